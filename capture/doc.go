@@ -1,0 +1,39 @@
+// Package capture owns every byte source and sink of sockscope: capture
+// files now (classic pcap and pcapng, gzip-compressed or not, from a path or
+// standard input), live capture and replay pacing later, and the writers
+// behind -w. It knows nothing of protocols: it hands out Frames — bytes,
+// lengths, a timestamp, a link type, an offset — and decode/ does the rest.
+//
+// Reading:
+//
+//	r, err := capture.Open(path) // "-" = stdin; format from the magic number
+//	if err != nil { ... }
+//	defer r.Close()
+//	var f capture.Frame
+//	for {
+//		err := r.Next(&f)
+//		if err == io.EOF { break }
+//		if err != nil { ... } // *capture.FormatError: file, packet number, byte offset
+//		use(f.Data)              // valid until the next Next
+//	}
+//
+// The readers and writers are this package's own, not gopacket's pcapgo:
+// pcapgo (v1.1.19) keeps link types in a uint8, rejects files that libpcap
+// and Wireshark read, skips packets of mixed link types, reports no byte
+// offsets and allocates per packet. The reasons are spelled out at the top
+// of pcap.go, pcapng.go and write.go.
+//
+// Hostile input: every length in a file is checked against the data
+// actually present and against MaxCapLen before memory is committed, so a
+// damaged or malicious file gives a *FormatError — after every good frame
+// before the damage — never a panic, a hang or a huge allocation.
+//
+// Speed: a reader wraps its input in a bufio.Reader of 1 MiB (less for
+// inputs known to be smaller) and hands out frames as slices of that buffer,
+// or of one reused buffer for frames larger than it, so reading costs no
+// allocation and no copy per frame.
+//
+// Goroutines: a FileReader or FileWriter is used by one goroutine at a
+// time; nothing here starts goroutines. Frame.Data belongs to the reader
+// and is valid only until its next call to Next: copy what you keep.
+package capture

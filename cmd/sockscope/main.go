@@ -1,0 +1,71 @@
+// Command sockscope shows what sockets do: it replays pcap and pcapng files
+// and prints every packet in tcpdump's style or as JSON with Wireshark's
+// field names. See README.md.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+// exitError carries a process exit status; its message, if any, has
+// already been printed or is printed by main.
+type exitError struct {
+	code int
+	msg  string
+}
+
+func (e *exitError) Error() string { return e.msg }
+
+// usageError reports a bad command line: exit status 2.
+func usageError(format string, args ...any) error {
+	return &exitError{code: 2, msg: fmt.Sprintf(format, args...)}
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	if err == nil {
+		return
+	}
+	code := 1
+	var ee *exitError
+	if errors.As(err, &ee) {
+		code = ee.code
+	}
+	if msg := err.Error(); msg != "" {
+		fmt.Fprintln(os.Stderr, "sockscope: "+msg)
+	}
+	os.Exit(code)
+}
+
+const mainUsage = `sockscope: see what sockets do.
+
+Usage:
+  sockscope replay FILE|- [--no-ui] [--json] [-c COUNT] [-w OUT]
+                              read a pcap or pcapng file (or stdin), print its packets
+  sockscope help              this text
+
+Run "sockscope replay --help" for the replay options.
+`
+
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stdout, mainUsage)
+		return nil
+	}
+	switch args[0] {
+	case "replay":
+		return runReplay(ctx, args[1:], stdin, stdout, stderr)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, mainUsage)
+		return nil
+	}
+	return usageError("unknown command %q; run \"sockscope help\"", args[0])
+}

@@ -1,0 +1,172 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/sockscope/sockscope/capture"
+	"github.com/sockscope/sockscope/decode"
+)
+
+const replayUsage = `Usage: sockscope replay FILE|- [--no-ui] [--json] [-c COUNT] [-w OUT]
+
+Reads a pcap or pcapng capture (gzip-compressed or not; "-" reads stdin) and
+prints one line per packet. The format is detected from the file's contents,
+not its name.
+
+Until the terminal UI exists, replay prints the text lines whether or not
+--no-ui is given.
+
+Options:
+  --no-ui     one line per packet in tcpdump's -n style, relative seq/ack
+  --json      one JSON object per line, keys named as Wireshark's fields
+              (frame.number, ip.src, tcp.seq, ...; see README.md)
+  -c COUNT    stop after COUNT packets
+  -w OUT      also write the packets read to OUT: pcapng, or classic pcap
+              (nanosecond timestamps) when OUT ends in .pcap; with -w and
+              neither --no-ui nor --json, nothing is printed
+`
+
+type replayOptions struct {
+	path   string
+	noUI   bool
+	json   bool
+	count  int
+	out    string
+	stdout io.Writer
+	stderr io.Writer
+}
+
+func parseReplay(args []string, stdout, stderr io.Writer) (*replayOptions, error) {
+	o := &replayOptions{stdout: stdout, stderr: stderr}
+	fs := flag.NewFlagSet("replay", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.BoolVar(&o.noUI, "no-ui", false, "")
+	fs.BoolVar(&o.json, "json", false, "")
+	fs.IntVar(&o.count, "c", 0, "")
+	fs.StringVar(&o.out, "w", "", "")
+	// Flags may come before or after FILE, as with tcpdump.
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				fmt.Fprint(stdout, replayUsage)
+				return nil, &exitError{code: 0}
+			}
+			return nil, usageError("replay: %v (run \"sockscope replay --help\")", err)
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			break
+		}
+		positional = append(positional, args[0])
+		args = args[1:]
+	}
+	switch {
+	case len(positional) == 0:
+		return nil, usageError("replay: name a capture file, or - for stdin (run \"sockscope replay --help\")")
+	case len(positional) > 1:
+		return nil, usageError("replay: one capture file at a time; capture filters come with live capture (got %q)", strings.Join(positional[1:], " "))
+	case o.count < 0:
+		return nil, usageError("replay: -c wants a positive packet count, got %d", o.count)
+	case o.noUI && o.json:
+		return nil, usageError("replay: choose one of --no-ui and --json")
+	}
+	o.path = positional[0]
+	return o, nil
+}
+
+func runReplay(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	o, err := parseReplay(args, stdout, stderr)
+	if err != nil {
+		var ee *exitError
+		if errors.As(err, &ee) && ee.code == 0 {
+			return nil
+		}
+		return err
+	}
+	var r *capture.FileReader
+	if o.path == "-" {
+		r, err = capture.NewReader(stdin, "stdin")
+	} else {
+		r, err = capture.Open(o.path)
+	}
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	return replay(ctx, r, o)
+}
+
+// replay reads every frame of r, decodes it and prints it, then writes it
+// to -w. On damage it keeps what came before: the output is flushed and
+// the writer closed before the error is returned.
+func replay(ctx context.Context, r *capture.FileReader, o *replayOptions) (err error) {
+	var w *capture.FileWriter
+	if o.out != "" {
+		if w, err = capture.Create(o.out, r.LinkType()); err != nil {
+			return err
+		}
+	}
+	print := o.out == "" || o.noUI || o.json
+	out := bufio.NewWriterSize(o.stdout, 256<<10)
+	dec := decode.NewDecoder()
+	text := decode.NewTextFormatter(time.Local)
+	var (
+		f    capture.Frame
+		p    decode.Packet
+		line []byte
+		n    int
+	)
+	defer func() {
+		if ferr := out.Flush(); err == nil && ferr != nil {
+			err = ferr
+		}
+		if w != nil {
+			if cerr := w.Close(); err == nil && cerr != nil {
+				err = cerr
+			}
+			if err == nil && !print {
+				fmt.Fprintf(o.stderr, "%d packets written to %s\n", n, o.out)
+			}
+		}
+	}()
+	for o.count == 0 || n < o.count {
+		if n&1023 == 0 && ctx.Err() != nil {
+			return nil
+		}
+		if err := r.Next(&f); err != nil {
+			if err == io.EOF {
+				return nil
+			}
+			return err
+		}
+		n++
+		if w != nil {
+			if err := w.WriteFrame(&f); err != nil {
+				return err
+			}
+		}
+		if !print {
+			continue
+		}
+		dec.Decode(&f, n, &p)
+		if o.json {
+			line = decode.AppendJSON(line[:0], &p)
+		} else {
+			line = text.Append(line[:0], &p)
+		}
+		line = append(line, '\n')
+		if _, err := out.Write(line); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+

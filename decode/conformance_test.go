@@ -1,0 +1,273 @@
+package decode_test
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/sockscope/sockscope/capture"
+	"github.com/sockscope/sockscope/decode"
+	"github.com/sockscope/sockscope/internal/testdata"
+)
+
+// conformanceFields are the Wireshark fields compared with tshark's export
+// for every packet of every capture tshark could read.
+var conformanceFields = strings.Fields(`frame.len frame.cap_len eth.src eth.dst eth.type vlan.id
+	ip.src ip.dst ip.proto ip.id ip.ttl ip.len ip.flags.mf ip.frag_offset
+	ipv6.src ipv6.dst ipv6.nxt ipv6.plen ipv6.fraghdr.offset ipv6.fraghdr.more
+	tcp.srcport tcp.dstport tcp.flags tcp.seq_raw tcp.ack_raw tcp.len tcp.window_size_value
+	tcp.options.mss_val tcp.options.wscale.shift tcp.options.timestamp.tsval tcp.options.timestamp.tsecr
+	udp.srcport udp.dstport udp.length icmp.type icmp.code icmpv6.type icmpv6.code
+	arp.opcode arp.src.proto_ipv4 arp.dst.proto_ipv4 dns.id dns.flags.response dns.qry.name dns.qry.type
+	sll.pkttype sll.ltype
+	tcp.seq tcp.ack tcp.nxtseq tcp.stream`)
+
+// knownDifference explains a field on which sockscope and Wireshark
+// disagree by design. Keys are "capture-path#frame field" ("#*" for every
+// frame of the capture).
+var knownDifferences = map[string]string{
+	"tcpdump/vxlan.pcap#* icmp.type":                    "VXLAN carries whole Ethernet frames; Wireshark's first icmp/arp fields come from the tunnelled frame, sockscope decodes the outer packet only",
+	"tcpdump/vxlan.pcap#* icmp.code":                    "as icmp.type: tunnelled frame",
+	"tcpdump/vxlan.pcap#* arp.opcode":                   "as icmp.type: tunnelled frame",
+	"tcpdump/vxlan.pcap#* arp.src.proto_ipv4":           "as icmp.type: tunnelled frame",
+	"tcpdump/vxlan.pcap#* arp.dst.proto_ipv4":           "as icmp.type: tunnelled frame",
+	"tcpdump/of13_ericsson.pcapng#* udp.srcport":        "an OpenFlow packet-in inside the TCP payload carries a UDP datagram that Wireshark decodes; sockscope stops at TCP",
+	"tcpdump/of13_ericsson.pcapng#* udp.dstport":        "as udp.srcport: OpenFlow payload",
+	"tcpdump/of13_ericsson.pcapng#* udp.length":         "as udp.srcport: OpenFlow payload",
+	"tcpdump/icmpv6-rfc7112.pcap#1 ipv6.fraghdr.offset": "the only Fragment header is in the packet an ICMPv6 error quotes; sockscope reads only the quoted addresses and ports",
+	"tcpdump/icmpv6-rfc7112.pcap#1 ipv6.fraghdr.more":   "as ipv6.fraghdr.offset: quoted packet",
+	"pcapplusplus/IcmpPackets.pcap#13 tcp.seq":          "an ICMP error quoting 8 bytes of a TCP header: Wireshark shows the quoted sequence number, sockscope keeps only the quoted ports",
+}
+
+// tsvTable is a tshark export: header and rows of first-occurrence fields.
+type tsvTable struct {
+	cols []string
+	rows []map[string]string
+}
+
+func readTSV(path string) (*tsvTable, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	t := &tsvTable{}
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	sc.Buffer(nil, 1<<20)
+	for sc.Scan() {
+		cells := strings.Split(sc.Text(), "\t")
+		if t.cols == nil {
+			t.cols = cells
+			continue
+		}
+		row := make(map[string]string, len(cells))
+		for i, c := range cells {
+			if i < len(t.cols) {
+				row[t.cols[i]] = c
+			}
+		}
+		// tshark 4.0 shows pcapng custom blocks as frames of their own; they
+		// carry no packet (no timestamp, protocol "data" only).
+		if row["frame.time_epoch"] == "" && row["frame.protocols"] == "data" {
+			continue
+		}
+		t.rows = append(t.rows, row)
+	}
+	return t, sc.Err()
+}
+
+// decodeJSON runs the capture through the decoder and returns one map per
+// packet, as `sockscope replay --json` prints them.
+func decodeJSON(t *testing.T, path string) (out []map[string]any, readErr error) {
+	r, err := capture.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	dec := decode.NewDecoder()
+	var f capture.Frame
+	var p decode.Packet
+	var line []byte
+	for n := 1; ; n++ {
+		if err := r.Next(&f); err != nil {
+			if errors.Is(err, io.EOF) {
+				return out, nil
+			}
+			return out, err
+		}
+		dec.Decode(&f, n, &p)
+		line = decode.AppendJSON(line[:0], &p)
+		m := map[string]any{}
+		d := json.NewDecoder(bytes.NewReader(line))
+		d.UseNumber()
+		if err := d.Decode(&m); err != nil {
+			t.Fatalf("%s packet %d: invalid JSON %q: %v", path, n, line, err)
+		}
+		out = append(out, m)
+	}
+}
+
+// normalize turns a tshark cell and a JSON value into comparable strings:
+// tshark writes some integers in hex (0x0800) and booleans as 0/1.
+func normalizeTSV(v string) string {
+	if strings.HasPrefix(v, "0x") {
+		if n, err := strconv.ParseUint(v[2:], 16, 64); err == nil {
+			return strconv.FormatUint(n, 10)
+		}
+	}
+	switch v {
+	case "True":
+		return "1"
+	case "False":
+		return "0"
+	}
+	return v
+}
+
+func normalizeJSON(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return ""
+	case json.Number:
+		return x.String()
+	case bool:
+		if x {
+			return "1"
+		}
+		return "0"
+	case string:
+		return x
+	}
+	return fmt.Sprint(v)
+}
+
+type fieldScore struct{ agree, compared int }
+
+func TestConformanceWithWireshark(t *testing.T) {
+	dir := testdata.PcapDir(t)
+	var tsvs []string
+	filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
+		if err == nil && strings.HasSuffix(path, ".tshark.tsv") {
+			tsvs = append(tsvs, path)
+		}
+		return nil
+	})
+	sort.Strings(tsvs)
+	scores := map[string]*fieldScore{}
+	for _, f := range conformanceFields {
+		scores[f] = &fieldScore{}
+	}
+	var mismatches []string
+	usedKnown := map[string]int{}
+	knownKey := func(keys ...string) string {
+		for _, k := range keys {
+			if _, ok := knownDifferences[k]; ok {
+				return k
+			}
+		}
+		return ""
+	}
+	total, agree, files := 0, 0, 0
+	for _, tsvPath := range tsvs {
+		table, err := readTSV(tsvPath)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(table.rows) == 0 {
+			continue // tshark could not read the capture, or it is empty
+		}
+		capPath := capturePathFor(tsvPath)
+		rel, _ := filepath.Rel(dir, capPath)
+		got, readErr := decodeJSON(t, capPath)
+		files++
+		if len(got) < len(table.rows) {
+			t.Errorf("%s: decoded %d packets, tshark %d (read error: %v)", rel, len(got), len(table.rows), readErr)
+		}
+		for i, want := range table.rows {
+			if i >= len(got) {
+				break
+			}
+			for _, field := range conformanceFields {
+				w, g := normalizeTSV(want[field]), normalizeJSON(got[i][field])
+				if w == "" && g == "" {
+					continue
+				}
+				key := fmt.Sprintf("%s#%d %s", rel, i+1, field)
+				if w != g {
+					if k := knownKey(key, fmt.Sprintf("%s#* %s", rel, field)); k != "" {
+						usedKnown[k]++
+						continue
+					}
+				}
+				s := scores[field]
+				s.compared++
+				total++
+				if w == g {
+					s.agree++
+					agree++
+				} else {
+					mismatches = append(mismatches, fmt.Sprintf("%s: wireshark %q, sockscope %q", key, w, g))
+				}
+			}
+		}
+	}
+	t.Logf("conformance with Wireshark over %d captures:", files)
+	t.Logf("  %-32s %9s %9s %8s", "field", "agree", "compared", "%")
+	for _, f := range conformanceFields {
+		s := scores[f]
+		pct := 100.0
+		if s.compared > 0 {
+			pct = 100 * float64(s.agree) / float64(s.compared)
+		}
+		t.Logf("  %-32s %9d %9d %8.3f", f, s.agree, s.compared, pct)
+	}
+	pct := 100 * float64(agree) / float64(max(total, 1))
+	t.Logf("  %-32s %9d %9d %8.3f", "all fields", agree, total, pct)
+	for i, m := range mismatches {
+		if i == 200 {
+			t.Logf("  … %d more", len(mismatches)-i)
+			break
+		}
+		t.Logf("  mismatch %s", m)
+	}
+	known := make([]string, 0, len(knownDifferences))
+	for k := range knownDifferences {
+		known = append(known, k)
+	}
+	sort.Strings(known)
+	t.Logf("known differences (not counted):")
+	for _, k := range known {
+		if usedKnown[k] == 0 {
+			t.Errorf("known difference %q no longer occurs: remove it", k)
+		}
+		t.Logf("  %-55s %3d  %s", k, usedKnown[k], knownDifferences[k])
+	}
+	if pct < 99.9 {
+		t.Errorf("agreement %.3f%% is under 99.9%%", pct)
+	}
+	if total == 0 {
+		t.Errorf("nothing compared")
+	}
+}
+
+// capturePathFor finds the capture beside a .tshark.tsv export.
+func capturePathFor(tsv string) string {
+	base := strings.TrimSuffix(tsv, ".tshark.tsv")
+	for _, ext := range []string{".pcap", ".pcapng", ".pcap.gz"} {
+		if _, err := os.Stat(base + ext); err == nil {
+			return base + ext
+		}
+	}
+	if _, err := os.Stat(base); err == nil {
+		return base
+	}
+	return base + ".pcap"
+}

@@ -1,0 +1,350 @@
+package decode
+
+import (
+	"encoding/binary"
+	"net/netip"
+
+	"github.com/google/gopacket"
+	"github.com/google/gopacket/layers"
+
+	"github.com/sockscope/sockscope/capture"
+)
+
+// Decoder turns frames into Packets on the fast path: one gopacket
+// DecodingLayerParser per link type over caller-owned layers, so decoding a
+// packet allocates nothing. A Decoder is used by one goroutine at a time.
+type Decoder struct {
+	eth     ethernet
+	dot1q   dot1q
+	sll     layers.LinuxSLL
+	sll2    sll2
+	loop    loopback
+	nflog   nflog
+	raw     rawIP
+	arp     layers.ARP
+	ip4     ipv4
+	ip6     ipv6
+	ext     ipv6Ext
+	frag    ipv6Frag
+	tcp     layers.TCP
+	udp     layers.UDP
+	icmp4   layers.ICMPv4
+	icmp6   layers.ICMPv6
+	echo6   layers.ICMPv6Echo
+	dnsName []byte // scratch for DNSSummary.QName
+
+	container gopacket.DecodingLayerContainer
+	byFirst   map[gopacket.LayerType]*gopacket.DecodingLayerParser
+	decoded   []gopacket.LayerType
+	// Seq numbers TCP connections and computes relative sequence numbers.
+	// Nil disables relative numbers.
+	Seq *SeqTracker
+}
+
+// NewDecoder returns a Decoder that tracks relative sequence numbers.
+func NewDecoder() *Decoder {
+	d := &Decoder{Seq: NewSeqTracker()}
+	container := gopacket.DecodingLayerContainer(gopacket.DecodingLayerSparse(nil))
+	for _, l := range []gopacket.DecodingLayer{
+		&d.eth, &d.dot1q, &d.sll, &d.sll2, &d.loop, &d.nflog, &d.raw, &d.arp,
+		&d.ip4, &d.ip6, &d.ext, &d.frag, // frag after ext: it replaces the skipper for fragments
+		&d.tcp, &d.udp, &d.icmp4, &d.icmp6, &d.echo6,
+	} {
+		container = container.Put(l)
+	}
+	d.container = container
+	d.byFirst = make(map[gopacket.LayerType]*gopacket.DecodingLayerParser)
+	for _, first := range []gopacket.LayerType{
+		layers.LayerTypeEthernet, layers.LayerTypeLinuxSLL, LayerTypeSLL2,
+		layers.LayerTypeLoopback, LayerTypeNFLog, LayerTypeRawIP, layers.LayerTypeIPv4, layers.LayerTypeIPv6,
+	} {
+		p := gopacket.NewDecodingLayerParser(first)
+		p.SetDecodingLayerContainer(container)
+		p.IgnoreUnsupported = true
+		d.byFirst[first] = p
+	}
+	d.decoded = make([]gopacket.LayerType, 0, 16)
+	return d
+}
+
+// firstLayer maps a link type to the layer its frames start with.
+func firstLayer(link uint32) gopacket.LayerType {
+	switch link {
+	case capture.LinkEthernet:
+		return layers.LayerTypeEthernet
+	case capture.LinkNull, capture.LinkLoop:
+		return layers.LayerTypeLoopback
+	case capture.LinkRaw, capture.LinkRawOld, 14: // 14: LINKTYPE_RAW on OpenBSD
+		return LayerTypeRawIP
+	case capture.LinkLinuxSLL:
+		return layers.LayerTypeLinuxSLL
+	case capture.LinkLinuxSLL2:
+		return LayerTypeSLL2
+	case capture.LinkIPv4:
+		return layers.LayerTypeIPv4
+	case capture.LinkIPv6:
+		return layers.LayerTypeIPv6
+	case capture.LinkNFLog:
+		return LayerTypeNFLog
+	}
+	return gopacket.LayerTypeZero
+}
+
+// Decode fills p from f. It never fails: what could not be decoded is
+// recorded in p.Malformed, p.BadLayer and p.Err. number is the frame number.
+func (d *Decoder) Decode(f *capture.Frame, number int, p *Packet) {
+	*p = Packet{
+		Number: number, Sec: f.Sec, Nsec: f.Nsec, NoTime: f.NoTime,
+		Len: f.Len, CapLen: len(f.Data), LinkType: f.LinkType,
+	}
+	first := firstLayer(f.LinkType)
+	parser := d.byFirst[first]
+	if parser == nil {
+		return // a link type we do not decode: frame fields only
+	}
+	d.dot1q.n, d.dot1q.tpid, d.ext.length = 0, 0, 0
+	err := parser.DecodeLayers(f.Data, &d.decoded)
+	p.Truncated = parser.Truncated
+	next := first
+	for _, t := range d.decoded {
+		next = d.collect(t, p)
+	}
+	if err != nil {
+		payload := f.Data
+		if n := len(d.decoded); n > 0 {
+			if l, ok := d.container.Decoder(d.decoded[n-1]); ok {
+				payload = l.LayerPayload()
+			}
+		}
+		d.failed(next, payload, p, err)
+	}
+	d.application(p)
+	if p.Layers&LayerTCP != 0 && d.Seq != nil {
+		d.Seq.Track(p)
+	}
+}
+
+// collect copies the fields of a decoded layer into p and returns the type
+// of the layer that follows it.
+func (d *Decoder) collect(t gopacket.LayerType, p *Packet) gopacket.LayerType {
+	switch t {
+	case layers.LayerTypeEthernet:
+		p.Layers |= LayerEthernet
+		copy(p.EthSrc[:], d.eth.SrcMAC)
+		copy(p.EthDst[:], d.eth.DstMAC)
+		p.EthType = uint16(d.eth.EthernetType)
+		if d.eth.Length != 0 {
+			p.EthType = d.eth.Length
+		}
+		return d.eth.NextLayerType()
+	case layers.LayerTypeDot1Q:
+		if p.Layers&LayerVLAN == 0 { // all tags at once: the layer kept them
+			p.Layers |= LayerVLAN
+			p.NVLAN = uint8(d.dot1q.n)
+			p.VLANs, p.VLANTPIDs = d.dot1q.ids, d.dot1q.tpids
+			if p.VLANTPIDs[0] == 0 {
+				p.VLANTPIDs[0] = p.EthType
+			}
+		}
+		return d.dot1q.NextLayerType()
+	case layers.LayerTypeLinuxSLL:
+		p.Layers |= LayerSLL
+		p.SLLPktType = uint16(d.sll.PacketType)
+		p.SLLProto = uint16(d.sll.EthernetType)
+		return d.sll.NextLayerType()
+	case LayerTypeSLL2:
+		p.Layers |= LayerSLL2
+		p.SLLPktType = uint16(d.sll2.PktType)
+		p.SLLProto = uint16(d.sll2.Proto)
+		return d.sll2.NextLayerType()
+	case layers.LayerTypeLoopback:
+		p.Layers |= LayerLoopback
+		p.LoopFamily = uint32(d.loop.Family)
+		return d.loop.NextLayerType()
+	case LayerTypeNFLog:
+		return d.nflog.NextLayerType()
+	case LayerTypeRawIP:
+		return d.raw.NextLayerType()
+	case layers.LayerTypeARP:
+		d.collectARP(p)
+		return d.arp.NextLayerType()
+	case layers.LayerTypeIPv4:
+		d.collectIPv4(p)
+		return d.ip4.NextLayerType()
+	case layers.LayerTypeIPv6:
+		d.collectIPv6(p)
+		return d.ip6.NextLayerType()
+	case layers.LayerTypeIPv6Routing, layers.LayerTypeIPv6Destination, layers.LayerTypeIPv6HopByHop:
+		p.IPProto = uint8(d.ext.NextHeader)
+		p.IPHdrLen += uint16(d.ext.length) // the sum of all of them, once
+		d.ext.length = 0
+		return d.ext.NextLayerType()
+	case layers.LayerTypeIPv6Fragment:
+		p.Layers |= LayerIPv6Frag
+		p.V6FragOffset, p.V6FragMore, p.V6FragID = d.frag.Offset, d.frag.More, d.frag.ID
+		p.IPProto = uint8(d.frag.NextHeader)
+		p.IPHdrLen += 8
+		return d.frag.NextLayerType()
+	case layers.LayerTypeTCP:
+		d.collectTCP(p)
+		return gopacket.LayerTypePayload
+	case layers.LayerTypeUDP:
+		p.Layers |= LayerUDP
+		p.SrcPort, p.DstPort = uint16(d.udp.SrcPort), uint16(d.udp.DstPort)
+		p.UDPLen = d.udp.Length
+		if d.udp.Length >= 8 {
+			p.PayloadLen = int(d.udp.Length) - 8
+		}
+		return gopacket.LayerTypePayload
+	case layers.LayerTypeICMPv4:
+		p.Layers |= LayerICMPv4
+		p.ICMPType, p.ICMPCode = d.icmp4.TypeCode.Type(), d.icmp4.TypeCode.Code()
+		p.ICMPID, p.ICMPSeq = d.icmp4.Id, d.icmp4.Seq
+		if isICMPv4Error(p.ICMPType) {
+			quoteIP(d.icmp4.Payload, p)
+		}
+		return gopacket.LayerTypePayload
+	case layers.LayerTypeICMPv6:
+		p.Layers |= LayerICMPv6
+		p.ICMPType, p.ICMPCode = d.icmp6.TypeCode.Type(), d.icmp6.TypeCode.Code()
+		if p.ICMPType < 128 && len(d.icmp6.Payload) > 4 {
+			quoteIP(d.icmp6.Payload[4:], p)
+		}
+		return d.icmp6.NextLayerType()
+	case layers.LayerTypeICMPv6Echo:
+		p.ICMPID, p.ICMPSeq = d.echo6.Identifier, d.echo6.SeqNumber
+		return gopacket.LayerTypePayload
+	}
+	return gopacket.LayerTypeZero
+}
+
+func (d *Decoder) collectARP(p *Packet) {
+	p.Layers |= LayerARP
+	a := &d.arp
+	p.ARPOp = a.Operation
+	p.ARPHLen, p.ARPPLen = a.HwAddressSize, a.ProtAddressSize
+	copy(p.ARPSHA[:], a.SourceHwAddress)
+	copy(p.ARPTHA[:], a.DstHwAddress)
+	if a.Protocol == layers.EthernetTypeIPv4 && a.ProtAddressSize == 4 {
+		p.ARPSPA, _ = netip.AddrFromSlice(a.SourceProtAddress)
+		p.ARPTPA, _ = netip.AddrFromSlice(a.DstProtAddress)
+	}
+}
+
+func (d *Decoder) collectIPv4(p *Packet) {
+	ip := &d.ip4
+	p.Layers |= LayerIPv4
+	p.IPVersion = 4
+	p.Src = netip.AddrFrom4([4]byte(ip.SrcIP))
+	p.Dst = netip.AddrFrom4([4]byte(ip.DstIP))
+	p.IPProto = uint8(ip.Protocol)
+	p.IPHdrLen = uint16(ip.IHL) * 4
+	p.IPLen = ip.Length
+	p.IPID = ip.Id
+	p.IPFlags = uint8(ip.Flags)
+	p.FragOffset = ip.FragOffset
+	p.TTL = ip.TTL
+	p.TOS = ip.TOS
+}
+
+func (d *Decoder) collectIPv6(p *Packet) {
+	ip := &d.ip6
+	p.Layers |= LayerIPv6
+	p.IPVersion = 6
+	p.Src = netip.AddrFrom16([16]byte(ip.SrcIP))
+	p.Dst = netip.AddrFrom16([16]byte(ip.DstIP))
+	p.IPv6Next = uint8(ip.NextHeader)
+	p.IPProto = uint8(ip.NextHeader)
+	p.IPHdrLen = 40
+	if ip.HopByHop != nil {
+		p.IPProto = uint8(ip.HopByHop.NextHeader)
+		p.IPHdrLen += uint16(ip.HopByHop.ActualLength)
+	}
+	p.IPv6Plen = ip.Length
+	p.IPv6Flow = ip.FlowLabel
+	p.TTL = ip.HopLimit
+	p.TOS = ip.TrafficClass
+}
+
+func (d *Decoder) collectTCP(p *Packet) {
+	t := &d.tcp
+	p.Layers |= LayerTCP
+	p.SrcPort, p.DstPort = uint16(t.SrcPort), uint16(t.DstPort)
+	p.Seq, p.Ack = t.Seq, t.Ack
+	p.Window = t.Window
+	p.Urgent = t.Urgent
+	p.TCPHdrLen = t.DataOffset * 4
+	p.TCPFlags = tcpFlags(t)
+	p.TCPOptions.fill(t.Options)
+	p.PayloadLen = tcpPayloadLen(p, len(t.Payload))
+}
+
+// tcpPayloadLen is tcp.len: the IP length minus the IP and TCP headers, as
+// Wireshark and tcpdump compute it, so a snapped frame still shows the
+// length that was sent. Without a usable IP length, the bytes at hand.
+func tcpPayloadLen(p *Packet, captured int) int {
+	var ipPayload int
+	switch {
+	case p.IPVersion == 4 && p.IPLen >= p.IPHdrLen:
+		ipPayload = int(p.IPLen) - int(p.IPHdrLen)
+	case p.IPVersion == 6 && p.IPv6Plen != 0:
+		ipPayload = int(p.IPv6Plen) + 40 - int(p.IPHdrLen)
+	default:
+		return captured
+	}
+	if n := ipPayload - int(p.TCPHdrLen); n > 0 {
+		return n
+	}
+	return 0
+}
+
+func tcpFlags(t *layers.TCP) uint16 {
+	var f uint16
+	for i, set := range [...]bool{t.FIN, t.SYN, t.RST, t.PSH, t.ACK, t.URG, t.ECE, t.CWR, t.NS} {
+		if set {
+			f |= 1 << i
+		}
+	}
+	return f
+}
+
+// failed records a layer that did not decode. The TCP layer fills its fixed
+// header before it checks the options, so a bad option list still leaves
+// ports, sequence numbers and flags to show, as tcpdump and Wireshark do.
+func (d *Decoder) failed(next gopacket.LayerType, data []byte, p *Packet, err error) {
+	p.Malformed = true
+	p.Err = err.Error()
+	switch next {
+	case layers.LayerTypeTCP:
+		p.BadLayer = LayerTCP
+		if len(data) >= 20 { // DecodeFromBytes got past the fixed header
+			d.collectTCP(p)
+			p.TCPOptions.Bad = true
+		}
+	case layers.LayerTypeUDP:
+		p.BadLayer = LayerUDP
+		if len(data) >= 4 { // ports are there even if the rest of the header is not
+			p.Layers |= LayerUDP
+			p.SrcPort, p.DstPort = binary.BigEndian.Uint16(data), binary.BigEndian.Uint16(data[2:])
+			if len(data) >= 6 {
+				p.UDPLen = binary.BigEndian.Uint16(data[4:])
+			}
+		}
+	case layers.LayerTypeIPv4:
+		p.BadLayer = LayerIPv4
+	case layers.LayerTypeIPv6:
+		p.BadLayer = LayerIPv6
+	case layers.LayerTypeARP:
+		p.BadLayer = LayerARP
+	case layers.LayerTypeICMPv4:
+		p.BadLayer = LayerICMPv4
+	case layers.LayerTypeICMPv6:
+		p.BadLayer = LayerICMPv6
+	case layers.LayerTypeIPv6Fragment:
+		p.BadLayer = LayerIPv6Frag
+	case layers.LayerTypeDot1Q:
+		p.BadLayer = LayerVLAN
+	default:
+		p.BadLayer = LayerEthernet
+	}
+}

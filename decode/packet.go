@@ -1,0 +1,180 @@
+package decode
+
+import "net/netip"
+
+// Layer is a bit set of the protocol layers found in a packet.
+type Layer uint32
+
+// Layers the fast path decodes.
+const (
+	LayerEthernet Layer = 1 << iota
+	LayerVLAN
+	LayerSLL
+	LayerSLL2
+	LayerLoopback
+	LayerARP
+	LayerIPv4
+	LayerIPv6
+	LayerIPv6Frag
+	LayerTCP
+	LayerUDP
+	LayerICMPv4
+	LayerICMPv6
+	LayerDNS
+)
+
+// TCP flag bits as they appear in the header's flags field (tcp.flags).
+const (
+	TCPFin uint16 = 1 << iota
+	TCPSyn
+	TCPRst
+	TCPPsh
+	TCPAck
+	TCPUrg
+	TCPEce
+	TCPCwr
+	TCPAE // accurate ECN (formerly NS), bit 8
+)
+
+// Packet is the compact, comparable summary of one frame that every view
+// works from. It holds values, not pointers into the frame, except where a
+// field says otherwise.
+type Packet struct {
+	Number int   // 1-based frame number in its source
+	Sec    int64 // capture time, as in capture.Frame
+	Nsec   int64
+	NoTime bool
+
+	Len      int    // length on the wire
+	CapLen   int    // bytes captured
+	LinkType uint32 // LINKTYPE_* of the frame
+
+	Layers Layer
+	// Malformed is set when a layer could not be decoded; the fields of the
+	// layers before it are kept. BadLayer names that layer and Err says why.
+	Malformed bool
+	BadLayer  Layer
+	Err       string
+	// Truncated is set when the frame was cut short by the snap length
+	// before the end of what its headers announce.
+	Truncated bool
+
+	// Link layer.
+	EthSrc, EthDst [6]byte
+	EthType        uint16    // Ethernet type/length field of the outer header
+	VLANs          [2]uint16 // VLAN IDs, outermost first
+	VLANTPIDs      [2]uint16 // the ethertype before each tag: 0x8100 (802.1Q) or 0x88a8 (802.1ad)
+	NVLAN          uint8
+	SLLPktType     uint16 // Linux cooked: packet type (0 host, 1 broadcast, 4 outgoing, …)
+	SLLProto       uint16 // Linux cooked: protocol (ethertype) field
+	LoopFamily     uint32 // BSD loopback address family
+
+	// Network layer (IPv4 or IPv6; the outer header).
+	Src, Dst   netip.Addr
+	IPVersion  uint8
+	IPProto    uint8  // IPv4 protocol, or IPv6 upper-layer protocol after extension headers
+	IPHdrLen   uint16 // IPv4 header length / 40 + extension headers for IPv6
+	IPLen      uint16 // IPv4 total length (ip.len)
+	IPID       uint16 // IPv4 identification (ip.id)
+	IPFlags    uint8  // IPv4 flags: 0x2 DF, 0x1 MF
+	FragOffset uint16 // IPv4 fragment offset in 8-byte units (ip.frag_offset)
+	TTL        uint8  // IPv4 TTL or IPv6 hop limit
+	TOS        uint8  // IPv4 TOS / IPv6 traffic class
+	IPv6Next   uint8  // IPv6 header's own Next Header (ipv6.nxt)
+	IPv6Plen   uint16 // IPv6 payload length (ipv6.plen)
+	IPv6Flow   uint32
+	// IPv6 Fragment header (LayerIPv6Frag).
+	V6FragOffset uint16 // in 8-byte units (ipv6.fraghdr.offset)
+	V6FragMore   bool
+	V6FragID     uint32
+
+	// Transport layer.
+	SrcPort, DstPort uint16
+	// PayloadLen is the transport payload length as the headers announce it
+	// (tcp.len; UDP length minus 8), which may exceed what was captured.
+	PayloadLen int
+
+	TCPFlags   uint16
+	Seq, Ack   uint32 // raw sequence and acknowledgment numbers
+	Window     uint16 // raw window field (tcp.window_size_value)
+	Urgent     uint16
+	TCPHdrLen  uint8
+	TCPOptions TCPOptions
+	// Rel holds the relative sequence numbers; see SeqTracker.
+	Rel RelSeq
+
+	UDPLen uint16 // UDP length field
+
+	ICMPType, ICMPCode uint8 // ICMPv4 or ICMPv6, per Layers
+	ICMPID, ICMPSeq    uint16
+	// ICMP errors quote the offending packet's addresses and ports.
+	Quote Quote
+
+	ARPOp            uint16
+	ARPSHA, ARPTHA   [6]byte
+	ARPSPA, ARPTPA   netip.Addr
+	ARPHLen, ARPPLen uint8
+
+	DNS DNSSummary
+}
+
+// Quote is the start of the datagram an ICMP error quotes.
+type Quote struct {
+	Valid            bool
+	Proto            uint8
+	Src, Dst         netip.Addr
+	SrcPort, DstPort uint16
+	UDPLen           uint16 // quoted UDP header's length field
+}
+
+// TCPOptions are the options of a TCP header. Kinds keeps the order in which
+// they appeared, for printing; the values of known kinds are in the fields.
+type TCPOptions struct {
+	Kinds    [maxTCPOptions]uint8
+	NKinds   uint8
+	MSS      uint16
+	HasMSS   bool
+	WScale   uint8
+	HasWS    bool
+	SACKPerm bool
+	HasTS    bool
+	TSVal    uint32
+	TSEcr    uint32
+	NSACK    uint8
+	SACK     [4][2]uint32 // left and right edges, raw
+	// Bad is set when the option list ran past the header or had a bad length.
+	Bad bool
+}
+
+const maxTCPOptions = 20 // a 40-byte option area holds at most 40 one-byte options; more are counted only
+
+// DNSSummary is the header and first question of a DNS message.
+type DNSSummary struct {
+	ID               uint16
+	QR               bool
+	Opcode, RCode    uint8
+	AA, TC, RD, RA   bool
+	QDCount, ANCount uint16
+	NSCount, ARCount uint16
+	QType, QClass    uint16
+	// QName is the first question's name without the trailing dot. It
+	// aliases the Decoder's memory: valid until its next Decode.
+	QName []byte
+	// MsgLen is the DNS message length (without the TCP length prefix).
+	MsgLen int
+}
+
+// Has reports whether all layers in l were decoded.
+func (p *Packet) Has(l Layer) bool { return p.Layers&l == l }
+
+// IsTCP and friends read better at call sites than Has(LayerTCP).
+func (p *Packet) IsTCP() bool { return p.Layers&LayerTCP != 0 }
+
+// IsUDP reports whether a UDP header was decoded.
+func (p *Packet) IsUDP() bool { return p.Layers&LayerUDP != 0 }
+
+// MoreFragments reports whether p is a fragment other than the last of an
+// IPv4 or IPv6 datagram.
+func (p *Packet) MoreFragments() bool {
+	return p.IPVersion == 4 && p.IPFlags&1 != 0 || p.Layers&LayerIPv6Frag != 0 && p.V6FragMore
+}

@@ -1,0 +1,1152 @@
+package decode
+
+import (
+	"net/netip"
+	"strconv"
+	"time"
+)
+
+// The one-line text form of a Packet, as tcpdump -n prints it by default
+// (tcpdump 4.99: no -v, no -e, local time). It is built from the Packet's
+// fields alone, so where tcpdump prints bytes the summary does not keep
+// (DNS answers, TCP option bodies other than mss/wscale/sack/TS, payloads of
+// application protocols, ICMP bodies) the line is shorter than tcpdump's;
+// the rest reads the same. One deliberate difference: a DNS response shows
+// its first question as tcpdump -vv does ("q: A? name.") in place of the
+// answer records it cannot show.
+//
+// Appending never allocates once dst has room: no fmt, no time.Format, no
+// strings built on the way.
+
+// TextFormatter appends tcpdump-style lines. It remembers the formatted
+// clock of the last second it printed, so consecutive packets of the same
+// second skip the time-zone conversion. A TextFormatter is used by one
+// goroutine at a time; the zero value prints in time.Local.
+type TextFormatter struct {
+	// Loc is the time zone of the timestamps; nil means time.Local.
+	Loc *time.Location
+
+	sec    int64   // second whose clock is in hms
+	hms    [8]byte // "HH:MM:SS"
+	hmsLoc *time.Location
+	cached bool
+}
+
+// NewTextFormatter returns a formatter printing times in loc (nil: local).
+func NewTextFormatter(loc *time.Location) *TextFormatter {
+	return &TextFormatter{Loc: loc}
+}
+
+// AppendText appends p's tcpdump-style line (without a newline) to dst,
+// printing the time in loc (nil: local time). A TextFormatter is faster for
+// many packets.
+func AppendText(dst []byte, p *Packet, loc *time.Location) []byte {
+	f := TextFormatter{Loc: loc}
+	return f.Append(dst, p)
+}
+
+// Append appends p's tcpdump-style line (without a newline) to dst.
+func (f *TextFormatter) Append(dst []byte, p *Packet) []byte {
+	dst = f.appendTime(dst, p)
+	dst = append(dst, ' ')
+	return appendSummary(dst, p)
+}
+
+// AppendSummary appends p's line without the timestamp: what tcpdump
+// prints after the time.
+func AppendSummary(dst []byte, p *Packet) []byte { return appendSummary(dst, p) }
+
+// appendTime appends "HH:MM:SS.uuuuuu". tcpdump truncates to microseconds,
+// prints a sub-second field that is out of range as it is, followed by
+// "(invalid us)", and prints a record without a time as the epoch.
+func (f *TextFormatter) appendTime(dst []byte, p *Packet) []byte {
+	sec, nsec := p.Sec, p.Nsec
+	if p.NoTime {
+		sec, nsec = 0, 0
+	}
+	loc := f.Loc
+	if loc == nil {
+		loc = time.Local
+	}
+	if !f.cached || sec != f.sec || loc != f.hmsLoc {
+		h, m, s := time.Unix(sec, 0).In(loc).Clock()
+		f.hms = [8]byte{
+			byte('0' + h/10), byte('0' + h%10), ':',
+			byte('0' + m/10), byte('0' + m%10), ':',
+			byte('0' + s/10), byte('0' + s%10),
+		}
+		f.sec, f.hmsLoc, f.cached = sec, loc, true
+	}
+	dst = append(dst, f.hms[:]...)
+	dst = append(dst, '.')
+	if nsec >= 0 && nsec < 1e9 {
+		return appendPadded(dst, uint32(nsec/1000), 6)
+	}
+	if nsec < 0 {
+		dst = append(dst, '-')
+		nsec = -nsec
+	}
+	dst = strconv.AppendUint(dst, uint64(nsec/1000), 10)
+	return append(dst, " (invalid us)"...)
+}
+
+// appendPadded appends v in decimal, zero-padded to width digits.
+func appendPadded(dst []byte, v uint32, width int) []byte {
+	var b [10]byte
+	i := len(b)
+	for v > 0 || i > len(b)-width {
+		i--
+		b[i] = byte('0' + v%10)
+		v /= 10
+	}
+	return append(dst, b[i:]...)
+}
+
+func appendUint(dst []byte, v uint64) []byte { return strconv.AppendUint(dst, v, 10) }
+func appendInt(dst []byte, v int) []byte     { return strconv.AppendInt(dst, int64(v), 10) }
+
+const textHexDigits = "0123456789abcdef"
+
+// appendHex appends v as lower-case hex, zero-padded to width digits.
+func appendHex(dst []byte, v uint32, width int) []byte {
+	var b [8]byte
+	i := len(b)
+	for v > 0 || i > len(b)-width {
+		i--
+		b[i] = textHexDigits[v&0xf]
+		v >>= 4
+	}
+	return append(dst, b[i:]...)
+}
+
+// appendHWAddr appends a colon-separated hardware address.
+func appendHWAddr(dst []byte, mac []byte) []byte {
+	for i, b := range mac {
+		if i > 0 {
+			dst = append(dst, ':')
+		}
+		dst = append(dst, textHexDigits[b>>4], textHexDigits[b&0xf])
+	}
+	return dst
+}
+
+// appendAddr appends an IP address, or "?" when there is none.
+func appendAddr(dst []byte, a netip.Addr) []byte {
+	if !a.IsValid() {
+		return append(dst, '?')
+	}
+	return a.AppendTo(dst)
+}
+
+// appendAddrPort appends "addr.port" as tcpdump does.
+func appendAddrPort(dst []byte, a netip.Addr, port uint16) []byte {
+	dst = appendAddr(dst, a)
+	dst = append(dst, '.')
+	return appendUint(dst, uint64(port))
+}
+
+// appendSummary appends everything after the timestamp.
+func appendSummary(dst []byte, p *Packet) []byte {
+	if p.Layers&LayerSLL2 != 0 {
+		// print-sll.c prints the interface name (if_indextoname on the
+		// printing host, "?" when it has none) and the packet type even
+		// without -e. The capturing host's names are not in the file.
+		dst = append(dst, "?     "...)
+		if name := sllPktTypeName(p.SLLPktType); name != "" {
+			dst = append(dst, name...)
+			for n := len(name); n < 3; n++ {
+				dst = append(dst, ' ')
+			}
+		} else {
+			dst = append(dst, "Unknown ("...)
+			dst = appendUint(dst, uint64(p.SLLPktType))
+			dst = append(dst, ')')
+		}
+		dst = append(dst, ' ')
+	}
+	switch {
+	case p.Layers&LayerIPv4 != 0:
+		return appendIPv4(dst, p)
+	case p.Layers&LayerIPv6 != 0:
+		return appendIPv6(dst, p)
+	case p.Layers&LayerARP != 0:
+		return appendARP(dst, p)
+	}
+	return appendLinkOnly(dst, p)
+}
+
+// linkHeaderLen is the length of the link-layer headers in front of the
+// network layer, or -1 when it is not known.
+func linkHeaderLen(p *Packet) int {
+	switch {
+	case p.Layers&LayerEthernet != 0:
+		return 14 + 4*int(p.NVLAN)
+	case p.Layers&LayerSLL != 0:
+		return 16
+	case p.Layers&LayerSLL2 != 0:
+		return 20
+	case p.Layers&LayerLoopback != 0:
+		return 4
+	}
+	switch p.LinkType {
+	case 12, 14, 101, 228, 229: // raw IP
+		return 0
+	}
+	return -1
+}
+
+// appendLinkOnly handles frames whose network layer was not decoded.
+func appendLinkOnly(dst []byte, p *Packet) []byte {
+	switch p.BadLayer {
+	case LayerIPv4:
+		if p.Truncated {
+			return append(dst, "IP [|ip]"...)
+		}
+		return append(dst, "IP (invalid)"...)
+	case LayerIPv6:
+		if p.Truncated {
+			return append(dst, "IP6 [|ip6]"...)
+		}
+		return append(dst, "IP6 (invalid)"...)
+	case LayerARP:
+		return append(dst, "ARP, [|ARP]"...)
+	}
+	hl := linkHeaderLen(p)
+	switch {
+	case p.Layers&LayerEthernet != 0:
+		// ether_print without -e, for a type it cannot print: the
+		// addresses, the type and the length, then a hex dump (not here).
+		dst = appendHWAddr(dst, p.EthSrc[:])
+		dst = append(dst, " > "...)
+		dst = appendHWAddr(dst, p.EthDst[:])
+		dst = append(dst, ", "...)
+		t := p.EthType
+		if t <= 1500 {
+			dst = append(dst, "802.3, length "...)
+			return appendInt(dst, p.Len)
+		}
+		dst = appendEtherType(dst, t)
+		dst = append(dst, ", length "...)
+		return appendInt(dst, p.Len)
+	case p.Layers&(LayerSLL|LayerSLL2) != 0:
+		dst = appendEtherType(dst, p.SLLProto)
+		dst = append(dst, ", length "...)
+		return appendInt(dst, p.Len-hl)
+	case p.Layers&LayerLoopback != 0:
+		dst = append(dst, "AF "...)
+		if name := bsdAFName(p.LoopFamily); name != "" {
+			dst = append(dst, name...)
+		} else {
+			dst = append(dst, "Unknown"...)
+		}
+		dst = append(dst, " ("...)
+		dst = appendUint(dst, uint64(p.LoopFamily))
+		dst = append(dst, "), length "...)
+		return appendInt(dst, p.Len)
+	case p.LinkType == 0 || p.LinkType == 108:
+		// The loopback header itself was rejected: an unknown family.
+		dst = append(dst, "AF Unknown, length "...)
+		return appendInt(dst, p.Len)
+	case p.Malformed:
+		dst = append(dst, "[|"...)
+		dst = append(dst, p.Err...)
+		dst = append(dst, "] length "...)
+		return appendInt(dst, p.Len)
+	}
+	dst = append(dst, "unsupported link-type "...)
+	dst = appendUint(dst, uint64(p.LinkType))
+	dst = append(dst, ", length "...)
+	return appendInt(dst, p.Len)
+}
+
+func appendEtherType(dst []byte, t uint16) []byte {
+	dst = append(dst, "ethertype "...)
+	if name := etherTypeName(t); name != "" {
+		dst = append(dst, name...)
+	} else {
+		dst = append(dst, "Unknown"...)
+	}
+	dst = append(dst, " (0x"...)
+	dst = appendHex(dst, uint32(t), 4)
+	return append(dst, ')')
+}
+
+// ipPayloadLen is the length of the IP payload the header announces, after
+// IPv6 extension headers: the length tcpdump hands to the transport
+// printer. ok is false when the header gives none.
+func ipPayloadLen(p *Packet) (int, bool) {
+	switch p.IPVersion {
+	case 4:
+		if p.IPLen >= p.IPHdrLen {
+			return int(p.IPLen) - int(p.IPHdrLen), true
+		}
+	case 6:
+		if p.IPv6Plen != 0 {
+			if n := int(p.IPv6Plen) + 40 - int(p.IPHdrLen); n >= 0 {
+				return n, true
+			}
+		}
+		// A jumbogram (RFC 2675) announces its length in a hop-by-hop
+		// option: take it from the wire length.
+		if hl := linkHeaderLen(p); hl >= 0 {
+			if n := p.Len - hl - int(p.IPHdrLen); n >= 0 {
+				return n, true
+			}
+		}
+	}
+	return 0, false
+}
+
+func appendIPv4(dst []byte, p *Packet) []byte {
+	dst = append(dst, "IP "...)
+	if hl := linkHeaderLen(p); hl >= 0 && int(p.IPLen) > p.Len-hl && p.Len-hl >= 0 {
+		dst = append(dst, "truncated-ip - "...)
+		dst = appendInt(dst, int(p.IPLen)-(p.Len-hl))
+		dst = append(dst, " bytes missing! "...)
+	}
+	if p.FragOffset != 0 {
+		// Not the first fragment: no transport header to show.
+		dst = appendAddr(dst, p.Src)
+		dst = append(dst, " > "...)
+		dst = appendAddr(dst, p.Dst)
+		dst = append(dst, ": ip-proto-"...)
+		return appendUint(dst, uint64(p.IPProto))
+	}
+	return appendTransport(dst, p, true)
+}
+
+func appendIPv6(dst []byte, p *Packet) []byte {
+	dst = append(dst, "IP6 "...)
+	direct := p.IPv6Next == p.IPProto && p.Layers&LayerIPv6Frag == 0
+	if direct {
+		return appendTransport(dst, p, true)
+	}
+	// ip6_print prints the addresses itself when the first header is not
+	// the transport's, then one word per extension header, and the
+	// transport printers then show ports without addresses.
+	dst = appendAddr(dst, p.Src)
+	dst = append(dst, " > "...)
+	dst = appendAddr(dst, p.Dst)
+	dst = append(dst, ": "...)
+	switch p.IPv6Next {
+	case 0:
+		dst = append(dst, "HBH "...)
+	case 43:
+		dst = append(dst, "RT6 "...)
+	case 60:
+		dst = append(dst, "DSTOPT "...)
+	}
+	if p.Layers&LayerIPv6Frag != 0 {
+		n := int(p.IPv6Plen) + 40 - int(p.IPHdrLen)
+		if n < 0 {
+			n = 0
+		}
+		dst = append(dst, "frag ("...)
+		dst = appendUint(dst, uint64(p.V6FragOffset)*8)
+		dst = append(dst, '|')
+		dst = appendInt(dst, n)
+		dst = append(dst, ')')
+		if p.V6FragOffset != 0 {
+			return dst
+		}
+		dst = append(dst, ' ')
+	}
+	return appendTransport(dst, p, false)
+}
+
+// appendTransport appends what follows the IP header. withAddrs is false
+// where tcpdump has already printed the addresses.
+func appendTransport(dst []byte, p *Packet, withAddrs bool) []byte {
+	switch {
+	case p.Layers&LayerTCP != 0:
+		return appendTCP(dst, p, withAddrs)
+	case p.Layers&LayerUDP != 0:
+		return appendUDP(dst, p, withAddrs)
+	}
+	if withAddrs {
+		dst = appendAddr(dst, p.Src)
+		dst = append(dst, " > "...)
+		dst = appendAddr(dst, p.Dst)
+		dst = append(dst, ": "...)
+	}
+	switch {
+	case p.Layers&LayerICMPv4 != 0:
+		return appendICMPv4(dst, p)
+	case p.Layers&LayerICMPv6 != 0:
+		return appendICMPv6(dst, p)
+	}
+	switch p.BadLayer {
+	case LayerTCP:
+		return append(dst, "[|tcp]"...)
+	case LayerUDP:
+		return append(dst, "[|udp]"...)
+	case LayerICMPv4:
+		return append(dst, "[|icmp]"...)
+	case LayerICMPv6:
+		return append(dst, "[|icmp6]"...)
+	}
+	// ip_demux_print's default: the protocol number and the payload length
+	// (after a second space).
+	dst = append(dst, " ip-proto-"...)
+	dst = appendUint(dst, uint64(p.IPProto))
+	if n, ok := ipPayloadLen(p); ok {
+		dst = append(dst, ' ')
+		dst = appendInt(dst, n)
+	}
+	return dst
+}
+
+func appendPorts(dst []byte, p *Packet, withAddrs bool) []byte {
+	if withAddrs {
+		dst = appendAddrPort(dst, p.Src, p.SrcPort)
+		dst = append(dst, " > "...)
+		dst = appendAddrPort(dst, p.Dst, p.DstPort)
+	} else {
+		dst = appendUint(dst, uint64(p.SrcPort))
+		dst = append(dst, " > "...)
+		dst = appendUint(dst, uint64(p.DstPort))
+	}
+	return append(dst, ": "...)
+}
+
+// tcpFlagLetters are tcp_flag_values in tcpdump's order: F S R P . U E W.
+const tcpFlagLetters = "FSRP.UEW"
+
+func appendTCP(dst []byte, p *Packet, withAddrs bool) []byte {
+	dst = appendPorts(dst, p, withAddrs)
+	ipLen, haveIPLen := ipPayloadLen(p)
+	hlen := int(p.TCPHdrLen)
+	if hlen < 20 {
+		dst = append(dst, " tcp "...)
+		dst = appendInt(dst, ipLen-hlen)
+		dst = append(dst, " [bad hdr length "...)
+		dst = appendInt(dst, hlen)
+		return append(dst, " - too short, < 20]"...)
+	}
+	flags := p.TCPFlags
+	dst = append(dst, "Flags ["...)
+	if flags&0xff == 0 {
+		dst = append(dst, "none"...)
+	} else {
+		for i := 0; i < 8; i++ {
+			if flags&(1<<i) != 0 {
+				dst = append(dst, tcpFlagLetters[i])
+			}
+		}
+	}
+	dst = append(dst, ']')
+	if haveIPLen && hlen > ipLen {
+		dst = append(dst, " [bad hdr length "...)
+		dst = appendInt(dst, hlen)
+		dst = append(dst, " - too long, > "...)
+		dst = appendInt(dst, ipLen)
+		return append(dst, ']')
+	}
+
+	// Sequence numbers as tcpdump prints them: relative once the
+	// conversation's bases are known (decode/seq.go), absolute before.
+	seq, ack := p.Seq, p.Ack
+	if p.Rel.TDRelative {
+		seq, ack = p.Rel.TDSeq, p.Rel.TDAck
+	}
+	length := p.PayloadLen
+	if length > 0 || flags&(TCPSyn|TCPFin|TCPRst) != 0 {
+		dst = append(dst, ", seq "...)
+		dst = appendUint(dst, uint64(seq))
+		if length > 0 {
+			dst = append(dst, ':')
+			dst = appendUint(dst, uint64(seq+uint32(length)))
+		}
+	}
+	if flags&TCPAck != 0 {
+		dst = append(dst, ", ack "...)
+		dst = appendUint(dst, uint64(ack))
+	}
+	dst = append(dst, ", win "...)
+	dst = appendUint(dst, uint64(p.Window))
+	if flags&TCPUrg != 0 {
+		dst = append(dst, ", urg "...)
+		dst = appendUint(dst, uint64(p.Urgent))
+	}
+	o := &p.TCPOptions
+	if o.Bad && p.Truncated && o.NKinds == 0 {
+		// The header was cut off by the snap length before its options.
+		return append(dst, " [|tcp]"...)
+	}
+	if hlen > 20 {
+		var ok bool
+		dst, ok = appendTCPOptions(dst, p)
+		if !ok {
+			return dst
+		}
+	}
+	dst = append(dst, ", length "...)
+	dst = appendInt(dst, length)
+	if length == 0 {
+		return dst
+	}
+	switch tcpApp(p.SrcPort, p.DstPort) {
+	case "DNS":
+		if p.Layers&LayerDNS != 0 && length > 2 {
+			dst = append(dst, ' ')
+			dst = appendDNS(dst, p, length-2, false)
+		}
+	case "":
+	default:
+		// The text protocols' printers start with the protocol's name
+		// and go on with the first line of the payload, which is not kept.
+		dst = append(dst, ": "...)
+		dst = append(dst, tcpApp(p.SrcPort, p.DstPort)...)
+	}
+	return dst
+}
+
+// tcpApp names the payload printer tcp_print picks by port, in its order,
+// for the ones whose output sockscope reproduces: the text protocols' name
+// and DNS. "" is any other, or none.
+func tcpApp(sport, dport uint16) string {
+	either := func(port uint16) bool { return sport == port || dport == port }
+	switch {
+	case either(23): // telnet
+		return ""
+	case either(25):
+		return "SMTP"
+	case either(43):
+		return "WHOIS"
+	case either(179), either(1723), either(6379), either(22), either(10288),
+		either(6633), either(6653): // BGP, PPTP, RESP, SSH, BEEP, OpenFlow
+		return ""
+	case either(21):
+		return "FTP"
+	case either(80), either(8080):
+		return "HTTP"
+	case either(554), either(8554):
+		return "RTSP"
+	case either(53):
+		return "DNS"
+	}
+	return ""
+}
+
+// appendTCPOptions appends ", options [...]". It returns false after a
+// malformed option, where tcpdump stops the line at "[bad opt]".
+func appendTCPOptions(dst []byte, p *Packet) ([]byte, bool) {
+	o := &p.TCPOptions
+	n := int(o.NKinds)
+	if n > len(o.Kinds) {
+		n = len(o.Kinds)
+	}
+	bad := o.Bad
+	if bad && n > 0 {
+		n-- // gopacket records the kind of the option it failed on
+	}
+	dst = append(dst, ", options ["...)
+	sackDone := false
+	for i := 0; i < n; i++ {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		kind := o.Kinds[i]
+		name, known := tcpOptionName(kind)
+		if !known {
+			dst = append(dst, "unknown-"...)
+			dst = appendUint(dst, uint64(kind))
+			continue
+		}
+		dst = append(dst, name...)
+		switch kind {
+		case OptMSS:
+			if o.HasMSS {
+				dst = append(dst, ' ')
+				dst = appendUint(dst, uint64(o.MSS))
+			}
+		case OptWScale:
+			if o.HasWS {
+				dst = append(dst, ' ')
+				dst = appendUint(dst, uint64(o.WScale))
+			}
+		case OptTimestamp:
+			if o.HasTS {
+				dst = append(dst, " val "...)
+				dst = appendUint(dst, uint64(o.TSVal))
+				dst = append(dst, " ecr "...)
+				dst = appendUint(dst, uint64(o.TSEcr))
+			}
+		case OptSACK:
+			if sackDone {
+				break
+			}
+			sackDone = true
+			dst = appendSACK(dst, p)
+		}
+	}
+	if bad {
+		if n > 0 {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, "[bad opt]"...)
+		if n > 0 {
+			dst = append(dst, ']')
+		}
+		return dst, false
+	}
+	return append(dst, ']'), true
+}
+
+// appendSACK appends " N {l:r}...". tcpdump makes the edges relative to the
+// base its ack is relative to; that base is set on a segment with ACK set,
+// including the first one of a conversation (whose ack itself is printed
+// absolute); without ACK the edges are raw.
+func appendSACK(dst []byte, p *Packet) []byte {
+	o := &p.TCPOptions
+	var base uint32
+	if p.TCPFlags&TCPAck != 0 {
+		switch {
+		case p.Rel.TDRelative:
+			base = p.Ack - p.Rel.TDAck
+		case p.Rel.TDSeq == p.Seq && p.Rel.TDAck == p.Ack:
+			base = p.Ack - 1
+		}
+	}
+	dst = append(dst, ' ')
+	dst = appendUint(dst, uint64(o.NSACK))
+	dst = append(dst, ' ')
+	for i := 0; i < int(o.NSACK) && i < len(o.SACK); i++ {
+		dst = append(dst, '{')
+		dst = appendUint(dst, uint64(o.SACK[i][0]-base))
+		dst = append(dst, ':')
+		dst = appendUint(dst, uint64(o.SACK[i][1]-base))
+		dst = append(dst, '}')
+	}
+	return dst
+}
+
+func appendUDP(dst []byte, p *Packet, withAddrs bool) []byte {
+	dst = appendPorts(dst, p, withAddrs)
+	ipLen, haveIPLen := ipPayloadLen(p)
+	if haveIPLen && ipLen < 8 {
+		dst = append(dst, "truncated-udp "...)
+		return appendInt(dst, ipLen)
+	}
+	ulen := int(p.UDPLen)
+	if ulen == 0 && ipLen > 65535 {
+		ulen = ipLen // IPv6 jumbogram
+	}
+	if ulen < 8 {
+		dst = append(dst, "truncated-udplength "...)
+		return appendInt(dst, ulen)
+	}
+	ulen -= 8
+	length := ulen
+	if haveIPLen && ipLen-8 < length {
+		length = ipLen - 8
+	}
+	if p.SrcPort == 53 || p.DstPort == 53 || p.SrcPort == 5353 || p.DstPort == 5353 {
+		mdns := p.SrcPort != 53 && p.DstPort != 53
+		if p.Layers&LayerDNS != 0 {
+			return appendDNS(dst, p, length, mdns)
+		}
+		if length < 12 {
+			dst = append(dst, "domain [length "...)
+			dst = appendInt(dst, length)
+			return append(dst, " < 12] (invalid)"...)
+		}
+	}
+	fragmented := p.IPFlags&0x1 != 0 || (p.Layers&LayerIPv6Frag != 0 && p.V6FragMore)
+	if ulen > length && !fragmented {
+		dst = append(dst, "UDP, bad length "...)
+		dst = appendInt(dst, ulen)
+		dst = append(dst, " > "...)
+		return appendInt(dst, length)
+	}
+	dst = append(dst, "UDP, length "...)
+	return appendInt(dst, ulen)
+}
+
+// appendDNS appends tcpdump's short DNS form; length is the DNS message
+// length tcpdump prints at the end.
+func appendDNS(dst []byte, p *Packet, length int, mdns bool) []byte {
+	d := &p.DNS
+	dst = appendUint(dst, uint64(d.ID))
+	dst = append(dst, dnsOps[d.Opcode&0xf]...)
+	if d.QR {
+		dst = append(dst, dnsRcodes[d.RCode&0xf]...)
+		if d.AA {
+			dst = append(dst, '*')
+		}
+		if !d.RA {
+			dst = append(dst, '-')
+		}
+		if d.TC {
+			dst = append(dst, '|')
+		}
+		if d.QDCount != 1 {
+			dst = append(dst, " ["...)
+			dst = appendUint(dst, uint64(d.QDCount))
+			dst = append(dst, "q]"...)
+		}
+		if d.QDCount > 0 && d.QType != 0 {
+			dst = append(dst, " q:"...)
+			dst = appendDNSQuestion(dst, d, mdns)
+		}
+		dst = append(dst, ' ')
+		dst = appendUint(dst, uint64(d.ANCount))
+		dst = append(dst, '/')
+		dst = appendUint(dst, uint64(d.NSCount))
+		dst = append(dst, '/')
+		dst = appendUint(dst, uint64(d.ARCount))
+	} else {
+		if d.RD {
+			dst = append(dst, '+')
+		}
+		// tcpdump flags odd header bits in a query. The summary keeps no
+		// Z, AD or CD bit, so they are missing from this value.
+		b2 := uint16(d.Opcode&0xf)<<11 | uint16(d.RCode&0xf)
+		if d.AA {
+			b2 |= 0x400
+		}
+		if d.TC {
+			b2 |= 0x200
+		}
+		if d.RD {
+			b2 |= 0x100
+		}
+		if d.RA {
+			b2 |= 0x80
+		}
+		if b2&0x6cf != 0 {
+			dst = append(dst, " [b2&3=0x"...)
+			dst = appendHex(dst, uint32(b2), 1)
+			dst = append(dst, ']')
+		}
+		if d.Opcode == 1 { // IQUERY
+			if d.QDCount != 0 {
+				dst = appendDNSCount(dst, d.QDCount, "q]")
+			}
+			if d.ANCount != 1 {
+				dst = appendDNSCount(dst, d.ANCount, "a]")
+			}
+		} else {
+			if d.ANCount != 0 {
+				dst = appendDNSCount(dst, d.ANCount, "a]")
+			}
+			if d.QDCount != 1 {
+				dst = appendDNSCount(dst, d.QDCount, "q]")
+			}
+		}
+		if d.NSCount != 0 {
+			dst = appendDNSCount(dst, d.NSCount, "n]")
+		}
+		if d.ARCount != 0 {
+			dst = appendDNSCount(dst, d.ARCount, "au]")
+		}
+		if d.QDCount > 0 && (d.QType != 0 || len(d.QName) > 0) {
+			dst = appendDNSQuestion(dst, d, mdns)
+		}
+	}
+	if p.BadLayer == LayerDNS {
+		return append(dst, " [|domain]"...)
+	}
+	dst = append(dst, " ("...)
+	dst = appendInt(dst, length)
+	return append(dst, ')')
+}
+
+func appendDNSCount(dst []byte, n uint16, suffix string) []byte {
+	dst = append(dst, " ["...)
+	dst = appendUint(dst, uint64(n))
+	return append(dst, suffix...)
+}
+
+// appendDNSQuestion appends ns_qprint's " TYPE[ CLASS][ (QM)]? name.".
+func appendDNSQuestion(dst []byte, d *DNSSummary, mdns bool) []byte {
+	dst = append(dst, ' ')
+	if name := dnsTypeName(d.QType); name != "" {
+		dst = append(dst, name...)
+	} else {
+		dst = append(dst, "Type"...)
+		dst = appendUint(dst, uint64(d.QType))
+	}
+	class := d.QClass
+	if mdns {
+		class &^= 0x8000
+	}
+	if class != 1 {
+		dst = append(dst, ' ')
+		if name := dnsClassName(class); name != "" {
+			dst = append(dst, name...)
+		} else {
+			dst = append(dst, "(Class "...)
+			dst = appendUint(dst, uint64(class))
+			dst = append(dst, ')')
+		}
+	}
+	if mdns {
+		if d.QClass&0x8000 != 0 {
+			dst = append(dst, " (QU)"...)
+		} else {
+			dst = append(dst, " (QM)"...)
+		}
+	}
+	dst = append(dst, "? "...)
+	for _, c := range d.QName {
+		dst = appendPrintable(dst, c)
+	}
+	return append(dst, '.')
+}
+
+// appendPrintable appends c as tcpdump's fn_print_char does: "M-" for
+// non-ASCII, "^" for control characters.
+func appendPrintable(dst []byte, c byte) []byte {
+	if c >= 0x80 {
+		c &= 0x7f
+		dst = append(dst, 'M', '-')
+	}
+	if c < 0x20 || c == 0x7f {
+		c ^= 0x40
+		dst = append(dst, '^')
+	}
+	return append(dst, c)
+}
+
+// icmpLen is the ICMP message length: what follows the IP header.
+func icmpLen(p *Packet) int {
+	n, _ := ipPayloadLen(p)
+	return n
+}
+
+func appendICMPv4(dst []byte, p *Packet) []byte {
+	dst = append(dst, "ICMP "...)
+	q := &p.Quote
+	t, code := p.ICMPType, p.ICMPCode
+	switch t {
+	case 0, 8:
+		if t == 8 {
+			dst = append(dst, "echo request, id "...)
+		} else {
+			dst = append(dst, "echo reply, id "...)
+		}
+		dst = appendUint(dst, uint64(p.ICMPID))
+		dst = append(dst, ", seq "...)
+		dst = appendUint(dst, uint64(p.ICMPSeq))
+	case 3:
+		if !q.Valid {
+			return append(dst[:len(dst)-len("ICMP ")], "[|icmp]"...)
+		}
+		switch code {
+		case 2:
+			dst = appendAddr(dst, q.Dst)
+			dst = append(dst, " protocol "...)
+			dst = appendUint(dst, uint64(q.Proto))
+			dst = append(dst, " unreachable"...)
+		case 3:
+			dst = appendAddr(dst, q.Dst)
+			switch q.Proto {
+			case 6:
+				dst = append(dst, " tcp port "...)
+			case 17:
+				dst = append(dst, " udp port "...)
+			default:
+				dst = append(dst, " protocol "...)
+				dst = appendUint(dst, uint64(q.Proto))
+				dst = append(dst, " port "...)
+			}
+			dst = appendUint(dst, uint64(q.DstPort))
+			dst = append(dst, " unreachable"...)
+		default:
+			prefix, suffix, ok := icmpUnreachFormat(code)
+			if !ok {
+				dst = appendAddr(dst, q.Dst)
+				dst = append(dst, " unreachable - #"...)
+				dst = appendUint(dst, uint64(code))
+				break
+			}
+			dst = append(dst, prefix...)
+			dst = appendAddr(dst, q.Dst)
+			dst = append(dst, suffix...)
+			if code == 4 && p.ICMPSeq != 0 { // next-hop MTU (RFC 1191)
+				dst = append(dst, " (mtu "...)
+				dst = appendUint(dst, uint64(p.ICMPSeq))
+				dst = append(dst, ')')
+			}
+		}
+	case 5:
+		if !q.Valid {
+			return append(dst[:len(dst)-len("ICMP ")], "[|icmp]"...)
+		}
+		gw := netip.AddrFrom4([4]byte{byte(p.ICMPID >> 8), byte(p.ICMPID), byte(p.ICMPSeq >> 8), byte(p.ICMPSeq)})
+		switch code {
+		case 0, 1:
+			dst = append(dst, "redirect "...)
+		case 2, 3:
+			dst = append(dst, "redirect-tos "...)
+		default:
+			dst = append(dst, "redirect-#"...)
+			dst = appendUint(dst, uint64(code))
+			dst = append(dst, ' ')
+		}
+		dst = appendAddr(dst, q.Dst)
+		switch code {
+		case 0, 2:
+			dst = append(dst, " to net "...)
+		case 1, 3:
+			dst = append(dst, " to host "...)
+		default:
+			dst = append(dst, " to "...)
+		}
+		dst = appendAddr(dst, gw)
+	case 9:
+		// The advertised addresses are in the body, which is not kept.
+		dst = append(dst, "router advertisement lifetime "...)
+		lt := uint32(p.ICMPSeq)
+		switch {
+		case lt < 60:
+			dst = appendUint(dst, uint64(lt))
+		case lt < 3600:
+			dst = appendUint(dst, uint64(lt/60))
+			dst = append(dst, ':')
+			dst = appendPadded(dst, lt%60, 2)
+		default:
+			dst = appendUint(dst, uint64(lt/3600))
+			dst = append(dst, ':')
+			dst = appendPadded(dst, lt%3600/60, 2)
+			dst = append(dst, ':')
+			dst = appendPadded(dst, lt%60, 2)
+		}
+		dst = append(dst, ' ')
+		dst = appendUint(dst, uint64(p.ICMPID>>8))
+		dst = append(dst, ':')
+		if size := p.ICMPID & 0xff; size != 2 {
+			dst = append(dst, " [size "...)
+			dst = appendUint(dst, uint64(size))
+			dst = append(dst, ']')
+		}
+	case 11:
+		switch code {
+		case 0:
+			dst = append(dst, "time exceeded in-transit"...)
+		case 1:
+			dst = append(dst, "ip reassembly time exceeded"...)
+		default:
+			dst = append(dst, "time exceeded-#"...)
+			dst = appendUint(dst, uint64(code))
+		}
+	case 12:
+		if code != 0 {
+			dst = append(dst, "parameter problem - code "...)
+			dst = appendUint(dst, uint64(code))
+		} else {
+			dst = append(dst, "parameter problem - octet "...)
+			dst = appendUint(dst, uint64(p.ICMPID>>8))
+		}
+	case 13, 14:
+		if t == 13 {
+			dst = append(dst, "time stamp query id "...)
+		} else {
+			dst = append(dst, "time stamp reply id "...)
+		}
+		dst = appendUint(dst, uint64(p.ICMPID))
+		dst = append(dst, " seq "...)
+		dst = appendUint(dst, uint64(p.ICMPSeq))
+	case 18:
+		dst = append(dst, "address mask reply"...) // the mask is in the body
+	case 42, 43:
+		dst = append(dst, icmpTypeName(t)...)
+		dst = append(dst, ", id "...)
+		dst = appendUint(dst, uint64(p.ICMPID))
+		dst = append(dst, ", seq "...)
+		dst = appendUint(dst, uint64(p.ICMPSeq>>8))
+	default:
+		if name := icmpTypeName(t); name != "" {
+			dst = append(dst, name...)
+		} else {
+			dst = append(dst, "type-#"...)
+			dst = appendUint(dst, uint64(t))
+		}
+	}
+	dst = append(dst, ", length "...)
+	return appendInt(dst, icmpLen(p))
+}
+
+// appendICMPv6 appends icmp6_print's line. Bodies the summary does not keep
+// (neighbor discovery targets, MLD records, router renumbering) are left out.
+func appendICMPv6(dst []byte, p *Packet) []byte {
+	dst = append(dst, "ICMP6, "...)
+	t, code := p.ICMPType, p.ICMPCode
+	if name := icmp6TypeName(t); name != "" {
+		dst = append(dst, name...)
+	} else {
+		dst = append(dst, "unknown icmp6 type ("...)
+		dst = appendUint(dst, uint64(t))
+		dst = append(dst, ')')
+	}
+	q := &p.Quote
+	word := uint32(p.ICMPID)<<16 | uint32(p.ICMPSeq) // bytes 4-7 of the header
+	length := icmpLen(p)
+	switch t {
+	case 1:
+		dst = append(dst, ", "...)
+		if name := icmp6UnreachName(code); name != "" {
+			dst = append(dst, name...)
+		} else {
+			dst = append(dst, "unknown unreach code ("...)
+			dst = appendUint(dst, uint64(code))
+			dst = append(dst, ')')
+		}
+		if !q.Valid {
+			break
+		}
+		switch code {
+		case 0, 1, 3:
+			dst = append(dst, ' ')
+			dst = appendAddr(dst, q.Dst)
+		case 2:
+			dst = append(dst, ' ')
+			dst = appendAddr(dst, q.Dst)
+			dst = append(dst, ", source address "...)
+			dst = appendAddr(dst, q.Src)
+		case 4:
+			dst = append(dst, ", "...)
+			dst = appendAddr(dst, q.Dst)
+			switch q.Proto {
+			case 6:
+				dst = append(dst, " tcp port "...)
+			case 17:
+				dst = append(dst, " udp port "...)
+			default:
+				dst = append(dst, " protocol "...)
+				dst = appendUint(dst, uint64(q.Proto))
+				dst = append(dst, " port "...)
+			}
+			dst = appendUint(dst, uint64(q.DstPort))
+			if q.Proto != 6 && q.Proto != 17 {
+				dst = append(dst, " unreachable"...)
+			}
+		}
+	case 2:
+		if word != 0 {
+			dst = append(dst, ", mtu "...)
+			dst = appendUint(dst, uint64(word))
+		}
+	case 3:
+		switch code {
+		case 0:
+			if q.Valid {
+				dst = append(dst, " for "...)
+				dst = appendAddr(dst, q.Dst)
+			}
+		case 1:
+			dst = append(dst, " (reassembly)"...)
+		default:
+			dst = append(dst, ", unknown code ("...)
+			dst = appendUint(dst, uint64(code))
+			dst = append(dst, ')')
+		}
+	case 4:
+		switch code {
+		case 0:
+			dst = append(dst, ", erroneous - octet "...)
+		case 1:
+			dst = append(dst, ", next header - octet "...)
+		case 2:
+			dst = append(dst, ", option - octet "...)
+		case 3:
+			dst = append(dst, ", incomplete header chain - octet "...)
+		default:
+			dst = append(dst, ", code-#"...)
+			dst = appendUint(dst, uint64(code))
+		}
+		if code <= 3 {
+			dst = appendUint(dst, uint64(word))
+		}
+	case 128, 129:
+		dst = append(dst, ", id "...)
+		dst = appendUint(dst, uint64(p.ICMPID))
+		dst = append(dst, ", seq "...)
+		dst = appendUint(dst, uint64(p.ICMPSeq))
+	case 130:
+		if length >= 28 {
+			dst = append(dst, " v2"...)
+		}
+	}
+	dst = append(dst, ", length "...)
+	return appendInt(dst, length)
+}
+
+func appendARP(dst []byte, p *Packet) []byte {
+	dst = append(dst, "ARP, "...)
+	length := p.Len
+	if hl := linkHeaderLen(p); hl >= 0 {
+		length -= hl
+	}
+	hlen := int(p.ARPHLen)
+	if hlen > len(p.ARPSHA) {
+		hlen = len(p.ARPSHA)
+	}
+	sha, tha := p.ARPSHA[:hlen], p.ARPTHA[:hlen]
+	if !p.ARPSPA.IsValid() || p.ARPHLen == 0 {
+		// Not IPv4 over a hardware type with addresses: tcpdump names the
+		// two address formats and stops.
+		dst = append(dst, "Unknown Hardware (len "...)
+		dst = appendUint(dst, uint64(p.ARPHLen))
+		dst = append(dst, "), Unknown Protocol (len "...)
+		dst = appendUint(dst, uint64(p.ARPPLen))
+		dst = append(dst, ')')
+	} else {
+		if name := arpOpName(p.ARPOp); name != "" {
+			dst = append(dst, name...)
+		} else {
+			dst = append(dst, "Unknown ("...)
+			dst = appendUint(dst, uint64(p.ARPOp))
+			dst = append(dst, ')')
+		}
+		dst = append(dst, ' ')
+		switch p.ARPOp {
+		case 1:
+			dst = append(dst, "who-has "...)
+			dst = appendAddr(dst, p.ARPTPA)
+			if !allZero(tha) {
+				dst = append(dst, " ("...)
+				dst = appendHWAddr(dst, tha)
+				dst = append(dst, ')')
+			}
+			dst = append(dst, " tell "...)
+			dst = appendAddr(dst, p.ARPSPA)
+		case 2:
+			dst = appendAddr(dst, p.ARPSPA)
+			dst = append(dst, " is-at "...)
+			dst = appendHWAddr(dst, sha)
+		case 3:
+			dst = append(dst, "who-is "...)
+			dst = appendHWAddr(dst, tha)
+			dst = append(dst, " tell "...)
+			dst = appendHWAddr(dst, sha)
+		case 4:
+			dst = appendHWAddr(dst, tha)
+			dst = append(dst, " at "...)
+			dst = appendAddr(dst, p.ARPTPA)
+		case 8:
+			dst = append(dst, "who-is "...)
+			dst = appendHWAddr(dst, tha)
+			dst = append(dst, " tell "...)
+			dst = appendHWAddr(dst, sha)
+		case 9:
+			dst = appendHWAddr(dst, sha)
+			dst = append(dst, " at "...)
+			dst = appendAddr(dst, p.ARPSPA)
+		default:
+			dst = dst[:len(dst)-1]
+		}
+	}
+	dst = append(dst, ", length "...)
+	return appendInt(dst, length)
+}
+
+func allZero(b []byte) bool {
+	for _, c := range b {
+		if c != 0 {
+			return false
+		}
+	}
+	return true
+}

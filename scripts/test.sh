@@ -1,0 +1,11 @@
+#!/bin/sh
+# The test command of README.md and .ci/run: vet, every test, then a short
+# run of each fuzz target (go test runs fuzz targets only on their seed
+# corpus; -fuzz mutates inputs for FUZZTIME each).
+set -eu
+cd "$(dirname "$0")/.."
+fuzztime=${FUZZTIME:-10s}
+go vet ./...
+go test -count=1 ./...
+go test -run '^$' -fuzz '^FuzzReader$' -fuzztime "$fuzztime" ./capture
+go test -run '^$' -fuzz '^FuzzDecode$' -fuzztime "$fuzztime" ./decode
