@@ -8,7 +8,7 @@ import (
 	"strconv"
 	"testing"
 
-	"github.com/sockscope/sockscope/internal/testdata"
+	"github.com/sockscope/sockscope/internal/corpus"
 )
 
 // tsharkTime formats a timestamp the way tshark prints frame.time_epoch.
@@ -28,14 +28,14 @@ var knownTimeDiffs = map[string]string{
 // each frame with tshark's row: count, frame.len, frame.cap_len and
 // frame.time_epoch.
 func TestCorpusMatchesTshark(t *testing.T) {
-	dir := testdata.PcapDir(t)
-	files := testdata.Captures(t, dir)
+	dir := corpus.PcapDir(t)
+	files := corpus.Captures(t, dir)
 	if len(files) < 100 {
 		t.Fatalf("found %d captures in %s, want the whole corpus (>= 100)", len(files), dir)
 	}
 	for _, name := range files {
 		t.Run(name, func(t *testing.T) {
-			tab := testdata.ReadTSV(t, filepath.Join(dir, testdata.TSVPath(name)))
+			tab := corpus.ReadTSV(t, filepath.Join(dir, corpus.TSVPath(name)))
 			frames, err := readFile(t, filepath.Join(dir, name))
 
 			if tab.Header == nil { // tshark refused the file: so must we
@@ -110,7 +110,7 @@ func readFile(t testing.TB, path string) ([]Frame, error) {
 // files: formats that lie about their names, link types above 255, records
 // that pcapgo refuses, and the files libpcap rejects.
 func TestCorpusFileFacts(t *testing.T) {
-	dir := testdata.PcapDir(t)
+	dir := corpus.PcapDir(t)
 	tests := []struct {
 		file     string
 		format   string
@@ -212,7 +212,7 @@ func TestCorpusFileFacts(t *testing.T) {
 // TestCorpusRejects checks the files libpcap refuses: each gives an error
 // that names the file and says what is wrong.
 func TestCorpusRejects(t *testing.T) {
-	dir := testdata.PcapDir(t)
+	dir := corpus.PcapDir(t)
 	tests := []struct{ file, want string }{
 		{"libpcap/pcap-invalid-version-1.pcap", "%s: unsupported pcap version 1.4"},
 		{"libpcap/pcapng-invalid-vers-1.pcapng", "%s: unsupported pcapng version 0.1"},
@@ -241,7 +241,7 @@ func TestCorpusRejects(t *testing.T) {
 // one is version 2.0. Like libpcap and tshark we return packet 1, then stop
 // with an error at the second Section Header Block.
 func TestCorpusMiddleSectionVersion2(t *testing.T) {
-	dir := testdata.PcapDir(t)
+	dir := corpus.PcapDir(t)
 	for _, order := range []string{"le", "be"} {
 		path := filepath.Join(dir, "gopacket/pcapng-"+order, "test901.pcapng")
 		r, err := Open(path)

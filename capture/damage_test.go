@@ -12,7 +12,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/sockscope/sockscope/internal/testdata"
+	"github.com/sockscope/sockscope/internal/corpus"
 )
 
 // Damage tests take good captures, break them in known places, and check
@@ -21,7 +21,7 @@ import (
 // offsets come from the file layout, not from the reader.
 
 func TestPcapDamage(t *testing.T) {
-	dir := testdata.PcapDir(t)
+	dir := corpus.PcapDir(t)
 	good, err := os.ReadFile(filepath.Join(dir, "tcpdump/ssh.pcap"))
 	if err != nil {
 		t.Fatal(err)
@@ -141,7 +141,7 @@ func TestPcapDamage(t *testing.T) {
 }
 
 func TestGzipDamage(t *testing.T) {
-	dir := testdata.PcapDir(t)
+	dir := corpus.PcapDir(t)
 	good, err := os.ReadFile(filepath.Join(dir, "tcpdump/ssh.pcap"))
 	if err != nil {
 		t.Fatal(err)
@@ -226,7 +226,7 @@ func TestGzipDamage(t *testing.T) {
 }
 
 func TestPcapngDamage(t *testing.T) {
-	dir := testdata.PcapDir(t)
+	dir := corpus.PcapDir(t)
 	good, err := os.ReadFile(filepath.Join(dir, "tcpdump/of13_ericsson.pcapng"))
 	if err != nil {
 		t.Fatal(err)

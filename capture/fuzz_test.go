@@ -8,7 +8,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/sockscope/sockscope/internal/testdata"
+	"github.com/sockscope/sockscope/internal/corpus"
 )
 
 // FuzzReader feeds arbitrary bytes to NewReader and reads to the end. It
@@ -35,7 +35,7 @@ func FuzzReader(f *testing.F) {
 	f.Add(z.Bytes())
 
 	// Corpus seeds: the first 4 KiB of a few real files, when present.
-	if dir, ok := testdata.FindPcapDir(); ok {
+	if dir, ok := corpus.FindPcapDir(); ok {
 		for _, name := range []string{
 			"tcpdump/ssh.pcap", "tcpdump/mptcp-dss-oobr.pcap", "tcpdump/timestamp_invalid_micro.pcap",
 			"pcapplusplus/sll2.pcap", "pcapplusplus/many_interfaces-1.pcapng", "scapy/http_tcp_psh.pcap.gz",

@@ -12,16 +12,16 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/sockscope/sockscope/internal/testdata"
+	"github.com/sockscope/sockscope/internal/corpus"
 )
 
 // corpusFrames reads every corpus capture that opens; frames before a read
 // error (test901) count.
 func corpusFrames(t *testing.T) (dir string, names []string, frames map[string][]Frame, links map[string]uint32) {
-	dir = testdata.PcapDir(t)
+	dir = corpus.PcapDir(t)
 	frames = map[string][]Frame{}
 	links = map[string]uint32{}
-	for _, name := range testdata.Captures(t, dir) {
+	for _, name := range corpus.Captures(t, dir) {
 		r, err := Open(filepath.Join(dir, name))
 		if err != nil {
 			continue // the libpcap reject files

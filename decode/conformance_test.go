@@ -16,7 +16,7 @@ import (
 
 	"github.com/sockscope/sockscope/capture"
 	"github.com/sockscope/sockscope/decode"
-	"github.com/sockscope/sockscope/internal/testdata"
+	"github.com/sockscope/sockscope/internal/corpus"
 )
 
 // conformanceFields are the Wireshark fields compared with tshark's export
@@ -152,7 +152,7 @@ func normalizeJSON(v any) string {
 type fieldScore struct{ agree, compared int }
 
 func TestConformanceWithWireshark(t *testing.T) {
-	dir := testdata.PcapDir(t)
+	dir := corpus.PcapDir(t)
 	var tsvs []string
 	filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
 		if err == nil && strings.HasSuffix(path, ".tshark.tsv") {

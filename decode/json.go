@@ -15,84 +15,84 @@ import (
 // schema. No newline is appended.
 func AppendJSON(dst []byte, p *Packet) []byte {
 	o := jsonObj{b: append(dst, '{')}
-	o.uint("frame.number", uint64(p.Number))
+	o.uint(`"frame.number":`, uint64(p.Number))
 	if !p.NoTime {
-		o.key("frame.time_epoch")
+		o.key(`"frame.time_epoch":`)
 		o.b = append(o.b, '"')
 		o.b = appendEpoch(o.b, p.Sec, p.Nsec)
 		o.b = append(o.b, '"')
 	}
-	o.uint("frame.len", uint64(p.Len))
-	o.uint("frame.cap_len", uint64(p.CapLen))
-	o.uint("frame.link_type", uint64(p.LinkType))
+	o.uint(`"frame.len":`, uint64(p.Len))
+	o.uint(`"frame.cap_len":`, uint64(p.CapLen))
+	o.uint(`"frame.link_type":`, uint64(p.LinkType))
 
 	if p.Layers&LayerEthernet != 0 {
-		o.mac("eth.src", p.EthSrc)
-		o.mac("eth.dst", p.EthDst)
+		o.mac(`"eth.src":`, p.EthSrc)
+		o.mac(`"eth.dst":`, p.EthDst)
 		if p.EthType < 0x600 { // an IEEE 802.3 length, not a type
-			o.uint("eth.len", uint64(p.EthType))
+			o.uint(`"eth.len":`, uint64(p.EthType))
 		} else {
-			o.uint("eth.type", uint64(p.EthType))
+			o.uint(`"eth.type":`, uint64(p.EthType))
 		}
 	}
 	appendVLANJSON(&o, p)
 	if p.Layers&(LayerSLL|LayerSLL2) != 0 {
-		o.uint("sll.pkttype", uint64(p.SLLPktType))
+		o.uint(`"sll.pkttype":`, uint64(p.SLLPktType))
 		if p.SLLProto < 0x600 { // a Linux protocol number, not an ethertype
-			o.uint("sll.ltype", uint64(p.SLLProto))
+			o.uint(`"sll.ltype":`, uint64(p.SLLProto))
 		} else {
-			o.uint("sll.etype", uint64(p.SLLProto))
+			o.uint(`"sll.etype":`, uint64(p.SLLProto))
 		}
 	}
 	if p.Layers&LayerLoopback != 0 {
-		o.uint("null.family", uint64(p.LoopFamily))
+		o.uint(`"null.family":`, uint64(p.LoopFamily))
 	}
 	if p.Layers&LayerARP != 0 {
-		o.uint("arp.opcode", uint64(p.ARPOp))
+		o.uint(`"arp.opcode":`, uint64(p.ARPOp))
 		if p.ARPHLen == 6 {
-			o.mac("arp.src.hw_mac", p.ARPSHA)
-			o.mac("arp.dst.hw_mac", p.ARPTHA)
+			o.mac(`"arp.src.hw_mac":`, p.ARPSHA)
+			o.mac(`"arp.dst.hw_mac":`, p.ARPTHA)
 		}
 		if p.ARPSPA.IsValid() {
-			o.addr("arp.src.proto_ipv4", p.ARPSPA)
-			o.addr("arp.dst.proto_ipv4", p.ARPTPA)
+			o.addr(`"arp.src.proto_ipv4":`, p.ARPSPA)
+			o.addr(`"arp.dst.proto_ipv4":`, p.ARPTPA)
 		}
 	}
 	switch p.IPVersion {
 	case 4:
-		o.addr("ip.src", p.Src)
-		o.addr("ip.dst", p.Dst)
-		o.uint("ip.proto", uint64(p.IPProto))
-		o.uint("ip.hdr_len", uint64(p.IPHdrLen))
-		o.uint("ip.len", uint64(p.IPLen))
-		o.uint("ip.id", uint64(p.IPID))
-		o.uint("ip.flags.df", uint64(p.IPFlags>>1&1))
-		o.uint("ip.flags.mf", uint64(p.IPFlags&1))
-		o.uint("ip.frag_offset", uint64(p.FragOffset))
-		o.uint("ip.ttl", uint64(p.TTL))
-		o.uint("ip.dsfield", uint64(p.TOS))
+		o.addr(`"ip.src":`, p.Src)
+		o.addr(`"ip.dst":`, p.Dst)
+		o.uint(`"ip.proto":`, uint64(p.IPProto))
+		o.uint(`"ip.hdr_len":`, uint64(p.IPHdrLen))
+		o.uint(`"ip.len":`, uint64(p.IPLen))
+		o.uint(`"ip.id":`, uint64(p.IPID))
+		o.uint(`"ip.flags.df":`, uint64(p.IPFlags>>1&1))
+		o.uint(`"ip.flags.mf":`, uint64(p.IPFlags&1))
+		o.uint(`"ip.frag_offset":`, uint64(p.FragOffset))
+		o.uint(`"ip.ttl":`, uint64(p.TTL))
+		o.uint(`"ip.dsfield":`, uint64(p.TOS))
 	case 6:
-		o.addr("ipv6.src", p.Src)
-		o.addr("ipv6.dst", p.Dst)
-		o.uint("ipv6.nxt", uint64(p.IPv6Next))
-		o.uint("ipv6.plen", uint64(p.IPv6Plen))
-		o.uint("ipv6.hlim", uint64(p.TTL))
-		o.uint("ipv6.tclass", uint64(p.TOS))
-		o.uint("ipv6.flow", uint64(p.IPv6Flow))
+		o.addr(`"ipv6.src":`, p.Src)
+		o.addr(`"ipv6.dst":`, p.Dst)
+		o.uint(`"ipv6.nxt":`, uint64(p.IPv6Next))
+		o.uint(`"ipv6.plen":`, uint64(p.IPv6Plen))
+		o.uint(`"ipv6.hlim":`, uint64(p.TTL))
+		o.uint(`"ipv6.tclass":`, uint64(p.TOS))
+		o.uint(`"ipv6.flow":`, uint64(p.IPv6Flow))
 		if p.Layers&LayerIPv6Frag != 0 {
-			o.uint("ipv6.fraghdr.offset", uint64(p.V6FragOffset))
-			o.bit("ipv6.fraghdr.more", p.V6FragMore)
-			o.uint("ipv6.fraghdr.ident", uint64(p.V6FragID))
+			o.uint(`"ipv6.fraghdr.offset":`, uint64(p.V6FragOffset))
+			o.bit(`"ipv6.fraghdr.more":`, p.V6FragMore)
+			o.uint(`"ipv6.fraghdr.ident":`, uint64(p.V6FragID))
 		}
 	}
 	if p.Layers&LayerTCP != 0 {
 		appendTCPJSON(&o, p)
 	}
 	if p.Layers&LayerUDP != 0 {
-		o.uint("udp.srcport", uint64(p.SrcPort))
-		o.uint("udp.dstport", uint64(p.DstPort))
+		o.uint(`"udp.srcport":`, uint64(p.SrcPort))
+		o.uint(`"udp.dstport":`, uint64(p.DstPort))
 		if !(p.BadLayer == LayerUDP && p.CapLen < p.Len && p.UDPLen == 0) { // not captured
-			o.uint("udp.length", uint64(p.UDPLen))
+			o.uint(`"udp.length":`, uint64(p.UDPLen))
 		}
 	}
 	if p.Layers&(LayerICMPv4|LayerICMPv6) != 0 {
@@ -102,9 +102,9 @@ func AppendJSON(dst []byte, p *Packet) []byte {
 		appendDNSJSON(&o, &p.DNS)
 	}
 	if p.Malformed {
-		o.key("_ws.malformed")
+		o.key(`"_ws.malformed":`)
 		o.b = append(o.b, "true"...)
-		o.str("sockscope.error", p.Err)
+		o.str(`"sockscope.error":`, p.Err)
 	}
 	return append(o.b, '}')
 }
@@ -116,69 +116,69 @@ func appendVLANJSON(o *jsonObj, p *Packet) {
 	for i := 0; i < int(p.NVLAN); i++ {
 		switch {
 		case p.VLANTPIDs[i] == 0x88a8 && !ad:
-			o.uint("ieee8021ad.id", uint64(p.VLANs[i]))
+			o.uint(`"ieee8021ad.id":`, uint64(p.VLANs[i]))
 			ad = true
 		case p.VLANTPIDs[i] != 0x88a8 && !q:
-			o.uint("vlan.id", uint64(p.VLANs[i]))
+			o.uint(`"vlan.id":`, uint64(p.VLANs[i]))
 			q = true
 		}
 	}
 }
 
 func appendTCPJSON(o *jsonObj, p *Packet) {
-	o.uint("tcp.srcport", uint64(p.SrcPort))
-	o.uint("tcp.dstport", uint64(p.DstPort))
-	o.uint("tcp.stream", uint64(p.Rel.Stream))
-	o.uint("tcp.flags", uint64(p.TCPFlags))
-	o.uint("tcp.seq", uint64(p.Rel.Seq))
-	o.uint("tcp.ack", uint64(p.Rel.Ack))
-	o.uint("tcp.seq_raw", uint64(p.Seq))
-	o.uint("tcp.ack_raw", uint64(p.Ack))
+	o.uint(`"tcp.srcport":`, uint64(p.SrcPort))
+	o.uint(`"tcp.dstport":`, uint64(p.DstPort))
+	o.uint(`"tcp.stream":`, uint64(p.Rel.Stream))
+	o.uint(`"tcp.flags":`, uint64(p.TCPFlags))
+	o.uint(`"tcp.seq":`, uint64(p.Rel.Seq))
+	o.uint(`"tcp.ack":`, uint64(p.Rel.Ack))
+	o.uint(`"tcp.seq_raw":`, uint64(p.Seq))
+	o.uint(`"tcp.ack_raw":`, uint64(p.Ack))
 	// In a first fragment the segment's length is unknown: the IP length
 	// covers only this fragment. Wireshark leaves the fields out too.
 	if !p.MoreFragments() {
-		o.uint("tcp.len", uint64(p.PayloadLen))
-		o.uint("tcp.nxtseq", uint64(p.Rel.NextSeq))
+		o.uint(`"tcp.len":`, uint64(p.PayloadLen))
+		o.uint(`"tcp.nxtseq":`, uint64(p.Rel.NextSeq))
 	}
-	o.uint("tcp.hdr_len", uint64(p.TCPHdrLen))
-	o.uint("tcp.window_size_value", uint64(p.Window))
+	o.uint(`"tcp.hdr_len":`, uint64(p.TCPHdrLen))
+	o.uint(`"tcp.window_size_value":`, uint64(p.Window))
 	if p.TCPFlags&TCPUrg != 0 {
-		o.uint("tcp.urgent_pointer", uint64(p.Urgent))
+		o.uint(`"tcp.urgent_pointer":`, uint64(p.Urgent))
 	}
 	opt := &p.TCPOptions
 	if opt.HasMSS {
-		o.uint("tcp.options.mss_val", uint64(opt.MSS))
+		o.uint(`"tcp.options.mss_val":`, uint64(opt.MSS))
 	}
 	if opt.HasWS {
-		o.uint("tcp.options.wscale.shift", uint64(opt.WScale))
+		o.uint(`"tcp.options.wscale.shift":`, uint64(opt.WScale))
 	}
 	if opt.SACKPerm {
-		o.uint("tcp.options.sack_perm", 1)
+		o.uint(`"tcp.options.sack_perm":`, 1)
 	}
 	if opt.HasTS {
-		o.uint("tcp.options.timestamp.tsval", uint64(opt.TSVal))
-		o.uint("tcp.options.timestamp.tsecr", uint64(opt.TSEcr))
+		o.uint(`"tcp.options.timestamp.tsval":`, uint64(opt.TSVal))
+		o.uint(`"tcp.options.timestamp.tsecr":`, uint64(opt.TSEcr))
 	}
 	if opt.NSACK > 0 {
-		o.uint("tcp.options.sack.count", uint64(opt.NSACK))
+		o.uint(`"tcp.options.sack.count":`, uint64(opt.NSACK))
 	}
 }
 
 func appendICMPJSON(o *jsonObj, p *Packet) {
 	v6 := p.Layers&LayerICMPv6 != 0
 	if v6 {
-		o.uint("icmpv6.type", uint64(p.ICMPType))
-		o.uint("icmpv6.code", uint64(p.ICMPCode))
+		o.uint(`"icmpv6.type":`, uint64(p.ICMPType))
+		o.uint(`"icmpv6.code":`, uint64(p.ICMPCode))
 		if p.ICMPType == 128 || p.ICMPType == 129 {
-			o.uint("icmpv6.echo.identifier", uint64(p.ICMPID))
-			o.uint("icmpv6.echo.sequence_number", uint64(p.ICMPSeq))
+			o.uint(`"icmpv6.echo.identifier":`, uint64(p.ICMPID))
+			o.uint(`"icmpv6.echo.sequence_number":`, uint64(p.ICMPSeq))
 		}
 	} else {
-		o.uint("icmp.type", uint64(p.ICMPType))
-		o.uint("icmp.code", uint64(p.ICMPCode))
+		o.uint(`"icmp.type":`, uint64(p.ICMPType))
+		o.uint(`"icmp.code":`, uint64(p.ICMPCode))
 		if isICMPv4Echo(p.ICMPType) {
-			o.uint("icmp.ident", uint64(p.ICMPID))
-			o.uint("icmp.seq", uint64(p.ICMPSeq))
+			o.uint(`"icmp.ident":`, uint64(p.ICMPID))
+			o.uint(`"icmp.seq":`, uint64(p.ICMPSeq))
 		}
 	}
 	// Wireshark decodes the datagram an error quotes with the same fields;
@@ -189,12 +189,12 @@ func appendICMPJSON(o *jsonObj, p *Packet) {
 	}
 	switch q.Proto {
 	case 6:
-		o.uint("tcp.srcport", uint64(q.SrcPort))
-		o.uint("tcp.dstport", uint64(q.DstPort))
+		o.uint(`"tcp.srcport":`, uint64(q.SrcPort))
+		o.uint(`"tcp.dstport":`, uint64(q.DstPort))
 	case 17:
-		o.uint("udp.srcport", uint64(q.SrcPort))
-		o.uint("udp.dstport", uint64(q.DstPort))
-		o.uint("udp.length", uint64(q.UDPLen))
+		o.uint(`"udp.srcport":`, uint64(q.SrcPort))
+		o.uint(`"udp.dstport":`, uint64(q.DstPort))
+		o.uint(`"udp.length":`, uint64(q.UDPLen))
 	}
 }
 
@@ -209,16 +209,16 @@ func isICMPv4Echo(t uint8) bool {
 }
 
 func appendDNSJSON(o *jsonObj, d *DNSSummary) {
-	o.uint("dns.id", uint64(d.ID))
-	o.bit("dns.flags.response", d.QR)
-	o.uint("dns.flags.opcode", uint64(d.Opcode))
-	o.uint("dns.flags.rcode", uint64(d.RCode))
-	o.uint("dns.count.queries", uint64(d.QDCount))
-	o.uint("dns.count.answers", uint64(d.ANCount))
-	o.uint("dns.count.auth_rr", uint64(d.NSCount))
-	o.uint("dns.count.add_rr", uint64(d.ARCount))
+	o.uint(`"dns.id":`, uint64(d.ID))
+	o.bit(`"dns.flags.response":`, d.QR)
+	o.uint(`"dns.flags.opcode":`, uint64(d.Opcode))
+	o.uint(`"dns.flags.rcode":`, uint64(d.RCode))
+	o.uint(`"dns.count.queries":`, uint64(d.QDCount))
+	o.uint(`"dns.count.answers":`, uint64(d.ANCount))
+	o.uint(`"dns.count.auth_rr":`, uint64(d.NSCount))
+	o.uint(`"dns.count.add_rr":`, uint64(d.ARCount))
 	if d.QDCount > 0 && d.QType != 0 {
-		o.key("dns.qry.name")
+		o.key(`"dns.qry.name":`)
 		o.b = append(o.b, '"')
 		if len(d.QName) == 0 {
 			o.b = append(o.b, "<Root>"...)
@@ -226,8 +226,8 @@ func appendDNSJSON(o *jsonObj, d *DNSSummary) {
 			o.b = appendJSONString(o.b, d.QName)
 		}
 		o.b = append(o.b, '"')
-		o.uint("dns.qry.type", uint64(d.QType))
-		o.uint("dns.qry.class", uint64(d.QClass))
+		o.uint(`"dns.qry.type":`, uint64(d.QType))
+		o.uint(`"dns.qry.class":`, uint64(d.QClass))
 	}
 }
 
@@ -237,18 +237,22 @@ type jsonObj struct {
 	more bool
 }
 
+// key starts a member; k is the quoted name with its colon, `"ip.src":`,
+// so that a member costs one append.
 func (o *jsonObj) key(k string) {
 	if o.more {
 		o.b = append(o.b, ',')
 	}
 	o.more = true
-	o.b = append(o.b, '"')
 	o.b = append(o.b, k...)
-	o.b = append(o.b, '"', ':')
 }
 
 func (o *jsonObj) uint(k string, v uint64) {
 	o.key(k)
+	if v < 10 { // most flags and small counters: skip strconv
+		o.b = append(o.b, byte('0'+v))
+		return
+	}
 	o.b = strconv.AppendUint(o.b, v, 10)
 }
 

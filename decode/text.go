@@ -80,7 +80,7 @@ func (f *TextFormatter) appendTime(dst []byte, p *Packet) []byte {
 	dst = append(dst, f.hms[:]...)
 	dst = append(dst, '.')
 	if nsec >= 0 && nsec < 1e9 {
-		return appendPadded(dst, uint32(nsec/1000), 6)
+		return txtPadded(dst, uint32(nsec/1000), 6)
 	}
 	if nsec < 0 {
 		dst = append(dst, '-')
@@ -90,8 +90,8 @@ func (f *TextFormatter) appendTime(dst []byte, p *Packet) []byte {
 	return append(dst, " (invalid us)"...)
 }
 
-// appendPadded appends v in decimal, zero-padded to width digits.
-func appendPadded(dst []byte, v uint32, width int) []byte {
+// txtPadded appends v in decimal, zero-padded to width digits.
+func txtPadded(dst []byte, v uint32, width int) []byte {
 	var b [10]byte
 	i := len(b)
 	for v > 0 || i > len(b)-width {
@@ -102,13 +102,13 @@ func appendPadded(dst []byte, v uint32, width int) []byte {
 	return append(dst, b[i:]...)
 }
 
-func appendUint(dst []byte, v uint64) []byte { return strconv.AppendUint(dst, v, 10) }
-func appendInt(dst []byte, v int) []byte     { return strconv.AppendInt(dst, int64(v), 10) }
+func txtUint(dst []byte, v uint64) []byte { return strconv.AppendUint(dst, v, 10) }
+func txtInt(dst []byte, v int) []byte     { return strconv.AppendInt(dst, int64(v), 10) }
 
 const textHexDigits = "0123456789abcdef"
 
-// appendHex appends v as lower-case hex, zero-padded to width digits.
-func appendHex(dst []byte, v uint32, width int) []byte {
+// txtHex appends v as lower-case hex, zero-padded to width digits.
+func txtHex(dst []byte, v uint32, width int) []byte {
 	var b [8]byte
 	i := len(b)
 	for v > 0 || i > len(b)-width {
@@ -119,8 +119,8 @@ func appendHex(dst []byte, v uint32, width int) []byte {
 	return append(dst, b[i:]...)
 }
 
-// appendHWAddr appends a colon-separated hardware address.
-func appendHWAddr(dst []byte, mac []byte) []byte {
+// txtHWAddr appends a colon-separated hardware address.
+func txtHWAddr(dst []byte, mac []byte) []byte {
 	for i, b := range mac {
 		if i > 0 {
 			dst = append(dst, ':')
@@ -130,19 +130,19 @@ func appendHWAddr(dst []byte, mac []byte) []byte {
 	return dst
 }
 
-// appendAddr appends an IP address, or "?" when there is none.
-func appendAddr(dst []byte, a netip.Addr) []byte {
+// txtAddr appends an IP address, or "?" when there is none.
+func txtAddr(dst []byte, a netip.Addr) []byte {
 	if !a.IsValid() {
 		return append(dst, '?')
 	}
 	return a.AppendTo(dst)
 }
 
-// appendAddrPort appends "addr.port" as tcpdump does.
-func appendAddrPort(dst []byte, a netip.Addr, port uint16) []byte {
-	dst = appendAddr(dst, a)
+// txtAddrPort appends "addr.port" as tcpdump does.
+func txtAddrPort(dst []byte, a netip.Addr, port uint16) []byte {
+	dst = txtAddr(dst, a)
 	dst = append(dst, '.')
-	return appendUint(dst, uint64(port))
+	return txtUint(dst, uint64(port))
 }
 
 // appendSummary appends everything after the timestamp.
@@ -159,7 +159,7 @@ func appendSummary(dst []byte, p *Packet) []byte {
 			}
 		} else {
 			dst = append(dst, "Unknown ("...)
-			dst = appendUint(dst, uint64(p.SLLPktType))
+			dst = txtUint(dst, uint64(p.SLLPktType))
 			dst = append(dst, ')')
 		}
 		dst = append(dst, ' ')
@@ -216,22 +216,22 @@ func appendLinkOnly(dst []byte, p *Packet) []byte {
 	case p.Layers&LayerEthernet != 0:
 		// ether_print without -e, for a type it cannot print: the
 		// addresses, the type and the length, then a hex dump (not here).
-		dst = appendHWAddr(dst, p.EthSrc[:])
+		dst = txtHWAddr(dst, p.EthSrc[:])
 		dst = append(dst, " > "...)
-		dst = appendHWAddr(dst, p.EthDst[:])
+		dst = txtHWAddr(dst, p.EthDst[:])
 		dst = append(dst, ", "...)
 		t := p.EthType
 		if t <= 1500 {
 			dst = append(dst, "802.3, length "...)
-			return appendInt(dst, p.Len)
+			return txtInt(dst, p.Len)
 		}
 		dst = appendEtherType(dst, t)
 		dst = append(dst, ", length "...)
-		return appendInt(dst, p.Len)
+		return txtInt(dst, p.Len)
 	case p.Layers&(LayerSLL|LayerSLL2) != 0:
 		dst = appendEtherType(dst, p.SLLProto)
 		dst = append(dst, ", length "...)
-		return appendInt(dst, p.Len-hl)
+		return txtInt(dst, p.Len-hl)
 	case p.Layers&LayerLoopback != 0:
 		dst = append(dst, "AF "...)
 		if name := bsdAFName(p.LoopFamily); name != "" {
@@ -240,23 +240,25 @@ func appendLinkOnly(dst []byte, p *Packet) []byte {
 			dst = append(dst, "Unknown"...)
 		}
 		dst = append(dst, " ("...)
-		dst = appendUint(dst, uint64(p.LoopFamily))
+		dst = txtUint(dst, uint64(p.LoopFamily))
 		dst = append(dst, "), length "...)
-		return appendInt(dst, p.Len)
+		return txtInt(dst, p.Len)
 	case p.LinkType == 0 || p.LinkType == 108:
 		// The loopback header itself was rejected: an unknown family.
 		dst = append(dst, "AF Unknown, length "...)
-		return appendInt(dst, p.Len)
+		return txtInt(dst, p.Len)
 	case p.Malformed:
 		dst = append(dst, "[|"...)
-		dst = append(dst, p.Err...)
+		for i := 0; i < len(p.Err); i++ {
+			dst = appendPrintable(dst, p.Err[i])
+		}
 		dst = append(dst, "] length "...)
-		return appendInt(dst, p.Len)
+		return txtInt(dst, p.Len)
 	}
 	dst = append(dst, "unsupported link-type "...)
-	dst = appendUint(dst, uint64(p.LinkType))
+	dst = txtUint(dst, uint64(p.LinkType))
 	dst = append(dst, ", length "...)
-	return appendInt(dst, p.Len)
+	return txtInt(dst, p.Len)
 }
 
 func appendEtherType(dst []byte, t uint16) []byte {
@@ -267,7 +269,7 @@ func appendEtherType(dst []byte, t uint16) []byte {
 		dst = append(dst, "Unknown"...)
 	}
 	dst = append(dst, " (0x"...)
-	dst = appendHex(dst, uint32(t), 4)
+	dst = txtHex(dst, uint32(t), 4)
 	return append(dst, ')')
 }
 
@@ -301,16 +303,16 @@ func appendIPv4(dst []byte, p *Packet) []byte {
 	dst = append(dst, "IP "...)
 	if hl := linkHeaderLen(p); hl >= 0 && int(p.IPLen) > p.Len-hl && p.Len-hl >= 0 {
 		dst = append(dst, "truncated-ip - "...)
-		dst = appendInt(dst, int(p.IPLen)-(p.Len-hl))
+		dst = txtInt(dst, int(p.IPLen)-(p.Len-hl))
 		dst = append(dst, " bytes missing! "...)
 	}
 	if p.FragOffset != 0 {
 		// Not the first fragment: no transport header to show.
-		dst = appendAddr(dst, p.Src)
+		dst = txtAddr(dst, p.Src)
 		dst = append(dst, " > "...)
-		dst = appendAddr(dst, p.Dst)
+		dst = txtAddr(dst, p.Dst)
 		dst = append(dst, ": ip-proto-"...)
-		return appendUint(dst, uint64(p.IPProto))
+		return txtUint(dst, uint64(p.IPProto))
 	}
 	return appendTransport(dst, p, true)
 }
@@ -324,9 +326,9 @@ func appendIPv6(dst []byte, p *Packet) []byte {
 	// ip6_print prints the addresses itself when the first header is not
 	// the transport's, then one word per extension header, and the
 	// transport printers then show ports without addresses.
-	dst = appendAddr(dst, p.Src)
+	dst = txtAddr(dst, p.Src)
 	dst = append(dst, " > "...)
-	dst = appendAddr(dst, p.Dst)
+	dst = txtAddr(dst, p.Dst)
 	dst = append(dst, ": "...)
 	switch p.IPv6Next {
 	case 0:
@@ -342,9 +344,9 @@ func appendIPv6(dst []byte, p *Packet) []byte {
 			n = 0
 		}
 		dst = append(dst, "frag ("...)
-		dst = appendUint(dst, uint64(p.V6FragOffset)*8)
+		dst = txtUint(dst, uint64(p.V6FragOffset)*8)
 		dst = append(dst, '|')
-		dst = appendInt(dst, n)
+		dst = txtInt(dst, n)
 		dst = append(dst, ')')
 		if p.V6FragOffset != 0 {
 			return dst
@@ -362,11 +364,15 @@ func appendTransport(dst []byte, p *Packet, withAddrs bool) []byte {
 		return appendTCP(dst, p, withAddrs)
 	case p.Layers&LayerUDP != 0:
 		return appendUDP(dst, p, withAddrs)
+	case p.BadLayer == LayerTCP && p.SrcPort|p.DstPort != 0:
+		// A TCP header cut short after its ports, if the decoder kept them.
+		dst = appendPorts(dst, p, withAddrs)
+		return append(dst, " [|tcp]"...)
 	}
 	if withAddrs {
-		dst = appendAddr(dst, p.Src)
+		dst = txtAddr(dst, p.Src)
 		dst = append(dst, " > "...)
-		dst = appendAddr(dst, p.Dst)
+		dst = txtAddr(dst, p.Dst)
 		dst = append(dst, ": "...)
 	}
 	switch {
@@ -388,23 +394,23 @@ func appendTransport(dst []byte, p *Packet, withAddrs bool) []byte {
 	// ip_demux_print's default: the protocol number and the payload length
 	// (after a second space).
 	dst = append(dst, " ip-proto-"...)
-	dst = appendUint(dst, uint64(p.IPProto))
+	dst = txtUint(dst, uint64(p.IPProto))
 	if n, ok := ipPayloadLen(p); ok {
 		dst = append(dst, ' ')
-		dst = appendInt(dst, n)
+		dst = txtInt(dst, n)
 	}
 	return dst
 }
 
 func appendPorts(dst []byte, p *Packet, withAddrs bool) []byte {
 	if withAddrs {
-		dst = appendAddrPort(dst, p.Src, p.SrcPort)
+		dst = txtAddrPort(dst, p.Src, p.SrcPort)
 		dst = append(dst, " > "...)
-		dst = appendAddrPort(dst, p.Dst, p.DstPort)
+		dst = txtAddrPort(dst, p.Dst, p.DstPort)
 	} else {
-		dst = appendUint(dst, uint64(p.SrcPort))
+		dst = txtUint(dst, uint64(p.SrcPort))
 		dst = append(dst, " > "...)
-		dst = appendUint(dst, uint64(p.DstPort))
+		dst = txtUint(dst, uint64(p.DstPort))
 	}
 	return append(dst, ": "...)
 }
@@ -418,9 +424,9 @@ func appendTCP(dst []byte, p *Packet, withAddrs bool) []byte {
 	hlen := int(p.TCPHdrLen)
 	if hlen < 20 {
 		dst = append(dst, " tcp "...)
-		dst = appendInt(dst, ipLen-hlen)
+		dst = txtInt(dst, ipLen-hlen)
 		dst = append(dst, " [bad hdr length "...)
-		dst = appendInt(dst, hlen)
+		dst = txtInt(dst, hlen)
 		return append(dst, " - too short, < 20]"...)
 	}
 	flags := p.TCPFlags
@@ -437,9 +443,9 @@ func appendTCP(dst []byte, p *Packet, withAddrs bool) []byte {
 	dst = append(dst, ']')
 	if haveIPLen && hlen > ipLen {
 		dst = append(dst, " [bad hdr length "...)
-		dst = appendInt(dst, hlen)
+		dst = txtInt(dst, hlen)
 		dst = append(dst, " - too long, > "...)
-		dst = appendInt(dst, ipLen)
+		dst = txtInt(dst, ipLen)
 		return append(dst, ']')
 	}
 
@@ -452,21 +458,21 @@ func appendTCP(dst []byte, p *Packet, withAddrs bool) []byte {
 	length := p.PayloadLen
 	if length > 0 || flags&(TCPSyn|TCPFin|TCPRst) != 0 {
 		dst = append(dst, ", seq "...)
-		dst = appendUint(dst, uint64(seq))
+		dst = txtUint(dst, uint64(seq))
 		if length > 0 {
 			dst = append(dst, ':')
-			dst = appendUint(dst, uint64(seq+uint32(length)))
+			dst = txtUint(dst, uint64(seq+uint32(length)))
 		}
 	}
 	if flags&TCPAck != 0 {
 		dst = append(dst, ", ack "...)
-		dst = appendUint(dst, uint64(ack))
+		dst = txtUint(dst, uint64(ack))
 	}
 	dst = append(dst, ", win "...)
-	dst = appendUint(dst, uint64(p.Window))
+	dst = txtUint(dst, uint64(p.Window))
 	if flags&TCPUrg != 0 {
 		dst = append(dst, ", urg "...)
-		dst = appendUint(dst, uint64(p.Urgent))
+		dst = txtUint(dst, uint64(p.Urgent))
 	}
 	o := &p.TCPOptions
 	if o.Bad && p.Truncated && o.NKinds == 0 {
@@ -481,11 +487,11 @@ func appendTCP(dst []byte, p *Packet, withAddrs bool) []byte {
 		}
 	}
 	dst = append(dst, ", length "...)
-	dst = appendInt(dst, length)
+	dst = txtInt(dst, length)
 	if length == 0 {
 		return dst
 	}
-	switch tcpApp(p.SrcPort, p.DstPort) {
+	switch app := tcpApp(p.SrcPort, p.DstPort); app {
 	case "DNS":
 		if p.Layers&LayerDNS != 0 && length > 2 {
 			dst = append(dst, ' ')
@@ -496,7 +502,7 @@ func appendTCP(dst []byte, p *Packet, withAddrs bool) []byte {
 		// The text protocols' printers start with the protocol's name
 		// and go on with the first line of the payload, which is not kept.
 		dst = append(dst, ": "...)
-		dst = append(dst, tcpApp(p.SrcPort, p.DstPort)...)
+		dst = append(dst, app...)
 	}
 	return dst
 }
@@ -550,7 +556,7 @@ func appendTCPOptions(dst []byte, p *Packet) ([]byte, bool) {
 		name, known := tcpOptionName(kind)
 		if !known {
 			dst = append(dst, "unknown-"...)
-			dst = appendUint(dst, uint64(kind))
+			dst = txtUint(dst, uint64(kind))
 			continue
 		}
 		dst = append(dst, name...)
@@ -558,19 +564,19 @@ func appendTCPOptions(dst []byte, p *Packet) ([]byte, bool) {
 		case OptMSS:
 			if o.HasMSS {
 				dst = append(dst, ' ')
-				dst = appendUint(dst, uint64(o.MSS))
+				dst = txtUint(dst, uint64(o.MSS))
 			}
 		case OptWScale:
 			if o.HasWS {
 				dst = append(dst, ' ')
-				dst = appendUint(dst, uint64(o.WScale))
+				dst = txtUint(dst, uint64(o.WScale))
 			}
 		case OptTimestamp:
 			if o.HasTS {
 				dst = append(dst, " val "...)
-				dst = appendUint(dst, uint64(o.TSVal))
+				dst = txtUint(dst, uint64(o.TSVal))
 				dst = append(dst, " ecr "...)
-				dst = appendUint(dst, uint64(o.TSEcr))
+				dst = txtUint(dst, uint64(o.TSEcr))
 			}
 		case OptSACK:
 			if sackDone {
@@ -609,13 +615,13 @@ func appendSACK(dst []byte, p *Packet) []byte {
 		}
 	}
 	dst = append(dst, ' ')
-	dst = appendUint(dst, uint64(o.NSACK))
+	dst = txtUint(dst, uint64(o.NSACK))
 	dst = append(dst, ' ')
 	for i := 0; i < int(o.NSACK) && i < len(o.SACK); i++ {
 		dst = append(dst, '{')
-		dst = appendUint(dst, uint64(o.SACK[i][0]-base))
+		dst = txtUint(dst, uint64(o.SACK[i][0]-base))
 		dst = append(dst, ':')
-		dst = appendUint(dst, uint64(o.SACK[i][1]-base))
+		dst = txtUint(dst, uint64(o.SACK[i][1]-base))
 		dst = append(dst, '}')
 	}
 	return dst
@@ -626,7 +632,11 @@ func appendUDP(dst []byte, p *Packet, withAddrs bool) []byte {
 	ipLen, haveIPLen := ipPayloadLen(p)
 	if haveIPLen && ipLen < 8 {
 		dst = append(dst, "truncated-udp "...)
-		return appendInt(dst, ipLen)
+		return txtInt(dst, ipLen)
+	}
+	if p.BadLayer == LayerUDP && p.Truncated {
+		// The snap length cut the header after the ports.
+		return append(dst, " [|udp]"...)
 	}
 	ulen := int(p.UDPLen)
 	if ulen == 0 && ipLen > 65535 {
@@ -634,7 +644,7 @@ func appendUDP(dst []byte, p *Packet, withAddrs bool) []byte {
 	}
 	if ulen < 8 {
 		dst = append(dst, "truncated-udplength "...)
-		return appendInt(dst, ulen)
+		return txtInt(dst, ulen)
 	}
 	ulen -= 8
 	length := ulen
@@ -648,26 +658,26 @@ func appendUDP(dst []byte, p *Packet, withAddrs bool) []byte {
 		}
 		if length < 12 {
 			dst = append(dst, "domain [length "...)
-			dst = appendInt(dst, length)
+			dst = txtInt(dst, length)
 			return append(dst, " < 12] (invalid)"...)
 		}
 	}
 	fragmented := p.IPFlags&0x1 != 0 || (p.Layers&LayerIPv6Frag != 0 && p.V6FragMore)
 	if ulen > length && !fragmented {
 		dst = append(dst, "UDP, bad length "...)
-		dst = appendInt(dst, ulen)
+		dst = txtInt(dst, ulen)
 		dst = append(dst, " > "...)
-		return appendInt(dst, length)
+		return txtInt(dst, length)
 	}
 	dst = append(dst, "UDP, length "...)
-	return appendInt(dst, ulen)
+	return txtInt(dst, ulen)
 }
 
 // appendDNS appends tcpdump's short DNS form; length is the DNS message
 // length tcpdump prints at the end.
 func appendDNS(dst []byte, p *Packet, length int, mdns bool) []byte {
 	d := &p.DNS
-	dst = appendUint(dst, uint64(d.ID))
+	dst = txtUint(dst, uint64(d.ID))
 	dst = append(dst, dnsOps[d.Opcode&0xf]...)
 	if d.QR {
 		dst = append(dst, dnsRcodes[d.RCode&0xf]...)
@@ -682,7 +692,7 @@ func appendDNS(dst []byte, p *Packet, length int, mdns bool) []byte {
 		}
 		if d.QDCount != 1 {
 			dst = append(dst, " ["...)
-			dst = appendUint(dst, uint64(d.QDCount))
+			dst = txtUint(dst, uint64(d.QDCount))
 			dst = append(dst, "q]"...)
 		}
 		if d.QDCount > 0 && d.QType != 0 {
@@ -690,11 +700,11 @@ func appendDNS(dst []byte, p *Packet, length int, mdns bool) []byte {
 			dst = appendDNSQuestion(dst, d, mdns)
 		}
 		dst = append(dst, ' ')
-		dst = appendUint(dst, uint64(d.ANCount))
+		dst = txtUint(dst, uint64(d.ANCount))
 		dst = append(dst, '/')
-		dst = appendUint(dst, uint64(d.NSCount))
+		dst = txtUint(dst, uint64(d.NSCount))
 		dst = append(dst, '/')
-		dst = appendUint(dst, uint64(d.ARCount))
+		dst = txtUint(dst, uint64(d.ARCount))
 	} else {
 		if d.RD {
 			dst = append(dst, '+')
@@ -716,7 +726,7 @@ func appendDNS(dst []byte, p *Packet, length int, mdns bool) []byte {
 		}
 		if b2&0x6cf != 0 {
 			dst = append(dst, " [b2&3=0x"...)
-			dst = appendHex(dst, uint32(b2), 1)
+			dst = txtHex(dst, uint32(b2), 1)
 			dst = append(dst, ']')
 		}
 		if d.Opcode == 1 { // IQUERY
@@ -748,13 +758,13 @@ func appendDNS(dst []byte, p *Packet, length int, mdns bool) []byte {
 		return append(dst, " [|domain]"...)
 	}
 	dst = append(dst, " ("...)
-	dst = appendInt(dst, length)
+	dst = txtInt(dst, length)
 	return append(dst, ')')
 }
 
 func appendDNSCount(dst []byte, n uint16, suffix string) []byte {
 	dst = append(dst, " ["...)
-	dst = appendUint(dst, uint64(n))
+	dst = txtUint(dst, uint64(n))
 	return append(dst, suffix...)
 }
 
@@ -765,7 +775,7 @@ func appendDNSQuestion(dst []byte, d *DNSSummary, mdns bool) []byte {
 		dst = append(dst, name...)
 	} else {
 		dst = append(dst, "Type"...)
-		dst = appendUint(dst, uint64(d.QType))
+		dst = txtUint(dst, uint64(d.QType))
 	}
 	class := d.QClass
 	if mdns {
@@ -777,7 +787,7 @@ func appendDNSQuestion(dst []byte, d *DNSSummary, mdns bool) []byte {
 			dst = append(dst, name...)
 		} else {
 			dst = append(dst, "(Class "...)
-			dst = appendUint(dst, uint64(class))
+			dst = txtUint(dst, uint64(class))
 			dst = append(dst, ')')
 		}
 	}
@@ -826,21 +836,21 @@ func appendICMPv4(dst []byte, p *Packet) []byte {
 		} else {
 			dst = append(dst, "echo reply, id "...)
 		}
-		dst = appendUint(dst, uint64(p.ICMPID))
+		dst = txtUint(dst, uint64(p.ICMPID))
 		dst = append(dst, ", seq "...)
-		dst = appendUint(dst, uint64(p.ICMPSeq))
+		dst = txtUint(dst, uint64(p.ICMPSeq))
 	case 3:
 		if !q.Valid {
 			return append(dst[:len(dst)-len("ICMP ")], "[|icmp]"...)
 		}
 		switch code {
 		case 2:
-			dst = appendAddr(dst, q.Dst)
+			dst = txtAddr(dst, q.Dst)
 			dst = append(dst, " protocol "...)
-			dst = appendUint(dst, uint64(q.Proto))
+			dst = txtUint(dst, uint64(q.Proto))
 			dst = append(dst, " unreachable"...)
 		case 3:
-			dst = appendAddr(dst, q.Dst)
+			dst = txtAddr(dst, q.Dst)
 			switch q.Proto {
 			case 6:
 				dst = append(dst, " tcp port "...)
@@ -848,25 +858,25 @@ func appendICMPv4(dst []byte, p *Packet) []byte {
 				dst = append(dst, " udp port "...)
 			default:
 				dst = append(dst, " protocol "...)
-				dst = appendUint(dst, uint64(q.Proto))
+				dst = txtUint(dst, uint64(q.Proto))
 				dst = append(dst, " port "...)
 			}
-			dst = appendUint(dst, uint64(q.DstPort))
+			dst = txtUint(dst, uint64(q.DstPort))
 			dst = append(dst, " unreachable"...)
 		default:
 			prefix, suffix, ok := icmpUnreachFormat(code)
 			if !ok {
-				dst = appendAddr(dst, q.Dst)
+				dst = txtAddr(dst, q.Dst)
 				dst = append(dst, " unreachable - #"...)
-				dst = appendUint(dst, uint64(code))
+				dst = txtUint(dst, uint64(code))
 				break
 			}
 			dst = append(dst, prefix...)
-			dst = appendAddr(dst, q.Dst)
+			dst = txtAddr(dst, q.Dst)
 			dst = append(dst, suffix...)
 			if code == 4 && p.ICMPSeq != 0 { // next-hop MTU (RFC 1191)
 				dst = append(dst, " (mtu "...)
-				dst = appendUint(dst, uint64(p.ICMPSeq))
+				dst = txtUint(dst, uint64(p.ICMPSeq))
 				dst = append(dst, ')')
 			}
 		}
@@ -882,10 +892,10 @@ func appendICMPv4(dst []byte, p *Packet) []byte {
 			dst = append(dst, "redirect-tos "...)
 		default:
 			dst = append(dst, "redirect-#"...)
-			dst = appendUint(dst, uint64(code))
+			dst = txtUint(dst, uint64(code))
 			dst = append(dst, ' ')
 		}
-		dst = appendAddr(dst, q.Dst)
+		dst = txtAddr(dst, q.Dst)
 		switch code {
 		case 0, 2:
 			dst = append(dst, " to net "...)
@@ -894,31 +904,31 @@ func appendICMPv4(dst []byte, p *Packet) []byte {
 		default:
 			dst = append(dst, " to "...)
 		}
-		dst = appendAddr(dst, gw)
+		dst = txtAddr(dst, gw)
 	case 9:
 		// The advertised addresses are in the body, which is not kept.
 		dst = append(dst, "router advertisement lifetime "...)
 		lt := uint32(p.ICMPSeq)
 		switch {
 		case lt < 60:
-			dst = appendUint(dst, uint64(lt))
+			dst = txtUint(dst, uint64(lt))
 		case lt < 3600:
-			dst = appendUint(dst, uint64(lt/60))
+			dst = txtUint(dst, uint64(lt/60))
 			dst = append(dst, ':')
-			dst = appendPadded(dst, lt%60, 2)
+			dst = txtPadded(dst, lt%60, 2)
 		default:
-			dst = appendUint(dst, uint64(lt/3600))
+			dst = txtUint(dst, uint64(lt/3600))
 			dst = append(dst, ':')
-			dst = appendPadded(dst, lt%3600/60, 2)
+			dst = txtPadded(dst, lt%3600/60, 2)
 			dst = append(dst, ':')
-			dst = appendPadded(dst, lt%60, 2)
+			dst = txtPadded(dst, lt%60, 2)
 		}
 		dst = append(dst, ' ')
-		dst = appendUint(dst, uint64(p.ICMPID>>8))
+		dst = txtUint(dst, uint64(p.ICMPID>>8))
 		dst = append(dst, ':')
 		if size := p.ICMPID & 0xff; size != 2 {
 			dst = append(dst, " [size "...)
-			dst = appendUint(dst, uint64(size))
+			dst = txtUint(dst, uint64(size))
 			dst = append(dst, ']')
 		}
 	case 11:
@@ -929,15 +939,15 @@ func appendICMPv4(dst []byte, p *Packet) []byte {
 			dst = append(dst, "ip reassembly time exceeded"...)
 		default:
 			dst = append(dst, "time exceeded-#"...)
-			dst = appendUint(dst, uint64(code))
+			dst = txtUint(dst, uint64(code))
 		}
 	case 12:
 		if code != 0 {
 			dst = append(dst, "parameter problem - code "...)
-			dst = appendUint(dst, uint64(code))
+			dst = txtUint(dst, uint64(code))
 		} else {
 			dst = append(dst, "parameter problem - octet "...)
-			dst = appendUint(dst, uint64(p.ICMPID>>8))
+			dst = txtUint(dst, uint64(p.ICMPID>>8))
 		}
 	case 13, 14:
 		if t == 13 {
@@ -945,27 +955,27 @@ func appendICMPv4(dst []byte, p *Packet) []byte {
 		} else {
 			dst = append(dst, "time stamp reply id "...)
 		}
-		dst = appendUint(dst, uint64(p.ICMPID))
+		dst = txtUint(dst, uint64(p.ICMPID))
 		dst = append(dst, " seq "...)
-		dst = appendUint(dst, uint64(p.ICMPSeq))
+		dst = txtUint(dst, uint64(p.ICMPSeq))
 	case 18:
 		dst = append(dst, "address mask reply"...) // the mask is in the body
 	case 42, 43:
 		dst = append(dst, icmpTypeName(t)...)
 		dst = append(dst, ", id "...)
-		dst = appendUint(dst, uint64(p.ICMPID))
+		dst = txtUint(dst, uint64(p.ICMPID))
 		dst = append(dst, ", seq "...)
-		dst = appendUint(dst, uint64(p.ICMPSeq>>8))
+		dst = txtUint(dst, uint64(p.ICMPSeq>>8))
 	default:
 		if name := icmpTypeName(t); name != "" {
 			dst = append(dst, name...)
 		} else {
 			dst = append(dst, "type-#"...)
-			dst = appendUint(dst, uint64(t))
+			dst = txtUint(dst, uint64(t))
 		}
 	}
 	dst = append(dst, ", length "...)
-	return appendInt(dst, icmpLen(p))
+	return txtInt(dst, icmpLen(p))
 }
 
 // appendICMPv6 appends icmp6_print's line. Bodies the summary does not keep
@@ -977,7 +987,7 @@ func appendICMPv6(dst []byte, p *Packet) []byte {
 		dst = append(dst, name...)
 	} else {
 		dst = append(dst, "unknown icmp6 type ("...)
-		dst = appendUint(dst, uint64(t))
+		dst = txtUint(dst, uint64(t))
 		dst = append(dst, ')')
 	}
 	q := &p.Quote
@@ -990,7 +1000,7 @@ func appendICMPv6(dst []byte, p *Packet) []byte {
 			dst = append(dst, name...)
 		} else {
 			dst = append(dst, "unknown unreach code ("...)
-			dst = appendUint(dst, uint64(code))
+			dst = txtUint(dst, uint64(code))
 			dst = append(dst, ')')
 		}
 		if !q.Valid {
@@ -999,15 +1009,15 @@ func appendICMPv6(dst []byte, p *Packet) []byte {
 		switch code {
 		case 0, 1, 3:
 			dst = append(dst, ' ')
-			dst = appendAddr(dst, q.Dst)
+			dst = txtAddr(dst, q.Dst)
 		case 2:
 			dst = append(dst, ' ')
-			dst = appendAddr(dst, q.Dst)
+			dst = txtAddr(dst, q.Dst)
 			dst = append(dst, ", source address "...)
-			dst = appendAddr(dst, q.Src)
+			dst = txtAddr(dst, q.Src)
 		case 4:
 			dst = append(dst, ", "...)
-			dst = appendAddr(dst, q.Dst)
+			dst = txtAddr(dst, q.Dst)
 			switch q.Proto {
 			case 6:
 				dst = append(dst, " tcp port "...)
@@ -1015,10 +1025,10 @@ func appendICMPv6(dst []byte, p *Packet) []byte {
 				dst = append(dst, " udp port "...)
 			default:
 				dst = append(dst, " protocol "...)
-				dst = appendUint(dst, uint64(q.Proto))
+				dst = txtUint(dst, uint64(q.Proto))
 				dst = append(dst, " port "...)
 			}
-			dst = appendUint(dst, uint64(q.DstPort))
+			dst = txtUint(dst, uint64(q.DstPort))
 			if q.Proto != 6 && q.Proto != 17 {
 				dst = append(dst, " unreachable"...)
 			}
@@ -1026,20 +1036,20 @@ func appendICMPv6(dst []byte, p *Packet) []byte {
 	case 2:
 		if word != 0 {
 			dst = append(dst, ", mtu "...)
-			dst = appendUint(dst, uint64(word))
+			dst = txtUint(dst, uint64(word))
 		}
 	case 3:
 		switch code {
 		case 0:
 			if q.Valid {
 				dst = append(dst, " for "...)
-				dst = appendAddr(dst, q.Dst)
+				dst = txtAddr(dst, q.Dst)
 			}
 		case 1:
 			dst = append(dst, " (reassembly)"...)
 		default:
 			dst = append(dst, ", unknown code ("...)
-			dst = appendUint(dst, uint64(code))
+			dst = txtUint(dst, uint64(code))
 			dst = append(dst, ')')
 		}
 	case 4:
@@ -1054,23 +1064,23 @@ func appendICMPv6(dst []byte, p *Packet) []byte {
 			dst = append(dst, ", incomplete header chain - octet "...)
 		default:
 			dst = append(dst, ", code-#"...)
-			dst = appendUint(dst, uint64(code))
+			dst = txtUint(dst, uint64(code))
 		}
 		if code <= 3 {
-			dst = appendUint(dst, uint64(word))
+			dst = txtUint(dst, uint64(word))
 		}
 	case 128, 129:
 		dst = append(dst, ", id "...)
-		dst = appendUint(dst, uint64(p.ICMPID))
+		dst = txtUint(dst, uint64(p.ICMPID))
 		dst = append(dst, ", seq "...)
-		dst = appendUint(dst, uint64(p.ICMPSeq))
+		dst = txtUint(dst, uint64(p.ICMPSeq))
 	case 130:
 		if length >= 28 {
 			dst = append(dst, " v2"...)
 		}
 	}
 	dst = append(dst, ", length "...)
-	return appendInt(dst, length)
+	return txtInt(dst, length)
 }
 
 func appendARP(dst []byte, p *Packet) []byte {
@@ -1088,61 +1098,61 @@ func appendARP(dst []byte, p *Packet) []byte {
 		// Not IPv4 over a hardware type with addresses: tcpdump names the
 		// two address formats and stops.
 		dst = append(dst, "Unknown Hardware (len "...)
-		dst = appendUint(dst, uint64(p.ARPHLen))
+		dst = txtUint(dst, uint64(p.ARPHLen))
 		dst = append(dst, "), Unknown Protocol (len "...)
-		dst = appendUint(dst, uint64(p.ARPPLen))
+		dst = txtUint(dst, uint64(p.ARPPLen))
 		dst = append(dst, ')')
 	} else {
 		if name := arpOpName(p.ARPOp); name != "" {
 			dst = append(dst, name...)
 		} else {
 			dst = append(dst, "Unknown ("...)
-			dst = appendUint(dst, uint64(p.ARPOp))
+			dst = txtUint(dst, uint64(p.ARPOp))
 			dst = append(dst, ')')
 		}
 		dst = append(dst, ' ')
 		switch p.ARPOp {
 		case 1:
 			dst = append(dst, "who-has "...)
-			dst = appendAddr(dst, p.ARPTPA)
-			if !allZero(tha) {
+			dst = txtAddr(dst, p.ARPTPA)
+			if !txtAllZero(tha) {
 				dst = append(dst, " ("...)
-				dst = appendHWAddr(dst, tha)
+				dst = txtHWAddr(dst, tha)
 				dst = append(dst, ')')
 			}
 			dst = append(dst, " tell "...)
-			dst = appendAddr(dst, p.ARPSPA)
+			dst = txtAddr(dst, p.ARPSPA)
 		case 2:
-			dst = appendAddr(dst, p.ARPSPA)
+			dst = txtAddr(dst, p.ARPSPA)
 			dst = append(dst, " is-at "...)
-			dst = appendHWAddr(dst, sha)
+			dst = txtHWAddr(dst, sha)
 		case 3:
 			dst = append(dst, "who-is "...)
-			dst = appendHWAddr(dst, tha)
+			dst = txtHWAddr(dst, tha)
 			dst = append(dst, " tell "...)
-			dst = appendHWAddr(dst, sha)
+			dst = txtHWAddr(dst, sha)
 		case 4:
-			dst = appendHWAddr(dst, tha)
+			dst = txtHWAddr(dst, tha)
 			dst = append(dst, " at "...)
-			dst = appendAddr(dst, p.ARPTPA)
+			dst = txtAddr(dst, p.ARPTPA)
 		case 8:
 			dst = append(dst, "who-is "...)
-			dst = appendHWAddr(dst, tha)
+			dst = txtHWAddr(dst, tha)
 			dst = append(dst, " tell "...)
-			dst = appendHWAddr(dst, sha)
+			dst = txtHWAddr(dst, sha)
 		case 9:
-			dst = appendHWAddr(dst, sha)
+			dst = txtHWAddr(dst, sha)
 			dst = append(dst, " at "...)
-			dst = appendAddr(dst, p.ARPSPA)
+			dst = txtAddr(dst, p.ARPSPA)
 		default:
 			dst = dst[:len(dst)-1]
 		}
 	}
 	dst = append(dst, ", length "...)
-	return appendInt(dst, length)
+	return txtInt(dst, length)
 }
 
-func allZero(b []byte) bool {
+func txtAllZero(b []byte) bool {
 	for _, c := range b {
 		if c != 0 {
 			return false

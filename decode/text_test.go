@@ -11,7 +11,7 @@ import (
 
 	"github.com/sockscope/sockscope/capture"
 	"github.com/sockscope/sockscope/decode"
-	"github.com/sockscope/sockscope/internal/testdata"
+	"github.com/sockscope/sockscope/internal/corpus"
 )
 
 // appendTextLine is the text printer the fuzz and corpus tests use: UTC, as
@@ -219,6 +219,10 @@ var textCases = []struct {
 	{"tcp header cut before the ports were kept", with(ethIPv4(6, 20), func(p *decode.Packet) {
 		p.Malformed, p.BadLayer, p.Truncated = true, decode.LayerTCP, true
 	}), "IP 10.1.1.2 > 10.1.1.1: [|tcp]"},
+	{"tcp header cut after the ports", with(ethIPv4(6, 20), func(p *decode.Packet) {
+		p.Malformed, p.BadLayer, p.Truncated = true, decode.LayerTCP, true
+		p.SrcPort, p.DstPort = 1000, 80
+	}), "IP 10.1.1.2.1000 > 10.1.1.1.80:  [|tcp]"},
 	{"tcp header length too short", with(tcpPacket(decode.TCPSyn, 1, 0, decode.TCPOptions{}, 0, 0), func(p *decode.Packet) {
 		p.TCPHdrLen = 12
 	}), "IP 10.1.1.2.44644 > 10.1.1.1.80:  tcp 8 [bad hdr length 12 - too short, < 20]"},
@@ -582,7 +586,7 @@ func BenchmarkAppendText(b *testing.B) {
 // lossy bulk transfer: data, ACKs with SACK blocks, timestamps), decoded
 // beforehand, so ns/op is the cost of one line.
 func BenchmarkAppendTextCorpus(b *testing.B) {
-	path := filepath.Join(testdata.PcapDir(b), "kernel-tcp", "lossy_bulk_s1.pcap")
+	path := filepath.Join(corpus.PcapDir(b), "kernel-tcp", "lossy_bulk_s1.pcap")
 	r, err := capture.Open(path)
 	if err != nil {
 		b.Skip(err)

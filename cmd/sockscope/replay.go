@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"flag"
@@ -115,17 +114,16 @@ func replay(ctx context.Context, r *capture.FileReader, o *replayOptions) (err e
 		}
 	}
 	print := o.out == "" || o.noUI || o.json
-	out := bufio.NewWriterSize(o.stdout, 256<<10)
+	out := newAsyncWriter(o.stdout)
 	dec := decode.NewDecoder()
 	text := decode.NewTextFormatter(time.Local)
 	var (
-		f    capture.Frame
-		p    decode.Packet
-		line []byte
-		n    int
+		f capture.Frame
+		p decode.Packet
+		n int
 	)
 	defer func() {
-		if ferr := out.Flush(); err == nil && ferr != nil {
+		if ferr := out.Close(); err == nil && ferr != nil {
 			err = ferr
 		}
 		if w != nil {
@@ -157,16 +155,15 @@ func replay(ctx context.Context, r *capture.FileReader, o *replayOptions) (err e
 			continue
 		}
 		dec.Decode(&f, n, &p)
+		line := out.Buffer()
 		if o.json {
-			line = decode.AppendJSON(line[:0], &p)
+			line = decode.AppendJSON(line, &p)
 		} else {
-			line = text.Append(line[:0], &p)
+			line = text.Append(line, &p)
 		}
-		line = append(line, '\n')
-		if _, err := out.Write(line); err != nil {
+		if err := out.Commit(append(line, '\n')); err != nil {
 			return err
 		}
 	}
 	return nil
 }
-

@@ -1,6 +1,6 @@
-// Package testdata locates the shared packet-capture corpus for tests and
+// Package corpus locates the shared packet-capture corpus for tests and
 // reads its expected-output tables. It is imported only by _test files.
-package testdata
+package corpus
 
 import (
 	"bufio"
