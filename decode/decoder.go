@@ -207,6 +207,9 @@ func (d *Decoder) collect(t gopacket.LayerType, p *Packet) gopacket.LayerType {
 	case layers.LayerTypeICMPv6:
 		p.Layers |= LayerICMPv6
 		p.ICMPType, p.ICMPCode = d.icmp6.TypeCode.Type(), d.icmp6.TypeCode.Code()
+		if pl := d.icmp6.Payload; len(pl) >= 4 { // bytes 4-7: id/seq, MTU or pointer
+			p.ICMPID, p.ICMPSeq = binary.BigEndian.Uint16(pl), binary.BigEndian.Uint16(pl[2:])
+		}
 		if p.ICMPType < 128 && len(d.icmp6.Payload) > 4 {
 			quoteIP(d.icmp6.Payload[4:], p)
 		}
@@ -320,6 +323,8 @@ func (d *Decoder) failed(next gopacket.LayerType, data []byte, p *Packet, err er
 		if len(data) >= 20 { // DecodeFromBytes got past the fixed header
 			d.collectTCP(p)
 			p.TCPOptions.Bad = true
+		} else if len(data) >= 4 { // a header cut short: the ports are there
+			p.SrcPort, p.DstPort = binary.BigEndian.Uint16(data), binary.BigEndian.Uint16(data[2:])
 		}
 	case layers.LayerTypeUDP:
 		p.BadLayer = LayerUDP

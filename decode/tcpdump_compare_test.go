@@ -91,7 +91,6 @@ var tdKnownDifferences = map[string]string{
 	"pcapplusplus/IcmpPackets.pcap#15": "address mask reply: the mask is in the body, not kept (printed as \"address mask reply\")",
 
 	// Decoder limits (see the report to the decoder's owner).
-	"icmpv6-rfc7112#1":   "ICMPv6 parameter problem pointer (bytes 4-7) is not kept for non-echo ICMPv6",
 	"mptcp-dss-oobr#1":   "a malformed MPTCP DSS option: gopacket accepts the option list, tcpdump's MPTCP printer rejects it ([bad opt], no length)",
 	"arp-too-long-tha#1": "ARP hardware addresses are kept to 6 bytes; this one has 14",
 }
