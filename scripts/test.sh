@@ -7,5 +7,5 @@ cd "$(dirname "$0")/.."
 fuzztime=${FUZZTIME:-10s}
 go vet ./...
 go test -count=1 ./...
-go test -run '^$' -fuzz '^FuzzReader$' -fuzztime "$fuzztime" ./capture
-go test -run '^$' -fuzz '^FuzzDecode$' -fuzztime "$fuzztime" ./decode
+go test -run '^$' -fuzz '^FuzzReader$' -fuzztime "$fuzztime" -fuzzminimizetime 3s ./capture
+go test -run '^$' -fuzz '^FuzzDecode$' -fuzztime "$fuzztime" -fuzzminimizetime 3s ./decode
