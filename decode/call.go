@@ -11,6 +11,10 @@ type Call struct {
 	// timestamps).
 	Number    int
 	Sec, Nsec int64
+	// StartSec and StartNsec are when the call was made. A timeline puts
+	// calls that cause packets (connect, send, close) at their start and
+	// calls that wait for them (accept, recv) at their return.
+	StartSec, StartNsec int64
 
 	Endpoint string // "client", "server", "receiver-2", …
 	Step     int    // the demo step the call belongs to (for explanations)

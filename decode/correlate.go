@@ -1,0 +1,296 @@
+package decode
+
+import (
+	"net/netip"
+	"sort"
+)
+
+// Links ties a demo's socket calls to the packets that carried them, both
+// ways. It is a lookup, not a guess: TCP is a byte stream numbered from 1
+// in each direction (relative sequence numbers), so a send returning n
+// covers the next n bytes of its direction, a segment covers [seq,
+// seq+len), and a recv returning m consumes the next m bytes; UDP keeps
+// datagrams whole, so the k-th sendto from A to B is the k-th datagram
+// from A to B on the wire.
+type Links struct {
+	calls  map[int]*CallLinks // by Call.Number
+	frames map[int][]int      // frame number → call numbers
+}
+
+// CallLinks are the links of one call.
+type CallLinks struct {
+	// First and Last are the stream bytes a TCP send or recv covered
+	// (relative, 1-based, inclusive); HasBytes says whether it did.
+	First, Last uint32
+	HasBytes    bool
+	// Frames are the packets that carried the call's bytes (data segments,
+	// retransmissions included; the datagram of a sendto or recvfrom), or
+	// for connect, accept, shutdown and close the packets the call caused:
+	// the handshake or the FIN/RST it sent.
+	Frames []int
+	// AckFrame is the first segment acknowledging the last byte of a send
+	// (0 if none was seen).
+	AckFrame int
+	// Peers are the calls on the other end: for a send, the recvs that read
+	// its bytes; for a recv, the sends its bytes came from; for sendto and
+	// recvfrom, the matching calls of the datagram.
+	Peers []int
+}
+
+// Call returns the links of call number n (nil when it has none).
+func (l *Links) Call(n int) *CallLinks { return l.calls[n] }
+
+// FrameCalls returns the calls tied to frame n.
+func (l *Links) FrameCalls(n int) []int { return l.frames[n] }
+
+func (l *Links) get(n int) *CallLinks {
+	c := l.calls[n]
+	if c == nil {
+		c = &CallLinks{}
+		l.calls[n] = c
+	}
+	return c
+}
+
+func (l *Links) tie(call, frame int) {
+	c := l.get(call)
+	c.Frames = append(c.Frames, frame)
+	l.frames[frame] = append(l.frames[frame], call)
+}
+
+// flowKey is one direction of a conversation.
+type flowKey struct{ src, dst netip.AddrPort }
+
+type sentRange struct {
+	call        int
+	first, last uint32
+}
+
+// Correlate computes the links between calls and packets. Packets must have
+// gone through a Decoder (relative sequence numbers); calls are those of
+// one demo run. Neither needs to be in time order.
+func Correlate(calls []Call, packets []Packet) *Links {
+	l := &Links{calls: make(map[int]*CallLinks), frames: make(map[int][]int)}
+	byNumber := make(map[int]*Call, len(calls))
+	for i := range calls {
+		byNumber[calls[i].Number] = &calls[i]
+	}
+	ordered := make([]*Call, 0, len(calls))
+	for i := range calls {
+		ordered = append(ordered, &calls[i])
+	}
+	sort.SliceStable(ordered, func(i, j int) bool { return ordered[i].Number < ordered[j].Number })
+
+	correlateTCP(l, ordered, packets)
+	correlateUDP(l, ordered, packets)
+	return l
+}
+
+func correlateTCP(l *Links, calls []*Call, packets []Packet) {
+	// Stream byte ranges of each send and recv, per direction.
+	sent := map[flowKey][]sentRange{}
+	read := map[flowKey][]sentRange{}
+	next := map[flowKey]uint32{}
+	readNext := map[flowKey]uint32{}
+	for _, c := range calls {
+		if c.Proto != "tcp" || c.Ret <= 0 || !c.Local.IsValid() || !c.Peer.IsValid() {
+			continue
+		}
+		switch c.Op {
+		case "send", "write", "sendall":
+			k := flowKey{c.Local, c.Peer}
+			first := next[k] + 1
+			next[k] += uint32(c.Ret)
+			sent[k] = append(sent[k], sentRange{c.Number, first, next[k]})
+			cl := l.get(c.Number)
+			cl.First, cl.Last, cl.HasBytes = first, next[k], true
+		case "recv", "read":
+			k := flowKey{c.Peer, c.Local} // bytes flowing to this socket
+			first := readNext[k] + 1
+			readNext[k] += uint32(c.Ret)
+			read[k] = append(read[k], sentRange{c.Number, first, readNext[k]})
+			cl := l.get(c.Number)
+			cl.First, cl.Last, cl.HasBytes = first, readNext[k], true
+		}
+	}
+	// Sends ↔ recvs by overlapping ranges.
+	for k, sends := range sent {
+		for _, s := range sends {
+			for _, r := range read[k] {
+				if r.first <= s.last && s.first <= r.last {
+					l.get(s.call).Peers = append(l.get(s.call).Peers, r.call)
+					l.get(r.call).Peers = append(l.get(r.call).Peers, s.call)
+				}
+			}
+		}
+	}
+	// Segments carrying each send's bytes, and the ACK of its last byte.
+	for i := range packets {
+		p := &packets[i]
+		if !p.IsTCP() {
+			continue
+		}
+		k := flowKey{netip.AddrPortFrom(p.Src, p.SrcPort), netip.AddrPortFrom(p.Dst, p.DstPort)}
+		if p.PayloadLen > 0 {
+			first, last := p.Rel.Seq, p.Rel.Seq+uint32(p.PayloadLen)-1
+			for _, s := range sent[k] {
+				if first <= s.last && s.first <= last {
+					l.tie(s.call, p.Number)
+				}
+			}
+			for _, r := range read[k] {
+				if first <= r.last && r.first <= last {
+					l.tie(r.call, p.Number)
+				}
+			}
+		}
+		if p.TCPFlags&TCPAck != 0 {
+			back := flowKey{k.dst, k.src}
+			for _, s := range sent[back] {
+				if c := l.get(s.call); c.AckFrame == 0 && p.Rel.Ack > s.last {
+					c.AckFrame = p.Number
+				}
+			}
+		}
+	}
+	tieControl(l, calls, packets)
+}
+
+// tieControl links connect and accept to their connection's handshake, and
+// shutdown and close to the FIN or RST their side sent.
+func tieControl(l *Links, calls []*Call, packets []Packet) {
+	type ctl struct{ syn, synack, ack, fin, rst int }
+	seen := map[flowKey]*ctl{}
+	for i := range packets {
+		p := &packets[i]
+		if !p.IsTCP() {
+			continue
+		}
+		k := flowKey{netip.AddrPortFrom(p.Src, p.SrcPort), netip.AddrPortFrom(p.Dst, p.DstPort)}
+		c := seen[k]
+		if c == nil {
+			c = &ctl{}
+			seen[k] = c
+		}
+		f := p.TCPFlags
+		switch {
+		case f&TCPSyn != 0 && f&TCPAck == 0 && c.syn == 0:
+			c.syn = p.Number
+		case f&TCPSyn != 0 && f&TCPAck != 0 && c.synack == 0:
+			c.synack = p.Number
+		case f&TCPFin != 0 && c.fin == 0:
+			c.fin = p.Number
+		case f&TCPRst != 0 && c.rst == 0:
+			c.rst = p.Number
+		}
+		// The handshake's ACK: the client's first pure ACK after the SYN/ACK.
+		if back := seen[flowKey{k.dst, k.src}]; back != nil && back.synack != 0 && c.ack == 0 &&
+			f == TCPAck && p.PayloadLen == 0 && c.syn != 0 {
+			c.ack = p.Number
+		}
+	}
+	for _, call := range calls {
+		if call.Proto != "tcp" || !call.Local.IsValid() || !call.Peer.IsValid() {
+			continue
+		}
+		out, in := seen[flowKey{call.Local, call.Peer}], seen[flowKey{call.Peer, call.Local}]
+		switch call.Op {
+		case "connect", "accept":
+			client, server := out, in
+			if call.Op == "accept" {
+				client, server = in, out
+			}
+			if client != nil && server != nil {
+				for _, n := range []int{client.syn, server.synack, client.ack} {
+					if n != 0 {
+						l.tie(call.Number, n)
+					}
+				}
+			}
+		case "shutdown", "close":
+			if out != nil && out.fin != 0 {
+				l.tie(call.Number, out.fin)
+			} else if out != nil && out.rst != 0 {
+				l.tie(call.Number, out.rst)
+			}
+		}
+	}
+}
+
+func correlateUDP(l *Links, calls []*Call, packets []Packet) {
+	// Datagrams per (source, destination), in wire order.
+	type dgram struct{ frame, length int }
+	flows := map[flowKey][]dgram{}
+	var all []flowKey
+	for i := range packets {
+		p := &packets[i]
+		if !p.IsUDP() || p.MoreFragments() || p.Layers&LayerIPv6Frag != 0 && p.V6FragOffset != 0 {
+			continue
+		}
+		k := flowKey{netip.AddrPortFrom(p.Src, p.SrcPort), netip.AddrPortFrom(p.Dst, p.DstPort)}
+		if _, ok := flows[k]; !ok {
+			all = append(all, k)
+		}
+		flows[k] = append(flows[k], dgram{p.Number, p.PayloadLen})
+	}
+	// The k-th sendto from A to B is the k-th datagram from A to B.
+	sentCount := map[flowKey]int{}
+	datagramSender := map[int]int{} // frame → sendto call
+	for _, c := range calls {
+		if c.Proto != "udp" || c.Ret < 0 || (c.Op != "sendto" && c.Op != "send") {
+			continue
+		}
+		k := flowKey{c.Local, c.Peer}
+		i := sentCount[k]
+		sentCount[k]++
+		if i < len(flows[k]) {
+			l.tie(c.Number, flows[k][i].frame)
+			datagramSender[flows[k][i].frame] = c.Number
+		}
+	}
+	// Each receiving socket reads, in order, the datagrams from its peer
+	// that could reach it: to its port, and to its address, a broadcast
+	// address or any address when it is bound to the wildcard.
+	type reader struct {
+		endpoint    string
+		fd          int
+		local, peer netip.AddrPort
+	}
+	readCount := map[reader]int{}
+	for _, c := range calls {
+		if c.Proto != "udp" || c.Ret < 0 || (c.Op != "recvfrom" && c.Op != "recv") {
+			continue
+		}
+		var candidates []dgram
+		for _, k := range all {
+			if k.src != c.Peer || k.dst.Port() != c.Local.Port() {
+				continue
+			}
+			if !c.Local.Addr().IsUnspecified() && k.dst.Addr() != c.Local.Addr() && !isBroadcast(k.dst.Addr()) {
+				continue
+			}
+			candidates = append(candidates, flows[k]...)
+		}
+		sort.Slice(candidates, func(i, j int) bool { return candidates[i].frame < candidates[j].frame })
+		rk := reader{c.Endpoint, c.FD, c.Local, c.Peer}
+		i := readCount[rk]
+		readCount[rk]++
+		if i >= len(candidates) {
+			continue
+		}
+		frame := candidates[i].frame
+		l.tie(c.Number, frame)
+		if s, ok := datagramSender[frame]; ok {
+			l.get(c.Number).Peers = append(l.get(c.Number).Peers, s)
+			l.get(s).Peers = append(l.get(s).Peers, c.Number)
+		}
+	}
+}
+
+// isBroadcast reports whether a is the limited broadcast address or
+// loopback's directed broadcast (127.255.255.255), the ones the demos use.
+// A directed broadcast on another network cannot be told from unicast
+// without its netmask.
+func isBroadcast(a netip.Addr) bool {
+	return a == netip.AddrFrom4([4]byte{255, 255, 255, 255}) || a == netip.AddrFrom4([4]byte{127, 255, 255, 255})
+}
