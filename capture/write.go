@@ -105,14 +105,19 @@ func NewWriter(out io.Writer, name string, format WriteFormat, linkType uint32) 
 // A frame the format cannot hold (a second link type in classic pcap, a
 // time outside its range) is refused with an error, and so is every later
 // frame; Close still writes out the frames before it.
-func (w *FileWriter) WriteFrame(f *Frame) error {
+func (w *FileWriter) WriteFrame(f *Frame) error { return w.WriteFrameComment(f, "") }
+
+// WriteFrameComment appends one frame with a packet comment (pcapng's
+// opt_comment, which Wireshark shows above the packet's layers). Classic
+// pcap has no place for comments: there it is dropped.
+func (w *FileWriter) WriteFrameComment(f *Frame, comment string) error {
 	if w.err != nil {
 		return w.err
 	}
 	if w.closed {
 		return fmt.Errorf("%s: write after Close", w.name)
 	}
-	if err := w.writeFrame(f); err != nil {
+	if err := w.writeFrame(f, comment); err != nil {
 		w.err = err
 		return err
 	}
@@ -120,7 +125,7 @@ func (w *FileWriter) WriteFrame(f *Frame) error {
 	return nil
 }
 
-func (w *FileWriter) writeFrame(f *Frame) error {
+func (w *FileWriter) writeFrame(f *Frame, comment string) error {
 	if len(f.Data) > MaxCapLen {
 		return w.frameErr(fmt.Sprintf("captured length %d exceeds the %d-byte maximum", len(f.Data), MaxCapLen))
 	}
@@ -144,7 +149,7 @@ func (w *FileWriter) writeFrame(f *Frame) error {
 	if w.format == WritePcap {
 		return w.writePcapRecord(f, sec, nsec)
 	}
-	return w.writeEPB(f, sec, nsec)
+	return w.writeEPB(f, sec, nsec, comment)
 }
 
 func (w *FileWriter) frameErr(what string) error {
@@ -278,7 +283,7 @@ func (w *FileWriter) addInterface(linkType uint32) error {
 
 // writeEPB writes one Enhanced Packet Block, adding an interface for the
 // frame's link type first if this is the first frame of that type.
-func (w *FileWriter) writeEPB(f *Frame, sec, nsec int64) error {
+func (w *FileWriter) writeEPB(f *Frame, sec, nsec int64, comment string) error {
 	if !w.started {
 		w.start(w.linkType) // errors stick in bw and show at the next Write
 	}
@@ -301,7 +306,14 @@ func (w *FileWriter) writeEPB(f *Frame, sec, nsec int64) error {
 	ts := uint64(sec)*1e9 + uint64(nsec)
 	capLen := len(f.Data)
 	pad := (4 - capLen%4) % 4
-	blen := uint32(ngMinEPBLen + capLen + pad)
+	if len(comment) > 0xFFFF {
+		comment = comment[:0xFFFF]
+	}
+	optLen := 0
+	if comment != "" { // opt_comment, padded, then opt_endofopt
+		optLen = 4 + (len(comment)+3)&^3 + 4
+	}
+	blen := uint32(ngMinEPBLen + capLen + pad + optLen)
 	h := w.scratch[:28]
 	le := binary.LittleEndian
 	le.PutUint32(h[0:], blockEPB)
@@ -313,9 +325,21 @@ func (w *FileWriter) writeEPB(f *Frame, sec, nsec int64) error {
 	le.PutUint32(h[24:], uint32(f.Len))
 	w.bw.Write(h)
 	w.bw.Write(f.Data)
-	t := w.scratch[:pad+4]
-	clear(t[:pad])
-	le.PutUint32(t[pad:], blen)
+	t := w.scratch[:pad]
+	clear(t)
+	w.bw.Write(t)
+	if comment != "" {
+		o := w.scratch[:4]
+		le.PutUint16(o[0:], 1) // opt_comment
+		le.PutUint16(o[2:], uint16(len(comment)))
+		w.bw.Write(o)
+		w.bw.WriteString(comment)
+		o = w.scratch[:(4-len(comment)%4)%4+4] // padding and opt_endofopt
+		clear(o)
+		w.bw.Write(o)
+	}
+	t = w.scratch[:4]
+	le.PutUint32(t, blen)
 	_, err := w.bw.Write(t)
 	return err
 }
