@@ -95,3 +95,26 @@ func TestCorrelateUDPBroadcast(t *testing.T) {
 		t.Errorf("frame 1 calls %v", got)
 	}
 }
+
+func TestCallPrinting(t *testing.T) {
+	c := Call{Number: 3, Sec: 1, Endpoint: "client", FD: 5, Op: "send", Len: 5, Ret: 5, Proto: "tcp",
+		Local: client, Peer: server, SendQ: 5, RecvQ: 0, TCP: &TCPInfo{State: "ESTABLISHED"}}
+	l := &CallLinks{First: 1, Last: 5, HasBytes: true, Frames: []int{4}, AckFrame: 6, Peers: []int{9}}
+	if got := string(AppendCallLabel(nil, &c)); got != "send(5) = 5" {
+		t.Errorf("label %q", got)
+	}
+	if got := string(AppendCallLinks(nil, &c, l)); got != "bytes 1–5 → frame 4, acked by frame 6 → read by call 9" {
+		t.Errorf("links %q", got)
+	}
+	refused := Call{Op: "connect", Args: "127.0.0.1:7009", Ret: -1, Errno: "ECONNREFUSED"}
+	if got := string(AppendCallLabel(nil, &refused)); got != "connect(127.0.0.1:7009) = -1 ECONNREFUSED" {
+		t.Errorf("label %q", got)
+	}
+	want := `{"type":"call","call.number":3,"call.time_epoch":"1.000000000","call.endpoint":"client","call.step":0,"call.fd":5,` +
+		`"call.op":"send","call.args":"","call.len":5,"call.ret":5,"call.errno":"","call.proto":"tcp","call.local":"127.0.0.1:40000",` +
+		`"call.peer":"127.0.0.1:7001","call.sendq":5,"call.recvq":0,"call.tcp_state":"ESTABLISHED","call.tcp_rtt_us":0,"call.tcp_cwnd":0,` +
+		`"call.tcp_snd_wnd":0,"call.tcp_rcv_wnd":0,"call.bytes":"1-5","call.frames":[4],"call.ack_frame":6,"call.peers":[9]}`
+	if got := string(AppendCallJSON(nil, &c, l)); got != want {
+		t.Errorf("json\n got %s\nwant %s", got, want)
+	}
+}
