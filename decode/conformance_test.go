@@ -1,7 +1,6 @@
 package decode_test
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
 	"errors"
@@ -48,40 +47,23 @@ var knownDifferences = map[string]string{
 	"pcapplusplus/IcmpPackets.pcap#13 tcp.seq":          "an ICMP error quoting 8 bytes of a TCP header: Wireshark shows the quoted sequence number, sockscope keeps only the quoted ports",
 }
 
-// tsvTable is a tshark export: header and rows of first-occurrence fields.
-type tsvTable struct {
-	cols []string
-	rows []map[string]string
-}
-
-func readTSV(path string) (*tsvTable, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	t := &tsvTable{}
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	sc.Buffer(nil, 1<<20)
-	for sc.Scan() {
-		cells := strings.Split(sc.Text(), "\t")
-		if t.cols == nil {
-			t.cols = cells
+// packetRows returns a tshark export's rows as maps of field to value,
+// without the rows tshark 4.0 makes of pcapng custom blocks: they carry no
+// packet (no timestamp, protocol "data" only).
+func packetRows(t *testing.T, path string) []map[string]string {
+	table := corpus.ReadTSV(t, path)
+	var rows []map[string]string
+	for i := range table.Rows {
+		if table.Get(i, "frame.time_epoch") == "" && table.Get(i, "frame.protocols") == "data" {
 			continue
 		}
-		row := make(map[string]string, len(cells))
-		for i, c := range cells {
-			if i < len(t.cols) {
-				row[t.cols[i]] = c
-			}
+		row := make(map[string]string, len(table.Header))
+		for _, col := range table.Header {
+			row[col] = table.Get(i, col)
 		}
-		// tshark 4.0 shows pcapng custom blocks as frames of their own; they
-		// carry no packet (no timestamp, protocol "data" only).
-		if row["frame.time_epoch"] == "" && row["frame.protocols"] == "data" {
-			continue
-		}
-		t.rows = append(t.rows, row)
+		rows = append(rows, row)
 	}
-	return t, sc.Err()
+	return rows
 }
 
 // decodeJSON runs the capture through the decoder and returns one map per
@@ -153,14 +135,6 @@ type fieldScore struct{ agree, compared int }
 
 func TestConformanceWithWireshark(t *testing.T) {
 	dir := corpus.PcapDir(t)
-	var tsvs []string
-	filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
-		if err == nil && strings.HasSuffix(path, ".tshark.tsv") {
-			tsvs = append(tsvs, path)
-		}
-		return nil
-	})
-	sort.Strings(tsvs)
 	scores := map[string]*fieldScore{}
 	for _, f := range conformanceFields {
 		scores[f] = &fieldScore{}
@@ -176,22 +150,22 @@ func TestConformanceWithWireshark(t *testing.T) {
 		return ""
 	}
 	total, agree, files := 0, 0, 0
-	for _, tsvPath := range tsvs {
-		table, err := readTSV(tsvPath)
-		if err != nil {
-			t.Fatal(err)
+	for _, rel := range corpus.Captures(t, dir) {
+		capPath := filepath.Join(dir, rel)
+		tsvPath := corpus.TSVPath(capPath)
+		if _, err := os.Stat(tsvPath); err != nil {
+			continue
 		}
-		if len(table.rows) == 0 {
+		rows := packetRows(t, tsvPath)
+		if len(rows) == 0 {
 			continue // tshark could not read the capture, or it is empty
 		}
-		capPath := capturePathFor(tsvPath)
-		rel, _ := filepath.Rel(dir, capPath)
 		got, readErr := decodeJSON(t, capPath)
 		files++
-		if len(got) < len(table.rows) {
-			t.Errorf("%s: decoded %d packets, tshark %d (read error: %v)", rel, len(got), len(table.rows), readErr)
+		if len(got) < len(rows) {
+			t.Errorf("%s: decoded %d packets, tshark %d (read error: %v)", rel, len(got), len(rows), readErr)
 		}
-		for i, want := range table.rows {
+		for i, want := range rows {
 			if i >= len(got) {
 				break
 			}
@@ -256,18 +230,4 @@ func TestConformanceWithWireshark(t *testing.T) {
 	if total == 0 {
 		t.Errorf("nothing compared")
 	}
-}
-
-// capturePathFor finds the capture beside a .tshark.tsv export.
-func capturePathFor(tsv string) string {
-	base := strings.TrimSuffix(tsv, ".tshark.tsv")
-	for _, ext := range []string{".pcap", ".pcapng", ".pcap.gz"} {
-		if _, err := os.Stat(base + ext); err == nil {
-			return base + ext
-		}
-	}
-	if _, err := os.Stat(base); err == nil {
-		return base
-	}
-	return base + ".pcap"
 }
