@@ -780,7 +780,6 @@ var tdLocalKnownDifferences = map[string]string{
 	"tcpdump/dns-badcookie.pcap#4":     "AD flag ($) is not kept in DNSSummary",
 	"tcpdump/dnssec.pcap#2":            "AD flag ($) is not kept in DNSSummary",
 	"pcapplusplus/IcmpPackets.pcap#15": "address mask reply: the mask is in the body, not kept",
-	"tcpdump/icmpv6-rfc7112.pcap#1":    "ICMPv6 parameter problem pointer (bytes 4-7) is not kept for non-echo ICMPv6",
 	"tcpdump/mptcp-dss-oobr.pcap#1":    "malformed MPTCP DSS option: gopacket accepts it, tcpdump's MPTCP printer rejects it",
 	"tcpdump/arp-too-long-tha.pcap#1":  "ARP hardware addresses are kept to 6 bytes; this one has 14",
 }
