@@ -50,6 +50,8 @@ const mainUsage = `sockscope: see what sockets do.
 Usage:
   sockscope replay FILE|- [--no-ui] [--json] [-c COUNT] [-w OUT]
                               read a pcap or pcapng file (or stdin), print its packets
+  sockscope capture [-i IFACE] [-c COUNT] [-w OUT] [--no-ui|--json] [EXPRESSION]
+                              capture live from an interface, like tcpdump
   sockscope help              this text
 
 Run "sockscope replay --help" for the replay options.
@@ -63,6 +65,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	switch args[0] {
 	case "replay":
 		return runReplay(ctx, args[1:], stdin, stdout, stderr)
+	case "capture":
+		return runCapture(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, mainUsage)
 		return nil

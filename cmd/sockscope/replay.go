@@ -7,10 +7,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"time"
 
 	"github.com/sockscope/sockscope/capture"
-	"github.com/sockscope/sockscope/decode"
 )
 
 const replayUsage = `Usage: sockscope replay FILE|- [--no-ui] [--json] [-c COUNT] [-w OUT]
@@ -33,17 +31,12 @@ Options:
 `
 
 type replayOptions struct {
-	path   string
-	noUI   bool
-	json   bool
-	count  int
-	out    string
-	stdout io.Writer
-	stderr io.Writer
+	path string
+	outputOptions
 }
 
 func parseReplay(args []string, stdout, stderr io.Writer) (*replayOptions, error) {
-	o := &replayOptions{stdout: stdout, stderr: stderr}
+	o := &replayOptions{outputOptions: outputOptions{stdout: stdout, stderr: stderr}}
 	fs := flag.NewFlagSet("replay", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	fs.BoolVar(&o.noUI, "no-ui", false, "")
@@ -51,21 +44,13 @@ func parseReplay(args []string, stdout, stderr io.Writer) (*replayOptions, error
 	fs.IntVar(&o.count, "c", 0, "")
 	fs.StringVar(&o.out, "w", "", "")
 	// Flags may come before or after FILE, as with tcpdump.
-	var positional []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				fmt.Fprint(stdout, replayUsage)
-				return nil, &exitError{code: 0}
-			}
-			return nil, usageError("replay: %v (run \"sockscope replay --help\")", err)
+	positional, err := parseInterspersed(fs, args)
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprint(stdout, replayUsage)
+			return nil, &exitError{code: 0}
 		}
-		args = fs.Args()
-		if len(args) == 0 {
-			break
-		}
-		positional = append(positional, args[0])
-		args = args[1:]
+		return nil, usageError("replay: %v (run \"sockscope replay --help\")", err)
 	}
 	switch {
 	case len(positional) == 0:
@@ -103,39 +88,17 @@ func runReplay(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	return replay(ctx, r, o)
 }
 
-// replay reads every frame of r, decodes it and prints it, then writes it
+// replay reads every frame of r, decodes it and prints it, and writes it
 // to -w. On damage it keeps what came before: the output is flushed and
 // the writer closed before the error is returned.
 func replay(ctx context.Context, r *capture.FileReader, o *replayOptions) (err error) {
-	var w *capture.FileWriter
-	if o.out != "" {
-		if w, err = capture.Create(o.out, r.LinkType()); err != nil {
-			return err
-		}
+	s, err := newSink(&o.outputOptions, r.LinkType())
+	if err != nil {
+		return err
 	}
-	print := o.out == "" || o.noUI || o.json
-	out := newAsyncWriter(o.stdout)
-	dec := decode.NewDecoder()
-	text := decode.NewTextFormatter(time.Local)
-	var (
-		f capture.Frame
-		p decode.Packet
-		n int
-	)
-	defer func() {
-		if ferr := out.Close(); err == nil && ferr != nil {
-			err = ferr
-		}
-		if w != nil {
-			if cerr := w.Close(); err == nil && cerr != nil {
-				err = cerr
-			}
-			if err == nil && !print {
-				fmt.Fprintf(o.stderr, "%d packets written to %s\n", n, o.out)
-			}
-		}
-	}()
-	for o.count == 0 || n < o.count {
+	defer func() { err = s.close(err) }()
+	var f capture.Frame
+	for n := 1; !s.full(); n++ {
 		if n&1023 == 0 && ctx.Err() != nil {
 			return nil
 		}
@@ -145,23 +108,7 @@ func replay(ctx context.Context, r *capture.FileReader, o *replayOptions) (err e
 			}
 			return err
 		}
-		n++
-		if w != nil {
-			if err := w.WriteFrame(&f); err != nil {
-				return err
-			}
-		}
-		if !print {
-			continue
-		}
-		dec.Decode(&f, n, &p)
-		line := out.Buffer()
-		if o.json {
-			line = decode.AppendJSON(line, &p)
-		} else {
-			line = text.Append(line, &p)
-		}
-		if err := out.Commit(append(line, '\n')); err != nil {
+		if err := s.take(&f, n); err != nil {
 			return err
 		}
 	}

@@ -32,7 +32,7 @@ func benchReplay(b *testing.B, json bool) {
 	}
 	defer out.Close()
 	lines := &lineCounter{w: out}
-	o := &replayOptions{json: json, noUI: !json, stdout: lines, stderr: io.Discard}
+	o := &replayOptions{outputOptions: outputOptions{json: json, noUI: !json, stdout: lines, stderr: io.Discard}}
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		r, err := capture.Open(path)

@@ -1,0 +1,203 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/sockscope/sockscope/capture"
+)
+
+const captureUsage = `Usage: sockscope capture [-i IFACE] [-c COUNT] [-s SNAPLEN] [-p] [-w OUT] [--no-ui|--json] [EXPRESSION]
+       sockscope capture -D
+
+Captures live from a network interface, like tcpdump, and prints one line
+per packet (--no-ui, the default until the terminal UI exists) or one JSON
+object per packet (--json). Ctrl-C stops it; the kernel's counters follow.
+
+EXPRESSION is a capture filter in tcpdump's syntax ('tcp port 80',
+'host 10.0.0.1 and not arp', 'tcp[tcpflags] & tcp-syn != 0'); it runs in
+the kernel.
+
+Capturing needs CAP_NET_RAW: run as root, or grant it once with
+  sudo setcap cap_net_raw,cap_net_admin+eip $(which sockscope)
+The demos (sockscope demo) need neither.
+
+Options:
+  -i IFACE    interface (default: the first one that is up and not loopback;
+              "any" for all)
+  -D          list the interfaces and exit
+  -c COUNT    stop after COUNT packets
+  -s SNAPLEN  keep at most SNAPLEN bytes of each packet (default 262144)
+  -p          put the interface into promiscuous mode
+  -w OUT      also write the packets to OUT (pcapng, or pcap for *.pcap);
+              with -w and neither --no-ui nor --json, nothing is printed
+  --no-ui     tcpdump-style lines
+  --json      one JSON object per line, keys named as Wireshark's fields
+`
+
+type captureOptions struct {
+	outputOptions
+	iface   string
+	list    bool
+	snaplen int
+	promisc bool
+	expr    string
+}
+
+func parseCapture(args []string, stdout, stderr io.Writer) (*captureOptions, error) {
+	o := &captureOptions{outputOptions: outputOptions{stdout: stdout, stderr: stderr}}
+	fs := flag.NewFlagSet("capture", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.StringVar(&o.iface, "i", "", "")
+	fs.BoolVar(&o.list, "D", false, "")
+	fs.IntVar(&o.count, "c", 0, "")
+	fs.IntVar(&o.snaplen, "s", 0, "")
+	fs.BoolVar(&o.promisc, "p", false, "")
+	fs.StringVar(&o.out, "w", "", "")
+	fs.BoolVar(&o.noUI, "no-ui", false, "")
+	fs.BoolVar(&o.json, "json", false, "")
+	words, err := parseInterspersed(fs, args)
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprint(stdout, captureUsage)
+			return nil, &exitError{code: 0}
+		}
+		return nil, usageError("capture: %v (run \"sockscope capture --help\")", err)
+	}
+	switch {
+	case o.count < 0:
+		return nil, usageError("capture: -c wants a positive packet count, got %d", o.count)
+	case o.snaplen < 0 || o.snaplen > capture.MaxCapLen:
+		return nil, usageError("capture: -s wants a snapshot length from 1 to %d, got %d", capture.MaxCapLen, o.snaplen)
+	case o.noUI && o.json:
+		return nil, usageError("capture: choose one of --no-ui and --json")
+	}
+	o.expr = strings.Join(words, " ")
+	return o, nil
+}
+
+// parseInterspersed parses flags that may come before, between or after
+// the positional words, as tcpdump allows, and returns the words.
+func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+	var words []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return words, nil
+		}
+		words = append(words, args[0])
+		args = args[1:]
+	}
+}
+
+func runCapture(ctx context.Context, args []string, stdout, stderr io.Writer) (err error) {
+	o, err := parseCapture(args, stdout, stderr)
+	if err != nil {
+		var ee *exitError
+		if errors.As(err, &ee) && ee.code == 0 {
+			return nil
+		}
+		return err
+	}
+	if o.list {
+		return listInterfaces(stdout)
+	}
+	iface := o.iface
+	if iface == "" {
+		if iface, err = capture.DefaultInterface(); err != nil {
+			return err
+		}
+	}
+	link, err := interfaceLinkType(iface)
+	if err != nil {
+		return err
+	}
+	prog, err := compileFilter(o.expr, link, o.snaplen)
+	if err != nil {
+		return err
+	}
+	src, err := capture.OpenLive(capture.LiveOptions{Interface: iface, SnapLen: o.snaplen, Promisc: o.promisc, Filter: prog})
+	if err != nil {
+		return err
+	}
+	defer src.Close()
+	fmt.Fprintf(stderr, "listening on %s, link-type %s, snapshot length %d bytes\n", src.Interface(), linkTypeName(src.LinkType()), src.SnapLen())
+
+	s, err := newSink(&o.outputOptions, src.LinkType())
+	if err != nil {
+		return err
+	}
+	defer func() {
+		err = s.close(err)
+		if st, serr := src.Stats(); serr == nil {
+			fmt.Fprintf(stderr, "%d packets captured\n%d packets received by filter\n%d packets dropped by kernel\n", st.Captured, st.Received, st.Dropped)
+		}
+	}()
+	var f capture.Frame
+	for n := 1; !s.full(); n++ {
+		if err := src.Next(ctx, &f); err != nil {
+			if ctx.Err() != nil || errors.Is(err, capture.ErrLiveClosed) {
+				return nil // Ctrl-C: a normal end
+			}
+			return err
+		}
+		if err := s.take(&f, n); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func listInterfaces(w io.Writer) error {
+	ifs, err := capture.Interfaces()
+	if err != nil {
+		return err
+	}
+	for i, ifc := range ifs {
+		fmt.Fprintf(w, "%d.%s\n", i+1, ifc)
+	}
+	fmt.Fprintf(w, "%d.any (all interfaces, Linux cooked capture)\n", len(ifs)+1)
+	return nil
+}
+
+// interfaceLinkType is the link type frames of iface will have, needed to
+// compile a filter before the capture opens.
+func interfaceLinkType(iface string) (uint32, error) {
+	if iface == "any" {
+		return capture.LinkLinuxSLL, nil
+	}
+	ifs, err := capture.Interfaces()
+	if err != nil {
+		return 0, err
+	}
+	for _, ifc := range ifs {
+		if ifc.Name == iface {
+			return ifc.LinkType, nil
+		}
+	}
+	return 0, nil // OpenLive names the interfaces there are
+}
+
+// linkTypeName is tcpdump's name for a link type.
+func linkTypeName(l uint32) string {
+	switch l {
+	case capture.LinkEthernet:
+		return "EN10MB (Ethernet)"
+	case capture.LinkRaw:
+		return "RAW (Raw IP)"
+	case capture.LinkLinuxSLL:
+		return "LINUX_SLL (Linux cooked v1)"
+	case capture.LinkLinuxSLL2:
+		return "LINUX_SLL2 (Linux cooked v2)"
+	case capture.LinkNull:
+		return "NULL (BSD loopback)"
+	}
+	return fmt.Sprintf("%d", l)
+}
