@@ -1,3 +1,49 @@
-// Package demos will hold the built-in socket lessons and the isolated
-// network-namespace lab they run in. Empty until the demo lab issue.
+// Package demos holds sockscope's built-in socket lessons and the isolated
+// lab they run in.
+//
+// A Demo is a short script of real socket calls — socket, setsockopt, bind,
+// listen, accept, connect, send, recv, sendto, recvfrom, shutdown, close —
+// made by a few endpoints (goroutines) against the kernel through
+// golang.org/x/sys/unix, so that it reads like the BSD API and Python's
+// socket module that the tutorials teach. Each call goes through a Sock,
+// which performs the system call and records a decode.Call: the time it
+// returned, the endpoint, fd, arguments, result or errno name, a copy of the
+// bytes, the addresses, and right after the call the socket's send and
+// receive queues (SIOCOUTQ, SIOCINQ) and, for TCP, TCP_INFO. The decode
+// package's correlator ties these calls to the packets a capture sees.
+//
+// The demos, simplest first (List):
+//
+//	tcp-echo       handshake, data and ACKs, 粘包 (three sends, one recv), teardown from both sides
+//	tcp-multi      a thread (goroutine) per client; three connections interleaved on the wire
+//	udp-echo       sendto/recvfrom: no handshake, one datagram per call, boundaries kept
+//	udp-broadcast  SO_BROADCAST to 127.255.255.255: one datagram, three receivers
+//	unix-stream    AF_UNIX over a socket file: calls and buffers, no packets at all
+//
+// Each has per-step explanations in English and 简体中文. Endpoints order
+// their steps with channels, never timers; Env.Pace only adds a pause
+// between steps for a person to follow, and at Pace 0 a demo finishes in
+// milliseconds.
+//
+// # The lab
+//
+// Demos use fixed ports, so they run in a network namespace of their own
+// (RunIsolated): the program re-executes itself with CLONE_NEWUSER|
+// CLONE_NEWNET as an ordinary user (uid and gid mapped to 0 inside), or
+// CLONE_NEWNET as root; the child's main calls MaybeChild, which brings the
+// namespace's loopback up, and then runs the demo (and the capture on lo).
+// The host's network is never touched. Where user namespaces are switched
+// off, RunIsolated returns a one-line *NamespaceError that names --host-net.
+//
+// main and TestMain start with:
+//
+//	demos.MaybeChild() // in the lab child: sets up lo; InLab() is now true
+//
+// and the demo command does:
+//
+//	if !demos.InLab() && !hostNet {
+//		return demos.RunIsolated(ctx, demos.LabOptions{}) // same args, same stdio
+//	}
+//	d, _ := demos.Get(name)
+//	return d.Run(ctx, &demos.Env{Pace: pace, Record: func(c decode.Call) { … }})
 package demos

@@ -1,0 +1,587 @@
+//go:build unix
+
+package demos
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/netip"
+	"strconv"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/sockscope/sockscope/decode"
+)
+
+// Sock is one kernel socket of one demo endpoint, driven through thin
+// wrappers named after the BSD calls (and Python's socket module) so that a
+// demo reads like the tutorials:
+//
+//	s := env.NewSock(ctx, "server")
+//	s.Socket(unix.AF_INET, unix.SOCK_STREAM, 0) // socket.socket(AF_INET, SOCK_STREAM)
+//	s.Setsockopt(unix.SOL_SOCKET, unix.SO_REUSEADDR, 1)
+//	s.Bind("127.0.0.1:7001")
+//	s.Listen(5)
+//	conn, addr, err := s.Accept()
+//	data, err := conn.Recv(1024)
+//
+// Each method makes the real system call and then records a decode.Call:
+// the time it returned, the result or the error's name, a copy of the bytes,
+// the socket's addresses and, right after the call, its buffers and TCP
+// state:
+//
+//   - SendQ is ioctl SIOCOUTQ and RecvQ is ioctl SIOCINQ. For TCP they are
+//     bytes sent and not yet acknowledged, and bytes received and not yet
+//     read. For UDP, SIOCINQ is the size of the next datagram waiting (not
+//     the total) and SIOCOUTQ the bytes not yet handed to the device. For
+//     AF_UNIX stream sockets SIOCINQ is bytes waiting to be read and
+//     SIOCOUTQ the kernel memory (not bytes) of the messages this socket
+//     sent that the peer has not read yet.
+//   - A listening TCP socket has no byte queues; like `ss -lnt`, its RecvQ
+//     is the accept queue (connections ready for accept) and its SendQ the
+//     backlog given to listen. A listening AF_UNIX socket reports -1 for
+//     both. After Close both are -1 (there is no socket left to ask).
+//   - TCP is TCP_INFO for TCP sockets.
+//   - An accept call is recorded on the listening socket (FD) with the new
+//     descriptor as Ret; its Local, Peer, queues and TCP describe the new
+//     connection (so bytes that arrived before accept show as its RecvQ).
+//
+// A blocking call (accept, recv, recvfrom, send, sendto) first waits for the
+// socket to be ready with poll in 50 ms slices, so it returns with the
+// context's error soon after the context is cancelled; the poll is not
+// recorded. A Sock is used by one goroutine at a time.
+type Sock struct {
+	// Endpoint names whoever uses the socket in the recorded calls:
+	// "client", "server", "receiver-2". A socket returned by Accept takes
+	// its listener's name; set it to hand the connection to someone else
+	// (a per-client handler).
+	Endpoint string
+	// FD is the file descriptor, -1 before Socket and after Close.
+	FD int
+
+	env       *Env
+	ctx       context.Context
+	family    int
+	proto     string    // "tcp", "udp" or "unix"
+	start     time.Time // when the call in progress began
+	listening bool
+}
+
+// NewSock returns an endpoint's socket handle; call Socket to create the
+// kernel socket. Blocking calls on it give up when ctx is done.
+func (e *Env) NewSock(ctx context.Context, endpoint string) *Sock {
+	return &Sock{Endpoint: endpoint, FD: -1, env: e, ctx: ctx}
+}
+
+// SockError is the error of a socket call: the endpoint, the call and the
+// errno (or the context's error when the call was abandoned before it was
+// made).
+type SockError struct {
+	Endpoint, Op string
+	Err          error
+}
+
+func (e *SockError) Error() string {
+	var errno unix.Errno
+	if errors.As(e.Err, &errno) {
+		return fmt.Sprintf("%s: %s: %s (%v)", e.Endpoint, e.Op, unix.ErrnoName(errno), e.Err)
+	}
+	return fmt.Sprintf("%s: %s: %v", e.Endpoint, e.Op, e.Err)
+}
+
+func (e *SockError) Unwrap() error { return e.Err }
+
+func (s *Sock) fail(op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	return &SockError{Endpoint: s.Endpoint, Op: op, Err: err}
+}
+
+// Socket creates the kernel socket: socket(family, type, proto), Python's
+// socket.socket(family, type). The socket is blocking, as in the tutorials
+// (it is also close-on-exec, which the recorded arguments leave out).
+func (s *Sock) Socket(family, sotype, proto int) error {
+	s.start = time.Now()
+	if s.FD >= 0 {
+		return s.fail("socket", errors.New("socket already created"))
+	}
+	fd, err := sysSocket(family, sotype, proto)
+	t := s.stamp()
+	s.family = family
+	switch {
+	case family == unix.AF_UNIX:
+		s.proto = "unix"
+	case sotype == unix.SOCK_STREAM:
+		s.proto = "tcp"
+	case sotype == unix.SOCK_DGRAM:
+		s.proto = "udp"
+	}
+	args := familyName(family) + ", " + typeName(sotype)
+	if proto != 0 {
+		args += ", " + strconv.Itoa(proto)
+	}
+	c := decode.Call{Op: "socket", Args: args, Ret: fd}
+	if err == nil {
+		s.FD = fd
+		c.FD = fd
+	}
+	s.record(t, c, err, nil)
+	return s.fail("socket", err)
+}
+
+// Setsockopt sets an integer option: setsockopt(level, opt, value).
+func (s *Sock) Setsockopt(level, opt, value int) error {
+	s.start = time.Now()
+	err := unix.SetsockoptInt(s.FD, level, opt, value)
+	t := s.stamp()
+	s.record(t, decode.Call{Op: "setsockopt", Args: optName(level, opt) + ", " + strconv.Itoa(value)}, err, nil)
+	return s.fail("setsockopt", err)
+}
+
+// Bind gives the socket its local address: "127.0.0.1:7001" (AF_INET,
+// AF_INET6) or a file path (AF_UNIX). Python: s.bind(("127.0.0.1", 7001)).
+func (s *Sock) Bind(addr string) error {
+	s.start = time.Now()
+	sa, err := s.sockaddr(addr)
+	if err != nil {
+		return s.fail("bind", err)
+	}
+	err = unix.Bind(s.FD, sa)
+	t := s.stamp()
+	s.record(t, decode.Call{Op: "bind", Args: addr}, err, nil)
+	return s.fail("bind", err)
+}
+
+// Listen makes the socket a listening one with room for backlog
+// connections waiting to be accepted.
+func (s *Sock) Listen(backlog int) error {
+	s.start = time.Now()
+	err := unix.Listen(s.FD, backlog)
+	t := s.stamp()
+	if err == nil {
+		s.listening = true
+	}
+	s.record(t, decode.Call{Op: "listen", Args: strconv.Itoa(backlog)}, err, nil)
+	return s.fail("listen", err)
+}
+
+// Accept waits for a connection and returns its new socket and the peer's
+// address, like Python's conn, addr = s.accept(). The recorded call is the
+// listener's (FD); Ret is the new socket's descriptor, and the addresses,
+// queues and TCP state are the new connection's.
+func (s *Sock) Accept() (*Sock, string, error) {
+	s.start = time.Now()
+	if err := s.wait(unix.POLLIN); err != nil {
+		return nil, "", s.fail("accept", err)
+	}
+	var nfd int
+	var err error
+	for {
+		nfd, err = sysAccept(s.FD)
+		if err != unix.EINTR {
+			break
+		}
+	}
+	t := s.stamp()
+	c := decode.Call{Op: "accept", Ret: nfd}
+	if err != nil {
+		s.record(t, c, err, nil)
+		return nil, "", s.fail("accept", err)
+	}
+	conn := &Sock{Endpoint: s.Endpoint, FD: nfd, env: s.env, ctx: s.ctx, family: s.family, proto: s.proto}
+	c.FD = s.FD
+	conn.record(t, c, nil, nil) // the new connection's names and state
+	_, peer, path := conn.names()
+	addr := path
+	if peer.IsValid() {
+		addr = peer.String()
+	}
+	return conn, addr, nil
+}
+
+// Connect connects to addr ("127.0.0.1:7001" or an AF_UNIX path). For TCP
+// it returns when the three-way handshake is done (or refused). If ctx is
+// cancelled meanwhile, the socket is shut down to wake it.
+func (s *Sock) Connect(addr string) error {
+	s.start = time.Now()
+	sa, err := s.sockaddr(addr)
+	if err != nil {
+		return s.fail("connect", err)
+	}
+	if err := s.ctx.Err(); err != nil {
+		return s.fail("connect", err)
+	}
+	var mu sync.Mutex // orders the wake-up against the return
+	done := false
+	stop := context.AfterFunc(s.ctx, func() {
+		mu.Lock()
+		defer mu.Unlock()
+		if !done {
+			unix.Shutdown(s.FD, unix.SHUT_RDWR)
+		}
+	})
+	err = unix.Connect(s.FD, sa)
+	t := s.stamp()
+	mu.Lock()
+	done = true
+	mu.Unlock()
+	stop()
+	s.record(t, decode.Call{Op: "connect", Args: addr}, err, nil)
+	return s.fail("connect", err)
+}
+
+// Send hands data to the kernel: send(fd, data, 0), with MSG_NOSIGNAL so
+// that a peer that has gone gives EPIPE rather than a signal, as in Python.
+// It returns how many bytes the kernel took, which may be fewer than
+// len(data).
+func (s *Sock) Send(data []byte) (int, error) {
+	return s.sendto("send", data, nil, "")
+}
+
+// Sendall calls Send until all of data is sent, like Python's sendall.
+// Each send is recorded.
+func (s *Sock) Sendall(data []byte) error {
+	for len(data) > 0 {
+		n, err := s.Send(data)
+		if err != nil {
+			return err
+		}
+		data = data[n:]
+	}
+	return nil
+}
+
+// Sendto sends one datagram to addr: sendto(fd, data, 0, addr), Python's
+// s.sendto(data, ("127.0.0.1", 7004)).
+func (s *Sock) Sendto(data []byte, addr string) (int, error) {
+	sa, err := s.sockaddr(addr)
+	if err != nil {
+		return 0, s.fail("sendto", err)
+	}
+	return s.sendto("sendto", data, sa, addr)
+}
+
+func (s *Sock) sendto(op string, data []byte, sa unix.Sockaddr, addr string) (int, error) {
+	s.start = time.Now()
+	if err := s.wait(unix.POLLOUT); err != nil {
+		return 0, s.fail(op, err)
+	}
+	var n int
+	var err error
+	for {
+		n, err = unix.SendmsgN(s.FD, data, nil, sa, sendFlags)
+		if err != unix.EINTR {
+			break
+		}
+	}
+	t := s.stamp()
+	args := quote(data)
+	if addr != "" {
+		args += ", " + addr
+	}
+	c := decode.Call{Op: op, Args: args, Len: len(data), Ret: n}
+	if err == nil {
+		c.Data = append([]byte(nil), data[:n]...)
+	}
+	var peer *decode.Call
+	if sa != nil {
+		c.Peer = addrPort(sa)
+		peer = &c
+	}
+	s.record(t, c, err, peer)
+	return n, s.fail(op, err)
+}
+
+// Recv waits for data and returns what one recv(fd, buf, bufsize, 0) call
+// read: at most bufsize bytes, and an empty slice when the peer has closed
+// its side (Python: data = conn.recv(1024); if not data: break).
+func (s *Sock) Recv(bufsize int) ([]byte, error) {
+	data, _, err := s.recvfrom("recv", bufsize)
+	return data, err
+}
+
+// Recvfrom waits for one datagram and returns it (cut to bufsize) and the
+// sender's address: Python's data, addr = s.recvfrom(1024).
+func (s *Sock) Recvfrom(bufsize int) ([]byte, string, error) {
+	return s.recvfrom("recvfrom", bufsize)
+}
+
+func (s *Sock) recvfrom(op string, bufsize int) ([]byte, string, error) {
+	s.start = time.Now()
+	if err := s.wait(unix.POLLIN); err != nil {
+		return nil, "", s.fail(op, err)
+	}
+	buf := make([]byte, bufsize)
+	var n int
+	var from unix.Sockaddr
+	var err error
+	for {
+		n, from, err = unix.Recvfrom(s.FD, buf, 0)
+		if err != unix.EINTR {
+			break
+		}
+	}
+	t := s.stamp()
+	c := decode.Call{Op: op, Args: strconv.Itoa(bufsize), Len: bufsize, Ret: n}
+	if err != nil {
+		s.record(t, c, err, nil)
+		return nil, "", s.fail(op, err)
+	}
+	buf = buf[:n]
+	c.Data = append([]byte(nil), buf...)
+	var peer *decode.Call
+	addr := ""
+	if op == "recvfrom" && from != nil {
+		c.Peer = addrPort(from)
+		if c.Peer.IsValid() {
+			addr = c.Peer.String()
+		} else {
+			addr = unixPath(from)
+		}
+		peer = &c
+	}
+	s.record(t, c, nil, peer)
+	return buf, addr, nil
+}
+
+// Shutdown closes one or both directions: unix.SHUT_RD, SHUT_WR (TCP sends
+// its FIN now, and the socket can still recv) or SHUT_RDWR.
+func (s *Sock) Shutdown(how int) error {
+	s.start = time.Now()
+	err := unix.Shutdown(s.FD, how)
+	t := s.stamp()
+	s.record(t, decode.Call{Op: "shutdown", Args: shutName(how)}, err, nil)
+	return s.fail("shutdown", err)
+}
+
+// Close releases the descriptor (for TCP, the kernel then sends a FIN if the
+// connection is open). Closing a Sock that is not open does nothing and is
+// not recorded, so `defer s.Close()` is safe after an explicit Close.
+func (s *Sock) Close() error {
+	s.start = time.Now()
+	if s.FD < 0 {
+		return nil
+	}
+	fd := s.FD
+	err := unix.Close(fd)
+	t := s.stamp()
+	s.FD = -1
+	s.record(t, decode.Call{Op: "close", FD: fd}, err, nil)
+	return s.fail("close", err)
+}
+
+// wait polls until the socket is ready for events (or has an error or a
+// hang-up, which the real call then reports) or ctx is done.
+func (s *Sock) wait(events int16) error {
+	if s.FD < 0 {
+		return unix.EBADF
+	}
+	fds := []unix.PollFd{{Fd: int32(s.FD), Events: events}}
+	for {
+		if err := s.ctx.Err(); err != nil {
+			return err
+		}
+		n, err := unix.Poll(fds, 50)
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		if n > 0 {
+			return nil
+		}
+	}
+}
+
+// stamp stamps a call that returns now and began at s.start.
+func (s *Sock) stamp() stamp {
+	st := s.env.stamp()
+	st.start = s.start
+	return st
+}
+
+// record completes c, stamped when its system call returned, with what the
+// socket looks like now, and hands it to the Env. Every stamp must be
+// recorded, once. If keep is non-nil its Peer (the datagram's address, or the
+// accepted peer) and Local are kept instead of asking the socket.
+func (s *Sock) record(t stamp, c decode.Call, err error, keep *decode.Call) {
+	c.Endpoint = s.Endpoint
+	if c.FD == 0 {
+		c.FD = s.FD
+	}
+	c.Proto = s.proto
+	if err != nil {
+		c.Ret = -1
+		var errno unix.Errno
+		if errors.As(err, &errno) {
+			c.Errno = unix.ErrnoName(errno)
+		} else {
+			c.Errno = err.Error()
+		}
+	}
+	local, peer, path := s.names()
+	if keep != nil {
+		if keep.Local.IsValid() {
+			local = keep.Local
+		}
+		if keep.Peer.IsValid() {
+			peer = keep.Peer
+		}
+		if keep.Path != "" {
+			path = keep.Path
+		}
+	}
+	c.Local, c.Peer, c.Path = local, peer, path
+	c.SendQ, c.RecvQ, c.TCP = s.state()
+	s.env.record(t, c)
+}
+
+// names returns the socket's local and peer addresses, or for AF_UNIX the
+// path it is bound to or connected to.
+func (s *Sock) names() (local, peer netip.AddrPort, path string) {
+	if s.FD < 0 {
+		return
+	}
+	if sa, err := unix.Getsockname(s.FD); err == nil {
+		local = addrPort(sa)
+		path = unixPath(sa)
+	}
+	if sa, err := unix.Getpeername(s.FD); err == nil {
+		peer = addrPort(sa)
+		if path == "" {
+			path = unixPath(sa)
+		}
+	}
+	return
+}
+
+// unixPath is an AF_UNIX address's path, "" for an unnamed socket (which
+// x/sys reports as the empty abstract name "@").
+func unixPath(sa unix.Sockaddr) string {
+	if u, ok := sa.(*unix.SockaddrUnix); ok && u.Name != "@" {
+		return u.Name
+	}
+	return ""
+}
+
+// tcpStates are the kernel's TCP states (include/net/tcp_states.h), in
+// tcpi_state numbering.
+var tcpStates = [...]string{
+	1: "ESTABLISHED", 2: "SYN_SENT", 3: "SYN_RECV", 4: "FIN_WAIT1", 5: "FIN_WAIT2",
+	6: "TIME_WAIT", 7: "CLOSE", 8: "CLOSE_WAIT", 9: "LAST_ACK", 10: "LISTEN",
+	11: "CLOSING", 12: "NEW_SYN_RECV", 13: "BOUND_INACTIVE",
+}
+
+// TCPStateName names a tcpi_state value as the kernel does ("ESTABLISHED").
+func TCPStateName(state uint8) string {
+	if int(state) < len(tcpStates) && tcpStates[state] != "" {
+		return tcpStates[state]
+	}
+	return "STATE_" + strconv.Itoa(int(state))
+}
+
+// sockaddr parses addr for the socket's family.
+func (s *Sock) sockaddr(addr string) (unix.Sockaddr, error) {
+	switch s.family {
+	case unix.AF_UNIX:
+		return &unix.SockaddrUnix{Name: addr}, nil
+	case unix.AF_INET, unix.AF_INET6:
+		ap, err := netip.ParseAddrPort(addr)
+		if err != nil {
+			return nil, err
+		}
+		if s.family == unix.AF_INET {
+			if !ap.Addr().Is4() {
+				return nil, fmt.Errorf("%s is not an IPv4 address", addr)
+			}
+			return &unix.SockaddrInet4{Port: int(ap.Port()), Addr: ap.Addr().As4()}, nil
+		}
+		return &unix.SockaddrInet6{Port: int(ap.Port()), Addr: ap.Addr().As16()}, nil
+	}
+	return nil, fmt.Errorf("no socket yet, or unsupported family %d", s.family)
+}
+
+// addrPort converts an internet socket address; others give the zero value.
+func addrPort(sa unix.Sockaddr) netip.AddrPort {
+	switch a := sa.(type) {
+	case *unix.SockaddrInet4:
+		return netip.AddrPortFrom(netip.AddrFrom4(a.Addr), uint16(a.Port))
+	case *unix.SockaddrInet6:
+		return netip.AddrPortFrom(netip.AddrFrom16(a.Addr), uint16(a.Port))
+	}
+	return netip.AddrPort{}
+}
+
+// quote shows data as a Go string literal, cut after 32 bytes (on a
+// character boundary).
+func quote(data []byte) string {
+	const max = 32
+	if len(data) <= max {
+		return strconv.Quote(string(data))
+	}
+	cut := max
+	for cut > 0 && !utf8.RuneStart(data[cut]) {
+		cut--
+	}
+	return strconv.Quote(string(data[:cut])) + "…"
+}
+
+func familyName(f int) string {
+	switch f {
+	case unix.AF_INET:
+		return "AF_INET"
+	case unix.AF_INET6:
+		return "AF_INET6"
+	case unix.AF_UNIX:
+		return "AF_UNIX"
+	}
+	return strconv.Itoa(f)
+}
+
+func typeName(t int) string {
+	switch t {
+	case unix.SOCK_STREAM:
+		return "SOCK_STREAM"
+	case unix.SOCK_DGRAM:
+		return "SOCK_DGRAM"
+	case unix.SOCK_SEQPACKET:
+		return "SOCK_SEQPACKET"
+	}
+	return strconv.Itoa(t)
+}
+
+func optName(level, opt int) string {
+	type key struct{ level, opt int }
+	names := map[key]string{
+		{unix.SOL_SOCKET, unix.SO_REUSEADDR}: "SOL_SOCKET, SO_REUSEADDR",
+		{unix.SOL_SOCKET, unix.SO_REUSEPORT}: "SOL_SOCKET, SO_REUSEPORT",
+		{unix.SOL_SOCKET, unix.SO_BROADCAST}: "SOL_SOCKET, SO_BROADCAST",
+		{unix.SOL_SOCKET, unix.SO_KEEPALIVE}: "SOL_SOCKET, SO_KEEPALIVE",
+		{unix.SOL_SOCKET, unix.SO_RCVBUF}:    "SOL_SOCKET, SO_RCVBUF",
+		{unix.SOL_SOCKET, unix.SO_SNDBUF}:    "SOL_SOCKET, SO_SNDBUF",
+		{unix.SOL_SOCKET, unix.SO_RCVLOWAT}:  "SOL_SOCKET, SO_RCVLOWAT",
+		{unix.IPPROTO_TCP, unix.TCP_NODELAY}: "IPPROTO_TCP, TCP_NODELAY",
+	}
+	if n, ok := names[key{level, opt}]; ok {
+		return n
+	}
+	return strconv.Itoa(level) + ", " + strconv.Itoa(opt)
+}
+
+func shutName(how int) string {
+	switch how {
+	case unix.SHUT_RD:
+		return "SHUT_RD"
+	case unix.SHUT_WR:
+		return "SHUT_WR"
+	case unix.SHUT_RDWR:
+		return "SHUT_RDWR"
+	}
+	return strconv.Itoa(how)
+}

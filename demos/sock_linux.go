@@ -1,0 +1,80 @@
+package demos
+
+import (
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/sockscope/sockscope/decode"
+)
+
+// sendFlags go with every send and sendto: a peer that has gone gives
+// EPIPE, not SIGPIPE (Python ignores SIGPIPE too).
+const sendFlags = unix.MSG_NOSIGNAL
+
+// sysSocket is socket(2); the descriptor is close-on-exec, so the programs
+// a demo's process may start don't inherit it.
+func sysSocket(family, sotype, proto int) (int, error) {
+	return unix.Socket(family, sotype|unix.SOCK_CLOEXEC, proto)
+}
+
+// sysAccept is accept(2), close-on-exec like sysSocket.
+func sysAccept(fd int) (int, error) {
+	nfd, _, err := unix.Accept4(fd, unix.SOCK_CLOEXEC)
+	return nfd, err
+}
+
+// waitQueued waits (up to a second) until at least n bytes are waiting in
+// the receive queue. Demos use it where a lesson needs every byte to have
+// arrived before the next recv (the 粘包 step): on loopback they nearly
+// always have by the time the sender's send returned, and there is no event
+// for "n bytes queued" short of SO_RCVLOWAT, which the tutorials don't use.
+// Nothing is recorded; the ioctl is an observation, not a socket call.
+func (s *Sock) waitQueued(n int) error {
+	deadline := time.Now().Add(time.Second)
+	for {
+		q, err := unix.IoctlGetInt(s.FD, unix.SIOCINQ)
+		if err != nil || q >= n || time.Now().After(deadline) {
+			return nil // the recv that follows shows what really arrived
+		}
+		select {
+		case <-s.ctx.Done():
+			return s.fail("recv", s.ctx.Err())
+		case <-time.After(time.Millisecond):
+		}
+	}
+}
+
+// state reads the socket's queues and, for TCP, TCP_INFO.
+func (s *Sock) state() (sendQ, recvQ int, info *decode.TCPInfo) {
+	sendQ, recvQ = -1, -1
+	if s.FD < 0 {
+		return
+	}
+	if s.proto == "tcp" {
+		if ti, err := unix.GetsockoptTCPInfo(s.FD, unix.IPPROTO_TCP, unix.TCP_INFO); err == nil {
+			info = &decode.TCPInfo{
+				State:   TCPStateName(ti.State),
+				RTT:     ti.Rtt,
+				RTTVar:  ti.Rttvar,
+				SndCwnd: ti.Snd_cwnd,
+				SndMSS:  ti.Snd_mss,
+				RcvMSS:  ti.Rcv_mss,
+				SndWnd:  ti.Snd_wnd,
+				RcvWnd:  ti.Rcv_wnd,
+				Unacked: ti.Unacked,
+				Retrans: ti.Retrans,
+			}
+			if ti.State == 10 { // LISTEN: tcpi_unacked is the accept queue, tcpi_sacked the backlog
+				return int(ti.Sacked), int(ti.Unacked), info
+			}
+		}
+	}
+	if q, err := unix.IoctlGetInt(s.FD, unix.SIOCOUTQ); err == nil {
+		sendQ = q
+	}
+	if q, err := unix.IoctlGetInt(s.FD, unix.SIOCINQ); err == nil {
+		recvQ = q
+	}
+	return
+}

@@ -1,0 +1,25 @@
+//go:build unix && !linux
+
+package demos
+
+import (
+	"errors"
+	"runtime"
+
+	"github.com/sockscope/sockscope/decode"
+)
+
+// The demos measure sockets with Linux's SIOCINQ, SIOCOUTQ and TCP_INFO and
+// run in Linux network namespaces; elsewhere a demo fails at its first
+// socket call with errNotLinux.
+var errNotLinux = errors.New("the demos need Linux (this is " + runtime.GOOS + ")")
+
+const sendFlags = 0
+
+func sysSocket(family, sotype, proto int) (int, error) { return -1, errNotLinux }
+
+func sysAccept(fd int) (int, error) { return -1, errNotLinux }
+
+func (s *Sock) waitQueued(n int) error { return nil }
+
+func (s *Sock) state() (sendQ, recvQ int, info *decode.TCPInfo) { return -1, -1, nil }
