@@ -3,18 +3,14 @@ package decode
 import "strconv"
 
 // AppendCallLabel appends the call as a person writes it: `connect(127.0.0.1:7001) = 0`,
-// `send(5) = 5`, `recv(1024) = 15`, `connect(127.0.0.1:7009) = -1 ECONNREFUSED`.
+// `send("hello") = 5`, `recv(1024) = 16`, `connect(127.0.0.1:7009) = -1 ECONNREFUSED`.
+// Without recorded arguments a data call shows its length: `send(5) = 5`.
 func AppendCallLabel(dst []byte, c *Call) []byte {
 	dst = append(dst, c.Op...)
 	dst = append(dst, '(')
-	switch {
-	case c.Len > 0 && c.Args != "":
+	if c.Args == "" && c.Len > 0 {
 		dst = strconv.AppendInt(dst, int64(c.Len), 10)
-		dst = append(dst, ", "...)
-		dst = append(dst, c.Args...)
-	case c.Len > 0:
-		dst = strconv.AppendInt(dst, int64(c.Len), 10)
-	default:
+	} else {
 		dst = append(dst, c.Args...)
 	}
 	dst = append(dst, ") = "...)

@@ -189,11 +189,31 @@ func tieControl(l *Links, calls []*Call, packets []Packet) {
 			c.ack = p.Number
 		}
 	}
+	// A closed socket has no addresses left to report: take them from the
+	// socket's earlier calls.
+	type sock struct {
+		endpoint string
+		fd       int
+	}
+	known := map[sock]flowKey{}
 	for _, call := range calls {
-		if call.Proto != "tcp" || !call.Local.IsValid() || !call.Peer.IsValid() {
+		if call.Proto != "tcp" {
 			continue
 		}
-		out, in := seen[flowKey{call.Local, call.Peer}], seen[flowKey{call.Peer, call.Local}]
+		local, peer := call.Local, call.Peer
+		fd := call.FD
+		if call.Op == "accept" {
+			fd = call.Ret // the new socket's calls use the returned fd
+		}
+		if local.IsValid() && peer.IsValid() {
+			known[sock{call.Endpoint, fd}] = flowKey{local, peer}
+		} else if k, ok := known[sock{call.Endpoint, call.FD}]; ok && (call.Op == "close" || call.Op == "shutdown") {
+			local, peer = k.src, k.dst
+		}
+		if !local.IsValid() || !peer.IsValid() {
+			continue
+		}
+		out, in := seen[flowKey{local, peer}], seen[flowKey{peer, local}]
 		switch call.Op {
 		case "connect", "accept":
 			client, server := out, in
@@ -240,7 +260,17 @@ func correlateUDP(l *Links, calls []*Call, packets []Packet) {
 		if c.Proto != "udp" || c.Ret < 0 || (c.Op != "sendto" && c.Op != "send") {
 			continue
 		}
+		// An unbound socket reports 0.0.0.0 as its address; the wire shows
+		// the address the kernel chose.
 		k := flowKey{c.Local, c.Peer}
+		if c.Local.Addr().IsUnspecified() {
+			for _, f := range all {
+				if f.dst == c.Peer && f.src.Port() == c.Local.Port() {
+					k = f
+					break
+				}
+			}
+		}
 		i := sentCount[k]
 		sentCount[k]++
 		if i < len(flows[k]) {

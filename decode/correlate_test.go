@@ -73,7 +73,7 @@ func TestCorrelateUDPBroadcast(t *testing.T) {
 	bcast := netip.MustParseAddrPort("127.255.255.255:7003")
 	any := netip.MustParseAddrPort("0.0.0.0:7003")
 	calls := []Call{
-		{Number: 1, Op: "sendto", Proto: "udp", Local: sender, Peer: bcast, Len: 4, Ret: 4},
+		{Number: 1, Op: "sendto", Proto: "udp", Local: netip.AddrPortFrom(netip.IPv4Unspecified(), sender.Port()), Peer: bcast, Len: 4, Ret: 4},
 		{Number: 2, Op: "recvfrom", Proto: "udp", Endpoint: "receiver-1", Local: any, Peer: sender, Ret: 4},
 		{Number: 3, Op: "recvfrom", Proto: "udp", Endpoint: "receiver-2", Local: any, Peer: sender, Ret: 4},
 		{Number: 4, Op: "recvfrom", Proto: "udp", Endpoint: "receiver-3", Local: any, Peer: sender, Ret: 4},

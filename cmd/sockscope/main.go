@@ -11,6 +11,8 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/sockscope/sockscope/demos"
 )
 
 // exitError carries a process exit status; its message, if any, has
@@ -28,6 +30,7 @@ func usageError(format string, args ...any) error {
 }
 
 func main() {
+	demos.MaybeChild() // inside the demo lab: set up, then run the demo below
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
 	stop()
@@ -48,6 +51,9 @@ func main() {
 const mainUsage = `sockscope: see what sockets do.
 
 Usage:
+  sockscope demo list         the socket lessons
+  sockscope demo NAME [--no-ui|--json] [--pace D] [--lang en|zh] [-w OUT]
+                              run one with real sockets and watch calls, buffers and packets
   sockscope replay FILE|- [--no-ui] [--json] [-c COUNT] [-w OUT]
                               read a pcap or pcapng file (or stdin), print its packets
   sockscope capture [-i IFACE] [-c COUNT] [-w OUT] [--no-ui|--json] [EXPRESSION]
@@ -65,6 +71,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	switch args[0] {
 	case "replay":
 		return runReplay(ctx, args[1:], stdin, stdout, stderr)
+	case "demo":
+		return runDemo(ctx, args[1:], stdout, stderr)
 	case "capture":
 		return runCapture(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":

@@ -1,0 +1,202 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/sockscope/sockscope/demos"
+)
+
+const demoUsage = `Usage: sockscope demo list
+       sockscope demo NAME [--no-ui|--json] [--pace DURATION] [--lang en|zh] [-w OUT] [--host-net]
+
+Runs a socket lesson with real kernel sockets in a private network namespace
+(no root needed) while a live capture watches its loopback interface, and
+prints every socket call (with the socket's Send-Q and Recv-Q and TCP state
+right after it), every packet, and which packets carried which call's bytes.
+Until the terminal UI exists, the timeline is printed as text.
+
+Options:
+  --no-ui          the timeline as text, as events happen (the default for now)
+  --json           one JSON object per step, call and packet (packets as in
+                   "replay --json"), printed when the demo ends
+  --pace DURATION  pause before each step (default 1s; 0 runs at full speed)
+  --lang en|zh     explanations in English or 简体中文 (default: from LANG)
+  -w OUT           write the packets to OUT (pcapng), each one tied to calls
+                   carrying a comment naming them
+  --host-net       run on the host's loopback instead of a private namespace
+                   (needs CAP_NET_RAW for the capture; ports 7001-7004 must be free)
+`
+
+type demoOptions struct {
+	name    string
+	noUI    bool
+	json    bool
+	pace    time.Duration
+	lang    string
+	out     string
+	hostNet bool
+}
+
+func parseDemo(args []string, stdout io.Writer) (*demoOptions, error) {
+	o := &demoOptions{}
+	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.BoolVar(&o.noUI, "no-ui", false, "")
+	fs.BoolVar(&o.json, "json", false, "")
+	fs.DurationVar(&o.pace, "pace", time.Second, "")
+	fs.StringVar(&o.lang, "lang", "", "")
+	fs.StringVar(&o.out, "w", "", "")
+	fs.BoolVar(&o.hostNet, "host-net", false, "")
+	words, err := parseInterspersed(fs, args)
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprint(stdout, demoUsage)
+			return nil, &exitError{code: 0}
+		}
+		return nil, usageError("demo: %v (run \"sockscope demo --help\")", err)
+	}
+	switch {
+	case len(words) == 0:
+		return nil, usageError("demo: name a demo, or \"list\" (run \"sockscope demo list\")")
+	case len(words) > 1:
+		return nil, usageError("demo: one demo at a time (got %q)", strings.Join(words, " "))
+	case o.noUI && o.json:
+		return nil, usageError("demo: choose one of --no-ui and --json")
+	case o.pace < 0:
+		return nil, usageError("demo: --pace wants a duration of 0 or more, got %v", o.pace)
+	}
+	switch o.lang {
+	case "":
+		o.lang = langFromEnv()
+	case "en", "zh":
+	default:
+		return nil, usageError("demo: --lang wants en or zh, got %q", o.lang)
+	}
+	o.name = words[0]
+	return o, nil
+}
+
+// langFromEnv picks Chinese when the locale says so (LC_ALL, LC_MESSAGES, LANG).
+func langFromEnv() string {
+	for _, v := range []string{"LC_ALL", "LC_MESSAGES", "LANG"} {
+		if l := os.Getenv(v); l != "" {
+			if strings.HasPrefix(l, "zh") {
+				return "zh"
+			}
+			return "en"
+		}
+	}
+	return "en"
+}
+
+func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	o, err := parseDemo(args, stdout)
+	if err != nil {
+		var ee *exitError
+		if errors.As(err, &ee) && ee.code == 0 {
+			return nil
+		}
+		return err
+	}
+	if o.name == "list" {
+		for _, d := range demos.List() {
+			title, summary := d.Title, d.Summary
+			if o.lang == "zh" {
+				title, summary = d.TitleZH, d.SummaryZH
+			}
+			fmt.Fprintf(stdout, "%-14s %s\n%-14s %s\n", d.Name, title, "", summary)
+		}
+		return nil
+	}
+	d, ok := demos.Get(o.name)
+	if !ok {
+		names := make([]string, 0, len(demos.List()))
+		for _, d := range demos.List() {
+			names = append(names, d.Name)
+		}
+		return usageError("demo: no demo called %q; there are %s", o.name, strings.Join(names, ", "))
+	}
+	if !demos.InLab() && !o.hostNet {
+		// Run this same command again inside a private network namespace.
+		err := demos.RunIsolated(ctx, demos.LabOptions{})
+		var xe *demos.ExitError
+		if errors.As(err, &xe) {
+			return &exitError{code: xe.Code} // the lab child printed why
+		}
+		if ctx.Err() != nil {
+			return nil
+		}
+		return err
+	}
+	return runDemoHere(ctx, d, o, stdout)
+}
+
+// runDemoHere runs the demo in this process's network namespace, printing
+// its timeline.
+func runDemoHere(ctx context.Context, d *demos.Demo, o *demoOptions, stdout io.Writer) error {
+	tl := newTimeline(d, o.lang == "zh", o.json, stdout)
+	if !o.json {
+		title, summary := d.Title, d.Summary
+		if o.lang == "zh" {
+			title, summary = d.TitleZH, d.SummaryZH
+		}
+		fmt.Fprintf(stdout, "%s — %s\n%s\n", d.Name, title, summary)
+	}
+	var mu sync.Mutex
+	sess := &demos.Session{Demo: d, Pace: o.pace, Sink: func(e demos.Event) {
+		mu.Lock()
+		defer mu.Unlock()
+		tl.add(e)
+	}}
+	// Print as events happen, holding each back 200 ms so that packets
+	// captured just after their call still sort in place.
+	done := make(chan struct{})
+	flushed := make(chan error, 1)
+	go func() {
+		tick := time.NewTicker(100 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			select {
+			case <-done:
+				flushed <- nil
+				return
+			case now := <-tick.C:
+				mu.Lock()
+				err := tl.flush(now.Add(-200 * time.Millisecond))
+				mu.Unlock()
+				if err != nil {
+					flushed <- err
+					return
+				}
+			}
+		}
+	}()
+	runErr := sess.Run(ctx)
+	close(done)
+	ferr := <-flushed
+	mu.Lock()
+	defer mu.Unlock()
+	if err := tl.flush(time.Time{}); ferr == nil {
+		ferr = err
+	}
+	if o.out != "" {
+		if err := tl.writeCapture(o.out, sess.LinkType); err != nil && runErr == nil {
+			runErr = err
+		}
+	}
+	if runErr == nil {
+		runErr = ferr
+	}
+	if ctx.Err() != nil {
+		return nil // Ctrl-C
+	}
+	return runErr
+}

@@ -1,0 +1,113 @@
+package demos
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/sockscope/sockscope/capture"
+	"github.com/sockscope/sockscope/decode"
+)
+
+// Event is one thing that happened while a demo ran: a socket call, a
+// frame on the wire, or the start of a step. Exactly one of its parts is
+// set.
+type Event struct {
+	Call  *decode.Call
+	Frame *capture.Frame // a copy: Data belongs to the event
+	Step  int            // > 0: the demo enters this step
+}
+
+// Session runs one demo with a live capture on the loopback interface of
+// whatever network namespace it runs in (the lab's own, or the host's with
+// --host-net), and hands every event to a sink.
+type Session struct {
+	Demo *Demo
+	Pace time.Duration
+	// Interface is the capture interface; "" means "lo".
+	Interface string
+	// Sink receives the events, never concurrently: calls and steps in
+	// order, frames in capture order (a frame may come after a call that
+	// returned later than the frame was sent).
+	Sink func(Event)
+	// LinkType is set once the capture is open.
+	LinkType uint32
+}
+
+// Run opens the capture, runs the demo, then waits until every frame the
+// kernel has queued for the capture has been handed to the sink, and
+// returns the demo's error (or the capture's).
+func (s *Session) Run(ctx context.Context) error {
+	iface := s.Interface
+	if iface == "" {
+		iface = "lo"
+	}
+	src, err := capture.OpenLive(capture.LiveOptions{Interface: iface})
+	if err != nil {
+		return fmt.Errorf("demo %s: %w", s.Demo.Name, err)
+	}
+	defer src.Close()
+	s.LinkType = src.LinkType()
+
+	var mu sync.Mutex // serialises the sink
+	emit := func(e Event) {
+		mu.Lock()
+		defer mu.Unlock()
+		s.Sink(e)
+	}
+	capCtx, stopCapture := context.WithCancel(ctx)
+	defer stopCapture()
+	capErr := make(chan error, 1)
+	go func() {
+		var f capture.Frame
+		for {
+			if err := src.Next(capCtx, &f); err != nil {
+				if capCtx.Err() != nil || errors.Is(err, capture.ErrLiveClosed) {
+					err = nil
+				}
+				capErr <- err
+				return
+			}
+			c := f
+			c.Data = append([]byte(nil), f.Data...)
+			emit(Event{Frame: &c})
+		}
+	}()
+
+	env := &Env{
+		Pace:   s.Pace,
+		Record: func(c decode.Call) { emit(Event{Call: &c}) },
+		OnStep: func(n int) { emit(Event{Step: n}) },
+	}
+	runErr := s.Demo.Run(ctx, env)
+	drainCapture(ctx, src)
+	stopCapture()
+	if err := <-capErr; err != nil && runErr == nil {
+		runErr = err
+	}
+	return runErr
+}
+
+// drainCapture waits until the capture has taken every frame the kernel
+// accepted for it (its counters say so), so that the last FIN and ACK are
+// not lost. Loopback delivers a demo's packets as its calls make them; the
+// kernel's own answers (the ACK of a FIN) follow within microseconds, so
+// the counters must agree twice, 10 ms apart.
+func drainCapture(ctx context.Context, src *capture.LiveSource) {
+	deadline := time.Now().Add(2 * time.Second)
+	settled := 0
+	for settled < 2 && time.Now().Before(deadline) && ctx.Err() == nil {
+		st, err := src.Stats()
+		if err != nil {
+			return
+		}
+		if st.Captured+st.Dropped >= st.Received {
+			settled++
+		} else {
+			settled = 0
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
