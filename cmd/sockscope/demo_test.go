@@ -1,0 +1,226 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/sockscope/sockscope/capture"
+)
+
+var (
+	buildOnce sync.Once
+	binary    string
+	buildErr  error
+)
+
+// sockscopeBinary builds the command once per test run, so that the demo
+// tests drive it exactly as a person does: it makes its own lab.
+func sockscopeBinary(t *testing.T) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "sockscope-test")
+		if err != nil {
+			buildErr = err
+			return
+		}
+		binary = filepath.Join(dir, "sockscope")
+		out, err := exec.Command("go", "build", "-o", binary, ".").CombinedOutput()
+		if err != nil {
+			buildErr = &buildFailure{out}
+		}
+	})
+	if buildErr != nil {
+		t.Fatalf("go build: %v", buildErr)
+	}
+	return binary
+}
+
+type buildFailure struct{ out []byte }
+
+func (b *buildFailure) Error() string { return string(b.out) }
+
+// demoRun is one demo's --json output, split by type.
+type demoRun struct {
+	steps, calls, packets []map[string]any
+	pcap                  string
+}
+
+func runDemoJSON(t *testing.T, name string) *demoRun {
+	t.Helper()
+	pcap := filepath.Join(t.TempDir(), name+".pcapng")
+	cmd := exec.Command(sockscopeBinary(t), "demo", name, "--json", "--pace", "0", "-w", pcap)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		if strings.Contains(stderr.String(), "user namespaces") {
+			t.Skipf("no private network namespace here: %s", stderr.String())
+		}
+		t.Fatalf("sockscope demo %s: %v\n%s", name, err, stderr.String())
+	}
+	r := &demoRun{pcap: pcap}
+	dec := json.NewDecoder(bytes.NewReader(out))
+	dec.UseNumber()
+	for {
+		m := map[string]any{}
+		if err := dec.Decode(&m); err == io.EOF {
+			break
+		} else if err != nil {
+			t.Fatalf("demo %s: bad JSON: %v", name, err)
+		}
+		switch m["type"] {
+		case "step":
+			r.steps = append(r.steps, m)
+		case "call":
+			r.calls = append(r.calls, m)
+		default:
+			r.packets = append(r.packets, m)
+		}
+	}
+	return r
+}
+
+func num(v any) int {
+	n, _ := v.(json.Number).Int64()
+	return int(n)
+}
+
+func ints(v any) []int {
+	var out []int
+	for _, x := range v.([]any) {
+		out = append(out, num(x))
+	}
+	return out
+}
+
+// TestDemoTCPEcho runs the real binary: the handshake, the three sends
+// carried by segments that cover exactly their bytes, one recv reading all
+// of them, a FIN from each side, and the -w file carrying the comments.
+func TestDemoTCPEcho(t *testing.T) {
+	r := runDemoJSON(t, "tcp-echo")
+	if len(r.steps) != 7 {
+		t.Errorf("%d steps, want 7", len(r.steps))
+	}
+	var flags []int
+	for _, p := range r.packets {
+		flags = append(flags, num(p["tcp.flags"]))
+	}
+	if len(flags) < 3 || flags[0] != 0x02 || flags[1] != 0x12 || flags[2] != 0x10 {
+		t.Fatalf("handshake flags %#x, want SYN, SYN/ACK, ACK", flags)
+	}
+	fins := map[string]int{}
+	for _, p := range r.packets {
+		if num(p["tcp.flags"])&0x01 != 0 {
+			fins[p["tcp.srcport"].(json.Number).String()]++
+		}
+	}
+	if len(fins) != 2 {
+		t.Errorf("FINs by source port %v, want one from each side", fins)
+	}
+	byFrame := map[int]map[string]any{}
+	for _, p := range r.packets {
+		byFrame[num(p["frame.number"])] = p
+	}
+	var sends, recvs int
+	for _, c := range r.calls {
+		if c["call.endpoint"] == "client" && c["call.op"] == "send" {
+			sends++
+			var first, last int
+			if _, err := fmt.Sscanf(c["call.bytes"].(string), "%d-%d", &first, &last); err != nil {
+				t.Fatalf("call %v: bytes %q", c["call.number"], c["call.bytes"])
+			}
+			covered := 0
+			for _, f := range ints(c["call.frames"]) {
+				p := byFrame[f]
+				seq, n := num(p["tcp.seq"]), num(p["tcp.len"])
+				if seq > first || seq+n-1 < last {
+					t.Errorf("send %v (bytes %d-%d): frame %d covers %d-%d", c["call.number"], first, last, f, seq, seq+n-1)
+				}
+				covered++
+			}
+			if covered == 0 || c["call.ack_frame"] == nil {
+				t.Errorf("send %v: frames %v, ack %v", c["call.number"], c["call.frames"], c["call.ack_frame"])
+			}
+		}
+		if c["call.endpoint"] == "server" && c["call.op"] == "recv" && num(c["call.ret"]) > 0 {
+			recvs++
+			if num(c["call.ret"]) != 16 || c["call.bytes"] != "1-16" || len(ints(c["call.peers"])) != 3 {
+				t.Errorf("server recv: ret %v bytes %v peers %v; want all 16 bytes of the 3 sends", c["call.ret"], c["call.bytes"], c["call.peers"])
+			}
+		}
+	}
+	if sends != 3 || recvs != 1 {
+		t.Errorf("%d client sends and %d server recvs with data, want 3 and 1", sends, recvs)
+	}
+
+	// -w: every packet, and the data segments commented with their calls.
+	rd, err := capture.Open(r.pcap)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rd.Close()
+	var f capture.Frame
+	n := 0
+	for rd.Next(&f) == nil {
+		n++
+	}
+	raw, _ := os.ReadFile(r.pcap)
+	if n != len(r.packets) || !bytes.Contains(raw, []byte(`client send("hello") = 5 (bytes 1–5)`)) {
+		t.Errorf("-w: %d frames (want %d), comment found: %v", n, len(r.packets), bytes.Contains(raw, []byte("send(")))
+	}
+}
+
+// One broadcast datagram on the wire, read by three receivers; AF_UNIX
+// puts nothing on the wire.
+func TestDemoBroadcastAndUnix(t *testing.T) {
+	r := runDemoJSON(t, "udp-broadcast")
+	var bcast []int
+	for _, p := range r.packets {
+		if p["ip.dst"] == "127.255.255.255" {
+			bcast = append(bcast, num(p["frame.number"]))
+		}
+	}
+	if len(bcast) != 1 {
+		t.Fatalf("broadcast datagrams on the wire: %v, want one", bcast)
+	}
+	readers := map[string]bool{}
+	for _, c := range r.calls {
+		if c["call.op"] == "recvfrom" {
+			if fr := ints(c["call.frames"]); len(fr) == 1 && fr[0] == bcast[0] {
+				readers[c["call.endpoint"].(string)] = true
+			}
+		}
+	}
+	if len(readers) != 3 {
+		t.Errorf("receivers tied to the broadcast datagram: %v, want 3", readers)
+	}
+
+	u := runDemoJSON(t, "unix-stream")
+	if len(u.packets) != 0 {
+		t.Errorf("unix-stream put %d packets on the wire", len(u.packets))
+	}
+	if len(u.calls) == 0 {
+		t.Errorf("unix-stream recorded no calls")
+	}
+}
+
+func TestDemoListAndUsage(t *testing.T) {
+	out, _, code := runCmd(t, nil, "demo", "list")
+	for _, name := range []string{"tcp-echo", "tcp-multi", "udp-echo", "udp-broadcast", "unix-stream"} {
+		if code != 0 || !strings.Contains(out, name) {
+			t.Errorf("demo list: exit %d, %q lacks %s", code, out, name)
+		}
+	}
+	_, errOut, code := runCmd(t, nil, "demo", "no-such-demo")
+	if code != 2 || !strings.Contains(errOut, "tcp-echo") {
+		t.Errorf("unknown demo: exit %d, %q", code, errOut)
+	}
+}
