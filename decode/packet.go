@@ -102,6 +102,10 @@ type Packet struct {
 	TCPOptions TCPOptions
 	// Rel holds the relative sequence numbers; see SeqTracker.
 	Rel RelSeq
+	// TCP analysis (filled by the connection tracker): Wireshark's expert
+	// flags, the window scaled by the SYNs' window-scale option
+	// (tcp.window_size), and the endpoint states this segment implies.
+	Analysis TCPAnalysis
 
 	UDPLen uint16 // UDP length field
 
@@ -116,6 +120,66 @@ type Packet struct {
 	ARPHLen, ARPPLen uint8
 
 	DNS DNSSummary
+}
+
+// Expert is a set of Wireshark's TCP expert-analysis flags
+// (tcp.analysis.<name>).
+type Expert uint32
+
+// Expert flags, with the Wireshark field each stands for.
+const (
+	ExpertRetransmission         Expert = 1 << iota // tcp.analysis.retransmission
+	ExpertFastRetransmission                        // tcp.analysis.fast_retransmission
+	ExpertSpuriousRetransmission                    // tcp.analysis.spurious_retransmission
+	ExpertDuplicateAck                              // tcp.analysis.duplicate_ack
+	ExpertOutOfOrder                                // tcp.analysis.out_of_order
+	ExpertLostSegment                               // tcp.analysis.lost_segment ("previous segment not captured")
+	ExpertAckLostSegment                            // tcp.analysis.ack_lost_segment ("ACKed unseen segment")
+	ExpertZeroWindow                                // tcp.analysis.zero_window
+	ExpertZeroWindowProbe                           // tcp.analysis.zero_window_probe
+	ExpertZeroWindowProbeAck                        // tcp.analysis.zero_window_probe_ack
+	ExpertWindowFull                                // tcp.analysis.window_full
+	ExpertWindowUpdate                              // tcp.analysis.window_update
+	ExpertKeepAlive                                 // tcp.analysis.keep_alive
+	ExpertKeepAliveAck                              // tcp.analysis.keep_alive_ack
+	ExpertReusedPorts                               // tcp.analysis.reused_ports
+)
+
+// TCPState is an endpoint's RFC 9293 connection state as the packets imply it.
+type TCPState uint8
+
+// The states of RFC 9293 section 3.3.2, plus Unknown for an endpoint not yet seen.
+const (
+	StateUnknown TCPState = iota
+	StateClosed
+	StateListen
+	StateSynSent
+	StateSynReceived
+	StateEstablished
+	StateFinWait1
+	StateFinWait2
+	StateClosing
+	StateTimeWait
+	StateCloseWait
+	StateLastAck
+)
+
+// TCPAnalysis is what the connection tracker concludes about one segment.
+type TCPAnalysis struct {
+	Flags Expert
+	// DupAckNum and DupAckFrame: "duplicate ACK number n of frame m"
+	// (tcp.analysis.duplicate_ack_num, tcp.analysis.duplicate_ack_frame).
+	DupAckNum, DupAckFrame int
+	// WindowSize is the advertised window scaled by the sender's window-scale
+	// shift (tcp.window_size); WindowScaled says whether the shift was known.
+	WindowSize   uint32
+	WindowScaled bool
+	// SrcState and DstState are the states of the sending and the receiving
+	// endpoint after this segment; StateChanged says whether either changed.
+	SrcState, DstState TCPState
+	StateChanged       bool
+	// AcksFrame is the frame whose data this segment acknowledges (tcp.analysis.acks_frame), 0 if none.
+	AcksFrame int
 }
 
 // Quote is the start of the datagram an ICMP error quotes.
