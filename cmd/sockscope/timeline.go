@@ -228,9 +228,9 @@ func appendClock(b []byte, t time.Time) []byte {
 	return t.AppendFormat(b, "15:04:05.000000")
 }
 
-// pad pads the text since start to width columns (runes, not bytes).
+// pad pads the text since start to width terminal columns.
 func pad(b []byte, start, width int) []byte {
-	n := len([]rune(string(b[start:])))
+	n := columns(string(b[start:]))
 	for ; n < width; n++ {
 		b = append(b, ' ')
 	}
