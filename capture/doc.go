@@ -1,7 +1,8 @@
 // Package capture owns every byte source and sink of sockscope: capture
-// files now (classic pcap and pcapng, gzip-compressed or not, from a path or
-// standard input), live capture and replay pacing later, and the writers
-// behind -w. It knows nothing of protocols: it hands out Frames — bytes,
+// files (classic pcap and pcapng, gzip-compressed or not, from a path or
+// standard input), live capture from an interface over AF_PACKET (live.go,
+// live_linux.go), and the writers behind -w. Capture filters are compiled
+// in the subpackage filter. It knows nothing of protocols: it hands out Frames — bytes,
 // lengths, a timestamp, a link type, an offset — and decode/ does the rest.
 //
 // Reading:
@@ -33,7 +34,8 @@
 // or of one reused buffer for frames larger than it, so reading costs no
 // allocation and no copy per frame.
 //
-// Goroutines: a FileReader or FileWriter is used by one goroutine at a
-// time; nothing here starts goroutines. Frame.Data belongs to the reader
+// Goroutines: a FileReader, FileWriter or LiveSource is used by one
+// goroutine at a time, except that LiveSource.Close and Stats may be called
+// from another; nothing here starts goroutines. Frame.Data belongs to the reader
 // and is valid only until its next call to Next: copy what you keep.
 package capture

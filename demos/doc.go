@@ -45,5 +45,13 @@
 //		return demos.RunIsolated(ctx, demos.LabOptions{}) // same args, same stdio
 //	}
 //	d, _ := demos.Get(name)
-//	return d.Run(ctx, &demos.Env{Pace: pace, Record: func(c decode.Call) { … }})
+//	s := &demos.Session{Demo: d, Pace: pace, Sink: func(e demos.Event) { … }}
+//	return s.Run(ctx) // a live capture on lo, the demo, then every queued frame
+//
+// # Goroutines
+//
+// A demo's endpoints are goroutines; Env serialises their Record and
+// OnStep callbacks, and Session serialises those with the capture
+// goroutine's frames, so a Sink is never called concurrently. Every
+// blocking socket call wakes when the demo's context is cancelled.
 package demos
