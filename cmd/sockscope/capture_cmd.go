@@ -8,6 +8,8 @@ import (
 	"io"
 	"strings"
 
+	"golang.org/x/net/bpf"
+
 	"github.com/sockscope/sockscope/capture"
 )
 
@@ -119,9 +121,15 @@ func runCapture(ctx context.Context, args []string, stdout, stderr io.Writer) (e
 	if err != nil {
 		return err
 	}
-	prog, err := compileFilter(o.expr, link, o.snaplen)
+	m, err := newFilter([]string{o.expr})
 	if err != nil {
 		return err
+	}
+	var prog []bpf.RawInstruction
+	if !m.MatchesAll() {
+		if prog, err = m.Program(link); err != nil {
+			return err
+		}
 	}
 	src, err := capture.OpenLive(capture.LiveOptions{Interface: iface, SnapLen: o.snaplen, Promisc: o.promisc, Filter: prog})
 	if err != nil {
@@ -147,6 +155,14 @@ func runCapture(ctx context.Context, args []string, stdout, stderr io.Writer) (e
 				return nil // Ctrl-C: a normal end
 			}
 			return err
+		}
+		// The kernel ran the program already; run it again here because
+		// the kernel strips VLAN tags before a socket filter sees a frame.
+		if !m.MatchesAll() {
+			if ok, _ := m.Match(f.LinkType, f.Data, f.Len); !ok {
+				n--
+				continue
+			}
 		}
 		if err := s.take(&f, n); err != nil {
 			return err

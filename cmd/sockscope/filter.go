@@ -1,12 +1,19 @@
 package main
 
-import "golang.org/x/net/bpf"
+import (
+	"strings"
 
-// compileFilter compiles a capture filter for frames of linkType; "" keeps
-// everything. Until capture/filter lands, only the empty filter works.
-func compileFilter(expr string, linkType uint32, snaplen int) ([]bpf.RawInstruction, error) {
-	if expr == "" {
-		return nil, nil
+	"github.com/sockscope/sockscope/capture/filter"
+)
+
+// newFilter parses a capture filter given as the words after the file or
+// the flags ("tcp port 80" may come as one argument or three). A bad
+// expression is a usage error: one line with the column.
+func newFilter(words []string) (*filter.Matcher, error) {
+	expr := strings.Join(words, " ")
+	m, err := filter.NewMatcher(expr)
+	if err != nil {
+		return nil, usageError("%v", err)
 	}
-	return nil, usageError("capture filters are not ready yet")
+	return m, nil
 }

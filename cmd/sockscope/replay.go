@@ -6,12 +6,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"strings"
 
 	"github.com/sockscope/sockscope/capture"
+	"github.com/sockscope/sockscope/capture/filter"
 )
 
-const replayUsage = `Usage: sockscope replay FILE|- [--no-ui] [--json] [-c COUNT] [-w OUT]
+const replayUsage = `Usage: sockscope replay FILE|- [--no-ui] [--json] [-c COUNT] [-w OUT] [EXPRESSION]
 
 Reads a pcap or pcapng capture (gzip-compressed or not; "-" reads stdin) and
 prints one line per packet. The format is detected from the file's contents,
@@ -19,6 +19,10 @@ not its name.
 
 Until the terminal UI exists, replay prints the text lines whether or not
 --no-ui is given.
+
+EXPRESSION is a capture filter in tcpdump's syntax ('tcp port 80',
+'host 10.0.0.1 and not arp'): only matching packets are printed and written,
+keeping their numbers in the file.
 
 Options:
   --no-ui     one line per packet in tcpdump's -n style, relative seq/ack
@@ -31,7 +35,8 @@ Options:
 `
 
 type replayOptions struct {
-	path string
+	path   string
+	filter *filter.Matcher
 	outputOptions
 }
 
@@ -55,14 +60,15 @@ func parseReplay(args []string, stdout, stderr io.Writer) (*replayOptions, error
 	switch {
 	case len(positional) == 0:
 		return nil, usageError("replay: name a capture file, or - for stdin (run \"sockscope replay --help\")")
-	case len(positional) > 1:
-		return nil, usageError("replay: one capture file at a time; capture filters come with live capture (got %q)", strings.Join(positional[1:], " "))
 	case o.count < 0:
 		return nil, usageError("replay: -c wants a positive packet count, got %d", o.count)
 	case o.noUI && o.json:
 		return nil, usageError("replay: choose one of --no-ui and --json")
 	}
 	o.path = positional[0]
+	if o.filter, err = newFilter(positional[1:]); err != nil {
+		return nil, err
+	}
 	return o, nil
 }
 
@@ -92,6 +98,13 @@ func runReplay(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 // to -w. On damage it keeps what came before: the output is flushed and
 // the writer closed before the error is returned.
 func replay(ctx context.Context, r *capture.FileReader, o *replayOptions) (err error) {
+	if !o.filter.MatchesAll() && r.LinkType() != 0 {
+		// Refuse an expression the file's link type cannot take
+		// ("vlan" on Linux cooked capture) before printing anything.
+		if _, err := o.filter.Program(r.LinkType()); err != nil {
+			return fmt.Errorf("%s: %w", r.Name(), err)
+		}
+	}
 	s, err := newSink(&o.outputOptions, r.LinkType())
 	if err != nil {
 		return err
@@ -107,6 +120,17 @@ func replay(ctx context.Context, r *capture.FileReader, o *replayOptions) (err e
 				return nil
 			}
 			return err
+		}
+		// Filtered packets keep their numbers in the file, as with
+		// Wireshark's display filter.
+		if !o.filter.MatchesAll() {
+			ok, err := o.filter.Match(f.LinkType, f.Data, f.Len)
+			if err != nil {
+				return fmt.Errorf("%s: packet %d: %w", r.Name(), n, err)
+			}
+			if !ok {
+				continue
+			}
 		}
 		if err := s.take(&f, n); err != nil {
 			return err

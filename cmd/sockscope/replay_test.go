@@ -222,3 +222,31 @@ func TestReplayStdinCountAndUsage(t *testing.T) {
 		t.Errorf("replay --help: exit %d, %q", code, help)
 	}
 }
+
+// A filter expression selects packets as tcpdump's would; they keep their
+// numbers in the file. A bad expression is one line with its column.
+func TestReplayFilter(t *testing.T) {
+	dir := corpus.PcapDir(t)
+	ssh := filepath.Join(dir, "tcpdump/ssh.pcap")
+	out, errOut, code := runCmd(t, nil, "replay", "--json", ssh, "tcp[tcpflags] & tcp-syn != 0")
+	if code != 0 || lineCount(out) != 2 || !strings.Contains(out, `"frame.number":1,`) || !strings.Contains(out, `"frame.number":2,`) {
+		t.Errorf("SYN filter: exit %d stderr %q, got\n%s", code, errOut, out)
+	}
+	out, _, _ = runCmd(t, nil, "replay", "--json", ssh, "tcp", "and", "src", "port", "22", "and", "greater", "500")
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		if !strings.Contains(line, `"tcp.srcport":22,`) {
+			t.Errorf("src port 22 filter let through %s", line)
+		}
+	}
+	if lineCount(out) == 0 || lineCount(out) >= 54 {
+		t.Errorf("src port 22 and greater 500: %d packets", lineCount(out))
+	}
+	_, errOut, code = runCmd(t, nil, "replay", ssh, "tcp port")
+	if code != 2 || lineCount(errOut) != 1 || !strings.Contains(errOut, "column") {
+		t.Errorf("bad expression: exit %d, stderr %q", code, errOut)
+	}
+	_, errOut, code = runCmd(t, nil, "replay", filepath.Join(dir, "tcpdump/mptcp-v1.pcap"), "vlan")
+	if code != 1 || lineCount(errOut) != 1 || !strings.Contains(errOut, "mptcp-v1.pcap") {
+		t.Errorf("vlan on Linux cooked capture: exit %d, stderr %q", code, errOut)
+	}
+}
