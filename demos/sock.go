@@ -3,6 +3,7 @@
 package demos
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -584,4 +585,25 @@ func shutName(how int) string {
 		return "SHUT_RDWR"
 	}
 	return strconv.Itoa(how)
+}
+
+// recvEcho calls Recv(1024) until len(want) bytes have come back, as a
+// correct client does (recv may return fewer bytes than there is room
+// for), and checks that they are the bytes sent.
+func (s *Sock) recvEcho(want []byte) error {
+	var got []byte
+	for len(got) < len(want) {
+		data, err := s.Recv(1024)
+		if err != nil {
+			return err
+		}
+		if len(data) == 0 {
+			return fmt.Errorf("%s: the peer closed after %d of %d bytes", s.Endpoint, len(got), len(want))
+		}
+		got = append(got, data...)
+	}
+	if !bytes.Equal(got, want) {
+		return fmt.Errorf("%s: echo %q, sent %q", s.Endpoint, got, want)
+	}
+	return nil
 }

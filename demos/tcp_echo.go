@@ -3,9 +3,7 @@
 package demos
 
 import (
-	"bytes"
 	"context"
-	"fmt"
 
 	"golang.org/x/sys/unix"
 )
@@ -223,19 +221,8 @@ func runTCPEcho(ctx context.Context, env *Env) error {
 		if err := env.Step(ctx, 5); err != nil {
 			return err
 		}
-		var got []byte
-		for len(got) < len(want) {
-			data, err := c.Recv(1024)
-			if err != nil {
-				return err
-			}
-			if len(data) == 0 {
-				return fmt.Errorf("client: the server closed after %d of %d bytes", len(got), len(want))
-			}
-			got = append(got, data...)
-		}
-		if !bytes.Equal(got, want) {
-			return fmt.Errorf("client: echo %q, sent %q", got, want)
+		if err := c.recvEcho(want); err != nil {
+			return err
 		}
 
 		if err := env.Step(ctx, 6); err != nil {
