@@ -28,7 +28,7 @@ var conformanceFields = strings.Fields(`frame.len frame.cap_len eth.src eth.dst 
 	udp.srcport udp.dstport udp.length icmp.type icmp.code icmpv6.type icmpv6.code
 	arp.opcode arp.src.proto_ipv4 arp.dst.proto_ipv4 dns.id dns.flags.response dns.qry.name dns.qry.type
 	sll.pkttype sll.ltype
-	tcp.seq tcp.ack tcp.nxtseq tcp.stream`)
+	tcp.seq tcp.ack tcp.nxtseq tcp.stream tcp.window_size udp.stream`)
 
 // knownDifference explains a field on which sockscope and Wireshark
 // disagree by design. Keys are "capture-path#frame field" ("#*" for every
@@ -42,6 +42,7 @@ var knownDifferences = map[string]string{
 	"tcpdump/of13_ericsson.pcapng#* udp.srcport":        "an OpenFlow packet-in inside the TCP payload carries a UDP datagram that Wireshark decodes; sockscope stops at TCP",
 	"tcpdump/of13_ericsson.pcapng#* udp.dstport":        "as udp.srcport: OpenFlow payload",
 	"tcpdump/of13_ericsson.pcapng#* udp.length":         "as udp.srcport: OpenFlow payload",
+	"tcpdump/of13_ericsson.pcapng#* udp.stream":         "as udp.srcport: OpenFlow payload",
 	"tcpdump/icmpv6-rfc7112.pcap#1 ipv6.fraghdr.offset": "the only Fragment header is in the packet an ICMPv6 error quotes; sockscope reads only the quoted addresses and ports",
 	"tcpdump/icmpv6-rfc7112.pcap#1 ipv6.fraghdr.more":   "as ipv6.fraghdr.offset: quoted packet",
 	"pcapplusplus/IcmpPackets.pcap#13 tcp.seq":          "an ICMP error quoting 8 bytes of a TCP header: Wireshark shows the quoted sequence number, sockscope keeps only the quoted ports",
@@ -228,6 +229,123 @@ func TestConformanceWithWireshark(t *testing.T) {
 		t.Errorf("agreement %.3f%% is under 99.9%%", pct)
 	}
 	if total == 0 {
+		t.Errorf("nothing compared")
+	}
+}
+
+// analysisFlags are Wireshark's TCP expert flags (tcp.analysis.<name>): 1
+// where Wireshark sets them. Each is compared over the packets where either
+// side sets it.
+var analysisFlags = strings.Fields(`tcp.analysis.retransmission tcp.analysis.fast_retransmission
+	tcp.analysis.spurious_retransmission tcp.analysis.duplicate_ack tcp.analysis.out_of_order
+	tcp.analysis.lost_segment tcp.analysis.ack_lost_segment tcp.analysis.zero_window
+	tcp.analysis.zero_window_probe tcp.analysis.zero_window_probe_ack tcp.analysis.window_full
+	tcp.analysis.window_update tcp.analysis.keep_alive tcp.analysis.keep_alive_ack
+	tcp.analysis.reused_ports`)
+
+// analysisValues are the expert fields with a value, compared where either
+// side has one.
+var analysisValues = strings.Fields(`tcp.analysis.duplicate_ack_num tcp.analysis.duplicate_ack_frame
+	tcp.analysis.acks_frame`)
+
+// knownAnalysisDifferences explains each packet on which sockscope's expert
+// analysis and Wireshark's disagree, keyed "capture-path#frame field".
+var knownAnalysisDifferences = map[string]string{}
+
+type flagScore struct{ both, ours, theirs int }
+
+func (s flagScore) agreement() float64 {
+	n := s.both + s.ours + s.theirs
+	if n == 0 {
+		return 100
+	}
+	return 100 * float64(s.both) / float64(n)
+}
+
+func TestExpertAnalysisWithWireshark(t *testing.T) {
+	dir := corpus.PcapDir(t)
+	fields := append(append([]string(nil), analysisFlags...), analysisValues...)
+	scores := map[string]*flagScore{}
+	for _, f := range fields {
+		scores[f] = &flagScore{}
+	}
+	var total flagScore
+	var mismatches []string
+	usedKnown := map[string]int{}
+	for _, rel := range corpus.Captures(t, dir) {
+		capPath := filepath.Join(dir, rel)
+		tsvPath := corpus.TSVPath(capPath)
+		if _, err := os.Stat(tsvPath); err != nil {
+			continue
+		}
+		rows := packetRows(t, tsvPath)
+		if len(rows) == 0 {
+			continue
+		}
+		got, _ := decodeJSON(t, capPath)
+		for i, want := range rows {
+			if i >= len(got) {
+				break
+			}
+			for _, field := range fields {
+				w, g := normalizeTSV(want[field]), normalizeJSON(got[i][field])
+				if w == "" && g == "" {
+					continue
+				}
+				key := fmt.Sprintf("%s#%d %s", rel, i+1, field)
+				if _, ok := knownAnalysisDifferences[key]; ok && w != g {
+					usedKnown[key]++
+					continue
+				}
+				s := scores[field]
+				switch {
+				case w == g:
+					s.both++
+					total.both++
+				case w == "":
+					s.ours++
+					total.ours++
+				case g == "":
+					s.theirs++
+					total.theirs++
+				default: // both set, different values
+					s.ours++
+					s.theirs++
+					total.ours++
+					total.theirs++
+				}
+				if w != g {
+					mismatches = append(mismatches, fmt.Sprintf("%s: wireshark %q, sockscope %q", key, w, g))
+				}
+			}
+		}
+	}
+	t.Logf("TCP expert analysis against Wireshark, over the packets where either side sets the field:")
+	t.Logf("  %-40s %7s %9s %9s %8s", "field", "both", "ours only", "ws only", "agree %")
+	for _, f := range fields {
+		s := scores[f]
+		t.Logf("  %-40s %7d %9d %9d %8.3f", f, s.both, s.ours, s.theirs, s.agreement())
+		if s.agreement() < 99 {
+			t.Errorf("%s: agreement %.3f%% is under 99%%", f, s.agreement())
+		}
+	}
+	t.Logf("  %-40s %7d %9d %9d %8.3f", "all", total.both, total.ours, total.theirs, total.agreement())
+	for _, m := range mismatches {
+		t.Logf("  mismatch %s", m)
+	}
+	known := make([]string, 0, len(knownAnalysisDifferences))
+	for k := range knownAnalysisDifferences {
+		known = append(known, k)
+	}
+	sort.Strings(known)
+	t.Logf("known differences (not counted):")
+	for _, k := range known {
+		if usedKnown[k] == 0 {
+			t.Errorf("known difference %q no longer occurs: remove it", k)
+		}
+		t.Logf("  %-60s  %s", k, knownAnalysisDifferences[k])
+	}
+	if total.both == 0 {
 		t.Errorf("nothing compared")
 	}
 }

@@ -36,12 +36,13 @@ type Decoder struct {
 	container gopacket.DecodingLayerContainer
 	byFirst   map[gopacket.LayerType]*gopacket.DecodingLayerParser
 	decoded   []gopacket.LayerType
-	// Seq numbers TCP connections and computes relative sequence numbers.
-	// Nil disables relative numbers.
+	// Seq is the connection tracker: it numbers TCP connections and UDP
+	// conversations, computes relative sequence numbers, Wireshark's expert
+	// flags and the endpoint states. Nil disables all of that.
 	Seq *SeqTracker
 }
 
-// NewDecoder returns a Decoder that tracks relative sequence numbers.
+// NewDecoder returns a Decoder with a connection tracker.
 func NewDecoder() *Decoder {
 	d := &Decoder{Seq: NewSeqTracker()}
 	container := gopacket.DecodingLayerContainer(gopacket.DecodingLayerSparse(nil))
@@ -119,7 +120,7 @@ func (d *Decoder) Decode(f *capture.Frame, number int, p *Packet) {
 		d.failed(next, payload, p, err)
 	}
 	d.application(p)
-	if p.Layers&LayerTCP != 0 && d.Seq != nil {
+	if d.Seq != nil && (p.Layers&(LayerTCP|LayerUDP) != 0 || p.Quote.Valid) {
 		d.Seq.Track(p)
 	}
 }

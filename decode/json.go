@@ -94,6 +94,9 @@ func AppendJSON(dst []byte, p *Packet) []byte {
 		if !(p.BadLayer == LayerUDP && p.CapLen < p.Len && p.UDPLen == 0) { // not captured
 			o.uint(`"udp.length":`, uint64(p.UDPLen))
 		}
+		if p.BadLayer != LayerUDP {
+			o.uint(`"udp.stream":`, uint64(p.UDPStream))
+		}
 	}
 	if p.Layers&(LayerICMPv4|LayerICMPv6) != 0 {
 		appendICMPJSON(&o, p)
@@ -142,6 +145,7 @@ func appendTCPJSON(o *jsonObj, p *Packet) {
 	}
 	o.uint(`"tcp.hdr_len":`, uint64(p.TCPHdrLen))
 	o.uint(`"tcp.window_size_value":`, uint64(p.Window))
+	o.uint(`"tcp.window_size":`, uint64(p.Analysis.WindowSize))
 	if p.TCPFlags&TCPUrg != 0 {
 		o.uint(`"tcp.urgent_pointer":`, uint64(p.Urgent))
 	}
@@ -161,6 +165,50 @@ func appendTCPJSON(o *jsonObj, p *Packet) {
 	}
 	if opt.NSACK > 0 {
 		o.uint(`"tcp.options.sack.count":`, uint64(opt.NSACK))
+	}
+	appendAnalysisJSON(o, &p.Analysis)
+}
+
+// expertFields are the tcp.analysis.<name> keys of the Expert bits, in
+// bit order.
+var expertFields = [...]string{
+	`"tcp.analysis.retransmission":`, `"tcp.analysis.fast_retransmission":`,
+	`"tcp.analysis.spurious_retransmission":`, `"tcp.analysis.duplicate_ack":`,
+	`"tcp.analysis.out_of_order":`, `"tcp.analysis.lost_segment":`,
+	`"tcp.analysis.ack_lost_segment":`, `"tcp.analysis.zero_window":`,
+	`"tcp.analysis.zero_window_probe":`, `"tcp.analysis.zero_window_probe_ack":`,
+	`"tcp.analysis.window_full":`, `"tcp.analysis.window_update":`,
+	`"tcp.analysis.keep_alive":`, `"tcp.analysis.keep_alive_ack":`,
+	`"tcp.analysis.reused_ports":`,
+}
+
+// appendAnalysisJSON writes Wireshark's expert fields that are set (as 1),
+// the duplicate-ACK number and frame, the acknowledged frame, and
+// sockscope's endpoint states where they changed.
+func appendAnalysisJSON(o *jsonObj, a *TCPAnalysis) {
+	if f := a.Flags; f != 0 {
+		// Every kind of retransmission carries tcp.analysis.retransmission.
+		if a.IsRetransmission() {
+			f |= ExpertRetransmission
+		}
+		for i, k := range expertFields {
+			if f&(1<<i) != 0 {
+				o.uint(k, 1)
+			}
+		}
+		if a.DupAckNum != 0 {
+			o.uint(`"tcp.analysis.duplicate_ack_num":`, uint64(a.DupAckNum))
+			o.uint(`"tcp.analysis.duplicate_ack_frame":`, uint64(a.DupAckFrame))
+		}
+	}
+	if a.AcksFrame != 0 {
+		o.uint(`"tcp.analysis.acks_frame":`, uint64(a.AcksFrame))
+	}
+	if a.SrcChanged {
+		o.name(`"tcp.state.src":`, a.SrcState.String())
+	}
+	if a.DstChanged {
+		o.name(`"tcp.state.dst":`, a.DstState.String())
 	}
 }
 
@@ -195,6 +243,7 @@ func appendICMPJSON(o *jsonObj, p *Packet) {
 		o.uint(`"udp.srcport":`, uint64(q.SrcPort))
 		o.uint(`"udp.dstport":`, uint64(q.DstPort))
 		o.uint(`"udp.length":`, uint64(q.UDPLen))
+		o.uint(`"udp.stream":`, uint64(p.UDPStream))
 	}
 }
 
@@ -269,6 +318,14 @@ func (o *jsonObj) str(k, v string) {
 	o.key(k)
 	o.b = append(o.b, '"')
 	o.b = appendJSONString(o.b, []byte(v))
+	o.b = append(o.b, '"')
+}
+
+// name writes a string that needs no escaping (a constant name).
+func (o *jsonObj) name(k, v string) {
+	o.key(k)
+	o.b = append(o.b, '"')
+	o.b = append(o.b, v...)
 	o.b = append(o.b, '"')
 }
 

@@ -108,6 +108,10 @@ type Packet struct {
 	Analysis TCPAnalysis
 
 	UDPLen uint16 // UDP length field
+	// UDPStream numbers UDP conversations (5-tuples) in order of first
+	// appearance, like Wireshark's udp.stream; set by the Tracker for UDP
+	// datagrams and for the datagram an ICMP error quotes.
+	UDPStream int
 
 	ICMPType, ICMPCode uint8 // ICMPv4 or ICMPv6, per Layers
 	ICMPID, ICMPSeq    uint16
@@ -178,6 +182,10 @@ type TCPAnalysis struct {
 	// endpoint after this segment; StateChanged says whether either changed.
 	SrcState, DstState TCPState
 	StateChanged       bool
+	// SrcChanged and DstChanged say which changed; SrcRole and DstRole name
+	// the two endpoints (client/server, or A/B without a handshake).
+	SrcChanged, DstChanged bool
+	SrcRole, DstRole       Role
 	// AcksFrame is the frame whose data this segment acknowledges (tcp.analysis.acks_frame), 0 if none.
 	AcksFrame int
 }

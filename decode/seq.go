@@ -1,7 +1,5 @@
 package decode
 
-import "net/netip"
-
 // RelSeq holds a TCP segment's relative numbers in the two conventions
 // people compare sockscope with.
 type RelSeq struct {
@@ -21,84 +19,25 @@ type RelSeq struct {
 	TDRelative   bool
 }
 
-// SeqTracker keeps just enough per-connection state to compute RelSeq. Its
-// memory grows with the number of TCP connections, not packets.
-type SeqTracker struct {
-	conns   map[connKey]*seqConn
-	streams int
-}
+// SeqTracker is the connection tracker's former name: it numbered streams
+// and computed RelSeq before it grew expert analysis, endpoint states and
+// conversations. Decoder.Seq keeps the name.
+type SeqTracker = Tracker
 
-type connKey struct{ lo, hi netip.AddrPort }
+// NewSeqTracker returns an empty tracker (NewTracker).
+func NewSeqTracker() *Tracker { return NewTracker() }
 
-type seqConn struct {
-	stream  int
-	base    [2]uint32 // Wireshark: initial sequence number per direction (0: lo→hi)
-	baseSet [2]bool
-	// tcpdump's th->seq and th->ack: the lo→hi sequence base and the hi→lo one.
-	tdSeq, tdAck uint32
-	tdSet        bool
-}
-
-// NewSeqTracker returns an empty tracker.
-func NewSeqTracker() *SeqTracker {
-	return &SeqTracker{conns: make(map[connKey]*seqConn)}
-}
-
-// Conns is the number of connections tracked.
-func (t *SeqTracker) Conns() int { return len(t.conns) }
-
-// Track fills p.Rel from p's addresses, ports, flags and raw numbers.
-func (t *SeqTracker) Track(p *Packet) {
-	src := netip.AddrPortFrom(p.Src, p.SrcPort)
-	dst := netip.AddrPortFrom(p.Dst, p.DstPort)
-	key, dir := connKey{src, dst}, 0
-	if src.Compare(dst) > 0 {
-		key, dir = connKey{dst, src}, 1
-	}
-	syn, ack := p.TCPFlags&TCPSyn != 0, p.TCPFlags&TCPAck != 0
-	c := t.conns[key]
-	if c == nil || (syn && !ack && c.baseSet[dir] && c.base[dir] != p.Seq) {
-		c = &seqConn{stream: t.streams}
-		t.streams++
-		t.conns[key] = c
-	}
+// tdRelative fills tcpdump's relative numbers (print-tcp.c): tcpdump only
+// relativises segments with ACK set; a SYN/ACK (or the first ACK of a
+// conversation) sets the bases and prints absolute. dir is the sender's
+// side of the connection key.
+func (c *Conn) tdRelative(p *Packet, dir int) {
 	r := &p.Rel
-	r.Stream = c.stream
-	if p.MoreFragments() {
-		// A first fragment: the segment's length is unknown, so Wireshark
-		// leaves it out of sequence analysis and shows raw numbers; so do we.
-		r.Seq, r.Ack, r.TDSeq, r.TDAck = p.Seq, p.Ack, p.Seq, p.Ack
-		return
-	}
-
-	// Wireshark (packet-tcp.c): a direction's base is its SYN's sequence
-	// number, else one less than the first sequence number seen, else one
-	// less than what the other side first acknowledged.
-	if !c.baseSet[dir] {
-		c.base[dir], c.baseSet[dir] = p.Seq-1, true
-		if syn {
-			c.base[dir] = p.Seq
-		}
-	}
-	if ack && !c.baseSet[1-dir] {
-		c.base[1-dir], c.baseSet[1-dir] = p.Ack-1, true
-	}
-	r.Seq = p.Seq - c.base[dir]
-	if ack {
-		r.Ack = p.Ack - c.base[1-dir]
-	}
-	r.NextSeq = r.Seq + uint32(p.PayloadLen)
-	if p.TCPFlags&(TCPSyn|TCPFin) != 0 { // one sequence number, even with both
-		r.NextSeq++
-	}
-
-	// tcpdump only relativises segments with ACK set; a SYN/ACK (or the
-	// first ACK of a conversation) sets the bases and prints absolute.
 	r.TDSeq, r.TDAck = p.Seq, p.Ack
-	if !ack {
+	if p.TCPFlags&TCPAck == 0 {
 		return
 	}
-	if !c.tdSet || syn {
+	if !c.tdSet || p.TCPFlags&TCPSyn != 0 {
 		if dir == 1 {
 			c.tdAck, c.tdSeq = p.Seq, p.Ack-1
 		} else {

@@ -145,8 +145,18 @@ func txtAddrPort(dst []byte, a netip.Addr, port uint16) []byte {
 	return txtUint(dst, uint64(port))
 }
 
-// appendSummary appends everything after the timestamp.
+// appendSummary appends everything after the timestamp: tcpdump's line,
+// then the TCP analysis markers (AppendAnalysisMarkers).
 func appendSummary(dst []byte, p *Packet) []byte {
+	dst = appendTcpdumpSummary(dst, p)
+	if p.Layers&LayerTCP != 0 {
+		dst = AppendAnalysisMarkers(dst, p)
+	}
+	return dst
+}
+
+// appendTcpdumpSummary appends what tcpdump -n prints after the time.
+func appendTcpdumpSummary(dst []byte, p *Packet) []byte {
 	if p.Layers&LayerSLL2 != 0 {
 		// print-sll.c prints the interface name (if_indextoname on the
 		// printing host, "?" when it has none) and the packet type even

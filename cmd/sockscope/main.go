@@ -56,6 +56,8 @@ Usage:
                               run one with real sockets and watch calls, buffers and packets
   sockscope replay FILE|- [--no-ui] [--json] [-c COUNT] [-w OUT]
                               read a pcap or pcapng file (or stdin), print its packets
+  sockscope replay FILE --conversations | --follow CONV | --ladder CONV [--format F]
+                              TCP/UDP conversations, one's payload, or its ladder diagram
   sockscope capture [-i IFACE] [-c COUNT] [-w OUT] [--no-ui|--json] [EXPRESSION]
                               capture live from an interface, like tcpdump
   sockscope help              this text

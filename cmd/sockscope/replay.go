@@ -38,6 +38,7 @@ type replayOptions struct {
 	path   string
 	filter *filter.Matcher
 	outputOptions
+	analysis analysisOptions // --conversations, --follow, --ladder (analysis.go)
 }
 
 func parseReplay(args []string, stdout, stderr io.Writer) (*replayOptions, error) {
@@ -48,11 +49,12 @@ func parseReplay(args []string, stdout, stderr io.Writer) (*replayOptions, error
 	fs.BoolVar(&o.json, "json", false, "")
 	fs.IntVar(&o.count, "c", 0, "")
 	fs.StringVar(&o.out, "w", "", "")
+	o.analysis.register(fs)
 	// Flags may come before or after FILE, as with tcpdump.
 	positional, err := parseInterspersed(fs, args)
 	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprint(stdout, replayUsage)
+			fmt.Fprint(stdout, replayUsage, analysisUsage)
 			return nil, &exitError{code: 0}
 		}
 		return nil, usageError("replay: %v (run \"sockscope replay --help\")", err)
@@ -64,6 +66,9 @@ func parseReplay(args []string, stdout, stderr io.Writer) (*replayOptions, error
 		return nil, usageError("replay: -c wants a positive packet count, got %d", o.count)
 	case o.noUI && o.json:
 		return nil, usageError("replay: choose one of --no-ui and --json")
+	}
+	if err := o.analysis.check(&o.outputOptions); err != nil {
+		return nil, err
 	}
 	o.path = positional[0]
 	if o.filter, err = newFilter(positional[1:]); err != nil {
@@ -91,6 +96,9 @@ func runReplay(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 		return err
 	}
 	defer r.Close()
+	if o.analysis.active() {
+		return runAnalysis(ctx, r, &o.analysis, o.filter, &o.outputOptions)
+	}
 	return replay(ctx, r, o)
 }
 
@@ -98,7 +106,7 @@ func runReplay(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 // to -w. On damage it keeps what came before: the output is flushed and
 // the writer closed before the error is returned.
 func replay(ctx context.Context, r *capture.FileReader, o *replayOptions) (err error) {
-	if !o.filter.MatchesAll() && r.LinkType() != 0 {
+	if o.filter != nil && !o.filter.MatchesAll() && r.LinkType() != 0 {
 		// Refuse an expression the file's link type cannot take
 		// ("vlan" on Linux cooked capture) before printing anything.
 		if _, err := o.filter.Program(r.LinkType()); err != nil {
@@ -123,7 +131,7 @@ func replay(ctx context.Context, r *capture.FileReader, o *replayOptions) (err e
 		}
 		// Filtered packets keep their numbers in the file, as with
 		// Wireshark's display filter.
-		if !o.filter.MatchesAll() {
+		if o.filter != nil && !o.filter.MatchesAll() {
 			ok, err := o.filter.Match(f.LinkType, f.Data, f.Len)
 			if err != nil {
 				return fmt.Errorf("%s: packet %d: %w", r.Name(), n, err)

@@ -1,0 +1,246 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+
+	"github.com/sockscope/sockscope/capture"
+	"github.com/sockscope/sockscope/capture/filter"
+	"github.com/sockscope/sockscope/decode"
+)
+
+// The conversation views of replay: --conversations, --follow, --ladder.
+
+const analysisUsage = `
+Conversation views (instead of the packet list):
+  --conversations   one row per TCP and UDP conversation: endpoints (A opened
+                    it), state, handshake, teardown, RTT, packets and bytes
+                    each way, duration, retransmissions; with --json one
+                    object per conversation (conv.* keys)
+  --follow CONV     the payload of one conversation, both directions in
+                    delivery order, retransmissions and overlaps resolved,
+                    gaps marked
+  --ladder CONV     the sequence diagram of one conversation: one arrow per
+                    packet with flags, relative seq/ack, length, expert
+                    flags and time; the endpoint states beside each lane
+  --format F        for --follow: ascii (default), hex, or raw (exactly the
+                    bytes, nothing else); for --ladder: text (default) or
+                    mermaid (a Mermaid sequenceDiagram for Markdown)
+  CONV is a tcp.stream number N, tcp:N, or udp:N (udp.stream).
+`
+
+// analysisOptions are the conversation-view flags of replay.
+type analysisOptions struct {
+	conversations bool
+	follow        string // CONV, "" if not asked
+	ladder        string
+	format        string
+
+	conv         decode.ConvRef
+	followFormat decode.FollowFormat
+	mermaid      bool
+}
+
+// register adds the flags to fs.
+func (a *analysisOptions) register(fs *flag.FlagSet) {
+	fs.BoolVar(&a.conversations, "conversations", false, "")
+	fs.StringVar(&a.follow, "follow", "", "")
+	fs.StringVar(&a.ladder, "ladder", "", "")
+	fs.StringVar(&a.format, "format", "", "")
+}
+
+// active reports whether a conversation view was asked for.
+func (a *analysisOptions) active() bool {
+	return a.conversations || a.follow != "" || a.ladder != ""
+}
+
+// check validates the flags together with replay's others and parses
+// CONV and --format.
+func (a *analysisOptions) check(o *outputOptions) error {
+	views := 0
+	for _, on := range []bool{a.conversations, a.follow != "", a.ladder != ""} {
+		if on {
+			views++
+		}
+	}
+	switch {
+	case views == 0 && a.format != "":
+		return usageError("replay: --format goes with --follow or --ladder")
+	case views == 0:
+		return nil
+	case views > 1:
+		return usageError("replay: choose one of --conversations, --follow and --ladder")
+	case o.out != "":
+		return usageError("replay: -w writes packets; it does not go with --conversations, --follow or --ladder")
+	case o.json && !a.conversations:
+		return usageError("replay: --json goes with --conversations (use --format for --follow and --ladder)")
+	case a.conversations && a.format != "":
+		return usageError("replay: --format goes with --follow or --ladder; --conversations prints a table, or JSON with --json")
+	}
+	conv := a.follow
+	if a.ladder != "" {
+		conv = a.ladder
+	}
+	if conv != "" {
+		c, err := decode.ParseConvRef(conv)
+		if err != nil {
+			return usageError("replay: %v", err)
+		}
+		a.conv = c
+	}
+	if a.follow != "" {
+		f, err := decode.ParseFollowFormat(a.format)
+		if err != nil {
+			return usageError("replay: --follow: %v", err)
+		}
+		a.followFormat = f
+	}
+	if a.ladder != "" {
+		switch a.format {
+		case "", "text":
+		case "mermaid":
+			a.mermaid = true
+		default:
+			return usageError("replay: --ladder: format %q: want text or mermaid", a.format)
+		}
+	}
+	return nil
+}
+
+// limitSource stops a source after n frames (-c), n > 0.
+type limitSource struct {
+	src *filterSource
+	n   int
+}
+
+func (l *limitSource) Next(f *capture.Frame) error {
+	if l.n <= 0 {
+		return io.EOF
+	}
+	l.n--
+	return l.src.Next(f)
+}
+
+func (l *limitSource) FrameNumber() int { return l.src.n }
+
+// filterSource passes on the frames that match a capture filter. Frames
+// keep their numbers in the file (decode.FrameSource's FrameNumber), as in
+// the packet list.
+type filterSource struct {
+	r *capture.FileReader
+	m *filter.Matcher
+	n int // frames read
+}
+
+func (s *filterSource) Next(f *capture.Frame) error {
+	for {
+		if err := s.r.Next(f); err != nil {
+			return err
+		}
+		s.n++
+		if s.m.MatchesAll() {
+			return nil
+		}
+		ok, err := s.m.Match(f.LinkType, f.Data, f.Len)
+		if err != nil {
+			return fmt.Errorf("%s: packet %d: %w", s.r.Name(), s.n, err)
+		}
+		if ok {
+			return nil
+		}
+	}
+}
+
+func (s *filterSource) FrameNumber() int { return s.n }
+
+// runAnalysis prints the conversation view a asks for, of the frames of r
+// that match m (nil: all), stopping after o.count of them if set. Like the
+// packet list, a capture filter makes the tracker see only the matching
+// packets, so stream numbers count the conversations among those.
+func runAnalysis(ctx context.Context, r *capture.FileReader, a *analysisOptions, m *filter.Matcher, o *outputOptions) (err error) {
+	if m == nil {
+		m, _ = filter.NewMatcher("")
+	} else if !m.MatchesAll() && r.LinkType() != 0 {
+		if _, err := m.Program(r.LinkType()); err != nil {
+			return fmt.Errorf("%s: %w", r.Name(), err)
+		}
+	}
+	fs := &filterSource{r: r, m: m}
+	var src decode.FrameSource = fs
+	if o.count > 0 {
+		src = &limitSource{src: fs, n: o.count}
+	}
+	out := bufio.NewWriterSize(o.stdout, 64<<10)
+	defer func() {
+		if ferr := out.Flush(); err == nil {
+			err = ferr
+		}
+	}()
+	switch {
+	case a.conversations:
+		return printConversations(ctx, src, o.json, out)
+	case a.follow != "":
+		p := decode.NewFollowPrinter(out, a.followFormat)
+		res, err := decode.Follow(ctx, src, a.conv, p.Chunk)
+		var nc *decode.NoConversationError
+		if errors.As(err, &nc) {
+			return err
+		}
+		return errors.Join(err, p.Close(res))
+	default:
+		l, err := decode.BuildLadder(ctx, src, a.conv)
+		if l == nil {
+			return err
+		}
+		if a.mermaid {
+			return errors.Join(l.WriteMermaid(out), err)
+		}
+		return errors.Join(l.WriteText(out), err)
+	}
+}
+
+// printConversations reads src to the end and prints every conversation
+// the tracker found: a table, or one JSON object per line.
+func printConversations(ctx context.Context, src decode.FrameSource, asJSON bool, w io.Writer) error {
+	dec := decode.NewDecoder()
+	var (
+		f       capture.Frame
+		p       decode.Packet
+		readErr error
+	)
+	for n := 1; ; n++ {
+		if n&1023 == 0 && ctx.Err() != nil {
+			break
+		}
+		if err := src.Next(&f); err != nil {
+			if !errors.Is(err, io.EOF) {
+				readErr = err // print what was read, then the error
+			}
+			break
+		}
+		dec.Decode(&f, decode.FrameNumber(src, n), &p)
+	}
+	convs := dec.Seq.Conversations(nil)
+	var line []byte
+	if !asJSON {
+		line = append(decode.AppendConversationHeader(line), '\n')
+		if _, err := w.Write(line); err != nil {
+			return err
+		}
+	}
+	for i := range convs {
+		if asJSON {
+			line = decode.AppendConversationJSON(line[:0], &convs[i])
+		} else {
+			line = decode.AppendConversationRow(line[:0], &convs[i])
+		}
+		if _, err := w.Write(append(line, '\n')); err != nil {
+			return err
+		}
+	}
+	return readErr
+}

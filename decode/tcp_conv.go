@@ -1,0 +1,373 @@
+package decode
+
+import (
+	"net/netip"
+	"strconv"
+	"time"
+)
+
+// Conversation summarises one TCP connection or UDP conversation: the
+// data of `replay --conversations`. A is the initiator (the SYN's sender;
+// for UDP and for connections first seen mid-stream, the sender of the
+// first packet) and B the other end; "ab" counts go from A to B.
+type Conversation struct {
+	Proto uint8 // 6 (TCP) or 17 (UDP)
+	// ID is tcp.stream or udp.stream.
+	ID   int
+	A, B netip.AddrPort
+	// Roles: true when the handshake was captured, so A is the client and
+	// B the server.
+	ClientServer bool
+	// TCP only: the endpoint states at the end, their history (each state
+	// with the frame that caused it), how the connection opened and closed
+	// and who closed it (the first FIN or the RST; RoleNone if nobody).
+	StateA, StateB     TCPState
+	HistoryA, HistoryB []StateChange
+	Handshake          HandshakeKind
+	Teardown           TeardownKind
+	ClosedBy           Role
+	// RTT is the handshake's round trip, SYN to the ACK of the SYN/ACK (the
+	// client's view; Wireshark's iRTT), split into its two halves.
+	RTT, SynToSynAck, SynAckToAck time.Duration
+	// Packets and bytes each way; Bytes count whole frames (as Wireshark's
+	// Conversations), Payload the TCP or UDP payload.
+	PacketsAB, PacketsBA  uint64
+	BytesAB, BytesBA      uint64
+	PayloadAB, PayloadBA  uint64
+	StartSec, StartNsec   int64 // capture time of the first packet
+	Duration              time.Duration
+	FirstFrame, LastFrame int
+	Retransmissions       int // segments Wireshark flags tcp.analysis.retransmission
+	SYNRetries            int
+	Events                []Event // in order; at most maxEvents
+	EventsDropped         int     // events past maxEvents
+	HalfClosed            bool    // data flowed after one side's FIN
+}
+
+// ProtoName is "tcp" or "udp".
+func (c *Conversation) ProtoName() string {
+	if c.Proto == 17 {
+		return "udp"
+	}
+	return "tcp"
+}
+
+// State is the connection's state: one name when both endpoints agree,
+// else "A_STATE/B_STATE" (A first); "" for UDP.
+func (c *Conversation) State() string {
+	if c.Proto != 6 {
+		return ""
+	}
+	if c.StateA == c.StateB {
+		return c.StateA.String()
+	}
+	return c.StateA.String() + "/" + c.StateB.String()
+}
+
+// Conversations appends every conversation to dst: TCP connections in
+// tcp.stream order, then UDP conversations in udp.stream order.
+func (t *Tracker) Conversations(dst []Conversation) []Conversation {
+	for _, c := range t.tcp {
+		dst = append(dst, c.Conversation())
+	}
+	for _, u := range t.udps {
+		dst = append(dst, u.conversation())
+	}
+	return dst
+}
+
+// TCPConversation returns connection id (tcp.stream).
+func (t *Tracker) TCPConversation(id int) (Conversation, bool) {
+	if c := t.Conn(id); c != nil {
+		return c.Conversation(), true
+	}
+	return Conversation{}, false
+}
+
+// UDPConversation returns UDP conversation id (udp.stream).
+func (t *Tracker) UDPConversation(id int) (Conversation, bool) {
+	if id < 0 || id >= len(t.udps) {
+		return Conversation{}, false
+	}
+	return t.udps[id].conversation(), true
+}
+
+// Conversation returns the connection's summary so far.
+func (c *Conn) Conversation() Conversation {
+	l := &c.life
+	ia := int(max(l.a, 0))
+	ib := 1 - ia
+	ends := c.ends
+	v := Conversation{
+		Proto: 6, ID: int(c.stream), A: ends[ia], B: ends[ib], ClientServer: l.syncSeen,
+		StateA: l.state[ia], StateB: l.state[ib],
+		HistoryA:  l.history(ia),
+		HistoryB:  l.history(ib),
+		Handshake: l.handshake, Teardown: l.teardown,
+		PacketsAB: l.packets[ia], PacketsBA: l.packets[ib],
+		BytesAB: l.bytes[ia], BytesBA: l.bytes[ib],
+		PayloadAB: l.payload[ia], PayloadBA: l.payload[ib],
+		StartSec: l.first / 1e9, StartNsec: l.first % 1e9, Duration: time.Duration(l.last - l.first),
+		FirstFrame: l.firstFrame, LastFrame: l.lastFrame,
+		Retransmissions: int(l.retransmissions), SYNRetries: int(l.synRetries),
+		EventsDropped: int(l.eventsDropped), HalfClosed: l.halfClose,
+	}
+	for _, e := range l.events[:l.nevents] {
+		ev := Event{Kind: e.kind, Frame: int(e.frame), Time: e.time, By: e.by}
+		if e.kind == EventHandshake {
+			ev.SynToSynAck, ev.SynAckToAck = time.Duration(l.synToSynAck), time.Duration(l.synAckToAck)
+		}
+		v.Events = append(v.Events, ev)
+	}
+	if l.closer >= 0 {
+		v.ClosedBy = l.role(int(l.closer))
+	}
+	for _, e := range v.Events {
+		if e.Kind == EventHandshake {
+			v.SynToSynAck, v.SynAckToAck = e.SynToSynAck, e.SynAckToAck
+			v.RTT = e.SynToSynAck + e.SynAckToAck
+		}
+	}
+	return v
+}
+
+func (l *connLife) history(i int) []StateChange {
+	h := make([]StateChange, l.nhist[i])
+	for k := range h {
+		h[k] = StateChange{State: l.hist[i][k].state, Frame: int(l.hist[i][k].frame)}
+	}
+	return h
+}
+
+// udpConv is one UDP conversation: a 5-tuple, both directions.
+type udpConv struct {
+	id                      int
+	ends                    [2]netip.AddrPort // by direction
+	a                       int8              // direction of the first datagram's sender; -1 if only quoted
+	packets, bytes, payload [2]uint64
+	first, last             int64
+	firstFrame, lastFrame   int
+}
+
+// trackUDP numbers the conversation of src→dst; counted is false for the
+// datagram an ICMP error quotes (it gets the number, not the counts).
+func (t *Tracker) trackUDP(p *Packet, src netip.Addr, sport uint16, dst netip.Addr, dport uint16, counted bool) {
+	key, dir := keyOf(src, sport, dst, dport)
+	u := t.udp[key]
+	if u == nil {
+		u = &udpConv{id: len(t.udps), a: -1}
+		u.ends[dir] = netip.AddrPortFrom(src, sport)
+		u.ends[1-dir] = netip.AddrPortFrom(dst, dport)
+		t.udps = append(t.udps, u)
+		t.udp[key] = u
+	}
+	p.UDPStream = u.id
+	if !counted {
+		return
+	}
+	now := packetTime(p)
+	if u.a < 0 {
+		u.a = int8(dir)
+		u.first, u.firstFrame = now, p.Number
+	}
+	u.last, u.lastFrame = now, p.Number
+	u.packets[dir]++
+	u.bytes[dir] += uint64(p.Len)
+	u.payload[dir] += uint64(p.PayloadLen)
+}
+
+func (u *udpConv) conversation() Conversation {
+	ia := int(max(u.a, 0))
+	ib := 1 - ia
+	ends := u.ends
+	return Conversation{
+		Proto: 17, ID: u.id, A: ends[ia], B: ends[ib],
+		PacketsAB: u.packets[ia], PacketsBA: u.packets[ib],
+		BytesAB: u.bytes[ia], BytesBA: u.bytes[ib],
+		PayloadAB: u.payload[ia], PayloadBA: u.payload[ib],
+		StartSec: u.first / 1e9, StartNsec: u.first % 1e9, Duration: time.Duration(u.last - u.first),
+		FirstFrame: u.firstFrame, LastFrame: u.lastFrame,
+	}
+}
+
+// String describes the event in a few words, e.g. "handshake #3 (SYN→SYN/ACK
+// 0.1 ms, SYN/ACK→ACK 0.05 ms)" or "reset #9 by server".
+func (e Event) String() string {
+	return string(e.Append(nil))
+}
+
+// Append appends the String form of e.
+func (e Event) Append(dst []byte) []byte {
+	dst = append(dst, e.Kind.String()...)
+	dst = append(dst, " #"...)
+	dst = strconv.AppendInt(dst, int64(e.Frame), 10)
+	if e.By != RoleNone && e.Kind != EventHandshake && e.Kind != EventMidStream {
+		dst = append(dst, " by "...)
+		dst = append(dst, e.By.String()...)
+	}
+	if e.Kind == EventHandshake && (e.SynToSynAck != 0 || e.SynAckToAck != 0) {
+		dst = append(dst, " (SYN→SYN/ACK "...)
+		dst = appendDuration(dst, e.SynToSynAck)
+		dst = append(dst, ", SYN/ACK→ACK "...)
+		dst = appendDuration(dst, e.SynAckToAck)
+		dst = append(dst, ')')
+	}
+	return dst
+}
+
+// appendDuration appends d in seconds with nine decimals, as Wireshark
+// shows times ("0.000123000").
+func appendDuration(dst []byte, d time.Duration) []byte {
+	if d < 0 {
+		dst = append(dst, '-')
+		d = -d
+	}
+	return appendEpoch(dst, int64(d/time.Second), int64(d%time.Second))
+}
+
+// AppendConversationJSON appends c as one JSON object with the keys
+// conv.proto, conv.id, conv.a, conv.b, conv.state, conv.handshake,
+// conv.teardown, conv.rtt, conv.packets_ab, conv.packets_ba, conv.bytes_ab,
+// conv.bytes_ba, conv.start, conv.duration and conv.retransmissions, plus
+// sockscope's conv.payload_ab, conv.payload_ba, conv.closed_by,
+// conv.states_a, conv.states_b (each "STATE@frame") and conv.events. Times
+// are seconds: conv.start a string like frame.time_epoch, conv.rtt and
+// conv.duration numbers. TCP-only keys are left out for UDP. No newline.
+func AppendConversationJSON(dst []byte, c *Conversation) []byte {
+	o := jsonObj{b: append(dst, '{')}
+	o.str(`"conv.proto":`, c.ProtoName())
+	o.uint(`"conv.id":`, uint64(c.ID))
+	o.key(`"conv.a":`)
+	o.b = appendQuotedAddrPort(o.b, c.A)
+	o.key(`"conv.b":`)
+	o.b = appendQuotedAddrPort(o.b, c.B)
+	tcp := c.Proto == 6
+	if tcp {
+		o.str(`"conv.state":`, c.State())
+		o.str(`"conv.handshake":`, c.Handshake.String())
+		o.str(`"conv.teardown":`, c.Teardown.String())
+		if c.Handshake == HandshakeThreeWay {
+			o.key(`"conv.rtt":`)
+			o.b = appendDuration(o.b, c.RTT)
+		}
+	}
+	o.uint(`"conv.packets_ab":`, c.PacketsAB)
+	o.uint(`"conv.packets_ba":`, c.PacketsBA)
+	o.uint(`"conv.bytes_ab":`, c.BytesAB)
+	o.uint(`"conv.bytes_ba":`, c.BytesBA)
+	o.uint(`"conv.payload_ab":`, c.PayloadAB)
+	o.uint(`"conv.payload_ba":`, c.PayloadBA)
+	o.key(`"conv.start":`)
+	o.b = append(o.b, '"')
+	o.b = appendEpoch(o.b, c.StartSec, c.StartNsec)
+	o.b = append(o.b, '"')
+	o.key(`"conv.duration":`)
+	o.b = appendDuration(o.b, c.Duration)
+	if !tcp {
+		return append(o.b, '}')
+	}
+	o.uint(`"conv.retransmissions":`, uint64(c.Retransmissions))
+	if c.ClosedBy != RoleNone {
+		o.str(`"conv.closed_by":`, c.ClosedBy.String())
+	}
+	appendHistoryJSON(&o, `"conv.states_a":`, c.HistoryA)
+	appendHistoryJSON(&o, `"conv.states_b":`, c.HistoryB)
+	o.key(`"conv.events":`)
+	o.b = append(o.b, '[')
+	for i, e := range c.Events {
+		if i > 0 {
+			o.b = append(o.b, ',')
+		}
+		o.b = append(o.b, '"')
+		o.b = e.Append(o.b)
+		o.b = append(o.b, '"')
+	}
+	o.b = append(o.b, ']')
+	return append(o.b, '}')
+}
+
+func appendHistoryJSON(o *jsonObj, key string, h []StateChange) {
+	o.key(key)
+	o.b = append(o.b, '[')
+	for i, s := range h {
+		if i > 0 {
+			o.b = append(o.b, ',')
+		}
+		o.b = append(o.b, '"')
+		o.b = append(o.b, s.State.String()...)
+		o.b = append(o.b, '@')
+		o.b = strconv.AppendInt(o.b, int64(s.Frame), 10)
+		o.b = append(o.b, '"')
+	}
+	o.b = append(o.b, ']')
+}
+
+func appendQuotedAddrPort(dst []byte, ap netip.AddrPort) []byte {
+	dst = append(dst, '"')
+	dst = ap.AppendTo(dst)
+	return append(dst, '"')
+}
+
+// AppendConversationHeader appends the heading of the table
+// AppendConversationRow fills, without a newline.
+func AppendConversationHeader(dst []byte) []byte {
+	return appendConvColumns(dst, [...]string{"id", "proto", "A", "B", "state", "handshake", "teardown",
+		"rtt(ms)", "pkts a>b", "pkts b>a", "bytes a>b", "bytes b>a", "duration(s)", "retrans"})
+}
+
+// convWidths are the table's column widths; negative ones align right.
+var convWidths = [...]int{-4, 5, 45, 45, 26, 17, 12, -9, -9, -9, -11, -11, -12, -7}
+
+func appendConvColumns(dst []byte, cols [len(convWidths)]string) []byte {
+	for i, col := range cols {
+		if i > 0 {
+			dst = append(dst, ' ')
+		}
+		w := convWidths[i]
+		if w < 0 {
+			for n := len(col); n < -w; n++ {
+				dst = append(dst, ' ')
+			}
+			dst = append(dst, col...)
+			continue
+		}
+		dst = append(dst, col...)
+		if i < len(cols)-1 {
+			for n := len(col); n < w; n++ {
+				dst = append(dst, ' ')
+			}
+		}
+	}
+	return dst
+}
+
+// AppendConversationRow appends c as one row of the conversations table
+// (columns as in AppendConversationHeader; "-" where a column does not
+// apply), without a newline.
+func AppendConversationRow(dst []byte, c *Conversation) []byte {
+	var cols [len(convWidths)]string
+	tcp := c.Proto == 6
+	cols[0] = strconv.Itoa(c.ID)
+	cols[1] = c.ProtoName()
+	cols[2] = c.A.String()
+	cols[3] = c.B.String()
+	cols[4], cols[5], cols[6], cols[7], cols[13] = "-", "-", "-", "-", "-"
+	if tcp {
+		cols[4] = c.State()
+		cols[5] = c.Handshake.String()
+		cols[6] = c.Teardown.String()
+		if c.ClosedBy != RoleNone && c.Teardown != TeardownNone {
+			cols[6] += " (" + c.ClosedBy.String() + ")"
+		}
+		if c.Handshake == HandshakeThreeWay {
+			cols[7] = strconv.FormatFloat(float64(c.RTT)/1e6, 'f', 3, 64)
+		}
+		cols[13] = strconv.Itoa(c.Retransmissions)
+	}
+	cols[8] = strconv.FormatUint(c.PacketsAB, 10)
+	cols[9] = strconv.FormatUint(c.PacketsBA, 10)
+	cols[10] = strconv.FormatUint(c.BytesAB, 10)
+	cols[11] = strconv.FormatUint(c.BytesBA, 10)
+	cols[12] = strconv.FormatFloat(c.Duration.Seconds(), 'f', 6, 64)
+	return appendConvColumns(dst, cols)
+}

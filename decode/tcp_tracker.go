@@ -1,0 +1,261 @@
+package decode
+
+import (
+	"bytes"
+	"net/netip"
+)
+
+// Tracker follows TCP connections and UDP conversations across packets, in
+// file order. For every TCP segment it fills Packet.Rel (stream number and
+// relative sequence numbers) and Packet.Analysis (Wireshark's expert flags,
+// the scaled window, the endpoint states); for every UDP datagram it fills
+// Packet.UDPStream. It keeps one Conn per TCP connection and one small
+// record per UDP conversation, so its memory grows with the number of
+// conversations, not with the number of packets (the one per-connection list
+// that grows, the segments not yet acknowledged, is capped as Wireshark caps
+// it and released when the connection closes). Tracking a packet allocates
+// nothing once its connection exists.
+type Tracker struct {
+	conns map[connKey]*Conn // the current connection of each 4-tuple
+	last  *Conn             // the connection of the previous segment: most segments follow one of their own
+	tcp   []*Conn           // every connection, by stream number
+	udp   map[connKey]*udpConv
+	udps  []*udpConv // by udp.stream
+}
+
+// NewTracker returns an empty tracker.
+func NewTracker() *Tracker {
+	return &Tracker{conns: make(map[connKey]*Conn), udp: make(map[connKey]*udpConv)}
+}
+
+// Conns is the number of TCP connections seen (tcp.stream values).
+func (t *Tracker) Conns() int { return len(t.tcp) }
+
+// UDPConvs is the number of UDP conversations seen (udp.stream values).
+func (t *Tracker) UDPConvs() int { return len(t.udps) }
+
+// Conn returns TCP connection number stream (tcp.stream), nil if none.
+func (t *Tracker) Conn(stream int) *Conn {
+	if stream < 0 || stream >= len(t.tcp) {
+		return nil
+	}
+	return t.tcp[stream]
+}
+
+// connKey is a 4-tuple with its two ends in a fixed order (the lower one
+// first), so both directions find the same connection: each end is its
+// address in 16 bytes (IPv4 mapped) and its port, big-endian. A flat array
+// hashes and compares faster than netip values.
+type connKey [2 * endLen]byte
+
+const endLen = 18
+
+// keyOf returns the key of src→dst and the direction of src→dst in it:
+// 0 when src is the key's first end.
+func keyOf(src netip.Addr, sport uint16, dst netip.Addr, dport uint16) (k connKey, dir int) {
+	s, d := src.As16(), dst.As16()
+	c := bytes.Compare(s[:], d[:])
+	if c == 0 {
+		c = int(sport) - int(dport)
+	}
+	if c > 0 {
+		s, d, sport, dport, dir = d, s, dport, sport, 1
+	}
+	copy(k[:16], s[:])
+	k[16], k[17] = byte(sport>>8), byte(sport)
+	copy(k[endLen:endLen+16], d[:])
+	k[endLen+16], k[endLen+17] = byte(dport>>8), byte(dport)
+	return k, dir
+}
+
+// Track fills p's connection fields: Rel and Analysis for TCP, UDPStream
+// for UDP (and for the UDP datagram an ICMP error quotes, which Wireshark
+// files under the quoted conversation).
+func (t *Tracker) Track(p *Packet) {
+	switch {
+	case p.Layers&LayerTCP != 0:
+		t.trackTCP(p)
+	case p.Layers&LayerUDP != 0 && p.BadLayer != LayerUDP:
+		// A UDP header cut short gets no conversation, as in Wireshark.
+		t.trackUDP(p, p.Src, p.SrcPort, p.Dst, p.DstPort, true)
+	case p.Quote.Valid && p.Quote.Proto == 17 && p.Layers&(LayerICMPv4|LayerICMPv6) != 0:
+		q := &p.Quote
+		t.trackUDP(p, q.Src, q.SrcPort, q.Dst, q.DstPort, false)
+	}
+}
+
+// Conn is one TCP connection: what the tracker needs to analyse its next
+// segment, and the summary Conversation reports.
+type Conn struct {
+	// Hot: what every segment reads, together.
+	key    connKey
+	flow   [2]tcpFlow // by direction
+	tdSeq  uint32     // tcpdump's th->seq and th->ack: the bases of the
+	tdAck  uint32     // key's first end's direction and of the other one
+	tdSet  bool
+	stream int32
+	// Wireshark's conversation timestamps: the most recent SYN (ts_mru_syn)
+	// and the time from it to the first pure ACK (ts_first_rtt), which sets
+	// the out-of-order threshold. Zero means not yet, as nstime_is_zero
+	// does there.
+	mruSYN, firstRTT int64
+
+	life connLife // states, events and counters (tcp_state.go)
+
+	// unackedBuf holds the first few unacknowledged segments of each
+	// direction, so that a short connection needs no more allocations.
+	unackedBuf [2][4]unackedSeg
+	ends       [2]netip.AddrPort // by direction: the sender of each
+}
+
+// tcpFlow is one direction of a connection: Wireshark's tcp_flow_t with its
+// tcp_analyze_seq_flow_info_t, and sockscope's endpoint facts for the
+// sending endpoint.
+type tcpFlow struct {
+	base     uint32 // initial sequence number (base_seq)
+	window   uint32 // last raw window advertised (0xffffffff before any)
+	baseSet  bool
+	winScale int8 // -1 unknown, -2 no scaling, else the shift
+	// windowFromSYN: that window came in a SYN, so it is not scaled
+	// (Wireshark's is_first_ack).
+	windowFromSYN bool
+	sorted        bool // see unacked
+	// lastFlags are the expert flags of the last segment in this direction
+	// (lastsegmentflags).
+	lastFlags Expert
+	// nextSeq is the highest next sequence number seen, 0 meaning none yet,
+	// as in Wireshark; maxSeqToBeAcked the highest contiguous one.
+	nextSeq, maxSeqToBeAcked, lastAck uint32
+	// dupAckNum counts duplicate ACKs since the ACK last changed; -1 marks
+	// that an ACKed unseen segment was reported meanwhile.
+	lastNonDupAck, dupAckNum int32
+	nextSeqTime, lastAckTime int64 // ns since the epoch
+	// unacked are the segments of this direction (with data, SYN or FIN)
+	// not yet acknowledged, oldest first; at most maxUnacked, as Wireshark's
+	// TCP_MAX_UNACKED_SEGMENTS. sorted says whether their next sequence
+	// numbers ascend, which lets an ACK stop at the first one it does not
+	// reach.
+	unacked []unackedSeg
+}
+
+type unackedSeg struct {
+	frame   uint32
+	nextSeq uint32
+}
+
+const maxUnacked = 10000 // Wireshark's TCP_MAX_UNACKED_SEGMENTS
+
+func (t *Tracker) newConn(key connKey, p *Packet, dir int) *Conn {
+	c := &Conn{stream: int32(len(t.tcp)), key: key}
+	c.ends[dir] = netip.AddrPortFrom(p.Src, p.SrcPort)
+	c.ends[1-dir] = netip.AddrPortFrom(p.Dst, p.DstPort)
+	for i := range c.flow {
+		c.flow[i].winScale = -1
+		c.flow[i].window = 0xffffffff
+		c.flow[i].sorted = true
+		c.flow[i].unacked = c.unackedBuf[i][:0]
+	}
+	c.life.init()
+	t.tcp = append(t.tcp, c)
+	t.conns[key] = c
+	return c
+}
+
+func packetTime(p *Packet) int64 { return p.Sec*1e9 + p.Nsec }
+
+func (t *Tracker) trackTCP(p *Packet) {
+	key, dir := keyOf(p.Src, p.SrcPort, p.Dst, p.DstPort)
+	flags := p.TCPFlags
+	syn, ack := flags&TCPSyn != 0, flags&TCPAck != 0
+	a := &p.Analysis
+	c := t.last
+	if c == nil || c.key != key {
+		c = t.conns[key]
+	}
+	switch {
+	case c == nil:
+		c = t.newConn(key, p, dir)
+	case syn && !ack && c.flow[dir].baseSet && c.flow[dir].base != p.Seq:
+		// Wireshark: a SYN whose sequence number differs from the base of
+		// the conversation on this 4-tuple starts a new one (ports reused).
+		c = t.newConn(key, p, dir)
+		a.Flags |= ExpertReusedPorts
+	case syn && ack && c.flow[dir].baseSet && c.flow[dir].base != p.Seq:
+		// A SYN/ACK with another initial sequence number: flagged, but it
+		// stays in the conversation found.
+		a.Flags |= ExpertReusedPorts
+	}
+	t.last = c
+	now := packetTime(p)
+	r := &p.Rel
+	r.Stream = int(c.stream)
+	a.WindowSize = uint32(p.Window)
+	a.WindowScaled = syn
+	c.life.count(c, p, dir, now)
+	if p.MoreFragments() {
+		// A first fragment: the segment's length is unknown, so Wireshark
+		// leaves it out of sequence analysis and shows raw numbers and the
+		// unscaled window; so do we.
+		r.Seq, r.Ack, r.TDSeq, r.TDAck = p.Seq, p.Ack, p.Seq, p.Ack
+		a.WindowScaled = false
+		c.life.stateOf(c, p, dir)
+		return
+	}
+	fwd, rev := &c.flow[dir], &c.flow[1-dir]
+
+	// Wireshark (packet-tcp.c): a direction's base is its SYN's sequence
+	// number, else one less than the first sequence number seen, else one
+	// less than what the other side first acknowledged.
+	if !fwd.baseSet {
+		fwd.base, fwd.baseSet = p.Seq-1, true
+		if syn {
+			fwd.base = p.Seq
+		}
+	}
+	if ack && !rev.baseSet {
+		rev.base, rev.baseSet = p.Ack-1, true
+	}
+
+	c.analyze(p, fwd, rev, now)
+
+	r.Seq = p.Seq - fwd.base
+	if ack {
+		r.Ack = p.Ack - rev.base
+	}
+	r.NextSeq = r.Seq + uint32(p.PayloadLen)
+	if flags&(TCPSyn|TCPFin) != 0 { // one sequence number, even with both
+		r.NextSeq++
+	}
+
+	// tcp.window_size: SYNs are never scaled; other segments by the
+	// sender's shift once known, else as they are (Wireshark's default
+	// "window scaling unknown" preference).
+	if !syn && fwd.winScale != -1 {
+		a.WindowScaled = true
+		if fwd.winScale >= 0 {
+			a.WindowSize <<= uint(fwd.winScale)
+		}
+	}
+	if syn {
+		// The options are read after the analysis, as in Wireshark; then
+		// verify_tcp_window_scaling: scaling is used only when both SYNs
+		// carried the option.
+		if p.TCPOptions.HasWS {
+			fwd.winScale = int8(min(p.TCPOptions.WScale, 14))
+		}
+		switch {
+		case fwd.winScale == -1:
+			fwd.winScale, rev.winScale = -2, -2
+		case ack && rev.winScale == -2:
+			fwd.winScale = -2
+		}
+		if !ack {
+			c.mruSYN = now
+		}
+	}
+	if flags&(TCPSyn|TCPAck) == TCPAck && c.mruSYN != 0 && c.firstRTT == 0 {
+		c.firstRTT = now - c.mruSYN
+	}
+	c.life.stateOf(c, p, dir)
+	c.tdRelative(p, dir)
+}
