@@ -6,7 +6,11 @@
 // events in tcp_state.go, conversations in tcp_conv.go); and the printers
 // that show a Packet as a tcpdump-style line or a JSON object keyed by
 // Wireshark field names. It is the only package that
-// interprets protocols.
+// interprets protocols. It also holds the TCP connection tracker (tcp_*.go:
+// states, expert flags, conversations), Follow stream and ladder models,
+// the call↔packet correlator, the layer tree of one packet for the
+// details pane (detail.go, the only user of gopacket.NewPacket), and the
+// display-filter fields and compiler (fields.go, dfilter.go).
 //
 // The fast path is gopacket's DecodingLayerParser over layers the Decoder
 // owns: decoding and printing a packet allocate nothing. Full

@@ -52,6 +52,11 @@ type Env struct {
 	// once. OnStep and Record are never called concurrently.
 	OnStep func(n int)
 
+	// Gate, if set, is called before each step n is entered (after the
+	// Pace wait) and may block until a viewer releases the step; an error
+	// (ctx's, when ctx is cancelled) is returned by Step. See gate.go.
+	Gate func(ctx context.Context, step int) error
+
 	// Dir is where AF_UNIX demos put their socket files. "" means a new
 	// temporary directory, removed when the demo ends.
 	Dir string
@@ -80,6 +85,9 @@ func (e *Env) Step(ctx context.Context, n int) error {
 			return ctx.Err()
 		case <-t.C:
 		}
+	}
+	if err := e.gate(ctx, n); err != nil {
+		return err
 	}
 	if err := ctx.Err(); err != nil {
 		return err

@@ -32,6 +32,9 @@ type Session struct {
 	// order, frames in capture order (a frame may come after a call that
 	// returned later than the frame was sent).
 	Sink func(Event)
+	// Gate, if set, holds the demo before each step until it returns (see
+	// Env.Gate); a viewer runs at Pace 0 and paces the steps itself.
+	Gate func(ctx context.Context, step int) error
 	// LinkType is set once the capture is open.
 	LinkType uint32
 }
@@ -80,6 +83,7 @@ func (s *Session) Run(ctx context.Context) error {
 		Pace:   s.Pace,
 		Record: func(c decode.Call) { emit(Event{Call: &c}) },
 		OnStep: func(n int) { emit(Event{Step: n}) },
+		Gate:   s.Gate,
 	}
 	runErr := s.Demo.Run(ctx, env)
 	drainCapture(ctx, src)

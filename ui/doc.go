@@ -1,5 +1,45 @@
-// Package ui will hold the terminal views (tview and tcell): the demo view,
-// the packet list, details, hex dump, conversations and ladder. It draws
-// snapshots of decode's model and never imports gopacket; it never blocks a
-// capture. Empty until the terminal UI issue.
+// Package ui is sockscope's terminal UI (tview and tcell): the demo view
+// (demo*.go), the inspector for capture files and live captures
+// (inspector*.go), and the demo picker (picker.go). It imports decode's
+// model and capture's sources, never gopacket; it never makes a capture
+// wait for the screen.
+//
+// Entry points: RunDemo (one demo), RunFile (a capture file or stdin),
+// RunLive (an interface), RunPicker (sockscope with no arguments: the list
+// of demos, each run in the demo view). Each returns when the person quits
+// (q, Ctrl-C) or its context is cancelled, with the terminal restored;
+// Options.Screen (a tcell.SimulationScreen) runs them headless in tests.
+//
+// The inspector's data: a pktStore holds one 48-byte pktRecord per packet
+// (inspector_record.go: where its frame is, its time and number, and the
+// connection tracker's results, which only a pass over every packet in
+// order can compute) and gets frames again on demand — from the file by
+// offset (capture.IndexedReader) for an uncompressed file, else from a
+// bounded in-memory frameArena (live captures, gzip, stdin; oldest packets
+// evicted first, and counted). Showing a packet decodes its frame again
+// without a tracker and lays the record over it: the same Packet as a
+// sequential decode, which the tests check on every capture they find.
+// The layer tree comes from decode.Details (the only gopacket.NewPacket),
+// the display filter from decode.CompileDisplayFilter.
+//
+// Goroutines and locks:
+//   - the source (indexFile, captureLive) reads, decodes and appends to the
+//     store under its lock, a batch at a time; it never waits for the UI;
+//   - the refresh loop takes a snapshot of the store, the pacer and the
+//     filter (viewSnap) at most 20 times a second, outside the event loop,
+//     and hands it to the event loop with QueueUpdateDraw only when it
+//     changed; drawing formats just the rows on screen;
+//   - jobs (display filter, follow, ladder) run one goroutine each, the next
+//     of a kind cancelling the previous, and post their result with
+//     QueueUpdateDraw;
+//   - key and mouse handlers run in the event loop and never wait: they
+//     change state, start or cancel jobs, and never call QueueUpdate (that
+//     deadlocks);
+//   - quitting cancels a context; a stopper goroutine waits for the refresh
+//     loop and the jobs to leave (they may be inside QueueUpdateDraw, which
+//     needs the event loop) and only then stops the application.
+//
+// Text from packets reaches the screen only cell by cell (insPrint,
+// demoPrint, the hex dump) or through decode.Printable and tview.Escape:
+// a control character shows as '.', and a tview tag in a payload is text.
 package ui

@@ -17,8 +17,8 @@ const captureUsage = `Usage: sockscope capture [-i IFACE] [-c COUNT] [-s SNAPLEN
        sockscope capture -D
 
 Captures live from a network interface, like tcpdump, and prints one line
-per packet (--no-ui, the default until the terminal UI exists) or one JSON
-object per packet (--json). Ctrl-C stops it; the kernel's counters follow.
+per packet (--no-ui, or when stdout is not a terminal) or one JSON object
+per packet (--json); on a terminal it opens the inspector. Ctrl-C stops it; the kernel's counters follow.
 
 EXPRESSION is a capture filter in tcpdump's syntax ('tcp port 80',
 'host 10.0.0.1 and not arp', 'tcp[tcpflags] & tcp-syn != 0'); it runs in
@@ -43,6 +43,7 @@ Options:
 
 type captureOptions struct {
 	outputOptions
+	ui      *inspectorFlags
 	iface   string
 	list    bool
 	snaplen int
@@ -62,6 +63,7 @@ func parseCapture(args []string, stdout, stderr io.Writer) (*captureOptions, err
 	fs.StringVar(&o.out, "w", "", "")
 	fs.BoolVar(&o.noUI, "no-ui", false, "")
 	fs.BoolVar(&o.json, "json", false, "")
+	o.ui = addInspectorFlags(fs, false)
 	words, err := parseInterspersed(fs, args)
 	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -130,6 +132,9 @@ func runCapture(ctx context.Context, args []string, stdout, stderr io.Writer) (e
 		if prog, err = m.Program(link); err != nil {
 			return err
 		}
+	}
+	if wantInspector(&o.outputOptions) {
+		return runCaptureUI(ctx, capture.LiveOptions{Interface: iface, SnapLen: o.snaplen, Promisc: o.promisc, Filter: prog}, m, o.ui)
 	}
 	src, err := capture.OpenLive(capture.LiveOptions{Interface: iface, SnapLen: o.snaplen, Promisc: o.promisc, Filter: prog})
 	if err != nil {

@@ -11,6 +11,8 @@ import (
 	"sync"
 	"time"
 
+	"golang.org/x/term"
+
 	"github.com/sockscope/sockscope/demos"
 )
 
@@ -21,10 +23,12 @@ Runs a socket lesson with real kernel sockets in a private network namespace
 (no root needed) while a live capture watches its loopback interface, and
 prints every socket call (with the socket's Send-Q and Recv-Q and TCP state
 right after it), every packet, and which packets carried which call's bytes.
-Until the terminal UI exists, the timeline is printed as text.
+On a terminal it opens the demo view (a ladder of calls and packets with
+Send-Q/Recv-Q gauges; ? lists the keys); --no-ui, --json, -w or a pipe print
+the timeline as text.
 
 Options:
-  --no-ui          the timeline as text, as events happen (the default for now)
+  --no-ui          the timeline as text, as events happen
   --json           one JSON object per step, call and packet (packets as in
                    "replay --json"), printed when the demo ends
   --pace DURATION  pause before each step (default 1s; 0 runs at full speed)
@@ -135,6 +139,9 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			return nil
 		}
 		return err
+	}
+	if !o.noUI && !o.json && o.out == "" && term.IsTerminal(int(os.Stdout.Fd())) {
+		return runDemoUI(ctx, d, o)
 	}
 	return runDemoHere(ctx, d, o, stdout)
 }

@@ -12,6 +12,8 @@ import (
 	"os/signal"
 	"syscall"
 
+	"golang.org/x/term"
+
 	"github.com/sockscope/sockscope/demos"
 )
 
@@ -51,6 +53,7 @@ func main() {
 const mainUsage = `sockscope: see what sockets do.
 
 Usage:
+  sockscope                   on a terminal: pick a demo and watch it
   sockscope demo list         the socket lessons
   sockscope demo NAME [--no-ui|--json] [--pace D] [--lang en|zh] [-w OUT]
                               run one with real sockets and watch calls, buffers and packets
@@ -67,6 +70,9 @@ Run "sockscope replay --help" for the replay options.
 
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
+		if f, ok := stdout.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+			return runPickerUI(ctx) // the demo picker, in the lab like `demo`
+		}
 		fmt.Fprint(stdout, mainUsage)
 		return nil
 	}

@@ -17,14 +17,18 @@ Reads a pcap or pcapng capture (gzip-compressed or not; "-" reads stdin) and
 prints one line per packet. The format is detected from the file's contents,
 not its name.
 
-Until the terminal UI exists, replay prints the text lines whether or not
---no-ui is given.
+On a terminal, replay opens the inspector (packet list, details, hex,
+conversations, Follow, ladder; ? lists the keys); --no-ui, --json, -w, -c or
+a pipe print text instead.
 
 EXPRESSION is a capture filter in tcpdump's syntax ('tcp port 80',
 'host 10.0.0.1 and not arp'): only matching packets are printed and written,
 keeping their numbers in the file.
 
 Options:
+  --speed max|F  in the inspector, replay at capture timing × F (default max)
+  --max-packets N  packets the inspector keeps in memory (gzip, stdin)
+  -Y FILTER   inspector display filter over the JSON field names
   --no-ui     one line per packet in tcpdump's -n style, relative seq/ack
   --json      one JSON object per line, keys named as Wireshark's fields
               (frame.number, ip.src, tcp.seq, ...; see README.md)
@@ -39,6 +43,7 @@ type replayOptions struct {
 	filter *filter.Matcher
 	outputOptions
 	analysis analysisOptions // --conversations, --follow, --ladder (analysis.go)
+	ui       *inspectorFlags // --speed, --max-packets, -Y (ui_inspector.go)
 }
 
 func parseReplay(args []string, stdout, stderr io.Writer) (*replayOptions, error) {
@@ -50,6 +55,7 @@ func parseReplay(args []string, stdout, stderr io.Writer) (*replayOptions, error
 	fs.IntVar(&o.count, "c", 0, "")
 	fs.StringVar(&o.out, "w", "", "")
 	o.analysis.register(fs)
+	o.ui = addInspectorFlags(fs, true)
 	// Flags may come before or after FILE, as with tcpdump.
 	positional, err := parseInterspersed(fs, args)
 	if err != nil {
@@ -85,6 +91,9 @@ func runReplay(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 			return nil
 		}
 		return err
+	}
+	if wantInspector(&o.outputOptions) && !o.analysis.active() {
+		return runReplayUI(ctx, o, o.ui)
 	}
 	var r *capture.FileReader
 	if o.path == "-" {

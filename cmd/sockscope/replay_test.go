@@ -218,7 +218,7 @@ func TestReplayStdinCountAndUsage(t *testing.T) {
 		}
 	}
 	help, _, code := runCmd(t, nil, "replay", "--help")
-	if code != 0 || !strings.Contains(help, "Until the terminal UI exists") {
+	if code != 0 || !strings.Contains(help, "opens the inspector") {
 		t.Errorf("replay --help: exit %d, %q", code, help)
 	}
 }

@@ -77,16 +77,7 @@ func (t *timeline) add(e demos.Event) {
 // close) at the moment they were made, calls that wait for them (accept,
 // recv) at the moment they returned — so that connect() comes before its
 // SYN and recv() after the segment it reads.
-func callTime(c *decode.Call) time.Time {
-	switch c.Op {
-	case "accept", "recv", "recvfrom":
-		return time.Unix(c.Sec, c.Nsec)
-	}
-	if c.StartSec != 0 {
-		return time.Unix(c.StartSec, c.StartNsec)
-	}
-	return time.Unix(c.Sec, c.Nsec)
-}
+func callTime(c *decode.Call) time.Time { return c.SortTime() }
 
 // flush prints, in time order, the items that arrived before cutoff (all
 // of them when cutoff is zero). JSON waits for the final flush.

@@ -1,0 +1,121 @@
+//go:build linux
+
+package main
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/sockscope/sockscope/internal/netns"
+)
+
+// TestDemoUITmux drives the real binary in a real terminal (tmux): a
+// person types `sockscope demo tcp-echo` at a shell prompt, watches the
+// handshake, pauses, steps with n, opens the help, quits — and gets the
+// shell back with the screen restored and exit status 0.
+func TestDemoUITmux(t *testing.T) {
+	if testing.Short() {
+		t.Skip("drives the binary in tmux")
+	}
+	tmux, err := exec.LookPath("tmux")
+	if err != nil {
+		t.Skip("tmux is not installed")
+	}
+	src, err := os.ReadFile("demo.go")
+	if err == nil && !strings.Contains(string(src), "runDemoUI(") {
+		// Until runDemo calls runDemoUI, the demo command prints text.
+		t.Skip("cmd/sockscope/demo.go does not call runDemoUI yet")
+	}
+	if err := netns.Command(context.Background(), "true").Run(); err != nil && netns.Unsupported(err) {
+		t.Skipf("no network namespaces here for the demo's lab: %v", err)
+	}
+	bin := sockscopeBinary(t)
+
+	sock := filepath.Join(t.TempDir(), "tmux.sock")
+	run := func(args ...string) string {
+		t.Helper()
+		out, err := exec.Command(tmux, append([]string{"-u", "-f", "/dev/null", "-S", sock}, args...)...).CombinedOutput()
+		if err != nil {
+			t.Fatalf("tmux %s: %v\n%s", strings.Join(args, " "), err, out)
+		}
+		return string(out)
+	}
+	run("new-session", "-d", "-x", "200", "-y", "60", "env -i PATH=/usr/bin:/bin HOME=/tmp LANG=C.UTF-8 TERM=screen-256color PS1='PROMPT$ ' sh")
+	t.Cleanup(func() { exec.Command(tmux, "-S", sock, "kill-server").Run() })
+	pane := func() string { return run("capture-pane", "-p", "-t", "0") }
+	waitFor := func(what string, cond func(string) bool) string {
+		t.Helper()
+		deadline := time.Now().Add(20 * time.Second)
+		for {
+			s := pane()
+			if cond(s) {
+				return s
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("waited 20s for %s; the pane:\n%s", what, s)
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
+	has := func(subs ...string) func(string) bool {
+		return func(s string) bool {
+			for _, sub := range subs {
+				if !strings.Contains(s, sub) {
+					return false
+				}
+			}
+			return true
+		}
+	}
+	keys := func(k ...string) { run(append([]string{"send-keys", "-t", "0"}, k...)...) }
+
+	waitFor("the prompt", has("PROMPT$"))
+	keys(bin+" demo tcp-echo", "Enter")
+
+	// The handshake, with the lanes and the gauges.
+	s := waitFor("the handshake", has("SYN seq=0 len=0", "SYN/ACK seq=0 ack=1 len=0", "ACK seq=1 ack=1 len=0", "Send-Q ▕"))
+	if !strings.Contains(s, "server") || !strings.Contains(s, "client") {
+		t.Errorf("no lanes server and client:\n%s", s)
+	}
+
+	// Pause: the demo holds before its next step; n lets exactly one in.
+	keys("Space")
+	held := regexp.MustCompile(`paused — n: step (\d)`)
+	s = waitFor("the demo to hold", func(s string) bool { return held.MatchString(s) || strings.Contains(s, "■ finished") })
+	if m := held.FindStringSubmatch(s); m != nil {
+		next, _ := strconv.Atoi(m[1])
+		t.Logf("paused, holding step %d; pressing n", next)
+		keys("n")
+		want := "step " + strconv.Itoa(next) + "/7"
+		s = waitFor(want, has(want))
+		if next < 7 {
+			waitFor("the demo to hold again", has("paused — n: step "+strconv.Itoa(next+1)))
+		}
+	} else {
+		t.Logf("the demo finished before it could be paused")
+	}
+
+	// Help, then quit from it.
+	keys("?")
+	waitFor("the help", has("any key closes this help", "pause / resume"))
+	keys("q")
+	s = waitFor("the shell prompt again", func(s string) bool {
+		lines := strings.Split(strings.TrimRight(s, "\n "), "\n")
+		return strings.TrimSpace(lines[len(lines)-1]) == "PROMPT$"
+	})
+	if strings.Contains(s, "sockscope ·") || strings.Contains(s, "SYN/ACK") {
+		t.Errorf("the UI is still on the screen after q:\n%s", s)
+	}
+	if !strings.Contains(s, "PROMPT$ "+bin+" demo tcp-echo") {
+		t.Errorf("the screen before the UI (the command line) was not restored:\n%s", s)
+	}
+	keys("echo status=$?", "Enter")
+	waitFor("the exit status", has("status=0"))
+}

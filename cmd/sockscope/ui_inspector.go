@@ -1,0 +1,129 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"os"
+	"time"
+
+	"golang.org/x/term"
+
+	"github.com/sockscope/sockscope/capture"
+	"github.com/sockscope/sockscope/capture/filter"
+	"github.com/sockscope/sockscope/demos"
+	"github.com/sockscope/sockscope/ui"
+)
+
+// The inspector's entry points for replay, capture and the demo picker
+// (sockscope with no arguments). The wiring in replay.go, capture_cmd.go
+// and main.go is a few lines each; see the comments on each function.
+
+// inspectorFlags are the flags the terminal UI adds to replay and capture.
+type inspectorFlags struct {
+	speed      string // --speed: max, or a factor of the capture's timing
+	maxPackets int    // --max-packets: packets kept in memory (live, gzip, stdin)
+	display    string // -Y / --display-filter: a display filter to start with
+}
+
+// addInspectorFlags registers --speed (replay only when speed is true),
+// --max-packets and -Y on fs.
+func addInspectorFlags(fs *flag.FlagSet, speed bool) *inspectorFlags {
+	f := &inspectorFlags{speed: "max"}
+	if speed {
+		fs.StringVar(&f.speed, "speed", "max", "")
+	}
+	fs.IntVar(&f.maxPackets, "max-packets", ui.DefaultMaxPackets, "")
+	fs.StringVar(&f.display, "Y", "", "")
+	fs.StringVar(&f.display, "display-filter", "", "")
+	return f
+}
+
+// options turns the flags into ui.Options; a bad value is a usage error.
+func (f *inspectorFlags) options() (ui.Options, error) {
+	speed, err := ui.ParseSpeed(f.speed)
+	if err != nil {
+		return ui.Options{}, usageError("%v", err)
+	}
+	if f.maxPackets <= 0 {
+		return ui.Options{}, usageError("--max-packets wants a positive count, got %d", f.maxPackets)
+	}
+	return ui.Options{Speed: speed, MaxPackets: f.maxPackets, DisplayFilter: f.display}, nil
+}
+
+// wantInspector reports whether a command should open the terminal UI:
+// standard output is a terminal and neither --no-ui nor --json was given
+// (-w alone also prints nothing, as tcpdump does, so it keeps the text
+// path).
+func wantInspector(o *outputOptions) bool {
+	if o.noUI || o.json || o.out != "" || o.count > 0 {
+		return false
+	}
+	f, ok := o.stdout.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+// runReplayUI shows o.path in the inspector. replay.go's runReplay calls
+// it, after parseReplay, instead of opening the file itself:
+//
+//	if wantInspector(&o.outputOptions) {
+//		return runReplayUI(ctx, o, uiFlags)
+//	}
+func runReplayUI(ctx context.Context, o *replayOptions, f *inspectorFlags) error {
+	opts, err := f.options()
+	if err != nil {
+		return err
+	}
+	if !o.filter.MatchesAll() {
+		opts.Filter = o.filter
+	}
+	return ui.RunFile(ctx, o.path, opts)
+}
+
+// runCaptureUI captures in the inspector. capture_cmd.go's runCapture calls
+// it once the interface, the matcher m and its kernel program are ready,
+// instead of capture.OpenLive and the sink (ui.RunLive opens the capture
+// itself, before the screen, so its errors print as they do now):
+//
+//	if wantInspector(&o.outputOptions) {
+//		return runCaptureUI(ctx, capture.LiveOptions{Interface: iface, SnapLen: o.snaplen, Promisc: o.promisc, Filter: prog}, m, uiFlags)
+//	}
+func runCaptureUI(ctx context.Context, lo capture.LiveOptions, m *filter.Matcher, f *inspectorFlags) error {
+	opts, err := f.options()
+	if err != nil {
+		return err
+	}
+	return ui.RunLive(ctx, lo, m, opts)
+}
+
+// runPickerUI shows the demo picker; main.go's run calls it for no
+// arguments when standard output is a terminal (else it prints the usage):
+//
+//	if len(args) == 0 {
+//		if f, ok := stdout.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+//			return runPickerUI(ctx)
+//		}
+//		fmt.Fprint(stdout, mainUsage)
+//		return nil
+//	}
+//
+// Like `demo NAME`, it first re-executes itself in the lab (a private
+// network namespace), where the picker runs the demos it lists.
+func runPickerUI(ctx context.Context) error {
+	if !demos.InLab() {
+		err := demos.RunIsolated(ctx, demos.LabOptions{})
+		var xe *demos.ExitError
+		if errors.As(err, &xe) {
+			return &exitError{code: xe.Code} // the lab child printed why
+		}
+		if ctx.Err() != nil {
+			return nil
+		}
+		return err
+	}
+	return ui.RunPicker(ctx, ui.Options{Lang: langFromEnv(), Pace: defaultPickerPace})
+}
+
+// defaultPickerPace is the pause between a picked demo's steps, as
+// `demo NAME` pauses by default.
+const defaultPickerPace = time.Second

@@ -1,0 +1,110 @@
+//go:build linux
+
+package main
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/sockscope/sockscope/capture"
+)
+
+// TestReplayUITmux drives the real binary in a real terminal (tmux): a
+// person types `sockscope replay FILE` at a shell prompt, sees the packet
+// list, moves with n, opens the help, quits — and gets the shell back with
+// the screen restored and exit status 0. It skips until replay.go opens
+// the inspector (runReplayUI).
+func TestReplayUITmux(t *testing.T) {
+	if testing.Short() {
+		t.Skip("drives the binary in tmux")
+	}
+	tmux, err := exec.LookPath("tmux")
+	if err != nil {
+		t.Skip("tmux is not installed")
+	}
+	if src, err := os.ReadFile("replay.go"); err == nil && !strings.Contains(string(src), "runReplayUI(") {
+		t.Skip("cmd/sockscope/replay.go does not call runReplayUI yet")
+	}
+	bin := sockscopeBinary(t)
+	pcap := filepath.Join(t.TempDir(), "two.pcap")
+	w, err := capture.Create(pcap, capture.LinkEthernet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 2; i++ {
+		// Ethernet, IPv4, UDP 1234 > 53 with a payload that would clear
+		// the screen if it reached the terminal.
+		d := []byte{2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1, 8, 0,
+			0x45, 0, 0, 32, 0, 1, 0, 0, 64, 17, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2,
+			0x04, 0xd2, 0x1f, 0x90, 0, 12, 0, 0, 0x1b, '[', '2', 'J'}
+		if err := w.WriteFrame(&capture.Frame{Sec: 1700000000 + int64(i), Len: len(d), LinkType: capture.LinkEthernet, Data: d}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	sock := filepath.Join(t.TempDir(), "tmux.sock")
+	run := func(args ...string) string {
+		t.Helper()
+		out, err := exec.Command(tmux, append([]string{"-u", "-f", "/dev/null", "-S", sock}, args...)...).CombinedOutput()
+		if err != nil {
+			t.Fatalf("tmux %s: %v\n%s", strings.Join(args, " "), err, out)
+		}
+		return string(out)
+	}
+	run("new-session", "-d", "-x", "160", "-y", "40", "env -i PATH=/usr/bin:/bin HOME=/tmp LANG=C.UTF-8 TERM=screen-256color PS1='PROMPT$ ' sh")
+	t.Cleanup(func() { exec.Command(tmux, "-S", sock, "kill-server").Run() })
+	pane := func() string { return run("capture-pane", "-p", "-t", "0") }
+	waitFor := func(what string, cond func(string) bool) string {
+		t.Helper()
+		deadline := time.Now().Add(20 * time.Second)
+		for {
+			s := pane()
+			if cond(s) {
+				return s
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("waited 20s for %s; the pane:\n%s", what, s)
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
+	has := func(subs ...string) func(string) bool {
+		return func(s string) bool {
+			for _, sub := range subs {
+				if !strings.Contains(s, sub) {
+					return false
+				}
+			}
+			return true
+		}
+	}
+	keys := func(k ...string) { run(append([]string{"send-keys", "-t", "0"}, k...)...) }
+
+	waitFor("the prompt", has("PROMPT$"))
+	keys(bin+" replay "+pcap, "Enter")
+	waitFor("the packet list", has("No.", "Protocol", "10.0.0.1", "2 packets", "Frame 1:"))
+	keys("n")
+	s := waitFor("packet 2 selected", has("Frame 2:"))
+	if !strings.Contains(s, ".[2J") {
+		t.Errorf("the payload is not shown with dots:\n%s", s)
+	}
+	keys("?")
+	waitFor("the help", has("sockscope inspector — keys"))
+	keys("q")
+	s = waitFor("the shell prompt again", func(s string) bool {
+		lines := strings.Split(strings.TrimRight(s, "\n "), "\n")
+		return strings.TrimSpace(lines[len(lines)-1]) == "PROMPT$"
+	})
+	if strings.Contains(s, "Protocol") {
+		t.Errorf("the UI is still on the screen after q:\n%s", s)
+	}
+	keys("echo status=$?", "Enter")
+	waitFor("the exit status", has("status=0"))
+}

@@ -1,0 +1,360 @@
+package decode
+
+import (
+	"sort"
+	"strings"
+)
+
+// Display fields: the values of a Packet under the names AppendJSON uses
+// (Wireshark's display-field names), for the display filter. A field is
+// present exactly when AppendJSON writes its key (a test holds the two
+// together), and has the same value: numbers as int, addresses and names as
+// strings, frame.time_epoch as float64 seconds. A few names JSON does not
+// write are Wireshark's too:
+//   - protocols (eth, ip, ipv6, tcp, udp, …, frame), present when the
+//     packet has that layer, with the value true;
+//   - the flag bits of tcp.flags (tcp.flags.syn, …), 1 or 0;
+//   - tcp.analysis.flags, present when any expert flag is;
+//   - the pairs tcp.port, udp.port, ip.addr, ipv6.addr and eth.addr, which
+//     stand for the source and the destination field at once.
+
+// FieldKind says what values a field takes.
+type FieldKind uint8
+
+// Field kinds.
+const (
+	FieldNumber FieldKind = iota
+	FieldString
+	FieldAddr  // a string that holds an IP address: compares with CIDR prefixes too
+	FieldProto // a protocol: true when the packet has it
+	FieldBool  // true when present (_ws.malformed)
+)
+
+// Field is one display field.
+type Field struct {
+	Name string
+	Kind FieldKind
+	// Pair names the two fields a pair (tcp.port) stands for; Get is nil.
+	Pair [2]string
+	// Get returns the field's value in p, or nil when p does not have it.
+	Get func(p *Packet) any
+}
+
+var (
+	fieldList  []*Field
+	fieldIndex = map[string]*Field{}
+)
+
+// LookupField returns the display field called name.
+func LookupField(name string) (*Field, bool) {
+	f, ok := fieldIndex[name]
+	return f, ok
+}
+
+// FieldNames lists every display field name, sorted.
+func FieldNames() []string {
+	names := make([]string, len(fieldList))
+	for i, f := range fieldList {
+		names[i] = f.Name
+	}
+	sort.Strings(names)
+	return names
+}
+
+func addField(name string, kind FieldKind, get func(p *Packet) any) {
+	f := &Field{Name: name, Kind: kind, Get: get}
+	fieldList = append(fieldList, f)
+	fieldIndex[name] = f
+}
+
+func addPair(name string, kind FieldKind, a, b string) {
+	f := &Field{Name: name, Kind: kind, Pair: [2]string{a, b}}
+	fieldList = append(fieldList, f)
+	fieldIndex[name] = f
+}
+
+// num adds a number field present when has(p).
+func num(name string, has func(p *Packet) bool, v func(p *Packet) int) {
+	addField(name, FieldNumber, func(p *Packet) any {
+		if !has(p) {
+			return nil
+		}
+		return v(p)
+	})
+}
+
+func str(name string, has func(p *Packet) bool, v func(p *Packet) string) {
+	addField(name, FieldString, func(p *Packet) any {
+		if !has(p) {
+			return nil
+		}
+		return v(p)
+	})
+}
+
+func addrField(name string, has func(p *Packet) bool, v func(p *Packet) string) {
+	addField(name, FieldAddr, func(p *Packet) any {
+		if !has(p) {
+			return nil
+		}
+		return v(p)
+	})
+}
+
+func proto(name string, has func(p *Packet) bool) {
+	addField(name, FieldProto, func(p *Packet) any {
+		if !has(p) {
+			return nil
+		}
+		return true
+	})
+}
+
+func always(*Packet) bool { return true }
+
+func layer(l Layer) func(p *Packet) bool { return func(p *Packet) bool { return p.Layers&l != 0 } }
+
+func macString(m [6]byte) string { return string(AppendMAC(make([]byte, 0, 17), m)) }
+
+func boolInt(v bool) int {
+	if v {
+		return 1
+	}
+	return 0
+}
+
+// ICMP errors carry the quoted datagram's ports under the transport's
+// names, as AppendJSON writes them.
+func quotes(proto uint8) func(p *Packet) bool {
+	return func(p *Packet) bool {
+		return p.Layers&(LayerICMPv4|LayerICMPv6) != 0 && p.Quote.Valid && p.Quote.Proto == proto
+	}
+}
+
+func init() {
+	// Frame.
+	proto("frame", always)
+	num("frame.number", always, func(p *Packet) int { return p.Number })
+	addField("frame.time_epoch", FieldNumber, func(p *Packet) any {
+		if p.NoTime {
+			return nil
+		}
+		return float64(p.Sec) + float64(p.Nsec)/1e9
+	})
+	num("frame.len", always, func(p *Packet) int { return p.Len })
+	num("frame.cap_len", always, func(p *Packet) int { return p.CapLen })
+	num("frame.link_type", always, func(p *Packet) int { return int(p.LinkType) })
+
+	// Link layers.
+	eth := layer(LayerEthernet)
+	proto("eth", eth)
+	str("eth.src", eth, func(p *Packet) string { return macString(p.EthSrc) })
+	str("eth.dst", eth, func(p *Packet) string { return macString(p.EthDst) })
+	addPair("eth.addr", FieldString, "eth.src", "eth.dst")
+	num("eth.type", func(p *Packet) bool { return eth(p) && p.EthType >= 0x600 }, func(p *Packet) int { return int(p.EthType) })
+	num("eth.len", func(p *Packet) bool { return eth(p) && p.EthType < 0x600 }, func(p *Packet) int { return int(p.EthType) })
+	proto("vlan", func(p *Packet) bool { return vlanID(p, false) >= 0 })
+	num("vlan.id", func(p *Packet) bool { return vlanID(p, false) >= 0 }, func(p *Packet) int { return vlanID(p, false) })
+	num("ieee8021ad.id", func(p *Packet) bool { return vlanID(p, true) >= 0 }, func(p *Packet) int { return vlanID(p, true) })
+	sll := layer(LayerSLL | LayerSLL2)
+	proto("sll", sll)
+	num("sll.pkttype", sll, func(p *Packet) int { return int(p.SLLPktType) })
+	num("sll.etype", func(p *Packet) bool { return sll(p) && p.SLLProto >= 0x600 }, func(p *Packet) int { return int(p.SLLProto) })
+	num("sll.ltype", func(p *Packet) bool { return sll(p) && p.SLLProto < 0x600 }, func(p *Packet) int { return int(p.SLLProto) })
+	proto("null", layer(LayerLoopback))
+	num("null.family", layer(LayerLoopback), func(p *Packet) int { return int(p.LoopFamily) })
+
+	// ARP.
+	arp := layer(LayerARP)
+	proto("arp", arp)
+	num("arp.opcode", arp, func(p *Packet) int { return int(p.ARPOp) })
+	arpMAC := func(p *Packet) bool { return arp(p) && p.ARPHLen == 6 }
+	str("arp.src.hw_mac", arpMAC, func(p *Packet) string { return macString(p.ARPSHA) })
+	str("arp.dst.hw_mac", arpMAC, func(p *Packet) string { return macString(p.ARPTHA) })
+	arpIP := func(p *Packet) bool { return arp(p) && p.ARPSPA.IsValid() }
+	addrField("arp.src.proto_ipv4", arpIP, func(p *Packet) string { return p.ARPSPA.String() })
+	addrField("arp.dst.proto_ipv4", arpIP, func(p *Packet) string { return p.ARPTPA.String() })
+
+	// IPv4 and IPv6.
+	ip4 := func(p *Packet) bool { return p.IPVersion == 4 }
+	proto("ip", ip4)
+	addrField("ip.src", ip4, func(p *Packet) string { return p.Src.String() })
+	addrField("ip.dst", ip4, func(p *Packet) string { return p.Dst.String() })
+	addPair("ip.addr", FieldAddr, "ip.src", "ip.dst")
+	num("ip.proto", ip4, func(p *Packet) int { return int(p.IPProto) })
+	num("ip.hdr_len", ip4, func(p *Packet) int { return int(p.IPHdrLen) })
+	num("ip.len", ip4, func(p *Packet) int { return int(p.IPLen) })
+	num("ip.id", ip4, func(p *Packet) int { return int(p.IPID) })
+	num("ip.flags.df", ip4, func(p *Packet) int { return int(p.IPFlags >> 1 & 1) })
+	num("ip.flags.mf", ip4, func(p *Packet) int { return int(p.IPFlags & 1) })
+	num("ip.frag_offset", ip4, func(p *Packet) int { return int(p.FragOffset) })
+	num("ip.ttl", ip4, func(p *Packet) int { return int(p.TTL) })
+	num("ip.dsfield", ip4, func(p *Packet) int { return int(p.TOS) })
+	ip6 := func(p *Packet) bool { return p.IPVersion == 6 }
+	proto("ipv6", ip6)
+	addrField("ipv6.src", ip6, func(p *Packet) string { return p.Src.String() })
+	addrField("ipv6.dst", ip6, func(p *Packet) string { return p.Dst.String() })
+	addPair("ipv6.addr", FieldAddr, "ipv6.src", "ipv6.dst")
+	num("ipv6.nxt", ip6, func(p *Packet) int { return int(p.IPv6Next) })
+	num("ipv6.plen", ip6, func(p *Packet) int { return int(p.IPv6Plen) })
+	num("ipv6.hlim", ip6, func(p *Packet) int { return int(p.TTL) })
+	num("ipv6.tclass", ip6, func(p *Packet) int { return int(p.TOS) })
+	num("ipv6.flow", ip6, func(p *Packet) int { return int(p.IPv6Flow) })
+	frag6 := func(p *Packet) bool { return ip6(p) && p.Layers&LayerIPv6Frag != 0 }
+	num("ipv6.fraghdr.offset", frag6, func(p *Packet) int { return int(p.V6FragOffset) })
+	num("ipv6.fraghdr.more", frag6, func(p *Packet) int { return boolInt(p.V6FragMore) })
+	num("ipv6.fraghdr.ident", frag6, func(p *Packet) int { return int(p.V6FragID) })
+
+	// TCP.
+	tcp := layer(LayerTCP)
+	tcpPorts := func(p *Packet) bool { return tcp(p) || quotes(6)(p) }
+	proto("tcp", tcp)
+	num("tcp.srcport", tcpPorts, func(p *Packet) int {
+		if tcp(p) {
+			return int(p.SrcPort)
+		}
+		return int(p.Quote.SrcPort)
+	})
+	num("tcp.dstport", tcpPorts, func(p *Packet) int {
+		if tcp(p) {
+			return int(p.DstPort)
+		}
+		return int(p.Quote.DstPort)
+	})
+	addPair("tcp.port", FieldNumber, "tcp.srcport", "tcp.dstport")
+	num("tcp.stream", tcp, func(p *Packet) int { return p.Rel.Stream })
+	num("tcp.flags", tcp, func(p *Packet) int { return int(p.TCPFlags) })
+	for _, f := range []struct {
+		name string
+		bit  uint16
+	}{{"fin", TCPFin}, {"syn", TCPSyn}, {"reset", TCPRst}, {"push", TCPPsh}, {"ack", TCPAck}, {"urg", TCPUrg}, {"ece", TCPEce}, {"cwr", TCPCwr}, {"ae", TCPAE}} {
+		num("tcp.flags."+f.name, tcp, func(p *Packet) int { return boolInt(p.TCPFlags&f.bit != 0) })
+	}
+	num("tcp.seq", tcp, func(p *Packet) int { return int(p.Rel.Seq) })
+	num("tcp.ack", tcp, func(p *Packet) int { return int(p.Rel.Ack) })
+	num("tcp.seq_raw", tcp, func(p *Packet) int { return int(p.Seq) })
+	num("tcp.ack_raw", tcp, func(p *Packet) int { return int(p.Ack) })
+	whole := func(p *Packet) bool { return tcp(p) && !p.MoreFragments() }
+	num("tcp.len", whole, func(p *Packet) int { return p.PayloadLen })
+	num("tcp.nxtseq", whole, func(p *Packet) int { return int(p.Rel.NextSeq) })
+	num("tcp.hdr_len", tcp, func(p *Packet) int { return int(p.TCPHdrLen) })
+	num("tcp.window_size_value", tcp, func(p *Packet) int { return int(p.Window) })
+	num("tcp.window_size", tcp, func(p *Packet) int { return int(p.Analysis.WindowSize) })
+	num("tcp.urgent_pointer", func(p *Packet) bool { return tcp(p) && p.TCPFlags&TCPUrg != 0 }, func(p *Packet) int { return int(p.Urgent) })
+	opt := func(has func(o *TCPOptions) bool) func(p *Packet) bool {
+		return func(p *Packet) bool { return tcp(p) && has(&p.TCPOptions) }
+	}
+	num("tcp.options.mss_val", opt(func(o *TCPOptions) bool { return o.HasMSS }), func(p *Packet) int { return int(p.TCPOptions.MSS) })
+	num("tcp.options.wscale.shift", opt(func(o *TCPOptions) bool { return o.HasWS }), func(p *Packet) int { return int(p.TCPOptions.WScale) })
+	num("tcp.options.sack_perm", opt(func(o *TCPOptions) bool { return o.SACKPerm }), func(p *Packet) int { return 1 })
+	num("tcp.options.timestamp.tsval", opt(func(o *TCPOptions) bool { return o.HasTS }), func(p *Packet) int { return int(p.TCPOptions.TSVal) })
+	num("tcp.options.timestamp.tsecr", opt(func(o *TCPOptions) bool { return o.HasTS }), func(p *Packet) int { return int(p.TCPOptions.TSEcr) })
+	num("tcp.options.sack.count", opt(func(o *TCPOptions) bool { return o.NSACK > 0 }), func(p *Packet) int { return int(p.TCPOptions.NSACK) })
+	for i, key := range expertFields {
+		name := strings.Trim(key, `":`)
+		bit := Expert(1 << i)
+		num(name, func(p *Packet) bool { return tcp(p) && expertSet(p, bit) }, func(*Packet) int { return 1 })
+	}
+	num("tcp.analysis.flags", func(p *Packet) bool { return tcp(p) && p.Analysis.Flags != 0 }, func(*Packet) int { return 1 })
+	dup := func(p *Packet) bool { return tcp(p) && p.Analysis.Flags != 0 && p.Analysis.DupAckNum != 0 }
+	num("tcp.analysis.duplicate_ack_num", dup, func(p *Packet) int { return p.Analysis.DupAckNum })
+	num("tcp.analysis.duplicate_ack_frame", dup, func(p *Packet) int { return p.Analysis.DupAckFrame })
+	num("tcp.analysis.acks_frame", func(p *Packet) bool { return tcp(p) && p.Analysis.AcksFrame != 0 }, func(p *Packet) int { return p.Analysis.AcksFrame })
+	str("tcp.state.src", func(p *Packet) bool { return tcp(p) && p.Analysis.SrcChanged }, func(p *Packet) string { return p.Analysis.SrcState.String() })
+	str("tcp.state.dst", func(p *Packet) bool { return tcp(p) && p.Analysis.DstChanged }, func(p *Packet) string { return p.Analysis.DstState.String() })
+
+	// UDP.
+	udp := layer(LayerUDP)
+	udpAny := func(p *Packet) bool { return udp(p) || quotes(17)(p) }
+	proto("udp", udp)
+	num("udp.srcport", udpAny, func(p *Packet) int {
+		if udp(p) {
+			return int(p.SrcPort)
+		}
+		return int(p.Quote.SrcPort)
+	})
+	num("udp.dstport", udpAny, func(p *Packet) int {
+		if udp(p) {
+			return int(p.DstPort)
+		}
+		return int(p.Quote.DstPort)
+	})
+	addPair("udp.port", FieldNumber, "udp.srcport", "udp.dstport")
+	num("udp.length", func(p *Packet) bool {
+		return udp(p) && !(p.BadLayer == LayerUDP && p.CapLen < p.Len && p.UDPLen == 0) || !udp(p) && quotes(17)(p)
+	}, func(p *Packet) int {
+		if udp(p) {
+			return int(p.UDPLen)
+		}
+		return int(p.Quote.UDPLen)
+	})
+	num("udp.stream", func(p *Packet) bool { return udp(p) && p.BadLayer != LayerUDP || !udp(p) && quotes(17)(p) },
+		func(p *Packet) int { return p.UDPStream })
+
+	// ICMP and ICMPv6.
+	icmp := func(p *Packet) bool { return p.Layers&LayerICMPv4 != 0 && p.Layers&LayerICMPv6 == 0 }
+	proto("icmp", icmp)
+	num("icmp.type", icmp, func(p *Packet) int { return int(p.ICMPType) })
+	num("icmp.code", icmp, func(p *Packet) int { return int(p.ICMPCode) })
+	echo := func(p *Packet) bool { return icmp(p) && isICMPv4Echo(p.ICMPType) }
+	num("icmp.ident", echo, func(p *Packet) int { return int(p.ICMPID) })
+	num("icmp.seq", echo, func(p *Packet) int { return int(p.ICMPSeq) })
+	icmp6 := layer(LayerICMPv6)
+	proto("icmpv6", icmp6)
+	num("icmpv6.type", icmp6, func(p *Packet) int { return int(p.ICMPType) })
+	num("icmpv6.code", icmp6, func(p *Packet) int { return int(p.ICMPCode) })
+	echo6 := func(p *Packet) bool { return icmp6(p) && (p.ICMPType == 128 || p.ICMPType == 129) }
+	num("icmpv6.echo.identifier", echo6, func(p *Packet) int { return int(p.ICMPID) })
+	num("icmpv6.echo.sequence_number", echo6, func(p *Packet) int { return int(p.ICMPSeq) })
+
+	// DNS.
+	dns := layer(LayerDNS)
+	proto("dns", dns)
+	num("dns.id", dns, func(p *Packet) int { return int(p.DNS.ID) })
+	num("dns.flags.response", dns, func(p *Packet) int { return boolInt(p.DNS.QR) })
+	num("dns.flags.opcode", dns, func(p *Packet) int { return int(p.DNS.Opcode) })
+	num("dns.flags.rcode", dns, func(p *Packet) int { return int(p.DNS.RCode) })
+	num("dns.count.queries", dns, func(p *Packet) int { return int(p.DNS.QDCount) })
+	num("dns.count.answers", dns, func(p *Packet) int { return int(p.DNS.ANCount) })
+	num("dns.count.auth_rr", dns, func(p *Packet) int { return int(p.DNS.NSCount) })
+	num("dns.count.add_rr", dns, func(p *Packet) int { return int(p.DNS.ARCount) })
+	question := func(p *Packet) bool { return dns(p) && p.DNS.QDCount > 0 && p.DNS.QType != 0 }
+	str("dns.qry.name", question, func(p *Packet) string {
+		if len(p.DNS.QName) == 0 {
+			return "<Root>"
+		}
+		return string(p.DNS.QName)
+	})
+	num("dns.qry.type", question, func(p *Packet) int { return int(p.DNS.QType) })
+	num("dns.qry.class", question, func(p *Packet) int { return int(p.DNS.QClass) })
+
+	// Damage.
+	addField("_ws.malformed", FieldBool, func(p *Packet) any {
+		if !p.Malformed {
+			return nil
+		}
+		return true
+	})
+	str("sockscope.error", func(p *Packet) bool { return p.Malformed }, func(p *Packet) string { return p.Err })
+}
+
+// expertSet reports whether expert flag bit is set as AppendJSON writes it:
+// every kind of retransmission also sets tcp.analysis.retransmission.
+func expertSet(p *Packet, bit Expert) bool {
+	f := p.Analysis.Flags
+	if f != 0 && p.Analysis.IsRetransmission() {
+		f |= ExpertRetransmission
+	}
+	return f&bit != 0
+}
+
+// vlanID returns the first 802.1ad service tag (ad) or the first other
+// tag, as AppendJSON writes vlan.id and ieee8021ad.id; -1 if none.
+func vlanID(p *Packet, ad bool) int {
+	for i := 0; i < int(p.NVLAN) && i < len(p.VLANs); i++ {
+		if (p.VLANTPIDs[i] == 0x88a8) == ad {
+			return int(p.VLANs[i])
+		}
+	}
+	return -1
+}

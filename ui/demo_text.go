@@ -1,0 +1,158 @@
+package ui
+
+import (
+	"strings"
+
+	"github.com/gdamore/tcell/v2"
+	"github.com/rivo/uniseg"
+)
+
+// Text on the demo view is printed cell by cell, never through tview's
+// tag parser: labels carry bytes a demo sent ("[red]" is a fine payload),
+// and a payload must never move the cursor or change colours. Widths are
+// terminal columns as uniseg counts them (a CJK character takes two).
+
+// demoWidth is the number of terminal columns s takes.
+func demoWidth(s string) int { return uniseg.StringWidth(s) }
+
+// demoSafeCluster replaces a control character with '.', so that nothing a
+// demo sent can reach the terminal as a control sequence.
+func demoSafeCluster(c string) string {
+	for _, r := range c {
+		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) || r == '\u2028' || r == '\u2029' {
+			return "."
+		}
+	}
+	return c
+}
+
+// demoPrint prints s at (x, y) in style, without going past column maxX
+// (exclusive), and returns the column after the last cell printed. A wide
+// character that would straddle maxX is left out.
+func demoPrint(screen tcell.Screen, x, y, maxX int, s string, style tcell.Style) int {
+	state := -1
+	for s != "" && x < maxX {
+		var c string
+		var w int
+		c, s, w, state = uniseg.FirstGraphemeClusterInString(s, state)
+		c = demoSafeCluster(c)
+		if c == "." {
+			w = 1
+		}
+		if w == 0 {
+			continue
+		}
+		if x+w > maxX {
+			break
+		}
+		screen.Put(x, y, c, style)
+		x += w
+	}
+	return x
+}
+
+// demoFill paints cells [x, maxX) of row y with r.
+func demoFill(screen tcell.Screen, x, y, maxX int, r rune, style tcell.Style) {
+	for ; x < maxX; x++ {
+		screen.SetContent(x, y, r, nil, style)
+	}
+}
+
+// demoTruncate cuts s to at most width columns, ending it with "…" when cut.
+func demoTruncate(s string, width int) string {
+	if width <= 0 {
+		return ""
+	}
+	if demoWidth(s) <= width {
+		return s
+	}
+	var b strings.Builder
+	w, state := 0, -1
+	for s != "" {
+		var c string
+		var cw int
+		c, s, cw, state = uniseg.FirstGraphemeClusterInString(s, state)
+		if w+cw > width-1 {
+			break
+		}
+		b.WriteString(c)
+		w += cw
+	}
+	b.WriteString("…")
+	return b.String()
+}
+
+// demoWrap breaks s into lines of at most width columns at the line-break
+// opportunities of Unicode's line breaking algorithm (UAX #14): between
+// words in English, between characters in Chinese (but not before "，" or
+// "。"). A newline always breaks. A word longer than a line is cut.
+func demoWrap(s string, width int) []string {
+	if width <= 0 {
+		return nil
+	}
+	var lines []string
+	var line strings.Builder
+	lineW := 0
+	flush := func() {
+		lines = append(lines, strings.TrimRight(line.String(), " "))
+		line.Reset()
+		lineW = 0
+	}
+	state := -1
+	for s != "" {
+		var seg string
+		var must bool
+		seg, s, must, state = uniseg.FirstLineSegmentInString(s, state)
+		text := strings.TrimRight(seg, "\r\n")
+		visible := demoWidth(strings.TrimRight(text, " "))
+		if lineW > 0 && lineW+visible > width {
+			flush()
+		}
+		if lineW == 0 {
+			text = strings.TrimLeft(text, " ")
+			visible = demoWidth(strings.TrimRight(text, " "))
+		}
+		for visible > width { // a word wider than the line: cut it
+			head := demoCutColumns(text, width)
+			line.WriteString(head)
+			flush()
+			text = text[len(head):]
+			visible = demoWidth(strings.TrimRight(text, " "))
+		}
+		line.WriteString(text)
+		lineW += demoWidth(text)
+		if must {
+			flush()
+		}
+	}
+	if line.Len() > 0 || len(lines) == 0 {
+		flush()
+	}
+	return lines
+}
+
+// demoCutColumns returns the longest prefix of s that takes at most width
+// columns (at least one grapheme, so that progress is made).
+func demoCutColumns(s string, width int) string {
+	n, w, state := 0, 0, -1
+	rest := s
+	for rest != "" {
+		var c string
+		var cw int
+		c, rest, cw, state = uniseg.FirstGraphemeClusterInString(rest, state)
+		if w+cw > width && n > 0 {
+			break
+		}
+		n += len(c)
+		w += cw
+	}
+	return s[:n]
+}
+
+// demoPad pads s with spaces to width columns.
+func demoPad(s string, width int) string {
+	if w := demoWidth(s); w < width {
+		return s + strings.Repeat(" ", width-w)
+	}
+	return s
+}

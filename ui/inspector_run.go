@@ -1,0 +1,205 @@
+package ui
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gdamore/tcell/v2"
+	"github.com/rivo/tview"
+
+	"github.com/sockscope/sockscope/capture"
+	"github.com/sockscope/sockscope/capture/filter"
+)
+
+// Options configure the inspector (RunFile, RunLive) and the demo picker
+// (RunPicker).
+type Options struct {
+	// Speed is the replay speed of a file: packets appear at their capture
+	// times × Speed (1 = as captured). 0 means "max": everything at once,
+	// as fast as it is indexed. + and - change it while running.
+	Speed float64
+	// MaxPackets bounds the packets kept in memory for live captures,
+	// compressed files and stdin (0: DefaultMaxPackets); the oldest go
+	// first and the status bar counts them. An uncompressed file is
+	// indexed whole (48 bytes a packet) and read again as needed.
+	MaxPackets int
+	// MaxBytes bounds the frame bytes kept in memory (0: DefaultMaxBytes).
+	MaxBytes int64
+	// Lang is "en" or "zh" (the picker's and the demo view's words).
+	Lang string
+	// Screen is the screen to draw on; nil means the terminal. Tests give
+	// a tcell.SimulationScreen.
+	Screen tcell.Screen
+	// Filter is a capture filter (tcpdump syntax) for RunFile: only the
+	// packets it matches are shown, with their numbers in the file.
+	Filter *filter.Matcher
+	// DisplayFilter is a display filter to start with (as typed after /).
+	DisplayFilter string
+	// Pace is the demo pace for RunPicker (see DemoViewOptions.Pace).
+	Pace time.Duration
+	// Interface is the capture interface for the picker's demos ("" = lo).
+	Interface string
+
+	// started, if set, is called once the application and the inspector
+	// exist, before the application runs (tests).
+	started       func(*tview.Application, *inspector)
+	startedPicker func(*tview.Application, *picker)
+}
+
+// RunFile shows a capture file ("-" reads standard input) in the
+// inspector and returns when the person quits (q) or ctx is cancelled,
+// with the terminal restored. An uncompressed file is indexed in the
+// background (an offset per packet) and read again for what is on
+// screen; a compressed file or standard input cannot be read at random, so
+// its packets are kept in memory as a live capture's are (bounded by
+// MaxPackets and MaxBytes), and the status bar says so. A damaged file
+// shows every packet before the damage; the damage is then returned.
+func RunFile(ctx context.Context, path string, opts Options) error {
+	ir, err := capture.OpenIndexed(path)
+	if err != nil {
+		return err
+	}
+	var s *pktStore
+	if ir.Seekable() {
+		s = newFileStore(ir, path)
+	} else {
+		s = newMemStore(ir.Name(), false, opts.maxPackets(), opts.maxBytes())
+		switch {
+		case strings.Contains(ir.Format(), "gzip"):
+			s.note = "in memory: a compressed file cannot be read at random"
+		case path == "-":
+			s.note = "in memory: standard input cannot be read at random"
+		default:
+			s.note = "in memory: not a regular file"
+		}
+	}
+	s.source = filepath.Base(ir.Name())
+	defer ir.Close()
+	return runInspector(ctx, s, opts, func(ctx context.Context) error {
+		tr, err := indexFile(ctx, s, ir, opts.Filter)
+		s.finish(err) // the count is final: say so before the conversations
+		s.setConvs(tr)
+		return err
+	}, nil)
+}
+
+// RunLive captures from an interface (capture.OpenLive(lo); lo.Filter is
+// the kernel's program) and shows the packets as they come; m, if not
+// nil, is the same filter run again in Go on each frame (the kernel strips
+// VLAN tags before its filter sees them). The capture goes on while the
+// view is paused. The capture's errors (no permission, no such interface)
+// come back before the screen is touched.
+func RunLive(ctx context.Context, lo capture.LiveOptions, m *filter.Matcher, opts Options) error {
+	src, err := capture.OpenLive(lo)
+	if err != nil {
+		return err
+	}
+	defer src.Close()
+	s := newMemStore(src.Interface(), true, opts.maxPackets(), opts.maxBytes())
+	if m != nil && !m.MatchesAll() {
+		s.note = "capture filter: " + m.String()
+	}
+	return runInspector(ctx, s, opts, func(ctx context.Context) error {
+		return captureLive(ctx, s, src, m)
+	}, src.Stats)
+}
+
+func (o *Options) maxPackets() uint64 {
+	if o.MaxPackets > 0 {
+		return uint64(o.MaxPackets)
+	}
+	return DefaultMaxPackets
+}
+
+func (o *Options) maxBytes() int64 {
+	if o.MaxBytes > 0 {
+		return o.MaxBytes
+	}
+	return DefaultMaxBytes
+}
+
+// runInspector runs the application around store s while source (its own
+// goroutine) fills s.
+//
+// Goroutines: the source; the refresh loop (snapshots of the store at ≤ 20
+// Hz, applied with QueueUpdateDraw); background jobs (display filter,
+// follow, ladder), each cancelled by the next of its kind; and a stopper
+// that, once ctx is done (q, Ctrl-C, the caller), waits for the refresh
+// loop and the jobs to leave — they may be inside QueueUpdateDraw, which
+// needs the event loop — and only then stops the application. Key
+// handlers never wait for anything: they change state and cancel.
+func runInspector(ctx context.Context, s *pktStore, opts Options, source func(context.Context) error, stats func() (capture.LiveStats, error)) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	app := tview.NewApplication()
+	if opts.Screen != nil {
+		app.SetScreen(opts.Screen)
+	}
+	ins := newInspector(ctx, app, s, opts, cancel)
+	ins.liveStats = stats
+	if opts.started != nil {
+		opts.started(app, ins)
+	}
+
+	var srcDone sync.WaitGroup
+	srcDone.Add(1)
+	go func() {
+		defer srcDone.Done()
+		s.finish(source(ctx))
+	}()
+	ins.bg.Add(1)
+	go func() {
+		defer ins.bg.Done()
+		ins.refreshLoop(ctx)
+	}()
+	if opts.DisplayFilter != "" {
+		ins.applyFilter(opts.DisplayFilter)
+	}
+
+	runDone := make(chan struct{})
+	go func() {
+		select {
+		case <-ctx.Done():
+		case <-runDone:
+			return
+		}
+		ins.mu.Lock()
+		ins.closing = true
+		ins.mu.Unlock()
+		ins.bg.Wait()
+		// Stop only once the application has drawn: Stop before Run
+		// would close the screen, and Run would open the terminal anew.
+		select {
+		case <-ins.drawn:
+			app.Stop()
+		case <-runDone:
+		}
+	}()
+	runErr := app.Run()
+	close(runDone)
+	cancel()
+	waitFor(&ins.bg, 2*time.Second) // normally at once; a job stuck in QueueUpdateDraw after a failed Run is left behind
+	srcDone.Wait()
+	if runErr != nil {
+		return runErr
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.err
+}
+
+// waitFor waits for wg, at most d.
+func waitFor(wg *sync.WaitGroup, d time.Duration) {
+	done := make(chan struct{})
+	go func() {
+		wg.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-time.After(d):
+	}
+}

@@ -1,0 +1,134 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/sockscope/sockscope/capture"
+	"github.com/sockscope/sockscope/capture/filter"
+	"github.com/sockscope/sockscope/decode"
+)
+
+// The sources: one goroutine each, reading frames, decoding them with the
+// connection tracker, and appending records to the store. They never wait
+// for the screen: the views take what the store holds when they draw.
+
+// Batches of the file index: records are added under the store's lock a
+// batch at a time.
+const (
+	indexBatch     = 4096
+	indexBatchTime = 20 * time.Millisecond
+	// convEvery spaces the conversation snapshots a source publishes while
+	// the conversations pane is open.
+	convEvery = time.Second
+)
+
+// indexFile reads the capture behind ir in order, indexing every frame
+// that m (nil: all) lets through, and returns at its end, on damage (the
+// frames before it stay), or when ctx is cancelled. It returns the
+// tracker, whose conversations the caller publishes (publishConvs) once
+// the store is complete.
+func indexFile(ctx context.Context, s *pktStore, ir *capture.IndexedReader, m *filter.Matcher) (*decode.Tracker, error) {
+	dec := decode.NewDecoder()
+	var (
+		f      capture.Frame
+		p      decode.Packet
+		recs   = make([]pktRecord, 0, indexBatch)
+		excs   []pktException // only for the records with recExc
+		exc    pktException
+		last   = time.Now()
+		lastCv time.Time
+		mem    = s.arena != nil
+	)
+	flush := func(read int64) {
+		if len(recs) > 0 || !mem {
+			s.addBatch(recs, excs, read)
+		}
+		recs, excs = recs[:0], excs[:0]
+		if s.convWanted.Load() && time.Since(lastCv) >= convEvery {
+			s.setConvs(dec.Seq)
+			lastCv = time.Now()
+		}
+	}
+	var err error
+	for n := 1; ; n++ {
+		if n&1023 == 0 && ctx.Err() != nil {
+			err = ctx.Err()
+			break
+		}
+		if err = ir.Next(&f); err != nil {
+			break
+		}
+		if m != nil && !m.MatchesAll() {
+			ok, merr := m.Match(f.LinkType, f.Data, f.Len)
+			if merr != nil {
+				err = fmt.Errorf("%s: packet %d: %w", ir.Name(), n, merr)
+				break
+			}
+			if !ok {
+				continue
+			}
+		}
+		dec.Decode(&f, n, &p)
+		if mem {
+			s.addFrame(&f, &p)
+			if n&255 == 0 && time.Since(last) >= indexBatchTime {
+				flush(f.Offset)
+				last = time.Now()
+			}
+			continue
+		}
+		recs = recs[:len(recs)+1]
+		if packRecordTo(&p, uint64(f.Offset), &recs[len(recs)-1], &exc) {
+			excs = append(excs, exc)
+		}
+		if len(recs) == indexBatch || len(recs)&255 == 0 && time.Since(last) >= indexBatchTime {
+			flush(f.Offset)
+			last = time.Now()
+		}
+	}
+	flush(f.Offset)
+	if errors.Is(err, io.EOF) {
+		err = nil
+	}
+	return dec.Seq, err
+}
+
+// captureLive reads src until ctx is cancelled, re-checking each frame
+// with m (the kernel strips VLAN tags before its filter sees them).
+func captureLive(ctx context.Context, s *pktStore, src frameSource, m *filter.Matcher) error {
+	dec := decode.NewDecoder()
+	var (
+		f      capture.Frame
+		p      decode.Packet
+		lastCv time.Time
+	)
+	for n := 1; ; {
+		if err := src.Next(ctx, &f); err != nil {
+			if ctx.Err() != nil || errors.Is(err, capture.ErrLiveClosed) {
+				return nil
+			}
+			return err
+		}
+		if m != nil && !m.MatchesAll() {
+			if ok, _ := m.Match(f.LinkType, f.Data, f.Len); !ok {
+				continue
+			}
+		}
+		dec.Decode(&f, n, &p)
+		n++
+		s.addFrame(&f, &p)
+		if s.convWanted.Load() && time.Since(lastCv) >= convEvery {
+			s.setConvs(dec.Seq)
+			lastCv = time.Now()
+		}
+	}
+}
+
+// frameSource is a live source of frames: capture.LiveSource, or a test's.
+type frameSource interface {
+	Next(ctx context.Context, f *capture.Frame) error
+}

@@ -1,0 +1,199 @@
+package ui
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/gdamore/tcell/v2"
+	"github.com/rivo/tview"
+
+	"github.com/sockscope/sockscope/demos"
+)
+
+// The demo picker: what `sockscope` with no arguments shows. One line per
+// demo (name, title, and its one-line summary below); Enter runs the demo
+// in the demo view (NewDemoView, DemoView.RunSession); q in the demo view
+// comes back here, q here quits.
+//
+// Call RunPicker where the demos can run: inside the lab (the network
+// namespace sockscope re-executes itself into), or on the host with
+// --host-net, exactly as for RunDemo. One demo runs at a time: the next
+// starts once the previous one's session has ended (they share ports).
+
+// RunPicker shows the picker on opts.Screen (nil: the terminal) and returns
+// when the person quits or ctx is cancelled, with the terminal restored.
+func RunPicker(ctx context.Context, opts Options) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	app := tview.NewApplication()
+	if opts.Screen != nil {
+		app.SetScreen(opts.Screen)
+	}
+	pk := newPicker(ctx, app, opts, cancel)
+	if opts.startedPicker != nil {
+		opts.startedPicker(app, pk)
+	}
+	runDone := make(chan struct{})
+	go func() {
+		select {
+		case <-ctx.Done():
+		case <-runDone:
+			return
+		}
+		pk.stopDemo()
+		pk.waitDemo(3 * time.Second)
+		select {
+		case <-pk.drawn:
+			app.Stop()
+		case <-runDone:
+		}
+	}()
+	err := app.Run()
+	close(runDone)
+	cancel()
+	pk.stopDemo()
+	pk.waitDemo(3 * time.Second)
+	return err
+}
+
+// picker is the list and the demo running from it.
+type picker struct {
+	ctx    context.Context
+	app    *tview.Application
+	opts   Options
+	cancel context.CancelFunc
+	list   *tview.List
+	frame  *tview.Flex
+	drawn  chan struct{}
+	once   sync.Once
+
+	mu         sync.Mutex // guards the running demo
+	view       *DemoView
+	demoCancel context.CancelFunc
+	demoDone   chan struct{}
+	demoErr    error
+}
+
+// pickerWords are the picker's own words in each language.
+var pickerWords = map[string][3]string{
+	"en": {" sockscope — socket lessons ", "Enter runs the highlighted demo with real sockets and a live capture; q in the demo comes back here.", "↑ ↓ choose   Enter run   q quit"},
+	"zh": {" sockscope — 套接字课程 ", "回车运行选中的演示（真实套接字 + 实时抓包）；在演示中按 q 返回此列表。", "↑ ↓ 选择   回车 运行   q 退出"},
+}
+
+func newPicker(ctx context.Context, app *tview.Application, opts Options, cancel context.CancelFunc) *picker {
+	pk := &picker{ctx: ctx, app: app, opts: opts, cancel: cancel, drawn: make(chan struct{})}
+	words, ok := pickerWords[opts.Lang]
+	if !ok {
+		words = pickerWords["en"]
+	}
+	pk.list = tview.NewList().SetSecondaryTextColor(tcell.ColorGray).SetHighlightFullLine(true)
+	for _, d := range demos.List() {
+		title, summary := d.Title, d.Summary
+		if opts.Lang == "zh" && d.TitleZH != "" {
+			title, summary = d.TitleZH, d.SummaryZH
+		}
+		d := d
+		pk.list.AddItem(tview.Escape(insPad(d.Name, 15)+title), "  "+tview.Escape(insPad("", 13)+summary), 0, func() { pk.start(d) })
+	}
+	pk.list.SetBorder(true).SetTitle(words[0]).SetTitleAlign(tview.AlignLeft)
+	intro := tview.NewTextView().SetText(words[1]).SetTextColor(tcell.ColorYellow)
+	keys := tview.NewTextView().SetText(words[2]).SetTextColor(tcell.ColorGray)
+	pk.frame = tview.NewFlex().SetDirection(tview.FlexRow).
+		AddItem(intro, 1, 0, false).
+		AddItem(pk.list, 0, 1, true).
+		AddItem(keys, 1, 0, false)
+	app.SetRoot(pk.frame, true).SetFocus(pk.list).EnableMouse(true)
+	app.SetBeforeDrawFunc(func(tcell.Screen) bool {
+		pk.once.Do(func() { close(pk.drawn) })
+		return false
+	})
+	app.SetInputCapture(func(ev *tcell.EventKey) *tcell.EventKey {
+		if ev.Key() == tcell.KeyCtrlC {
+			pk.cancel()
+			return nil
+		}
+		pk.mu.Lock()
+		inDemo := pk.view != nil
+		pk.mu.Unlock()
+		if inDemo {
+			return ev // the demo view's own keys (q comes back)
+		}
+		switch {
+		case ev.Key() == tcell.KeyEscape, ev.Key() == tcell.KeyRune && ev.Rune() == 'q':
+			pk.cancel()
+			return nil
+		case ev.Key() == tcell.KeyRune && ev.Rune() == 'j':
+			return tcell.NewEventKey(tcell.KeyDown, 0, tcell.ModNone)
+		case ev.Key() == tcell.KeyRune && ev.Rune() == 'k':
+			return tcell.NewEventKey(tcell.KeyUp, 0, tcell.ModNone)
+		}
+		return ev
+	})
+	return pk
+}
+
+// start runs demo d in the demo view. Event loop only; it waits for
+// nothing (the session waits for the previous one in its own goroutine).
+func (pk *picker) start(d *demos.Demo) {
+	pk.mu.Lock()
+	defer pk.mu.Unlock()
+	if pk.view != nil || pk.ctx.Err() != nil {
+		return
+	}
+	ctx, cancel := context.WithCancel(pk.ctx)
+	v := NewDemoView(d, DemoViewOptions{
+		Lang: pk.opts.Lang, Pace: pk.opts.Pace, Interface: pk.opts.Interface,
+		App: pk.app, OnQuit: pk.back,
+	})
+	prev := pk.demoDone
+	done := make(chan struct{})
+	pk.view, pk.demoCancel, pk.demoDone = v, cancel, done
+	go func() {
+		defer close(done)
+		if prev != nil {
+			<-prev
+		}
+		if ctx.Err() != nil {
+			return
+		}
+		err := v.RunSession(ctx)
+		pk.mu.Lock()
+		pk.demoErr = err
+		pk.mu.Unlock()
+	}()
+	pk.app.SetRoot(v, true).SetFocus(v)
+}
+
+// back stops the running demo and shows the list (the demo view's q).
+func (pk *picker) back() {
+	pk.stopDemo()
+	pk.app.SetRoot(pk.frame, true).SetFocus(pk.list)
+}
+
+// stopDemo cancels the running demo and detaches its view; its session
+// ends in its own time.
+func (pk *picker) stopDemo() {
+	pk.mu.Lock()
+	defer pk.mu.Unlock()
+	if pk.view == nil {
+		return
+	}
+	pk.demoCancel()
+	pk.view.detach()
+	pk.view = nil
+}
+
+// waitDemo waits, at most d, for the last demo's session to end.
+func (pk *picker) waitDemo(d time.Duration) {
+	pk.mu.Lock()
+	done := pk.demoDone
+	pk.mu.Unlock()
+	if done == nil {
+		return
+	}
+	select {
+	case <-done:
+	case <-time.After(d):
+	}
+}

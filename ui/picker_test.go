@@ -1,0 +1,55 @@
+//go:build linux
+
+package ui
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/gdamore/tcell/v2"
+	"github.com/rivo/tview"
+
+	"github.com/sockscope/sockscope/internal/netns"
+)
+
+// TestPicker runs the picker in a private network namespace: the list of
+// demos, Enter runs the highlighted one in the demo view (to its end), q
+// comes back to the list, q quits.
+func TestPicker(t *testing.T) {
+	if netns.ReexecTest(t) {
+		return
+	}
+	sim := tcell.NewSimulationScreen("UTF-8")
+	ready := make(chan *tview.Application, 1)
+	done := make(chan error, 1)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() {
+		done <- RunPicker(ctx, Options{Screen: sim, startedPicker: func(app *tview.Application, _ *picker) {
+			sim.SetSize(simW, simH)
+			ready <- app
+		}})
+	}()
+	h := &insHarness{t: t, sim: sim, app: <-ready}
+	h.waitText("sockscope — socket lessons", "tcp-echo", "udp-broadcast", "unix-stream", "Enter runs the highlighted demo")
+	h.special(tcell.KeyEnter)
+	h.waitText("sockscope · tcp-echo", "connect(", "SYN", "finished")
+	h.key('q')
+	h.waitText("sockscope — socket lessons")
+	// Another demo after the first.
+	h.key('j')
+	h.special(tcell.KeyEnter)
+	h.waitText("sockscope · tcp-multi", "finished")
+	h.key('q')
+	h.waitText("sockscope — socket lessons")
+	h.sim.InjectKey(tcell.KeyRune, 'q', tcell.ModNone) // no settle: the loop stops
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("RunPicker: %v", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("q did not quit the picker")
+	}
+}
