@@ -32,7 +32,7 @@ func sockscopeBinary(t *testing.T) string {
 			return
 		}
 		binary = filepath.Join(dir, "sockscope")
-		out, err := exec.Command("go", "build", "-o", binary, ".").CombinedOutput()
+		out, err := exec.Command("go", "build", "-buildvcs=false", "-o", binary, ".").CombinedOutput()
 		if err != nil {
 			buildErr = &buildFailure{out}
 		}
