@@ -22,7 +22,7 @@ import (
 //	calls      the calls with what the kernel said right after each
 //	keys       the key line
 //
-// Everything is printed cell by cell (demoPrint): no tview tags.
+// Everything is printed cell by cell (printCells): no tview tags.
 
 var (
 	demoStyleDefault = tcell.StyleDefault
@@ -143,9 +143,9 @@ func (v *DemoView) draw(screen tcell.Screen, x, y, w, h int) {
 	bottom--
 
 	// The step.
-	demoPrint(screen, x+1, y, maxX, head, demoStyleTitle)
+	printCells(screen, x+1, y, maxX, head, demoStyleTitle)
 	if !v.following() {
-		demoPrint(screen, x+2+demoWidth(head), y, maxX, v.tr(fmt.Sprintf("  (looking back: the demo is at step %d; n goes forward)", v.entered),
+		printCells(screen, x+2+demoWidth(head), y, maxX, v.tr(fmt.Sprintf("  (looking back: the demo is at step %d; n goes forward)", v.entered),
 			fmt.Sprintf("（回看：演示已到第 %d 步；按 n 向后）", v.entered)), demoStyleDim)
 	}
 	y++
@@ -154,7 +154,7 @@ func (v *DemoView) draw(screen tcell.Screen, x, y, w, h int) {
 		if i == explH-1 && explH < len(explLines) {
 			line = demoTruncate(line+" …", w-4)
 		}
-		demoPrint(screen, x+2, y, maxX, line, demoStyleDefault)
+		printCells(screen, x+2, y, maxX, line, demoStyleDefault)
 		y++
 	}
 
@@ -182,7 +182,7 @@ func (v *DemoView) draw(screen tcell.Screen, x, y, w, h int) {
 		lines := demoWrap(note, w-4)
 		lines = lines[:min(len(lines), 3)]
 		for _, l := range lines {
-			demoPrint(screen, x+2, rowsY, maxX, l, demoStyleNote)
+			printCells(screen, x+2, rowsY, maxX, l, demoStyleNote)
 			rowsY++
 			nRows--
 		}
@@ -261,7 +261,7 @@ func demoLaneEnd(laneX []int, i, maxX int) int {
 
 func (v *DemoView) drawHeader(screen tcell.Screen, x, y, w int) {
 	maxX := x + w
-	demoFill(screen, x, y, maxX, ' ', demoStyleBar)
+	fillCells(screen, x, y, maxX, ' ', demoStyleBar)
 	title := v.demo.Title
 	if v.zh && v.demo.TitleZH != "" {
 		title = v.demo.TitleZH
@@ -287,8 +287,8 @@ func (v *DemoView) drawHeader(screen tcell.Screen, x, y, w int) {
 	}
 	status = demoTruncate(status, max(w/2, 10))
 	sx := maxX - demoWidth(status) - 1
-	demoPrint(screen, x+1, y, sx-1, "sockscope · "+v.demo.Name+" — "+title, demoStyleBar.Bold(true))
-	demoPrint(screen, sx, y, maxX, status, st)
+	printCells(screen, x+1, y, sx-1, "sockscope · "+v.demo.Name+" — "+title, demoStyleBar.Bold(true))
+	printCells(screen, sx, y, maxX, status, st)
 }
 
 func (v *DemoView) drawKeys(screen tcell.Screen, x, y, w int) {
@@ -297,31 +297,31 @@ func (v *DemoView) drawKeys(screen tcell.Screen, x, y, w int) {
 		keys = [][2]string{{"n", "下一步"}, {"p", "上一步"}, {"空格", "暂停"}, {"j/k", "移动"}, {"回车", "选中"}, {"Tab", "切换"}, {"?", "帮助"}, {"q", "退出"}}
 	}
 	maxX := x + w
-	demoFill(screen, x, y, maxX, ' ', demoStyleBar)
+	fillCells(screen, x, y, maxX, ' ', demoStyleBar)
 	cx := x + 1
 	for _, k := range keys {
-		cx = demoPrint(screen, cx, y, maxX, k[0], demoStyleBar.Bold(true).Foreground(tcell.ColorYellow))
-		cx = demoPrint(screen, cx, y, maxX, " "+k[1]+"  ", demoStyleBar)
+		cx = printCells(screen, cx, y, maxX, k[0], demoStyleBar.Bold(true).Foreground(tcell.ColorYellow))
+		cx = printCells(screen, cx, y, maxX, " "+k[1]+"  ", demoStyleBar)
 	}
 	v.inMu.Lock()
 	dropped := v.dropped
 	v.inMu.Unlock()
 	if dropped > 0 {
-		demoPrint(screen, cx, y, maxX, fmt.Sprintf("(%d events dropped)", dropped), demoStyleBar.Foreground(tcell.ColorRed))
+		printCells(screen, cx, y, maxX, fmt.Sprintf("(%d events dropped)", dropped), demoStyleBar.Foreground(tcell.ColorRed))
 	}
 }
 
 // drawRule draws a pane's title rule.
 func (v *DemoView) drawRule(screen tcell.Screen, x, y, w int, title string, focused bool, right string) {
 	maxX := x + w
-	demoFill(screen, x, y, maxX, '─', demoStyleDim)
+	fillCells(screen, x, y, maxX, '─', demoStyleDim)
 	st := demoStyleDim
 	if focused {
 		st = demoStyleTitle
 	}
-	cx := demoPrint(screen, x+1, y, maxX, title, st)
+	cx := printCells(screen, x+1, y, maxX, title, st)
 	if right != "" && cx+demoWidth(right)+2 < maxX {
-		demoPrint(screen, maxX-demoWidth(right)-1, y, maxX, right, demoStyleDim)
+		printCells(screen, maxX-demoWidth(right)-1, y, maxX, right, demoStyleDim)
 	}
 }
 
@@ -335,7 +335,7 @@ func (v *DemoView) drawLaneHeads(screen tcell.Screen, laneX []int, y, maxX, heig
 	}
 	for i, name := range lad.lanes {
 		lx, lend := laneX[i], demoLaneEnd(laneX, i, maxX)
-		demoPrint(screen, lx, y, lend, name, demoLaneStyle(i).Bold(true))
+		printCells(screen, lx, y, lend, name, demoLaneStyle(i).Bold(true))
 		var mine []demoSock
 		for _, s := range socks {
 			if s.lane == i {
@@ -344,14 +344,14 @@ func (v *DemoView) drawLaneHeads(screen tcell.Screen, laneX []int, y, maxX, heig
 		}
 		room := (height - 1) / 2
 		if len(mine) > room && room > 0 {
-			demoPrint(screen, lx+demoWidth(name)+1, y, lend, v.tr(fmt.Sprintf("(+%d more)", len(mine)-room), fmt.Sprintf("（另有 %d 个）", len(mine)-room)), demoStyleDim)
+			printCells(screen, lx+demoWidth(name)+1, y, lend, v.tr(fmt.Sprintf("(+%d more)", len(mine)-room), fmt.Sprintf("（另有 %d 个）", len(mine)-room)), demoStyleDim)
 			mine = mine[len(mine)-room:]
 		}
 		for k, s := range mine {
 			ly := y + 1 + 2*k
-			cx := demoPrint(screen, lx, ly, lend, demoSockLabel(&s, v.zh), demoStyleDefault)
+			cx := printCells(screen, lx, ly, lend, demoSockLabel(&s, v.zh), demoStyleDefault)
 			if s.state != "" {
-				demoPrint(screen, cx+1, ly, lend, s.state, demoStyleState)
+				printCells(screen, cx+1, ly, lend, s.state, demoStyleState)
 			}
 			if ly+1 < y+height {
 				demoDrawGauges(screen, lx, ly+1, lend, &s, lad, demoLaneStyle(i))
@@ -374,19 +374,19 @@ func demoDrawGauges(screen tcell.Screen, x, y, maxX int, s *demoSock, lad *demoL
 		value, scale int
 	}{{"Send-Q", s.sendQ, sendScale}, {"Recv-Q", s.recvQ, recvScale}} {
 		if k > 0 {
-			x = demoPrint(screen, x, y, maxX, "  ", demoStyleDefault)
+			x = printCells(screen, x, y, maxX, "  ", demoStyleDefault)
 		}
-		x = demoPrint(screen, x, y, maxX, g.label+" ", demoStyleDim)
+		x = printCells(screen, x, y, maxX, g.label+" ", demoStyleDim)
 		if barW >= 3 {
-			x = demoPrint(screen, x, y, maxX, "▕", demoStyleDim)
+			x = printCells(screen, x, y, maxX, "▕", demoStyleDim)
 			x = demoDrawBar(screen, x, y, maxX, barW, g.value, g.scale, color)
-			x = demoPrint(screen, x, y, maxX, "▏", demoStyleDim)
+			x = printCells(screen, x, y, maxX, "▏", demoStyleDim)
 		}
 		num := "–"
 		if g.value >= 0 {
 			num = strconv.Itoa(g.value)
 		}
-		x = demoPrint(screen, x, y, maxX, demoPad(num, numW), demoStyleBold)
+		x = printCells(screen, x, y, maxX, demoPad(num, numW), demoStyleBold)
 	}
 }
 
@@ -423,15 +423,15 @@ func (v *DemoView) drawRow(screen tcell.Screen, r *demoRow, x, y, maxX int, lane
 		return s
 	}
 	if cursor || linked {
-		demoFill(screen, x, y, maxX, ' ', look(demoStyleDefault))
+		fillCells(screen, x, y, maxX, ' ', look(demoStyleDefault))
 	}
 	if r.kind == demoRowStep {
 		st := demoStyleDim
 		if r.num == v.viewStep {
 			st = demoStyleTitle
 		}
-		demoFill(screen, x, y, maxX, '─', look(demoStyleDim))
-		demoPrint(screen, x+2, y, maxX, fmt.Sprintf(" %d/%d %s ", r.num, len(v.demo.Steps), r.text), look(st))
+		fillCells(screen, x, y, maxX, '─', look(demoStyleDim))
+		printCells(screen, x+2, y, maxX, fmt.Sprintf(" %d/%d %s ", r.num, len(v.demo.Steps), r.text), look(st))
 		return
 	}
 	// Gutter: #call or [frame]; ▶ marks the pinned selection.
@@ -440,16 +440,16 @@ func (v *DemoView) drawRow(screen tcell.Screen, r *demoRow, x, y, maxX int, lane
 		g = "[" + strconv.Itoa(r.num) + "]"
 	}
 	if pinned {
-		demoPrint(screen, x, y, maxX, "▶", look(demoStyleTitle))
+		printCells(screen, x, y, maxX, "▶", look(demoStyleTitle))
 	}
-	demoPrint(screen, x+max(demoGutter-1-len(g), 1), y, maxX, g, look(demoStyleDim))
+	printCells(screen, x+max(demoGutter-1-len(g), 1), y, maxX, g, look(demoStyleDim))
 	for i, lx := range laneX {
 		screen.Put(lx, y, "│", look(demoLaneStyle(i).Dim(true)))
 	}
 	switch r.kind {
 	case demoRowCall:
 		if r.lane < 0 || r.lane >= len(laneX) {
-			demoPrint(screen, x+demoGutter, y, maxX, r.text, look(demoStyleDefault))
+			printCells(screen, x+demoGutter, y, maxX, r.text, look(demoStyleDefault))
 			return
 		}
 		lx := laneX[r.lane]
@@ -469,12 +469,12 @@ func (v *DemoView) drawRow(screen tcell.Screen, r *demoRow, x, y, maxX int, lane
 		right, left := maxX-lx-2, lx-(x+demoGutter)-1
 		if demoWidth(text) > right && left > right {
 			label := demoCallLabel(c, left)
-			demoPrint(screen, lx-1-demoWidth(label), y, lx-1, label, look(st))
+			printCells(screen, lx-1-demoWidth(label), y, lx-1, label, look(st))
 			return
 		}
-		cx := demoPrint(screen, lx+2, y, maxX, demoCallLabel(c, right), look(st))
+		cx := printCells(screen, lx+2, y, maxX, demoCallLabel(c, right), look(st))
 		if r.note != "" {
-			demoPrint(screen, cx+2, y, maxX, "→ "+r.note, look(demoStyleState))
+			printCells(screen, cx+2, y, maxX, "→ "+r.note, look(demoStyleState))
 		}
 	case demoRowPacket:
 		v.drawArrow(screen, r, x, y, maxX, laneX, look)
@@ -501,7 +501,7 @@ func (v *DemoView) drawArrow(screen tcell.Screen, r *demoRow, x, y, maxX int, la
 		valid = valid && t >= 0 && t < len(laneX)
 	}
 	if !valid {
-		demoPrint(screen, x+demoGutter, y, maxX, r.text, look(st))
+		printCells(screen, x+demoGutter, y, maxX, r.text, look(st))
 		return
 	}
 	src := laneX[r.lane]
@@ -516,7 +516,7 @@ func (v *DemoView) drawArrow(screen tcell.Screen, r *demoRow, x, y, maxX int, la
 		lo, hi = min(lo, p), max(hi, p)
 	}
 	if lo == hi {
-		demoPrint(screen, x+demoGutter, y, maxX, r.text, look(st))
+		printCells(screen, x+demoGutter, y, maxX, r.text, look(st))
 		return
 	}
 	for cx := lo; cx <= hi; cx++ {
@@ -569,10 +569,10 @@ func (v *DemoView) drawArrow(screen tcell.Screen, r *demoRow, x, y, maxX int, la
 	label := " " + demoTruncate(r.text, room) + " "
 	if room >= 3 {
 		lx := gapL + 2 + max((gapR-gapL-3-demoWidth(label))/2, 0)
-		demoPrint(screen, lx, y, gapR-1, label, look(st.Bold(true)))
+		printCells(screen, lx, y, gapR-1, label, look(st.Bold(true)))
 	}
 	if r.note != "" && hi+3 < maxX {
-		demoPrint(screen, hi+3, y, maxX, r.note, look(demoStyleState))
+		printCells(screen, hi+3, y, maxX, r.note, look(demoStyleState))
 	}
 }
 
@@ -580,7 +580,7 @@ func (v *DemoView) drawArrow(screen tcell.Screen, r *demoRow, x, y, maxX int, la
 func (v *DemoView) drawDetails(screen tcell.Screen, x, y, maxX, cur int) {
 	lad := v.lad
 	if cur < 0 {
-		demoPrint(screen, x+1, y, maxX, v.tr("j/k: move the cursor · Enter: select — a call lights up the packets that carried its bytes and the calls at the other end; a packet lights up its calls",
+		printCells(screen, x+1, y, maxX, v.tr("j/k: move the cursor · Enter: select — a call lights up the packets that carried its bytes and the calls at the other end; a packet lights up its calls",
 			"j/k：移动光标 · 回车：选中——调用会点亮承载其字节的数据包和对端的调用；数据包会点亮它的调用"), demoStyleDim)
 		return
 	}
@@ -634,8 +634,8 @@ func (v *DemoView) drawDetails(screen tcell.Screen, x, y, maxX, cur int) {
 			second = append(second, pv...)
 		}
 	}
-	demoPrint(screen, x+1, y, maxX, demoSafeString(line), demoStyleDefault)
-	demoPrint(screen, x+1, y+1, maxX, demoSafeString(second), demoStyleDim)
+	printCells(screen, x+1, y, maxX, demoSafeString(line), demoStyleDefault)
+	printCells(screen, x+1, y+1, maxX, demoSafeString(second), demoStyleDim)
 }
 
 // demoCallLabel is the call's label in at most width columns: the
@@ -674,7 +674,7 @@ func demoAppendQueues(b []byte, c *decode.Call) []byte {
 }
 
 // demoSafeString makes bytes printable text: invalid UTF-8 becomes U+FFFD
-// (demoPrint turns control characters into dots).
+// (printCells turns control characters into dots).
 func demoSafeString(b []byte) string {
 	if utf8.Valid(b) {
 		return string(b)
@@ -724,20 +724,20 @@ func (v *DemoView) drawCalls(screen tcell.Screen, x, y, w, h, end, cur int, lcal
 			base = base.Background(demoLinkedBG)
 		}
 		if i == cur || lcalls[c.Number] {
-			demoFill(screen, x, y+k, maxX, ' ', base)
+			fillCells(screen, x, y+k, maxX, ' ', base)
 		}
 		var b []byte
 		b = fmt.Appendf(b, "%5s  ", "#"+strconv.Itoa(c.Number))
-		cx := demoPrint(screen, x, y+k, maxX, string(b), base.Foreground(tcell.ColorGray))
-		cx = demoPrint(screen, cx, y+k, maxX, demoPad(c.Endpoint, 11), base.Foreground(demoLaneColors[max(r.lane, 0)%len(demoLaneColors)]))
+		cx := printCells(screen, x, y+k, maxX, string(b), base.Foreground(tcell.ColorGray))
+		cx = printCells(screen, cx, y+k, maxX, demoPad(c.Endpoint, 11), base.Foreground(demoLaneColors[max(r.lane, 0)%len(demoLaneColors)]))
 		st := base
 		if c.Errno != "" {
 			st = base.Foreground(tcell.ColorRed).Bold(true)
 		}
-		cx = demoPrint(screen, cx, y+k, maxX, demoPad(demoCallLabel(c, labelW), labelW), st)
-		cx = demoPrint(screen, cx, y+k, maxX, string(demoAppendQueues(nil, c)), base)
+		cx = printCells(screen, cx, y+k, maxX, demoPad(demoCallLabel(c, labelW), labelW), st)
+		cx = printCells(screen, cx, y+k, maxX, string(demoAppendQueues(nil, c)), base)
 		if links := decode.AppendCallLinks(nil, c, lad.links.Call(c.Number)); len(links) > 0 {
-			demoPrint(screen, cx+2, y+k, maxX, "→ "+string(links), base.Foreground(tcell.ColorSilver))
+			printCells(screen, cx+2, y+k, maxX, "→ "+string(links), base.Foreground(tcell.ColorSilver))
 		}
 	}
 }
@@ -750,17 +750,17 @@ func (v *DemoView) drawHelp(screen tcell.Screen, x, y, w, h int) {
 	bx, by := x+(w-bw)/2, y+(h-bh)/2
 	box := demoStyleDefault.Background(tcell.ColorNavy).Foreground(tcell.ColorWhite)
 	for yy := by; yy < by+bh; yy++ {
-		demoFill(screen, bx, yy, bx+bw, ' ', box)
+		fillCells(screen, bx, yy, bx+bw, ' ', box)
 	}
-	demoFill(screen, bx, by, bx+bw, '─', box)
-	demoFill(screen, bx, by+bh-1, bx+bw, '─', box)
-	demoPrint(screen, bx+2, by, bx+bw, v.tr(" Keys ", " 按键 "), box.Bold(true).Foreground(tcell.ColorYellow))
+	fillCells(screen, bx, by, bx+bw, '─', box)
+	fillCells(screen, bx, by+bh-1, bx+bw, '─', box)
+	printCells(screen, bx+2, by, bx+bw, v.tr(" Keys ", " 按键 "), box.Bold(true).Foreground(tcell.ColorYellow))
 	for k, kv := range keys {
 		if 2+k >= bh-1 {
 			break
 		}
-		demoPrint(screen, bx+3, by+1+k, bx+bw, kv[0], box.Bold(true).Foreground(tcell.ColorYellow))
-		demoPrint(screen, bx+14, by+1+k, bx+bw-1, kv[1], box)
+		printCells(screen, bx+3, by+1+k, bx+bw, kv[0], box.Bold(true).Foreground(tcell.ColorYellow))
+		printCells(screen, bx+14, by+1+k, bx+bw-1, kv[1], box)
 	}
-	demoPrint(screen, bx+3, by+bh-2, bx+bw-1, v.tr("any key closes this help", "按任意键关闭"), box.Foreground(tcell.ColorSilver))
+	printCells(screen, bx+3, by+bh-2, bx+bw-1, v.tr("any key closes this help", "按任意键关闭"), box.Foreground(tcell.ColorSilver))
 }

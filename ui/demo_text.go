@@ -3,7 +3,6 @@ package ui
 import (
 	"strings"
 
-	"github.com/gdamore/tcell/v2"
 	"github.com/rivo/uniseg"
 )
 
@@ -14,49 +13,6 @@ import (
 
 // demoWidth is the number of terminal columns s takes.
 func demoWidth(s string) int { return uniseg.StringWidth(s) }
-
-// demoSafeCluster replaces a control character with '.', so that nothing a
-// demo sent can reach the terminal as a control sequence.
-func demoSafeCluster(c string) string {
-	for _, r := range c {
-		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) || r == '\u2028' || r == '\u2029' {
-			return "."
-		}
-	}
-	return c
-}
-
-// demoPrint prints s at (x, y) in style, without going past column maxX
-// (exclusive), and returns the column after the last cell printed. A wide
-// character that would straddle maxX is left out.
-func demoPrint(screen tcell.Screen, x, y, maxX int, s string, style tcell.Style) int {
-	state := -1
-	for s != "" && x < maxX {
-		var c string
-		var w int
-		c, s, w, state = uniseg.FirstGraphemeClusterInString(s, state)
-		c = demoSafeCluster(c)
-		if c == "." {
-			w = 1
-		}
-		if w == 0 {
-			continue
-		}
-		if x+w > maxX {
-			break
-		}
-		screen.Put(x, y, c, style)
-		x += w
-	}
-	return x
-}
-
-// demoFill paints cells [x, maxX) of row y with r.
-func demoFill(screen tcell.Screen, x, y, maxX int, r rune, style tcell.Style) {
-	for ; x < maxX; x++ {
-		screen.SetContent(x, y, r, nil, style)
-	}
-}
 
 // demoTruncate cuts s to at most width columns, ending it with "…" when cut.
 func demoTruncate(s string, width int) string {

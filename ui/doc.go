@@ -39,7 +39,7 @@
 //     loop and the jobs to leave (they may be inside QueueUpdateDraw, which
 //     needs the event loop) and only then stops the application.
 //
-// Text from packets reaches the screen only cell by cell (insPrint,
-// demoPrint, the hex dump) or through decode.Printable and tview.Escape:
+// Text from packets reaches the screen only cell by cell (printCells,
+// printCells, the hex dump) or through decode.Printable and tview.Escape:
 // a control character shows as '.', and a tview tag in a payload is text.
 package ui

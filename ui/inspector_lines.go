@@ -54,13 +54,13 @@ func (v *linesView) Draw(screen tcell.Screen) {
 	x, y, w, h := v.GetInnerRect()
 	v.lastHeight = h
 	if len(v.lines) == 0 && v.emptyText != "" {
-		insPrint(screen, x, y, x+w, v.emptyText, insStyleDim)
+		printCells(screen, x, y, x+w, v.emptyText, insStyleDim)
 		return
 	}
 	v.top = max(0, min(v.top, len(v.lines)-h))
 	for i := 0; i < h && v.top+i < len(v.lines); i++ {
 		l := v.lines[v.top+i]
-		insPrint(screen, x, y+i, x+w, skipColumns(l.text, v.left), l.style)
+		printCells(screen, x, y+i, x+w, skipColumns(l.text, v.left), l.style)
 	}
 }
 

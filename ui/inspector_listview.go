@@ -104,7 +104,7 @@ func (l *packetList) Draw(screen tcell.Screen) {
 			s := text[c]
 			if right[c] {
 				if tw := textCols(s, ascii); tw < cw {
-					insFill(screen, cx, yy, cx+cw-tw, ' ', st)
+					fillCells(screen, cx, yy, cx+cw-tw, ' ', st)
 					cx += cw - tw
 				}
 			}
@@ -115,9 +115,9 @@ func (l *packetList) Draw(screen tcell.Screen) {
 					nx++
 				}
 			} else {
-				nx = insPrint(screen, cx, yy, end, s, st)
+				nx = printCells(screen, cx, yy, end, s, st)
 			}
-			insFill(screen, nx, yy, end, ' ', st)
+			fillCells(screen, nx, yy, end, ' ', st)
 			cx = end
 			if c < numCols-1 && cx < x+w {
 				screen.Put(cx, yy, " ", st)

@@ -115,25 +115,25 @@ func statusText(st *statusSnap) []string {
 func (b *statusBar) Draw(screen tcell.Screen) {
 	b.DrawForSubclass(screen, b)
 	x, y, w, _ := b.GetInnerRect()
-	insFill(screen, x, y, x+w, ' ', insStyleBar)
+	fillCells(screen, x, y, x+w, ' ', insStyleBar)
 	ins := b.ins
 	if ins.msg != "" {
 		st := insStyleBarWarn
 		if ins.msgErr {
 			st = insStyleBar.Foreground(tcell.ColorRed).Bold(true)
 		}
-		insPrint(screen, x+1, y, x+w, ins.msg, st)
+		printCells(screen, x+1, y, x+w, ins.msg, st)
 		return
 	}
 	cx := x + 1
 	for i, s := range statusText(&ins.snap.status) {
 		if i > 0 {
-			cx = insPrint(screen, cx, y, x+w, " │ ", insStyleBar)
+			cx = printCells(screen, cx, y, x+w, " │ ", insStyleBar)
 		}
 		st := insStyleBar
 		if strings.HasPrefix(s, "PAUSED") || strings.HasPrefix(s, "LIVE") || ins.snap.status.err != "" && s == ins.snap.status.err {
 			st = insStyleBarWarn
 		}
-		cx = insPrint(screen, cx, y, x+w, s, st)
+		cx = printCells(screen, cx, y, x+w, s, st)
 	}
 }
