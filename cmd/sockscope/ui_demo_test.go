@@ -5,12 +5,10 @@ package main
 import (
 	"context"
 	"os/exec"
-	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/sockscope/sockscope/internal/netns"
 )
@@ -32,49 +30,14 @@ func TestDemoUITmux(t *testing.T) {
 	}
 	bin := sockscopeBinary(t)
 
-	sock := filepath.Join(t.TempDir(), "tmux.sock")
-	run := func(args ...string) string {
-		t.Helper()
-		out, err := exec.Command(tmux, append([]string{"-u", "-f", "/dev/null", "-S", sock}, args...)...).CombinedOutput()
-		if err != nil {
-			t.Fatalf("tmux %s: %v\n%s", strings.Join(args, " "), err, out)
-		}
-		return string(out)
-	}
-	run("new-session", "-d", "-x", "200", "-y", "60", "env -i PATH=/usr/bin:/bin HOME=/tmp LANG=C.UTF-8 TERM=screen-256color PS1='PROMPT$ ' sh")
-	t.Cleanup(func() { exec.Command(tmux, "-S", sock, "kill-server").Run() })
-	pane := func() string { return run("capture-pane", "-p", "-t", "0") }
-	waitFor := func(what string, cond func(string) bool) string {
-		t.Helper()
-		deadline := time.Now().Add(20 * time.Second)
-		for {
-			s := pane()
-			if cond(s) {
-				return s
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("waited 20s for %s; the pane:\n%s", what, s)
-			}
-			time.Sleep(50 * time.Millisecond)
-		}
-	}
-	has := func(subs ...string) func(string) bool {
-		return func(s string) bool {
-			for _, sub := range subs {
-				if !strings.Contains(s, sub) {
-					return false
-				}
-			}
-			return true
-		}
-	}
-	keys := func(k ...string) { run(append([]string{"send-keys", "-t", "0"}, k...)...) }
+	term := newTmux(t, tmux, 200, 60)
+	waitFor, keys := term.waitFor, term.keys
 
-	waitFor("the prompt", has("PROMPT$"))
+	waitFor("the prompt", paneHas("PROMPT$"))
 	keys(bin+" demo tcp-echo", "Enter")
 
 	// The handshake, with the lanes and the gauges.
-	s := waitFor("the handshake", has("SYN seq=0 len=0", "SYN/ACK seq=0 ack=1 len=0", "ACK seq=1 ack=1 len=0", "Send-Q ▕"))
+	s := waitFor("the handshake", paneHas("SYN seq=0 len=0", "SYN/ACK seq=0 ack=1 len=0", "ACK seq=1 ack=1 len=0", "Send-Q ▕"))
 	if !strings.Contains(s, "server") || !strings.Contains(s, "client") {
 		t.Errorf("no lanes server and client:\n%s", s)
 	}
@@ -88,9 +51,9 @@ func TestDemoUITmux(t *testing.T) {
 		t.Logf("paused, holding step %d; pressing n", next)
 		keys("n")
 		want := "step " + strconv.Itoa(next) + "/7"
-		s = waitFor(want, has(want))
+		s = waitFor(want, paneHas(want))
 		if next < 7 {
-			waitFor("the demo to hold again", has("paused — n: step "+strconv.Itoa(next+1)))
+			waitFor("the demo to hold again", paneHas("paused — n: step "+strconv.Itoa(next+1)))
 		}
 	} else {
 		t.Logf("the demo finished before it could be paused")
@@ -98,7 +61,7 @@ func TestDemoUITmux(t *testing.T) {
 
 	// Help, then quit from it.
 	keys("?")
-	waitFor("the help", has("any key closes this help", "pause / resume"))
+	waitFor("the help", paneHas("any key closes this help", "pause / resume"))
 	keys("q")
 	s = waitFor("the shell prompt again", func(s string) bool {
 		lines := strings.Split(strings.TrimRight(s, "\n "), "\n")
@@ -111,5 +74,5 @@ func TestDemoUITmux(t *testing.T) {
 		t.Errorf("the screen before the UI (the command line) was not restored:\n%s", s)
 	}
 	keys("echo status=$?", "Enter")
-	waitFor("the exit status", has("status=0"))
+	waitFor("the exit status", paneHas("status=0"))
 }

@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/sockscope/sockscope/capture"
 )
@@ -45,54 +44,19 @@ func TestReplayUITmux(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	sock := filepath.Join(t.TempDir(), "tmux.sock")
-	run := func(args ...string) string {
-		t.Helper()
-		out, err := exec.Command(tmux, append([]string{"-u", "-f", "/dev/null", "-S", sock}, args...)...).CombinedOutput()
-		if err != nil {
-			t.Fatalf("tmux %s: %v\n%s", strings.Join(args, " "), err, out)
-		}
-		return string(out)
-	}
-	run("new-session", "-d", "-x", "160", "-y", "40", "env -i PATH=/usr/bin:/bin HOME=/tmp LANG=C.UTF-8 TERM=screen-256color PS1='PROMPT$ ' sh")
-	t.Cleanup(func() { exec.Command(tmux, "-S", sock, "kill-server").Run() })
-	pane := func() string { return run("capture-pane", "-p", "-t", "0") }
-	waitFor := func(what string, cond func(string) bool) string {
-		t.Helper()
-		deadline := time.Now().Add(20 * time.Second)
-		for {
-			s := pane()
-			if cond(s) {
-				return s
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("waited 20s for %s; the pane:\n%s", what, s)
-			}
-			time.Sleep(50 * time.Millisecond)
-		}
-	}
-	has := func(subs ...string) func(string) bool {
-		return func(s string) bool {
-			for _, sub := range subs {
-				if !strings.Contains(s, sub) {
-					return false
-				}
-			}
-			return true
-		}
-	}
-	keys := func(k ...string) { run(append([]string{"send-keys", "-t", "0"}, k...)...) }
+	term := newTmux(t, tmux, 160, 40)
+	waitFor, keys := term.waitFor, term.keys
 
-	waitFor("the prompt", has("PROMPT$"))
+	waitFor("the prompt", paneHas("PROMPT$"))
 	keys(bin+" replay "+pcap, "Enter")
-	waitFor("the packet list", has("No.", "Protocol", "10.0.0.1", "2 packets", "Frame 1:"))
+	waitFor("the packet list", paneHas("No.", "Protocol", "10.0.0.1", "2 packets", "Frame 1:"))
 	keys("n")
-	s := waitFor("packet 2 selected", has("Frame 2:"))
+	s := waitFor("packet 2 selected", paneHas("Frame 2:"))
 	if !strings.Contains(s, ".[2J") {
 		t.Errorf("the payload is not shown with dots:\n%s", s)
 	}
 	keys("?")
-	waitFor("the help", has("sockscope inspector — keys"))
+	waitFor("the help", paneHas("sockscope inspector — keys"))
 	keys("q")
 	s = waitFor("the shell prompt again", func(s string) bool {
 		lines := strings.Split(strings.TrimRight(s, "\n "), "\n")
@@ -102,5 +66,5 @@ func TestReplayUITmux(t *testing.T) {
 		t.Errorf("the UI is still on the screen after q:\n%s", s)
 	}
 	keys("echo status=$?", "Enter")
-	waitFor("the exit status", has("status=0"))
+	waitFor("the exit status", paneHas("status=0"))
 }

@@ -1,0 +1,68 @@
+package main
+
+import (
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// tmuxTerm is a terminal of tmux's, with a plain sh at a known prompt, for
+// driving the real binary as a person does.
+type tmuxTerm struct {
+	t          *testing.T
+	tmux, sock string
+}
+
+func newTmux(t *testing.T, tmux string, width, height int) *tmuxTerm {
+	term := &tmuxTerm{t: t, tmux: tmux, sock: filepath.Join(t.TempDir(), "tmux.sock")}
+	term.run("new-session", "-d", "-x", itoa(width), "-y", itoa(height),
+		"env -i PATH=/usr/bin:/bin HOME=/tmp LANG=C.UTF-8 TERM=screen-256color PS1='PROMPT$ ' sh")
+	t.Cleanup(func() { exec.Command(tmux, "-S", term.sock, "kill-server").Run() })
+	return term
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
+
+// run runs a tmux command against this terminal and returns its output.
+func (m *tmuxTerm) run(args ...string) string {
+	m.t.Helper()
+	out, err := exec.Command(m.tmux, append([]string{"-u", "-f", "/dev/null", "-S", m.sock}, args...)...).CombinedOutput()
+	if err != nil {
+		m.t.Fatalf("tmux %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return string(out)
+}
+
+// keys types keys into the terminal.
+func (m *tmuxTerm) keys(k ...string) { m.run(append([]string{"send-keys", "-t", "0"}, k...)...) }
+
+// waitFor polls the screen until cond holds (20 s at most) and returns it.
+func (m *tmuxTerm) waitFor(what string, cond func(string) bool) string {
+	m.t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		s := m.run("capture-pane", "-p", "-t", "0")
+		if cond(s) {
+			return s
+		}
+		if time.Now().After(deadline) {
+			m.t.Fatalf("waited 20s for %s; the pane:\n%s", what, s)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// paneHas is a condition: the screen shows every one of subs.
+func paneHas(subs ...string) func(string) bool {
+	return func(s string) bool {
+		for _, sub := range subs {
+			if !strings.Contains(s, sub) {
+				return false
+			}
+		}
+		return true
+	}
+}
