@@ -114,20 +114,5 @@ func (v *linesView) InputHandler() func(event *tcell.EventKey, setFocus func(p t
 
 // MouseHandler scrolls with the wheel and takes the focus on a click.
 func (v *linesView) MouseHandler() func(action tview.MouseAction, event *tcell.EventMouse, setFocus func(p tview.Primitive)) (bool, tview.Primitive) {
-	return v.WrapMouseHandler(func(action tview.MouseAction, event *tcell.EventMouse, setFocus func(p tview.Primitive)) (bool, tview.Primitive) {
-		if !v.InRect(event.Position()) {
-			return false, nil
-		}
-		switch action {
-		case tview.MouseScrollDown:
-			v.top += 3
-		case tview.MouseScrollUp:
-			v.top = max(0, v.top-3)
-		case tview.MouseLeftClick:
-			setFocus(v)
-		default:
-			return false, nil
-		}
-		return true, nil
-	})
+	return scrollMouse(v, v.Box, &v.top)
 }
