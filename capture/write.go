@@ -156,6 +156,35 @@ func (w *FileWriter) frameErr(what string) error {
 	return fmt.Errorf("%s: packet %d: %s", w.name, w.frames+1, what)
 }
 
+// Flush writes out what is buffered, so that a reader of the file (or a
+// process killed after this) sees every frame written so far. It writes
+// the header first if no frame did. With gzip it ends the current deflate
+// block (gzip.Writer.Flush), which costs a few bytes of compression.
+func (w *FileWriter) Flush() error {
+	if w.err != nil || w.closed {
+		return w.err
+	}
+	if !w.started {
+		if w.err = w.start(w.linkType); w.err == nil && w.format == WritePcapng {
+			w.err = w.addInterface(w.linkType)
+		}
+		if w.err != nil {
+			return w.err
+		}
+	}
+	if err := w.bw.Flush(); err != nil {
+		w.err = err
+		return err
+	}
+	if w.gz != nil {
+		if err := w.gz.Flush(); err != nil {
+			w.err = err
+			return err
+		}
+	}
+	return nil
+}
+
 // Close writes the header if no frame did, flushes, and closes what Create
 // opened. It returns the first error met while writing (the same error
 // WriteFrame returned, if it refused a frame).

@@ -16,13 +16,21 @@ import (
 // EnvPcaps names the environment variable that overrides the corpus location.
 const EnvPcaps = "SOCKSCOPE_PCAPS"
 
+// EnvRequire names the environment variable that makes a missing corpus a
+// failure instead of a skip. .ci/run sets it: in CI the corpus is always
+// beside the clone, so a golden test must never pass by skipping.
+const EnvRequire = "SOCKSCOPE_REQUIRE_CORPUS"
+
 // PcapDir returns the corpus directory: $SOCKSCOPE_PCAPS if set, else
 // ../shared/pcaps beside the repository root (found from this source file,
 // so it works from any package directory). It skips the test when the
-// corpus is absent.
+// corpus is absent, or fails it when $SOCKSCOPE_REQUIRE_CORPUS is set.
 func PcapDir(t testing.TB) string {
 	t.Helper()
 	dir, ok := FindPcapDir()
+	if !ok && os.Getenv(EnvRequire) != "" {
+		t.Fatalf("pcap corpus not found at %q and %s is set (set %s to its location)", dir, EnvRequire, EnvPcaps)
+	}
 	if !ok {
 		t.Skipf("pcap corpus not found at %q (set %s to its location)", dir, EnvPcaps)
 	}
