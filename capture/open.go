@@ -20,6 +20,9 @@ type FileReader struct {
 	file   *os.File     // closed by Close when Open opened it
 	gz     *gzip.Reader // non-nil for gzip input
 	src    source
+	// release, if set, stops what OpenContext started for this input (the
+	// wake-up on ctx, a read-ahead goroutine); Close calls it.
+	release func()
 
 	ng      bool // pcapng rather than classic pcap
 	pcap    pcapState
@@ -159,6 +162,9 @@ func (r *FileReader) Close() error {
 	}
 	r.err = errClosed
 	r.src = source{}
+	if r.release != nil {
+		r.release()
+	}
 	var err error
 	if r.gz != nil {
 		err = r.gz.Close()
