@@ -23,6 +23,7 @@ package capture
 import (
 	"fmt"
 	"io"
+	"math"
 	"math/bits"
 )
 
@@ -271,8 +272,13 @@ func tsUnits(v byte) (uint64, bool) {
 	return u, true
 }
 
-// time converts a raw timestamp to seconds and nanoseconds.
-func (ifc *ngIface) time(ts uint64) (sec, nsec int64) {
+// time converts a raw timestamp to seconds and nanoseconds. ok is false
+// when the seconds, with if_tsoffset added, do not fit in an int64: a
+// timestamp in units of a second (if_tsresol 0) reaches 2^64 s, and a
+// large if_tsoffset wraps (the raw seconds are unsigned, so only upward).
+// Nothing real is that far from 1970: it is damage, and reporting it beats
+// printing a time from the other end of the range.
+func (ifc *ngIface) time(ts uint64) (sec, nsec int64, ok bool) {
 	var s, ns uint64
 	switch u := ifc.units; u {
 	case 1e6:
@@ -284,7 +290,14 @@ func (ifc *ngIface) time(ts uint64) (sec, nsec int64) {
 		hi, lo := bits.Mul64(ts%u, 1e9)
 		ns, _ = bits.Div64(hi, lo, u) // hi < u because ts%u < u: no overflow
 	}
-	return int64(s) + ifc.offset, int64(ns)
+	if s > math.MaxInt64 {
+		return 0, 0, false
+	}
+	sec = int64(s) + ifc.offset
+	if ifc.offset > 0 && sec < int64(s) {
+		return 0, 0, false
+	}
+	return sec, int64(ns), true
 }
 
 // iface returns the interface a packet block refers to.
@@ -314,7 +327,14 @@ func (r *FileReader) ngPacket(f *Frame, off int64, typ uint32, blk []byte) error
 		return r.failAt(off, nil, fmt.Sprintf(
 			"%s block captured length %d exceeds the %d bytes the block holds", blockName(typ), capLen, room))
 	}
-	f.Sec, f.Nsec = ifc.time(uint64(u32(be, blk[12:]))<<32 | uint64(u32(be, blk[16:])))
+	ts := uint64(u32(be, blk[12:]))<<32 | uint64(u32(be, blk[16:]))
+	sec, nsec, ok := ifc.time(ts)
+	if !ok {
+		return r.failAt(off, nil, fmt.Sprintf(
+			"timestamp %d in units of 1/%d s plus interface %d's if_tsoffset %d s overflows 64-bit seconds",
+			ts, ifc.units, id, ifc.offset))
+	}
+	f.Sec, f.Nsec = sec, nsec
 	f.NoTime = false
 	f.Len = int(origLen)
 	f.LinkType = ifc.linkType
