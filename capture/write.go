@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"math/bits"
 	"os"
 	"path/filepath"
 	"strings"
@@ -24,8 +25,8 @@ import (
 type WriteFormat uint8
 
 const (
-	// WritePcapng writes pcapng: any mix of link types, 64-bit nanosecond
-	// timestamps.
+	// WritePcapng writes pcapng: any mix of link types, any time (see
+	// ifaceFor).
 	WritePcapng WriteFormat = iota
 	// WritePcap writes classic pcap with the nanosecond magic: one link
 	// type, seconds up to 2106.
@@ -49,8 +50,8 @@ type FileWriter struct {
 	gz       *gzip.Writer // non-nil when compressing
 	file     *os.File     // closed by Close when Create opened it
 
-	started bool     // header written
-	ifaces  []uint32 // pcapng: link type of each interface written so far
+	started bool           // header written
+	ifaces  []writtenIface // pcapng: the interfaces written so far
 	frames  int
 	err     error // sticky
 	closed  bool
@@ -166,7 +167,7 @@ func (w *FileWriter) Flush() error {
 	}
 	if !w.started {
 		if w.err = w.start(w.linkType); w.err == nil && w.format == WritePcapng {
-			w.err = w.addInterface(w.linkType)
+			w.err = w.addInterface(writtenIface{linkType: w.linkType, resol: 9})
 		}
 		if w.err != nil {
 			return w.err
@@ -196,7 +197,7 @@ func (w *FileWriter) Close() error {
 	if w.err == nil && !w.started {
 		w.err = w.start(w.linkType)
 		if w.err == nil && w.format == WritePcapng {
-			w.err = w.addInterface(w.linkType)
+			w.err = w.addInterface(writtenIface{linkType: w.linkType, resol: 9})
 		}
 	}
 	// Flush even after a refused frame, so that the frames before it are
@@ -292,21 +293,29 @@ func (w *FileWriter) writeSHB() {
 }
 
 // addInterface writes an Interface Description Block (snaplen 262144,
-// if_tsresol 9 = nanoseconds) for the next interface number.
-func (w *FileWriter) addInterface(linkType uint32) error {
-	const blen uint32 = ngMinIDBLen + 8 + 4 // if_tsresol (4 + 1 padded to 4), opt_endofopt
-	var b [blen]byte
+// if_tsresol, and if_tsoffset when not 0) for the next interface number.
+func (w *FileWriter) addInterface(ifc writtenIface) error {
+	blen := uint32(ngMinIDBLen + 8 + 4) // if_tsresol (4 + 1 padded to 4), opt_endofopt
+	if ifc.offset != 0 {
+		blen += 4 + 8
+	}
+	b := make([]byte, blen)
 	le := binary.LittleEndian
 	le.PutUint32(b[0:], blockIDB)
 	le.PutUint32(b[4:], blen)
-	le.PutUint16(b[8:], uint16(linkType))
+	le.PutUint16(b[8:], uint16(ifc.linkType))
 	le.PutUint32(b[12:], writeSnapLen)
 	le.PutUint16(b[16:], optTSResol)
 	le.PutUint16(b[18:], 1)
-	b[20] = 9
+	b[20] = ifc.resol
+	if ifc.offset != 0 {
+		le.PutUint16(b[24:], optTSOffset)
+		le.PutUint16(b[26:], 8)
+		le.PutUint64(b[28:], uint64(ifc.offset))
+	}
 	le.PutUint32(b[blen-4:], blen)
-	w.ifaces = append(w.ifaces, linkType)
-	_, err := w.bw.Write(b[:])
+	w.ifaces = append(w.ifaces, ifc)
+	_, err := w.bw.Write(b)
 	return err
 }
 
@@ -316,23 +325,10 @@ func (w *FileWriter) writeEPB(f *Frame, sec, nsec int64, comment string) error {
 	if !w.started {
 		w.start(w.linkType) // errors stick in bw and show at the next Write
 	}
-	if sec < 0 || sec > maxNgSec {
-		return w.frameErr(fmt.Sprintf("time %d s is outside pcapng's nanosecond range (1970 to 2554)", sec))
+	id, ts, err := w.ifaceFor(f.LinkType, sec, nsec)
+	if err != nil {
+		return err
 	}
-	id := -1
-	for i, lt := range w.ifaces {
-		if lt == f.LinkType {
-			id = i
-			break
-		}
-	}
-	if id < 0 {
-		id = len(w.ifaces)
-		if err := w.addInterface(f.LinkType); err != nil {
-			return err
-		}
-	}
-	ts := uint64(sec)*1e9 + uint64(nsec)
 	capLen := len(f.Data)
 	pad := (4 - capLen%4) % 4
 	if len(comment) > 0xFFFF {
@@ -369,10 +365,82 @@ func (w *FileWriter) writeEPB(f *Frame, sec, nsec int64, comment string) error {
 	}
 	t = w.scratch[:4]
 	le.PutUint32(t, blen)
-	_, err := w.bw.Write(t)
+	_, err = w.bw.Write(t)
 	return err
 }
 
 // maxNgSec is the last second whose nanoseconds fit in pcapng's 64-bit
 // timestamp (in 2554).
 const maxNgSec = (math.MaxUint64 - 999_999_999) / 1_000_000_000
+
+// writtenIface is one interface a pcapng FileWriter has declared: frames
+// of one link type whose times it can hold.
+type writtenIface struct {
+	linkType uint32
+	resol    uint8 // if_tsresol: ticks of 10^-resol s, 0 to 9
+	offset   int64 // if_tsoffset: seconds added to every timestamp
+}
+
+// pow10 holds 10^0 to 10^9.
+var pow10 = [...]uint64{1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9}
+
+// ticks returns the 64-bit timestamp that stands for sec.nsec on ifc, and
+// false if ifc cannot hold that time exactly: before its offset, beyond
+// 2^64 ticks, or finer than its resolution.
+func (ifc *writtenIface) ticks(sec, nsec int64) (uint64, bool) {
+	rel := sec - ifc.offset
+	if (ifc.offset > 0 && rel > sec) || (ifc.offset < 0 && rel < sec) || rel < 0 {
+		return 0, false // overflowed, or before the offset
+	}
+	tick := pow10[9-ifc.resol] // nanoseconds per tick
+	if uint64(nsec)%tick != 0 {
+		return 0, false
+	}
+	hi, lo := bits.Mul64(uint64(rel), pow10[ifc.resol])
+	ts, carry := bits.Add64(lo, uint64(nsec)/tick, 0)
+	return ts, hi == 0 && carry == 0
+}
+
+// ifaceFor returns the interface a frame of linkType at sec.nsec is written
+// on, and its timestamp there. pcapng's timestamp is 64 bits of ticks of
+// the interface's if_tsresol, plus its if_tsoffset seconds, so a time
+// nanoseconds cannot hold (after 2554: a pcapng whose µs timestamps run to
+// 2^64, around the year 586,000) needs an interface of its own. The
+// writer does not know the times to come when it writes an interface
+// block, so it adds one when a frame needs it:
+//
+//   - an interface already written for the link type that holds the time
+//     exactly is reused (one interface per link type for ordinary files);
+//   - else a new one, nanoseconds if they fit in 64 bits, else the finest
+//     coarser decimal resolution that holds the time without loss (the
+//     input's µs for that file);
+//   - else (the time is before 1970, or too fine for any resolution that
+//     reaches it) nanoseconds with an if_tsoffset a little before it.
+func (w *FileWriter) ifaceFor(linkType uint32, sec, nsec int64) (int, uint64, error) {
+	for i := range w.ifaces {
+		if ifc := &w.ifaces[i]; ifc.linkType == linkType {
+			if ts, ok := ifc.ticks(sec, nsec); ok {
+				return i, ts, nil
+			}
+		}
+	}
+	if len(w.ifaces) >= maxInterfaces {
+		return 0, 0, w.frameErr(fmt.Sprintf("needs more than %d interfaces to hold its time", maxInterfaces))
+	}
+	// The fallback's offset is the start of the 2^34-second block (544
+	// years, within the 584 that 64 bits of nanoseconds span) holding sec,
+	// so that later frames near it share the interface.
+	ifc := writtenIface{linkType: linkType, resol: 9, offset: sec &^ (1<<34 - 1)}
+	ts, _ := ifc.ticks(sec, nsec)
+	for r := uint8(9); ; r-- {
+		c := writtenIface{linkType: linkType, resol: r}
+		if t, ok := c.ticks(sec, nsec); ok {
+			ifc, ts = c, t
+			break
+		}
+		if r == 0 {
+			break
+		}
+	}
+	return len(w.ifaces), ts, w.addInterface(ifc)
+}
