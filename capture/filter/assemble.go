@@ -6,9 +6,13 @@ import (
 	"golang.org/x/net/bpf"
 )
 
-// maxInstructions bounds compiled programs (the Linux kernel takes at most
-// 4096 for a socket filter; Program checks that separately).
-const maxInstructions = 1 << 16
+// maxInstructions bounds compiled programs, so that a runaway expression
+// fails rather than eating memory. It is not the kernel's limit (4096,
+// MaxSocketInstructions): the Go interpreter runs programs of any length,
+// and "ja" has a 32-bit offset. A "port N" term compiles to about 61
+// instructions, so this takes about 17,000 of them "or"ed together, a
+// 200 KB expression (one command-line argument is at most 128 KB).
+const maxInstructions = 1 << 20
 
 type asmInsn struct {
 	op     uint16
@@ -116,7 +120,7 @@ func assemble(code []insn, optimize bool) ([]bpf.RawInstruction, error) {
 	pos := make([]int, len(insns))
 	for {
 		if len(order) > maxInstructions {
-			return nil, fmt.Errorf("filter: program too large (more than %d instructions)", maxInstructions)
+			return nil, &ComplexityError{Msg: fmt.Sprintf("it compiles to more than %d instructions", maxInstructions)}
 		}
 		if len(pos) < len(insns) {
 			pos = append(pos, make([]int, len(insns)-len(pos))...)

@@ -156,7 +156,7 @@ func (g *codegen) load(ld load) {
 
 func (g *codegen) alloc() int {
 	if g.sp >= memWords {
-		panic(&genFail{"expression too complex: it needs more than 16 scratch memory words"})
+		panic(&genFail{"it needs more than 16 scratch memory words"})
 	}
 	g.sp++
 	return g.sp - 1

@@ -1,10 +1,6 @@
 package filter
 
-import (
-	"fmt"
-
-	"golang.org/x/net/bpf"
-)
+import "golang.org/x/net/bpf"
 
 // DefaultSnaplen is what programs made by NewMatcher return for frames to
 // keep: libpcap's maximum snapshot length.
@@ -17,8 +13,12 @@ const DefaultSnaplen = 262144
 // socket and golang.org/x/net/bpf's VM. An empty expression keeps every
 // frame.
 //
-// Errors are *SyntaxError for expressions that cannot be parsed and
-// *LinkTypeError for ones the link type cannot support. Protocol tests
+// Errors are *SyntaxError for expressions that cannot be parsed,
+// *LinkTypeError for ones the link type cannot support and
+// *ComplexityError for programs beyond the compiler's limits. Programs
+// may be longer than the 4096 instructions Linux takes in a socket
+// filter: the caller of SO_ATTACH_FILTER checks (see
+// MaxSocketInstructions). Protocol tests
 // work on Ethernet, Linux cooked v1 and v2, NULL, LOOP, RAW, IPV4 and
 // IPV6 frames; on any other link type only len, greater, less and
 // ether[...] (the raw frame bytes) compile, as with libpcap.
@@ -52,7 +52,7 @@ func compileTree(expr string, tree node, linkType uint32, snaplen uint32, optimi
 		case *lowerFail:
 			prog, err = nil, &LinkTypeError{Expr: expr, Pos: r.pos, LinkType: linkType, Msg: r.msg}
 		case *genFail:
-			prog, err = nil, fmt.Errorf("filter: %s", r.msg)
+			prog, err = nil, &ComplexityError{Msg: r.msg}
 		default:
 			panic(r)
 		}

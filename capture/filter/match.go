@@ -79,19 +79,19 @@ func (m *Matcher) Match(linkType uint32, data []byte, wireLen int) (bool, error)
 }
 
 // MaxSocketInstructions is the most instructions Linux accepts in a socket
-// filter (BPF_MAXINSNS).
+// filter (BPF_MAXINSNS). Only a live capture is bound by it, and falls
+// back to filtering in user space beyond it; Match and Program are not.
 const MaxSocketInstructions = 4096
 
-// Program returns the program for frames of linkType, for SO_ATTACH_FILTER
-// on a live socket (the caller must not modify it). It fails when the
-// program is longer than the kernel accepts.
+// Program returns the program for frames of linkType (the caller must not
+// modify it): for SO_ATTACH_FILTER on a live socket when it has at most
+// MaxSocketInstructions instructions, and to learn before reading frames
+// whether the link type can take the expression. Its error is the one
+// Match gives for that link type.
 func (m *Matcher) Program(linkType uint32) ([]bpf.RawInstruction, error) {
 	p := m.program(linkType)
 	if p.err != nil {
 		return nil, p.err
-	}
-	if len(p.prog) > MaxSocketInstructions {
-		return nil, fmt.Errorf("filter: %q compiles to %d instructions; the kernel accepts at most %d", m.expr, len(p.prog), MaxSocketInstructions)
 	}
 	return p.prog, nil
 }
