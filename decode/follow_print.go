@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+
+	"github.com/sockscope/sockscope/internal/escape"
 )
 
 // FollowFormat is how a FollowPrinter shows a conversation's payload.
@@ -11,10 +13,13 @@ type FollowFormat int
 
 // The Follow stream output formats.
 const (
-	// FollowASCII: a header line at each change of direction, printable
-	// ASCII as is (with newlines and tabs; CR LF becomes a newline), every
-	// other byte as '.', and "[N bytes missing]" for gaps (Wireshark's
-	// "Show data as ASCII").
+	// FollowASCII: a header line at each change of direction, the text as
+	// is (with newlines and tabs; CR LF becomes a newline), every control
+	// character, format character and invalid byte escaped as sockscope's
+	// one policy says (internal/escape: `\x1b`, `\u202e`, `\xff`, and `\\`
+	// for a backslash, so the bytes can be read back), and
+	// "[N bytes missing]" for gaps (Wireshark's "Show data as ASCII", which
+	// shows '.' for all of these, cannot be told from a '.').
 	FollowASCII FollowFormat = iota
 	// FollowHex: per direction block, lines of offset (within the
 	// direction), 16 bytes in hex and the same as ASCII.
@@ -53,9 +58,11 @@ type FollowPrinter struct {
 	w      io.Writer
 	format FollowFormat
 
-	dir       int  // direction of the block being printed, -1 before any
-	lineStart bool // ascii: the output is at the start of a line
-	pendingCR bool // ascii: a CR at the end of the last chunk, waiting for its LF
+	dir       int    // direction of the block being printed, -1 before any
+	lineStart bool   // ascii: the output is at the start of a line
+	pendingCR bool   // ascii: a CR at the end of the last chunk, waiting for its LF
+	held      []byte // ascii: the start of a UTF-8 character the next chunk completes
+	joined    []byte // ascii: held + the next chunk's data
 	line      []byte
 	lineOff   int64 // hex: direction offset of line[0]
 	out       []byte
@@ -135,9 +142,13 @@ func (fp *FollowPrinter) header(c *FollowChunk) {
 // endBlock finishes the block being printed: a held CR, a partial line.
 func (fp *FollowPrinter) endBlock() {
 	if fp.pendingCR {
-		fp.out = append(fp.out, '.')
+		fp.out = append(fp.out, `\r`...)
 		fp.pendingCR = false
 		fp.lineStart = false
+	}
+	if len(fp.held) > 0 { // the character was never completed: invalid bytes
+		fp.text(fp.held)
+		fp.held = fp.held[:0]
 	}
 	if fp.format == FollowHex {
 		fp.hexLine()
@@ -155,31 +166,57 @@ func (fp *FollowPrinter) asciiChunk(c *FollowChunk) {
 		fp.out = fmt.Appendf(fp.out, "[%d bytes missing]\n", c.Missing)
 		return
 	}
-	for _, b := range c.Data {
+	data := c.Data
+	if len(fp.held) > 0 {
+		fp.joined = append(append(fp.joined[:0], fp.held...), data...)
+		data = fp.joined
+		fp.held = fp.held[:0]
+	}
+	// A character split between two segments is shown whole, not as two
+	// invalid halves.
+	if n := escape.IncompleteSuffix(data); n > 0 {
+		fp.held = append(fp.held, data[len(data)-n:]...)
+		data = data[:len(data)-n]
+	}
+	run := 0 // start of the text not yet appended
+	for i, b := range data {
 		if fp.pendingCR {
 			fp.pendingCR = false
 			if b == '\n' {
 				fp.out = append(fp.out, '\n')
 				fp.lineStart = true
+				run = i + 1
 				continue
 			}
-			fp.out = append(fp.out, '.')
+			fp.out = append(fp.out, `\r`...)
+			fp.lineStart = false
 		}
-		switch {
-		case b == '\r':
-			fp.pendingCR = true
+		if b != '\r' && b != '\n' && b != '\t' {
 			continue
-		case b == '\n':
+		}
+		fp.text(data[run:i])
+		switch b {
+		case '\r':
+			fp.pendingCR = true
+		case '\n':
 			fp.out = append(fp.out, '\n')
 			fp.lineStart = true
-			continue
-		case b == '\t' || b >= 0x20 && b < 0x7f:
-			fp.out = append(fp.out, b)
-		default:
-			fp.out = append(fp.out, '.')
+		case '\t':
+			fp.out = append(fp.out, '\t')
+			fp.lineStart = false
 		}
-		fp.lineStart = false
+		run = i + 1
 	}
+	fp.text(data[run:])
+}
+
+// text appends payload bytes that hold no newline, tab or CR, escaped.
+func (fp *FollowPrinter) text(b []byte) {
+	if len(b) == 0 {
+		return
+	}
+	fp.out = escape.AppendText(fp.out, b)
+	fp.lineStart = false
 }
 
 func (fp *FollowPrinter) hexChunk(c *FollowChunk) {
@@ -226,6 +263,8 @@ func (fp *FollowPrinter) hexLine() {
 		}
 	}
 	fp.out = append(fp.out, ' ')
+	// The dump's text column keeps one cell per byte: everything but
+	// printable ASCII is '.', as in every hex dump; the hex is the truth.
 	for _, b := range fp.line {
 		if b < 0x20 || b >= 0x7f {
 			b = '.'

@@ -375,9 +375,9 @@ Host: x
 
 === B→A 10.0.0.2:80 → 10.0.0.1:40000 (frame 6)
 HTTP/1.1 200 OK
-..	z
+\x00\x01	z
 [100 bytes missing]
-tail.
+tail\r
 === end of tcp conversation 2: A→B 27 bytes, B→A 27 bytes, 1 gap (100 bytes missing), 5 bytes seen again
 `
 	if got := render(decode.FollowASCII); got != wantASCII {

@@ -3,7 +3,8 @@ package decode
 import (
 	"net/netip"
 	"strconv"
-	"unicode/utf8"
+
+	"github.com/sockscope/sockscope/internal/escape"
 )
 
 // AppendJSON appends p as one JSON object whose keys are Wireshark display
@@ -314,10 +315,13 @@ func (o *jsonObj) bit(k string, v bool) {
 	}
 }
 
+// str writes text sockscope composed (an error message, a call's quoted
+// arguments, a state name): only dangerous characters are escaped, as the
+// text printer does. Bytes from the wire go through appendJSONString.
 func (o *jsonObj) str(k, v string) {
 	o.key(k)
 	o.b = append(o.b, '"')
-	o.b = appendJSONString(o.b, []byte(v))
+	o.b = escape.AppendJSONSafe(o.b, v) // composed text: escaped where it was made
 	o.b = append(o.b, '"')
 }
 
@@ -373,32 +377,11 @@ func appendEpoch(dst []byte, sec, nsec int64) []byte {
 	return append(dst, n...)
 }
 
-// appendJSONString appends s escaped for a JSON string body. Invalid UTF-8
-// and control characters become \u escapes, so a name from the wire cannot
-// break the line or the terminal that shows it.
+// appendJSONString appends s as the body of a JSON string, escaped by
+// sockscope's one policy (internal/escape): the value is what the text
+// printer shows, dangerous characters and invalid bytes as visible,
+// reversible escapes (`\u202e`, `\xff`), so neither a JSON reader nor a
+// terminal showing `jq -r` output ever gets them back.
 func appendJSONString(dst []byte, s []byte) []byte {
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c >= 0x20 && c < utf8.RuneSelf && c != '"' && c != '\\' {
-			dst = append(dst, c)
-			i++
-			continue
-		}
-		if c >= utf8.RuneSelf {
-			r, size := utf8.DecodeRune(s[i:])
-			if r != utf8.RuneError || size > 1 {
-				dst = append(dst, s[i:i+size]...)
-				i += size
-				continue
-			}
-		}
-		switch c {
-		case '"', '\\':
-			dst = append(dst, '\\', c)
-		default:
-			dst = append(dst, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
-		}
-		i++
-	}
-	return dst
+	return escape.AppendJSON(dst, s)
 }

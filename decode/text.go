@@ -4,6 +4,8 @@ import (
 	"net/netip"
 	"strconv"
 	"time"
+
+	"github.com/sockscope/sockscope/internal/escape"
 )
 
 // The one-line text form of a Packet, as tcpdump -n prints it by default
@@ -259,9 +261,7 @@ func appendLinkOnly(dst []byte, p *Packet) []byte {
 		return txtInt(dst, p.Len)
 	case p.Malformed:
 		dst = append(dst, "[|"...)
-		for i := 0; i < len(p.Err); i++ {
-			dst = appendPrintable(dst, p.Err[i])
-		}
+		dst = escape.AppendSafe(dst, p.Err)
 		dst = append(dst, "] length "...)
 		return txtInt(dst, p.Len)
 	}
@@ -809,24 +809,10 @@ func appendDNSQuestion(dst []byte, d *DNSSummary, mdns bool) []byte {
 		}
 	}
 	dst = append(dst, "? "...)
-	for _, c := range d.QName {
-		dst = appendPrintable(dst, c)
-	}
+	// Wire bytes: sockscope's escaping policy (internal/escape), not
+	// tcpdump's "M-^[", which a literal "M-" in a label would imitate.
+	dst = escape.AppendText(dst, d.QName)
 	return append(dst, '.')
-}
-
-// appendPrintable appends c as tcpdump's fn_print_char does: "M-" for
-// non-ASCII, "^" for control characters.
-func appendPrintable(dst []byte, c byte) []byte {
-	if c >= 0x80 {
-		c &= 0x7f
-		dst = append(dst, 'M', '-')
-	}
-	if c < 0x20 || c == 0x7f {
-		c ^= 0x40
-		dst = append(dst, '^')
-	}
-	return append(dst, c)
 }
 
 // icmpLen is the ICMP message length: what follows the IP header.

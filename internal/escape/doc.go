@@ -23,8 +23,10 @@
 // prints, and a JSON reader never gets a dangerous rune back): ESC is the
 // JSON escape of `\x1b`, i.e. "\\x1b". Every JSON string is valid UTF-8.
 //
-// Escape once, where bytes become text (AppendText, AppendJSON); sinks that
-// receive text composed elsewhere (the UI's cell printer) use AppendSafe,
-// which escapes only dangerous characters, with the same forms, and leaves
-// already-escaped text as it is, so the two never disagree.
+// Escape once, where bytes become text (AppendText, AppendJSON). Text that
+// sockscope composed (an error message, a call's quoted arguments, a line
+// the text printer made) goes through AppendSafe or AppendJSONSafe at the
+// sink: they escape only dangerous characters and invalid bytes, with the
+// same forms, and leave backslashes alone, so text escaped at its source
+// passes through unchanged and the text printer and the UI never disagree.
 package escape

@@ -33,6 +33,7 @@ const (
 	modeText mode = iota // lossless text: dangerous escaped, backslash doubled
 	modeSafe             // already text: dangerous escaped, backslash kept
 	modeJSON             // a JSON string body holding modeText's result
+	modeJSONSafe         // a JSON string body holding modeSafe's result
 )
 
 // AppendText appends s with every dangerous character and invalid byte
@@ -53,6 +54,13 @@ func AppendSafe[S ~string | ~[]byte](dst []byte, s S) []byte {
 // AppendText(s): valid UTF-8, with no dangerous character in the value.
 func AppendJSON[S ~string | ~[]byte](dst []byte, s S) []byte {
 	return appendEscaped(dst, s, modeJSON)
+}
+
+// AppendJSONSafe appends the body of a JSON string whose value is
+// AppendSafe(s): for text composed by sockscope (a call's arguments, already
+// quoted; an error message), which must not be escaped twice.
+func AppendJSONSafe[S ~string | ~[]byte](dst []byte, s S) []byte {
+	return appendEscaped(dst, s, modeJSONSafe)
 }
 
 // Text returns AppendText(s) as a string; s itself when nothing needs
@@ -78,7 +86,7 @@ func clean[S ~string | ~[]byte](s S, m mode) bool {
 	for i := 0; i < len(s); {
 		c := s[i]
 		if c >= 0x20 && c < 0x7f {
-			if c == '\\' && m != modeSafe || c == '"' && m == modeJSON {
+			if c == '\\' && m != modeSafe || c == '"' && m >= modeJSON {
 				return false
 			}
 			i++
@@ -104,7 +112,9 @@ func appendEscaped[S ~string | ~[]byte](dst []byte, s S, m mode) []byte {
 				dst = append(dst, '\\', '\\')
 			case c == '\\' && m == modeJSON:
 				dst = append(dst, `\\\\`...)
-			case c == '"' && m == modeJSON:
+			case c == '\\' && m == modeJSONSafe:
+				dst = append(dst, '\\', '\\')
+			case c == '"' && m >= modeJSON:
 				dst = append(dst, '\\', '"')
 			default:
 				dst = append(dst, c)
@@ -133,7 +143,7 @@ func appendEscaped[S ~string | ~[]byte](dst []byte, s S, m mode) []byte {
 // appendBackslash starts an escape: one backslash, or in JSON the two that
 // stand for one.
 func appendBackslash(dst []byte, m mode) []byte {
-	if m == modeJSON {
+	if m >= modeJSON {
 		return append(dst, '\\', '\\')
 	}
 	return append(dst, '\\')

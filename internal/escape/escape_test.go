@@ -72,6 +72,21 @@ func TestAppendJSON(t *testing.T) {
 	}
 }
 
+func TestAppendJSONSafe(t *testing.T) {
+	for _, c := range classes {
+		doc := `"` + string(AppendJSONSafe(nil, c.in+`"q`)) + `"`
+		var v string
+		if err := json.Unmarshal([]byte(doc), &v); err != nil {
+			t.Errorf("%s: invalid JSON %s: %v", c.name, doc, err)
+			continue
+		}
+		if want := Safe(c.in) + `"q`; v != want {
+			t.Errorf("%s: JSON value %q, want the safe escape %q", c.name, v, want)
+		}
+		assertHarmless(t, c.name, v)
+	}
+}
+
 func TestAppendSafe(t *testing.T) {
 	for _, c := range classes {
 		got := string(AppendSafe(nil, c.in))
