@@ -76,6 +76,12 @@ func OpenIndexed(path string) (*IndexedReader, error) {
 	if err != nil {
 		return nil, err
 	}
+	return newIndexed(r), nil
+}
+
+// newIndexed prepares r, just opened, for ReadAt when it is an
+// uncompressed regular file.
+func newIndexed(r *FileReader) *IndexedReader {
 	ir := &IndexedReader{r: r}
 	if r.file != nil && r.gz == nil {
 		if st, err := r.file.Stat(); err == nil && st.Mode().IsRegular() {
@@ -92,7 +98,7 @@ func OpenIndexed(path string) (*IndexedReader, error) {
 			ir.sections = []ngSection{{start: 0, be: r.pcapng.be, ifaces: append([]ngIface(nil), r.pcapng.ifaces...)}}
 		}
 	}
-	return ir, nil
+	return ir
 }
 
 // Seekable reports whether ReadAt works: an uncompressed regular file.

@@ -66,6 +66,16 @@ func OpenContext(ctx context.Context, path string) (*FileReader, error) {
 	return r, nil
 }
 
+// OpenIndexedContext is OpenIndexed with OpenContext's waiting: a FIFO,
+// pipe or terminal (never Seekable) ends its waits when ctx is done.
+func OpenIndexedContext(ctx context.Context, path string) (*IndexedReader, error) {
+	r, err := OpenContext(ctx, path)
+	if err != nil {
+		return nil, err
+	}
+	return newIndexed(r), nil
+}
+
 // NewReaderContext is NewReader whose reads end when ctx is done (see
 // OpenContext). Only an *os.File that is not a regular file gets a
 // cancellable reader; other streams are read as NewReader reads them, so a
