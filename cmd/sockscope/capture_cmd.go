@@ -80,6 +80,9 @@ func parseCapture(args []string, stdout, stderr io.Writer) (*captureOptions, err
 	case o.noUI && o.json:
 		return nil, usageError("capture: choose one of --no-ui and --json")
 	}
+	if err := checkOutput("capture", o.out, printedOutput(o.noUI, o.json), stdout); err != nil {
+		return nil, err
+	}
 	o.expr = strings.Join(words, " ")
 	return o, nil
 }

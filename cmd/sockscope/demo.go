@@ -84,6 +84,10 @@ func parseDemo(args []string, stdout io.Writer) (*demoOptions, error) {
 	default:
 		return nil, usageError("demo: --lang wants en or zh, got %q", o.lang)
 	}
+	// The demo prints its timeline (text or JSON) whatever the flags.
+	if err := checkOutput("demo", o.out, "demo's timeline", stdout); err != nil {
+		return nil, err
+	}
 	o.name = words[0]
 	return o, nil
 }

@@ -77,6 +77,9 @@ func parseReplay(args []string, stdout, stderr io.Writer) (*replayOptions, error
 		return nil, err
 	}
 	o.path = positional[0]
+	if err := checkOutput("replay", o.out, printedOutput(o.noUI, o.json), stdout, o.path); err != nil {
+		return nil, err
+	}
 	if o.filter, err = newFilter(positional[1:]); err != nil {
 		return nil, err
 	}

@@ -1,0 +1,80 @@
+package main
+
+import (
+	"io"
+	"os"
+
+	"golang.org/x/term"
+)
+
+// checkOutput refuses a -w OUT that would destroy or garble something, at
+// parse time, before anything is opened for writing (os.Create truncates:
+// "replay F -w F" used to leave F a fraction of itself):
+//
+//   - OUT is one of the inputs (os.SameFile, so a hard link, a symlink or
+//     ./F for F are caught too; "-" stands for stdin);
+//   - OUT is stdout ("-") while text or JSON is printed there too;
+//   - OUT is stdout and stdout is a terminal: binary pcapng on a screen.
+//
+// cmd names the subcommand in the messages; printing names what else goes
+// to stdout ("--json output"), "" for nothing.
+func checkOutput(cmd, out, printing string, stdout io.Writer, inputs ...string) error {
+	if out == "" {
+		return nil
+	}
+	toStdout := out == "-"
+	if !toStdout {
+		if fo, ok := stdout.(*os.File); ok && sameFile(out, fo) {
+			toStdout = true // -w /dev/stdout
+		}
+	}
+	if toStdout {
+		if printing != "" {
+			return usageError("%s: -w %s writes pcapng to stdout, and the %s goes there too; name a file for -w", cmd, out, printing)
+		}
+		if fo, ok := stdout.(*os.File); ok && term.IsTerminal(int(fo.Fd())) {
+			return usageError("%s: -w - writes binary pcapng to stdout, which is a terminal; redirect it (-w - > out.pcapng, or | tshark -r -) or name a file", cmd)
+		}
+		return nil
+	}
+	outInfo, err := os.Stat(out)
+	if err != nil {
+		return nil // a new file cannot be an input; Create reports other trouble
+	}
+	for _, in := range inputs {
+		var inInfo os.FileInfo
+		if in == "-" {
+			inInfo, err = os.Stdin.Stat()
+		} else {
+			inInfo, err = os.Stat(in)
+		}
+		if err == nil && os.SameFile(outInfo, inInfo) {
+			if in == "-" {
+				in = "stdin"
+			}
+			return usageError("%s: -w %s is the input (%s): writing it would destroy what is being read; name another file", cmd, out, in)
+		}
+	}
+	return nil
+}
+
+// sameFile reports whether path names the file f has open.
+func sameFile(path string, f *os.File) bool {
+	a, err := os.Stat(path)
+	if err != nil {
+		return false
+	}
+	b, err := f.Stat()
+	return err == nil && os.SameFile(a, b)
+}
+
+// printedOutput names what --no-ui or --json print, for checkOutput.
+func printedOutput(noUI, json bool) string {
+	switch {
+	case json:
+		return "--json output"
+	case noUI:
+		return "--no-ui text"
+	}
+	return ""
+}

@@ -1,0 +1,151 @@
+package main
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/sockscope/sockscope/internal/corpus"
+)
+
+// TestWriteOntoInputRefused: "replay F -w F" used to truncate F and write
+// the first packets back over it. It is refused before anything is opened
+// for writing, however the output names the input, and F is untouched.
+func TestWriteOntoInputRefused(t *testing.T) {
+	orig, err := os.ReadFile(filepath.Join(corpus.PcapDir(t), "tcpdump/dns_tcp.pcap"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	t.Chdir(dir)
+	in := filepath.Join(dir, "in.pcap")
+	gz := filepath.Join(dir, "in.pcap.gz")
+	var zbuf bytes.Buffer
+	zw := gzip.NewWriter(&zbuf)
+	zw.Write(orig)
+	zw.Close()
+	for name, data := range map[string][]byte{in: orig, gz: zbuf.Bytes()} {
+		if err := os.WriteFile(name, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Link(in, filepath.Join(dir, "hard.pcap")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("in.pcap", filepath.Join(dir, "sym.pcapng")); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ input, out string }{
+		{in, in},
+		{"in.pcap", "./in.pcap"},
+		{in, "hard.pcap"},
+		{in, "sym.pcapng"},
+		{"sym.pcapng", in},
+		{gz, "in.pcap.gz"},
+	} {
+		for _, mode := range [][]string{nil, {"--no-ui"}, {"--json"}, {"-c", "1"}} {
+			args := append([]string{"replay", c.input, "-w", c.out}, mode...)
+			printed, errOut, code := runCmd(t, nil, args...)
+			if code != 2 || printed != "" || lineCount(errOut) != 1 ||
+				!strings.Contains(errOut, "replay: -w "+c.out+" is the input ("+c.input+")") {
+				t.Errorf("%q: exit %d, stdout %q, stderr %q; want exit 2 and one line saying -w is the input", args, code, printed, errOut)
+			}
+		}
+	}
+	if got, _ := os.ReadFile(in); !bytes.Equal(got, orig) {
+		t.Errorf("input changed: %d bytes, had %d", len(got), len(orig))
+	}
+	if got, _ := os.ReadFile(gz); !bytes.Equal(got, zbuf.Bytes()) {
+		t.Errorf("gzip input changed")
+	}
+
+	// "replay - -w F < F": the shell opened F as stdin.
+	f, err := os.Open(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	saved := os.Stdin
+	os.Stdin = f
+	defer func() { os.Stdin = saved }()
+	_, errOut, code := runCmd(t, orig, "replay", "-", "-w", "in.pcap")
+	if code != 2 || !strings.Contains(errOut, "replay: -w in.pcap is the input (stdin)") {
+		t.Errorf("stdin onto itself: exit %d, stderr %q", code, errOut)
+	}
+	os.Stdin = saved
+
+	// Another file is written as before.
+	_, errOut, code = runCmd(t, nil, "replay", in, "-w", "copy.pcapng")
+	if code != 0 || !strings.Contains(errOut, "11 packets written to copy.pcapng") {
+		t.Errorf("-w another file: exit %d, stderr %q", code, errOut)
+	}
+}
+
+// TestWriteStdoutMixingRefused: "-w -" puts pcapng on stdout, so text or
+// JSON printed there too would garble both.
+func TestWriteStdoutMixingRefused(t *testing.T) {
+	in := filepath.Join(corpus.PcapDir(t), "tcpdump/dns_tcp.pcap")
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"replay", in, "--no-ui", "-w", "-"}, "replay: -w - writes pcapng to stdout, and the --no-ui text goes there too; name a file for -w"},
+		{[]string{"replay", "-w", "-", "--json", in}, "replay: -w - writes pcapng to stdout, and the --json output goes there too; name a file for -w"},
+		{[]string{"capture", "-i", "lo", "--json", "-w", "-"}, "capture: -w - writes pcapng to stdout, and the --json output goes there too"},
+		{[]string{"demo", "tcp-echo", "-w", "-"}, "demo: -w - writes pcapng to stdout, and the demo's timeline goes there too"},
+	} {
+		printed, errOut, code := runCmd(t, nil, c.args...)
+		if code != 2 || printed != "" || lineCount(errOut) != 1 || !strings.Contains(errOut, c.want) {
+			t.Errorf("%q: exit %d, stdout %q, stderr %q; want exit 2 and %q", c.args, code, printed, errOut, c.want)
+		}
+	}
+}
+
+// TestWriteStdoutTerminalRefused: "-w -" onto a terminal would spray
+// binary on the screen; the user is told to redirect.
+func TestWriteStdoutTerminalRefused(t *testing.T) {
+	tty := openPTY(t)
+	in := filepath.Join(corpus.PcapDir(t), "tcpdump/dns_tcp.pcap")
+	for _, args := range [][]string{
+		{"replay", in, "-w", "-"},
+		{"capture", "-i", "lo", "-w", "-"},
+	} {
+		var errOut bytes.Buffer
+		err := run(context.Background(), args, nil, tty, &errOut)
+		var ee *exitError
+		if !errors.As(err, &ee) || ee.code != 2 || !strings.Contains(err.Error(), "is a terminal; redirect it") {
+			t.Errorf("%q onto a terminal: %v, want a usage error saying to redirect", args, err)
+		}
+	}
+}
+
+// openPTY opens a pseudo-terminal and returns its terminal end.
+func openPTY(t *testing.T) *os.File {
+	t.Helper()
+	ptm, err := os.OpenFile("/dev/ptmx", os.O_RDWR|unix.O_NOCTTY, 0)
+	if err != nil {
+		t.Skipf("no pseudo-terminals here: %v", err)
+	}
+	t.Cleanup(func() { ptm.Close() })
+	if err := unix.IoctlSetPointerInt(int(ptm.Fd()), unix.TIOCSPTLCK, 0); err != nil {
+		t.Fatal(err)
+	}
+	n, err := unix.IoctlGetInt(int(ptm.Fd()), unix.TIOCGPTN)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pts, err := os.OpenFile("/dev/pts/"+strconv.Itoa(n), os.O_RDWR|unix.O_NOCTTY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { pts.Close() })
+	return pts
+}
