@@ -360,14 +360,30 @@ func AppendMAC(dst []byte, m [6]byte) []byte {
 	return dst
 }
 
-// appendEpoch appends seconds.nanoseconds as Wireshark's frame.time_epoch
-// does (nine digits; an out-of-range sub-second field is printed as is).
+// appendEpoch appends the instant sec + nsec/1e9 as a decimal with nine
+// fraction digits, the form of Wireshark's frame.time_epoch, so that it
+// reads back as the right time: "-0.500000000" for half a second before
+// 1970 (Sec -1, Nsec 5e8), and an out-of-range sub-second field (a pcap µs
+// field ≥ 1e6) folded into the seconds, as the writers and the TCP
+// analysis count it. That field used to be printed as is, which read as a
+// different time (µs 4294967295 gave "4294967295.4294967295000", 4295 s
+// off); tcpdump's text keeps it as written with "(invalid us)".
 func appendEpoch(dst []byte, sec, nsec int64) []byte {
+	sec, nsec = sec+nsec/1e9, nsec%1e9
+	if nsec < 0 {
+		sec, nsec = sec-1, nsec+1e9
+	}
+	s := uint64(sec)
 	if sec < 0 {
 		dst = append(dst, '-')
-		sec = -sec
+		s = uint64(-(sec + 1)) // no overflow at math.MinInt64
+		if nsec == 0 {
+			s++
+		} else {
+			nsec = 1e9 - nsec
+		}
 	}
-	dst = strconv.AppendInt(dst, sec, 10)
+	dst = strconv.AppendUint(dst, s, 10)
 	dst = append(dst, '.')
 	var digits [20]byte
 	n := strconv.AppendInt(digits[:0], nsec, 10)
