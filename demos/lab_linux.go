@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"runtime"
@@ -38,6 +39,9 @@ func MaybeChild() bool {
 	var st unix.Stat_t
 	if unix.Fstat(statusFD, &st) == nil && st.Mode&unix.S_IFMT == unix.S_IFIFO {
 		status = os.NewFile(statusFD, "lab-status")
+	}
+	if v == "v1:relay" {
+		runRelay(status) // starts the lab child; never returns
 	}
 	if err := setupChild(v); err != nil {
 		if status != nil {
@@ -128,11 +132,14 @@ func RunIsolated(ctx context.Context, opts LabOptions) error {
 	if !root || forceUserNS {
 		mode = "userns"
 	}
-	err := runChild(ctx, opts, mode)
+	if !root && !dumpable() {
+		mode = "relay" // file capabilities: see lab_relay_linux.go
+	}
+	err := runChild(ctx, opts, mode, nil)
 	var se *startError
 	if root && errors.As(err, &se) && (errors.Is(se.err, unix.EPERM) || errors.Is(se.err, unix.EINVAL)) {
 		// Root without CAP_SYS_ADMIN (a container): try a user namespace.
-		err = runChild(ctx, opts, "userns")
+		err = runChild(ctx, opts, "userns", nil)
 	}
 	if errors.As(err, &se) {
 		return se.classify()
@@ -166,7 +173,11 @@ func (e *startError) classify() error {
 	return e
 }
 
-func runChild(ctx context.Context, opts LabOptions, mode string) error {
+// runChild starts the lab child (mode "netns" or "userns") or the relay
+// that starts it (mode "relay", see lab_relay_linux.go) and waits for it.
+// forward, if not nil, gets a copy of the child's status line (the relay
+// passes it on to its parent).
+func runChild(ctx context.Context, opts LabOptions, mode string, forward io.Writer) error {
 	args := opts.Args
 	if args == nil {
 		args = os.Args[1:]
@@ -175,6 +186,10 @@ func runChild(ctx context.Context, opts LabOptions, mode string) error {
 	// uid and gid mapped to 0 otherwise; Pdeathsig; and the marker that
 	// netns.Isolated checks in the child.
 	cmd := netns.Command(ctx, "/proc/self/exe", args...)
+	if mode == "relay" {
+		// The relay stays in this namespace; it makes the lab itself.
+		cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	}
 	if mode == "userns" && cmd.SysProcAttr.Cloneflags&syscall.CLONE_NEWUSER == 0 {
 		// Root taking the ordinary user's path (a container without
 		// CAP_SYS_ADMIN, or the tests).
@@ -209,15 +224,23 @@ func runChild(ctx context.Context, opts LabOptions, mode string) error {
 
 	// Pdeathsig fires when the thread that started the child exits, so
 	// keep this goroutine on its thread until the child is gone.
-	runtime.LockOSThread()
-	defer runtime.UnlockOSThread()
-	err = cmd.Start()
+	wait := cmd.Wait
+	if mode == "relay" {
+		wait, err = startRelay(cmd)
+	} else {
+		runtime.LockOSThread()
+		defer runtime.UnlockOSThread()
+		err = cmd.Start()
+		if err != nil {
+			err = &startError{err: err}
+		}
+	}
 	w.Close()
 	if err != nil {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		return &startError{err: err}
+		return err
 	}
 
 	// The first line on the pipe says whether the namespace is ready. EOF
@@ -225,9 +248,14 @@ func runChild(ctx context.Context, opts LabOptions, mode string) error {
 	// calling MaybeChild.
 	line, _ := bufio.NewReader(r).ReadString('\n')
 	line = strings.TrimSpace(line)
-	werr := cmd.Wait()
+	if forward != nil && line != "" {
+		fmt.Fprintln(forward, line)
+	}
+	werr := wait()
 	switch {
 	case line == "ok":
+	case forward != nil && line != "":
+		return errForwarded
 	case strings.HasPrefix(line, "nsoff "):
 		return &NamespaceError{Why: strings.TrimPrefix(line, "nsoff "), Err: unix.EPERM}
 	case strings.HasPrefix(line, "error "):

@@ -82,8 +82,8 @@ func checkProgram(t testing.TB, expr string, frames []frameCopy) {
 			if !errors.As(err1, &le) && !strings.Contains(err1.Error(), "too") {
 				t.Fatalf("%q on %d: unexpected error %v", expr, lt, err1)
 			}
-			if placed := le != nil && le.Pos >= 0; placed != errorShapeOK(err1.Error()) || !placed && strings.Contains(err1.Error(), "\n") {
-				t.Fatalf("%q on %d: error not one line of message, then excerpt and caret: %q", expr, lt, err1)
+			if strings.Contains(err1.Error(), "\n") {
+				t.Fatalf("%q on %d: error of more than one line: %q", expr, lt, err1)
 			}
 			continue
 		}

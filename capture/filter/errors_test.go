@@ -79,8 +79,8 @@ func TestSyntaxErrors(t *testing.T) {
 			continue
 		}
 		msg := err.Error()
-		if !errorShapeOK(msg) {
-			t.Errorf("%q: want one line of message, then the excerpt and caret lines: %q", tc.expr, msg)
+		if strings.Contains(msg, "\n") {
+			t.Errorf("%q: message is more than one line: %q", tc.expr, msg)
 		}
 		if !strings.HasPrefix(msg, "filter: syntax error at column ") {
 			t.Errorf("%q: message %q lacks the standard prefix", tc.expr, msg)
@@ -137,7 +137,7 @@ func TestLinkTypeErrors(t *testing.T) {
 		}
 		_, err = m.Match(tc.linkType, make([]byte, 64), 64)
 		var le *LinkTypeError
-		if !errors.As(err, &le) || !strings.Contains(err.Error(), tc.msg) || strings.Count(err.Error(), "\n") != 2*min(le.Pos+1, 1) {
+		if !errors.As(err, &le) || !strings.Contains(err.Error(), tc.msg) || strings.Contains(err.Error(), "\n") {
 			t.Errorf("%q on %d: got %v, want a *LinkTypeError with %q", tc.expr, tc.linkType, err, tc.msg)
 			continue
 		}

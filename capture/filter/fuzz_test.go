@@ -2,6 +2,7 @@ package filter
 
 import (
 	"errors"
+	"strings"
 	"testing"
 )
 
@@ -31,7 +32,7 @@ func FuzzCompile(f *testing.F) {
 			if !errors.As(err, &se) {
 				t.Fatalf("%q: error %v is not a *SyntaxError", expr, err)
 			}
-			if !errorShapeOK(err.Error()) || se.Column() < 1 || se.Pos > len(expr) {
+			if strings.Contains(err.Error(), "\n") || se.Column() < 1 || se.Pos > len(expr) {
 				t.Fatalf("%q: bad error %q (pos %d)", expr, err, se.Pos)
 			}
 			return
