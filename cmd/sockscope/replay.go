@@ -98,20 +98,36 @@ func runReplay(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	if wantInspector(&o.outputOptions) && !o.analysis.active() {
 		return runReplayUI(ctx, o, o.ui)
 	}
+	// The Context variants: a FIFO, a pipe or a terminal can wait forever
+	// for bytes, and Ctrl-C must end that wait (regular files read as
+	// capture.Open reads them).
 	var r *capture.FileReader
 	if o.path == "-" {
-		r, err = capture.NewReader(stdin, "stdin")
+		r, err = capture.NewReaderContext(ctx, stdin, "stdin")
 	} else {
-		r, err = capture.Open(o.path)
+		r, err = capture.OpenContext(ctx, o.path)
 	}
 	if err != nil {
+		if cancelled(ctx, err) {
+			return nil // Ctrl-C before the first byte: a normal end
+		}
 		return err
 	}
 	defer r.Close()
 	if o.analysis.active() {
-		return runAnalysis(ctx, r, &o.analysis, o.filter, &o.outputOptions)
+		err = runAnalysis(ctx, r, &o.analysis, o.filter, &o.outputOptions)
+	} else {
+		err = replay(ctx, r, o)
 	}
-	return replay(ctx, r, o)
+	if cancelled(ctx, err) {
+		return nil // what was read is printed: Ctrl-C ends as EOF does
+	}
+	return err
+}
+
+// cancelled reports whether err is a read that ctx's end cut short.
+func cancelled(ctx context.Context, err error) bool {
+	return err != nil && ctx.Err() != nil && errors.Is(err, ctx.Err())
 }
 
 // replay reads every frame of r, decodes it and prints it, and writes it
@@ -136,7 +152,7 @@ func replay(ctx context.Context, r *capture.FileReader, o *replayOptions) (err e
 			return nil
 		}
 		if err := r.Next(&f); err != nil {
-			if err == io.EOF {
+			if err == io.EOF || cancelled(ctx, err) {
 				return nil
 			}
 			return err

@@ -1,0 +1,292 @@
+//go:build linux
+
+package main
+
+import (
+	"bytes"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/sockscope/sockscope/capture"
+)
+
+// Ctrl-C and SIGTERM end a replay that waits for bytes: a FIFO nobody
+// writes to, a FIFO whose writer sent three packets and went quiet, and
+// "replay -" reading a terminal. The real binary runs; the test waits for
+// an event that says it is waiting (it opened the FIFO or the terminal —
+// inotify; it read the bytes written — inotify), signals it, and wants it
+// gone within exitLimit with status 0 and what it read printed and written.
+
+const exitLimit = 5 * time.Second
+
+// pipeBuf is PIPE_BUF on Linux: a write of at most this many bytes to a
+// pipe is atomic.
+const pipeBuf = 4096
+
+// threePacketCapture returns a classic pcap of the first three packets of
+// testdata/tcp-echo.pcapng and the --no-ui lines replay prints for it.
+func threePacketCapture(t *testing.T, bin string, extra ...string) (pcap []byte, want string) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "three.pcap")
+	if out, err := exec.Command(bin, "replay", "testdata/tcp-echo.pcapng", "-c", "3", "-w", path).CombinedOutput(); err != nil {
+		t.Fatalf("making three.pcap: %v\n%s", err, out)
+	}
+	pcap, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(pcap) > pipeBuf {
+		t.Fatalf("three.pcap is %d bytes: more than one atomic pipe write", len(pcap))
+	}
+	out, err := exec.Command(bin, append([]string{"replay", path}, extra...)...).Output()
+	if err != nil || strings.Count(string(out), "\n") < 2 {
+		t.Fatalf("replay three.pcap %v: %v\n%s", extra, err, out)
+	}
+	return pcap, string(out)
+}
+
+// watcher reports inotify events on one path.
+type watcher struct {
+	t  *testing.T
+	fd int
+}
+
+func watch(t *testing.T, path string, mask uint32) *watcher {
+	t.Helper()
+	fd, err := unix.InotifyInit1(unix.IN_CLOEXEC)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { unix.Close(fd) })
+	if _, err := unix.InotifyAddWatch(fd, path, mask); err != nil {
+		t.Fatalf("inotify %s: %v", path, err)
+	}
+	return &watcher{t: t, fd: fd}
+}
+
+// wait waits for an event in mask (at most exitLimit).
+func (w *watcher) wait(what string, mask uint32) {
+	w.t.Helper()
+	deadline := time.Now().Add(exitLimit)
+	buf := make([]byte, 4096)
+	for {
+		left := time.Until(deadline)
+		if left <= 0 {
+			w.t.Fatalf("%s: no such event within %v", what, exitLimit)
+		}
+		pfd := []unix.PollFd{{Fd: int32(w.fd), Events: unix.POLLIN}}
+		if n, err := unix.Poll(pfd, int(left/time.Millisecond)+1); err != nil && err != unix.EINTR {
+			w.t.Fatal(err)
+		} else if n == 0 {
+			continue
+		}
+		n, err := unix.Read(w.fd, buf)
+		if err != nil {
+			w.t.Fatal(err)
+		}
+		for i := 0; i+unix.SizeofInotifyEvent <= n; {
+			ev := (*unix.InotifyEvent)(unsafe.Pointer(&buf[i]))
+			if ev.Mask&mask != 0 {
+				return
+			}
+			i += unix.SizeofInotifyEvent + int(ev.Len)
+		}
+	}
+}
+
+// started is a running sockscope with its output captured.
+type started struct {
+	cmd            *exec.Cmd
+	stdout, stderr bytes.Buffer
+	waited         chan error
+}
+
+func start(t *testing.T, bin string, stdin *os.File, args ...string) *started {
+	t.Helper()
+	s := &started{cmd: exec.Command(bin, args...), waited: make(chan error, 1)}
+	s.cmd.Stdin = stdin
+	s.cmd.Stdout, s.cmd.Stderr = &s.stdout, &s.stderr
+	if err := s.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { s.waited <- s.cmd.Wait() }()
+	t.Cleanup(func() {
+		if s.cmd.ProcessState == nil {
+			s.cmd.Process.Kill()
+			<-s.waited
+		}
+	})
+	return s
+}
+
+// stop sends sig and wants the process to exit with status 0 within
+// exitLimit.
+func (s *started) stop(t *testing.T, sig syscall.Signal) {
+	t.Helper()
+	select {
+	case err := <-s.waited:
+		t.Fatalf("exited before %v: %v\nstderr: %s", sig, err, s.stderr.String())
+	default:
+	}
+	at := time.Now()
+	if err := s.cmd.Process.Signal(sig); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-s.waited:
+		t.Logf("exited %v after %v", time.Since(at).Round(time.Microsecond), sig)
+		if err != nil {
+			t.Fatalf("after %v: %v (want status 0)\nstderr: %s", sig, err, s.stderr.String())
+		}
+	case <-time.After(exitLimit):
+		t.Fatalf("still running %v after %v", exitLimit, sig)
+	}
+}
+
+func mkfifo(t *testing.T) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "fifo")
+	if err := unix.Mkfifo(path, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// No writer ever comes: the open must not hold Ctrl-C up.
+func TestSignalFIFONoWriter(t *testing.T) {
+	bin := sockscopeBinary(t)
+	for _, args := range [][]string{{"--no-ui"}, {"--json"}, {"--conversations"}} {
+		t.Run(args[0], func(t *testing.T) {
+			fifo := mkfifo(t)
+			w := watch(t, fifo, unix.IN_OPEN)
+			s := start(t, bin, nil, append([]string{"replay", fifo}, args...)...)
+			w.wait("sockscope opens the FIFO", unix.IN_OPEN)
+			s.stop(t, syscall.SIGINT)
+			if s.stdout.Len() != 0 || s.stderr.Len() != 0 {
+				t.Errorf("stdout %q, stderr %q", s.stdout.String(), s.stderr.String())
+			}
+		})
+	}
+}
+
+// The writer sends a header and three packets and stays, silent: the
+// three lines are printed, -w's file holds the three packets and is
+// complete, for SIGINT and for SIGTERM.
+func TestSignalFIFOQuietWriter(t *testing.T) {
+	bin := sockscopeBinary(t)
+	pcap, want := threePacketCapture(t, bin, "--no-ui")
+	_, wantConvs := threePacketCapture(t, bin, "--conversations")
+	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM} {
+		t.Run(sig.String(), func(t *testing.T) {
+			fifo := mkfifo(t)
+			out := filepath.Join(t.TempDir(), "out.pcapng")
+			s := start(t, bin, nil, "replay", fifo, "--no-ui", "-w", out)
+			quietWriter(t, fifo, pcap)
+			s.stop(t, sig)
+			if got := s.stdout.String(); got != want {
+				t.Errorf("stdout:\n%s\nwant:\n%s", got, want)
+			}
+			if s.stderr.Len() != 0 {
+				t.Errorf("stderr: %s", s.stderr.String())
+			}
+			r, err := capture.Open(out)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer r.Close()
+			var f capture.Frame
+			n := 0
+			for err = r.Next(&f); err == nil; err = r.Next(&f) {
+				n++
+			}
+			if n != 3 || err != io.EOF {
+				t.Errorf("%s: %d packets then %v; want 3 then EOF", out, n, err)
+			}
+		})
+	}
+	t.Run("conversations", func(t *testing.T) {
+		fifo := mkfifo(t)
+		s := start(t, bin, nil, "replay", fifo, "--conversations")
+		quietWriter(t, fifo, pcap)
+		s.stop(t, syscall.SIGINT)
+		if got := s.stdout.String(); got != wantConvs {
+			t.Errorf("stdout:\n%s\nwant:\n%s", got, wantConvs)
+		}
+	})
+}
+
+// quietWriter opens fifo for writing (that waits for sockscope to open it
+// for reading), writes data in one write and waits until sockscope has
+// read it; the write end stays open until the test ends.
+func quietWriter(t *testing.T, fifo string, data []byte) {
+	t.Helper()
+	w := watch(t, fifo, unix.IN_ACCESS)
+	opened := make(chan *os.File, 1)
+	go func() {
+		f, err := os.OpenFile(fifo, os.O_WRONLY, 0)
+		if err != nil {
+			t.Error(err)
+		}
+		opened <- f
+	}()
+	var f *os.File
+	select {
+	case f = <-opened:
+	case <-time.After(exitLimit):
+		t.Fatalf("sockscope did not open %s within %v", fifo, exitLimit)
+	}
+	if f == nil {
+		t.FailNow()
+	}
+	t.Cleanup(func() { f.Close() })
+	if _, err := f.Write(data); err != nil { // one write of < PIPE_BUF bytes: one read takes it all
+		t.Fatal(err)
+	}
+	w.wait("sockscope reads the FIFO", unix.IN_ACCESS)
+}
+
+// "replay -" with a terminal on standard input: nothing comes, Ctrl-C ends it.
+func TestSignalStdinTerminal(t *testing.T) {
+	bin := sockscopeBinary(t)
+	ptmx, err := os.OpenFile("/dev/ptmx", os.O_RDWR|unix.O_NOCTTY, 0)
+	if err != nil {
+		t.Skipf("no pseudo-terminals: %v", err)
+	}
+	defer ptmx.Close()
+	// unlockpt; grantpt is a no-op with devpts, where the slave is ours.
+	if err := unix.IoctlSetPointerInt(int(ptmx.Fd()), unix.TIOCSPTLCK, 0); err != nil {
+		t.Fatal(err)
+	}
+	n, err := unix.IoctlGetInt(int(ptmx.Fd()), unix.TIOCGPTN)
+	if err != nil {
+		t.Fatal(err)
+	}
+	name := "/dev/pts/" + strconv.Itoa(n)
+	pts, err := os.OpenFile(name, os.O_RDWR|unix.O_NOCTTY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pts.Close()
+	w := watch(t, name, unix.IN_OPEN)
+	s := start(t, bin, pts, "replay", "-", "--no-ui")
+	// sockscope opens the terminal anew (/proc/self/fd/0) to wait on it.
+	w.wait("sockscope opens its terminal", unix.IN_OPEN)
+	s.stop(t, syscall.SIGINT)
+	if s.stdout.Len() != 0 || s.stderr.Len() != 0 {
+		t.Errorf("stdout %q, stderr %q", s.stdout.String(), s.stderr.String())
+	}
+	fl, err := unix.FcntlInt(pts.Fd(), unix.F_GETFL, 0)
+	if err != nil || fl&unix.O_NONBLOCK != 0 {
+		t.Errorf("the terminal's shared description is non-blocking now (flags %#x, %v)", fl, err)
+	}
+}
