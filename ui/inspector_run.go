@@ -57,7 +57,18 @@ type Options struct {
 // its packets are kept in memory as a live capture's are (bounded by
 // MaxPackets and MaxBytes), and the status bar says so. A damaged file
 // shows every packet before the damage; the damage is then returned.
+//
+// A FIFO, a pipe or a terminal may give no byte for a long time: for them
+// the inspector comes up at once, saying it waits for data, and opens the
+// input in the background (runStream), so that q and Ctrl-C work from the
+// start.
 func RunFile(ctx context.Context, path string, opts Options) error {
+	if wait, err := mayWait(path); err != nil || wait {
+		if err != nil {
+			return err
+		}
+		return runStream(ctx, path, opts)
+	}
 	ir, err := capture.OpenIndexed(path)
 	if err != nil {
 		return err
