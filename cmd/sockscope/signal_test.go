@@ -290,3 +290,43 @@ func TestSignalStdinTerminal(t *testing.T) {
 		t.Errorf("the terminal's shared description is non-blocking now (flags %#x, %v)", fl, err)
 	}
 }
+
+// The inspector on a FIFO comes up before any byte is written, saying it
+// waits for data, and q quits it — with no writer at all, and with a writer
+// that sent three packets and stays open, silent.
+func TestReplayUIFIFOTmux(t *testing.T) {
+	if testing.Short() {
+		t.Skip("drives the binary in tmux")
+	}
+	tmux, err := exec.LookPath("tmux")
+	if err != nil {
+		t.Skip("tmux is not installed")
+	}
+	bin := sockscopeBinary(t)
+	pcap, _ := threePacketCapture(t, bin, "--no-ui")
+	for _, write := range []bool{false, true} {
+		t.Run("writer="+strconv.FormatBool(write), func(t *testing.T) {
+			fifo := mkfifo(t)
+			term := newTmux(t, tmux, 160, 40)
+			term.waitFor("the prompt", paneHas("PROMPT$"))
+			term.keys(bin+" replay "+fifo, "Enter")
+			term.waitFor("the inspector, waiting", paneHas("Protocol", "0 packets", "waiting for data"))
+			if write {
+				quietWriter(t, fifo, pcap)
+				term.waitFor("three packets", paneHas("3 packets", "reading", "not a regular file"))
+			}
+			at := time.Now()
+			term.keys("q")
+			s := term.waitFor("the shell prompt again", func(s string) bool {
+				lines := strings.Split(strings.TrimRight(s, "\n "), "\n")
+				return strings.TrimSpace(lines[len(lines)-1]) == "PROMPT$"
+			})
+			t.Logf("prompt back %v after q (tmux polled every 50 ms)", time.Since(at).Round(time.Millisecond))
+			if strings.Contains(s, "Protocol") {
+				t.Errorf("the UI is still on the screen after q:\n%s", s)
+			}
+			term.keys("echo status=$?", "Enter")
+			term.waitFor("the exit status", paneHas("status=0"))
+		})
+	}
+}
