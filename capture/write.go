@@ -6,7 +6,7 @@ package capture
 // the link type as a layers.LinkType, which is a uint8, so LINUX_SLL2 (276)
 // and every other link type above 255 cannot be written; NgWriter also
 // needs every interface declared up front, where we add one per link type
-// as frames arrive.
+// (and time range) as frames arrive.
 
 import (
 	"bufio"
@@ -63,7 +63,8 @@ type FileWriter struct {
 // further ".gz" compresses the output. "-" writes pcapng to standard output.
 // linkType is the pcap header's link type, and the link type declared by an
 // empty pcapng file; pcapng adds an interface per link type as frames
-// arrive.
+// arrive, and another when a frame's time needs a different if_tsresol or
+// if_tsoffset (see ifaceFor).
 func Create(path string, linkType uint32) (*FileWriter, error) {
 	if path == "-" {
 		return NewWriter(os.Stdout, "stdout", WritePcapng, linkType), nil
