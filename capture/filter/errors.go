@@ -21,12 +21,15 @@ func (e *SyntaxError) Column() int {
 	return utf8.RuneCountInString(e.Expr[:p]) + 1
 }
 
-// Error is three lines: "filter: syntax error at column N: message", then
-// at most excerptWidth characters of the expression around the fault and a
-// caret under it (see excerpt).
+// Error is one line: filter: syntax error at column N: message. It does
+// not quote the expression, which may be 40 KB long: Excerpt does.
 func (e *SyntaxError) Error() string {
-	return fmt.Sprintf("filter: syntax error at column %d: %s\n%s", e.Column(), e.Msg, excerpt(e.Expr, e.Pos))
+	return fmt.Sprintf("filter: syntax error at column %d: %s", e.Column(), e.Msg)
 }
+
+// Excerpt is two lines to print under Error: at most 80 characters of the
+// expression around the fault, and a caret under it.
+func (e *SyntaxError) Excerpt() string { return excerpt(e.Expr, e.Pos) }
 
 // LinkTypeError reports an expression that is valid but cannot be
 // compiled for frames of one link type: a link type sockscope cannot
@@ -39,15 +42,21 @@ type LinkTypeError struct {
 	Msg      string
 }
 
-// Error is one line when the link type itself is unsupported; else the
-// line "filter: column N: message (link type T)", then the excerpt and
-// caret of SyntaxError.
 func (e *LinkTypeError) Error() string {
 	if e.Pos < 0 {
 		return fmt.Sprintf("filter: cannot filter %s frames: %s", linkTypeName(e.LinkType), e.Msg)
 	}
 	col := (&SyntaxError{Expr: e.Expr, Pos: e.Pos}).Column()
-	return fmt.Sprintf("filter: column %d: %s (link type %s)\n%s", col, e.Msg, linkTypeName(e.LinkType), excerpt(e.Expr, e.Pos))
+	return fmt.Sprintf("filter: column %d: %s (link type %s)", col, e.Msg, linkTypeName(e.LinkType))
+}
+
+// Excerpt is SyntaxError's: the expression around the primitive at fault
+// and a caret under it; "" when the link type itself is unsupported.
+func (e *LinkTypeError) Excerpt() string {
+	if e.Pos < 0 {
+		return ""
+	}
+	return excerpt(e.Expr, e.Pos)
 }
 
 // ComplexityError reports a valid expression whose program is beyond what
@@ -65,15 +74,16 @@ func (e *ComplexityError) Error() string { return "filter: expression too comple
 const excerptWidth = 80
 
 // excerptIndent starts the excerpt and caret lines. They stand on lines of
-// their own so that the caret lines up whatever prefix the first line of
-// the message gets ("sockscope: ", a file name).
+// their own, under the message, so that the caret lines up whatever
+// prefix the message gets ("sockscope: ", a file name).
 const excerptIndent = "    "
 
 // excerpt returns two lines (no trailing newline): at most excerptWidth
 // characters of expr around byte offset pos, with "..." where it is cut,
 // and a caret under the character at pos (one past the end when pos is
 // the end of the expression). Characters other than printable ASCII show
-// as '?', so that each takes one column and none can control the terminal.
+// as '?', so that each takes one column and none can control the terminal:
+// the lines can be printed as they are.
 func excerpt(expr string, pos int) string {
 	pos = min(max(pos, 0), len(expr))
 	runes := []rune(expr)
