@@ -88,6 +88,13 @@ var ErrNoPermission = errors.New("capture needs CAP_NET_RAW")
 // including to a Next that was waiting when Close was called.
 var ErrLiveClosed = errors.New("capture: live source closed")
 
+// ErrFilterTooLong is wrapped by the error OpenLive returns when
+// LiveOptions.Filter, with the few instructions the capture adds in front
+// (dropping the outgoing copy of loopback frames), is longer than the 4096
+// instructions Linux accepts in a socket filter. Callers may open again
+// with no Filter and filter in user space.
+var ErrFilterTooLong = errors.New("filter program too long for the kernel")
+
 // permissionError is the error for a packet socket we may not open. Its
 // message is one line that tells a person what to do.
 type permissionError struct {

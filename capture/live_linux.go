@@ -214,7 +214,7 @@ func (s *LiveSource) setup(opts LiveOptions) error {
 	}
 	prog, err := kernelProgram(user, s.snapLen, s.loIndex, s.ifindex == 0)
 	if err != nil {
-		return fmt.Errorf("capture on %s: %v", s.name, err)
+		return fmt.Errorf("capture on %s: %w", s.name, err)
 	}
 	if len(prog) > 0 {
 		filter := make([]unix.SockFilter, len(prog))
@@ -223,6 +223,10 @@ func (s *LiveSource) setup(opts LiveOptions) error {
 		}
 		fprog := unix.SockFprog{Len: uint16(len(filter)), Filter: &filter[0]}
 		if err := unix.SetsockoptSockFprog(s.fd, unix.SOL_SOCKET, unix.SO_ATTACH_FILTER, &fprog); err != nil {
+			if errors.Is(err, unix.ENOMEM) && user != nil {
+				// Over net.core.optmem_max: too long for this kernel too.
+				err = fmt.Errorf("%w: %w", ErrFilterTooLong, err)
+			}
 			return fail("the kernel rejected the filter program", err)
 		}
 	}
@@ -314,7 +318,7 @@ func kernelProgram(user []bpf.RawInstruction, snapLen int, loIndex []int32, anyD
 		prog = append(prog, user...)
 	}
 	if len(prog) > 4096 { // BPF_MAXINSNS
-		return nil, fmt.Errorf("filter program too long (%d instructions, the kernel takes 4096)", len(prog))
+		return nil, fmt.Errorf("%w (%d instructions, the kernel takes 4096)", ErrFilterTooLong, len(prog))
 	}
 	return prog, nil
 }
