@@ -3,6 +3,7 @@ package demos
 import (
 	"errors"
 	"io"
+	"os"
 	"strconv"
 	"strings"
 )
@@ -45,6 +46,27 @@ type LabOptions struct {
 	Stdout, Stderr io.Writer
 	// Env is added to the parent's environment for the child (KEY=VALUE).
 	Env []string
+	// Files are open files the child inherits; there LabFile(i) returns
+	// Files[i]. The lab has a temporary directory of its own (see
+	// lab_tmp_linux.go): to write a file where the user asked, the parent
+	// opens its directory and passes it here.
+	Files []*os.File
+}
+
+// LabFilesEnv tells the lab child (and the relay) how many LabOptions.Files
+// follow the status pipe, from fd 4 on.
+const LabFilesEnv = "SOCKSCOPE_LAB_FILES"
+
+// labFiles are the LabOptions.Files a lab child inherited.
+var labFiles []*os.File
+
+// LabFile returns the i-th of the files the parent passed in
+// LabOptions.Files, or nil outside the lab or if there is no such file.
+func LabFile(i int) *os.File {
+	if i < 0 || i >= len(labFiles) {
+		return nil
+	}
+	return labFiles[i]
 }
 
 // ErrNoNamespace is wrapped by the error RunIsolated returns when no private

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"runtime"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -40,6 +41,12 @@ func MaybeChild() bool {
 	if unix.Fstat(statusFD, &st) == nil && st.Mode&unix.S_IFMT == unix.S_IFIFO {
 		status = os.NewFile(statusFD, "lab-status")
 	}
+	if n, err := strconv.Atoi(os.Getenv(LabFilesEnv)); err == nil && n > 0 && n < 64 {
+		for i := range n {
+			labFiles = append(labFiles, os.NewFile(uintptr(statusFD+1+i), "lab-file-"+strconv.Itoa(i)))
+		}
+	}
+	os.Unsetenv(LabFilesEnv)
 	if v == "v1:relay" {
 		runRelay(status) // starts the lab child; never returns
 	}
@@ -81,6 +88,12 @@ func setupChild(v string) error {
 			return &NamespaceError{Why: why, Err: err}
 		}
 		return err
+	}
+	if err := privateTmp(); err != nil {
+		// A security policy may forbid mounts even here. The demos
+		// still run; only a SIGKILL could then leave a socket file in
+		// the host's temporary directory.
+		fmt.Fprintln(os.Stderr, "sockscope: lab: no private temporary directory ("+err.Error()+"); a killed unix-stream demo may leave its socket file behind")
 	}
 	return nil
 }
@@ -190,6 +203,9 @@ func runChild(ctx context.Context, opts LabOptions, mode string, forward io.Writ
 		// The relay stays in this namespace; it makes the lab itself.
 		cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	}
+	if mode != "relay" {
+		cmd.SysProcAttr.Cloneflags |= syscall.CLONE_NEWNS // see lab_tmp_linux.go
+	}
 	if mode == "userns" && cmd.SysProcAttr.Cloneflags&syscall.CLONE_NEWUSER == 0 {
 		// Root taking the ordinary user's path (a container without
 		// CAP_SYS_ADMIN, or the tests).
@@ -220,7 +236,10 @@ func runChild(ctx context.Context, opts LabOptions, mode string, forward io.Writ
 		return err
 	}
 	defer r.Close()
-	cmd.ExtraFiles = []*os.File{w} // fd 3 in the child
+	cmd.ExtraFiles = append([]*os.File{w}, opts.Files...) // fd 3 in the child, then 4, 5 …
+	if len(opts.Files) > 0 {
+		cmd.Env = append(cmd.Env, LabFilesEnv+"="+strconv.Itoa(len(opts.Files)))
+	}
 
 	// Pdeathsig fires when the thread that started the child exits, so
 	// keep this goroutine on its thread until the child is gone.

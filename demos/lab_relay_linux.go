@@ -81,7 +81,7 @@ func runRelay(status *os.File) {
 	// parent is passed on (runChild's Cancel).
 	ctx, stop := ossignal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	err := runChild(ctx, LabOptions{Args: os.Args[1:]}, "userns", status)
+	err := runChild(ctx, LabOptions{Args: os.Args[1:], Files: labFiles}, "userns", status)
 	var se *startError
 	if errors.As(err, &se) {
 		err = se.classify()

@@ -66,6 +66,14 @@ var unixStream = &Demo{
 	Run: runUnixStream,
 }
 
+// runUnixStream puts its socket file in a new directory under Env.Dir or
+// the temporary directory, and removes both on every return. In the lab the
+// temporary directory is the lab's own tmpfs (lab_tmp_linux.go), so even a
+// SIGKILL, which runs no deferred call, leaves nothing on the host. With
+// --host-net there is no lab: the deferred removals cover every end but
+// SIGKILL (Ctrl-C and SIGTERM cancel ctx and return through them), and a
+// SIGKILL leaves the directory and its socket file behind; no process can
+// clean up after its own SIGKILL.
 func runUnixStream(ctx context.Context, env *Env) error {
 	dir := env.Dir
 	if dir == "" {

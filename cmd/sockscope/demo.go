@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -134,7 +136,12 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	if !demos.InLab() && !o.hostNet {
 		// Run this same command again inside a private network namespace.
-		err := demos.RunIsolated(ctx, demos.LabOptions{})
+		var opts demos.LabOptions
+		if dir := outputDir(o.out); dir != nil {
+			defer dir.Close()
+			opts.Files = []*os.File{dir}
+		}
+		err := demos.RunIsolated(ctx, opts)
 		var xe *demos.ExitError
 		if errors.As(err, &xe) {
 			return &exitError{code: xe.Code} // the lab child printed why
@@ -143,6 +150,11 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			return nil
 		}
 		return err
+	}
+	if demos.InLab() && o.out != "" && o.out != "-" {
+		if dir := demos.LabFile(0); dir != nil {
+			o.out = "/proc/self/fd/" + strconv.Itoa(int(dir.Fd())) + "/" + filepath.Base(o.out)
+		}
 	}
 	if !o.noUI && !o.json && o.out == "" && term.IsTerminal(int(os.Stdout.Fd())) {
 		return runDemoUI(ctx, d, o)
@@ -210,4 +222,21 @@ func runDemoHere(ctx context.Context, d *demos.Demo, o *demoOptions, stdout io.W
 		return nil // Ctrl-C
 	}
 	return runErr
+}
+
+// outputDir opens the directory of the -w file for the lab child, or
+// returns nil (no -w, or stdout). The lab has a temporary directory of its
+// own, so a path like /tmp/x.pcapng would land there and vanish with it;
+// through this directory, opened here on the host's side, the child writes
+// where the user meant, as /proc/self/fd/N/x.pcapng. If the directory
+// cannot be opened, the child's own attempt reports why.
+func outputDir(out string) *os.File {
+	if out == "" || out == "-" {
+		return nil
+	}
+	dir, err := os.Open(filepath.Dir(out))
+	if err != nil {
+		return nil
+	}
+	return dir
 }

@@ -18,17 +18,13 @@ import (
 // nobody is the ordinary user the file-capability tests run the binary as.
 const nobody = 65534
 
-// capableCopy copies the sockscope binary into a directory everyone may
-// read and enter and gives the copy file capabilities (cap_net_raw and
-// cap_net_admin, permitted and effective), as the README's capture setup
-// does with setcap. It writes the security.capability xattr itself
-// (struct vfs_cap_data, VFS_CAP_REVISION_2), so the test needs no setcap.
-func capableCopy(t *testing.T) string {
+// copyForEveryone copies the sockscope binary into a directory everyone
+// may read and enter, so that it can run as nobody.
+func copyForEveryone(t *testing.T) string {
 	t.Helper()
 	if os.Geteuid() != 0 {
-		t.Skip("needs root: giving a file capabilities and running it as another user (CI runs the tests as root)")
+		t.Skip("needs root: running the binary as another user (CI runs the tests as root)")
 	}
-	src := sockscopeBinary(t)
 	dir, err := os.MkdirTemp("", "sockscope-setcap-")
 	if err != nil {
 		t.Fatal(err)
@@ -37,8 +33,13 @@ func capableCopy(t *testing.T) string {
 	if err := os.Chmod(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
+	for d := filepath.Dir(dir); d != "/"; d = filepath.Dir(d) {
+		if st, err := os.Stat(d); err != nil || st.Mode().Perm()&0o001 == 0 {
+			t.Skipf("%s is not searchable by other users; cannot run the binary as uid %d", d, nobody)
+		}
+	}
 	exe := filepath.Join(dir, "sockscope")
-	in, err := os.Open(src)
+	in, err := os.Open(sockscopeBinary(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -53,13 +54,16 @@ func capableCopy(t *testing.T) string {
 	if err := out.Close(); err != nil {
 		t.Fatal(err)
 	}
-	// The directory chain must be searchable by nobody.
-	for d := filepath.Dir(dir); d != "/"; d = filepath.Dir(d) {
-		if st, err := os.Stat(d); err != nil || st.Mode().Perm()&0o001 == 0 {
-			t.Skipf("%s is not searchable by other users; cannot run the binary as uid %d", d, nobody)
-		}
-	}
+	return exe
+}
 
+// capableCopy is copyForEveryone, with file capabilities (cap_net_raw and
+// cap_net_admin, permitted and effective), as the README's capture setup
+// gives them with setcap. It writes the security.capability xattr itself
+// (struct vfs_cap_data, VFS_CAP_REVISION_2), so the test needs no setcap.
+func capableCopy(t *testing.T) string {
+	t.Helper()
+	exe := copyForEveryone(t)
 	// linux/capability.h: VFS_CAP_REVISION_2, VFS_CAP_FLAGS_EFFECTIVE,
 	// XATTR_CAPS_SZ_2 (magic_etc, then {permitted, inheritable} × 2).
 	const revision2, flagsEffective, size2 = 0x02000000, 0x000001, 20
@@ -82,26 +86,10 @@ func asNobody(exe string, args ...string) *exec.Cmd {
 }
 
 // skipWithoutUserNamespaces skips when an ordinary user cannot make the
-// lab here at all, whatever the binary: run the plain binary as nobody.
+// lab here at all, whatever the binary: it runs a plain copy as nobody.
 func skipWithoutUserNamespaces(t *testing.T) {
 	t.Helper()
-	dir := t.TempDir()
-	plain := filepath.Join(dir, "plain")
-	if err := os.Chmod(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	b, err := os.ReadFile(sockscopeBinary(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(plain, b, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if fi, err := os.Stat(filepath.Dir(dir)); err == nil && fi.Mode().Perm()&0o001 == 0 {
-		os.Chmod(filepath.Dir(dir), fi.Mode().Perm()|0o011)
-		t.Cleanup(func() { os.Chmod(filepath.Dir(dir), fi.Mode().Perm()) })
-	}
-	out, err := asNobody(plain, "demo", "udp-echo", "--no-ui", "--pace", "0").CombinedOutput()
+	out, err := asNobody(copyForEveryone(t), "demo", "udp-echo", "--no-ui", "--pace", "0").CombinedOutput()
 	if err != nil {
 		t.Skipf("an ordinary user cannot run the demos here even without file capabilities (%v): %s", err, strings.TrimSpace(string(out)))
 	}
@@ -115,9 +103,20 @@ func skipWithoutUserNamespaces(t *testing.T) {
 func TestDemoFromBinaryWithFileCapabilities(t *testing.T) {
 	exe := capableCopy(t)
 	skipWithoutUserNamespaces(t)
-	out, err := asNobody(exe, "demo", "tcp-echo", "--no-ui", "--pace", "0").CombinedOutput()
+	// -w into the temporary directory: the file must reach the host's,
+	// through the relay and past the lab's private one.
+	outDir := filepath.Join(filepath.Dir(exe), "out")
+	if err := os.Mkdir(outDir, 0o777); err != nil {
+		t.Fatal(err)
+	}
+	os.Chmod(outDir, 0o777)
+	pcap := filepath.Join(outDir, "echo.pcapng")
+	out, err := asNobody(exe, "demo", "tcp-echo", "--no-ui", "--pace", "0", "-w", pcap).CombinedOutput()
 	if err != nil {
 		t.Fatalf("sockscope demo tcp-echo, as uid %d from a binary with file capabilities: %v\n%s", nobody, err, out)
+	}
+	if st, err := os.Stat(pcap); err != nil || st.Size() == 0 {
+		t.Errorf("-w %s: %v", pcap, err)
 	}
 	for _, want := range []string{"tcp-echo", "connect(127.0.0.1:7001) = 0", "SYN"} {
 		if !strings.Contains(string(out), want) {
