@@ -42,6 +42,9 @@ type Conversation struct {
 	Events                []Event // in order; at most maxEvents
 	EventsDropped         int     // events past maxEvents
 	HalfClosed            bool    // data flowed after one side's FIN
+	// Retired says why the tracker let the flow go before the end of the
+	// capture (Limits): its later packets, if any, form a new conversation.
+	Retired RetireReason
 }
 
 // ProtoName is "tcp" or "udp".
@@ -65,31 +68,58 @@ func (c *Conversation) State() string {
 }
 
 // Conversations appends every conversation to dst: TCP connections in
-// tcp.stream order, then UDP conversations in udp.stream order.
+// tcp.stream order, then UDP conversations in udp.stream order. Retired
+// flows are listed from their summary rows when Limits.Summaries was set
+// when they retired, and left out otherwise.
 func (t *Tracker) Conversations(dst []Conversation) []Conversation {
-	for _, c := range t.tcp {
-		dst = append(dst, c.Conversation())
+	for id := range t.tcp.n {
+		if c, ok := t.TCPConversation(id); ok {
+			dst = append(dst, c)
+		}
 	}
-	for _, u := range t.udps {
-		dst = append(dst, u.conversation())
+	for id := range t.udps.n {
+		if c, ok := t.UDPConversation(id); ok {
+			dst = append(dst, c)
+		}
 	}
 	return dst
 }
 
+// EachConversation calls fn with every conversation, in Conversations'
+// order, one at a time (c is valid during the call), and stops at fn's
+// first error.
+func (t *Tracker) EachConversation(fn func(c *Conversation) error) error {
+	for id := range t.tcp.n {
+		if c, ok := t.TCPConversation(id); ok {
+			if err := fn(&c); err != nil {
+				return err
+			}
+		}
+	}
+	for id := range t.udps.n {
+		if c, ok := t.UDPConversation(id); ok {
+			if err := fn(&c); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
 // TCPConversation returns connection id (tcp.stream).
 func (t *Tracker) TCPConversation(id int) (Conversation, bool) {
-	if c := t.Conn(id); c != nil {
+	if c := t.tcp.get(id); c != nil {
 		return c.Conversation(), true
 	}
-	return Conversation{}, false
+	return t.row(t.tcpRows, id)
 }
 
 // UDPConversation returns UDP conversation id (udp.stream).
 func (t *Tracker) UDPConversation(id int) (Conversation, bool) {
-	if id < 0 || id >= len(t.udps) {
-		return Conversation{}, false
+	if u := t.udps.get(id); u != nil {
+		return u.conversation(), true
 	}
-	return t.udps[id].conversation(), true
+	return t.row(t.udpRows, id)
 }
 
 // Conversation returns the connection's summary so far.
@@ -97,7 +127,7 @@ func (c *Conn) Conversation() Conversation {
 	l := &c.life
 	ia := int(max(l.a, 0))
 	ib := 1 - ia
-	ends := c.ends
+	ends := c.ends()
 	v := Conversation{
 		Proto: 6, ID: int(c.stream), A: ends[ia], B: ends[ib], ClientServer: l.syncSeen,
 		StateA: l.state[ia], StateB: l.state[ib],
@@ -142,6 +172,9 @@ func (l *connLife) history(i int) []StateChange {
 // udpConv is one UDP conversation: a 5-tuple, both directions.
 type udpConv struct {
 	id                      int
+	key                     connKey
+	lru                     flowLinks[udpConv]
+	seen                    int64             // time of the last datagram, quoted ones included
 	ends                    [2]netip.AddrPort // by direction
 	a                       int8              // direction of the first datagram's sender; -1 if only quoted
 	packets, bytes, payload [2]uint64
@@ -153,19 +186,26 @@ type udpConv struct {
 // datagram an ICMP error quotes (it gets the number, not the counts).
 func (t *Tracker) trackUDP(p *Packet, src netip.Addr, sport uint16, dst netip.Addr, dport uint16, counted bool) {
 	key, dir := keyOf(src, sport, dst, dport)
+	seen := t.tick(p)
 	u := t.udp[key]
 	if u == nil {
-		u = &udpConv{id: len(t.udps), a: -1}
+		u = &udpConv{id: t.udps.n, key: key, a: -1}
 		u.ends[dir] = netip.AddrPortFrom(src, sport)
 		u.ends[1-dir] = netip.AddrPortFrom(dst, dport)
-		t.udps = append(t.udps, u)
+		t.udps.add(u)
 		t.udp[key] = u
+		t.udpLRU.pushFront(u)
+		t.liveUDP++
+		t.enforceCap(nil, u)
+	} else {
+		t.udpLRU.touch(u)
 	}
 	p.UDPStream = u.id
+	u.seen = seen
+	now := packetTime(p)
 	if !counted {
 		return
 	}
-	now := packetTime(p)
 	if u.a < 0 {
 		u.a = int8(dir)
 		u.first, u.firstFrame = now, p.Number
@@ -232,7 +272,9 @@ func appendDuration(dst []byte, d time.Duration) []byte {
 // sockscope's conv.payload_ab, conv.payload_ba, conv.closed_by,
 // conv.states_a, conv.states_b (each "STATE@frame") and conv.events. Times
 // are seconds: conv.start a string like frame.time_epoch, conv.rtt and
-// conv.duration numbers. TCP-only keys are left out for UDP. No newline.
+// conv.duration numbers. TCP-only keys are left out for UDP. A flow the
+// tracker retired (Limits) has conv.retired ("idle" or "max-flows"). No
+// newline.
 func AppendConversationJSON(dst []byte, c *Conversation) []byte {
 	o := jsonObj{b: append(dst, '{')}
 	o.str(`"conv.proto":`, c.ProtoName())
@@ -263,6 +305,9 @@ func AppendConversationJSON(dst []byte, c *Conversation) []byte {
 	o.b = append(o.b, '"')
 	o.key(`"conv.duration":`)
 	o.b = appendDuration(o.b, c.Duration)
+	if c.Retired != RetireNone {
+		o.str(`"conv.retired":`, c.Retired.String())
+	}
 	if !tcp {
 		return append(o.b, '}')
 	}

@@ -18,29 +18,42 @@ import (
 type Tracker struct {
 	conns map[connKey]*Conn // the current connection of each 4-tuple
 	last  *Conn             // the connection of the previous segment: most segments follow one of their own
-	tcp   []*Conn           // every connection, by stream number
+	tcp   streams[Conn]     // live connections, by stream number
 	udp   map[connKey]*udpConv
-	udps  []*udpConv // by udp.stream
+	udps  streams[udpConv] // live UDP conversations, by udp.stream
+
+	// Bounds on the flows kept (flow_limits.go): the live ones, most
+	// recently seen first, and the summary rows of the retired ones.
+	limits           Limits
+	tcpLRU           flowList[Conn]
+	udpLRU           flowList[udpConv]
+	liveTCP, liveUDP int
+	clock            int64     // capture time of the latest packet that has one
+	retired          [3]uint64 // by RetireReason
+	rows             rowSlab
+	tcpRows, udpRows []uint64 // by stream number: row position + 1, 0 if none
 }
 
-// NewTracker returns an empty tracker.
+// NewTracker returns an empty tracker with DefaultLimits.
 func NewTracker() *Tracker {
-	return &Tracker{conns: make(map[connKey]*Conn), udp: make(map[connKey]*udpConv)}
-}
-
-// Conns is the number of TCP connections seen (tcp.stream values).
-func (t *Tracker) Conns() int { return len(t.tcp) }
-
-// UDPConvs is the number of UDP conversations seen (udp.stream values).
-func (t *Tracker) UDPConvs() int { return len(t.udps) }
-
-// Conn returns TCP connection number stream (tcp.stream), nil if none.
-func (t *Tracker) Conn(stream int) *Conn {
-	if stream < 0 || stream >= len(t.tcp) {
-		return nil
+	return &Tracker{
+		conns: make(map[connKey]*Conn), udp: make(map[connKey]*udpConv), limits: DefaultLimits(),
+		tcpLRU: flowList[Conn]{links: func(c *Conn) *flowLinks[Conn] { return &c.lru }},
+		udpLRU: flowList[udpConv]{links: func(u *udpConv) *flowLinks[udpConv] { return &u.lru }},
 	}
-	return t.tcp[stream]
 }
+
+// Conns is the number of TCP connections seen (tcp.stream values), retired
+// ones included.
+func (t *Tracker) Conns() int { return t.tcp.n }
+
+// UDPConvs is the number of UDP conversations seen (udp.stream values),
+// retired ones included.
+func (t *Tracker) UDPConvs() int { return t.udps.n }
+
+// Conn returns TCP connection number stream (tcp.stream), nil if none or
+// retired.
+func (t *Tracker) Conn(stream int) *Conn { return t.tcp.get(stream) }
 
 // connKey is a 4-tuple with its two ends in a fixed order (the lower one
 // first), so both directions find the same connection: each end is its
@@ -105,7 +118,11 @@ type Conn struct {
 	// unackedBuf holds the first few unacknowledged segments of each
 	// direction, so that a short connection needs no more allocations.
 	unackedBuf [2][4]unackedSeg
-	ends       [2]netip.AddrPort // by direction: the sender of each
+	lru        flowLinks[Conn]
+	seen       int64 // the tracker's clock at the last segment (tick)
+	// is4 says the key's addresses are IPv4 (As16 maps them): the ends
+	// are derived from the key, not kept twice.
+	is4 bool
 }
 
 // tcpFlow is one direction of a connection: Wireshark's tcp_flow_t with its
@@ -146,9 +163,7 @@ type unackedSeg struct {
 const maxUnacked = 10000 // Wireshark's TCP_MAX_UNACKED_SEGMENTS
 
 func (t *Tracker) newConn(key connKey, p *Packet, dir int) *Conn {
-	c := &Conn{stream: int32(len(t.tcp)), key: key}
-	c.ends[dir] = netip.AddrPortFrom(p.Src, p.SrcPort)
-	c.ends[1-dir] = netip.AddrPortFrom(p.Dst, p.DstPort)
+	c := &Conn{stream: int32(t.tcp.n), key: key, is4: p.Src.Is4()}
 	for i := range c.flow {
 		c.flow[i].winScale = -1
 		c.flow[i].window = 0xffffffff
@@ -156,9 +171,29 @@ func (t *Tracker) newConn(key connKey, p *Packet, dir int) *Conn {
 		c.flow[i].unacked = c.unackedBuf[i][:0]
 	}
 	c.life.init()
-	t.tcp = append(t.tcp, c)
+	t.tcp.add(c)
 	t.conns[key] = c
+	t.tcpLRU.pushFront(c)
+	t.liveTCP++
+	t.enforceCap(c, nil)
 	return c
+}
+
+// ends returns the two ends of the connection by direction: the sender of
+// each.
+func (c *Conn) ends() [2]netip.AddrPort { return c.key.ends(c.is4) }
+
+func (k *connKey) ends(is4 bool) [2]netip.AddrPort {
+	var e [2]netip.AddrPort
+	for i := range e {
+		b := k[i*endLen:]
+		a := netip.AddrFrom16([16]byte(b[:16]))
+		if is4 {
+			a = a.Unmap()
+		}
+		e[i] = netip.AddrPortFrom(a, uint16(b[16])<<8|uint16(b[17]))
+	}
+	return e
 }
 
 func packetTime(p *Packet) int64 { return p.Sec*1e9 + p.Nsec }
@@ -168,6 +203,7 @@ func (t *Tracker) trackTCP(p *Packet) {
 	flags := p.TCPFlags
 	syn, ack := flags&TCPSyn != 0, flags&TCPAck != 0
 	a := &p.Analysis
+	seen := t.tick(p)
 	c := t.last
 	if c == nil || c.key != key {
 		c = t.conns[key]
@@ -186,6 +222,8 @@ func (t *Tracker) trackTCP(p *Packet) {
 		a.Flags |= ExpertReusedPorts
 	}
 	t.last = c
+	t.tcpLRU.touch(c)
+	c.seen = seen
 	now := packetTime(p)
 	r := &p.Rel
 	r.Stream = int(c.stream)

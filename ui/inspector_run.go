@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -72,6 +73,14 @@ func RunFile(ctx context.Context, path string, opts Options) error {
 	ir, err := capture.OpenIndexed(path)
 	if err != nil {
 		return err
+	}
+	if m := opts.Filter; m != nil && !m.MatchesAll() && ir.LinkType() != 0 {
+		// An expression the file's link type cannot take ("vlan" on
+		// Linux cooked frames) fails here, before the screen, as in text.
+		if _, err := m.Program(ir.LinkType()); err != nil {
+			ir.Close()
+			return fmt.Errorf("%s: %w", ir.Name(), err)
+		}
 	}
 	var s *pktStore
 	if ir.Seekable() {

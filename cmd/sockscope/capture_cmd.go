@@ -22,7 +22,7 @@ per packet (--json); on a terminal it opens the inspector. Ctrl-C stops it; the 
 
 EXPRESSION is a capture filter in tcpdump's syntax ('tcp port 80',
 'host 10.0.0.1 and not arp', 'tcp[tcpflags] & tcp-syn != 0'); it runs in
-the kernel.
+the kernel, or in sockscope when it is longer than the kernel takes.
 
 Capturing needs CAP_NET_RAW: run as root, or grant it once with
   sudo setcap cap_net_raw,cap_net_admin+eip $(which sockscope)
@@ -137,9 +137,9 @@ func runCapture(ctx context.Context, args []string, stdout, stderr io.Writer) (e
 		}
 	}
 	if wantInspector(&o.outputOptions) {
-		return runCaptureUI(ctx, capture.LiveOptions{Interface: iface, SnapLen: o.snaplen, Promisc: o.promisc, Filter: prog}, m, o.ui)
+		return openLiveFallback(capture.LiveOptions{Interface: iface, SnapLen: o.snaplen, Promisc: o.promisc, Filter: prog}, stderr, func(lo capture.LiveOptions) error { return runCaptureUI(ctx, lo, m, o.ui) })
 	}
-	src, err := capture.OpenLive(capture.LiveOptions{Interface: iface, SnapLen: o.snaplen, Promisc: o.promisc, Filter: prog})
+	src, err := openLive(capture.LiveOptions{Interface: iface, SnapLen: o.snaplen, Promisc: o.promisc, Filter: prog}, stderr)
 	if err != nil {
 		return err
 	}

@@ -45,7 +45,7 @@ func main() {
 		code = ee.code
 	}
 	if msg := err.Error(); msg != "" {
-		fmt.Fprintln(os.Stderr, "sockscope: "+msg)
+		fmt.Fprintln(os.Stderr, "sockscope: "+msg+filterExcerpt(err))
 	}
 	os.Exit(code)
 }
@@ -78,11 +78,11 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 	switch args[0] {
 	case "replay":
-		return runReplay(ctx, args[1:], stdin, stdout, stderr)
+		return filterUsage(runReplay(ctx, args[1:], stdin, stdout, stderr))
 	case "demo":
 		return runDemo(ctx, args[1:], stdout, stderr)
 	case "capture":
-		return runCapture(ctx, args[1:], stdout, stderr)
+		return filterUsage(runCapture(ctx, args[1:], stdout, stderr))
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, mainUsage)
 		return nil

@@ -29,7 +29,7 @@ func runCmd(t *testing.T, stdin []byte, args ...string) (string, string, int) {
 			code = ee.code
 		}
 		if err.Error() != "" {
-			fmt.Fprintln(&errOut, "sockscope: "+err.Error())
+			fmt.Fprintln(&errOut, "sockscope: "+err.Error()+filterExcerpt(err))
 		}
 	}
 	return out.String(), errOut.String(), code
@@ -224,7 +224,8 @@ func TestReplayStdinCountAndUsage(t *testing.T) {
 }
 
 // A filter expression selects packets as tcpdump's would; they keep their
-// numbers in the file. A bad expression is one line with its column.
+// numbers in the file. A bad expression is one line with its column, then
+// the expression and a caret under the fault; exit status 2.
 func TestReplayFilter(t *testing.T) {
 	dir := corpus.PcapDir(t)
 	ssh := filepath.Join(dir, "tcpdump/ssh.pcap")
@@ -242,11 +243,11 @@ func TestReplayFilter(t *testing.T) {
 		t.Errorf("src port 22 and greater 500: %d packets", lineCount(out))
 	}
 	_, errOut, code = runCmd(t, nil, "replay", ssh, "tcp port")
-	if code != 2 || lineCount(errOut) != 1 || !strings.Contains(errOut, "column") {
+	if code != 2 || lineCount(errOut) != 3 || !strings.Contains(errOut, "column 9: ") || !strings.HasSuffix(errOut, "\n    tcp port\n            ^\n") {
 		t.Errorf("bad expression: exit %d, stderr %q", code, errOut)
 	}
 	_, errOut, code = runCmd(t, nil, "replay", filepath.Join(dir, "tcpdump/mptcp-v1.pcap"), "vlan")
-	if code != 1 || lineCount(errOut) != 1 || !strings.Contains(errOut, "mptcp-v1.pcap") {
+	if code != 2 || lineCount(errOut) != 3 || !strings.Contains(errOut, "mptcp-v1.pcap") { // a filter error is a usage error
 		t.Errorf("vlan on Linux cooked capture: exit %d, stderr %q", code, errOut)
 	}
 }

@@ -1,0 +1,283 @@
+package decode
+
+import "time"
+
+// Flows that never close — a port scan, a SYN flood, a capture that starts
+// or ends in the middle of many connections — would keep their state for
+// the whole run. Limits bound it: a flow idle for longer than IdleTimeout
+// (in capture time) is retired, and so is the least recently seen flow
+// when more than MaxFlows are live. A retired flow keeps, if Summaries is
+// set, a compact row (conv_row.go) so that Conversations still lists it;
+// its full state (sequence analysis, unacknowledged segments) is released.
+//
+// A later packet of a retired flow's 4-tuple starts a new tcp.stream (or
+// udp.stream), first seen mid-stream: that is where sockscope departs
+// from Wireshark, which never forgets a conversation. The default timeout
+// is longer than any idle gap in the test corpus (36 minutes) and than
+// Linux's keepalive interval (2 hours), so only a capture that really
+// holds more live flows than the cap, or flows silent for hours, differs.
+
+// Limits bound the tracker's state. The zero value bounds nothing.
+type Limits struct {
+	// IdleTimeout retires a flow whose last packet is older, in capture
+	// time, than this; 0 never does.
+	IdleTimeout time.Duration
+	// MaxFlows bounds the live TCP connections and UDP conversations
+	// together; past it the least recently seen retires. 0: no bound.
+	MaxFlows int
+	// Summaries keeps a compact row of each retired flow, so that
+	// Conversations lists every flow. Off, retired flows are forgotten:
+	// printing packets needs no summaries, and memory then stays bounded.
+	Summaries bool
+}
+
+// Defaults: see Limits. The cap keeps the live flows' state near 64 MiB
+// (each live TCP connection takes about 850 bytes with its map entry, a
+// UDP conversation about 250).
+const (
+	DefaultIdleTimeout = 3 * time.Hour
+	DefaultMaxFlows    = 80_000
+)
+
+// DefaultLimits are the limits a new Tracker starts with: the default
+// timeout and cap, with summaries.
+func DefaultLimits() Limits {
+	return Limits{IdleTimeout: DefaultIdleTimeout, MaxFlows: DefaultMaxFlows, Summaries: true}
+}
+
+// RetireReason says why a flow was retired.
+type RetireReason uint8
+
+// Retire reasons.
+const (
+	RetireNone RetireReason = iota // live at the end
+	RetireIdle                     // idle longer than Limits.IdleTimeout
+	RetireCap                      // least recently seen when over Limits.MaxFlows
+)
+
+func (r RetireReason) String() string {
+	return [...]string{"", "idle", "max-flows"}[r]
+}
+
+// RetireStats counts the flows retired.
+type RetireStats struct {
+	Idle, Cap uint64 // by reason
+	Live      int    // flows live now
+	RowBytes  int64  // bytes of the retired flows' summary rows
+}
+
+// Total is the number of flows retired.
+func (s RetireStats) Total() uint64 { return s.Idle + s.Cap }
+
+// SetLimits sets the limits; it is meant to be called before the first
+// packet (lowering the cap later retires flows only as new ones arrive).
+func (t *Tracker) SetLimits(l Limits) { t.limits = l }
+
+// Limits returns the limits in force.
+func (t *Tracker) Limits() Limits { return t.limits }
+
+// Retired counts the flows retired so far.
+func (t *Tracker) Retired() RetireStats {
+	return RetireStats{Idle: t.retired[RetireIdle], Cap: t.retired[RetireCap],
+		Live: t.liveTCP + t.liveUDP, RowBytes: t.rows.held}
+}
+
+// flowList is a list of flows, most recently seen first, linked through
+// the flows themselves: no allocation per flow, O(1) to touch.
+type flowList[T any] struct {
+	head, tail *T
+	links      func(*T) *flowLinks[T]
+}
+
+type flowLinks[T any] struct{ prev, next *T }
+
+func (l *flowList[T]) pushFront(x *T) {
+	lx := l.links(x)
+	lx.prev, lx.next = nil, l.head
+	if l.head != nil {
+		l.links(l.head).prev = x
+	} else {
+		l.tail = x
+	}
+	l.head = x
+}
+
+func (l *flowList[T]) remove(x *T) {
+	lx := l.links(x)
+	if lx.prev != nil {
+		l.links(lx.prev).next = lx.next
+	} else {
+		l.head = lx.next
+	}
+	if lx.next != nil {
+		l.links(lx.next).prev = lx.prev
+	} else {
+		l.tail = lx.prev
+	}
+	lx.prev, lx.next = nil, nil
+}
+
+// touch moves x to the front.
+func (l *flowList[T]) touch(x *T) {
+	if l.head != x {
+		l.remove(x)
+		l.pushFront(x)
+	}
+}
+
+// tick advances the tracker's clock to p's capture time (a frame without
+// a timestamp leaves it), retires the flows idle too long at that time,
+// and returns it: the time p's flow was last seen, for the next tick.
+func (t *Tracker) tick(p *Packet) int64 {
+	if p.NoTime {
+		return t.clock
+	}
+	now := packetTime(p)
+	if t.clock == 0 {
+		// The first timestamp: the flows seen before it, without one,
+		// count as seen now.
+		for c := t.tcpLRU.head; c != nil; c = c.lru.next {
+			c.seen = now
+		}
+		for u := t.udpLRU.head; u != nil; u = u.lru.next {
+			u.seen = now
+		}
+	}
+	t.clock = now
+	t.expire(now)
+	return now
+}
+
+// expire retires, before packet time now, every flow idle longer than the
+// timeout: the least recently seen are at the lists' tails. A packet of a
+// flow idle that long thus starts a new one, whatever else the capture
+// holds.
+func (t *Tracker) expire(now int64) {
+	idle := int64(t.limits.IdleTimeout)
+	if idle <= 0 {
+		return
+	}
+	for c := t.tcpLRU.tail; c != nil && now-c.seen > idle; c = t.tcpLRU.tail {
+		t.retireConn(c, RetireIdle)
+	}
+	for u := t.udpLRU.tail; u != nil && now-u.seen > idle; u = t.udpLRU.tail {
+		t.retireUDP(u, RetireIdle)
+	}
+}
+
+// enforceCap retires the least recently seen flows while more than
+// MaxFlows are live; the flow of the current packet (keepC or keepU)
+// stays.
+func (t *Tracker) enforceCap(keepC *Conn, keepU *udpConv) {
+	max := t.limits.MaxFlows
+	if max <= 0 {
+		return
+	}
+	for t.liveTCP+t.liveUDP > max {
+		// The older of the two lists' tails goes.
+		c, u := t.tcpLRU.tail, t.udpLRU.tail
+		if c == keepC {
+			c = nil
+		}
+		if u == keepU {
+			u = nil
+		}
+		switch {
+		case c != nil && (u == nil || c.seen <= u.seen):
+			t.retireConn(c, RetireCap)
+		case u != nil:
+			t.retireUDP(u, RetireCap)
+		default:
+			return
+		}
+	}
+}
+
+func (t *Tracker) retireConn(c *Conn, why RetireReason) {
+	t.tcpLRU.remove(c)
+	t.liveTCP--
+	if t.conns[c.key] == c {
+		delete(t.conns, c.key)
+	}
+	if t.last == c {
+		t.last = nil
+	}
+	t.retired[why]++
+	if t.limits.Summaries {
+		v := c.Conversation()
+		v.Retired = why
+		t.setRow(&t.tcpRows, int(c.stream), t.rows.add(&v))
+	}
+	t.tcp.clear(int(c.stream))
+}
+
+func (t *Tracker) retireUDP(u *udpConv, why RetireReason) {
+	t.udpLRU.remove(u)
+	t.liveUDP--
+	if t.udp[u.key] == u {
+		delete(t.udp, u.key)
+	}
+	t.retired[why]++
+	if t.limits.Summaries {
+		v := u.conversation()
+		v.Retired = why
+		t.setRow(&t.udpRows, u.id, t.rows.add(&v))
+	}
+	t.udps.clear(u.id)
+}
+
+// setRow records that stream id's row is at pos (stored +1: 0 is none).
+func (t *Tracker) setRow(rows *[]uint64, id int, pos uint64) {
+	for len(*rows) <= id {
+		*rows = append(*rows, 0)
+	}
+	(*rows)[id] = pos + 1
+}
+
+// row returns the summary row of retired stream id, if kept.
+func (t *Tracker) row(rows []uint64, id int) (Conversation, bool) {
+	if id < 0 || id >= len(rows) || rows[id] == 0 {
+		return Conversation{}, false
+	}
+	return t.rows.get(rows[id] - 1), true
+}
+
+// streams holds the live flows by stream number. Retired ones become nil,
+// and the nils before the oldest live flow are dropped, so that with
+// summaries off its size follows the live flows, not every flow seen.
+type streams[T any] struct {
+	base int  // the stream number of s[0]
+	s    []*T // by stream number - base
+	n    int  // streams numbered so far
+}
+
+func (s *streams[T]) add(x *T) {
+	s.s = append(s.s, x)
+	s.n++
+}
+
+func (s *streams[T]) get(id int) *T {
+	if i := id - s.base; i >= 0 && i < len(s.s) {
+		return s.s[i]
+	}
+	return nil
+}
+
+func (s *streams[T]) clear(id int) {
+	i := id - s.base
+	if i < 0 || i >= len(s.s) {
+		return
+	}
+	s.s[i] = nil
+	k := 0
+	for k < len(s.s) && s.s[k] == nil {
+		k++
+	}
+	if k > 0 {
+		s.s = s.s[k:]
+		s.base += k
+		if len(s.s) == 0 {
+			s.s = nil // let the old array go
+		}
+	}
+}
