@@ -173,18 +173,24 @@ func TestLongFilterSyntaxError(t *testing.T) {
 	}
 }
 
-// An expression the capture's link type cannot take is a usage error too.
+// An expression the capture's link type cannot take is a usage error too,
+// with the excerpt and caret: replay (text, JSON, conversations) and
+// capture (checked before the socket opens, so no privilege is needed).
 func TestFilterLinkTypeErrorExits2(t *testing.T) {
 	dir := corpus.PcapDir(t)
 	cooked := filepath.Join(dir, "tcpdump/mptcp-v1.pcap")
-	for _, args := range [][]string{
-		{"replay", cooked, "vlan"},
-		{"replay", "--json", cooked, "tcp or vlan"},
-		{"replay", cooked, "--conversations", "vlan"},
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"replay", cooked, "vlan"}, `mptcp-v1.pcap: filter: column 1: "vlan" needs Ethernet frames`},
+		{[]string{"replay", "--json", cooked, "tcp or vlan"}, `mptcp-v1.pcap: filter: column 8: "vlan" needs Ethernet frames`},
+		{[]string{"replay", cooked, "--conversations", "vlan"}, `mptcp-v1.pcap: filter: column 1: "vlan" needs Ethernet frames`},
+		{[]string{"capture", "-i", "lo", "--no-ui", "udp and inbound"}, "sockscope: filter: column 9: inbound/outbound need a Linux cooked capture"},
 	} {
-		out, errOut, code := runBinary(t, args...)
-		if code != 2 || out != "" || !strings.Contains(errOut, "mptcp-v1.pcap: filter: column") || !strings.Contains(errOut, "needs Ethernet frames") || !strings.HasSuffix(errOut, "^\n") || lineCount(errOut) != 3 {
-			t.Errorf("%q: exit %d, stdout %q, stderr %q; want exit 2 and the excerpt", args, code, out, errOut)
+		out, errOut, code := runBinary(t, tc.args...)
+		if code != 2 || out != "" || !strings.Contains(errOut, tc.want) || !strings.HasSuffix(errOut, "^\n") || lineCount(errOut) != 3 {
+			t.Errorf("%q: exit %d, stdout %q, stderr %q; want exit 2, %q and the excerpt", tc.args, code, out, errOut, tc.want)
 		}
 	}
 }
