@@ -182,7 +182,7 @@ func runAnalysis(ctx context.Context, r *capture.FileReader, a *analysisOptions,
 	}()
 	switch {
 	case a.conversations:
-		return printConversations(ctx, src, o.json, out)
+		return printConversations(ctx, src, o, out)
 	case a.follow != "":
 		p := decode.NewFollowPrinter(out, a.followFormat)
 		res, err := decode.Follow(ctx, src, a.conv, p.Chunk)
@@ -205,8 +205,11 @@ func runAnalysis(ctx context.Context, r *capture.FileReader, a *analysisOptions,
 
 // printConversations reads src to the end and prints every conversation
 // the tracker found: a table, or one JSON object per line.
-func printConversations(ctx context.Context, src decode.FrameSource, asJSON bool, w io.Writer) error {
+func printConversations(ctx context.Context, src decode.FrameSource, o *outputOptions, w io.Writer) error {
+	asJSON := o.json
 	dec := decode.NewDecoder()
+	dec.Seq.SetLimits(o.flows.limits(true))
+	defer func() { reportRetired(o.stderr, dec.Seq.Retired()) }()
 	var (
 		f       capture.Frame
 		p       decode.Packet
@@ -224,7 +227,6 @@ func printConversations(ctx context.Context, src decode.FrameSource, asJSON bool
 		}
 		dec.Decode(&f, decode.FrameNumber(src, n), &p)
 	}
-	convs := dec.Seq.Conversations(nil)
 	var line []byte
 	if !asJSON {
 		line = append(decode.AppendConversationHeader(line), '\n')
@@ -232,15 +234,19 @@ func printConversations(ctx context.Context, src decode.FrameSource, asJSON bool
 			return err
 		}
 	}
-	for i := range convs {
+	// One at a time: a million retired flows are compact rows, not a
+	// million Conversations at once.
+	err := dec.Seq.EachConversation(func(c *decode.Conversation) error {
 		if asJSON {
-			line = decode.AppendConversationJSON(line[:0], &convs[i])
+			line = decode.AppendConversationJSON(line[:0], c)
 		} else {
-			line = decode.AppendConversationRow(line[:0], &convs[i])
+			line = decode.AppendConversationRow(line[:0], c)
 		}
-		if _, err := w.Write(append(line, '\n')); err != nil {
-			return err
-		}
+		_, err := w.Write(append(line, '\n'))
+		return err
+	})
+	if err != nil {
+		return err
 	}
 	return readErr
 }

@@ -63,11 +63,12 @@ func parseCapture(args []string, stdout, stderr io.Writer) (*captureOptions, err
 	fs.StringVar(&o.out, "w", "", "")
 	fs.BoolVar(&o.noUI, "no-ui", false, "")
 	fs.BoolVar(&o.json, "json", false, "")
+	o.flows.register(fs)
 	o.ui = addInspectorFlags(fs, false)
 	words, err := parseInterspersed(fs, args)
 	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprint(stdout, captureUsage)
+			fmt.Fprint(stdout, captureUsage, flowUsage)
 			return nil, &exitError{code: 0}
 		}
 		return nil, usageError("capture: %v (run \"sockscope capture --help\")", err)
@@ -79,6 +80,9 @@ func parseCapture(args []string, stdout, stderr io.Writer) (*captureOptions, err
 		return nil, usageError("capture: -s wants a snapshot length from 1 to %d, got %d", capture.MaxCapLen, o.snaplen)
 	case o.noUI && o.json:
 		return nil, usageError("capture: choose one of --no-ui and --json")
+	}
+	if err := o.flows.check(); err != nil {
+		return nil, err
 	}
 	if err := checkOutput("capture", o.out, printedOutput(o.noUI, o.json), stdout); err != nil {
 		return nil, err

@@ -54,13 +54,14 @@ func parseReplay(args []string, stdout, stderr io.Writer) (*replayOptions, error
 	fs.BoolVar(&o.json, "json", false, "")
 	fs.IntVar(&o.count, "c", 0, "")
 	fs.StringVar(&o.out, "w", "", "")
+	o.flows.register(fs)
 	o.analysis.register(fs)
 	o.ui = addInspectorFlags(fs, true)
 	// Flags may come before or after FILE, as with tcpdump.
 	positional, err := parseInterspersed(fs, args)
 	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprint(stdout, replayUsage, analysisUsage)
+			fmt.Fprint(stdout, replayUsage, flowUsage, analysisUsage)
 			return nil, &exitError{code: 0}
 		}
 		return nil, usageError("replay: %v (run \"sockscope replay --help\")", err)
@@ -74,6 +75,9 @@ func parseReplay(args []string, stdout, stderr io.Writer) (*replayOptions, error
 		return nil, usageError("replay: choose one of --no-ui and --json")
 	}
 	if err := o.analysis.check(&o.outputOptions); err != nil {
+		return nil, err
+	}
+	if err := o.flows.check(); err != nil {
 		return nil, err
 	}
 	o.path = positional[0]

@@ -17,6 +17,8 @@ type outputOptions struct {
 	out    string // -w
 	stdout io.Writer
 	stderr io.Writer
+
+	flows flowOptions // --max-flows, --flow-timeout (flows.go)
 }
 
 // sink decodes frames, prints them as text or JSON, and writes them to -w.
@@ -40,6 +42,7 @@ func newSink(o *outputOptions, linkType uint32) (*sink, error) {
 		dec:   decode.NewDecoder(),
 		text:  decode.NewTextFormatter(time.Local),
 	}
+	s.dec.Seq.SetLimits(o.flows.limits(false))
 	if o.out != "" {
 		w, err := capture.Create(o.out, linkType)
 		if err != nil {
@@ -81,6 +84,7 @@ func (s *sink) close(err error) error {
 	if ferr := s.out.Close(); err == nil && ferr != nil {
 		err = ferr
 	}
+	reportRetired(s.o.stderr, s.dec.Seq.Retired())
 	if s.w != nil {
 		if cerr := s.w.Close(); err == nil && cerr != nil {
 			err = cerr
