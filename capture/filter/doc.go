@@ -52,6 +52,18 @@
 // and matches frames with its own interpreter (vm.go), which reads the
 // wire length for "len" and does not allocate.
 //
+// Length: programs have no limit but the compiler's own (maxInstructions,
+// a million). Linux takes at most 4096 instructions in a socket filter
+// (MaxSocketInstructions), a limit of live capture only, which then
+// filters in user space; tcpdump -r likewise takes "port 1 or … or port
+// 3000" (183,000 instructions here, as libpcap's code generator emits
+// about 61 per "port" before its optimiser). Conditional jumps have 8-bit
+// offsets, so assemble routes the longer ones through "ja" trampolines.
+//
+// Errors: SyntaxError and LinkTypeError are one line with the column;
+// their Excerpt is two more lines for a terminal: at most 80 characters of
+// the expression around the fault and a caret under it.
+//
 // Goroutines: nothing here starts goroutines. A Matcher is used by one
 // goroutine at a time (it caches programs without locking); give each
 // goroutine its own. Compile is safe for concurrent use.
