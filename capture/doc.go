@@ -36,6 +36,13 @@
 //
 // Goroutines: a FileReader, FileWriter or LiveSource is used by one
 // goroutine at a time, except that LiveSource.Close and Stats may be called
-// from another; nothing here starts goroutines. Frame.Data belongs to the reader
+// from another; nothing here starts goroutines, except OpenContext's
+// read-ahead for an input Go's poller cannot wait on (a socket on standard
+// input; open_cancel.go), which Close stops.
+//
+// Waiting: OpenContext and NewReaderContext are Open and NewReader for
+// inputs that can wait for bytes forever (a FIFO with no writer, a quiet
+// pipe, a terminal): the waits end when the context does. Regular files
+// take Open's path unchanged. Frame.Data belongs to the reader
 // and is valid only until its next call to Next: copy what you keep.
 package capture
