@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net/netip"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -22,7 +21,10 @@ import (
 // packet that made each run deliverable gives the conversation as the
 // applications read it (PcapPlusPlus' and Wireshark's "delivery order").
 // Retransmitted and overlapping bytes are delivered once: the first copy
-// seen wins (what Wireshark's Follow and PcapPlusPlus keep). A gap that will
+// seen wins (what Wireshark's Follow and PcapPlusPlus keep), except that a
+// segment that continues the stream is delivered whole, before the bytes
+// held beyond it (PcapPlusPlus too hands an in-order packet over whole
+// before it looks at its out-of-order list). A gap that will
 // not be filled is marked as missing, with its length, when
 //   - the other side acknowledges past it: the receiver had the bytes, the
 //     capture did not (Wireshark's check_follow_fragments, bug 592);
@@ -42,7 +44,9 @@ import (
 // lost silently), and its Sequence.Difference is off by one across the
 // 2^32 wrap (it adds 0xFFFFFFFF, not 1<<32). The reassembler below is
 // small, keeps only the bytes behind gaps (copies, bounded by MaxBuffered
-// per direction), and passes in-order bytes through without copying.
+// per direction, in a tree by offset: O(log n) per segment whatever the
+// order, see follow_held.go), and passes in-order bytes through without
+// copying.
 
 // DefaultFollowBuffer bounds the bytes a TCPFollower keeps per direction
 // behind gaps when MaxBuffered is 0.
@@ -125,21 +129,13 @@ type followHalf struct {
 	started bool
 	next    uint32 // raw sequence number of the next byte to deliver
 	base    uint32 // raw minus relative sequence numbers (tcp.seq's base)
-	offset  int64  // bytes and missing bytes delivered so far
-	queue   []followSeg
-	queued  int // bytes of queue, plus queuedOverhead per segment
+	// offset counts the bytes and missing bytes delivered so far: the
+	// stream offset of next. Held segments are ordered by their offset,
+	// which, unlike a sequence number, does not wrap.
+	offset int64
+	held   heldTree
+	queued int // bytes held, plus queuedOverhead per held segment
 }
-
-// followSeg is a copy of bytes that arrived after a gap. Queued segments
-// are sorted and do not overlap.
-type followSeg struct {
-	seq       uint32
-	data      []byte
-	frame     int
-	sec, nsec int64
-}
-
-func (s *followSeg) end() uint32 { return s.seq + uint32(len(s.data)) }
 
 // seqAfter reports whether sequence number a comes after b (RFC 9293
 // modular comparison).
@@ -298,29 +294,34 @@ func (f *TCPFollower) fill(dir int, p *Packet) *FollowChunk {
 }
 
 // enqueue keeps a copy of the captured bytes of a segment that arrived
-// after a gap, without the parts already queued (first copy wins).
+// after a gap (seq after h.next), without the parts already held (first
+// copy wins): the pieces between held segments are held on their own.
 func (f *TCPFollower) enqueue(dir int, p *Packet, seq uint32, data []byte) error {
 	h := &f.half[dir]
-	i := 0
-	for i < len(h.queue) && !seqAfter(h.queue[i].end(), seq) {
-		i++
+	pos := h.offset + int64(seq-h.next)
+	end := pos + int64(len(data))
+	if s := h.held.floor(pos); s != nil && s.end() > pos { // starts inside s
+		n := min(s.end(), end) - pos
+		f.stats.Duplicate[dir] += n
+		pos, data = pos+n, data[n:]
 	}
 	for len(data) > 0 {
-		n := len(data)
-		if i < len(h.queue) {
-			q := &h.queue[i]
-			if !seqAfter(q.seq, seq) { // seq falls inside q: drop the overlap
-				n = min(n, int(q.end()-seq))
-				f.stats.Duplicate[dir] += int64(n)
-				seq, data, i = seq+uint32(n), data[n:], i+1
+		n := int64(len(data))
+		if s := h.held.ceil(pos); s != nil && s.pos < end {
+			if s.pos == pos { // s holds these bytes already
+				n = min(s.end(), end) - pos
+				f.stats.Duplicate[dir] += n
+				pos, data = pos+n, data[n:]
 				continue
 			}
-			n = min(n, int(q.seq-seq))
+			n = s.pos - pos
 		}
-		s := followSeg{seq: seq, data: append([]byte(nil), data[:n]...), frame: p.Number, sec: p.Sec, nsec: p.Nsec}
-		h.queue = slices.Insert(h.queue, i, s)
-		h.queued += n + queuedOverhead
-		seq, data, i = seq+uint32(n), data[n:], i+1
+		h.held.insert(&heldSeg{
+			pos: pos, seq: h.next + uint32(pos-h.offset), data: append([]byte(nil), data[:n]...),
+			frame: p.Number, sec: p.Sec, nsec: p.Nsec,
+		})
+		h.queued += int(n) + queuedOverhead
+		pos, data = pos+n, data[n:]
 	}
 	if b := f.half[0].queued + f.half[1].queued; b > f.stats.Buffered {
 		f.stats.Buffered = b
@@ -332,15 +333,10 @@ func (f *TCPFollower) enqueue(dir int, p *Packet, seq uint32, data []byte) error
 // number has reached; p made them deliverable (nil at Close).
 func (f *TCPFollower) drain(dir int, p *Packet) error {
 	h := &f.half[dir]
-	for len(h.queue) > 0 && !seqAfter(h.queue[0].seq, h.next) {
-		s := h.queue[0]
-		h.queue[0] = followSeg{}
-		h.queue = h.queue[1:]
-		if len(h.queue) == 0 {
-			h.queue = nil // let the backing array go
-		}
+	for s := h.held.min(); s != nil && s.pos <= h.offset; s = h.held.min() {
+		h.held.popMin()
 		h.queued -= len(s.data) + queuedOverhead
-		skip := min(int(h.next-s.seq), len(s.data))
+		skip := int(min(h.offset-s.pos, int64(len(s.data))))
 		f.stats.Duplicate[dir] += int64(skip)
 		if skip == len(s.data) {
 			continue
@@ -360,15 +356,15 @@ func (f *TCPFollower) drain(dir int, p *Packet) error {
 // delivers what follows it.
 func (f *TCPFollower) giveUpGap(dir int, p *Packet) error {
 	h := &f.half[dir]
-	if len(h.queue) == 0 {
+	s := h.held.min()
+	if s == nil {
 		return nil
 	}
 	from := p
 	if from == nil {
-		s := &h.queue[0]
 		from = &Packet{Number: s.frame, Sec: s.sec, Nsec: s.nsec}
 	}
-	if n := int(h.queue[0].seq - h.next); n > 0 {
+	if n := int(s.pos - h.offset); n > 0 {
 		if err := f.gap(dir, from, n); err != nil {
 			return err
 		}
@@ -380,7 +376,7 @@ func (f *TCPFollower) giveUpGap(dir int, p *Packet) error {
 // receiver acknowledged but the capture lacks are missing (Wireshark).
 func (f *TCPFollower) acked(dir int, p *Packet) error {
 	h := &f.half[dir]
-	for h.started && len(h.queue) > 0 && seqAfter(p.Ack, h.queue[0].seq) {
+	for h.started && !h.held.empty() && seqAfter(p.Ack, h.held.min().seq) {
 		if err := f.giveUpGap(dir, p); err != nil {
 			return err
 		}
@@ -391,7 +387,7 @@ func (f *TCPFollower) acked(dir int, p *Packet) error {
 // Close delivers the bytes still waiting behind gaps, each gap marked.
 func (f *TCPFollower) Close() error {
 	for dir := range f.half {
-		for len(f.half[dir].queue) > 0 {
+		for !f.half[dir].held.empty() {
 			if err := f.giveUpGap(dir, nil); err != nil {
 				return err
 			}
