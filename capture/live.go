@@ -103,7 +103,10 @@ type permissionError struct {
 }
 
 func (e *permissionError) Error() string {
-	return "capture on " + e.iface + ` needs CAP_NET_RAW: run as root, or grant it with "sudo setcap cap_net_raw,cap_net_admin+eip $(which sockscope)", or use the demos, which need neither`
+	// Not "setcap … $(which sockscope)" alone: that gives the capability
+	// to every user of the machine. The usage text shows the setup that
+	// gives it to one group.
+	return "capture on " + e.iface + ` needs CAP_NET_RAW: run as root, or from a copy of sockscope that only one group may run and that has the capability (chgrp, chmod 750, setcap cap_net_raw,cap_net_admin+ep: "sockscope capture --help" shows how); the demos need neither`
 }
 
 func (e *permissionError) Unwrap() []error { return []error{ErrNoPermission, e.errno} }

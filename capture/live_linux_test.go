@@ -880,7 +880,7 @@ func TestLiveNoPermission(t *testing.T) {
 
 func checkNoPermission(t *testing.T, err error, iface string) {
 	t.Helper()
-	want := "capture on " + iface + ` needs CAP_NET_RAW: run as root, or grant it with "sudo setcap cap_net_raw,cap_net_admin+eip $(which sockscope)", or use the demos, which need neither`
+	want := "capture on " + iface + ` needs CAP_NET_RAW: run as root, or from a copy of sockscope that only one group may run and that has the capability (chgrp, chmod 750, setcap cap_net_raw,cap_net_admin+ep: "sockscope capture --help" shows how); the demos need neither`
 	if err.Error() != want {
 		t.Errorf("error\n%q\nwant\n%q", err, want)
 	}

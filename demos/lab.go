@@ -83,7 +83,7 @@ type NamespaceError struct {
 
 func (e *NamespaceError) Error() string {
 	return "the demos run in a private network namespace, but " + e.Why +
-		"; run as root, or use --host-net to run on the host's loopback (the capture then needs root or CAP_NET_RAW)"
+		"; run as root, or run the demo on the host's loopback with \"sockscope demo NAME --host-net\" (its capture then needs root or CAP_NET_RAW)"
 }
 
 func (e *NamespaceError) Unwrap() []error {

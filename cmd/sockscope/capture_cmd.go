@@ -24,9 +24,15 @@ EXPRESSION is a capture filter in tcpdump's syntax ('tcp port 80',
 'host 10.0.0.1 and not arp', 'tcp[tcpflags] & tcp-syn != 0'); it runs in
 the kernel, or in sockscope when it is longer than the kernel takes.
 
-Capturing needs CAP_NET_RAW: run as root, or grant it once with
-  sudo setcap cap_net_raw,cap_net_admin+eip $(which sockscope)
-The demos (sockscope demo) need neither.
+Capturing needs CAP_NET_RAW: run as root, or let one group capture (not
+every user of the machine) from a copy of sockscope only it may run:
+  sudo groupadd -f pcap; sudo usermod -aG pcap "$USER"   # then log in again
+  sudo chgrp pcap $(which sockscope)
+  sudo chmod 750 $(which sockscope)
+  sudo setcap cap_net_raw,cap_net_admin+ep $(which sockscope)
+setcap comes last: chgrp and chown remove file capabilities. The demos
+(sockscope demo) need neither root nor the group, and run from that copy
+too: sockscope gives the capabilities up before it makes the demo's lab.
 
 Options:
   -i IFACE    interface (default: the first one that is up and not loopback;

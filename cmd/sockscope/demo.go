@@ -15,6 +15,7 @@ import (
 
 	"golang.org/x/term"
 
+	"github.com/sockscope/sockscope/capture"
 	"github.com/sockscope/sockscope/demos"
 )
 
@@ -157,10 +158,33 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		}
 	}
 	if !o.noUI && !o.json && o.out == "" && term.IsTerminal(int(os.Stdout.Fd())) {
-		return runDemoUI(ctx, d, o)
+		return hostNetHint(runDemoUI(ctx, d, o), d, o)
 	}
-	return runDemoHere(ctx, d, o, stdout)
+	return hostNetHint(runDemoHere(ctx, d, o, stdout), d, o)
 }
+
+// hostNetHint rewords the capture's permission error for someone running a
+// demo with --host-net: the capture's own advice ends "the demos need
+// neither", which is no help to someone running one; what helps is that
+// the same demo without --host-net needs nothing.
+func hostNetHint(err error, d *demos.Demo, o *demoOptions) error {
+	if !o.hostNet || !errors.Is(err, capture.ErrNoPermission) {
+		return err
+	}
+	return &rewordedError{
+		msg: "demo " + d.Name + ` --host-net: the capture on the host's loopback needs CAP_NET_RAW (run as root, or see "sockscope capture --help" for a binary one group may capture with); without --host-net the demo runs in a private network namespace of its own and needs neither`,
+		err: err,
+	}
+}
+
+// rewordedError says err's cause in other words; errors.Is still finds it.
+type rewordedError struct {
+	msg string
+	err error
+}
+
+func (e *rewordedError) Error() string { return e.msg }
+func (e *rewordedError) Unwrap() error { return e.err }
 
 // runDemoHere runs the demo in this process's network namespace, printing
 // its timeline.

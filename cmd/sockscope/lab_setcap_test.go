@@ -57,13 +57,24 @@ func copyForEveryone(t *testing.T) string {
 	return exe
 }
 
-// capableCopy is copyForEveryone, with file capabilities (cap_net_raw and
-// cap_net_admin, permitted and effective), as the README's capture setup
-// gives them with setcap. It writes the security.capability xattr itself
-// (struct vfs_cap_data, VFS_CAP_REVISION_2), so the test needs no setcap.
+// pcapGroup stands for the group the capture setup lets capture; no entry
+// in /etc/group is needed for a number.
+const pcapGroup = 4242
+
+// capableCopy is copyForEveryone set up as "sockscope capture --help"
+// advises: group pcapGroup, mode 750, then file capabilities (cap_net_raw
+// and cap_net_admin, permitted and effective). It writes the
+// security.capability xattr itself (struct vfs_cap_data,
+// VFS_CAP_REVISION_2), so the test needs no setcap.
 func capableCopy(t *testing.T) string {
 	t.Helper()
 	exe := copyForEveryone(t)
+	if err := os.Chown(exe, 0, pcapGroup); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(exe, 0o750); err != nil {
+		t.Fatal(err)
+	}
 	// linux/capability.h: VFS_CAP_REVISION_2, VFS_CAP_FLAGS_EFFECTIVE,
 	// XATTR_CAPS_SZ_2 (magic_etc, then {permitted, inheritable} × 2).
 	const revision2, flagsEffective, size2 = 0x02000000, 0x000001, 20
@@ -76,10 +87,11 @@ func capableCopy(t *testing.T) string {
 	return exe
 }
 
-// asNobody returns a command that runs exe as uid and gid 65534.
+// asNobody returns a command that runs exe as uid and gid 65534, a member
+// of pcapGroup.
 func asNobody(exe string, args ...string) *exec.Cmd {
 	cmd := exec.Command(exe, args...)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: nobody, Gid: nobody}}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: nobody, Gid: nobody, Groups: []uint32{pcapGroup}}}
 	cmd.Env = append(os.Environ(), "HOME=/", "TMPDIR=/tmp")
 	cmd.Dir = "/"
 	return cmd
