@@ -196,6 +196,7 @@ func (d *Decoder) collect(t gopacket.LayerType, p *Packet) gopacket.LayerType {
 		if d.udp.Length >= 8 {
 			p.PayloadLen = int(d.udp.Length) - 8
 		}
+		p.Payload = capped(d.udp.Payload, p.PayloadLen)
 		return gopacket.LayerTypePayload
 	case layers.LayerTypeICMPv4:
 		p.Layers |= LayerICMPv4
@@ -281,6 +282,13 @@ func (d *Decoder) collectTCP(p *Packet) {
 	p.TCPFlags = tcpFlags(t)
 	p.TCPOptions.fill(t.Options)
 	p.PayloadLen = tcpPayloadLen(p, len(t.Payload))
+	p.Payload = capped(t.Payload, p.PayloadLen)
+}
+
+// capped is b without what lies past the n bytes the headers announce
+// (Ethernet padding of a short frame).
+func capped(b []byte, n int) []byte {
+	return b[:min(len(b), max(n, 0))]
 }
 
 // tcpPayloadLen is tcp.len: the IP length minus the IP and TCP headers, as

@@ -8,13 +8,12 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/google/gopacket"
 	"github.com/google/gopacket/layers"
 
 	"github.com/sockscope/sockscope/capture"
+	"github.com/sockscope/sockscope/internal/escape"
 )
 
 // The layer tree of one packet, for the details pane: the only place that
@@ -64,28 +63,10 @@ func node(off, n int, format string, args ...any) DetailNode {
 
 // Printable returns s with every byte or rune that a terminal could act on
 // (control characters, DEL, C1 controls, invalid UTF-8, format characters
-// such as bidirectional overrides) replaced by '.'.
-func Printable(s string) string {
-	clean := true
-	for _, r := range s {
-		if r == utf8.RuneError || !unicode.IsPrint(r) && r != ' ' {
-			clean = false
-			break
-		}
-	}
-	if clean {
-		return s
-	}
-	var sb strings.Builder
-	for _, r := range s {
-		if r == utf8.RuneError || !unicode.IsPrint(r) && r != ' ' {
-			sb.WriteByte('.')
-			continue
-		}
-		sb.WriteRune(r)
-	}
-	return sb.String()
-}
+// such as bidirectional overrides) escaped by sockscope's one policy
+// (internal/escape: `\x1b`, `\u202e`, `\xff`), as the text printer and the
+// UI show them.
+func Printable(s string) string { return escape.Safe(s) }
 
 func (b *detailBuilder) frame() {
 	p := b.p

@@ -1,6 +1,7 @@
 package decode
 
 import (
+	"encoding/hex"
 	"sort"
 	"strings"
 )
@@ -327,6 +328,11 @@ func init() {
 	})
 	num("dns.qry.type", question, func(p *Packet) int { return int(p.DNS.QType) })
 	num("dns.qry.class", question, func(p *Packet) int { return int(p.DNS.QClass) })
+
+	// A payload sockscope does not decode: Wireshark's data dissector.
+	data := func(p *Packet) bool { return p.Layers&LayerDNS == 0 && len(p.Payload) > 0 }
+	str("data.data", data, func(p *Packet) string { return hex.EncodeToString(p.Payload) })
+	num("data.len", data, func(p *Packet) int { return len(p.Payload) })
 
 	// Damage.
 	addField("_ws.malformed", FieldBool, func(p *Packet) any {

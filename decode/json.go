@@ -104,6 +104,17 @@ func AppendJSON(dst []byte, p *Packet) []byte {
 	}
 	if p.Layers&LayerDNS != 0 {
 		appendDNSJSON(&o, &p.DNS)
+	} else if len(p.Payload) > 0 {
+		// A payload sockscope does not decode is Wireshark's data
+		// dissector's: data.data as tshark -T fields prints a bytes field
+		// (lower-case hex, no separators, as the corpus's
+		// tcp.options.sack_perm "0402"), so every byte is there and no
+		// byte can reach a terminal or a parser as itself.
+		o.key(`"data.data":`)
+		o.b = append(o.b, '"')
+		o.b = appendHex(o.b, p.Payload)
+		o.b = append(o.b, '"')
+		o.uint(`"data.len":`, uint64(len(p.Payload)))
 	}
 	if p.Malformed {
 		o.key(`"_ws.malformed":`)
@@ -355,6 +366,14 @@ func AppendMAC(dst []byte, m [6]byte) []byte {
 		if i > 0 {
 			dst = append(dst, ':')
 		}
+		dst = append(dst, hexDigits[c>>4], hexDigits[c&0xf])
+	}
+	return dst
+}
+
+// appendHex appends b as lower-case hex digits.
+func appendHex(dst, b []byte) []byte {
+	for _, c := range b {
 		dst = append(dst, hexDigits[c>>4], hexDigits[c&0xf])
 	}
 	return dst

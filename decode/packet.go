@@ -93,6 +93,9 @@ type Packet struct {
 	// PayloadLen is the transport payload length as the headers announce it
 	// (tcp.len; UDP length minus 8), which may exceed what was captured.
 	PayloadLen int
+	// Payload is the TCP or UDP payload as captured (JSON's data.data). It
+	// aliases the frame's data: copy it to keep it past the next read.
+	Payload []byte
 
 	TCPFlags   uint16
 	Seq, Ack   uint32 // raw sequence and acknowledgment numbers

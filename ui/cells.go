@@ -3,24 +3,26 @@ package ui
 import (
 	"github.com/gdamore/tcell/v2"
 	"github.com/rivo/uniseg"
+
+	"github.com/sockscope/sockscope/internal/escape"
 )
 
 // Every view puts text on the screen cell by cell, never through tview's
-// tag parser, and every control character (C0, DEL, C1, line and paragraph
-// separators) shows as '.': text that came from packets or from what a demo
-// sent ("[red]" is a fine payload) can neither pass for a tag nor reach the
-// terminal as a control sequence. Widths are terminal columns as uniseg
-// counts them (a CJK character takes two).
+// tag parser, and every character a terminal could act on (C0, DEL, C1,
+// bidi and other format characters, line and paragraph separators) and
+// every invalid byte shows as sockscope's one escape (internal/escape:
+// `\x1b`, `\u202e`, `\xff`): text that came from packets or from what a
+// demo sent ("[red]" is a fine payload) can neither pass for a tag nor
+// reach the terminal as a control sequence, and the screen shows what the
+// text printer prints. Wire bytes are escaped where they become text
+// (decode); this is the last check, so it leaves backslashes alone
+// (escape.AppendSafe) and text escaped at its source shows unchanged.
+// Widths are terminal columns as uniseg counts them (a CJK character takes
+// two).
 
-// safeCluster replaces a grapheme cluster holding a control character by '.'.
-func safeCluster(c string) string {
-	for _, r := range c {
-		if r < 0x20 || r == 0x7f || r >= 0x80 && r < 0xa0 || r == '\u2028' || r == '\u2029' {
-			return "."
-		}
-	}
-	return c
-}
+// safeCluster returns a grapheme cluster as it may be shown: itself, or
+// its escape when it holds a dangerous character or an invalid byte.
+func safeCluster(c string) string { return escape.Safe(c) }
 
 // printCells prints s at (x, y) in style without going past column maxX
 // (exclusive) and returns the column after the last cell printed. A wide
@@ -32,7 +34,9 @@ func printCells(screen tcell.Screen, x, y, maxX int, s string, style tcell.Style
 		var w int
 		c, s, w, state = uniseg.FirstGraphemeClusterInString(s, state)
 		if safe := safeCluster(c); safe != c {
-			c, w = safe, 1
+			// The escape is printable text: print it cluster by cluster.
+			x = printCells(screen, x, y, maxX, safe, style)
+			continue
 		}
 		if w == 0 {
 			continue

@@ -223,7 +223,7 @@ func TestWrapText(t *testing.T) {
 	if got := demoTruncate("你好world", 5); got != "你好…" || demoWidth(got) != 5 {
 		t.Errorf("truncate = %q", got)
 	}
-	if got := safeCluster("\x1b"); got != "." {
+	if got := safeCluster("\x1b"); got != `\x1b` {
 		t.Errorf("ESC printed as %q", got)
 	}
 }

@@ -28,7 +28,8 @@ Conversation views (instead of the packet list):
                     packet with flags, relative seq/ack, length, expert
                     flags and time; the endpoint states beside each lane
   --format F        for --follow: ascii (default), hex, or raw (exactly the
-                    bytes, nothing else); for --ladder: text (default) or
+                    bytes, nothing else; into a file or a pipe, never onto a
+                    terminal); for --ladder: text (default) or
                     mermaid (a Mermaid sequenceDiagram for Markdown)
   CONV is a tcp.stream number N, tcp:N, or udp:N (udp.stream).
 `
@@ -98,6 +99,11 @@ func (a *analysisOptions) check(o *outputOptions) error {
 			return usageError("replay: --follow: %v", err)
 		}
 		a.followFormat = f
+		if f == decode.FollowRaw {
+			if err := refuseRawOnTerminal(o.stdout); err != nil {
+				return err
+			}
+		}
 	}
 	if a.ladder != "" {
 		switch a.format {

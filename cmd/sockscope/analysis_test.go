@@ -58,9 +58,9 @@ func TestFollowEchoFormats(t *testing.T) {
 	needAnalysis(t)
 	cases := map[string]string{
 		"ascii": `=== A→B 127.0.0.1:60930 → 127.0.0.1:7001 (frame 4)
-hello......world
+hello你好world
 === B→A 127.0.0.1:7001 → 127.0.0.1:60930 (frame 10)
-hello......world
+hello你好world
 === end of tcp conversation 0: A→B 16 bytes, B→A 16 bytes
 `,
 		"hex": `=== A→B 127.0.0.1:60930 → 127.0.0.1:7001 (frame 4)

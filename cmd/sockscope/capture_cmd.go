@@ -11,6 +11,7 @@ import (
 	"golang.org/x/net/bpf"
 
 	"github.com/sockscope/sockscope/capture"
+	"github.com/sockscope/sockscope/internal/escape"
 )
 
 const captureUsage = `Usage: sockscope capture [-i IFACE] [-c COUNT] [-s SNAPLEN] [-p] [-w OUT] [--no-ui|--json] [EXPRESSION]
@@ -154,7 +155,7 @@ func runCapture(ctx context.Context, args []string, stdout, stderr io.Writer) (e
 		return err
 	}
 	defer src.Close()
-	fmt.Fprintf(stderr, "listening on %s, link-type %s, snapshot length %d bytes\n", src.Interface(), linkTypeName(src.LinkType()), src.SnapLen())
+	fmt.Fprintf(stderr, "listening on %s, link-type %s, snapshot length %d bytes\n", escape.Text(src.Interface()), linkTypeName(src.LinkType()), src.SnapLen())
 
 	s, err := newSink(&o.outputOptions, src.LinkType())
 	if err != nil {
@@ -194,11 +195,7 @@ func listInterfaces(w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	for i, ifc := range ifs {
-		fmt.Fprintf(w, "%d.%s\n", i+1, ifc)
-	}
-	fmt.Fprintf(w, "%d.any (all interfaces, Linux cooked capture)\n", len(ifs)+1)
-	return nil
+	return writeInterfaceList(w, ifs)
 }
 
 // interfaceLinkType is the link type frames of iface will have, needed to

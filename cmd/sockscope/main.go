@@ -45,7 +45,7 @@ func main() {
 		code = ee.code
 	}
 	if msg := err.Error(); msg != "" {
-		fmt.Fprintln(os.Stderr, "sockscope: "+msg+filterExcerpt(err))
+		fmt.Fprintln(os.Stderr, errorLine(err)+filterExcerpt(err))
 	}
 	os.Exit(code)
 }

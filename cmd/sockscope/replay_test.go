@@ -29,7 +29,7 @@ func runCmd(t *testing.T, stdin []byte, args ...string) (string, string, int) {
 			code = ee.code
 		}
 		if err.Error() != "" {
-			fmt.Fprintln(&errOut, "sockscope: "+err.Error()+filterExcerpt(err))
+			fmt.Fprintln(&errOut, errorLine(err)+filterExcerpt(err)) // as main prints it
 		}
 	}
 	return out.String(), errOut.String(), code

@@ -7,6 +7,7 @@ import (
 
 	"github.com/sockscope/sockscope/capture"
 	"github.com/sockscope/sockscope/decode"
+	"github.com/sockscope/sockscope/internal/escape"
 )
 
 // outputOptions are the flags every packet source shares.
@@ -90,7 +91,7 @@ func (s *sink) close(err error) error {
 			err = cerr
 		}
 		if err == nil && !s.print {
-			fmt.Fprintf(s.o.stderr, "%d packets written to %s\n", s.n, s.o.out)
+			fmt.Fprintf(s.o.stderr, "%d packets written to %s\n", s.n, escape.Text(s.o.out))
 		}
 	}
 	return err
