@@ -120,11 +120,25 @@ func RunLive(ctx context.Context, lo capture.LiveOptions, m *filter.Matcher, opt
 	defer src.Close()
 	s := newMemStore(src.Interface(), true, opts.maxPackets(), opts.maxBytes())
 	if m != nil && !m.MatchesAll() {
-		s.note = "capture filter: " + m.String()
+		s.note = "capture filter: " + filterNote(m.String())
+		if lo.Filter == nil {
+			// Too long for the kernel (capture.ErrFilterTooLong): m
+			// alone filters, in user space.
+			s.note += " (in user space)"
+		}
 	}
 	return runInspector(ctx, s, opts, func(ctx context.Context) error {
 		return captureLive(ctx, s, src, m)
 	}, src.Stats)
+}
+
+// filterNote is a capture filter cut to 60 characters for the status bar,
+// which must still show the keys hint after a 40 KB expression.
+func filterNote(expr string) string {
+	if r := []rune(expr); len(r) > 60 {
+		return string(r[:59]) + "…"
+	}
+	return expr
 }
 
 func (o *Options) maxPackets() uint64 {
