@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gdamore/tcell/v2"
 	"github.com/rivo/tview"
 	"golang.org/x/sys/unix"
 )
@@ -25,7 +26,7 @@ func TestInspectorStreamQuitsWhileWaiting(t *testing.T) {
 	h := runFileHarness(t, fifo, Options{})
 	h.waitText("fifo", "0 packets", "waiting for data")
 	at := time.Now()
-	h.key('q')
+	h.sim.InjectKey(tcell.KeyRune, 'q', tcell.ModNone) // not h.key: its settle needs the loop q ends
 	select {
 	case err := <-h.done:
 		t.Logf("RunFile returned %v after q", time.Since(at).Round(time.Microsecond))
