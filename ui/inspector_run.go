@@ -43,6 +43,10 @@ type Options struct {
 	Pace time.Duration
 	// Interface is the capture interface for the picker's demos ("" = lo).
 	Interface string
+	// Opened, if set, is called by RunLive once the capture is open and
+	// before anything else: capture -Z drops root there. Its error ends
+	// RunLive.
+	Opened func() error
 
 	// started, if set, is called once the application and the inspector
 	// exist, before the application runs (tests).
@@ -118,6 +122,11 @@ func RunLive(ctx context.Context, lo capture.LiveOptions, m *filter.Matcher, opt
 		return err
 	}
 	defer src.Close()
+	if opts.Opened != nil {
+		if err := opts.Opened(); err != nil {
+			return err
+		}
+	}
 	s := newMemStore(src.Interface(), true, opts.maxPackets(), opts.maxBytes())
 	if m != nil && !m.MatchesAll() {
 		s.note = "capture filter: " + filterNote(m.String())

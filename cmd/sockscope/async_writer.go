@@ -5,9 +5,14 @@ import "io"
 // asyncWriter batches output into large buffers and writes them from a
 // second goroutine, so that the write system calls (a third of the time
 // when printing a million packets to a file) overlap with decoding and
-// formatting. Write and Close belong to one goroutine; the other only
-// writes full buffers. The first write error is returned by the next Write
-// or by Close.
+// formatting. Write, Buffer, Commit, Handoff and Close belong to one
+// goroutine at a time (the sink's lock says which when it has a flusher);
+// the writer goroutine only writes buffers handed to it. The first write
+// error is returned by the next Write or by Close.
+//
+// Buffers are handed over when full, and by Handoff: the sink calls it
+// after each line on a terminal and from its flusher on a timer, so that
+// live output is not held back until 1 MiB has accumulated.
 type asyncWriter struct {
 	w      io.Writer
 	buf    []byte
@@ -21,6 +26,9 @@ type asyncWriter struct {
 
 const asyncBufSize = 1 << 20
 
+// Three buffers circulate: the one being filled, and two that are free,
+// queued in full, or being written. full holds two, so a hand-over made
+// with a buffer just taken from free never blocks.
 func newAsyncWriter(w io.Writer) *asyncWriter {
 	a := &asyncWriter{
 		w:      w,
@@ -79,6 +87,26 @@ func (a *asyncWriter) Commit(b []byte) error {
 	a.buf = b
 	_, err := a.Write(nil)
 	return err
+}
+
+// Handoff gives what is buffered to the writer goroutine now, if that
+// goroutine has a buffer to give back; if it has none it is still writing
+// the two buffers before this one, the output is flowing, and the caller
+// tries again on its next line or tick. It never waits, so neither the
+// decoding goroutine nor the flusher stalls on a slow terminal or a full
+// pipe; it reports whether nothing is left buffered.
+func (a *asyncWriter) Handoff() bool {
+	if len(a.buf) == 0 {
+		return true
+	}
+	select {
+	case b := <-a.free:
+		a.full <- a.buf // room: at most one other buffer is queued
+		a.buf = b
+		return true
+	default:
+		return false
+	}
 }
 
 // Close writes what is buffered, waits for the writer goroutine and returns

@@ -14,7 +14,7 @@ import (
 	"github.com/sockscope/sockscope/internal/escape"
 )
 
-const captureUsage = `Usage: sockscope capture [-i IFACE] [-c COUNT] [-s SNAPLEN] [-p] [-w OUT] [--no-ui|--json] [EXPRESSION]
+const captureUsage = `Usage: sockscope capture [-i IFACE] [-c COUNT] [-s SNAPLEN] [-p] [-w OUT [-U]] [-Z USER] [--no-ui|--json] [EXPRESSION]
        sockscope capture -D
 
 Captures live from a network interface, like tcpdump, and prints one line
@@ -44,6 +44,13 @@ Options:
   -p          put the interface into promiscuous mode
   -w OUT      also write the packets to OUT (pcapng, or pcap for *.pcap);
               with -w and neither --no-ui nor --json, nothing is printed
+  -U          packet-buffered: flush -w after every packet, and print
+              each line at once (default: -w is flushed at least every
+              second, lines at least every 100 ms, on a terminal at once)
+  -Z USER     once the capture is open, drop root to USER (its groups,
+              then its group, then its uid) before creating -w OUT, as
+              tcpdump does; the default under sudo is $SUDO_USER, and
+              -Z root keeps root
   --no-ui     tcpdump-style lines
   --json      one JSON object per line, keys named as Wireshark's fields
 `
@@ -56,6 +63,8 @@ type captureOptions struct {
 	snaplen int
 	promisc bool
 	expr    string
+	user    string    // -Z
+	drop    *userDrop // whom to become once the socket is open; nil: no one
 }
 
 func parseCapture(args []string, stdout, stderr io.Writer) (*captureOptions, error) {
@@ -71,6 +80,8 @@ func parseCapture(args []string, stdout, stderr io.Writer) (*captureOptions, err
 	fs.BoolVar(&o.noUI, "no-ui", false, "")
 	fs.BoolVar(&o.json, "json", false, "")
 	o.flows.register(fs)
+	fs.BoolVar(&o.packetBuffered, "U", false, "")
+	fs.StringVar(&o.user, "Z", "", "")
 	o.ui = addInspectorFlags(fs, false)
 	words, err := parseInterspersed(fs, args)
 	if err != nil {
@@ -95,6 +106,11 @@ func parseCapture(args []string, stdout, stderr io.Writer) (*captureOptions, err
 		return nil, err
 	}
 	o.expr = strings.Join(words, " ")
+	if !o.list {
+		if o.drop, err = resolveUserDrop(o.user); err != nil {
+			return nil, err
+		}
+	}
 	return o, nil
 }
 
@@ -148,19 +164,24 @@ func runCapture(ctx context.Context, args []string, stdout, stderr io.Writer) (e
 		}
 	}
 	if wantInspector(&o.outputOptions) {
-		return openLiveFallback(capture.LiveOptions{Interface: iface, SnapLen: o.snaplen, Promisc: o.promisc, Filter: prog}, stderr, func(lo capture.LiveOptions) error { return runCaptureUI(ctx, lo, m, o.ui) })
+		return openLiveFallback(capture.LiveOptions{Interface: iface, SnapLen: o.snaplen, Promisc: o.promisc, Filter: prog}, stderr, func(lo capture.LiveOptions) error { return runCaptureUI(ctx, lo, m, o.ui, o.drop.apply) })
 	}
 	src, err := openLive(capture.LiveOptions{Interface: iface, SnapLen: o.snaplen, Promisc: o.promisc, Filter: prog}, stderr)
 	if err != nil {
 		return err
 	}
 	defer src.Close()
-	fmt.Fprintf(stderr, "listening on %s, link-type %s, snapshot length %d bytes\n", escape.Text(src.Interface()), linkTypeName(src.LinkType()), src.SnapLen())
-
+	// Root was needed for the socket only: drop it before -w is created
+	// (so the file belongs to the user) and before any packet is decoded.
+	if err := o.drop.apply(); err != nil {
+		return err
+	}
+	o.live = true // packets come when they come: flush on a timer
 	s, err := newSink(&o.outputOptions, src.LinkType())
 	if err != nil {
 		return err
 	}
+	fmt.Fprintf(stderr, "listening on %s, link-type %s, snapshot length %d bytes\n", escape.Text(src.Interface()), linkTypeName(src.LinkType()), src.SnapLen())
 	defer func() {
 		err = s.close(err)
 		if st, serr := src.Stats(); serr == nil {

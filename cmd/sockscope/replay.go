@@ -11,7 +11,7 @@ import (
 	"github.com/sockscope/sockscope/capture/filter"
 )
 
-const replayUsage = `Usage: sockscope replay FILE|- [--no-ui] [--json] [-c COUNT] [-w OUT] [EXPRESSION]
+const replayUsage = `Usage: sockscope replay FILE|- [--no-ui] [--json] [-c COUNT] [-w OUT [-U]] [EXPRESSION]
 
 Reads a pcap or pcapng capture (gzip-compressed or not; "-" reads stdin) and
 prints one line per packet. The format is detected from the file's contents,
@@ -36,6 +36,9 @@ Options:
   -w OUT      also write the packets read to OUT: pcapng, or classic pcap
               (nanosecond timestamps) when OUT ends in .pcap; with -w and
               neither --no-ui nor --json, nothing is printed
+  -U          packet-buffered: flush -w after every packet, and print each
+              line at once (from a pipe, lines go out at least every
+              100 ms and -w at least every second anyway)
 `
 
 type replayOptions struct {
@@ -54,6 +57,7 @@ func parseReplay(args []string, stdout, stderr io.Writer) (*replayOptions, error
 	fs.BoolVar(&o.json, "json", false, "")
 	fs.IntVar(&o.count, "c", 0, "")
 	fs.StringVar(&o.out, "w", "", "")
+	fs.BoolVar(&o.packetBuffered, "U", false, "")
 	o.flows.register(fs)
 	o.analysis.register(fs)
 	o.ui = addInspectorFlags(fs, true)
@@ -118,6 +122,7 @@ func runReplay(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 		return err
 	}
 	defer r.Close()
+	o.live = inputMayPause(o.path, stdin) // sink.go: flush on a timer
 	if o.analysis.active() {
 		err = runAnalysis(ctx, r, &o.analysis, o.filter, &o.outputOptions)
 	} else {

@@ -3,7 +3,12 @@ package main
 import (
 	"fmt"
 	"io"
+	"os"
+	"sync"
+	"sync/atomic"
 	"time"
+
+	"golang.org/x/term"
 
 	"github.com/sockscope/sockscope/capture"
 	"github.com/sockscope/sockscope/decode"
@@ -19,11 +24,60 @@ type outputOptions struct {
 	stdout io.Writer
 	stderr io.Writer
 
+	// live is set by the caller when its input may pause for any length
+	// of time: a live capture, or a pipe, FIFO or terminal (inputMayPause).
+	// The sink then flushes what it has printed at least every
+	// outputFlushEvery, even while the reading goroutine waits for the
+	// next packet. A regular file never pauses: it keeps the 1 MiB
+	// batches, flushed when full and at the end.
+	live bool
+	// packetBuffered is -U: -w is flushed after every packet, and printed
+	// lines are handed to the output after every packet (tcpdump's -U).
+	packetBuffered bool
+
 	flows flowOptions // --max-flows, --flow-timeout (flows.go)
 }
 
+// How long output may sit in a buffer when the input pauses: printed lines
+// (a person or a pipe is waiting for them), and the -w file (bounded so
+// that SIGKILL loses at most this much of a slow capture).
+const (
+	outputFlushEvery = 100 * time.Millisecond
+	fileFlushEvery   = time.Second
+)
+
+// inputMayPause reports whether reading path ("-": stdin) can wait for
+// data that has not arrived yet (a pipe, a FIFO, a terminal, a socket), as
+// opposed to a regular file, which is read to its end at full speed.
+func inputMayPause(path string, stdin io.Reader) bool {
+	var fi os.FileInfo
+	var err error
+	if path == "-" {
+		f, ok := stdin.(*os.File)
+		if !ok {
+			return true
+		}
+		fi, err = f.Stat()
+	} else {
+		fi, err = os.Stat(path)
+	}
+	return err != nil || !fi.Mode().IsRegular()
+}
+
 // sink decodes frames, prints them as text or JSON, and writes them to -w.
-// It is used by one goroutine.
+// take and close are called by one goroutine.
+//
+// When the input may pause, the reading goroutine may sit in a read for
+// seconds with a line or a -w frame buffered, so the flush cannot wait for
+// the next packet: a flusher goroutine does it on a ticker. (The other way,
+// sources that return on an idle tick, would need every source to have a
+// deadline — a pipe read has none — and a timer armed per packet.) The
+// flusher must not touch the output while take is halfway through
+// appending a line or a frame, so take and the flusher share mu; the lock
+// is taken once per packet and only in that mode (uncontended, tens of
+// nanoseconds: nothing next to a live capture's system calls). Replay of a
+// regular file has no flusher and no lock, so its speed is unchanged, and
+// its -w flush is a flag that a timer sets and take looks at.
 type sink struct {
 	o     *outputOptions
 	print bool
@@ -33,6 +87,18 @@ type sink struct {
 	text  *decode.TextFormatter
 	p     decode.Packet
 	n     int // frames taken
+
+	lineBuffered bool // hand over each line: a terminal, or -U
+
+	// With a flusher (o.live, or a terminal):
+	mu      sync.Mutex    // held by take and by the flusher
+	wDirty  bool          // frames written to -w since it was flushed; under mu
+	stop    chan struct{} // closed by close to end the flusher
+	stopped chan struct{} // closed by the flusher when it ends
+
+	// Without one, and with -w:
+	wDue   atomic.Bool // set by wTimer: take flushes -w
+	wTimer *time.Timer
 }
 
 // newSink opens -w (for frames of linkType when none arrives) and the output.
@@ -52,7 +118,50 @@ func newSink(o *outputOptions, linkType uint32) (*sink, error) {
 		s.w = w
 	}
 	s.out = newAsyncWriter(o.stdout)
+	// On a terminal, lines go out as they are made, as tcpdump's do: a
+	// person is watching. Into a file or a pipe, batching is what makes
+	// replay fast.
+	s.lineBuffered = s.print && (o.packetBuffered || isTerminal(o.stdout))
+	switch {
+	case o.live || s.lineBuffered:
+		// A line held back because the writer was busy goes out on
+		// the next tick.
+		s.stop, s.stopped = make(chan struct{}), make(chan struct{})
+		go s.flusher()
+	case s.w != nil && !o.packetBuffered:
+		s.wTimer = time.AfterFunc(fileFlushEvery, func() { s.wDue.Store(true) })
+	}
 	return s, nil
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+// flusher hands the printed lines to the output every outputFlushEvery
+// and flushes -w every fileFlushEvery, whether or not packets arrive.
+// A -w flush error is kept by the FileWriter and returned by the next
+// WriteFrame or by Close, so it is not lost here.
+func (s *sink) flusher() {
+	defer close(s.stopped)
+	t := time.NewTicker(outputFlushEvery)
+	defer t.Stop()
+	const ticksPerFileFlush = int(fileFlushEvery / outputFlushEvery)
+	for tick := 1; ; tick++ {
+		select {
+		case <-s.stop:
+			return
+		case <-t.C:
+		}
+		s.mu.Lock()
+		s.out.Handoff()
+		if s.wDirty && tick%ticksPerFileFlush == 0 {
+			s.w.Flush()
+			s.wDirty = false
+		}
+		s.mu.Unlock()
+	}
 }
 
 // full reports whether -c COUNT frames have been taken.
@@ -60,10 +169,37 @@ func (s *sink) full() bool { return s.o.count > 0 && s.n >= s.o.count }
 
 // take writes f to -w, then decodes and prints it as frame number.
 func (s *sink) take(f *capture.Frame, number int) error {
+	if s.stop == nil {
+		return s.takeLocked(f, number)
+	}
+	s.mu.Lock()
+	err := s.takeLocked(f, number)
+	s.mu.Unlock()
+	return err
+}
+
+// takeLocked is take, with mu held when there is a flusher.
+func (s *sink) takeLocked(f *capture.Frame, number int) error {
 	s.n++
 	if s.w != nil {
 		if err := s.w.WriteFrame(f); err != nil {
 			return err
+		}
+		switch {
+		case s.o.packetBuffered:
+			// Before the line is printed: whoever sees the
+			// line finds the packet in the file.
+			if err := s.w.Flush(); err != nil {
+				return err
+			}
+		case s.stop != nil:
+			s.wDirty = true
+		case s.wDue.Load():
+			s.wDue.Store(false)
+			if err := s.w.Flush(); err != nil {
+				return err
+			}
+			s.wTimer.Reset(fileFlushEvery)
 		}
 	}
 	if !s.print {
@@ -76,12 +212,26 @@ func (s *sink) take(f *capture.Frame, number int) error {
 	} else {
 		line = s.text.Append(line, &s.p)
 	}
-	return s.out.Commit(append(line, '\n'))
+	if err := s.out.Commit(append(line, '\n')); err != nil {
+		return err
+	}
+	if s.lineBuffered {
+		s.out.Handoff()
+	}
+	return nil
 }
 
-// close flushes the output and closes -w, keeping the first error. With -w
-// and nothing printed, it says how many packets were written.
+// close stops the flusher, flushes the output and closes -w, keeping the
+// first error. With -w and nothing printed, it says how many packets were
+// written.
 func (s *sink) close(err error) error {
+	if s.stop != nil {
+		close(s.stop)
+		<-s.stopped
+	}
+	if s.wTimer != nil {
+		s.wTimer.Stop()
+	}
 	if ferr := s.out.Close(); err == nil && ferr != nil {
 		err = ferr
 	}

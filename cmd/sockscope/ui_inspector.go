@@ -86,13 +86,16 @@ func runReplayUI(ctx context.Context, o *replayOptions, f *inspectorFlags) error
 // itself, before the screen, so its errors print as they do now):
 //
 //	if wantInspector(&o.outputOptions) {
-//		return runCaptureUI(ctx, capture.LiveOptions{Interface: iface, SnapLen: o.snaplen, Promisc: o.promisc, Filter: prog}, m, uiFlags)
+//		return runCaptureUI(ctx, capture.LiveOptions{Interface: iface, SnapLen: o.snaplen, Promisc: o.promisc, Filter: prog}, m, uiFlags, o.drop.apply)
 //	}
-func runCaptureUI(ctx context.Context, lo capture.LiveOptions, m *filter.Matcher, f *inspectorFlags) error {
+//
+// opened (-Z: drop root) runs once the capture is open, before the screen.
+func runCaptureUI(ctx context.Context, lo capture.LiveOptions, m *filter.Matcher, f *inspectorFlags, opened func() error) error {
 	opts, err := f.options()
 	if err != nil {
 		return err
 	}
+	opts.Opened = opened
 	return ui.RunLive(ctx, lo, m, opts)
 }
 
