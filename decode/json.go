@@ -1,6 +1,7 @@
 package decode
 
 import (
+	"encoding/hex"
 	"net/netip"
 	"strconv"
 
@@ -112,7 +113,7 @@ func AppendJSON(dst []byte, p *Packet) []byte {
 		// byte can reach a terminal or a parser as itself.
 		o.key(`"data.data":`)
 		o.b = append(o.b, '"')
-		o.b = appendHex(o.b, p.Payload)
+		o.b = hex.AppendEncode(o.b, p.Payload) // grows o.b once, not per byte
 		o.b = append(o.b, '"')
 		o.uint(`"data.len":`, uint64(len(p.Payload)))
 	}
@@ -366,14 +367,6 @@ func AppendMAC(dst []byte, m [6]byte) []byte {
 		if i > 0 {
 			dst = append(dst, ':')
 		}
-		dst = append(dst, hexDigits[c>>4], hexDigits[c&0xf])
-	}
-	return dst
-}
-
-// appendHex appends b as lower-case hex digits.
-func appendHex(dst, b []byte) []byte {
-	for _, c := range b {
 		dst = append(dst, hexDigits[c>>4], hexDigits[c&0xf])
 	}
 	return dst
