@@ -22,22 +22,32 @@ type rowSlab struct {
 	held   int64 // bytes of rows held
 }
 
+// maxRow bounds a row's length: 8 bytes, two addresses, 17 varints, two
+// histories of maxHistory entries and maxEvents events.
+const maxRow = 8 + 2*18 + 17*binary.MaxVarintLen64 + 2*(1+maxHistory*(1+binary.MaxVarintLen64)) +
+	1 + maxEvents*(2+4*binary.MaxVarintLen64)
+
 func (s *rowSlab) add(c *Conversation) uint64 {
-	var buf [64]byte
-	row := appendConvRow(buf[:0], c)
-	if len(s.chunks) == 0 || len(s.chunks[len(s.chunks)-1])+len(row) > rowChunk {
-		s.chunks = append(s.chunks, make([]byte, 0, max(rowChunk, len(row))))
+	// Rows are written straight into the chunk, which always has room.
+	if len(s.chunks) == 0 || cap(s.chunks[len(s.chunks)-1])-len(s.chunks[len(s.chunks)-1]) < maxRow {
+		s.chunks = append(s.chunks, make([]byte, 0, rowChunk))
 	}
 	i := len(s.chunks) - 1
-	pos := uint64(i)<<20 | uint64(len(s.chunks[i]))
-	s.chunks[i] = append(s.chunks[i], row...)
-	s.held += int64(len(row))
-	return pos
+	n := len(s.chunks[i])
+	s.chunks[i] = appendConvRow(s.chunks[i], c)
+	s.held += int64(len(s.chunks[i]) - n)
+	return uint64(i)<<20 | uint64(n)
 }
 
 func (s *rowSlab) get(pos uint64) Conversation {
-	c, _ := readConvRow(s.chunks[pos>>20][pos&(rowChunk-1):])
+	var c Conversation
+	readConvRow(s.chunks[pos>>20][pos&(rowChunk-1):], &c, nil)
 	return c
+}
+
+// getInto is get into c, its slices from sc.
+func (s *rowSlab) getInto(pos uint64, c *Conversation, sc *retireScratch) {
+	readConvRow(s.chunks[pos>>20][pos&(rowChunk-1):], c, sc)
 }
 
 // Row flags.
@@ -144,10 +154,12 @@ func (r *rowReader) addr(v4 bool) netip.AddrPort {
 	return netip.AddrPortFrom(a, p)
 }
 
-// readConvRow reads the row at the start of b and returns its length.
-func readConvRow(b []byte) (Conversation, int) {
+// readConvRow reads the row at the start of b into c and returns its
+// length. Its histories and events go into sc's arrays if sc is not nil
+// (no allocation), else into new slices.
+func readConvRow(b []byte, c *Conversation, sc *retireScratch) int {
 	r := rowReader{b}
-	var c Conversation
+	*c = Conversation{}
 	c.Proto = r.byte()
 	fl := r.byte()
 	c.StateA, c.StateB = TCPState(r.byte()), TCPState(r.byte())
@@ -168,15 +180,24 @@ func readConvRow(b []byte) (Conversation, int) {
 	c.SynToSynAck, c.SynAckToAck = time.Duration(r.varint()), time.Duration(r.varint())
 	c.RTT = c.SynToSynAck + c.SynAckToAck
 	if c.Proto == 6 {
-		for _, h := range [2]*[]StateChange{&c.HistoryA, &c.HistoryB} {
-			*h = make([]StateChange, r.uvarint())
+		for k, h := range [2]*[]StateChange{&c.HistoryA, &c.HistoryB} {
+			n := r.uvarint()
+			if sc != nil && n <= maxHistory {
+				*h = sc.hist[k][:n]
+			} else {
+				*h = make([]StateChange, n)
+			}
 			for i := range *h {
 				(*h)[i].State = TCPState(r.byte())
 				(*h)[i].Frame = c.FirstFrame + int(r.varint())
 			}
 		}
 		if n := r.uvarint(); n > 0 {
-			c.Events = make([]Event, n)
+			if sc != nil && n <= maxEvents {
+				c.Events = sc.events[:n]
+			} else {
+				c.Events = make([]Event, n)
+			}
 			start := c.StartSec*1e9 + c.StartNsec
 			for i := range c.Events {
 				e := &c.Events[i]
@@ -187,5 +208,5 @@ func readConvRow(b []byte) (Conversation, int) {
 			}
 		}
 	}
-	return c, len(b) - len(r.b)
+	return len(b) - len(r.b)
 }

@@ -31,12 +31,12 @@ type Limits struct {
 	Summaries bool
 }
 
-// Defaults: see Limits. The cap keeps the live flows' state near 64 MiB
-// (each live TCP connection takes about 850 bytes with its map entry, a
+// Defaults: see Limits. The cap keeps the live flows' state near 32 MiB
+// (each live TCP connection takes about 870 bytes with its map entry, a
 // UDP conversation about 250).
 const (
 	DefaultIdleTimeout = 3 * time.Hour
-	DefaultMaxFlows    = 80_000
+	DefaultMaxFlows    = 40_000
 )
 
 // DefaultLimits are the limits a new Tracker starts with: the default
@@ -204,11 +204,25 @@ func (t *Tracker) retireConn(c *Conn, why RetireReason) {
 	}
 	t.retired[why]++
 	if t.limits.Summaries {
-		v := c.Conversation()
-		v.Retired = why
-		t.setRow(&t.tcpRows, int(c.stream), t.rows.add(&v))
+		s := &t.scratch
+		ia := int(max(c.life.a, 0))
+		c.fill(&s.conv, s.hist[0][:c.life.nhist[ia]], s.hist[1][:c.life.nhist[1-ia]], s.events[:0])
+		s.conv.Retired = why
+		t.setRow(&t.tcpRows, int(c.stream), t.rows.add(&s.conv))
 	}
 	t.tcp.clear(int(c.stream))
+	// Reused by the next new connection: a flood of short flows then
+	// allocates nothing once the cap is reached, and leaves no garbage to
+	// raise the heap's high-water mark.
+	*c = Conn{}
+	t.freeConns = append(t.freeConns, c)
+}
+
+// retireScratch is where a retiring flow's summary is built.
+type retireScratch struct {
+	conv   Conversation
+	hist   [2][maxHistory]StateChange
+	events [maxEvents]Event
 }
 
 func (t *Tracker) retireUDP(u *udpConv, why RetireReason) {
@@ -224,6 +238,8 @@ func (t *Tracker) retireUDP(u *udpConv, why RetireReason) {
 		t.setRow(&t.udpRows, u.id, t.rows.add(&v))
 	}
 	t.udps.clear(u.id)
+	*u = udpConv{}
+	t.freeUDP = append(t.freeUDP, u)
 }
 
 // setRow records that stream id's row is at pos (stored +1: 0 is none).
@@ -281,3 +297,37 @@ func (s *streams[T]) clear(id int) {
 		}
 	}
 }
+
+// Freeze ends tracking: every live flow becomes its summary row (not
+// counted as retired) and the per-flow state is released, so that a
+// tracker kept after a one-off pass (the inspector's file index) holds
+// about 65 bytes per conversation. Afterwards the tracker only answers
+// Conversations, EachConversation, TCPConversation, UDPConversation and
+// ConversationAt, from any number of goroutines at once; Track must not be
+// called again.
+func (t *Tracker) Freeze() {
+	t.limits.Summaries = true
+	for c := t.tcpLRU.head; c != nil; c = t.tcpLRU.head {
+		t.retireConn(c, RetireNone)
+	}
+	for u := t.udpLRU.head; u != nil; u = t.udpLRU.head {
+		t.retireUDP(u, RetireNone)
+	}
+	t.conns, t.udp, t.last = nil, nil, nil
+	t.freeConns, t.freeUDP = nil, nil
+	t.tcp.s, t.udps.s = nil, nil
+	t.frozen = true
+}
+
+// ConversationAt returns conversation i in Conversations' order (TCP
+// connections, then UDP conversations); false past the end or for a flow
+// retired without a summary.
+func (t *Tracker) ConversationAt(i int) (Conversation, bool) {
+	if i < t.tcp.n {
+		return t.TCPConversation(i)
+	}
+	return t.UDPConversation(i - t.tcp.n)
+}
+
+// NumConversations is the number of conversations ConversationAt indexes.
+func (t *Tracker) NumConversations() int { return t.tcp.n + t.udps.n }

@@ -53,6 +53,7 @@ func TestTrackerRetiresIdleFlows(t *testing.T) {
 	if len(convs) != 5 {
 		t.Fatalf("%d conversations, want 5", len(convs))
 	}
+	checkEach(t, dec.Seq, convs)
 	wantRetired := []decode.RetireReason{decode.RetireIdle, decode.RetireIdle, 0, 0, 0}
 	for i, c := range convs {
 		if c.ID != i || c.Retired != wantRetired[i] {
@@ -67,6 +68,19 @@ func TestTrackerRetiresIdleFlows(t *testing.T) {
 	}
 	if dec.Seq.Conn(0) != nil || dec.Seq.Conn(2) == nil || dec.Seq.Conns() != 5 {
 		t.Errorf("Conn(0) %v, Conn(2) %v, Conns %d: want nil, live, 5", dec.Seq.Conn(0), dec.Seq.Conn(2), dec.Seq.Conns())
+	}
+	// Frozen, every flow is a row, and the list is the same.
+	dec.Seq.Freeze()
+	if got := dec.Seq.Conversations(nil); !reflect.DeepEqual(got, convs) {
+		t.Errorf("after Freeze:\n got %+v\nwant %+v", got, convs)
+	}
+	for i := range dec.Seq.NumConversations() {
+		if c, ok := dec.Seq.ConversationAt(i); !ok || !reflect.DeepEqual(c, convs[i]) {
+			t.Errorf("ConversationAt(%d) = %+v, %v", i, c, ok)
+		}
+	}
+	if dec.Seq.Conn(2) != nil || dec.Seq.Retired().Total() != 2 {
+		t.Errorf("after Freeze: Conn(2) %v, %d retired (want nil, 2)", dec.Seq.Conn(2), dec.Seq.Retired().Total())
 	}
 }
 
@@ -141,7 +155,9 @@ func TestConvRowRoundTrip(t *testing.T) {
 		if dec == nil {
 			continue
 		}
-		for _, c := range dec.Seq.Conversations(nil) {
+		convs := dec.Seq.Conversations(nil)
+		checkEach(t, dec.Seq, convs)
+		for _, c := range convs {
 			got := decode.ConvRowRoundTrip(&c)
 			if !reflect.DeepEqual(got, c) {
 				t.Errorf("%s conversation %s %d:\n got %+v\nwant %+v", name, c.ProtoName(), c.ID, got, c)
@@ -227,5 +243,27 @@ func BenchmarkConvRowBytes(b *testing.B) {
 			b.ReportMetric((float64(after.HeapAlloc)-float64(before.HeapAlloc))/n, "B/flow")
 			runtime.KeepAlive(dec)
 		})
+	}
+}
+
+// checkEach: EachConversation gives what Conversations gives.
+func checkEach(t *testing.T, tr *decode.Tracker, want []decode.Conversation) {
+	t.Helper()
+	var got []decode.Conversation
+	tr.EachConversation(func(c *decode.Conversation) error {
+		v := *c
+		v.HistoryA = append([]decode.StateChange{}, c.HistoryA...)
+		v.HistoryB = append([]decode.StateChange{}, c.HistoryB...)
+		if c.Proto != 6 {
+			v.HistoryA, v.HistoryB = nil, nil
+		}
+		if c.Events != nil {
+			v.Events = append([]decode.Event(nil), c.Events...)
+		}
+		got = append(got, v)
+		return nil
+	})
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("EachConversation differs from Conversations:\n got %+v\nwant %+v", got, want)
 	}
 }

@@ -88,19 +88,35 @@ func (t *Tracker) Conversations(dst []Conversation) []Conversation {
 // EachConversation calls fn with every conversation, in Conversations'
 // order, one at a time (c is valid during the call), and stops at fn's
 // first error.
+//
+// It allocates nothing per conversation: listing a million leaves no
+// garbage to raise the heap's high-water mark.
 func (t *Tracker) EachConversation(fn func(c *Conversation) error) error {
+	var sc retireScratch
+	v := &sc.conv
 	for id := range t.tcp.n {
-		if c, ok := t.TCPConversation(id); ok {
-			if err := fn(&c); err != nil {
-				return err
-			}
+		if c := t.tcp.get(id); c != nil {
+			ia := int(max(c.life.a, 0))
+			c.fill(v, sc.hist[0][:c.life.nhist[ia]], sc.hist[1][:c.life.nhist[1-ia]], sc.events[:0])
+		} else if id < len(t.tcpRows) && t.tcpRows[id] != 0 {
+			t.rows.getInto(t.tcpRows[id]-1, v, &sc)
+		} else {
+			continue
+		}
+		if err := fn(v); err != nil {
+			return err
 		}
 	}
 	for id := range t.udps.n {
-		if c, ok := t.UDPConversation(id); ok {
-			if err := fn(&c); err != nil {
-				return err
-			}
+		if u := t.udps.get(id); u != nil {
+			*v = u.conversation()
+		} else if id < len(t.udpRows) && t.udpRows[id] != 0 {
+			t.rows.getInto(t.udpRows[id]-1, v, &sc)
+		} else {
+			continue
+		}
+		if err := fn(v); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -124,15 +140,25 @@ func (t *Tracker) UDPConversation(id int) (Conversation, bool) {
 
 // Conversation returns the connection's summary so far.
 func (c *Conn) Conversation() Conversation {
+	var v Conversation
+	ia := int(max(c.life.a, 0))
+	c.fill(&v, make([]StateChange, c.life.nhist[ia]), make([]StateChange, c.life.nhist[1-ia]), nil)
+	return v
+}
+
+// fill sets v to the connection's summary, its histories in histA and
+// histB (of the right lengths) and its events appended to events[:0]
+// (nil: a new slice), so that retiring a flow allocates nothing.
+func (c *Conn) fill(v *Conversation, histA, histB []StateChange, events []Event) {
 	l := &c.life
 	ia := int(max(l.a, 0))
 	ib := 1 - ia
 	ends := c.ends()
-	v := Conversation{
+	*v = Conversation{
 		Proto: 6, ID: int(c.stream), A: ends[ia], B: ends[ib], ClientServer: l.syncSeen,
 		StateA: l.state[ia], StateB: l.state[ib],
-		HistoryA:  l.history(ia),
-		HistoryB:  l.history(ib),
+		HistoryA:  l.history(ia, histA),
+		HistoryB:  l.history(ib, histB),
 		Handshake: l.handshake, Teardown: l.teardown,
 		PacketsAB: l.packets[ia], PacketsBA: l.packets[ib],
 		BytesAB: l.bytes[ia], BytesBA: l.bytes[ib],
@@ -141,6 +167,9 @@ func (c *Conn) Conversation() Conversation {
 		FirstFrame: l.firstFrame, LastFrame: l.lastFrame,
 		Retransmissions: int(l.retransmissions), SYNRetries: int(l.synRetries),
 		EventsDropped: int(l.eventsDropped), HalfClosed: l.halfClose,
+	}
+	if l.nevents > 0 && events != nil {
+		v.Events = events[:0]
 	}
 	for _, e := range l.events[:l.nevents] {
 		ev := Event{Kind: e.kind, Frame: int(e.frame), Time: e.time, By: e.by}
@@ -158,11 +187,10 @@ func (c *Conn) Conversation() Conversation {
 			v.RTT = e.SynToSynAck + e.SynAckToAck
 		}
 	}
-	return v
 }
 
-func (l *connLife) history(i int) []StateChange {
-	h := make([]StateChange, l.nhist[i])
+// history fills h (nhist[i] long) with endpoint i's state changes.
+func (l *connLife) history(i int, h []StateChange) []StateChange {
 	for k := range h {
 		h[k] = StateChange{State: l.hist[i][k].state, Frame: int(l.hist[i][k].frame)}
 	}
@@ -189,7 +217,12 @@ func (t *Tracker) trackUDP(p *Packet, src netip.Addr, sport uint16, dst netip.Ad
 	seen := t.tick(p)
 	u := t.udp[key]
 	if u == nil {
-		u = &udpConv{id: t.udps.n, key: key, a: -1}
+		if n := len(t.freeUDP); n > 0 {
+			u, t.freeUDP = t.freeUDP[n-1], t.freeUDP[:n-1]
+		} else {
+			u = new(udpConv)
+		}
+		u.id, u.key, u.a = t.udps.n, key, -1
 		u.ends[dir] = netip.AddrPortFrom(src, sport)
 		u.ends[1-dir] = netip.AddrPortFrom(dst, dport)
 		t.udps.add(u)

@@ -32,6 +32,10 @@ type Tracker struct {
 	retired          [3]uint64 // by RetireReason
 	rows             rowSlab
 	tcpRows, udpRows []uint64 // by stream number: row position + 1, 0 if none
+	scratch          retireScratch
+	freeConns        []*Conn // retired, to be reused
+	freeUDP          []*udpConv
+	frozen           bool // Freeze was called
 }
 
 // NewTracker returns an empty tracker with DefaultLimits.
@@ -85,6 +89,9 @@ func keyOf(src netip.Addr, sport uint16, dst netip.Addr, dport uint16) (k connKe
 // for UDP (and for the UDP datagram an ICMP error quotes, which Wireshark
 // files under the quoted conversation).
 func (t *Tracker) Track(p *Packet) {
+	if t.frozen {
+		panic("decode: Tracker.Track after Freeze")
+	}
 	switch {
 	case p.Layers&LayerTCP != 0:
 		t.trackTCP(p)
@@ -163,7 +170,13 @@ type unackedSeg struct {
 const maxUnacked = 10000 // Wireshark's TCP_MAX_UNACKED_SEGMENTS
 
 func (t *Tracker) newConn(key connKey, p *Packet, dir int) *Conn {
-	c := &Conn{stream: int32(t.tcp.n), key: key, is4: p.Src.Is4()}
+	var c *Conn
+	if n := len(t.freeConns); n > 0 {
+		c, t.freeConns = t.freeConns[n-1], t.freeConns[:n-1]
+	} else {
+		c = new(Conn)
+	}
+	c.stream, c.key, c.is4 = int32(t.tcp.n), key, p.Src.Is4()
 	for i := range c.flow {
 		c.flow[i].winScale = -1
 		c.flow[i].window = 0xffffffff
