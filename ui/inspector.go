@@ -294,7 +294,8 @@ func (ins *inspector) makeSnap(now time.Time, rate *rateMeter) viewSnap {
 	} else {
 		st.progress = -1
 	}
-	st.convs, st.convsAt = len(s.convs), s.convsAt.UnixNano()
+	st.convs, st.convsAt = s.convs.len(), s.convsAt.UnixNano()
+	st.retired = s.retired
 	s.mu.RUnlock()
 	st.held, st.evicted, st.end = end-first, first, end
 	st.rate = rate.add(now, end)

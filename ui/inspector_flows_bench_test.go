@@ -84,6 +84,6 @@ func TestIndexRSSChild(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.mu.RLock()
-	fmt.Printf("packets %d, conversations %d\n", s.end-s.first, len(s.convs))
+	fmt.Printf("packets %d, conversations %d\n", s.end-s.first, s.convs.len())
 	s.mu.RUnlock()
 }

@@ -49,13 +49,13 @@ func (ins *inspector) togglePane(name string) {
 // convContent is the conversations table.
 type convContent struct {
 	tview.TableContentReadOnly
-	rows []convRow
+	rows convList
 	t0   int64
 }
 
 var convHeader = [...]string{"Conv", "A", "B", "State", "Packets A→B", "Packets B→A", "Bytes A→B", "Bytes B→A", "Start", "Duration", "Retrans", "Opened / closed"}
 
-func (c *convContent) GetRowCount() int    { return len(c.rows) + 1 }
+func (c *convContent) GetRowCount() int    { return c.rows.len() + 1 }
 func (c *convContent) GetColumnCount() int { return len(convHeader) }
 
 func (c *convContent) GetCell(row, col int) *tview.TableCell {
@@ -65,10 +65,11 @@ func (c *convContent) GetCell(row, col int) *tview.TableCell {
 	if row == 0 {
 		return tview.NewTableCell(convHeader[col]).SetSelectable(false).SetStyle(insStyleTitle)
 	}
-	if row > len(c.rows) {
+	if row > c.rows.len() {
 		return nil
 	}
-	r := &c.rows[row-1]
+	rr := c.rows.at(row - 1)
+	r := &rr
 	var text string
 	right := false
 	switch col {
@@ -135,16 +136,17 @@ func (ins *inspector) refreshConvs() {
 	s.mu.RLock()
 	ins.convs.rows, ins.convs.t0 = s.convs, s.t0
 	s.mu.RUnlock()
-	ins.convTable.SetTitle(" Conversations (" + thousands(uint64(len(ins.convs.rows))) + ") — Enter: make current, jump to its first packet ")
+	ins.convTable.SetTitle(" Conversations (" + thousands(uint64(ins.convs.rows.len())) + ") — Enter: make current, jump to its first packet ")
 }
 
 // onConvEnter makes the conversation under the cursor the current one and
 // selects its first packet.
 func (ins *inspector) onConvEnter(row int) {
-	if row < 1 || row > len(ins.convs.rows) {
+	if row < 1 || row > ins.convs.rows.len() {
 		return
 	}
-	r := &ins.convs.rows[row-1]
+	rr := ins.convs.rows.at(row - 1)
+	r := &rr
 	ins.conv = decode.ConvRef{Proto: "tcp", Stream: r.id}
 	if r.proto == 17 {
 		ins.conv.Proto = "udp"

@@ -48,6 +48,9 @@ func indexFile(ctx context.Context, s *pktStore, ir *capture.IndexedReader, m *f
 			s.addBatch(recs, excs, read)
 		}
 		recs, excs = recs[:0], excs[:0]
+		if n := dec.Seq.Retired().Total(); n > 0 {
+			s.setRetired(n)
+		}
 		if s.convWanted.Load() && time.Since(lastCv) >= convEvery {
 			s.setConvs(dec.Seq)
 			lastCv = time.Now()

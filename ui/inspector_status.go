@@ -30,6 +30,7 @@ type statusSnap struct {
 	matched       int
 	convs         int
 	convsAt       int64
+	retired       uint64 // flows the tracker retired (decode.Limits)
 }
 
 // statusBar is the bottom line: source, packets, packets/s, kernel drops,
@@ -82,6 +83,9 @@ func statusText(st *statusSnap) []string {
 	}
 	if st.evicted > 0 || st.live {
 		seg = append(seg, "evicted "+thousands(st.evicted))
+	}
+	if st.retired > 0 {
+		seg = append(seg, thousands(st.retired)+" flows retired")
 	}
 	switch {
 	case st.paused:

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"net/netip"
+	"runtime/debug"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -51,9 +52,10 @@ type pktStore struct {
 	stats    capture.LiveStats
 	hasStats bool
 
-	convs      []convRow
+	convs      convList
 	convsAt    time.Time
 	convWanted atomic.Bool
+	retired    uint64 // flows the tracker retired (decode.Limits)
 
 	subs []chan struct{}
 }
@@ -233,6 +235,13 @@ func (s *pktStore) addBatch(recs []pktRecord, excs []pktException, read int64) {
 	s.mu.Unlock()
 }
 
+// setRetired records how many flows the tracker has retired so far.
+func (s *pktStore) setRetired(n uint64) {
+	s.mu.Lock()
+	s.retired = n
+	s.mu.Unlock()
+}
+
 // finish records that the source has ended, with its error.
 func (s *pktStore) finish(err error) {
 	s.mu.Lock()
@@ -245,24 +254,77 @@ func (s *pktStore) finish(err error) {
 	s.mu.Unlock()
 }
 
-// setConvs publishes the tracker's conversations.
-func (s *pktStore) setConvs(tr *decode.Tracker) {
-	cs := tr.Conversations(nil)
-	rows := make([]convRow, len(cs))
-	for i := range cs {
-		c := &cs[i]
-		rows[i] = convRow{
-			proto: c.Proto, id: c.ID, a: c.A, b: c.B, state: c.State(), clientServer: c.ClientServer,
-			handshake: c.Handshake, teardown: c.Teardown, closedBy: c.ClosedBy,
-			pktsAB: c.PacketsAB, pktsBA: c.PacketsBA, bytesAB: c.BytesAB, bytesBA: c.BytesBA,
-			startNS: c.StartSec*1e9 + c.StartNsec, dur: c.Duration,
-			firstFrame: c.FirstFrame, lastFrame: c.LastFrame, retrans: c.Retransmissions,
-		}
+// convList is the conversations pane's list: a snapshot of rows while the
+// source runs, and at the end of a file the frozen tracker itself, whose
+// compact summaries (about 65 bytes a conversation) are made into rows
+// only as they are drawn — a million one-SYN flows would otherwise take
+// 150 bytes each as convRows.
+type convList struct {
+	rows []convRow
+	tr   *decode.Tracker // frozen; rows are read from it
+}
+
+func (l convList) len() int {
+	if l.tr != nil {
+		return l.tr.NumConversations()
 	}
+	return len(l.rows)
+}
+
+func (l convList) at(i int) convRow {
+	if l.tr != nil {
+		c, _ := l.tr.ConversationAt(i)
+		return convRowOf(&c)
+	}
+	return l.rows[i]
+}
+
+func convRowOf(c *decode.Conversation) convRow {
+	return convRow{
+		proto: c.Proto, id: c.ID, a: c.A, b: c.B, state: c.State(), clientServer: c.ClientServer,
+		handshake: c.Handshake, teardown: c.Teardown, closedBy: c.ClosedBy,
+		pktsAB: c.PacketsAB, pktsBA: c.PacketsBA, bytesAB: c.BytesAB, bytesBA: c.BytesBA,
+		startNS: c.StartSec*1e9 + c.StartNsec, dur: c.Duration,
+		firstFrame: c.FirstFrame, lastFrame: c.LastFrame, retrans: c.Retransmissions,
+	}
+}
+
+// setConvs publishes the tracker's conversations: a snapshot while the
+// source runs (the tracker goes on), or, once the source has finished
+// (finish was called), the tracker itself, frozen (setFinalConvs).
+func (s *pktStore) setConvs(tr *decode.Tracker) {
+	s.mu.RLock()
+	done := s.done
+	s.mu.RUnlock()
+	if done {
+		s.setFinalConvs(tr)
+		return
+	}
+	var rows []convRow
+	tr.EachConversation(func(c *decode.Conversation) error {
+		rows = append(rows, convRowOf(c))
+		return nil
+	})
 	s.mu.Lock()
-	s.convs, s.convsAt = rows, time.Now()
+	s.convs, s.convsAt = convList{rows: rows}, time.Now()
+	s.retired = tr.Retired().Total()
 	s.notify()
 	s.mu.Unlock()
+}
+
+// setFinalConvs freezes the tracker of a finished source and publishes it
+// as the conversation list, then returns the memory the tracker's live
+// state took to the system: after a one-off pass over a file, Go's heap
+// would otherwise keep its high-water mark resident.
+func (s *pktStore) setFinalConvs(tr *decode.Tracker) {
+	retired := tr.Retired().Total()
+	tr.Freeze()
+	s.mu.Lock()
+	s.convs, s.convsAt = convList{tr: tr}, time.Now()
+	s.retired = retired
+	s.notify()
+	s.mu.Unlock()
+	debug.FreeOSMemory()
 }
 
 // pktReader decodes packets of a store for one goroutine.
