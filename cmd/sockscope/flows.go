@@ -16,12 +16,12 @@ type flowOptions struct {
 	timeout  time.Duration
 }
 
-const flowUsage = `  --max-flows N  TCP connections and UDP conversations tracked at once
-              (default 80000; 0: no bound); past it the least recently seen
+var flowUsage = fmt.Sprintf(`  --max-flows N  TCP connections and UDP conversations tracked at once
+              (default %d; 0: no bound); past it the least recently seen
               is retired: its later packets start a new tcp.stream/udp.stream
-  --flow-timeout D  retire a flow idle this long in capture time (default 3h;
+  --flow-timeout D  retire a flow idle this long in capture time (default %v;
               0: never)
-`
+`, decode.DefaultMaxFlows, decode.DefaultIdleTimeout)
 
 func (f *flowOptions) register(fs *flag.FlagSet) {
 	fs.IntVar(&f.maxFlows, "max-flows", decode.DefaultMaxFlows, "")
