@@ -1,0 +1,57 @@
+package ui
+
+import (
+	"context"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"github.com/sockscope/sockscope/capture"
+	"github.com/sockscope/sockscope/decode"
+	"github.com/sockscope/sockscope/internal/flowgen"
+)
+
+// A file with more one-SYN flows than the tracker keeps live: the index
+// counts the retired ones for the status bar, and at the end the pane
+// lists every conversation from the frozen tracker's rows.
+func TestIndexRetiresFlowsAndListsThemAll(t *testing.T) {
+	const n = decode.DefaultMaxFlows + 5
+	path := filepath.Join(t.TempDir(), "syn.pcap")
+	if err := flowgen.WriteSYNFlowsFile(path, n, false); err != nil {
+		t.Fatal(err)
+	}
+	ir, err := capture.OpenIndexed(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ir.Close()
+	s := newFileStore(ir, path)
+	tr, err := indexFile(context.Background(), s, ir, nil)
+	s.finish(err)
+	s.setConvs(tr) // as RunFile: the source is done, so this freezes tr
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.mu.RLock()
+	convs, retired := s.convs, s.retired
+	s.mu.RUnlock()
+	if convs.tr == nil || convs.rows != nil {
+		t.Errorf("the final list is not the frozen tracker: %d snapshot rows", len(convs.rows))
+	}
+	if convs.len() != n || retired != 5 {
+		t.Fatalf("%d conversations, %d retired; want %d, 5", convs.len(), retired, n)
+	}
+	for _, i := range []int{0, 4, 5, n - 1} {
+		r := convs.at(i)
+		if r.id != i || r.proto != 6 || r.pktsAB != 1 || r.firstFrame != i+1 || r.state != "SYN_SENT/LISTEN" {
+			t.Errorf("row %d: %+v", i, r)
+		}
+	}
+	if tr.Conn(n-1) != nil {
+		t.Error("the frozen tracker still holds a live connection")
+	}
+	st := statusSnap{source: "syn.pcap", held: n, shown: n, done: true, progress: -1, retired: retired}
+	if seg := statusText(&st); !slices.Contains(seg, "5 flows retired") {
+		t.Errorf("status bar %q does not say 5 flows retired", seg)
+	}
+}
