@@ -47,8 +47,9 @@ func MaybeChild() bool {
 		}
 	}
 	os.Unsetenv(LabFilesEnv)
-	if v == "v1:relay" {
-		runRelay(status) // starts the lab child; never returns
+	if p, ok := strings.CutPrefix(v, "v1:relay:"); ok {
+		parent, _ := strconv.Atoi(p)
+		runRelay(status, parent) // starts the lab child; never returns
 	}
 	if err := setupChild(v); err != nil {
 		if status != nil {
@@ -227,7 +228,11 @@ func runChild(ctx context.Context, opts LabOptions, mode string, forward io.Writ
 		cmd.Stderr = os.Stderr
 	}
 	cmd.Env = append(cmd.Env, opts.Env...)
-	cmd.Env = append(cmd.Env, LabEnv+"=v1:"+mode)
+	if mode == "relay" {
+		cmd.Env = append(cmd.Env, LabEnv+"=v1:relay:"+strconv.Itoa(os.Getpid()))
+	} else {
+		cmd.Env = append(cmd.Env, LabEnv+"=v1:"+mode)
+	}
 	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
 	cmd.WaitDelay = 3 * time.Second
 

@@ -65,7 +65,15 @@ func dropThreadPrivileges() error {
 // runRelay is the relay's whole life (MaybeChild calls it for
 // LabEnv=v1:relay): start the lab child with the same arguments, pass its
 // status line on to status (the parent's pipe), and exit with its status.
-func runRelay(status *os.File) {
+func runRelay(status *os.File, parent int) {
+	// The Pdeathsig the parent asked for does not survive our exec: the
+	// kernel clears it on exec of a binary with file capabilities, even
+	// one that gains none under no_new_privs (a "secure exec"). Ask again,
+	// then check the parent did not die before we did: otherwise a killed
+	// parent would leave the relay and the lab running.
+	if err := unix.Prctl(unix.PR_SET_PDEATHSIG, uintptr(syscall.SIGKILL), 0, 0, 0); err != nil || os.Getppid() != parent {
+		os.Exit(125)
+	}
 	report := func(line string) {
 		if status != nil {
 			fmt.Fprintln(status, line)

@@ -11,26 +11,35 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
 
 // TestUnixStreamLeavesNoFileWhenKilled: unix-stream binds a socket file;
 // SIGKILL gives no process a chance to remove it, yet nothing may be left
-// in TMPDIR, whichever process is killed: the command, or the lab child
-// that runs the demo.
+// in TMPDIR, whichever process is killed: the command, or its child (the
+// lab child that runs the demo, or the relay that starts it); and no
+// process may be left running.
 func TestUnixStreamLeavesNoFileWhenKilled(t *testing.T) {
 	for _, c := range []struct{ user, victim string }{
-		{"root", "command"}, {"root", "lab child"}, // a plain network namespace
-		{"nobody", "command"}, {"nobody", "lab child"}, // a user namespace
+		{"root", "command"}, {"root", "child"}, // a plain network namespace
+		{"nobody", "command"}, {"nobody", "child"}, // a user namespace
+		// The binary has file capabilities: the command's child is the
+		// relay that makes the lab (demos/lab_relay_linux.go).
+		{"nobody_setcap", "command"}, {"nobody_setcap", "child"},
 	} {
 		victim := c.victim
-		t.Run(c.user+"/"+strings.ReplaceAll(victim, " ", "_"), func(t *testing.T) {
+		t.Run(c.user+"/"+victim, func(t *testing.T) {
 			tmp := t.TempDir()
 			cmd := exec.Command(sockscopeBinary(t), "demo", "unix-stream", "--no-ui", "--pace", "1h")
-			if c.user == "nobody" {
+			if strings.HasPrefix(c.user, "nobody") {
+				exe := copyForEveryone(t)
+				if c.user == "nobody_setcap" {
+					exe = capableCopy(t)
+				}
 				skipWithoutUserNamespaces(t)
-				cmd = asNobody(copyForEveryone(t), "demo", "unix-stream", "--no-ui", "--pace", "1h")
+				cmd = asNobody(exe, "demo", "unix-stream", "--no-ui", "--pace", "1h")
 				// TMPDIR must be nobody's to write in, or the demo could
 				// not leave anything there even without a lab.
 				var err error
@@ -50,6 +59,9 @@ func TestUnixStreamLeavesNoFileWhenKilled(t *testing.T) {
 				t.Skip("runs as root in CI; the nobody cases cover an ordinary user")
 			}
 			cmd.Env = append(cmd.Environ(), "TMPDIR="+tmp)
+			// A descendant left running holds stderr open; Wait must not
+			// wait for it forever (the check below reports it).
+			cmd.WaitDelay = 5 * time.Second
 			var stderr strings.Builder
 			cmd.Stderr = &stderr
 			out, err := cmd.StdoutPipe()
@@ -74,25 +86,38 @@ func TestUnixStreamLeavesNoFileWhenKilled(t *testing.T) {
 				}
 				t.Fatalf("the demo ended before it listened: %s", stderr.String())
 			}
-			lab := onlyChild(t, cmd.Process.Pid)
-			labGone, err := unix.PidfdOpen(lab, 0)
-			if err != nil {
-				t.Skipf("pidfd_open: %v", err)
+			child := onlyChild(t, cmd.Process.Pid)
+			descendants := []int{child}
+			if c.user == "nobody_setcap" {
+				descendants = append(descendants, onlyChild(t, child)) // the lab child
 			}
-			defer unix.Close(labGone)
+			var gone []unix.PollFd
+			for _, d := range descendants {
+				fd, err := unix.PidfdOpen(d, 0)
+				if err != nil {
+					t.Skipf("pidfd_open: %v", err)
+				}
+				defer unix.Close(fd)
+				// Through the pidfd, never a reused pid: nothing of a
+				// failed run is left running.
+				defer unix.PidfdSendSignal(fd, unix.SIGKILL, nil, 0)
+				gone = append(gone, unix.PollFd{Fd: int32(fd), Events: unix.POLLIN})
+			}
 			pid := cmd.Process.Pid
-			if victim == "lab child" {
-				pid = lab
+			if victim == "child" {
+				pid = child
 			}
 			if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
 				t.Fatal(err)
 			}
-			cmd.Wait() // killed, or ended because its lab child was
-			// A pidfd polls readable when its process has exited: the lab
+			cmd.Wait() // killed, or ended because its child was
+			// A pidfd polls readable when its process has exited: the
 			// child dies of its parent-death signal if the command was
-			// killed.
-			if n, err := unix.Poll([]unix.PollFd{{Fd: int32(labGone), Events: unix.POLLIN}}, 30_000); n != 1 {
-				t.Fatalf("the lab child %d is still running after the command ended (%v)", lab, err)
+			// killed (and the lab child, if this is the relay, of its).
+			for k, d := range descendants {
+				if n, err := unix.Poll(gone[k:k+1], 30_000); n != 1 {
+					t.Fatalf("process %d (of %v, the command's descendants) still runs after the %s was killed (%v)", d, descendants, victim, err)
+				}
 			}
 			entries, err := os.ReadDir(tmp)
 			if err != nil {
