@@ -32,8 +32,13 @@
 // CLONE_NEWNET as an ordinary user (uid and gid mapped to 0 inside), or
 // CLONE_NEWNET as root; the child's main calls MaybeChild, which brings the
 // namespace's loopback up, and then runs the demo (and the capture on lo).
-// The host's network is never touched. Where user namespaces are switched
-// off, RunIsolated returns a one-line *NamespaceError that names --host-net.
+// The host's network is never touched. The lab also has a mount namespace
+// with a tmpfs of its own over the temporary directory, so a demo's files
+// (unix-stream's socket file) vanish with the lab even if it is killed. A
+// binary with file capabilities (the capture setup) first gives them up in
+// a relay process, since the kernel refuses the lab's uid_map to a process
+// holding them. Where user namespaces are switched off, RunIsolated returns
+// a one-line *NamespaceError that names --host-net.
 //
 // main and TestMain start with:
 //

@@ -18,14 +18,17 @@ import (
 //	parent                                   child (/proc/self/exe, same args)
 //	------                                   -----
 //	RunIsolated(ctx, LabOptions{Args})  ──►  main() { demos.MaybeChild() … }
-//	  clone(CLONE_NEWUSER|CLONE_NEWNET)        sees SOCKSCOPE_LAB, checks it is in
-//	  (root: CLONE_NEWNET), uid/gid → 0        a new netns, brings lo up, reports
+//	  clone(CLONE_NEWUSER|CLONE_NEWNET|        sees SOCKSCOPE_LAB, checks it is in
+//	  CLONE_NEWNS) (root: no NEWUSER),         a new netns, brings lo up, mounts a
+//	  uid/gid → 0                              tmpfs of its own over TMPDIR, reports
 //	  waits for "ok" on a status pipe   ◄──    "ok" on the pipe (fd 3), returns true;
 //	  then for the child's exit                 main goes on and runs the demo here.
 //
 // The namespace primitives (the clone attributes, the isolation check,
 // bringing lo up) are internal/netns's; this file adds the protocol with
-// main, the status pipe, and errors worded for a person.
+// main, the status pipe, and errors worded for a person. The private
+// temporary directory is lab_tmp_linux.go's; a binary with file
+// capabilities goes through a relay, lab_relay_linux.go.
 //
 // The child shares the parent's stdin, stdout and stderr (unless LabOptions
 // says otherwise), so a terminal UI in the child works as usual.

@@ -28,16 +28,19 @@ import (
 // compiler is installed. So the lab goes through a relay instead:
 //
 //	parent (capabilities, non-dumpable)
-//	  one locked thread: capset(all empty), PR_SET_NO_NEW_PRIVS; starts ──► relay (/proc/self/exe, LabEnv=v1:relay)
+//	  one locked thread: capset(all empty), PR_SET_NO_NEW_PRIVS; starts ──► relay (/proc/self/exe, LabEnv=v1:relay:PID)
 //	  and waits; the thread then dies, never running other goroutines        no capabilities (no_new_privs: exec gains
 //	                                                                         none), so dumpable; MaybeChild runs the
 //	                                                                         usual lab start ──► lab child (userns)
 //
-// The capabilities never reach a dumpable process: the relay and the lab
-// child never had them, and the parent keeps them but stays non-dumpable.
-// The relay passes the lab child's status line to the parent's pipe and
-// exits with the child's status, so the parent sees what it would see
-// without the relay.
+// The capabilities never reach a dumpable process. The parent keeps them
+// and stays non-dumpable (and the kernel lets no one without them ptrace
+// it anyway). The relay has none and gives whoever can ptrace it, the same
+// user, nothing that user lacks: stdio and a status pipe. The lab child has
+// capabilities only over its own namespaces, as any user namespace that
+// user makes. The relay passes the lab child's status line to the parent's
+// pipe and exits with the child's status, so the parent sees what it would
+// see without the relay.
 
 // dumpable reports whether this process is dumpable (PR_GET_DUMPABLE = 1,
 // SUID_DUMP_USER); a binary run with file capabilities is not.
@@ -82,7 +85,7 @@ func runRelay(status *os.File, parent int) {
 		}
 	}
 	if !dumpable() {
-		report("nsoff " + capsWhy + ", and giving them up did not make it dumpable (is sysctl fs.suid_dumpable forcing it?)")
+		report("nsoff " + capsWhy + ", and the copy started without them is still not dumpable (a set-user-ID or set-group-ID binary?)")
 		os.Exit(125)
 	}
 	// Ctrl-C reaches the lab child from the terminal; SIGTERM from the
