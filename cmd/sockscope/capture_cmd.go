@@ -105,6 +105,9 @@ func parseCapture(args []string, stdout, stderr io.Writer) (*captureOptions, err
 	if err := checkOutput("capture", o.out, printedOutput(o.noUI, o.json), stdout); err != nil {
 		return nil, err
 	}
+	if _, err := o.ui.options(); err != nil { // refused in every mode, not only the inspector
+		return nil, err
+	}
 	o.expr = strings.Join(words, " ")
 	if !o.list {
 		if o.drop, err = resolveUserDrop(o.user); err != nil {

@@ -78,6 +78,9 @@ func parseReplay(args []string, stdout, stderr io.Writer) (*replayOptions, error
 	case o.noUI && o.json:
 		return nil, usageError("replay: choose one of --no-ui and --json")
 	}
+	if _, err := o.ui.options(); err != nil { // refused in every mode, not only the inspector
+		return nil, err
+	}
 	if err := o.analysis.check(&o.outputOptions); err != nil {
 		return nil, err
 	}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"flag"
+	"fmt"
+	"math"
 	"os"
 	"time"
 
@@ -21,6 +23,7 @@ import (
 
 // inspectorFlags are the flags the terminal UI adds to replay and capture.
 type inspectorFlags struct {
+	cmd        string // replay or capture, to name in errors
 	speed      string // --speed: max, or a factor of the capture's timing
 	maxPackets int    // --max-packets: packets kept in memory (live, gzip, stdin)
 	display    string // -Y / --display-filter: a display filter to start with
@@ -29,7 +32,7 @@ type inspectorFlags struct {
 // addInspectorFlags registers --speed (replay only when speed is true),
 // --max-packets and -Y on fs.
 func addInspectorFlags(fs *flag.FlagSet, speed bool) *inspectorFlags {
-	f := &inspectorFlags{speed: "max"}
+	f := &inspectorFlags{cmd: fs.Name(), speed: "max"}
 	if speed {
 		fs.StringVar(&f.speed, "speed", "max", "")
 	}
@@ -40,13 +43,18 @@ func addInspectorFlags(fs *flag.FlagSet, speed bool) *inspectorFlags {
 }
 
 // options turns the flags into ui.Options; a bad value is a usage error.
+// parseReplay and parseCapture call it too, so that a bad value is refused
+// in every mode (--no-ui, --json, a pipe), not only on a terminal.
 func (f *inspectorFlags) options() (ui.Options, error) {
 	speed, err := ui.ParseSpeed(f.speed)
+	if err == nil && (math.IsNaN(speed) || math.IsInf(speed, 0)) {
+		err = fmt.Errorf("--speed wants max or a positive factor such as 1, 0.5 or 8, got %q", f.speed)
+	}
 	if err != nil {
-		return ui.Options{}, usageError("%v", err)
+		return ui.Options{}, usageError("%s: %v", f.cmd, err)
 	}
 	if f.maxPackets <= 0 {
-		return ui.Options{}, usageError("--max-packets wants a positive count, got %d", f.maxPackets)
+		return ui.Options{}, usageError("%s: --max-packets wants a positive count, got %d", f.cmd, f.maxPackets)
 	}
 	return ui.Options{Speed: speed, MaxPackets: f.maxPackets, DisplayFilter: f.display}, nil
 }
