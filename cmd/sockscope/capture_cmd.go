@@ -86,8 +86,7 @@ func parseCapture(args []string, stdout, stderr io.Writer) (*captureOptions, err
 	words, err := parseInterspersed(fs, args)
 	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprint(stdout, captureUsage, flowUsage)
-			return nil, &exitError{code: 0}
+			return nil, helpPrinted(fmt.Fprint(stdout, captureUsage, flowUsage))
 		}
 		return nil, usageError("capture: %v (run \"sockscope capture --help\")", err)
 	}

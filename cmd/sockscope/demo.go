@@ -65,8 +65,7 @@ func parseDemo(args []string, stdout io.Writer) (*demoOptions, error) {
 	words, err := parseInterspersed(fs, args)
 	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprint(stdout, demoUsage)
-			return nil, &exitError{code: 0}
+			return nil, helpPrinted(fmt.Fprint(stdout, demoUsage))
 		}
 		return nil, usageError("demo: %v (run \"sockscope demo --help\")", err)
 	}
@@ -118,14 +117,15 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	if o.name == "list" {
+		var list strings.Builder
 		for _, d := range demos.List() {
 			title, summary := d.Title, d.Summary
 			if o.lang == "zh" {
 				title, summary = d.TitleZH, d.SummaryZH
 			}
-			fmt.Fprintf(stdout, "%-14s %s\n%-14s %s\n", d.Name, title, "", summary)
+			fmt.Fprintf(&list, "%-14s %s\n%-14s %s\n", d.Name, title, "", summary)
 		}
-		return nil
+		return printed(io.WriteString(stdout, list.String()))
 	}
 	d, ok := demos.Get(o.name)
 	if !ok {

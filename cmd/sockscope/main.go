@@ -73,8 +73,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		if f, ok := stdout.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
 			return runPickerUI(ctx) // the demo picker, in the lab like `demo`
 		}
-		fmt.Fprint(stdout, mainUsage)
-		return nil
+		return printed(fmt.Fprint(stdout, mainUsage))
 	}
 	switch args[0] {
 	case "replay":
@@ -84,8 +83,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	case "capture":
 		return filterUsage(runCapture(ctx, args[1:], stdout, stderr))
 	case "help", "-h", "--help":
-		fmt.Fprint(stdout, mainUsage)
-		return nil
+		return printed(fmt.Fprint(stdout, mainUsage))
 	}
 	return usageError("unknown command %q; run \"sockscope help\"", args[0])
 }

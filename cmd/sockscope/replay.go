@@ -65,8 +65,7 @@ func parseReplay(args []string, stdout, stderr io.Writer) (*replayOptions, error
 	positional, err := parseInterspersed(fs, args)
 	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprint(stdout, replayUsage, flowUsage, analysisUsage)
-			return nil, &exitError{code: 0}
+			return nil, helpPrinted(fmt.Fprint(stdout, replayUsage, flowUsage, analysisUsage))
 		}
 		return nil, usageError("replay: %v (run \"sockscope replay --help\")", err)
 	}
