@@ -32,7 +32,7 @@ func privateTmp() error {
 	if err := unix.Mount("", "/", "", unix.MS_REC|unix.MS_PRIVATE, ""); err != nil {
 		return os.NewSyscallError("mount --make-rprivate /", err)
 	}
-	if err := unix.Mount("sockscope-lab", dir, "tmpfs", unix.MS_NOSUID|unix.MS_NODEV, "mode=0700,size=16m"); err != nil {
+	if err := unix.Mount("sockscope-lab", dir, "tmpfs", unix.MS_NOSUID|unix.MS_NODEV, "mode=0700,size=64m"); err != nil {
 		return &os.PathError{Op: "mount tmpfs on", Path: dir, Err: err}
 	}
 	return nil

@@ -154,7 +154,14 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	if demos.InLab() && o.out != "" && o.out != "-" {
 		if dir := demos.LabFile(0); dir != nil {
+			// See outputDir; errors name the file as the user did.
+			asked := o.out
 			o.out = "/proc/self/fd/" + strconv.Itoa(int(dir.Fd())) + "/" + filepath.Base(o.out)
+			err := runDemoHere(ctx, d, o, stdout)
+			if err != nil && strings.Contains(err.Error(), o.out) {
+				return &rewordedError{msg: strings.ReplaceAll(err.Error(), o.out, asked), err: err}
+			}
+			return err
 		}
 	}
 	if !o.noUI && !o.json && o.out == "" && term.IsTerminal(int(os.Stdout.Fd())) {

@@ -3,6 +3,8 @@
 package main
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -31,5 +33,28 @@ func TestDemoHostNetWithoutPrivilege(t *testing.T) {
 	}
 	if strings.Contains(msg, "use the demos") {
 		t.Errorf("tells someone running a demo to use the demos: %s", msg)
+	}
+}
+
+// TestDemoWriteErrorNamesTheFile: the lab child writes -w through a
+// directory the parent opened (/proc/self/fd/N/NAME); a failure must still
+// name the file as the user gave it.
+func TestDemoWriteErrorNamesTheFile(t *testing.T) {
+	exe := copyForEveryone(t)
+	skipWithoutUserNamespaces(t)
+	locked := filepath.Join(filepath.Dir(exe), "locked") // root's, mode 755
+	if err := os.Mkdir(locked, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(locked, "echo.pcapng")
+	cmd := asNobody(exe, "demo", "udp-echo", "--no-ui", "--pace", "0", "-w", out)
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	if err := cmd.Run(); err == nil {
+		t.Fatalf("-w %s succeeded as uid %d", out, nobody)
+	}
+	msg := strings.TrimSpace(stderr.String())
+	if !strings.Contains(msg, out) || strings.Contains(msg, "/proc/self/fd") {
+		t.Errorf("error does not name %s as given: %s", out, msg)
 	}
 }
