@@ -32,8 +32,8 @@ every user of the machine) from a copy of sockscope only it may run:
   sudo chmod 750 $(which sockscope)
   sudo setcap cap_net_raw,cap_net_admin+ep $(which sockscope)
 setcap comes last: chgrp and chown remove file capabilities. The demos
-(sockscope demo) need neither root nor the group, and run from that copy
-too: sockscope gives the capabilities up before it makes the demo's lab.
+(sockscope demo) need neither; the group's members run them from that copy
+too, as sockscope gives the capabilities up before it makes the demo's lab.
 
 Options:
   -i IFACE    interface (default: the first one that is up and not loopback;
