@@ -90,6 +90,17 @@ func TestUnixStreamLeavesNoFileWhenKilled(t *testing.T) {
 			descendants := []int{child}
 			if c.user == "nobody_setcap" {
 				descendants = append(descendants, onlyChild(t, child)) // the lab child
+				// The relay is dumpable (the same user may ptrace it), so
+				// it must hold no capability and gain none by exec.
+				st, err := os.ReadFile("/proc/" + strconv.Itoa(child) + "/status")
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, want := range []string{"CapPrm:\t0000000000000000", "CapEff:\t0000000000000000", "CapAmb:\t0000000000000000", "NoNewPrivs:\t1"} {
+					if !strings.Contains(string(st), want+"\n") {
+						t.Errorf("the relay's /proc/PID/status lacks %q:\n%s", want, st)
+					}
+				}
 			}
 			var gone []unix.PollFd
 			for _, d := range descendants {
