@@ -55,3 +55,27 @@ func TestIndexRetiresFlowsAndListsThemAll(t *testing.T) {
 		t.Errorf("status bar %q does not say 5 flows retired", seg)
 	}
 }
+
+// Options.Flows reaches the index's tracker, with summaries kept.
+func TestIndexTakesFlowLimits(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "syn.pcap.gz")
+	if err := flowgen.WriteSYNFlowsFile(path, 5, true); err != nil {
+		t.Fatal(err)
+	}
+	ir, err := capture.OpenIndexed(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ir.Close()
+	s := newMemStore("syn", false, 0, 0)
+	s.flows = &decode.Limits{MaxFlows: 2} // Summaries off: the store turns them on
+	tr, err := indexFile(context.Background(), s, ir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.finish(nil)
+	s.setConvs(tr)
+	if s.retired != 3 || s.convs.len() != 5 || s.convs.at(0).id != 0 {
+		t.Errorf("%d retired, %d conversations; want 3 and 5", s.retired, s.convs.len())
+	}
+}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/sockscope/sockscope/capture"
 	"github.com/sockscope/sockscope/capture/filter"
+	"github.com/sockscope/sockscope/decode"
 )
 
 // Options configure the inspector (RunFile, RunLive) and the demo picker
@@ -29,6 +30,10 @@ type Options struct {
 	MaxPackets int
 	// MaxBytes bounds the frame bytes kept in memory (0: DefaultMaxBytes).
 	MaxBytes int64
+	// Flows bounds the connection tracker (decode.Limits; nil: the
+	// defaults). Summaries are always kept: the conversations pane lists
+	// every flow.
+	Flows *decode.Limits
 	// Lang is "en" or "zh" (the picker's and the demo view's words).
 	Lang string
 	// Screen is the screen to draw on; nil means the terminal. Tests give
@@ -181,6 +186,7 @@ func runInspector(ctx context.Context, s *pktStore, opts Options, source func(co
 	if opts.Screen != nil {
 		app.SetScreen(opts.Screen)
 	}
+	s.flows = opts.Flows
 	ins := newInspector(ctx, app, s, opts, cancel)
 	ins.liveStats = stats
 	if opts.started != nil {

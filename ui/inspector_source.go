@@ -33,6 +33,7 @@ const (
 // the store is complete.
 func indexFile(ctx context.Context, s *pktStore, ir *capture.IndexedReader, m *filter.Matcher) (*decode.Tracker, error) {
 	dec := decode.NewDecoder()
+	s.setLimits(dec.Seq)
 	var (
 		f      capture.Frame
 		p      decode.Packet
@@ -104,6 +105,7 @@ func indexFile(ctx context.Context, s *pktStore, ir *capture.IndexedReader, m *f
 // with m (the kernel strips VLAN tags before its filter sees them).
 func captureLive(ctx context.Context, s *pktStore, src frameSource, m *filter.Matcher) error {
 	dec := decode.NewDecoder()
+	s.setLimits(dec.Seq)
 	var (
 		f      capture.Frame
 		p      decode.Packet
@@ -134,4 +136,14 @@ func captureLive(ctx context.Context, s *pktStore, src frameSource, m *filter.Ma
 // frameSource is a live source of frames: capture.LiveSource, or a test's.
 type frameSource interface {
 	Next(ctx context.Context, f *capture.Frame) error
+}
+
+// setLimits gives tr the store's flow limits, with summaries: the
+// conversations pane lists every flow, retired or not.
+func (s *pktStore) setLimits(tr *decode.Tracker) {
+	if s.flows != nil {
+		l := *s.flows
+		l.Summaries = true
+		tr.SetLimits(l)
+	}
 }

@@ -55,7 +55,8 @@ type pktStore struct {
 	convs      convList
 	convsAt    time.Time
 	convWanted atomic.Bool
-	retired    uint64 // flows the tracker retired (decode.Limits)
+	retired    uint64         // flows the tracker retired (decode.Limits)
+	flows      *decode.Limits // the source's tracker limits; nil: the defaults
 
 	subs []chan struct{}
 }

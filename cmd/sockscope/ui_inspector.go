@@ -85,6 +85,8 @@ func runReplayUI(ctx context.Context, o *replayOptions, f *inspectorFlags) error
 	if !o.filter.MatchesAll() {
 		opts.Filter = o.filter
 	}
+	flows := o.flows.limits(true)
+	opts.Flows = &flows
 	return ui.RunFile(ctx, o.path, opts)
 }
 
