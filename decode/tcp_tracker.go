@@ -9,12 +9,15 @@ import (
 // file order. For every TCP segment it fills Packet.Rel (stream number and
 // relative sequence numbers) and Packet.Analysis (Wireshark's expert flags,
 // the scaled window, the endpoint states); for every UDP datagram it fills
-// Packet.UDPStream. It keeps one Conn per TCP connection and one small
-// record per UDP conversation, so its memory grows with the number of
-// conversations, not with the number of packets (the one per-connection list
+// Packet.UDPStream. It keeps one Conn per live TCP connection (about 870
+// bytes) and one small record per live UDP conversation, so its memory
+// grows with the flows, not with the packets (the one per-connection list
 // that grows, the segments not yet acknowledged, is capped as Wireshark caps
-// it and released when the connection closes). Tracking a packet allocates
-// nothing once its connection exists.
+// it and released when the connection closes); and Limits bound the live
+// flows, retiring idle ones and the least recently seen into ~55-byte
+// summary rows, or into nothing (flow_limits.go). Tracking a packet
+// allocates nothing once its connection exists, nor once the cap is
+// reached: retired Conns are reused.
 type Tracker struct {
 	conns map[connKey]*Conn // the current connection of each 4-tuple
 	last  *Conn             // the connection of the previous segment: most segments follow one of their own
