@@ -87,6 +87,7 @@ func TestInspectorFlagsCheckedInEveryMode(t *testing.T) {
 		ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
 		defer cancel()
 		cmd := exec.CommandContext(ctx, bin, tc.args...)
+		cmd.WaitDelay = time.Second // a killed capture must not hold the test on its pipes
 		var stdout, stderr bytes.Buffer
 		cmd.Stdout, cmd.Stderr = &stdout, &stderr
 		code := exitStatus(t, cmd.Run())

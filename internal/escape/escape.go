@@ -30,10 +30,10 @@ func Dangerous(r rune) bool {
 type mode uint8
 
 const (
-	modeText mode = iota // lossless text: dangerous escaped, backslash doubled
-	modeSafe             // already text: dangerous escaped, backslash kept
-	modeJSON             // a JSON string body holding modeText's result
-	modeJSONSafe         // a JSON string body holding modeSafe's result
+	modeText     mode = iota // lossless text: dangerous escaped, backslash doubled
+	modeSafe                 // already text: dangerous escaped, backslash kept
+	modeJSON                 // a JSON string body holding modeText's result
+	modeJSONSafe             // a JSON string body holding modeSafe's result
 )
 
 // AppendText appends s with every dangerous character and invalid byte
