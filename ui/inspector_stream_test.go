@@ -7,9 +7,10 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
-	"strconv"
 	"testing"
 	"time"
+
+	"github.com/sockscope/sockscope/internal/ptytest"
 
 	"github.com/gdamore/tcell/v2"
 	"github.com/rivo/tview"
@@ -69,29 +70,13 @@ func TestInspectorStreamNotCapture(t *testing.T) {
 // "-" on the terminal the inspector reads its keys from is refused before
 // the screen is touched.
 func TestInspectorStdinTerminal(t *testing.T) {
-	ptmx, err := os.OpenFile("/dev/ptmx", os.O_RDWR|unix.O_NOCTTY, 0)
-	if err != nil {
-		t.Skipf("no pseudo-terminals: %v", err)
-	}
-	defer ptmx.Close()
-	if err := unix.IoctlSetPointerInt(int(ptmx.Fd()), unix.TIOCSPTLCK, 0); err != nil {
-		t.Fatal(err)
-	}
-	n, err := unix.IoctlGetInt(int(ptmx.Fd()), unix.TIOCGPTN)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pts, err := os.OpenFile("/dev/pts/"+strconv.Itoa(n), os.O_RDWR|unix.O_NOCTTY, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pts.Close()
+	_, pts := ptytest.Open(t)
 	saved := os.Stdin
 	os.Stdin = pts
 	defer func() { os.Stdin = saved }()
 	started := false
-	err = RunFile(context.Background(), "-", Options{started: func(*tview.Application, *inspector) { started = true }})
-	if !errors.Is(err, errStdinTerminal) || started {
+	err := RunFile(context.Background(), "-", Options{started: func(*tview.Application, *inspector) { started = true }})
+	if !errors.Is(err, ErrStdinTerminal) || started {
 		t.Fatalf("RunFile(-) on a terminal: %v (screen started: %v)", err, started)
 	}
 }

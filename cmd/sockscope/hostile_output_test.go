@@ -12,7 +12,7 @@ import (
 	"strings"
 	"testing"
 
-	"golang.org/x/sys/unix"
+	"github.com/sockscope/sockscope/internal/ptytest"
 
 	"github.com/sockscope/sockscope/capture"
 	"github.com/sockscope/sockscope/internal/escape"
@@ -123,7 +123,7 @@ func TestHostileBytesInEveryOutput(t *testing.T) {
 		t.Errorf("--format raw: exit %d, %q; want exactly %q", code, raw, want)
 	}
 	// ... and refused onto a terminal, before anything is written.
-	master, slave := hostilePty(t)
+	master, slave := ptytest.Open(t)
 	var errOut bytes.Buffer
 	err := run(context.Background(), []string{"replay", path, "--follow", "0", "--format", "raw"}, nil, slave, &errOut)
 	line := ""
@@ -270,31 +270,6 @@ func hostileIPv4(proto byte, src, dst [4]byte, payload []byte) []byte {
 	}
 	byteorder.BigEndian.PutUint16(h[10:], ^uint16(sum))
 	return append(h, payload...)
-}
-
-// hostilePty opens a pseudo-terminal: the master, to see what was written,
-// and the slave, a terminal to give replay as its stdout.
-func hostilePty(t *testing.T) (master, slave *os.File) {
-	t.Helper()
-	fd, err := unix.Open("/dev/ptmx", unix.O_RDWR|unix.O_NOCTTY|unix.O_CLOEXEC, 0)
-	if err != nil {
-		t.Skipf("no pseudo-terminal here: /dev/ptmx: %v", err)
-	}
-	master = os.NewFile(uintptr(fd), "/dev/ptmx")
-	t.Cleanup(func() { master.Close() })
-	if err := unix.IoctlSetPointerInt(fd, unix.TIOCSPTLCK, 0); err != nil {
-		t.Fatalf("unlockpt: %v", err)
-	}
-	n, err := unix.IoctlGetInt(fd, unix.TIOCGPTN)
-	if err != nil {
-		t.Fatalf("ptsname: %v", err)
-	}
-	slave, err = os.OpenFile("/dev/pts/"+strconv.Itoa(n), os.O_RDWR|unix.O_NOCTTY, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { slave.Close() })
-	return master, slave
 }
 
 // written is what was written to the terminal so far: it writes a marker

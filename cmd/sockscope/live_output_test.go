@@ -30,7 +30,7 @@ import (
 	"testing"
 	"time"
 
-	"golang.org/x/sys/unix"
+	"github.com/sockscope/sockscope/internal/ptytest"
 
 	"github.com/sockscope/sockscope/capture"
 	"github.com/sockscope/sockscope/internal/netns"
@@ -177,7 +177,7 @@ func TestLiveOutputFlushes(t *testing.T) {
 		c.interrupt()
 	})
 	t.Run("text on a terminal", func(t *testing.T) {
-		master, slave := openPty(t)
+		master, slave := ptytest.Open(t)
 		c := startCapture(t, slave, nil, "-i", "lo", "--no-ui")
 		slave.Close() // the child has its copy
 		lines := readLines(master)
@@ -398,31 +398,6 @@ func wantDatagram(t *testing.T, frames [][]byte, payload string) {
 	if len(frames) != 1 || !bytes.HasSuffix(frames[0], []byte(payload)) {
 		t.Fatalf("capture file holds %d frames %x, want one ending in %q", len(frames), frames, payload)
 	}
-}
-
-// openPty opens a pseudo-terminal pair: the master to read, the slave to
-// give the child as its stdout.
-func openPty(t *testing.T) (master, slave *os.File) {
-	t.Helper()
-	fd, err := unix.Open("/dev/ptmx", unix.O_RDWR|unix.O_NOCTTY|unix.O_CLOEXEC, 0)
-	if err != nil {
-		t.Skipf("no pseudo-terminal here: /dev/ptmx: %v", err)
-	}
-	master = os.NewFile(uintptr(fd), "/dev/ptmx")
-	t.Cleanup(func() { master.Close() })
-	if err := unix.IoctlSetPointerInt(fd, unix.TIOCSPTLCK, 0); err != nil {
-		t.Fatalf("unlockpt: %v", err)
-	}
-	n, err := unix.IoctlGetInt(fd, unix.TIOCGPTN)
-	if err != nil {
-		t.Fatalf("ptsname: %v", err)
-	}
-	slave, err = os.OpenFile("/dev/pts/"+strconv.Itoa(n), os.O_RDWR|unix.O_NOCTTY, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { slave.Close() })
-	return master, slave
 }
 
 type ids struct{ uid, gid int }

@@ -7,11 +7,10 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 
-	"golang.org/x/sys/unix"
+	"github.com/sockscope/sockscope/internal/ptytest"
 
 	"github.com/sockscope/sockscope/internal/corpus"
 )
@@ -112,7 +111,7 @@ func TestWriteStdoutMixingRefused(t *testing.T) {
 // TestWriteStdoutTerminalRefused: "-w -" onto a terminal would spray
 // binary on the screen; the user is told to redirect.
 func TestWriteStdoutTerminalRefused(t *testing.T) {
-	tty := openPTY(t)
+	_, tty := ptytest.Open(t)
 	in := filepath.Join(corpus.PcapDir(t), "tcpdump/dns_tcp.pcap")
 	for _, args := range [][]string{
 		{"replay", in, "-w", "-"},
@@ -125,27 +124,4 @@ func TestWriteStdoutTerminalRefused(t *testing.T) {
 			t.Errorf("%q onto a terminal: %v, want a usage error saying to redirect", args, err)
 		}
 	}
-}
-
-// openPTY opens a pseudo-terminal and returns its terminal end.
-func openPTY(t *testing.T) *os.File {
-	t.Helper()
-	ptm, err := os.OpenFile("/dev/ptmx", os.O_RDWR|unix.O_NOCTTY, 0)
-	if err != nil {
-		t.Skipf("no pseudo-terminals here: %v", err)
-	}
-	t.Cleanup(func() { ptm.Close() })
-	if err := unix.IoctlSetPointerInt(int(ptm.Fd()), unix.TIOCSPTLCK, 0); err != nil {
-		t.Fatal(err)
-	}
-	n, err := unix.IoctlGetInt(int(ptm.Fd()), unix.TIOCGPTN)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pts, err := os.OpenFile("/dev/pts/"+strconv.Itoa(n), os.O_RDWR|unix.O_NOCTTY, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { pts.Close() })
-	return pts
 }

@@ -4,6 +4,7 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"io"
 	"os"
 	"os/exec"
@@ -14,6 +15,8 @@ import (
 	"testing"
 	"time"
 	"unsafe"
+
+	"github.com/sockscope/sockscope/internal/ptytest"
 
 	"golang.org/x/sys/unix"
 
@@ -261,25 +264,8 @@ func quietWriter(t *testing.T, fifo string, data []byte) {
 // "replay -" with a terminal on standard input: nothing comes, Ctrl-C ends it.
 func TestSignalStdinTerminal(t *testing.T) {
 	bin := sockscopeBinary(t)
-	ptmx, err := os.OpenFile("/dev/ptmx", os.O_RDWR|unix.O_NOCTTY, 0)
-	if err != nil {
-		t.Skipf("no pseudo-terminals: %v", err)
-	}
-	defer ptmx.Close()
-	// unlockpt; grantpt is a no-op with devpts, where the slave is ours.
-	if err := unix.IoctlSetPointerInt(int(ptmx.Fd()), unix.TIOCSPTLCK, 0); err != nil {
-		t.Fatal(err)
-	}
-	n, err := unix.IoctlGetInt(int(ptmx.Fd()), unix.TIOCGPTN)
-	if err != nil {
-		t.Fatal(err)
-	}
-	name := "/dev/pts/" + strconv.Itoa(n)
-	pts, err := os.OpenFile(name, os.O_RDWR|unix.O_NOCTTY, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pts.Close()
+	_, pts := ptytest.Open(t)
+	name := pts.Name()
 	w := watch(t, name, unix.IN_OPEN)
 	s := start(t, bin, pts, "replay", "-", "--no-ui")
 	// sockscope opens the terminal anew (/proc/self/fd/0) to wait on it.
@@ -331,5 +317,23 @@ func TestReplayUIFIFOTmux(t *testing.T) {
 			term.keys("echo status=$?", "Enter")
 			term.waitFor("the exit status", paneHas("status=0"))
 		})
+	}
+}
+
+// "replay -" in the inspector, with the terminal on both stdin and stdout:
+// the keys and the capture would come from the same terminal, so it is a
+// usage error (exit 2), said in one line, before the screen is touched.
+func TestReplayStdinTerminalInspectorIsUsageError(t *testing.T) {
+	bin := sockscopeBinary(t)
+	_, pts := ptytest.Open(t)
+	cmd := exec.Command(bin, "replay", "-")
+	cmd.Stdin, cmd.Stdout = pts, pts
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	cmd.WaitDelay = time.Second
+	err := cmd.Run()
+	var xe *exec.ExitError
+	if !errors.As(err, &xe) || xe.ExitCode() != 2 || strings.Count(stderr.String(), "\n") != 1 || !strings.Contains(stderr.String(), "stdin is a terminal") {
+		t.Fatalf("replay - on a terminal: %v, stderr %q; want exit 2 and one line", err, stderr.String())
 	}
 }

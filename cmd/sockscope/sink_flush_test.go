@@ -16,6 +16,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sockscope/sockscope/internal/ptytest"
+
 	"github.com/sockscope/sockscope/capture"
 )
 
@@ -101,7 +103,7 @@ func TestSinkWriteFileFlushedWhileIdle(t *testing.T) {
 // runs no flusher (no lock per packet, no timer), so its speed is what it
 // was; a terminal or live input does.
 func TestSinkRegularFileKeepsBatching(t *testing.T) {
-	_, slave := openPty(t)
+	_, slave := ptytest.Open(t)
 	for _, tc := range []struct {
 		name    string
 		o       outputOptions
