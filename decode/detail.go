@@ -76,7 +76,9 @@ func (b *detailBuilder) frame() {
 		t := time.Unix(p.Sec, p.Nsec)
 		n.Children = append(n.Children,
 			node(0, 0, "Arrival Time: %s", t.Format("2006-01-02 15:04:05.000000000 MST")),
-			node(0, 0, "Epoch Arrival Time: %d.%09d seconds", p.Sec, p.Nsec))
+			// The instant, as frame.time_epoch gives it (an invalid pcap
+			// µs field folded into the seconds), not the field as written.
+			node(0, 0, "Epoch Arrival Time: %s seconds", appendEpoch(nil, p.Sec, p.Nsec)))
 	} else {
 		n.Children = append(n.Children, node(0, 0, "Arrival Time: not recorded (pcapng Simple Packet Block)"))
 	}

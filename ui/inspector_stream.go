@@ -18,9 +18,10 @@ import (
 // is there to press it to), so they are opened by the source goroutine,
 // under the inspector's context, with capture.OpenIndexedContext.
 
-// errStdinTerminal refuses "-" when standard input is the terminal the
-// inspector reads its keys from: both would read the same keystrokes.
-var errStdinTerminal = errors.New(`stdin is a terminal, not a capture: pipe or redirect one into "sockscope replay -"`)
+// ErrStdinTerminal refuses "-" when standard input is the terminal the
+// inspector reads its keys from: both would read the same keystrokes. It is
+// a usage error: the caller exits 2.
+var ErrStdinTerminal = errors.New(`stdin is a terminal, not a capture: pipe or redirect one into "sockscope replay -"`)
 
 // mayWait reports whether opening or reading path may wait for bytes:
 // anything but a regular file or a directory ("-": standard input). A
@@ -30,7 +31,7 @@ func mayWait(path string) (bool, error) {
 	var err error
 	if path == "-" {
 		if term.IsTerminal(int(os.Stdin.Fd())) {
-			return false, errStdinTerminal
+			return false, ErrStdinTerminal
 		}
 		st, err = os.Stdin.Stat()
 	} else {

@@ -241,8 +241,16 @@ func (s *sink) close(err error) error {
 			err = cerr
 		}
 		if err == nil && !s.print {
-			fmt.Fprintf(s.o.stderr, "%d packets written to %s\n", s.n, escape.Text(s.o.out))
+			fmt.Fprintf(s.o.stderr, "%d packets written to %s\n", s.n, writtenTo(s.o.out))
 		}
 	}
 	return err
+}
+
+// writtenTo names -w's target in the closing line: "stdout" for "-".
+func writtenTo(out string) string {
+	if out == "-" {
+		return "stdout"
+	}
+	return escape.Text(out)
 }

@@ -87,7 +87,11 @@ func runReplayUI(ctx context.Context, o *replayOptions, f *inspectorFlags) error
 	}
 	flows := o.flows.limits(true)
 	opts.Flows = &flows
-	return ui.RunFile(ctx, o.path, opts)
+	err = ui.RunFile(ctx, o.path, opts)
+	if errors.Is(err, ui.ErrStdinTerminal) {
+		return usageError("replay: %v", err)
+	}
+	return err
 }
 
 // runCaptureUI captures in the inspector. capture_cmd.go's runCapture calls
