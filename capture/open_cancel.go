@@ -93,14 +93,7 @@ func NewReaderContext(ctx context.Context, in io.Reader, name string) (*FileRead
 	own, err := reopen(f)
 	if err != nil {
 		// No description of our own: read f from a goroutine.
-		pr := newPumpReader(ctx, f)
-		r, err := NewReader(pr, name)
-		if err != nil {
-			pr.close()
-			return nil, err
-		}
-		r.release = pr.close
-		return r, nil
+		return newPumpedReader(ctx, f, name)
 	}
 	fifo := st.Mode()&os.ModeNamedPipe != 0
 	r, err := newReaderFile(ctx, own, fifo, name)
@@ -128,14 +121,7 @@ func newReaderFile(ctx context.Context, f *os.File, fifo bool, name string) (*Fi
 		// Not in the poller (a device epoll refuses): reads through a
 		// goroutine instead. A FIFO is always pollable where waitWriter
 		// is needed (Linux), so none is lost here.
-		pr := newPumpReader(ctx, f)
-		r, err := NewReader(pr, name)
-		if err != nil {
-			pr.close()
-			return nil, err
-		}
-		r.release = pr.close
-		return r, nil
+		return newPumpedReader(ctx, f, name)
 	}
 	r, err := NewReader(cf, name)
 	if err != nil {
@@ -245,3 +231,16 @@ func (p *pumpReader) Read(b []byte) (int, error) {
 }
 
 func (p *pumpReader) close() { close(p.done) }
+
+// newPumpedReader reads f through a goroutine that ends with ctx (see
+// newPumpReader), for inputs Go's poller cannot wake.
+func newPumpedReader(ctx context.Context, f *os.File, name string) (*FileReader, error) {
+	pr := newPumpReader(ctx, f)
+	r, err := NewReader(pr, name)
+	if err != nil {
+		pr.close()
+		return nil, err
+	}
+	r.release = pr.close
+	return r, nil
+}

@@ -5,7 +5,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"syscall"
 	"testing"
 
@@ -20,12 +19,9 @@ import (
 //
 //	go test -run '^$' -bench SYNFlowsRSS -benchtime 1x ./cmd/sockscope
 func BenchmarkSYNFlowsRSS(b *testing.B) {
-	n := 1_000_000
-	if s := os.Getenv("SOCKSCOPE_FLOWS"); s != "" {
-		var err error
-		if n, err = strconv.Atoi(s); err != nil {
-			b.Fatal(err)
-		}
+	n, err := flowgen.Count()
+	if err != nil {
+		b.Fatal(err)
 	}
 	dir := b.TempDir()
 	bin := filepath.Join(dir, "sockscope")

@@ -7,6 +7,8 @@ package flowgen
 
 import (
 	"bufio"
+	"fmt"
+	"strconv"
 	"compress/gzip"
 	"encoding/binary"
 	"io"
@@ -128,4 +130,24 @@ func checksum(b []byte, sum uint32) uint16 {
 		sum = sum>>16 + sum&0xffff
 	}
 	return ^uint16(sum)
+}
+
+// EnvFlows names the environment variable that sets how many flows the
+// memory benchmarks generate (default DefaultFlows).
+const EnvFlows = "SOCKSCOPE_FLOWS"
+
+// DefaultFlows is the benchmarks' flow count: the million.
+const DefaultFlows = 1_000_000
+
+// Count is the benchmarks' flow count: $SOCKSCOPE_FLOWS, or DefaultFlows.
+func Count() (int, error) {
+	s := os.Getenv(EnvFlows)
+	if s == "" {
+		return DefaultFlows, nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n <= 0 {
+		return 0, fmt.Errorf("%s=%q: want a positive count of flows", EnvFlows, s)
+	}
+	return n, nil
 }
