@@ -28,21 +28,26 @@ time_one() {
 	echo "$(echo "$end - $start" | bc -l) $rss"
 }
 
-# median_of NAME CMD...: median seconds and peak RSS over $runs runs.
-median_of() {
-	local name=$1; shift
-	for _ in $(seq "$runs"); do time_one "$@"; done | sort -n > "$work/$name.times"
-	local mid=$(( (runs + 1) / 2 ))
-	sed -n "${mid}p" "$work/$name.times"
-}
-
-read -r td_s td_rss < <(median_of tcpdump tcpdump -n -r "$cap")
-read -r tx_s tx_rss < <(median_of text "$work/sockscope" replay --no-ui "$cap")
-read -r js_s js_rss < <(median_of json "$work/sockscope" replay --json "$cap")
+# The machine is shared and noisy: the three tools run in turn, A B C A B C,
+# so that a busy spell slows all of them alike, and each gets the median of
+# its runs.
+: > "$work/tcpdump.times"; : > "$work/text.times"; : > "$work/json.times"
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+for _ in $(seq "$runs"); do
+	time_one tcpdump -n -r "$cap" >> "$work/tcpdump.times"
+	time_one "$work/sockscope" replay --no-ui "$cap" >> "$work/text.times"
+	time_one "$work/sockscope" replay --json "$cap" >> "$work/json.times"
+done
+load_after=$(cut -d' ' -f1-3 /proc/loadavg)
+median() { sort -n "$work/$1.times" | sed -n "$(( (runs + 1) / 2 ))p"; }
+read -r td_s td_rss < <(median tcpdump)
+read -r tx_s tx_rss < <(median text)
+read -r js_s js_rss < <(median json)
 
 pps() { echo "$packets / $1" | bc -l | xargs printf '%.0f'; }
 ratio() { echo "$1 / $2" | bc -l | xargs printf '%.2f'; }
-printf 'capture: %s (%d packets), median of %d runs, output to a file\n' "$cap" "$packets" "$runs"
+printf 'capture: %s (%d packets), median of %d alternating runs, output to a file\n' "$cap" "$packets" "$runs"
+printf 'load average before: %s, after: %s (%d cores)\n' "$load_before" "$load_after" "$(nproc)"
 printf '%-28s %10s %12s %10s %12s\n' tool seconds packets/s ratio "max RSS KiB"
 printf '%-28s %10.3f %12s %10s %12s\n' "tcpdump -n -r" "$td_s" "$(pps "$td_s")" 1.00 "$td_rss"
 printf '%-28s %10.3f %12s %10s %12s\n' "sockscope replay --no-ui" "$tx_s" "$(pps "$tx_s")" "$(ratio "$td_s" "$tx_s")x" "$tx_rss"

@@ -19,8 +19,8 @@ type flowOptions struct {
 var flowUsage = fmt.Sprintf(`  --max-flows N  TCP connections and UDP conversations tracked at once
               (default %d; 0: no bound); past it the least recently seen
               is retired: its later packets start a new tcp.stream/udp.stream
-  --flow-timeout D  retire a flow idle this long in capture time (default %v;
-              0: never)
+  --flow-timeout D  retire a flow idle this long in capture time
+              (default %v; 0: never)
 `, decode.DefaultMaxFlows, decode.DefaultIdleTimeout)
 
 func (f *flowOptions) register(fs *flag.FlagSet) {
