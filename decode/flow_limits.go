@@ -208,7 +208,7 @@ func (t *Tracker) retireConn(c *Conn, why RetireReason) {
 		ia := int(max(c.life.a, 0))
 		c.fill(&s.conv, s.hist[0][:c.life.nhist[ia]], s.hist[1][:c.life.nhist[1-ia]], s.events[:0])
 		s.conv.Retired = why
-		t.setRow(&t.tcpRows, int(c.stream), t.rows.add(&s.conv))
+		t.tcpRows.set(int(c.stream), t.rows.add(&s.conv))
 	}
 	t.tcp.clear(int(c.stream))
 	// Reused by the next new connection: a flood of short flows then
@@ -235,39 +235,49 @@ func (t *Tracker) retireUDP(u *udpConv, why RetireReason) {
 	if t.limits.Summaries {
 		v := u.conversation()
 		v.Retired = why
-		t.setRow(&t.udpRows, u.id, t.rows.add(&v))
+		t.udpRows.set(u.id, t.rows.add(&v))
 	}
 	t.udps.clear(u.id)
 	*u = udpConv{}
 	t.freeUDP = append(t.freeUDP, u)
 }
 
-// setRow records that stream id's row is at pos (stored +1: 0 is none).
-func (t *Tracker) setRow(rows *[]uint64, id int, pos uint64) {
-	for len(*rows) <= id {
-		*rows = append(*rows, 0)
-	}
-	(*rows)[id] = pos + 1
-}
-
 // row returns the summary row of retired stream id, if kept.
-func (t *Tracker) row(rows []uint64, id int) (Conversation, bool) {
-	if id < 0 || id >= len(rows) || rows[id] == 0 {
+func (t *Tracker) row(rows *rowIndex, id int) (Conversation, bool) {
+	pos, ok := rows.get(id)
+	if !ok {
 		return Conversation{}, false
 	}
-	return t.rows.get(rows[id] - 1), true
+	return t.rows.get(pos), true
 }
 
 // streams holds the live flows by stream number. Retired ones become nil,
 // and the nils before the oldest live flow are dropped, so that with
 // summaries off its size follows the live flows, not every flow seen.
+//
+// The window slides forward as old flows retire; add moves it back to
+// the start of its array, rather than let append copy it to a new one,
+// while half the array is free: under the flow cap a pass over a million
+// flows would otherwise leave some 35 MiB of dropped arrays behind.
 type streams[T any] struct {
 	base int  // the stream number of s[0]
 	s    []*T // by stream number - base
+	buf  []*T // s's array from its start
 	n    int  // streams numbered so far
 }
 
 func (s *streams[T]) add(x *T) {
+	if len(s.s) == cap(s.s) {
+		if s.buf != nil && len(s.s) <= cap(s.buf)/2 {
+			k := copy(s.buf, s.s)
+			clear(s.buf[k:cap(s.buf)])
+			s.s = s.buf[:k]
+		} else {
+			s.buf = make([]*T, len(s.s), max(2*len(s.s), 8))
+			copy(s.buf, s.s)
+			s.s = s.buf
+		}
+	}
 	s.s = append(s.s, x)
 	s.n++
 }
@@ -293,10 +303,13 @@ func (s *streams[T]) clear(id int) {
 		s.s = s.s[k:]
 		s.base += k
 		if len(s.s) == 0 {
-			s.s = nil // let the old array go
+			s.s, s.buf = nil, nil // let the old array go
 		}
 	}
 }
+
+// release drops the array (Freeze).
+func (s *streams[T]) release() { s.s, s.buf = nil, nil }
 
 // Freeze ends tracking: every live flow becomes its summary row (not
 // counted as retired) and the per-flow state is released, so that a
@@ -315,7 +328,8 @@ func (t *Tracker) Freeze() {
 	}
 	t.conns, t.udp, t.last = nil, nil, nil
 	t.freeConns, t.freeUDP = nil, nil
-	t.tcp.s, t.udps.s = nil, nil
+	t.tcp.release()
+	t.udps.release()
 	t.frozen = true
 }
 

@@ -98,8 +98,8 @@ func (t *Tracker) EachConversation(fn func(c *Conversation) error) error {
 		if c := t.tcp.get(id); c != nil {
 			ia := int(max(c.life.a, 0))
 			c.fill(v, sc.hist[0][:c.life.nhist[ia]], sc.hist[1][:c.life.nhist[1-ia]], sc.events[:0])
-		} else if id < len(t.tcpRows) && t.tcpRows[id] != 0 {
-			t.rows.getInto(t.tcpRows[id]-1, v, &sc)
+		} else if pos, ok := t.tcpRows.get(id); ok {
+			t.rows.getInto(pos, v, &sc)
 		} else {
 			continue
 		}
@@ -110,8 +110,8 @@ func (t *Tracker) EachConversation(fn func(c *Conversation) error) error {
 	for id := range t.udps.n {
 		if u := t.udps.get(id); u != nil {
 			*v = u.conversation()
-		} else if id < len(t.udpRows) && t.udpRows[id] != 0 {
-			t.rows.getInto(t.udpRows[id]-1, v, &sc)
+		} else if pos, ok := t.udpRows.get(id); ok {
+			t.rows.getInto(pos, v, &sc)
 		} else {
 			continue
 		}
@@ -127,7 +127,7 @@ func (t *Tracker) TCPConversation(id int) (Conversation, bool) {
 	if c := t.tcp.get(id); c != nil {
 		return c.Conversation(), true
 	}
-	return t.row(t.tcpRows, id)
+	return t.row(&t.tcpRows, id)
 }
 
 // UDPConversation returns UDP conversation id (udp.stream).
@@ -135,7 +135,7 @@ func (t *Tracker) UDPConversation(id int) (Conversation, bool) {
 	if u := t.udps.get(id); u != nil {
 		return u.conversation(), true
 	}
-	return t.row(t.udpRows, id)
+	return t.row(&t.udpRows, id)
 }
 
 // Conversation returns the connection's summary so far.

@@ -34,7 +34,7 @@ type Tracker struct {
 	clock            int64     // capture time of the latest packet that has one
 	retired          [3]uint64 // by RetireReason
 	rows             rowSlab
-	tcpRows, udpRows []uint64 // by stream number: row position + 1, 0 if none
+	tcpRows, udpRows rowIndex // by stream number: the retired flows' rows
 	scratch          retireScratch
 	freeConns        []*Conn // retired, to be reused
 	freeUDP          []*udpConv
