@@ -156,6 +156,11 @@ func (s *pktStore) addLocked(r pktRecord, exc *pktException) {
 		s.recs = append(s.recs, make([]pktRecord, 0, size))
 	}
 	last := &s.recs[len(s.recs)-1]
+	if len(*last) == cap(*last) {
+		// The first chunk grows fourfold, not by append's 1.25: growing
+		// to a full chunk that way would leave 15 MiB of copies behind.
+		*last = append(make([]pktRecord, 0, min(4*cap(*last), storeChunk)), *last...)
+	}
 	*last = append(*last, r)
 	if exc != nil {
 		exc.abs = abs
@@ -208,7 +213,7 @@ func (s *pktStore) evictLocked(to uint64) {
 func (s *pktStore) addFrame(f *capture.Frame, p *decode.Packet) {
 	r, exc, has := packRecord(p, 0)
 	s.mu.Lock()
-	r.off = s.arena.add(f)
+	r.off = s.arena.add(f, r.ns)
 	if has {
 		s.addLocked(r, &exc)
 	} else {
@@ -301,7 +306,13 @@ func (s *pktStore) setConvs(tr *decode.Tracker) {
 		s.setFinalConvs(tr)
 		return
 	}
-	var rows []convRow
+	// Sized once: grown by append, a million rows would leave four times
+	// their 143 MiB behind in copies.
+	n := tr.NumConversations()
+	if !tr.Limits().Summaries {
+		n = tr.Retired().Live // retired flows are forgotten
+	}
+	rows := make([]convRow, 0, n)
 	tr.EachConversation(func(c *decode.Conversation) error {
 		rows = append(rows, convRowOf(c))
 		return nil
@@ -359,7 +370,7 @@ func (s *pktStore) load(abs uint64, rd *pktReader) bool {
 		}
 	}
 	if s.arena != nil {
-		ok := s.arena.frame(r.off, r.kind&recNoTime != 0, &rd.f)
+		ok := s.arena.frame(r.off, r.ns, r.kind&recNoTime != 0, &rd.f)
 		s.mu.RUnlock()
 		if !ok {
 			return false
