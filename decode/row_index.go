@@ -48,3 +48,19 @@ func (x *rowIndex) get(id int) (uint64, bool) {
 	}
 	return x.chunks[c][i] - 1, true
 }
+
+// clone returns a copy that set can change without touching x, for the
+// streams from on: the chunks wholly before from are shared, since only a
+// flow's retirement sets its entry and every stream before the oldest live
+// one has retired.
+func (x *rowIndex) clone(from int) rowIndex {
+	c := rowIndex{chunks: make([][]uint64, len(x.chunks))}
+	for i, ch := range x.chunks {
+		if (i+1)<<rowIndexBits <= from {
+			c.chunks[i] = ch[:len(ch):len(ch)]
+		} else if ch != nil {
+			c.chunks[i] = append(make([]uint64, 0, cap(ch)), ch...)
+		}
+	}
+	return c
+}

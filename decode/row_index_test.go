@@ -58,3 +58,31 @@ func TestStreamsWindow(t *testing.T) {
 		t.Errorf("the array is kept with no flow live")
 	}
 }
+
+// TestRowIndexClone: a clone and its original set entries at and after
+// from without seeing each other's.
+func TestRowIndexClone(t *testing.T) {
+	var x rowIndex
+	for id := 0; id < 2*rowIndexChunk+10; id += 7 {
+		x.set(id, uint64(id))
+	}
+	from := 2*rowIndexChunk + 4 // no entry yet: ids set are multiples of 7
+	c := x.clone(from)
+	if &c.chunks[0][0] != &x.chunks[0][0] || &c.chunks[2][0] == &x.chunks[2][0] {
+		t.Error("the chunks before from are not shared, or the one holding from is")
+	}
+	x.set(from, 1)
+	c.set(from+1, 2)
+	c.set(3*rowIndexChunk, 3)
+	if _, ok := c.get(from); ok {
+		t.Error("the clone sees an entry set in the original")
+	}
+	if _, ok := x.get(from + 1); ok {
+		t.Error("the original sees an entry set in the clone")
+	}
+	for id := 0; id < from; id += 7 {
+		if pos, ok := c.get(id); !ok || pos != uint64(id) {
+			t.Fatalf("clone: get(%d) = %d, %v", id, pos, ok)
+		}
+	}
+}

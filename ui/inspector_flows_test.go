@@ -35,8 +35,8 @@ func TestIndexRetiresFlowsAndListsThemAll(t *testing.T) {
 	s.mu.RLock()
 	convs, retired := s.convs, s.retired
 	s.mu.RUnlock()
-	if convs.tr == nil || convs.rows != nil {
-		t.Errorf("the final list is not the frozen tracker: %d snapshot rows", len(convs.rows))
+	if convs.tr == nil || convs.snap != nil {
+		t.Errorf("the final list is not the frozen tracker")
 	}
 	if convs.len() != n || retired != 5 {
 		t.Fatalf("%d conversations, %d retired; want %d, 5", convs.len(), retired, n)
@@ -78,4 +78,52 @@ func TestIndexTakesFlowLimits(t *testing.T) {
 	if s.retired != 3 || s.convs.len() != 5 || s.convs.at(0).id != 0 {
 		t.Errorf("%d retired, %d conversations; want 3 and 5", s.retired, s.convs.len())
 	}
+}
+
+// While a source runs, the conversations pane reads snapshots that share
+// the tracker's rows: reading them as the tracker goes on is no race
+// (go test -race) and each lists every flow up to its moment.
+func TestConvSnapshotsWhileIndexing(t *testing.T) {
+	const n = 3000
+	path := filepath.Join(t.TempDir(), "syn.pcap.gz")
+	if err := flowgen.WriteSYNFlowsFile(path, n, true); err != nil {
+		t.Fatal(err)
+	}
+	ir, err := capture.OpenIndexed(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ir.Close()
+	s := newMemStore("syn", false, 0, 0)
+	s.flows = &decode.Limits{MaxFlows: 100}
+	s.convWanted.Store(true)
+	done := make(chan error)
+	go func() {
+		_, err := indexFile(context.Background(), s, ir, nil)
+		done <- err
+	}()
+	seen := 0
+	for running := true; running; {
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatal(err)
+			}
+			running = false
+		default:
+		}
+		s.mu.RLock()
+		l := s.convs
+		s.mu.RUnlock()
+		for i := range l.len() {
+			if r := l.at(i); r.id != i || r.firstFrame != i+1 {
+				t.Fatalf("snapshot of %d: row %d is %+v", l.len(), i, r)
+			}
+		}
+		seen = max(seen, l.len())
+	}
+	if seen == 0 {
+		t.Error("no snapshot was published")
+	}
+	t.Logf("largest snapshot: %d conversations", seen)
 }

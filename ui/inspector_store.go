@@ -260,29 +260,37 @@ func (s *pktStore) finish(err error) {
 	s.mu.Unlock()
 }
 
-// convList is the conversations pane's list: a snapshot of rows while the
-// source runs, and at the end of a file the frozen tracker itself, whose
-// compact summaries (about 65 bytes a conversation) are made into rows
-// only as they are drawn — a million one-SYN flows would otherwise take
-// 150 bytes each as convRows.
+// convList is the conversations pane's list: while the source runs, a
+// snapshot of the tracker (decode.ConvSnapshot: it shares the retired
+// flows' rows with the tracker), and at the end of a file the frozen
+// tracker itself. Either keeps compact summaries (about 65 bytes a
+// conversation) that are made into rows only as they are drawn — a
+// million one-SYN flows would otherwise take 150 bytes each as convRows,
+// twice over while a new snapshot replaces the old.
 type convList struct {
-	rows []convRow
-	tr   *decode.Tracker // frozen; rows are read from it
+	snap *decode.ConvSnapshot
+	tr   *decode.Tracker // frozen
 }
 
 func (l convList) len() int {
-	if l.tr != nil {
+	switch {
+	case l.tr != nil:
 		return l.tr.NumConversations()
+	case l.snap != nil:
+		return l.snap.NumConversations()
 	}
-	return len(l.rows)
+	return 0
 }
 
 func (l convList) at(i int) convRow {
-	if l.tr != nil {
-		c, _ := l.tr.ConversationAt(i)
-		return convRowOf(&c)
+	var c decode.Conversation
+	switch {
+	case l.tr != nil:
+		c, _ = l.tr.ConversationAt(i)
+	case l.snap != nil:
+		c, _ = l.snap.ConversationAt(i)
 	}
-	return l.rows[i]
+	return convRowOf(&c)
 }
 
 func convRowOf(c *decode.Conversation) convRow {
@@ -306,19 +314,9 @@ func (s *pktStore) setConvs(tr *decode.Tracker) {
 		s.setFinalConvs(tr)
 		return
 	}
-	// Sized once: grown by append, a million rows would leave four times
-	// their 143 MiB behind in copies.
-	n := tr.NumConversations()
-	if !tr.Limits().Summaries {
-		n = tr.Retired().Live // retired flows are forgotten
-	}
-	rows := make([]convRow, 0, n)
-	tr.EachConversation(func(c *decode.Conversation) error {
-		rows = append(rows, convRowOf(c))
-		return nil
-	})
+	snap := tr.Snapshot()
 	s.mu.Lock()
-	s.convs, s.convsAt = convList{rows: rows}, time.Now()
+	s.convs, s.convsAt = convList{snap: snap}, time.Now()
 	s.retired = tr.Retired().Total()
 	s.notify()
 	s.mu.Unlock()
