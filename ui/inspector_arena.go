@@ -13,7 +13,7 @@ import (
 // position is its byte offset in everything ever appended, so positions
 // stay valid while older chunks go.
 //
-// Each frame is preceded by a short varint header (arenaHeader): the
+// Each frame is preceded by a short varint header (arenaMaxHeader): the
 // capture time is not repeated there, since the packet's record holds it
 // (pktRecord.ns) and frame is given it back; only a time the record cannot
 // give exactly (a sub-second field out of range, seconds that overflow
