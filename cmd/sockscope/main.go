@@ -1,6 +1,3 @@
-// Command sockscope shows what sockets do: it replays pcap and pcapng files
-// and prints every packet in tcpdump's style or as JSON with Wireshark's
-// field names. See README.md.
 package main
 
 import (

@@ -1,5 +1,3 @@
-// Package corpus locates the shared packet-capture corpus for tests and
-// reads its expected-output tables. It is imported only by _test files.
 package corpus
 
 import (

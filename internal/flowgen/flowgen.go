@@ -1,18 +1,13 @@
-// Package flowgen writes synthetic captures for memory benchmarks: many
-// TCP flows of one SYN each, the shape of a port scan or a SYN flood, in
-// which no connection ever closes. Benchmarks of the connection tracker
-// and of every replay mode (cmd/sockscope, ui) use it, so that they all
-// measure the same file.
 package flowgen
 
 import (
 	"bufio"
-	"fmt"
-	"strconv"
 	"compress/gzip"
 	"encoding/binary"
+	"fmt"
 	"io"
 	"os"
+	"strconv"
 )
 
 // FrameLen is the length of each frame: Ethernet, IPv4 and a TCP SYN with

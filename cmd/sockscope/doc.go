@@ -1,0 +1,16 @@
+// Command sockscope shows what sockets do: it runs socket lessons in a lab,
+// replays pcap and pcapng files and captures live, printing every packet in
+// tcpdump's style or as JSON with Wireshark's field names, or showing them
+// in the terminal UI. See README.md.
+//
+// It owns the command line: flags, the wiring of a source (capture) to the
+// decoder (decode) and a view (the printers here, or ui), signals and exit
+// codes (0 done or Ctrl-C, 1 a failure, 2 a bad command line).
+//
+// Goroutines: main runs the command under signal.NotifyContext; every
+// blocking read wakes on that context. One goroutine reads, decodes and
+// formats; the sink's writer goroutine writes full 1 MiB buffers; when the
+// input may pause (live capture, a pipe, a terminal) a flusher goroutine
+// hands over what is buffered every 100 ms and flushes -w every second,
+// sharing a lock with the reader only then.
+package main
