@@ -184,10 +184,16 @@ func runCapture(ctx context.Context, args []string, stdout, stderr io.Writer) (e
 		return err
 	}
 	fmt.Fprintf(stderr, "listening on %s, link-type %s, snapshot length %d bytes\n", escape.Text(src.Interface()), linkTypeName(src.LinkType()), src.SnapLen())
+	// "packets captured" counts what passed our own filter, as tcpdump
+	// counts the packets it handled: the source's count also holds the
+	// frames the kernel let through and the filter here dropped (all of
+	// them when the filter is too long for the kernel). The other two
+	// lines are the kernel's.
+	var kept uint64
 	defer func() {
 		err = s.close(err)
 		if st, serr := src.Stats(); serr == nil {
-			fmt.Fprintf(stderr, "%d packets captured\n%d packets received by filter\n%d packets dropped by kernel\n", st.Captured, st.Received, st.Dropped)
+			fmt.Fprintf(stderr, "%d packets captured\n%d packets received by filter\n%d packets dropped by kernel\n", kept, st.Received, st.Dropped)
 		}
 	}()
 	var f capture.Frame
@@ -206,6 +212,7 @@ func runCapture(ctx context.Context, args []string, stdout, stderr io.Writer) (e
 				continue
 			}
 		}
+		kept++
 		if err := s.take(&f, n); err != nil {
 			return err
 		}

@@ -6,6 +6,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net"
 	"os"
@@ -106,5 +107,11 @@ func TestCaptureLongFilterFallsBackToUserSpace(t *testing.T) {
 	}
 	if want := []int{2999, 1, 3000}; !slices.Equal(ports, want) {
 		t.Errorf("captured datagrams to ports %v, want %v (sent to %v)", ports, want, sent)
+	}
+	// "packets captured" counts what passed the filter here, the lines
+	// printed, not every frame the kernel handed over unfiltered.
+	want := fmt.Sprintf("%d packets captured", len(ports))
+	if !slices.Contains(errOut, want) {
+		t.Errorf("want %q on stderr (one per line printed), got %q", want, errOut)
 	}
 }
