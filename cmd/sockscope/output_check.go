@@ -14,7 +14,12 @@ import (
 //   - OUT is one of the inputs (os.SameFile, so a hard link, a symlink or
 //     ./F for F are caught too; "-" stands for stdin);
 //   - OUT is stdout ("-") while text or JSON is printed there too;
-//   - OUT is stdout and stdout is a terminal: binary pcapng on a screen.
+//   - OUT is stdout and stdout is a terminal: binary pcapng on a screen;
+//   - OUT is a terminal by any other name (/dev/tty, /dev/stderr, /dev/pts/N):
+//     the same, and a packet's bytes would act on it (retitle it, write
+//     the clipboard);
+//   - OUT is where stderr goes: sockscope's own lines would land inside
+//     the capture file.
 //
 // cmd names the subcommand in the messages; printing names what else goes
 // to stdout ("--json output"), "" for nothing.
@@ -40,6 +45,12 @@ func checkOutput(cmd, out, printing string, stdout io.Writer, inputs ...string) 
 	outInfo, err := os.Stat(out)
 	if err != nil {
 		return nil // a new file cannot be an input; Create reports other trouble
+	}
+	if outInfo.Mode()&os.ModeCharDevice != 0 && isTerminalPath(out) {
+		return usageError("%s: -w %s is a terminal: binary pcapng on a screen, where a packet's bytes could act on it; name a file, or use -w - and redirect it", cmd, out)
+	}
+	if errInfo, err := os.Stderr.Stat(); err == nil && errInfo.Mode().IsRegular() && os.SameFile(outInfo, errInfo) {
+		return usageError("%s: -w %s is where stderr goes: sockscope's messages would land inside the capture; name another file", cmd, out)
 	}
 	for _, in := range inputs {
 		var inInfo os.FileInfo

@@ -6,9 +6,11 @@ import (
 	"context"
 	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/sockscope/sockscope/internal/ptytest"
 
@@ -123,5 +125,59 @@ func TestWriteStdoutTerminalRefused(t *testing.T) {
 		if !errors.As(err, &ee) || ee.code != 2 || !strings.Contains(err.Error(), "is a terminal; redirect it") {
 			t.Errorf("%q onto a terminal: %v, want a usage error saying to redirect", args, err)
 		}
+	}
+}
+
+// TestWriteOntoTerminalOrStderrRefused: -w naming a terminal by a path
+// (/dev/tty, /dev/stderr, /dev/pts/N) would put a packet's bytes on the
+// screen, where an OSC sequence retitles it or writes the clipboard; -w
+// naming the file stderr goes to would mix sockscope's lines into the
+// capture. Both are refused before anything is written, and nothing is.
+func TestWriteOntoTerminalOrStderrRefused(t *testing.T) {
+	bin := sockscopeBinary(t)
+	in := filepath.Join(corpus.PcapDir(t), "tcpdump/dns_tcp.pcap")
+	master, tty := ptytest.Open(t)
+	for _, args := range [][]string{
+		{"replay", in, "-w", tty.Name()},
+		{"replay", in, "--no-ui", "-w", tty.Name()},
+		{"capture", "-i", "lo", "-w", tty.Name()},
+	} {
+		// A bound, not a synchronisation: unrefused, capture would run on.
+		ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+		defer cancel()
+		cmd := exec.CommandContext(ctx, bin, args...)
+		var errOut bytes.Buffer
+		cmd.Stderr = &errOut
+		cmd.WaitDelay = time.Second
+		err := cmd.Run()
+		var xe *exec.ExitError
+		if !errors.As(err, &xe) || xe.ExitCode() != 2 || lineCount(errOut.String()) != 1 || !strings.Contains(errOut.String(), "is a terminal") {
+			t.Errorf("%q: %v, stderr %q; want exit 2 and one line saying it is a terminal", args, err, errOut.String())
+		}
+	}
+	// Nothing reached the terminal: a marker written now is the first thing
+	// the master reads.
+	if _, err := tty.Write([]byte("marker\n")); err != nil {
+		t.Fatal(err)
+	}
+	buf := make([]byte, 64)
+	n, err := master.Read(buf)
+	if err != nil || !strings.HasPrefix(string(buf[:n]), "marker") {
+		t.Errorf("the terminal got %q before the marker (%v)", buf[:n], err)
+	}
+
+	stderrFile := filepath.Join(t.TempDir(), "both.pcapng")
+	f, err := os.Create(stderrFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	cmd := exec.Command(bin, "replay", in, "-w", stderrFile)
+	cmd.Stderr = f
+	err = cmd.Run()
+	var xe *exec.ExitError
+	got, _ := os.ReadFile(stderrFile)
+	if !errors.As(err, &xe) || xe.ExitCode() != 2 || !strings.Contains(string(got), "is where stderr goes") || lineCount(string(got)) != 1 {
+		t.Errorf("-w onto stderr's file: %v, file now %q; want exit 2 and only the one-line refusal in it", err, got)
 	}
 }
