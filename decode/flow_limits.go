@@ -26,8 +26,10 @@ type Limits struct {
 	// together; past it the least recently seen retires. 0: no bound.
 	MaxFlows int
 	// Summaries keeps a compact row of each retired flow, so that
-	// Conversations lists every flow. Off, retired flows are forgotten:
-	// printing packets needs no summaries, and memory then stays bounded.
+	// Conversations lists every flow. Off, retired flows are forgotten
+	// (but for the one Tracker.KeepSummary names): printing packets, or
+	// following one conversation, needs no summaries, and memory then
+	// stays bounded.
 	Summaries bool
 }
 
@@ -72,6 +74,20 @@ func (s RetireStats) Total() uint64 { return s.Idle + s.Cap }
 // SetLimits sets the limits; it is meant to be called before the first
 // packet (lowering the cap later retires flows only as new ones arrive).
 func (t *Tracker) SetLimits(l Limits) { t.limits = l }
+
+// KeepSummary keeps the summary row of conversation c if it retires,
+// even with Limits.Summaries off: a caller that reports on one
+// conversation (BuildLadder) still finds it when it was retired before the
+// end, and keeps no row for any other flow. It replaces the conversation
+// an earlier call named.
+func (t *Tracker) KeepSummary(c ConvRef) {
+	t.keepTCP, t.keepUDP = 0, 0
+	if c.Proto == "udp" {
+		t.keepUDP = c.Stream + 1
+	} else {
+		t.keepTCP = c.Stream + 1
+	}
+}
 
 // Limits returns the limits in force.
 func (t *Tracker) Limits() Limits { return t.limits }
@@ -203,7 +219,7 @@ func (t *Tracker) retireConn(c *Conn, why RetireReason) {
 		t.last = nil
 	}
 	t.retired[why]++
-	if t.limits.Summaries {
+	if t.limits.Summaries || t.keepTCP == int(c.stream)+1 {
 		s := &t.scratch
 		ia := int(max(c.life.a, 0))
 		c.fill(&s.conv, s.hist[0][:c.life.nhist[ia]], s.hist[1][:c.life.nhist[1-ia]], s.events[:0])
@@ -232,7 +248,7 @@ func (t *Tracker) retireUDP(u *udpConv, why RetireReason) {
 		delete(t.udp, u.key)
 	}
 	t.retired[why]++
-	if t.limits.Summaries {
+	if t.limits.Summaries || t.keepUDP == u.id+1 {
 		v := u.conversation()
 		v.Retired = why
 		t.udpRows.set(u.id, t.rows.add(&v))
@@ -269,7 +285,9 @@ type streams[T any] struct {
 func (s *streams[T]) add(x *T) {
 	if len(s.s) == cap(s.s) {
 		if s.buf != nil && len(s.s) <= cap(s.buf)/2 {
-			k := copy(s.buf, s.s)
+			// Into the whole array: buf's length is only what the window
+			// held when it was made (0 for the first).
+			k := copy(s.buf[:cap(s.buf)], s.s)
 			clear(s.buf[k:cap(s.buf)])
 			s.s = s.buf[:k]
 		} else {

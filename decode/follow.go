@@ -536,8 +536,17 @@ func FrameNumber(src FrameSource, n int) int {
 // and the ICMP errors that quote them. It returns a *NoConversationError
 // when c is not in the capture, and the tracker that saw every packet. A
 // cancelled ctx ends the reading as the end of the capture would.
-func convScan(ctx context.Context, src FrameSource, c ConvRef, fn func(p *Packet, payload []byte) error) (*Tracker, error) {
+//
+// The tracker runs with limits l (numbering streams as a packet list
+// decoded with the same limits does) but keeps no summary row for a
+// retired flow other than c's, whatever l.Summaries says: memory stays
+// bounded however many flows the capture holds, and c's conversation is
+// still there at the end (TCPConversation) when it was retired before.
+func convScan(ctx context.Context, src FrameSource, c ConvRef, l Limits, fn func(p *Packet, payload []byte) error) (*Tracker, error) {
 	dec := NewDecoder()
+	l.Summaries = false
+	dec.Seq.SetLimits(l)
+	dec.Seq.KeepSummary(c)
 	var (
 		f     capture.Frame
 		p     Packet
@@ -600,15 +609,23 @@ type FollowResult struct {
 // in delivery order (see TCPFollower). A conversation that does not exist
 // gives a *NoConversationError before anything is emitted. When the capture
 // is damaged part way, what was read is delivered (Close) before the error
-// is returned.
+// is returned. The tracker runs with DefaultLimits (see FollowWithLimits).
 func Follow(ctx context.Context, src FrameSource, c ConvRef, emit FollowFunc) (FollowResult, error) {
+	return FollowWithLimits(ctx, src, c, DefaultLimits(), emit)
+}
+
+// FollowWithLimits is Follow with the tracker's limits l, so that stream
+// numbers are those of a packet list decoded with the same limits. No
+// summary row is kept for the retired flows (l.Summaries is ignored):
+// memory stays bounded however many flows the capture holds.
+func FollowWithLimits(ctx context.Context, src FrameSource, c ConvRef, l Limits, emit FollowFunc) (FollowResult, error) {
 	var fl Follower
 	if c.Proto == "udp" {
 		fl = NewUDPFollower(emit)
 	} else {
 		fl = NewTCPFollower(emit)
 	}
-	_, err := convScan(ctx, src, c, fl.Add)
+	_, err := convScan(ctx, src, c, l, fl.Add)
 	var nc *NoConversationError
 	if !errors.As(err, &nc) {
 		err = errors.Join(err, fl.Close())

@@ -171,10 +171,19 @@ func (b *LadderBuilder) Ladder() *Ladder { return &b.l }
 // BuildLadder reads src to the end and returns the ladder of conversation
 // c, with the tracker's roles and events for TCP, or a
 // *NoConversationError. When the capture is damaged part way, it returns
-// the rows read before the damage with the error.
+// the rows read before the damage with the error. The tracker runs with
+// DefaultLimits (see BuildLadderWithLimits).
 func BuildLadder(ctx context.Context, src FrameSource, c ConvRef) (*Ladder, error) {
+	return BuildLadderWithLimits(ctx, src, c, DefaultLimits())
+}
+
+// BuildLadderWithLimits is BuildLadder with the tracker's limits l, so
+// that stream numbers are those of a packet list decoded with the same
+// limits. Only c's summary row is kept if it retires (l.Summaries is
+// ignored): memory stays bounded however many flows the capture holds.
+func BuildLadderWithLimits(ctx context.Context, src FrameSource, c ConvRef, l Limits) (*Ladder, error) {
 	b := NewLadderBuilder(c)
-	tr, err := convScan(ctx, src, c, func(p *Packet, _ []byte) error {
+	tr, err := convScan(ctx, src, c, l, func(p *Packet, _ []byte) error {
 		b.Add(p)
 		return nil
 	})

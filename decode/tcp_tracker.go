@@ -35,6 +35,7 @@ type Tracker struct {
 	retired          [3]uint64 // by RetireReason
 	rows             rowSlab
 	tcpRows, udpRows rowIndex // by stream number: the retired flows' rows
+	keepTCP, keepUDP int      // stream number + 1 of the flow whose row is kept regardless (KeepSummary); 0: none
 	scratch          retireScratch
 	freeConns        []*Conn // retired, to be reused
 	freeUDP          []*udpConv

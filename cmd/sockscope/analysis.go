@@ -191,14 +191,16 @@ func runAnalysis(ctx context.Context, r *capture.FileReader, a *analysisOptions,
 		return printConversations(ctx, src, o, out)
 	case a.follow != "":
 		p := decode.NewFollowPrinter(out, a.followFormat)
-		res, err := decode.Follow(ctx, src, a.conv, p.Chunk)
+		// The packet list's limits, so the stream numbers are its own; no
+		// rows for retired flows (memory bounded), as in the packet list.
+		res, err := decode.FollowWithLimits(ctx, src, a.conv, o.flows.limits(false), p.Chunk)
 		var nc *decode.NoConversationError
 		if errors.As(err, &nc) {
 			return err
 		}
 		return errors.Join(err, p.Close(res))
 	default:
-		l, err := decode.BuildLadder(ctx, src, a.conv)
+		l, err := decode.BuildLadderWithLimits(ctx, src, a.conv, o.flows.limits(false))
 		if l == nil {
 			return err
 		}

@@ -13,9 +13,10 @@ import (
 
 // BenchmarkSYNFlowsRSS replays a capture of many one-SYN flows that never
 // close (1,000,000 by default; SOCKSCOPE_FLOWS sets another count) with the
-// real binary in each text mode and reports the child's peak resident
-// memory (ru_maxrss): the tracker's flow table must stay bounded. It runs
-// only under -bench: building the binary and the capture takes seconds.
+// real binary in each text mode and conversation view and reports the
+// child's peak resident memory (ru_maxrss): the tracker's flow table must
+// stay bounded. It runs only under -bench: building the binary and the
+// capture takes seconds.
 //
 //	go test -run '^$' -bench SYNFlowsRSS -benchtime 1x ./cmd/sockscope
 func BenchmarkSYNFlowsRSS(b *testing.B) {
@@ -39,6 +40,10 @@ func BenchmarkSYNFlowsRSS(b *testing.B) {
 		{"no-ui", []string{"--no-ui"}},
 		{"json", []string{"--json"}},
 		{"conversations", []string{"--conversations"}},
+		// One conversation, retired long before the end: as flat as the
+		// packet list, since no row is kept for the other flows.
+		{"follow", []string{"--follow", "5"}},
+		{"ladder", []string{"--ladder", "5"}},
 	} {
 		b.Run(mode.name, func(b *testing.B) {
 			var rss float64
