@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"flag"
@@ -180,12 +179,16 @@ func runAnalysis(ctx context.Context, r *capture.FileReader, a *analysisOptions,
 	if o.count > 0 {
 		src = &limitSource{src: fs, n: o.count}
 	}
-	out := bufio.NewWriterSize(o.stdout, 64<<10)
+	// Written from a goroutine, so that after Ctrl-C neither a full pipe
+	// nor a slow terminal holds the process (asyncWriter), and cut short
+	// outputGrace after Ctrl-C (rowWriter): a million rows take seconds.
+	aw := newAsyncWriter(ctx, o.stdout, 64<<10)
 	defer func() {
-		if ferr := out.Flush(); err == nil {
+		if ferr := aw.Close(); err == nil {
 			err = ferr
 		}
 	}()
+	out := &rowWriter{a: aw}
 	switch {
 	case a.conversations:
 		return printConversations(ctx, src, o, out)
@@ -209,6 +212,24 @@ func runAnalysis(ctx context.Context, r *capture.FileReader, a *analysisOptions,
 		}
 		return errors.Join(l.WriteText(out), err)
 	}
+}
+
+// rowWriter is the output of the conversation views, which write a row (a
+// conversation, a ladder row, a Follow chunk) at a time: every
+// rowsPerCheck rows it ends the printing with ctx's error once outputGrace
+// has passed since Ctrl-C or SIGTERM.
+type rowWriter struct {
+	a *asyncWriter
+	n int
+}
+
+const rowsPerCheck = 256
+
+func (w *rowWriter) Write(p []byte) (int, error) {
+	if w.n++; w.n%rowsPerCheck == 0 && w.a.expired() {
+		return 0, w.a.ctx.Err()
+	}
+	return w.a.Write(p)
 }
 
 // printConversations reads src to the end and prints every conversation

@@ -1,6 +1,10 @@
 package main
 
-import "io"
+import (
+	"context"
+	"io"
+	"time"
+)
 
 // asyncWriter batches output into large buffers and writes them from a
 // second goroutine, so that the write system calls (a third of the time
@@ -13,6 +17,14 @@ import "io"
 // Buffers are handed over when full, and by Handoff: the sink calls it
 // after each line on a terminal and from its flusher on a timer, so that
 // live output is not held back until 1 MiB has accumulated.
+//
+// Ctrl-C and SIGTERM must end the process even when nobody reads the
+// output (a full pipe: the writer goroutine sits in write(2) for ever).
+// So the two places where the producer can wait for the writer give up
+// once ctx is done: Write, when it has no free buffer to go on with (the
+// context is looked at there only, once per buffer, not per line), and
+// Close, which gives the writer outputGrace after ctx ends to finish and
+// then returns ctx's error, leaving the goroutine to end with the process.
 type asyncWriter struct {
 	w      io.Writer
 	buf    []byte
@@ -22,26 +34,42 @@ type asyncWriter struct {
 	failed chan error  // the first error, as soon as it happens
 	err    error
 	limit  int
+
+	ctx       context.Context
+	grace     chan struct{} // closed outputGrace after ctx is done
+	stopGrace func() bool
 }
 
 const asyncBufSize = 1 << 20
 
+// outputGrace is how long output may still be written after Ctrl-C or
+// SIGTERM: what fits in that time is printed (the lines read before the
+// signal, a short table); then the process ends whether or not the rest
+// could be written.
+const outputGrace = 50 * time.Millisecond
+
 // Three buffers circulate: the one being filled, and two that are free,
 // queued in full, or being written. full holds two, so a hand-over made
-// with a buffer just taken from free never blocks.
-func newAsyncWriter(w io.Writer) *asyncWriter {
+// with a buffer just taken from free never blocks. Buffers are handed over
+// when size bytes are in one (asyncBufSize: replay's batches).
+func newAsyncWriter(ctx context.Context, w io.Writer, size int) *asyncWriter {
 	a := &asyncWriter{
 		w:      w,
-		buf:    make([]byte, 0, asyncBufSize+64<<10),
+		buf:    make([]byte, 0, size+64<<10),
 		full:   make(chan []byte, 2),
 		free:   make(chan []byte, 3),
 		done:   make(chan error, 1),
 		failed: make(chan error, 1),
-		limit:  asyncBufSize,
+		limit:  size,
+		ctx:    ctx,
+		grace:  make(chan struct{}),
 	}
 	for i := 0; i < 2; i++ {
-		a.free <- make([]byte, 0, asyncBufSize+64<<10)
+		a.free <- make([]byte, 0, size+64<<10)
 	}
+	a.stopGrace = context.AfterFunc(ctx, func() {
+		time.AfterFunc(outputGrace, func() { close(a.grace) })
+	})
 	go a.loop()
 	return a
 }
@@ -60,15 +88,23 @@ func (a *asyncWriter) loop() {
 }
 
 // Write copies p into the current buffer and hands the buffer over when it
-// is full. It reports an earlier write's error, if any.
+// is full. It reports an earlier write's error, if any, and ctx's error
+// when the buffer is full, the writer has none free (the output does not
+// keep up) and ctx is done.
 func (a *asyncWriter) Write(p []byte) (int, error) {
 	if a.err != nil {
 		return 0, a.err
 	}
 	a.buf = append(a.buf, p...)
 	if len(a.buf) >= a.limit {
-		a.full <- a.buf
-		a.buf = <-a.free
+		select {
+		case b := <-a.free:
+			a.full <- a.buf // room: at most one other buffer is queued
+			a.buf = b
+		case <-a.ctx.Done():
+			a.err = a.ctx.Err()
+			return len(p), a.err
+		}
 	}
 	select {
 	case a.err = <-a.failed:
@@ -109,17 +145,38 @@ func (a *asyncWriter) Handoff() bool {
 	}
 }
 
+// expired reports whether outputGrace has passed since ctx ended: the
+// printing loops of the conversation views look at it every few hundred
+// rows (rowWriter).
+func (a *asyncWriter) expired() bool {
+	select {
+	case <-a.grace:
+		return true
+	default:
+		return false
+	}
+}
+
 // Close writes what is buffered, waits for the writer goroutine and returns
-// the first write error.
+// the first write error. Once ctx is done it waits until outputGrace after
+// that at most, and then returns ctx's error with the writer still in its
+// write: output nobody reads must not keep the process alive.
 func (a *asyncWriter) Close() error {
-	if len(a.buf) > 0 {
-		a.full <- a.buf
-		a.buf = nil
+	if len(a.buf) > 0 && a.err == nil {
+		a.full <- a.buf // room: the writer holds or has queued at most two
 	}
+	a.buf = nil
 	close(a.full)
-	err := <-a.done
-	if a.err == nil {
-		a.err = err
+	select {
+	case err := <-a.done:
+		if a.err == nil {
+			a.err = err
+		}
+	case <-a.grace:
+		if a.err == nil {
+			a.err = a.ctx.Err()
+		}
 	}
+	a.stopGrace()
 	return a.err
 }

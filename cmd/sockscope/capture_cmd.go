@@ -179,7 +179,7 @@ func runCapture(ctx context.Context, args []string, stdout, stderr io.Writer) (e
 		return err
 	}
 	o.live = true // packets come when they come: flush on a timer
-	s, err := newSink(&o.outputOptions, src.LinkType())
+	s, err := newSink(ctx, &o.outputOptions, src.LinkType())
 	if err != nil {
 		return err
 	}
@@ -191,7 +191,9 @@ func runCapture(ctx context.Context, args []string, stdout, stderr io.Writer) (e
 	// lines are the kernel's.
 	var kept uint64
 	defer func() {
-		err = s.close(err)
+		if err = s.close(err); cancelled(ctx, err) {
+			err = nil // Ctrl-C with the output blocked: a normal end
+		}
 		if st, serr := src.Stats(); serr == nil {
 			fmt.Fprintf(stderr, "%d packets captured\n%d packets received by filter\n%d packets dropped by kernel\n", kept, st.Received, st.Dropped)
 		}

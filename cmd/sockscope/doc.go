@@ -12,5 +12,8 @@
 // formats; the sink's writer goroutine writes full 1 MiB buffers; when the
 // input may pause (live capture, a pipe, a terminal) a flusher goroutine
 // hands over what is buffered every 100 ms and flushes -w every second,
-// sharing a lock with the reader only then.
+// sharing a lock with the reader only then. After Ctrl-C or SIGTERM the
+// reader no longer waits for the writer goroutine, and closing waits for it
+// outputGrace at most: a writer stuck in write(2) on a pipe nobody reads
+// ends with the process.
 package main

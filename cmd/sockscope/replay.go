@@ -152,7 +152,7 @@ func replay(ctx context.Context, r *capture.FileReader, o *replayOptions) (err e
 			return fmt.Errorf("%s: %w", r.Name(), err)
 		}
 	}
-	s, err := newSink(&o.outputOptions, r.LinkType())
+	s, err := newSink(ctx, &o.outputOptions, r.LinkType())
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"os"
@@ -101,8 +102,10 @@ type sink struct {
 	wTimer *time.Timer
 }
 
-// newSink opens -w (for frames of linkType when none arrives) and the output.
-func newSink(o *outputOptions, linkType uint32) (*sink, error) {
+// newSink opens -w (for frames of linkType when none arrives) and the
+// output. Once ctx is done, printing gives up where it would wait for the
+// output (asyncWriter), so that a full pipe does not hold Ctrl-C up.
+func newSink(ctx context.Context, o *outputOptions, linkType uint32) (*sink, error) {
 	s := &sink{
 		o:     o,
 		print: o.out == "" || o.noUI || o.json,
@@ -117,7 +120,7 @@ func newSink(o *outputOptions, linkType uint32) (*sink, error) {
 		}
 		s.w = w
 	}
-	s.out = newAsyncWriter(o.stdout)
+	s.out = newAsyncWriter(ctx, o.stdout, asyncBufSize)
 	// On a terminal, lines go out as they are made, as tcpdump's do: a
 	// person is watching. Into a file or a pipe, batching is what makes
 	// replay fast.
@@ -221,9 +224,11 @@ func (s *sink) takeLocked(f *capture.Frame, number int) error {
 	return nil
 }
 
-// close stops the flusher, flushes the output and closes -w, keeping the
-// first error. With -w and nothing printed, it says how many packets were
-// written.
+// close stops the flusher, closes -w, flushes the output, keeping the
+// first error. -w goes first: after Ctrl-C the output may be a full pipe
+// that out.Close gives up on (ctx's error), and the file is complete
+// whatever happens to the output. With -w and nothing printed, it says how
+// many packets were written.
 func (s *sink) close(err error) error {
 	if s.stop != nil {
 		close(s.stop)
@@ -232,14 +237,18 @@ func (s *sink) close(err error) error {
 	if s.wTimer != nil {
 		s.wTimer.Stop()
 	}
+	var cerr error
+	if s.w != nil {
+		cerr = s.w.Close()
+	}
 	if ferr := s.out.Close(); err == nil && ferr != nil {
 		err = ferr
 	}
+	if err == nil && cerr != nil {
+		err = cerr
+	}
 	reportRetired(s.o.stderr, s.dec.Seq.Retired())
 	if s.w != nil {
-		if cerr := s.w.Close(); err == nil && cerr != nil {
-			err = cerr
-		}
 		if err == nil && !s.print {
 			fmt.Fprintf(s.o.stderr, "%d packets written to %s\n", s.n, writtenTo(s.o.out))
 		}

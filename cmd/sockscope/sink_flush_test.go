@@ -8,6 +8,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"io"
 	"os"
 	"path/filepath"
@@ -38,7 +39,7 @@ func TestSinkFlushesWhileIdle(t *testing.T) {
 	defer r.Close()
 	lines := readLines(r)
 	o := &outputOptions{noUI: true, live: true, stdout: w, stderr: &bytes.Buffer{}}
-	s, err := newSink(o, capture.LinkEthernet)
+	s, err := newSink(context.Background(), o, capture.LinkEthernet)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,7 +74,7 @@ func TestSinkWriteFileFlushedWhileIdle(t *testing.T) {
 	for _, u := range []bool{false, true} {
 		out := filepath.Join(t.TempDir(), "idle.pcapng")
 		o := &outputOptions{out: out, live: true, packetBuffered: u, stdout: &bytes.Buffer{}, stderr: &bytes.Buffer{}}
-		s, err := newSink(o, capture.LinkEthernet)
+		s, err := newSink(context.Background(), o, capture.LinkEthernet)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -113,7 +114,7 @@ func TestSinkRegularFileKeepsBatching(t *testing.T) {
 		{"live into a buffer", outputOptions{noUI: true, live: true, stdout: &bytes.Buffer{}}, true},
 		{"regular file onto a terminal", outputOptions{noUI: true, stdout: slave}, true},
 	} {
-		s, err := newSink(&tc.o, capture.LinkEthernet)
+		s, err := newSink(context.Background(), &tc.o, capture.LinkEthernet)
 		if err != nil {
 			t.Fatal(err)
 		}
