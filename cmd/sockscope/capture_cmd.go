@@ -107,6 +107,9 @@ func parseCapture(args []string, stdout, stderr io.Writer) (*captureOptions, err
 	if _, err := o.ui.options(); err != nil { // refused in every mode, not only the inspector
 		return nil, err
 	}
+	if err := o.ui.checkDisplayOnly(&o.outputOptions); err != nil {
+		return nil, err
+	}
 	o.expr = strings.Join(words, " ")
 	if !o.list {
 		if o.drop, err = resolveUserDrop(o.user); err != nil {

@@ -80,6 +80,12 @@ func parseReplay(args []string, stdout, stderr io.Writer) (*replayOptions, error
 	if _, err := o.ui.options(); err != nil { // refused in every mode, not only the inspector
 		return nil, err
 	}
+	if err := o.ui.checkDisplayOnly(&o.outputOptions); err != nil {
+		return nil, err
+	}
+	if o.ui.display != "" && o.analysis.active() {
+		return nil, usageError("replay: -Y filters the inspector's packet list; --conversations, --follow and --ladder take a capture filter EXPRESSION")
+	}
 	if err := o.analysis.check(&o.outputOptions); err != nil {
 		return nil, err
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/sockscope/sockscope/capture"
 	"github.com/sockscope/sockscope/capture/filter"
+	"github.com/sockscope/sockscope/decode"
 	"github.com/sockscope/sockscope/demos"
 	"github.com/sockscope/sockscope/ui"
 )
@@ -56,7 +57,22 @@ func (f *inspectorFlags) options() (ui.Options, error) {
 	if f.maxPackets <= 0 {
 		return ui.Options{}, usageError("%s: --max-packets wants a positive count, got %d", f.cmd, f.maxPackets)
 	}
+	if f.display != "" {
+		if _, err := decode.CompileDisplayFilter(f.display); err != nil {
+			return ui.Options{}, usageError("%s: -Y: %v", f.cmd, err)
+		}
+	}
 	return ui.Options{Speed: speed, MaxPackets: f.maxPackets, DisplayFilter: f.display}, nil
+}
+
+// checkDisplayOnly refuses -Y where no inspector opens: the text and JSON
+// printers do not take a display filter, and dropping it silently would
+// print packets the user asked to hide.
+func (f *inspectorFlags) checkDisplayOnly(o *outputOptions) error {
+	if f.display != "" && (o.noUI || o.json || o.out != "" || o.count > 0) {
+		return usageError("%s: -Y filters the inspector's packet list; with --no-ui, --json, -w or -c, give a capture filter EXPRESSION instead", f.cmd)
+	}
+	return nil
 }
 
 // wantInspector reports whether a command should open the terminal UI:

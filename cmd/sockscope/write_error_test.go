@@ -161,3 +161,23 @@ func writeSmallTCPCapture(t *testing.T) string {
 	}
 	return path
 }
+
+// TestDisplayFilterCheckedInEveryMode: a bad -Y is a usage error before any
+// screen opens, and -Y where no inspector opens (text, JSON, -w, -c, the
+// conversation views) is refused rather than silently ignored.
+func TestDisplayFilterCheckedInEveryMode(t *testing.T) {
+	pcap := writeSmallTCPCapture(t)
+	for _, args := range [][]string{
+		{"replay", pcap, "-Y", "tcp.port =="},
+		{"replay", pcap, "--no-ui", "-Y", "tcp.port == 80"},
+		{"replay", pcap, "--json", "-Y", "tcp"},
+		{"replay", pcap, "-c", "1", "-Y", "tcp"},
+		{"replay", pcap, "--conversations", "-Y", "tcp"},
+		{"capture", "--no-ui", "-Y", "udp"},
+	} {
+		printed, errOut, code := runCmd(t, nil, args...)
+		if code != 2 || printed != "" || lineCount(errOut) != 1 || !strings.Contains(errOut, "-Y") {
+			t.Errorf("%q: exit %d, stdout %q, stderr %q; want exit 2 and one line naming -Y", args, code, printed, errOut)
+		}
+	}
+}
