@@ -80,7 +80,7 @@ func appendConvRow(b []byte, c *Conversation) []byte {
 	for _, v := range [...]uint64{c.PacketsAB, c.PacketsBA, c.BytesAB, c.BytesBA, c.PayloadAB, c.PayloadBA} {
 		b = binary.AppendUvarint(b, v)
 	}
-	for _, v := range [...]int64{c.StartSec, c.StartNsec, int64(c.Duration), int64(c.FirstFrame),
+	for _, v := range [...]int64{c.StartSec, c.StartNsec, c.EndSec - c.StartSec, c.EndNsec, int64(c.FirstFrame),
 		int64(c.LastFrame - c.FirstFrame), int64(c.Retransmissions), int64(c.SYNRetries), int64(c.EventsDropped),
 		int64(c.SynToSynAck), int64(c.SynAckToAck)} {
 		b = binary.AppendVarint(b, v)
@@ -173,7 +173,10 @@ func readConvRow(b []byte, c *Conversation, sc *retireScratch) int {
 	c.BytesAB, c.BytesBA = r.uvarint(), r.uvarint()
 	c.PayloadAB, c.PayloadBA = r.uvarint(), r.uvarint()
 	c.StartSec, c.StartNsec = r.varint(), r.varint()
-	c.Duration = time.Duration(r.varint())
+	// End is kept as its difference from Start (wrapping, so exact for any
+	// times) and its nanoseconds.
+	c.EndSec, c.EndNsec = c.StartSec+r.varint(), r.varint()
+	c.setDuration()
 	c.FirstFrame = int(r.varint())
 	c.LastFrame = c.FirstFrame + int(r.varint())
 	c.Retransmissions, c.SYNRetries, c.EventsDropped = int(r.varint()), int(r.varint()), int(r.varint())

@@ -32,8 +32,13 @@ type Ladder struct {
 // LadderRow is one arrow: a TCP segment or a UDP datagram.
 type LadderRow struct {
 	Frame int
-	Time  time.Duration // since the conversation's first packet
-	Dir   int           // 0: A→B, 1: B→A
+	// Sec and Nsec are the packet's capture time; Time is the span since
+	// the conversation's first packet, saturated at time.Duration's ±292
+	// years (the printers compute it exactly from Sec, Nsec and the
+	// Ladder's Start).
+	Sec, Nsec int64
+	Time      time.Duration
+	Dir       int // 0: A→B, 1: B→A
 	// Label is the arrow's text: Wireshark's expert tags, then the flags
 	// and relative numbers, e.g. "[TCP Retransmission] PSH, ACK seq=1 ack=1 len=5";
 	// "UDP len=12" for a datagram.
@@ -64,7 +69,6 @@ type LadderBuilder struct {
 	ends [2]netip.AddrPort
 	seen bool
 	prev [2]TCPState
-	t0   int64
 	buf  []byte
 }
 
@@ -95,13 +99,12 @@ func (b *LadderBuilder) Add(p *Packet) {
 	if icmp {
 		dir = 1 - dir
 	}
-	now := p.Sec*1e9 + p.Nsec
 	if first {
-		b.t0 = now
 		b.l.StartSec, b.l.StartNsec = p.Sec, p.Nsec
 		b.l.Lanes = [2]string{b.ends[0].String(), b.ends[1].String()}
 	}
-	r := LadderRow{Frame: p.Number, Time: time.Duration(now - b.t0), Dir: dir, Len: p.PayloadLen}
+	r := LadderRow{Frame: p.Number, Sec: p.Sec, Nsec: p.Nsec, Dir: dir, Len: p.PayloadLen}
+	r.Time = durationOf(timeSpan(p.Sec, p.Nsec, b.l.StartSec, b.l.StartNsec))
 	switch {
 	case icmp:
 		r.Len = 0
@@ -262,8 +265,11 @@ func appendTCPLabel(dst []byte, r *LadderRow) []byte {
 // columns).
 func (l *Ladder) TCP() bool { return l.Conv.Proto != "udp" }
 
-func appendSeconds(dst []byte, d time.Duration) []byte {
-	return strconv.AppendFloat(dst, d.Seconds(), 'f', 6, 64)
+// appendRowTime appends r's time since the ladder's first packet in
+// seconds with six decimals, exact for any capture times.
+func (l *Ladder) appendRowTime(dst []byte, r *LadderRow) []byte {
+	sec, nsec := timeSpan(r.Sec, r.Nsec, l.StartSec, l.StartNsec)
+	return appendSpanMicro(dst, sec, nsec)
 }
 
 func appendPad(dst []byte, n int) []byte {
@@ -287,7 +293,7 @@ func (l *Ladder) WriteText(w io.Writer) error {
 	for i := range l.Rows {
 		r := &l.Rows[i]
 		frameW = max(frameW, len(strconv.Itoa(r.Frame)))
-		timeW = max(timeW, len(appendSeconds(nil, r.Time)))
+		timeW = max(timeW, len(l.appendRowTime(nil, r)))
 		labelW = max(labelW, len(r.Label))
 	}
 	const stateW = len("SYN_RECEIVED")
@@ -330,7 +336,7 @@ func (l *Ladder) WriteText(w io.Writer) error {
 		b = appendPad(b, frameW-len(f))
 		b = append(b, f...)
 		b = append(b, ' ', ' ')
-		ts = appendSeconds(ts[:0], r.Time)
+		ts = l.appendRowTime(ts[:0], r)
 		b = appendPad(b, timeW-len(ts))
 		b = append(b, ts...)
 		b = append(b, ' ', ' ')
@@ -425,7 +431,7 @@ func (l *Ladder) WriteMermaid(w io.Writer) error {
 		}
 		b = appendMermaidText(b, r.Label)
 		b = append(b, " (t="...)
-		b = appendSeconds(b, r.Time)
+		b = l.appendRowTime(b, r)
 		b = append(b, ")\n"...)
 		for lane, name := range [2]string{"A", "B"} {
 			if r.Changed[lane] {

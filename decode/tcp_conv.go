@@ -31,10 +31,13 @@ type Conversation struct {
 	RTT, SynToSynAck, SynAckToAck time.Duration
 	// Packets and bytes each way; Bytes count whole frames (as Wireshark's
 	// Conversations), Payload the TCP or UDP payload.
-	PacketsAB, PacketsBA  uint64
-	BytesAB, BytesBA      uint64
-	PayloadAB, PayloadBA  uint64
-	StartSec, StartNsec   int64 // capture time of the first packet
+	PacketsAB, PacketsBA uint64
+	BytesAB, BytesBA     uint64
+	PayloadAB, PayloadBA uint64
+	StartSec, StartNsec  int64 // capture time of the first packet
+	EndSec, EndNsec      int64 // capture time of the last packet
+	// Duration is End − Start, saturated at time.Duration's ±292 years;
+	// Span gives it exactly.
 	Duration              time.Duration
 	FirstFrame, LastFrame int
 	Retransmissions       int // segments Wireshark flags tcp.analysis.retransmission
@@ -46,6 +49,15 @@ type Conversation struct {
 	// capture (Limits): its later packets, if any, form a new conversation.
 	Retired RetireReason
 }
+
+// Span is End − Start as seconds and nanoseconds (nsec in [0, 1e9)),
+// exact for any capture times (timeSpan).
+func (c *Conversation) Span() (sec, nsec int64) {
+	return timeSpan(c.EndSec, c.EndNsec, c.StartSec, c.StartNsec)
+}
+
+// setDuration sets Duration from Start and End.
+func (c *Conversation) setDuration() { c.Duration = durationOf(c.Span()) }
 
 // ProtoName is "tcp" or "udp".
 func (c *Conversation) ProtoName() string {
@@ -163,11 +175,12 @@ func (c *Conn) fill(v *Conversation, histA, histB []StateChange, events []Event)
 		PacketsAB: l.packets[ia], PacketsBA: l.packets[ib],
 		BytesAB: l.bytes[ia], BytesBA: l.bytes[ib],
 		PayloadAB: l.payload[ia], PayloadBA: l.payload[ib],
-		StartSec: l.first / 1e9, StartNsec: l.first % 1e9, Duration: time.Duration(l.last - l.first),
+		StartSec: l.firstSec, StartNsec: int64(l.firstNsec), EndSec: l.lastSec, EndNsec: int64(l.lastNsec),
 		FirstFrame: l.firstFrame, LastFrame: l.lastFrame,
 		Retransmissions: int(l.retransmissions), SYNRetries: int(l.synRetries),
 		EventsDropped: int(l.eventsDropped), HalfClosed: l.halfClose,
 	}
+	v.setDuration()
 	if l.nevents > 0 && events != nil {
 		v.Events = events[:0]
 	}
@@ -206,7 +219,8 @@ type udpConv struct {
 	ends                    [2]netip.AddrPort // by direction
 	a                       int8              // direction of the first datagram's sender; -1 if only quoted
 	packets, bytes, payload [2]uint64
-	first, last             int64
+	firstSec, lastSec       int64 // capture times of the first and last datagram
+	firstNsec, lastNsec     int32
 	firstFrame, lastFrame   int
 }
 
@@ -235,15 +249,16 @@ func (t *Tracker) trackUDP(p *Packet, src netip.Addr, sport uint16, dst netip.Ad
 	}
 	p.UDPStream = u.id
 	u.seen = seen
-	now := packetTime(p)
 	if !counted {
 		return
 	}
 	if u.a < 0 {
 		u.a = int8(dir)
-		u.first, u.firstFrame = now, p.Number
+		u.firstSec, u.firstNsec = packetStamp(p)
+		u.firstFrame = p.Number
 	}
-	u.last, u.lastFrame = now, p.Number
+	u.lastSec, u.lastNsec = packetStamp(p)
+	u.lastFrame = p.Number
 	u.packets[dir]++
 	u.bytes[dir] += uint64(p.Len)
 	u.payload[dir] += uint64(p.PayloadLen)
@@ -253,14 +268,16 @@ func (u *udpConv) conversation() Conversation {
 	ia := int(max(u.a, 0))
 	ib := 1 - ia
 	ends := u.ends
-	return Conversation{
+	c := Conversation{
 		Proto: 17, ID: u.id, A: ends[ia], B: ends[ib],
 		PacketsAB: u.packets[ia], PacketsBA: u.packets[ib],
 		BytesAB: u.bytes[ia], BytesBA: u.bytes[ib],
 		PayloadAB: u.payload[ia], PayloadBA: u.payload[ib],
-		StartSec: u.first / 1e9, StartNsec: u.first % 1e9, Duration: time.Duration(u.last - u.first),
+		StartSec: u.firstSec, StartNsec: int64(u.firstNsec), EndSec: u.lastSec, EndNsec: int64(u.lastNsec),
 		FirstFrame: u.firstFrame, LastFrame: u.lastFrame,
 	}
+	c.setDuration()
+	return c
 }
 
 // String describes the event in a few words, e.g. "handshake #3 (SYN→SYN/ACK
@@ -337,7 +354,8 @@ func AppendConversationJSON(dst []byte, c *Conversation) []byte {
 	o.b = appendEpoch(o.b, c.StartSec, c.StartNsec)
 	o.b = append(o.b, '"')
 	o.key(`"conv.duration":`)
-	o.b = appendDuration(o.b, c.Duration)
+	sec, nsec := c.Span()
+	o.b = appendEpoch(o.b, sec, nsec)
 	if c.Retired != RetireNone {
 		o.str(`"conv.retired":`, c.Retired.String())
 	}
@@ -446,6 +464,7 @@ func AppendConversationRow(dst []byte, c *Conversation) []byte {
 	cols[9] = strconv.FormatUint(c.PacketsBA, 10)
 	cols[10] = strconv.FormatUint(c.BytesAB, 10)
 	cols[11] = strconv.FormatUint(c.BytesBA, 10)
-	cols[12] = strconv.FormatFloat(c.Duration.Seconds(), 'f', 6, 64)
+	sec, nsec := c.Span()
+	cols[12] = string(appendSpanMicro(nil, sec, nsec))
 	return appendConvColumns(dst, cols)
 }

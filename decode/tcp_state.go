@@ -183,11 +183,13 @@ type connLife struct {
 	synSeq, finSeq    [2]uint32
 	packets, bytes    [2]uint64
 	payload           [2]uint64
-	last              int64
+	lastSec           int64 // capture time of the last packet
+	lastNsec          int32
 	lastFrame         int
 	firstFrame        int
 
-	first               int64
+	firstSec            int64 // capture time of the first packet
+	firstNsec           int32
 	synTime, synAckTime int64
 	// the handshake's SYN→SYN/ACK and SYN/ACK→ACK times, once complete
 	synToSynAck, synAckToAck int64
@@ -212,9 +214,11 @@ func (l *connLife) count(c *Conn, p *Packet, dir int, now int64) {
 				l.a = int8(1 - dir)
 			}
 		}
-		l.first, l.firstFrame = now, p.Number
+		l.firstSec, l.firstNsec = packetStamp(p)
+		l.firstFrame = p.Number
 	}
-	l.last, l.lastFrame = now, p.Number
+	l.lastSec, l.lastNsec = packetStamp(p)
+	l.lastFrame = p.Number
 	l.packets[dir]++
 	l.bytes[dir] += uint64(p.Len)
 	l.payload[dir] += uint64(p.PayloadLen)
