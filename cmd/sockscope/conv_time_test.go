@@ -26,33 +26,14 @@ type convTimePacket struct {
 // each with the given options (if_tsresol, code 9; if_tsoffset, 14), and
 // one UDP conversation.
 func convTimePcapng(ifaces [][][]byte, pkts []convTimePacket) []byte {
-	le := bo.LittleEndian
-	var b []byte
-	block := func(typ uint32, body []byte) {
-		body = append(body, make([]byte, (4-len(body)%4)%4)...)
-		n := uint32(12 + len(body))
-		b = le.AppendUint32(le.AppendUint32(b, typ), n)
-		b = le.AppendUint32(append(b, body...), n)
-	}
-	block(0x0A0D0D0A, le.AppendUint64(le.AppendUint32(le.AppendUint32(nil, 0x1A2B3C4D), 1), math.MaxUint64))
+	g := newNgBuilder()
 	for _, opts := range ifaces {
-		body := le.AppendUint32(le.AppendUint32(nil, 101), 0)
-		for _, o := range opts {
-			body = append(body, o...)
-		}
-		if len(opts) > 0 {
-			body = append(body, 0, 0, 0, 0)
-		}
-		block(1, body)
+		g.iface(101, opts...)
 	}
 	for _, p := range pkts {
-		data := convTimeDatagram(p.rev)
-		body := le.AppendUint32(nil, p.iface)
-		body = le.AppendUint32(le.AppendUint32(body, uint32(p.ts>>32)), uint32(p.ts))
-		body = le.AppendUint32(le.AppendUint32(body, uint32(len(data))), uint32(len(data)))
-		block(6, append(body, data...))
+		g.packet(p.iface, p.ts, convTimeDatagram(p.rev))
 	}
-	return b
+	return g.b
 }
 
 // convTimeDatagram is an IPv4 UDP datagram with 4 bytes of payload.
@@ -66,12 +47,6 @@ func convTimeDatagram(rev bool) []byte {
 	d = append(append(d, a...), c...)
 	d = bo.BigEndian.AppendUint16(bo.BigEndian.AppendUint16(d, sp), dp)
 	return append(d, 0, 12, 0, 0, 'p', 'i', 'n', 'g')
-}
-
-func convTimeOpt(code uint16, val []byte) []byte {
-	le := bo.LittleEndian
-	o := le.AppendUint16(le.AppendUint16(nil, code), uint16(len(val)))
-	return append(append(o, val...), make([]byte, (4-len(val)%4)%4)...)
 }
 
 var (
@@ -103,8 +78,8 @@ func TestConversationTimesAnyEpoch(t *testing.T) {
 	// Years apart, the packets stay one conversation.
 	const noIdle = "--flow-timeout=0"
 	le := bo.LittleEndian
-	resol := func(v byte) []byte { return convTimeOpt(9, []byte{v}) }
-	offset := func(s int64) []byte { return convTimeOpt(14, le.AppendUint64(nil, uint64(s))) }
+	resol := func(v byte) []byte { return ngOpt(9, []byte{v}) }
+	offset := func(s int64) []byte { return ngOpt(14, le.AppendUint64(nil, uint64(s))) }
 	dir := t.TempDir()
 	cases := []struct {
 		name string

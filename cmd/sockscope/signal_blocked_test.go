@@ -108,22 +108,10 @@ func (b *blockedRun) waitFull(t *testing.T) {
 }
 
 // stop sends sig and wants the process to exit with status 0 within
-// exitLimit; it logs how long the exit took.
+// exitLimit, its stdout still full.
 func (b *blockedRun) stop(t *testing.T, sig syscall.Signal) {
 	t.Helper()
-	at := time.Now()
-	if err := b.cmd.Process.Signal(sig); err != nil {
-		t.Fatal(err)
-	}
-	select {
-	case err := <-b.waited:
-		t.Logf("exited %v after %v with stdout full", time.Since(at).Round(time.Millisecond), sig)
-		if err != nil {
-			t.Fatalf("after %v: %v (want status 0)\nstderr: %s", sig, err, b.stderr.String())
-		}
-	case <-time.After(exitLimit):
-		t.Fatalf("still running %v after %v with stdout full", exitLimit, sig)
-	}
+	signalAndWait(t, b.cmd, b.waited, &b.stderr, sig, " with stdout full")
 }
 
 // countFrames reads path to its end and returns how many frames it holds.

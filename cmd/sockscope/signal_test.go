@@ -141,18 +141,26 @@ func (s *started) stop(t *testing.T, sig syscall.Signal) {
 		t.Fatalf("exited before %v: %v\nstderr: %s", sig, err, s.stderr.String())
 	default:
 	}
+	signalAndWait(t, s.cmd, s.waited, &s.stderr, sig, "")
+}
+
+// signalAndWait sends sig to cmd and wants it to exit with status 0 (its
+// result arrives on waited) within exitLimit, logging how long it took;
+// when names the situation in the messages (" with stdout full").
+func signalAndWait(t *testing.T, cmd *exec.Cmd, waited <-chan error, stderr *bytes.Buffer, sig syscall.Signal, when string) {
+	t.Helper()
 	at := time.Now()
-	if err := s.cmd.Process.Signal(sig); err != nil {
+	if err := cmd.Process.Signal(sig); err != nil {
 		t.Fatal(err)
 	}
 	select {
-	case err := <-s.waited:
-		t.Logf("exited %v after %v", time.Since(at).Round(time.Microsecond), sig)
+	case err := <-waited:
+		t.Logf("exited %v after %v%s", time.Since(at).Round(time.Microsecond), sig, when)
 		if err != nil {
-			t.Fatalf("after %v: %v (want status 0)\nstderr: %s", sig, err, s.stderr.String())
+			t.Fatalf("after %v%s: %v (want status 0)\nstderr: %s", sig, when, err, stderr.String())
 		}
 	case <-time.After(exitLimit):
-		t.Fatalf("still running %v after %v", exitLimit, sig)
+		t.Fatalf("still running %v after %v%s", exitLimit, sig, when)
 	}
 }
 

@@ -15,33 +15,12 @@ import (
 // timestamps run up to 2^64-1 (year ~586,000, past the nanoseconds' 2554),
 // a raw-IP interface in ns 2^40 s from now and one before 1970.
 func widePcapng() []byte {
+	g := newNgBuilder()
 	le := bo.LittleEndian
-	var b []byte
-	block := func(typ uint32, body []byte) {
-		body = append(body, make([]byte, (4-len(body)%4)%4)...)
-		n := uint32(12 + len(body))
-		b = le.AppendUint32(le.AppendUint32(b, typ), n)
-		b = le.AppendUint32(append(b, body...), n)
-	}
-	block(0x0A0D0D0A, le.AppendUint64(le.AppendUint32(le.AppendUint32(nil, 0x1A2B3C4D), 1), math.MaxUint64))
-	idb := func(link uint16, opts ...[]byte) {
-		body := le.AppendUint32(le.AppendUint32(nil, uint32(link)), 0)
-		for _, o := range opts {
-			body = append(body, o...)
-		}
-		if len(opts) > 0 {
-			body = append(body, 0, 0, 0, 0)
-		}
-		block(1, body)
-	}
-	opt := func(code uint16, val []byte) []byte {
-		o := le.AppendUint16(le.AppendUint16(nil, code), uint16(len(val)))
-		return append(append(o, val...), make([]byte, (4-len(val)%4)%4)...)
-	}
-	idb(1)
-	idb(1)
-	idb(101, opt(9, []byte{9}), opt(14, le.AppendUint64(nil, 1<<40)))
-	idb(1, opt(14, le.AppendUint64(nil, uint64(math.MaxUint64-1e9+1)))) // -1e9 s: 1938
+	g.iface(1)
+	g.iface(1)
+	g.iface(101, ngOpt(9, []byte{9}), ngOpt(14, le.AppendUint64(nil, 1<<40)))
+	g.iface(1, ngOpt(14, le.AppendUint64(nil, uint64(math.MaxUint64-1e9+1)))) // -1e9 s: 1938
 	for n := 1; n <= 159; n++ {
 		// An IPv4 header (so that every line decodes) padded with n bytes.
 		data := append([]byte{0x45, 0, 0, byte(20 + n), 0, 0, 0, 0, 64, 17, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2}, make([]byte, n)...)
@@ -58,12 +37,9 @@ func widePcapng() []byte {
 			iface, ts = 3, uint64(n)*999_999
 			data = append(make([]byte, 12), append([]byte{8, 0}, data...)...)
 		}
-		body := le.AppendUint32(nil, iface)
-		body = le.AppendUint32(le.AppendUint32(body, uint32(ts>>32)), uint32(ts))
-		body = le.AppendUint32(le.AppendUint32(body, uint32(len(data))), uint32(len(data)))
-		block(6, append(body, data...))
+		g.packet(iface, ts, data)
 	}
-	return b
+	return g.b
 }
 
 // TestReplayWriteAnyTime: replay -w of a pcapng with times past 2554 used
