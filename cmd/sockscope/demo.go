@@ -13,8 +13,6 @@ import (
 	"sync"
 	"time"
 
-	"golang.org/x/term"
-
 	"github.com/sockscope/sockscope/capture"
 	"github.com/sockscope/sockscope/demos"
 )
@@ -164,7 +162,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			return err
 		}
 	}
-	if !o.noUI && !o.json && o.out == "" && term.IsTerminal(int(os.Stdout.Fd())) {
+	if !o.noUI && !o.json && o.out == "" && isTerminal(stdout) {
 		return hostNetHint(runDemoUI(ctx, d, o), d, o)
 	}
 	return hostNetHint(runDemoHere(ctx, d, o, stdout), d, o)

@@ -9,8 +9,6 @@ import (
 	"os/signal"
 	"syscall"
 
-	"golang.org/x/term"
-
 	"github.com/sockscope/sockscope/demos"
 )
 
@@ -67,7 +65,7 @@ Run "sockscope replay --help" for the replay options.
 
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		if f, ok := stdout.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		if isTerminal(stdout) {
 			return runPickerUI(ctx) // the demo picker, in the lab like `demo`
 		}
 		return printed(fmt.Fprint(stdout, mainUsage))

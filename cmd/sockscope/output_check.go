@@ -3,8 +3,6 @@ package main
 import (
 	"io"
 	"os"
-
-	"golang.org/x/term"
 )
 
 // checkOutput refuses a -w OUT that would destroy or garble something, at
@@ -37,7 +35,7 @@ func checkOutput(cmd, out, printing string, stdout io.Writer, inputs ...string) 
 		if printing != "" {
 			return usageError("%s: -w %s writes pcapng to stdout, and the %s goes there too; name a file for -w", cmd, out, printing)
 		}
-		if fo, ok := stdout.(*os.File); ok && term.IsTerminal(int(fo.Fd())) {
+		if isTerminal(stdout) {
 			return usageError("%s: -w - writes binary pcapng to stdout, which is a terminal; redirect it (-w - > out.pcapng, or | tshark -r -) or name a file", cmd)
 		}
 		return nil

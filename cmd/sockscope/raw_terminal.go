@@ -2,9 +2,6 @@ package main
 
 import (
 	"io"
-	"os"
-
-	"golang.org/x/term"
 )
 
 // refuseRawOnTerminal is the error for --follow --format raw when stdout
@@ -13,8 +10,7 @@ import (
 // clipboard (OSC 52) or clear the screen. Into a file or a pipe they stay
 // exactly the bytes.
 func refuseRawOnTerminal(stdout io.Writer) error {
-	f, ok := stdout.(*os.File)
-	if !ok || !term.IsTerminal(int(f.Fd())) {
+	if !isTerminal(stdout) {
 		return nil
 	}
 	return usageError("replay: --follow --format raw writes the payload's bytes, and stdout is a terminal that would act on them; redirect it (> out.bin, | xxd) or use --format hex or --format ascii")

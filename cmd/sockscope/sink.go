@@ -9,8 +9,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"golang.org/x/term"
-
 	"github.com/sockscope/sockscope/capture"
 	"github.com/sockscope/sockscope/decode"
 	"github.com/sockscope/sockscope/internal/escape"
@@ -135,11 +133,6 @@ func newSink(ctx context.Context, o *outputOptions, linkType uint32) (*sink, err
 		s.wTimer = time.AfterFunc(fileFlushEvery, func() { s.wDue.Store(true) })
 	}
 	return s, nil
-}
-
-func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	return ok && term.IsTerminal(int(f.Fd()))
 }
 
 // flusher hands the printed lines to the output every outputFlushEvery

@@ -6,10 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"math"
-	"os"
 	"time"
-
-	"golang.org/x/term"
 
 	"github.com/sockscope/sockscope/capture"
 	"github.com/sockscope/sockscope/capture/filter"
@@ -69,7 +66,7 @@ func (f *inspectorFlags) options() (ui.Options, error) {
 // printers do not take a display filter, and dropping it silently would
 // print packets the user asked to hide.
 func (f *inspectorFlags) checkDisplayOnly(o *outputOptions) error {
-	if f.display != "" && (o.noUI || o.json || o.out != "" || o.count > 0) {
+	if f.display != "" && textAsked(o) {
 		return usageError("%s: -Y filters the inspector's packet list; with --no-ui, --json, -w or -c, give a capture filter EXPRESSION instead", f.cmd)
 	}
 	return nil
@@ -80,11 +77,13 @@ func (f *inspectorFlags) checkDisplayOnly(o *outputOptions) error {
 // (-w alone also prints nothing, as tcpdump does, so it keeps the text
 // path).
 func wantInspector(o *outputOptions) bool {
-	if o.noUI || o.json || o.out != "" || o.count > 0 {
-		return false
-	}
-	f, ok := o.stdout.(*os.File)
-	return ok && term.IsTerminal(int(f.Fd()))
+	return !textAsked(o) && isTerminal(o.stdout)
+}
+
+// textAsked reports whether the flags ask for printed or written packets,
+// not the inspector: --no-ui, --json, -w or -c.
+func textAsked(o *outputOptions) bool {
+	return o.noUI || o.json || o.out != "" || o.count > 0
 }
 
 // runReplayUI shows o.path in the inspector. replay.go's runReplay calls
@@ -133,7 +132,7 @@ func runCaptureUI(ctx context.Context, lo capture.LiveOptions, m *filter.Matcher
 // arguments when standard output is a terminal (else it prints the usage):
 //
 //	if len(args) == 0 {
-//		if f, ok := stdout.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+//		if isTerminal(stdout) {
 //			return runPickerUI(ctx)
 //		}
 //		fmt.Fprint(stdout, mainUsage)
