@@ -50,7 +50,7 @@ func OpenContext(ctx context.Context, path string) (*FileReader, error) {
 		return NewReaderContext(ctx, os.Stdin, "stdin")
 	}
 	st, err := os.Stat(path) // never waits, unlike open(2) of a FIFO
-	if err != nil || st.Mode().IsRegular() || st.IsDir() {
+	if err != nil || !MayWait(st) {
 		return Open(path) // Open's own errors and messages
 	}
 	f, fifo, err := openSpecial(path, st.Mode())
@@ -87,7 +87,7 @@ func NewReaderContext(ctx context.Context, in io.Reader, name string) (*FileRead
 		return NewReader(in, name)
 	}
 	st, err := f.Stat()
-	if err != nil || st.Mode().IsRegular() || st.IsDir() {
+	if err != nil || !MayWait(st) {
 		return NewReader(in, name)
 	}
 	own, err := reopen(f)
@@ -244,3 +244,11 @@ func newPumpedReader(ctx context.Context, f *os.File, name string) (*FileReader,
 	r.release = pr.close
 	return r, nil
 }
+
+// MayWait reports whether reading a file of this kind can wait for bytes
+// that have not come yet: a FIFO, a pipe, a terminal, a socket or another
+// device, as opposed to a regular file (read to its end at full speed) or
+// a directory (refused when read). OpenContext gives exactly these a
+// reader that ends with its context; callers use it to choose timed
+// flushing and a screen that comes up before the data.
+func MayWait(st os.FileInfo) bool { return !st.Mode().IsRegular() && !st.IsDir() }

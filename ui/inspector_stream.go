@@ -37,7 +37,7 @@ func mayWait(path string) (bool, error) {
 	} else {
 		st, err = os.Stat(path)
 	}
-	return err == nil && !st.Mode().IsRegular() && !st.IsDir(), nil
+	return err == nil && capture.MayWait(st), nil
 }
 
 // runStream shows a streamed input in the inspector: on the screen at

@@ -60,7 +60,7 @@ func inputMayPause(path string, stdin io.Reader) bool {
 	} else {
 		fi, err = os.Stat(path)
 	}
-	return err != nil || !fi.Mode().IsRegular()
+	return err != nil || capture.MayWait(fi)
 }
 
 // sink decodes frames, prints them as text or JSON, and writes them to -w.
