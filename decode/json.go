@@ -381,28 +381,13 @@ func AppendMAC(dst []byte, m [6]byte) []byte {
 // different time (µs 4294967295 gave "4294967295.4294967295000", 4295 s
 // off); tcpdump's text keeps it as written with "(invalid us)".
 func appendEpoch(dst []byte, sec, nsec int64) []byte {
-	sec, nsec = sec+nsec/1e9, nsec%1e9
-	if nsec < 0 {
-		sec, nsec = sec-1, nsec+1e9
-	}
-	s := uint64(sec)
-	if sec < 0 {
+	neg, s, nsec := magnitude(normTime(sec, nsec))
+	if neg {
 		dst = append(dst, '-')
-		s = uint64(-(sec + 1)) // no overflow at math.MinInt64
-		if nsec == 0 {
-			s++
-		} else {
-			nsec = 1e9 - nsec
-		}
 	}
 	dst = strconv.AppendUint(dst, s, 10)
 	dst = append(dst, '.')
-	var digits [20]byte
-	n := strconv.AppendInt(digits[:0], nsec, 10)
-	for i := len(n); i < 9; i++ {
-		dst = append(dst, '0')
-	}
-	return append(dst, n...)
+	return appendZeroPadded(dst, uint64(nsec), 9)
 }
 
 // appendJSONString appends s as the body of a JSON string, escaped by

@@ -77,16 +77,7 @@ func durationOf(sec, nsec int64) time.Duration {
 // six decimals, rounded half to even, exact at any size ("0.000014",
 // "-1.500000").
 func appendSpanMicro(dst []byte, sec, nsec int64) []byte {
-	neg := sec < 0
-	s := uint64(sec)
-	if neg {
-		s = uint64(-(sec + 1)) // no overflow at math.MinInt64
-		if nsec == 0 {
-			s++
-		} else {
-			nsec = 1e9 - nsec
-		}
-	}
+	neg, s, nsec := magnitude(sec, nsec)
 	us, rem := nsec/1000, nsec%1000
 	if rem > 500 || rem == 500 && us%2 == 1 {
 		us++
@@ -99,9 +90,29 @@ func appendSpanMicro(dst []byte, sec, nsec int64) []byte {
 	}
 	dst = strconv.AppendUint(dst, s, 10)
 	dst = append(dst, '.')
+	return appendZeroPadded(dst, uint64(us), 6)
+}
+
+// magnitude splits a time or span (nsec in [0, 1e9)) into its sign and
+// the whole seconds and nanoseconds of its absolute value: −0.25 s (sec
+// −1, nsec 750000000) is −, 0 s, 250000000 ns. No overflow at
+// math.MinInt64.
+func magnitude(sec, nsec int64) (neg bool, s uint64, ns int64) {
+	if sec >= 0 {
+		return false, uint64(sec), nsec
+	}
+	s = uint64(-(sec + 1))
+	if nsec == 0 {
+		return true, s + 1, 0
+	}
+	return true, s, 1e9 - nsec
+}
+
+// appendZeroPadded appends v in decimal, zero-padded to width digits.
+func appendZeroPadded(dst []byte, v uint64, width int) []byte {
 	var digits [20]byte
-	n := strconv.AppendUint(digits[:0], uint64(us), 10)
-	for i := len(n); i < 6; i++ {
+	n := strconv.AppendUint(digits[:0], v, 10)
+	for i := len(n); i < width; i++ {
 		dst = append(dst, '0')
 	}
 	return append(dst, n...)
