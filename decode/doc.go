@@ -8,7 +8,7 @@
 // Wireshark field names. It is the only package that
 // interprets protocols. It also holds the TCP connection tracker (tcp_*.go:
 // states, expert flags, conversations), Follow stream and ladder models,
-// the call↔packet correlator, the layer tree of one packet for the
+// the layer tree of one packet for the
 // details pane (detail.go, the only user of gopacket.NewPacket), and the
 // display-filter fields and compiler (fields.go, dfilter.go).
 //

@@ -6,7 +6,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/sockscope/sockscope/decode"
+	"github.com/sockscope/sockscope/demos/sockcall"
 )
 
 // Demo is one lesson: a short script of real socket calls made by one or
@@ -16,7 +16,7 @@ type Demo struct {
 	Title, TitleZH     string
 	Summary, SummaryZH string // one line each
 	// Steps explain the demo in order. Every recorded Call carries the
-	// 1-based index of the step it belongs to (decode.Call.Step).
+	// 1-based index of the step it belongs to (sockcall.Call.Step).
 	Steps []Step
 	// Run performs the demo's socket calls against the kernel, recording
 	// each one through env. It returns when every endpoint has finished
@@ -45,7 +45,7 @@ type Env struct {
 	// the endpoints' goroutines but never concurrently, and the endpoints
 	// wait for it: keep it quick (append to a slice, or send to a buffered
 	// channel). Nil drops the calls.
-	Record func(decode.Call)
+	Record func(sockcall.Call)
 
 	// OnStep, if set, is called as the demo enters step n (1-based index
 	// into Demo.Steps), after the pause. Steps are entered in order, each
@@ -68,7 +68,7 @@ type Env struct {
 
 	mu       sync.Mutex // serialises Record and OnStep
 	recorded int        // calls handed to Record so far
-	pending  map[int]decode.Call
+	pending  map[int]sockcall.Call
 }
 
 // Step waits env.Pace (except before step 1) and then enters step n: calls
@@ -121,7 +121,7 @@ func (e *Env) stamp() stamp {
 
 // record completes c from its stamp and hands the calls to Record in Number
 // order: a call that took longer to describe than a later one waits for it.
-func (e *Env) record(st stamp, c decode.Call) {
+func (e *Env) record(st stamp, c sockcall.Call) {
 	c.Number, c.Step = st.n, st.step
 	c.Sec, c.Nsec = st.t.Unix(), int64(st.t.Nanosecond())
 	if !st.start.IsZero() {
@@ -130,7 +130,7 @@ func (e *Env) record(st stamp, c decode.Call) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.pending == nil {
-		e.pending = map[int]decode.Call{}
+		e.pending = map[int]sockcall.Call{}
 	}
 	e.pending[c.Number] = c
 	for {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/sockscope/sockscope/decode"
+	"github.com/sockscope/sockscope/demos/sockcall"
 )
 
 var echoBytes = []byte(strings.Join(EchoMessages, "")) // "hello你好world", 16 bytes
@@ -166,7 +167,7 @@ func TestTCPEcho(t *testing.T) {
 	if server[8].FD != acc.Ret || server[9].FD != acc.FD {
 		t.Errorf("server closes fds %d, %d; want the connection %d, then the listener %d", server[8].FD, server[9].FD, acc.Ret, acc.FD)
 	}
-	for _, c := range []decode.Call{server[8], server[9], client[6]} {
+	for _, c := range []sockcall.Call{server[8], server[9], client[6]} {
 		if c.SendQ != -1 || c.RecvQ != -1 || c.TCP != nil {
 			t.Errorf("close of fd %d reports a socket state: %+v", c.FD, c)
 		}
@@ -477,7 +478,7 @@ func TestUnixStream(t *testing.T) {
 	}
 }
 
-func callTime(c decode.Call) time.Time { return time.Unix(c.Sec, c.Nsec) }
+func callTime(c sockcall.Call) time.Time { return time.Unix(c.Sec, c.Nsec) }
 
 // fromLo is where a datagram from a socket bound to 0.0.0.0:port comes
 // from on loopback.

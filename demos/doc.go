@@ -6,11 +6,11 @@
 // made by a few endpoints (goroutines) against the kernel through
 // golang.org/x/sys/unix, so that it reads like the BSD API and Python's
 // socket module that the tutorials teach. Each call goes through a Sock,
-// which performs the system call and records a decode.Call: the time it
+// which performs the system call and records a sockcall.Call: the time it
 // returned, the endpoint, fd, arguments, result or errno name, a copy of the
 // bytes, the addresses, and right after the call the socket's send and
-// receive queues (SIOCOUTQ, SIOCINQ) and, for TCP, TCP_INFO. The decode
-// package's correlator ties these calls to the packets a capture sees.
+// receive queues (SIOCOUTQ, SIOCINQ) and, for TCP, TCP_INFO. sockcall.Correlate
+// ties these calls to the packets a capture sees.
 //
 // The demos, simplest first (List):
 //

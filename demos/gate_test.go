@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/sockscope/sockscope/decode"
+	"github.com/sockscope/sockscope/demos/sockcall"
 )
 
 // TestGateHoldsSteps runs unix-stream (AF_UNIX: no lab needed) with a gate
@@ -18,13 +18,13 @@ import (
 func TestGateHoldsSteps(t *testing.T) {
 	d, _ := Get("unix-stream")
 	var mu sync.Mutex
-	var calls []decode.Call
+	var calls []sockcall.Call
 	var asked []int
 	release := make(chan struct{})
 	held := make(chan struct{})
 	env := &Env{
 		Dir:    t.TempDir(),
-		Record: func(c decode.Call) { mu.Lock(); calls = append(calls, c); mu.Unlock() },
+		Record: func(c sockcall.Call) { mu.Lock(); calls = append(calls, c); mu.Unlock() },
 		Gate: func(ctx context.Context, step int) error {
 			mu.Lock()
 			asked = append(asked, step)

@@ -16,6 +16,7 @@ import (
 
 	"github.com/sockscope/sockscope/capture"
 	"github.com/sockscope/sockscope/decode"
+	"github.com/sockscope/sockscope/demos/sockcall"
 )
 
 // The demo tests run in the lab: a test re-executes the test binary in a
@@ -75,7 +76,7 @@ func (p *wirePacket) time() time.Time { return time.Unix(p.Sec, p.Nsec) }
 // result is everything one demo run produced.
 type result struct {
 	demo  *Demo
-	calls []decode.Call
+	calls []sockcall.Call
 	steps []int // the steps entered, in order
 	wire  []wirePacket
 	err   error
@@ -126,7 +127,7 @@ func runDemo(t *testing.T, name string) *result {
 
 	r := &result{demo: d, dir: t.TempDir()}
 	env := &Env{
-		Record: func(c decode.Call) { r.calls = append(r.calls, c) },
+		Record: func(c sockcall.Call) { r.calls = append(r.calls, c) },
 		OnStep: func(n int) { r.steps = append(r.steps, n) },
 		Dir:    r.dir,
 	}
@@ -275,8 +276,8 @@ func equalInts(a, b []int) bool {
 }
 
 // of returns the calls of one endpoint.
-func (r *result) of(endpoint string) []decode.Call {
-	var out []decode.Call
+func (r *result) of(endpoint string) []sockcall.Call {
+	var out []sockcall.Call
 	for _, c := range r.calls {
 		if c.Endpoint == endpoint {
 			out = append(out, c)
@@ -285,7 +286,7 @@ func (r *result) of(endpoint string) []decode.Call {
 	return out
 }
 
-func ops(calls []decode.Call) string {
+func ops(calls []sockcall.Call) string {
 	s := make([]string, len(calls))
 	for i, c := range calls {
 		s[i] = c.Op
@@ -294,7 +295,7 @@ func ops(calls []decode.Call) string {
 }
 
 // data concatenates the Data of the calls with op.
-func data(calls []decode.Call, op string) []byte {
+func data(calls []sockcall.Call, op string) []byte {
 	var b []byte
 	for _, c := range calls {
 		if c.Op == op {
@@ -304,7 +305,7 @@ func data(calls []decode.Call, op string) []byte {
 	return b
 }
 
-func first(t *testing.T, calls []decode.Call, op string) decode.Call {
+func first(t *testing.T, calls []sockcall.Call, op string) sockcall.Call {
 	t.Helper()
 	for _, c := range calls {
 		if c.Op == op {
@@ -312,10 +313,10 @@ func first(t *testing.T, calls []decode.Call, op string) decode.Call {
 		}
 	}
 	t.Fatalf("no %s call in %s", op, ops(calls))
-	return decode.Call{}
+	return sockcall.Call{}
 }
 
-func wantOps(t *testing.T, r *result, endpoint, want string) []decode.Call {
+func wantOps(t *testing.T, r *result, endpoint, want string) []sockcall.Call {
 	t.Helper()
 	calls := r.of(endpoint)
 	if got := ops(calls); got != want {

@@ -8,14 +8,14 @@ import (
 	"time"
 
 	"github.com/sockscope/sockscope/capture"
-	"github.com/sockscope/sockscope/decode"
+	"github.com/sockscope/sockscope/demos/sockcall"
 )
 
 // Event is one thing that happened while a demo ran: a socket call, a
 // frame on the wire, or the start of a step. Exactly one of its parts is
 // set.
 type Event struct {
-	Call  *decode.Call
+	Call  *sockcall.Call
 	Frame *capture.Frame // a copy: Data belongs to the event
 	Step  int            // > 0: the demo enters this step
 }
@@ -81,7 +81,7 @@ func (s *Session) Run(ctx context.Context) error {
 
 	env := &Env{
 		Pace:   s.Pace,
-		Record: func(c decode.Call) { emit(Event{Call: &c}) },
+		Record: func(c sockcall.Call) { emit(Event{Call: &c}) },
 		OnStep: func(n int) { emit(Event{Step: n}) },
 		Gate:   s.Gate,
 	}

@@ -13,9 +13,8 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/sockscope/sockscope/demos/sockcall"
 	"golang.org/x/sys/unix"
-
-	"github.com/sockscope/sockscope/decode"
 )
 
 // Sock is one kernel socket of one demo endpoint, driven through thin
@@ -30,7 +29,7 @@ import (
 //	conn, addr, err := s.Accept()
 //	data, err := conn.Recv(1024)
 //
-// Each method makes the real system call and then records a decode.Call:
+// Each method makes the real system call and then records a sockcall.Call:
 // the time it returned, the result or the error's name, a copy of the bytes,
 // the socket's addresses and, right after the call, its buffers and TCP
 // state:
@@ -126,7 +125,7 @@ func (s *Sock) Socket(family, sotype, proto int) error {
 	if proto != 0 {
 		args += ", " + strconv.Itoa(proto)
 	}
-	c := decode.Call{Op: "socket", Args: args, Ret: fd}
+	c := sockcall.Call{Op: "socket", Args: args, Ret: fd}
 	if err == nil {
 		s.FD = fd
 		c.FD = fd
@@ -140,7 +139,7 @@ func (s *Sock) Setsockopt(level, opt, value int) error {
 	s.start = time.Now()
 	err := unix.SetsockoptInt(s.FD, level, opt, value)
 	t := s.stamp()
-	s.record(t, decode.Call{Op: "setsockopt", Args: optName(level, opt) + ", " + strconv.Itoa(value)}, err, nil)
+	s.record(t, sockcall.Call{Op: "setsockopt", Args: optName(level, opt) + ", " + strconv.Itoa(value)}, err, nil)
 	return s.fail("setsockopt", err)
 }
 
@@ -154,7 +153,7 @@ func (s *Sock) Bind(addr string) error {
 	}
 	err = unix.Bind(s.FD, sa)
 	t := s.stamp()
-	s.record(t, decode.Call{Op: "bind", Args: addr}, err, nil)
+	s.record(t, sockcall.Call{Op: "bind", Args: addr}, err, nil)
 	return s.fail("bind", err)
 }
 
@@ -167,7 +166,7 @@ func (s *Sock) Listen(backlog int) error {
 	if err == nil {
 		s.listening = true
 	}
-	s.record(t, decode.Call{Op: "listen", Args: strconv.Itoa(backlog)}, err, nil)
+	s.record(t, sockcall.Call{Op: "listen", Args: strconv.Itoa(backlog)}, err, nil)
 	return s.fail("listen", err)
 }
 
@@ -189,7 +188,7 @@ func (s *Sock) Accept() (*Sock, string, error) {
 		}
 	}
 	t := s.stamp()
-	c := decode.Call{Op: "accept", Ret: nfd}
+	c := sockcall.Call{Op: "accept", Ret: nfd}
 	if err != nil {
 		s.record(t, c, err, nil)
 		return nil, "", s.fail("accept", err)
@@ -232,7 +231,7 @@ func (s *Sock) Connect(addr string) error {
 	done = true
 	mu.Unlock()
 	stop()
-	s.record(t, decode.Call{Op: "connect", Args: addr}, err, nil)
+	s.record(t, sockcall.Call{Op: "connect", Args: addr}, err, nil)
 	return s.fail("connect", err)
 }
 
@@ -285,11 +284,11 @@ func (s *Sock) sendto(op string, data []byte, sa unix.Sockaddr, addr string) (in
 	if addr != "" {
 		args += ", " + addr
 	}
-	c := decode.Call{Op: op, Args: args, Len: len(data), Ret: n}
+	c := sockcall.Call{Op: op, Args: args, Len: len(data), Ret: n}
 	if err == nil {
 		c.Data = append([]byte(nil), data[:n]...)
 	}
-	var peer *decode.Call
+	var peer *sockcall.Call
 	if sa != nil {
 		c.Peer = addrPort(sa)
 		peer = &c
@@ -328,14 +327,14 @@ func (s *Sock) recvfrom(op string, bufsize int) ([]byte, string, error) {
 		}
 	}
 	t := s.stamp()
-	c := decode.Call{Op: op, Args: strconv.Itoa(bufsize), Len: bufsize, Ret: n}
+	c := sockcall.Call{Op: op, Args: strconv.Itoa(bufsize), Len: bufsize, Ret: n}
 	if err != nil {
 		s.record(t, c, err, nil)
 		return nil, "", s.fail(op, err)
 	}
 	buf = buf[:n]
 	c.Data = append([]byte(nil), buf...)
-	var peer *decode.Call
+	var peer *sockcall.Call
 	addr := ""
 	if op == "recvfrom" && from != nil {
 		c.Peer = addrPort(from)
@@ -356,7 +355,7 @@ func (s *Sock) Shutdown(how int) error {
 	s.start = time.Now()
 	err := unix.Shutdown(s.FD, how)
 	t := s.stamp()
-	s.record(t, decode.Call{Op: "shutdown", Args: shutName(how)}, err, nil)
+	s.record(t, sockcall.Call{Op: "shutdown", Args: shutName(how)}, err, nil)
 	return s.fail("shutdown", err)
 }
 
@@ -372,7 +371,7 @@ func (s *Sock) Close() error {
 	err := unix.Close(fd)
 	t := s.stamp()
 	s.FD = -1
-	s.record(t, decode.Call{Op: "close", FD: fd}, err, nil)
+	s.record(t, sockcall.Call{Op: "close", FD: fd}, err, nil)
 	return s.fail("close", err)
 }
 
@@ -411,7 +410,7 @@ func (s *Sock) stamp() stamp {
 // socket looks like now, and hands it to the Env. Every stamp must be
 // recorded, once. If keep is non-nil its Peer (the datagram's address, or the
 // accepted peer) and Local are kept instead of asking the socket.
-func (s *Sock) record(t stamp, c decode.Call, err error, keep *decode.Call) {
+func (s *Sock) record(t stamp, c sockcall.Call, err error, keep *sockcall.Call) {
 	c.Endpoint = s.Endpoint
 	if c.FD == 0 {
 		c.FD = s.FD

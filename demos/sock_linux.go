@@ -3,9 +3,8 @@ package demos
 import (
 	"time"
 
+	"github.com/sockscope/sockscope/demos/sockcall"
 	"golang.org/x/sys/unix"
-
-	"github.com/sockscope/sockscope/decode"
 )
 
 // sendFlags go with every send and sendto: a peer that has gone gives
@@ -46,14 +45,14 @@ func (s *Sock) waitQueued(n int) error {
 }
 
 // state reads the socket's queues and, for TCP, TCP_INFO.
-func (s *Sock) state() (sendQ, recvQ int, info *decode.TCPInfo) {
+func (s *Sock) state() (sendQ, recvQ int, info *sockcall.TCPInfo) {
 	sendQ, recvQ = -1, -1
 	if s.FD < 0 {
 		return
 	}
 	if s.proto == "tcp" {
 		if ti, err := unix.GetsockoptTCPInfo(s.FD, unix.IPPROTO_TCP, unix.TCP_INFO); err == nil {
-			info = &decode.TCPInfo{
+			info = &sockcall.TCPInfo{
 				State:   TCPStateName(ti.State),
 				RTT:     ti.Rtt,
 				RTTVar:  ti.Rttvar,

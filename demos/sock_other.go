@@ -6,7 +6,7 @@ import (
 	"errors"
 	"runtime"
 
-	"github.com/sockscope/sockscope/decode"
+	"github.com/sockscope/sockscope/demos/sockcall"
 )
 
 // The demos measure sockets with Linux's SIOCINQ, SIOCOUTQ and TCP_INFO and
@@ -22,4 +22,4 @@ func sysAccept(fd int) (int, error) { return -1, errNotLinux }
 
 func (s *Sock) waitQueued(n int) error { return nil }
 
-func (s *Sock) state() (sendQ, recvQ int, info *decode.TCPInfo) { return -1, -1, nil }
+func (s *Sock) state() (sendQ, recvQ int, info *sockcall.TCPInfo) { return -1, -1, nil }

@@ -9,6 +9,7 @@ import (
 	"github.com/gdamore/tcell/v2"
 
 	"github.com/sockscope/sockscope/decode"
+	"github.com/sockscope/sockscope/demos/sockcall"
 )
 
 // The demo view's screen, top to bottom:
@@ -590,9 +591,9 @@ func (v *DemoView) drawDetails(screen tcell.Screen, x, y, maxX, cur int) {
 	case demoRowCall:
 		c := &v.data.calls[r.index]
 		line = fmt.Appendf(line, "#%d %s fd %d  ", c.Number, c.Endpoint, c.FD)
-		line = decode.AppendCallLabel(line, c)
+		line = sockcall.AppendCallLabel(line, c)
 		line = demoAppendQueues(line, c)
-		if links := decode.AppendCallLinks(nil, c, lad.links.Call(c.Number)); len(links) > 0 {
+		if links := sockcall.AppendCallLinks(nil, c, lad.links.Call(c.Number)); len(links) > 0 {
 			line = append(line, "  → "...)
 			line = append(line, links...)
 		}
@@ -640,25 +641,25 @@ func (v *DemoView) drawDetails(screen tcell.Screen, x, y, maxX, cur int) {
 
 // demoCallLabel is the call's label in at most width columns: the
 // arguments are cut first, so that the result and the error stay.
-func demoCallLabel(c *decode.Call, width int) string {
-	full := string(decode.AppendCallLabel(nil, c))
+func demoCallLabel(c *sockcall.Call, width int) string {
+	full := string(sockcall.AppendCallLabel(nil, c))
 	if demoWidth(full) <= width {
 		return full
 	}
 	short := *c
 	short.Args = ""
 	short.Len = 0
-	bare := string(decode.AppendCallLabel(nil, &short)) // "sendto() = -1 EACCES"
+	bare := string(sockcall.AppendCallLabel(nil, &short)) // "sendto() = -1 EACCES"
 	room := width - demoWidth(bare)
 	if room < 2 || c.Args == "" {
 		return demoTruncate(full, width)
 	}
 	short.Args = demoTruncate(c.Args, room)
-	return string(decode.AppendCallLabel(nil, &short))
+	return string(sockcall.AppendCallLabel(nil, &short))
 }
 
 // demoAppendQueues appends what the kernel said right after the call.
-func demoAppendQueues(b []byte, c *decode.Call) []byte {
+func demoAppendQueues(b []byte, c *sockcall.Call) []byte {
 	q := func(n int) string {
 		if n < 0 {
 			return "–"
@@ -736,7 +737,7 @@ func (v *DemoView) drawCalls(screen tcell.Screen, x, y, w, h, end, cur int, lcal
 		}
 		cx = printCells(screen, cx, y+k, maxX, demoPad(demoCallLabel(c, labelW), labelW), st)
 		cx = printCells(screen, cx, y+k, maxX, string(demoAppendQueues(nil, c)), base)
-		if links := decode.AppendCallLinks(nil, c, lad.links.Call(c.Number)); len(links) > 0 {
+		if links := sockcall.AppendCallLinks(nil, c, lad.links.Call(c.Number)); len(links) > 0 {
 			printCells(screen, cx+2, y+k, maxX, "→ "+string(links), base.Foreground(tcell.ColorSilver))
 		}
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/sockscope/sockscope/capture"
 	"github.com/sockscope/sockscope/decode"
 	"github.com/sockscope/sockscope/demos"
+	"github.com/sockscope/sockscope/demos/sockcall"
 )
 
 // The demo view's model: everything a demo run has produced (steps, calls,
@@ -38,7 +39,7 @@ type demoEvent struct {
 // draws touches it (under DemoView.mu).
 type demoData struct {
 	dec      *decode.Decoder
-	calls    []decode.Call
+	calls    []sockcall.Call
 	packets  []decode.Packet
 	previews []string // a packet's payload, quoted and cut short
 	steps    []demoStepMark
@@ -113,7 +114,7 @@ func demoQuote(b []byte, max int) string {
 type demoLadder struct {
 	lanes []string  // endpoint names, in order of first appearance
 	rows  []demoRow // in time order
-	links *decode.Links
+	links *sockcall.Links
 	// callRows are the indexes of the call rows, by call number.
 	callRows []int
 	// stepRow maps a step to the index of its rule.
@@ -243,7 +244,7 @@ func demoSortsAtReturn(op string) bool {
 
 // call applies one socket call; it returns the new TCP state if the call
 // changed it.
-func (b *demoSockBuilder) call(c *decode.Call, lane int) string {
+func (b *demoSockBuilder) call(c *sockcall.Call, lane int) string {
 	var s *demoSockModel
 	switch {
 	case c.Op == "socket" && c.Ret >= 0:
@@ -485,7 +486,7 @@ type demoAddrBook struct {
 	wildcard map[string]map[uint16][]int // proto → port → lanes
 }
 
-func newDemoAddrBook(calls []decode.Call, laneOf map[string]int) *demoAddrBook {
+func newDemoAddrBook(calls []sockcall.Call, laneOf map[string]int) *demoAddrBook {
 	b := &demoAddrBook{exact: map[netip.AddrPort]int{}, wildcard: map[string]map[uint16][]int{}}
 	for i := range calls {
 		c := &calls[i]
@@ -540,7 +541,7 @@ func demoIsBroadcast(a netip.Addr) bool {
 // sender is not a demo endpoint). A broadcast datagram goes to every lane
 // with a socket bound to its port; a unicast datagram to a port several
 // sockets share goes to the one whose recvfrom took it.
-func (b *demoAddrBook) route(p *decode.Packet, links *decode.Links, calls []decode.Call, laneOf map[string]int) (from int, to []int) {
+func (b *demoAddrBook) route(p *decode.Packet, links *sockcall.Links, calls []sockcall.Call, laneOf map[string]int) (from int, to []int) {
 	proto := demoProto(p)
 	src := netip.AddrPortFrom(p.Src, p.SrcPort)
 	dst := netip.AddrPortFrom(p.Dst, p.DstPort)
@@ -646,7 +647,7 @@ func demoPacketLabel(p *decode.Packet, preview string) string {
 
 // buildDemoLadder computes the diagram from everything received so far.
 func buildDemoLadder(d *demoData, demo *demos.Demo, zh bool) *demoLadder {
-	l := &demoLadder{links: decode.Correlate(d.calls, d.packets), stepRow: map[int]int{}}
+	l := &demoLadder{links: sockcall.Correlate(d.calls, d.packets), stepRow: map[int]int{}}
 	laneOf := map[string]int{}
 	unix := len(d.calls) > 0
 	for i := range d.calls {
@@ -711,7 +712,7 @@ func buildDemoLadder(d *demoData, demo *demos.Demo, zh bool) *demoLadder {
 		case demoRowCall:
 			c := &d.calls[it.index]
 			r.num, r.lane = c.Number, laneOf[c.Endpoint]
-			r.text = string(decode.AppendCallLabel(nil, c))
+			r.text = string(sockcall.AppendCallLabel(nil, c))
 			r.fail = c.Errno != ""
 			if st := sb.call(c, r.lane); st != "" {
 				r.note = st

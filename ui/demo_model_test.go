@@ -9,6 +9,7 @@ import (
 
 	"github.com/sockscope/sockscope/decode"
 	"github.com/sockscope/sockscope/demos"
+	"github.com/sockscope/sockscope/demos/sockcall"
 )
 
 // A hand-made run of tcp-echo's first steps, to check the ladder's model
@@ -36,7 +37,7 @@ func (f *demoFakeRun) tick() time.Time {
 
 func (f *demoFakeRun) step(n int) { f.d.steps = append(f.d.steps, demoStepMark{n, f.tick()}) }
 
-func (f *demoFakeRun) call(c decode.Call) {
+func (f *demoFakeRun) call(c sockcall.Call) {
 	f.n++
 	start := f.tick()
 	end := f.tick()
@@ -89,22 +90,22 @@ func TestLadderModelTCP(t *testing.T) {
 	f := newDemoFakeRun()
 	const ack, psh, syn = decode.TCPAck, decode.TCPPsh, decode.TCPSyn
 	f.step(1)
-	f.call(decode.Call{Endpoint: "server", Op: "socket", Ret: 3, FD: 3, TCP: &decode.TCPInfo{State: "CLOSE"}})
-	f.call(decode.Call{Endpoint: "server", Op: "bind", FD: 3, Local: demoSrvAddr})
-	f.call(decode.Call{Endpoint: "server", Op: "listen", Args: "5", FD: 3, Local: demoSrvAddr, SendQ: 5, TCP: &decode.TCPInfo{State: "LISTEN"}})
+	f.call(sockcall.Call{Endpoint: "server", Op: "socket", Ret: 3, FD: 3, TCP: &sockcall.TCPInfo{State: "CLOSE"}})
+	f.call(sockcall.Call{Endpoint: "server", Op: "bind", FD: 3, Local: demoSrvAddr})
+	f.call(sockcall.Call{Endpoint: "server", Op: "listen", Args: "5", FD: 3, Local: demoSrvAddr, SendQ: 5, TCP: &sockcall.TCPInfo{State: "LISTEN"}})
 	f.step(2)
-	f.call(decode.Call{Endpoint: "client", Op: "socket", Ret: 4, FD: 4})
-	f.call(decode.Call{Endpoint: "client", Op: "connect", FD: 4, Local: demoCliAddr, Peer: demoSrvAddr, TCP: &decode.TCPInfo{State: "ESTABLISHED"}})
+	f.call(sockcall.Call{Endpoint: "client", Op: "socket", Ret: 4, FD: 4})
+	f.call(sockcall.Call{Endpoint: "client", Op: "connect", FD: 4, Local: demoCliAddr, Peer: demoSrvAddr, TCP: &sockcall.TCPInfo{State: "ESTABLISHED"}})
 	f.packet(demoSeg(demoCliAddr, demoSrvAddr, syn, 0, 0, 0))
 	f.packet(demoSeg(demoSrvAddr, demoCliAddr, syn|ack, 0, 1, 0))
 	f.packet(demoSeg(demoCliAddr, demoSrvAddr, ack, 1, 1, 0))
-	f.call(decode.Call{Endpoint: "server", Op: "accept", FD: 3, Ret: 5, Local: demoSrvAddr, Peer: demoCliAddr, TCP: &decode.TCPInfo{State: "ESTABLISHED"}})
+	f.call(sockcall.Call{Endpoint: "server", Op: "accept", FD: 3, Ret: 5, Local: demoSrvAddr, Peer: demoCliAddr, TCP: &sockcall.TCPInfo{State: "ESTABLISHED"}})
 	f.step(3)
-	f.call(decode.Call{Endpoint: "client", Op: "send", Args: `"hello"`, Len: 5, Ret: 5, FD: 4, Local: demoCliAddr, Peer: demoSrvAddr})
+	f.call(sockcall.Call{Endpoint: "client", Op: "send", Args: `"hello"`, Len: 5, Ret: 5, FD: 4, Local: demoCliAddr, Peer: demoSrvAddr})
 	f.packet(demoSeg(demoCliAddr, demoSrvAddr, psh|ack, 1, 1, 5))
 	f.packet(demoSeg(demoSrvAddr, demoCliAddr, ack, 1, 6, 0))
 	f.step(4)
-	f.call(decode.Call{Endpoint: "server", Op: "recv", Args: "1024", Len: 1024, Ret: 5, FD: 5, Local: demoSrvAddr, Peer: demoCliAddr})
+	f.call(sockcall.Call{Endpoint: "server", Op: "recv", Args: "1024", Len: 1024, Ret: 5, FD: 5, Local: demoSrvAddr, Peer: demoCliAddr})
 
 	l := buildDemoLadder(f.d, &demos.Demo{Steps: make([]demos.Step, 4)}, false)
 	if got := strings.Join(l.lanes, ","); got != "server,client" {
@@ -160,12 +161,12 @@ func TestLadderModelBroadcast(t *testing.T) {
 	f := newDemoFakeRun()
 	bind := netip.MustParseAddrPort("0.0.0.0:7003")
 	for i, name := range []string{"receiver-1", "receiver-2", "receiver-3"} {
-		f.call(decode.Call{Endpoint: name, Proto: "udp", Op: "socket", Ret: 3 + i, FD: 3 + i})
-		f.call(decode.Call{Endpoint: name, Proto: "udp", Op: "bind", FD: 3 + i, Local: bind})
+		f.call(sockcall.Call{Endpoint: name, Proto: "udp", Op: "socket", Ret: 3 + i, FD: 3 + i})
+		f.call(sockcall.Call{Endpoint: name, Proto: "udp", Op: "bind", FD: 3 + i, Local: bind})
 	}
 	sender := netip.MustParseAddrPort("0.0.0.0:50000")
-	f.call(decode.Call{Endpoint: "sender", Proto: "udp", Op: "socket", Ret: 9, FD: 9})
-	f.call(decode.Call{Endpoint: "sender", Proto: "udp", Op: "sendto", Ret: 5, Len: 5, FD: 9, Local: sender, Peer: netip.MustParseAddrPort("127.255.255.255:7003")})
+	f.call(sockcall.Call{Endpoint: "sender", Proto: "udp", Op: "socket", Ret: 9, FD: 9})
+	f.call(sockcall.Call{Endpoint: "sender", Proto: "udp", Op: "sendto", Ret: 5, Len: 5, FD: 9, Local: sender, Peer: netip.MustParseAddrPort("127.255.255.255:7003")})
 	f.packet(decode.Packet{Layers: decode.LayerIPv4 | decode.LayerUDP, IPVersion: 4,
 		Src: netip.MustParseAddr("127.0.0.1"), SrcPort: 50000, Dst: netip.MustParseAddr("127.255.255.255"), DstPort: 7003, PayloadLen: 5})
 	dg := f.d.packets[0]
@@ -183,8 +184,8 @@ func TestLadderModelBroadcast(t *testing.T) {
 
 func TestLadderModelUnix(t *testing.T) {
 	f := newDemoFakeRun()
-	f.call(decode.Call{Endpoint: "server", Proto: "unix", Op: "socket", Ret: 3, FD: 3})
-	f.call(decode.Call{Endpoint: "client", Proto: "unix", Op: "send", Ret: 5, FD: 4, SendQ: 768, RecvQ: 0})
+	f.call(sockcall.Call{Endpoint: "server", Proto: "unix", Op: "socket", Ret: 3, FD: 3})
+	f.call(sockcall.Call{Endpoint: "client", Proto: "unix", Op: "send", Ret: 5, FD: 4, SendQ: 768, RecvQ: 0})
 	l := buildDemoLadder(f.d, &demos.Demo{}, false)
 	if !l.unixOnly || !l.noWire {
 		t.Errorf("unixOnly %v noWire %v, want both", l.unixOnly, l.noWire)

@@ -13,6 +13,7 @@ import (
 	"github.com/sockscope/sockscope/capture"
 	"github.com/sockscope/sockscope/decode"
 	"github.com/sockscope/sockscope/demos"
+	"github.com/sockscope/sockscope/demos/sockcall"
 )
 
 // timeline merges a demo's steps, calls and packets in time order and
@@ -29,11 +30,11 @@ type timeline struct {
 	text *decode.TextFormatter
 	dec  *decode.Decoder
 
-	calls   []decode.Call
+	calls   []sockcall.Call
 	packets []decode.Packet
 	frames  []capture.Frame
 	items   []item // not yet printed
-	links   *decode.Links
+	links   *sockcall.Links
 }
 
 // item is one line of the timeline waiting to be printed.
@@ -77,7 +78,7 @@ func (t *timeline) add(e demos.Event) {
 // close) at the moment they were made, calls that wait for them (accept,
 // recv) at the moment they returned — so that connect() comes before its
 // SYN and recv() after the segment it reads.
-func callTime(c *decode.Call) time.Time { return c.SortTime() }
+func callTime(c *sockcall.Call) time.Time { return c.SortTime() }
 
 // flush prints, in time order, the items that arrived before cutoff (all
 // of them when cutoff is zero). JSON waits for the final flush.
@@ -99,7 +100,7 @@ func (t *timeline) flush(cutoff time.Time) error {
 	if n == 0 {
 		return nil
 	}
-	t.links = decode.Correlate(t.calls, t.packets)
+	t.links = sockcall.Correlate(t.calls, t.packets)
 	var buf []byte
 	for _, it := range t.items[:n] {
 		buf = t.appendItem(buf, it)
@@ -116,7 +117,7 @@ func (t *timeline) appendItem(b []byte, it item) []byte {
 	case itemCall:
 		c := &t.calls[it.index]
 		if t.json {
-			return append(decode.AppendCallJSON(b, c, t.links.Call(c.Number)), '\n')
+			return append(sockcall.AppendCallJSON(b, c, t.links.Call(c.Number), nil), '\n')
 		}
 		return t.appendCall(b, c)
 	default:
@@ -153,11 +154,11 @@ func (t *timeline) appendStep(b []byte, n int) []byte {
 }
 
 // appendCall prints `TIME  #N endpoint  label  Send-Q s Recv-Q r  STATE  → links`.
-func (t *timeline) appendCall(b []byte, c *decode.Call) []byte {
+func (t *timeline) appendCall(b []byte, c *sockcall.Call) []byte {
 	b = appendClock(b, callTime(c)) // the time it sorts by: made, or returned
 	start := len(b)
 	b = fmt.Appendf(b, "  #%-3d %-10s ", c.Number, c.Endpoint)
-	b = decode.AppendCallLabel(b, c)
+	b = sockcall.AppendCallLabel(b, c)
 	b = pad(b, start, 60)
 	if c.SendQ >= 0 || c.RecvQ >= 0 {
 		b = fmt.Appendf(b, "  Send-Q %-5d Recv-Q %-5d", max(c.SendQ, 0), max(c.RecvQ, 0))
@@ -166,7 +167,7 @@ func (t *timeline) appendCall(b []byte, c *decode.Call) []byte {
 		b = append(b, "  "...)
 		b = append(b, c.TCP.State...)
 	}
-	if links := decode.AppendCallLinks(nil, c, t.links.Call(c.Number)); len(links) > 0 {
+	if links := sockcall.AppendCallLinks(nil, c, t.links.Call(c.Number)); len(links) > 0 {
 		b = append(b, "  → "...)
 		b = append(b, links...)
 	}
@@ -295,7 +296,7 @@ func (t *timeline) writeCapture(path string, linkType uint32) error {
 	if err != nil {
 		return err
 	}
-	links := decode.Correlate(t.calls, t.packets)
+	links := sockcall.Correlate(t.calls, t.packets)
 	for i := range t.frames {
 		var comment []byte
 		for _, n := range links.FrameCalls(t.packets[i].Number) {
@@ -304,7 +305,7 @@ func (t *timeline) writeCapture(path string, linkType uint32) error {
 				comment = append(comment, "; "...)
 			}
 			comment = fmt.Appendf(comment, "#%d %s ", c.Number, c.Endpoint)
-			comment = decode.AppendCallLabel(comment, c)
+			comment = sockcall.AppendCallLabel(comment, c)
 			if l := links.Call(n); l != nil && l.HasBytes {
 				comment = fmt.Appendf(comment, " (bytes %d–%d)", l.First, l.Last)
 			}

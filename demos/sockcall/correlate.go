@@ -1,8 +1,11 @@
-package decode
+package sockcall
 
 import (
 	"net/netip"
+	"slices"
 	"sort"
+
+	"github.com/sockscope/sockscope/decode"
 )
 
 // Links ties a demo's socket calls to the packets that carried them, both
@@ -69,7 +72,7 @@ type sentRange struct {
 // Correlate computes the links between calls and packets. Packets must have
 // gone through a Decoder (relative sequence numbers); calls are those of
 // one demo run. Neither needs to be in time order.
-func Correlate(calls []Call, packets []Packet) *Links {
+func Correlate(calls []Call, packets []decode.Packet) *Links {
 	l := &Links{calls: make(map[int]*CallLinks), frames: make(map[int][]int)}
 	byNumber := make(map[int]*Call, len(calls))
 	for i := range calls {
@@ -83,10 +86,49 @@ func Correlate(calls []Call, packets []Packet) *Links {
 
 	correlateTCP(l, ordered, packets)
 	correlateUDP(l, ordered, packets)
+	groupInner(l, ordered)
 	return l
 }
 
-func correlateTCP(l *Links, calls []*Call, packets []Packet) {
+// groupInner gives a call that made others (a sendall) the links of the
+// calls inside it: their bytes, frames and peers, and the ACK of the last.
+func groupInner(l *Links, calls []*Call) {
+	for _, c := range calls {
+		if len(c.Inner) == 0 {
+			continue
+		}
+		g := l.get(c.Number)
+		for _, n := range c.Inner {
+			in := l.calls[n]
+			if in == nil {
+				continue
+			}
+			if in.HasBytes {
+				if !g.HasBytes {
+					g.First, g.HasBytes = in.First, true
+				}
+				g.Last = in.Last
+			}
+			for _, f := range in.Frames {
+				if !slices.Contains(g.Frames, f) {
+					g.Frames = append(g.Frames, f)
+				}
+			}
+			if in.AckFrame != 0 {
+				g.AckFrame = in.AckFrame
+			}
+			for _, p := range in.Peers {
+				if !slices.Contains(g.Peers, p) {
+					g.Peers = append(g.Peers, p)
+				}
+			}
+		}
+		sort.Ints(g.Frames)
+		sort.Ints(g.Peers)
+	}
+}
+
+func correlateTCP(l *Links, calls []*Call, packets []decode.Packet) {
 	// Stream byte ranges of each send and recv, per direction.
 	sent := map[flowKey][]sentRange{}
 	read := map[flowKey][]sentRange{}
@@ -97,7 +139,12 @@ func correlateTCP(l *Links, calls []*Call, packets []Packet) {
 			continue
 		}
 		switch c.Op {
-		case "send", "write", "sendall":
+		case "sendall":
+			if len(c.Inner) > 0 {
+				continue // its send calls carry the bytes
+			}
+			fallthrough
+		case "send", "write":
 			k := flowKey{c.Local, c.Peer}
 			first := next[k] + 1
 			next[k] += uint32(c.Ret)
@@ -144,7 +191,7 @@ func correlateTCP(l *Links, calls []*Call, packets []Packet) {
 				}
 			}
 		}
-		if p.TCPFlags&TCPAck != 0 {
+		if p.TCPFlags&decode.TCPAck != 0 {
 			back := flowKey{k.dst, k.src}
 			for _, s := range sent[back] {
 				if c := l.get(s.call); c.AckFrame == 0 && p.Rel.Ack > s.last {
@@ -158,7 +205,7 @@ func correlateTCP(l *Links, calls []*Call, packets []Packet) {
 
 // tieControl links connect and accept to their connection's handshake, and
 // shutdown and close to the FIN or RST their side sent.
-func tieControl(l *Links, calls []*Call, packets []Packet) {
+func tieControl(l *Links, calls []*Call, packets []decode.Packet) {
 	type ctl struct{ syn, synack, ack, fin, rst int }
 	seen := map[flowKey]*ctl{}
 	for i := range packets {
@@ -174,18 +221,18 @@ func tieControl(l *Links, calls []*Call, packets []Packet) {
 		}
 		f := p.TCPFlags
 		switch {
-		case f&TCPSyn != 0 && f&TCPAck == 0 && c.syn == 0:
+		case f&decode.TCPSyn != 0 && f&decode.TCPAck == 0 && c.syn == 0:
 			c.syn = p.Number
-		case f&TCPSyn != 0 && f&TCPAck != 0 && c.synack == 0:
+		case f&decode.TCPSyn != 0 && f&decode.TCPAck != 0 && c.synack == 0:
 			c.synack = p.Number
-		case f&TCPFin != 0 && c.fin == 0:
+		case f&decode.TCPFin != 0 && c.fin == 0:
 			c.fin = p.Number
-		case f&TCPRst != 0 && c.rst == 0:
+		case f&decode.TCPRst != 0 && c.rst == 0:
 			c.rst = p.Number
 		}
 		// The handshake's ACK: the client's first pure ACK after the SYN/ACK.
 		if back := seen[flowKey{k.dst, k.src}]; back != nil && back.synack != 0 && c.ack == 0 &&
-			f == TCPAck && p.PayloadLen == 0 && c.syn != 0 {
+			f == decode.TCPAck && p.PayloadLen == 0 && c.syn != 0 {
 			c.ack = p.Number
 		}
 	}
@@ -237,14 +284,14 @@ func tieControl(l *Links, calls []*Call, packets []Packet) {
 	}
 }
 
-func correlateUDP(l *Links, calls []*Call, packets []Packet) {
+func correlateUDP(l *Links, calls []*Call, packets []decode.Packet) {
 	// Datagrams per (source, destination), in wire order.
 	type dgram struct{ frame, length int }
 	flows := map[flowKey][]dgram{}
 	var all []flowKey
 	for i := range packets {
 		p := &packets[i]
-		if !p.IsUDP() || p.MoreFragments() || p.Layers&LayerIPv6Frag != 0 && p.V6FragOffset != 0 {
+		if !p.IsUDP() || p.MoreFragments() || p.Layers&decode.LayerIPv6Frag != 0 && p.V6FragOffset != 0 {
 			continue
 		}
 		k := flowKey{netip.AddrPortFrom(p.Src, p.SrcPort), netip.AddrPortFrom(p.Dst, p.DstPort)}

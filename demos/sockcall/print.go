@@ -1,6 +1,10 @@
-package decode
+package sockcall
 
-import "strconv"
+import (
+	"strconv"
+
+	"github.com/sockscope/sockscope/decode"
+)
 
 // AppendCallLabel appends the call as a person writes it: `connect(127.0.0.1:7001) = 0`,
 // `send("hello") = 5`, `recv(1024) = 16`, `connect(127.0.0.1:7009) = -1 ECONNREFUSED`.
@@ -77,67 +81,71 @@ func appendInts(dst []byte, v []int) []byte {
 }
 
 // AppendCallJSON appends a call as one JSON object: "type":"call", then
-// call.* keys, and the links to frames and other calls.
-func AppendCallJSON(dst []byte, c *Call, l *CallLinks) []byte {
-	o := jsonObj{b: append(dst, '{')}
-	o.key(`"type":`)
-	o.b = append(o.b, `"call"`...)
-	o.uint(`"call.number":`, uint64(c.Number))
-	o.key(`"call.time_epoch":`)
-	o.b = append(o.b, '"')
-	o.b = appendEpoch(o.b, c.Sec, c.Nsec)
-	o.b = append(o.b, '"')
-	o.str(`"call.endpoint":`, c.Endpoint)
-	o.uint(`"call.step":`, uint64(c.Step))
-	o.int(`"call.fd":`, int64(c.FD))
-	o.str(`"call.op":`, c.Op)
-	o.str(`"call.args":`, c.Args)
-	o.int(`"call.len":`, int64(c.Len))
-	o.int(`"call.ret":`, int64(c.Ret))
-	o.str(`"call.errno":`, c.Errno)
-	o.str(`"call.proto":`, c.Proto)
+// call.* keys, the links to frames and other calls, and the waits w (nil:
+// none known).
+func AppendCallJSON(dst []byte, c *Call, l *CallLinks, w *Waits) []byte {
+	o := decode.NewJSONObject(dst)
+	o.Str(`"type":`, "call")
+	o.Uint(`"call.number":`, uint64(c.Number))
+	o.Epoch(`"call.time_epoch":`, c.Sec, c.Nsec)
+	if c.StartSec != 0 || c.StartNsec != 0 {
+		o.Epoch(`"call.start_epoch":`, c.StartSec, c.StartNsec)
+	}
+	o.Str(`"call.endpoint":`, c.Endpoint)
+	o.Uint(`"call.step":`, uint64(c.Step))
+	o.Int(`"call.fd":`, int64(c.FD))
+	o.Str(`"call.op":`, c.Op)
+	o.Str(`"call.args":`, c.Args)
+	o.Int(`"call.len":`, int64(c.Len))
+	o.Int(`"call.ret":`, int64(c.Ret))
+	o.Str(`"call.errno":`, c.Errno)
+	o.Str(`"call.flags":`, c.Flags)
+	o.Bool(`"call.nonblocking":`, c.Nonblocking)
+	o.Str(`"call.proto":`, c.Proto)
 	if c.Local.IsValid() {
-		o.str(`"call.local":`, c.Local.String())
+		o.Str(`"call.local":`, c.Local.String())
 	}
 	if c.Peer.IsValid() {
-		o.str(`"call.peer":`, c.Peer.String())
+		o.Str(`"call.peer":`, c.Peer.String())
 	}
 	if c.Path != "" {
-		o.str(`"call.path":`, c.Path)
+		o.Str(`"call.path":`, c.Path)
 	}
-	o.int(`"call.sendq":`, int64(c.SendQ))
-	o.int(`"call.recvq":`, int64(c.RecvQ))
+	o.Int(`"call.sendq":`, int64(c.SendQ))
+	o.Int(`"call.recvq":`, int64(c.RecvQ))
+	o.Int(`"call.sndbuf":`, int64(c.SndBuf))
+	o.Int(`"call.rcvbuf":`, int64(c.RcvBuf))
 	if c.TCP != nil {
-		o.str(`"call.tcp_state":`, c.TCP.State)
-		o.uint(`"call.tcp_rtt_us":`, uint64(c.TCP.RTT))
-		o.uint(`"call.tcp_cwnd":`, uint64(c.TCP.SndCwnd))
-		o.uint(`"call.tcp_snd_wnd":`, uint64(c.TCP.SndWnd))
-		o.uint(`"call.tcp_rcv_wnd":`, uint64(c.TCP.RcvWnd))
+		o.Str(`"call.tcp_state":`, c.TCP.State)
+		o.Uint(`"call.tcp_rtt_us":`, uint64(c.TCP.RTT))
+		o.Uint(`"call.tcp_cwnd":`, uint64(c.TCP.SndCwnd))
+		o.Uint(`"call.tcp_snd_wnd":`, uint64(c.TCP.SndWnd))
+		o.Uint(`"call.tcp_rcv_wnd":`, uint64(c.TCP.RcvWnd))
+	}
+	if len(c.Inner) > 0 {
+		o.Ints(`"call.inner":`, c.Inner)
 	}
 	if l == nil {
 		l = &CallLinks{}
 	}
-	{
-		if l.HasBytes {
-			o.str(`"call.bytes":`, strconv.FormatUint(uint64(l.First), 10)+"-"+strconv.FormatUint(uint64(l.Last), 10))
-		}
-		o.ints(`"call.frames":`, l.Frames)
-		if l.AckFrame != 0 {
-			o.uint(`"call.ack_frame":`, uint64(l.AckFrame))
-		}
-		o.ints(`"call.peers":`, l.Peers)
+	if l.HasBytes {
+		o.Str(`"call.bytes":`, strconv.FormatUint(uint64(l.First), 10)+"-"+strconv.FormatUint(uint64(l.Last), 10))
 	}
-	return append(o.b, '}')
-}
-
-func (o *jsonObj) int(k string, v int64) {
-	o.key(k)
-	o.b = strconv.AppendInt(o.b, v, 10)
-}
-
-func (o *jsonObj) ints(k string, v []int) {
-	o.key(k)
-	o.b = append(o.b, '[')
-	o.b = appendInts(o.b, v)
-	o.b = append(o.b, ']')
+	o.Ints(`"call.frames":`, l.Frames)
+	if l.AckFrame != 0 {
+		o.Uint(`"call.ack_frame":`, uint64(l.AckFrame))
+	}
+	o.Ints(`"call.peers":`, l.Peers)
+	if w != nil {
+		if w.SendBuf >= 0 {
+			o.Int(`"call.wait_sendbuf_us":`, w.SendBuf.Microseconds())
+		}
+		if w.Ack >= 0 {
+			o.Int(`"call.wait_ack_us":`, w.Ack.Microseconds())
+		}
+		if w.RecvBuf >= 0 {
+			o.Int(`"call.wait_recvbuf_us":`, w.RecvBuf.Microseconds())
+		}
+	}
+	return o.Bytes()
 }

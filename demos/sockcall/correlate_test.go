@@ -1,9 +1,11 @@
-package decode
+package sockcall
 
 import (
 	"net/netip"
 	"slices"
 	"testing"
+
+	"github.com/sockscope/sockscope/decode"
 )
 
 var (
@@ -11,11 +13,11 @@ var (
 	server = netip.MustParseAddrPort("127.0.0.1:7001")
 )
 
-func tcpPacket(n int, from, to netip.AddrPort, flags uint16, seq, ack uint32, length int) Packet {
-	return Packet{
-		Number: n, Layers: LayerIPv4 | LayerTCP, IPVersion: 4,
+func tcpPacket(n int, from, to netip.AddrPort, flags uint16, seq, ack uint32, length int) decode.Packet {
+	return decode.Packet{
+		Number: n, Layers: decode.LayerIPv4 | decode.LayerTCP, IPVersion: 4,
 		Src: from.Addr(), Dst: to.Addr(), SrcPort: from.Port(), DstPort: to.Port(),
-		TCPFlags: flags, PayloadLen: length, Rel: RelSeq{Seq: seq, Ack: ack},
+		TCPFlags: flags, PayloadLen: length, Rel: decode.RelSeq{Seq: seq, Ack: ack},
 	}
 }
 
@@ -31,15 +33,15 @@ func TestCorrelateTCPByteStream(t *testing.T) {
 		{Number: 6, Op: "recv", Proto: "tcp", Local: server, Peer: client, Len: 1024, Ret: 15},
 		{Number: 7, Op: "close", Proto: "tcp", Local: client, Peer: server},
 	}
-	packets := []Packet{
-		tcpPacket(1, client, server, TCPSyn, 0, 0, 0),
-		tcpPacket(2, server, client, TCPSyn|TCPAck, 0, 1, 0),
-		tcpPacket(3, client, server, TCPAck, 1, 1, 0),
-		tcpPacket(4, client, server, TCPAck|TCPPsh, 1, 1, 5),
-		tcpPacket(5, client, server, TCPAck|TCPPsh, 6, 1, 10),
-		tcpPacket(6, server, client, TCPAck, 1, 6, 0),
-		tcpPacket(7, server, client, TCPAck, 1, 16, 0),
-		tcpPacket(8, client, server, TCPAck|TCPFin, 16, 1, 0),
+	packets := []decode.Packet{
+		tcpPacket(1, client, server, decode.TCPSyn, 0, 0, 0),
+		tcpPacket(2, server, client, decode.TCPSyn|decode.TCPAck, 0, 1, 0),
+		tcpPacket(3, client, server, decode.TCPAck, 1, 1, 0),
+		tcpPacket(4, client, server, decode.TCPAck|decode.TCPPsh, 1, 1, 5),
+		tcpPacket(5, client, server, decode.TCPAck|decode.TCPPsh, 6, 1, 10),
+		tcpPacket(6, server, client, decode.TCPAck, 1, 6, 0),
+		tcpPacket(7, server, client, decode.TCPAck, 1, 16, 0),
+		tcpPacket(8, client, server, decode.TCPAck|decode.TCPFin, 16, 1, 0),
 	}
 	l := Correlate(calls, packets)
 	check := func(call int, first, last uint32, frames []int, ack int, peers []int) {
@@ -78,8 +80,8 @@ func TestCorrelateUDPBroadcast(t *testing.T) {
 		{Number: 3, Op: "recvfrom", Proto: "udp", Endpoint: "receiver-2", Local: any, Peer: sender, Ret: 4},
 		{Number: 4, Op: "recvfrom", Proto: "udp", Endpoint: "receiver-3", Local: any, Peer: sender, Ret: 4},
 	}
-	packets := []Packet{{
-		Number: 1, Layers: LayerIPv4 | LayerUDP, IPVersion: 4, Src: sender.Addr(), Dst: bcast.Addr(),
+	packets := []decode.Packet{{
+		Number: 1, Layers: decode.LayerIPv4 | decode.LayerUDP, IPVersion: 4, Src: sender.Addr(), Dst: bcast.Addr(),
 		SrcPort: sender.Port(), DstPort: bcast.Port(), PayloadLen: 4,
 	}}
 	l := Correlate(calls, packets)
@@ -111,10 +113,10 @@ func TestCallPrinting(t *testing.T) {
 		t.Errorf("label %q", got)
 	}
 	want := `{"type":"call","call.number":3,"call.time_epoch":"1.000000000","call.endpoint":"client","call.step":0,"call.fd":5,` +
-		`"call.op":"send","call.args":"","call.len":5,"call.ret":5,"call.errno":"","call.proto":"tcp","call.local":"127.0.0.1:40000",` +
-		`"call.peer":"127.0.0.1:7001","call.sendq":5,"call.recvq":0,"call.tcp_state":"ESTABLISHED","call.tcp_rtt_us":0,"call.tcp_cwnd":0,` +
+		`"call.op":"send","call.args":"","call.len":5,"call.ret":5,"call.errno":"","call.flags":"","call.nonblocking":false,"call.proto":"tcp","call.local":"127.0.0.1:40000",` +
+		`"call.peer":"127.0.0.1:7001","call.sendq":5,"call.recvq":0,"call.sndbuf":0,"call.rcvbuf":0,"call.tcp_state":"ESTABLISHED","call.tcp_rtt_us":0,"call.tcp_cwnd":0,` +
 		`"call.tcp_snd_wnd":0,"call.tcp_rcv_wnd":0,"call.bytes":"1-5","call.frames":[4],"call.ack_frame":6,"call.peers":[9]}`
-	if got := string(AppendCallJSON(nil, &c, l)); got != want {
+	if got := string(AppendCallJSON(nil, &c, l, nil)); got != want {
 		t.Errorf("json\n got %s\nwant %s", got, want)
 	}
 }
