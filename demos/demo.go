@@ -66,6 +66,9 @@ type Env struct {
 	smu     sync.Mutex // orders stamps
 	stamped int        // calls stamped so far
 
+	kmu  sync.Mutex // guards open, and orders closes against samples
+	open []*Sock    // the lesson's open sockets, sampled after every call
+
 	mu       sync.Mutex // serialises Record and OnStep
 	recorded int        // calls handed to Record so far
 	pending  map[int]sockcall.Call

@@ -101,7 +101,7 @@ func TestTCPEcho(t *testing.T) {
 		return
 	}
 	r := runDemo(t, "tcp-echo")
-	server := wantOps(t, r, "server", "socket setsockopt bind listen accept recv send recv close close")
+	server := wantOps(t, r, "server", "socket setsockopt bind listen accept recv send sendall recv close close")
 	client := wantOps(t, r, "client", "socket connect send send send recv close")
 	if t.Failed() {
 		t.FailNow()
@@ -124,14 +124,14 @@ func TestTCPEcho(t *testing.T) {
 	if conn.Ret != 0 || conn.Errno != "" || conn.Peer != serverAddr || !conn.Local.IsValid() {
 		t.Errorf("connect: %+v", conn)
 	}
-	if conn.TCP == nil || conn.TCP.State != "ESTABLISHED" || conn.TCP.SndMSS == 0 {
+	if conn.TCP == nil || conn.TCP.State != "ESTAB" || conn.TCP.SndMSS == 0 {
 		t.Errorf("client after connect: %+v", conn.TCP)
 	}
 	acc := server[4]
 	if acc.Ret <= 0 || acc.Ret == acc.FD || acc.Peer != conn.Local || acc.Local != serverAddr {
 		t.Errorf("accept: fd %d ret %d peer %v local %v; client is %v", acc.FD, acc.Ret, acc.Peer, acc.Local, conn.Local)
 	}
-	if acc.TCP == nil || acc.TCP.State != "ESTABLISHED" {
+	if acc.TCP == nil || acc.TCP.State != "ESTAB" {
 		t.Errorf("accepted connection: %+v", acc.TCP)
 	}
 
@@ -160,14 +160,17 @@ func TestTCPEcho(t *testing.T) {
 	}
 
 	// Teardown: the server's recv returns 0 in CLOSE_WAIT, before its close.
-	eof := server[7]
-	if eof.Ret != 0 || eof.TCP == nil || eof.TCP.State != "CLOSE_WAIT" {
+	if sa := server[7]; sa.Op != "sendall" || len(sa.Inner) != 1 || sa.Inner[0] != server[6].Number || sa.Ret != len(echoBytes) {
+		t.Errorf("server sendall: %+v; want one inner send #%d of %d bytes", sa, server[6].Number, len(echoBytes))
+	}
+	eof := server[8]
+	if eof.Ret != 0 || eof.TCP == nil || eof.TCP.State != "CLOSE-WAIT" {
 		t.Errorf("server's last recv: Ret %d state %v; want 0 in CLOSE_WAIT", eof.Ret, eof.TCP)
 	}
-	if server[8].FD != acc.Ret || server[9].FD != acc.FD {
-		t.Errorf("server closes fds %d, %d; want the connection %d, then the listener %d", server[8].FD, server[9].FD, acc.Ret, acc.FD)
+	if server[9].FD != acc.Ret || server[10].FD != acc.FD {
+		t.Errorf("server closes fds %d, %d; want the connection %d, then the listener %d", server[9].FD, server[10].FD, acc.Ret, acc.FD)
 	}
-	for _, c := range []sockcall.Call{server[8], server[9], client[6]} {
+	for _, c := range []sockcall.Call{server[9], server[10], client[6]} {
 		if c.SendQ != -1 || c.RecvQ != -1 || c.TCP != nil {
 			t.Errorf("close of fd %d reports a socket state: %+v", c.FD, c)
 		}
@@ -175,7 +178,7 @@ func TestTCPEcho(t *testing.T) {
 
 	// Steps: calls fall in the step that explains them.
 	wantSteps := map[string][]int{
-		"server": {1, 1, 1, 1, 2, 4, 4, 6, 7, 7},
+		"server": {1, 1, 1, 1, 2, 4, 4, 4, 6, 7, 7},
 		"client": {2, 2, 3, 3, 3, 5, 6},
 	}
 	for ep, want := range wantSteps {
@@ -227,11 +230,11 @@ func TestTCPMulti(t *testing.T) {
 	for i := 1; i <= TCPMultiClients; i++ {
 		name := "client-" + string(rune('0'+i))
 		calls := r.of(name)
-		if got := ops(calls); !strings.HasPrefix(got, "socket connect send recv") || !strings.HasSuffix(got, "recv close") {
+		if got := ops(calls); !strings.HasPrefix(got, "socket connect send sendall recv") || !strings.HasSuffix(got, "recv close") {
 			t.Errorf("%s calls: %s", name, got)
 			continue
 		}
-		if calls[1].Ret != 0 || calls[1].TCP == nil || calls[1].TCP.State != "ESTABLISHED" {
+		if calls[1].Ret != 0 || calls[1].TCP == nil || calls[1].TCP.State != "ESTAB" {
 			t.Errorf("%s connect: %+v", name, calls[1])
 		}
 		msg := []byte(TCPMultiMessage(i))
@@ -248,8 +251,8 @@ func TestTCPMulti(t *testing.T) {
 	seen := map[int]bool{}
 	for i := 1; i <= TCPMultiClients; i++ {
 		name := "handler-" + string(rune('0'+i))
-		calls := wantOps(t, r, name, "recv send recv close")
-		if len(calls) != 4 {
+		calls := wantOps(t, r, name, "recv send sendall recv close")
+		if len(calls) != 5 {
 			continue
 		}
 		acc := server[4+i-1]
@@ -266,8 +269,8 @@ func TestTCPMulti(t *testing.T) {
 		if !bytes.Equal(calls[0].Data, msg) || !bytes.Equal(calls[1].Data, msg) {
 			t.Errorf("%s received %q and sent %q; client-%d sent %q", name, calls[0].Data, calls[1].Data, c, msg)
 		}
-		if calls[2].Ret != 0 || calls[2].TCP == nil || calls[2].TCP.State != "CLOSE_WAIT" {
-			t.Errorf("%s's last recv: %d in %v, want 0 in CLOSE_WAIT", name, calls[2].Ret, calls[2].TCP)
+		if calls[3].Ret != 0 || calls[3].TCP == nil || calls[3].TCP.State != "CLOSE-WAIT" {
+			t.Errorf("%s's last recv: %d in %v, want 0 in CLOSE-WAIT", name, calls[3].Ret, calls[3].TCP)
 		}
 	}
 
@@ -434,7 +437,7 @@ func TestUnixStream(t *testing.T) {
 		return
 	}
 	r := runDemo(t, "unix-stream")
-	server := wantOps(t, r, "server", "socket bind listen accept recv send recv close close")
+	server := wantOps(t, r, "server", "socket bind listen accept recv send sendall recv close close")
 	client := wantOps(t, r, "client", "socket connect send send send recv close")
 	if t.Failed() {
 		t.FailNow()
@@ -468,7 +471,7 @@ func TestUnixStream(t *testing.T) {
 	if got := data(client, "recv"); !bytes.Equal(got, echoBytes) {
 		t.Errorf("client received %q", got)
 	}
-	if c := server[6]; c.Ret != 0 {
+	if c := server[7]; c.Ret != 0 {
 		t.Errorf("server's last recv: %d", c.Ret)
 	}
 

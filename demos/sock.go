@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net/netip"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 	"unicode/utf8"
@@ -69,6 +70,8 @@ type Sock struct {
 	proto     string    // "tcp", "udp" or "unix"
 	start     time.Time // when the call in progress began
 	listening bool
+	nonblock  bool // O_NONBLOCK is set (SetBlocking(false))
+	last      int  // the number of the latest send recorded (for Sendall)
 }
 
 // NewSock returns an endpoint's socket handle; call Socket to create the
@@ -129,6 +132,7 @@ func (s *Sock) Socket(family, sotype, proto int) error {
 	if err == nil {
 		s.FD = fd
 		c.FD = fd
+		s.env.register(s)
 	}
 	s.record(t, c, err, nil)
 	return s.fail("socket", err)
@@ -194,6 +198,7 @@ func (s *Sock) Accept() (*Sock, string, error) {
 		return nil, "", s.fail("accept", err)
 	}
 	conn := &Sock{Endpoint: s.Endpoint, FD: nfd, env: s.env, ctx: s.ctx, family: s.family, proto: s.proto}
+	s.env.register(conn)
 	c.FD = s.FD
 	conn.record(t, c, nil, nil) // the new connection's names and state
 	_, peer, path := conn.names()
@@ -216,20 +221,9 @@ func (s *Sock) Connect(addr string) error {
 	if err := s.ctx.Err(); err != nil {
 		return s.fail("connect", err)
 	}
-	var mu sync.Mutex // orders the wake-up against the return
-	done := false
-	stop := context.AfterFunc(s.ctx, func() {
-		mu.Lock()
-		defer mu.Unlock()
-		if !done {
-			unix.Shutdown(s.FD, unix.SHUT_RDWR)
-		}
-	})
+	stop := s.wakeOnCancel()
 	err = unix.Connect(s.FD, sa)
 	t := s.stamp()
-	mu.Lock()
-	done = true
-	mu.Unlock()
 	stop()
 	s.record(t, sockcall.Call{Op: "connect", Args: addr}, err, nil)
 	return s.fail("connect", err)
@@ -238,22 +232,42 @@ func (s *Sock) Connect(addr string) error {
 // Send hands data to the kernel: send(fd, data, 0), with MSG_NOSIGNAL so
 // that a peer that has gone gives EPIPE rather than a signal, as in Python.
 // It returns how many bytes the kernel took, which may be fewer than
-// len(data).
+// len(data) (on a non-blocking socket; a blocking one waits for room).
 func (s *Sock) Send(data []byte) (int, error) {
-	return s.sendto("send", data, nil, "")
+	return s.sendto("send", data, nil, "", 0)
 }
 
-// Sendall calls Send until all of data is sent, like Python's sendall.
-// Each send is recorded.
+// SendFlags is send(fd, data, flags): unix.MSG_DONTWAIT makes this one
+// call non-blocking (Python: s.send(data, socket.MSG_DONTWAIT)).
+func (s *Sock) SendFlags(data []byte, flags int) (int, error) {
+	return s.sendto("send", data, nil, "", flags)
+}
+
+// Sendall sends all of data, like Python's sendall: it calls send until
+// every byte is in the send buffer, waiting for room as needed. It is
+// recorded as one "sendall" call whose Inner are the send calls it made
+// (each recorded too); its Ret is the bytes sent.
 func (s *Sock) Sendall(data []byte) error {
-	for len(data) > 0 {
-		n, err := s.Send(data)
-		if err != nil {
-			return err
+	start := time.Now()
+	var inner []int
+	total := 0
+	var err error
+	for total < len(data) {
+		var n int
+		n, err = s.Send(data[total:])
+		if s.last != 0 {
+			inner = append(inner, s.last)
 		}
-		data = data[n:]
+		if err != nil {
+			break
+		}
+		total += n
 	}
-	return nil
+	s.start = start
+	t := s.stamp()
+	c := sockcall.Call{Op: "sendall", Args: quote(data), Len: len(data), Ret: total, Inner: inner}
+	s.record(t, c, err, nil)
+	return err
 }
 
 // Sendto sends one datagram to addr: sendto(fd, data, 0, addr), Python's
@@ -263,28 +277,42 @@ func (s *Sock) Sendto(data []byte, addr string) (int, error) {
 	if err != nil {
 		return 0, s.fail("sendto", err)
 	}
-	return s.sendto("sendto", data, sa, addr)
+	return s.sendto("sendto", data, sa, addr, 0)
 }
 
-func (s *Sock) sendto(op string, data []byte, sa unix.Sockaddr, addr string) (int, error) {
+func (s *Sock) sendto(op string, data []byte, sa unix.Sockaddr, addr string, flags int) (int, error) {
 	s.start = time.Now()
-	if err := s.wait(unix.POLLOUT); err != nil {
-		return 0, s.fail(op, err)
+	s.last = 0
+	nonblocking := s.nonblock || flags&unix.MSG_DONTWAIT != 0
+	if !nonblocking {
+		if err := s.wait(unix.POLLOUT); err != nil {
+			return 0, s.fail(op, err)
+		}
+	}
+	// A blocking send of more than there is room for waits inside the
+	// kernel; a cancelled lesson wakes it by shutting the socket down.
+	stop := func() {}
+	if !nonblocking {
+		stop = s.wakeOnCancel()
 	}
 	var n int
 	var err error
 	for {
-		n, err = unix.SendmsgN(s.FD, data, nil, sa, sendFlags)
+		n, err = unix.SendmsgN(s.FD, data, nil, sa, sendFlags|flags)
 		if err != unix.EINTR {
 			break
 		}
 	}
 	t := s.stamp()
+	stop()
 	args := quote(data)
 	if addr != "" {
 		args += ", " + addr
 	}
-	c := sockcall.Call{Op: op, Args: args, Len: len(data), Ret: n}
+	if flags != 0 {
+		args += ", " + msgFlagNames(flags)
+	}
+	c := sockcall.Call{Op: op, Args: args, Len: len(data), Ret: n, Flags: msgFlagNames(flags), Nonblocking: nonblocking}
 	if err == nil {
 		c.Data = append([]byte(nil), data[:n]...)
 	}
@@ -294,6 +322,7 @@ func (s *Sock) sendto(op string, data []byte, sa unix.Sockaddr, addr string) (in
 		peer = &c
 	}
 	s.record(t, c, err, peer)
+	s.last = t.n
 	return n, s.fail(op, err)
 }
 
@@ -301,38 +330,61 @@ func (s *Sock) sendto(op string, data []byte, sa unix.Sockaddr, addr string) (in
 // read: at most bufsize bytes, and an empty slice when the peer has closed
 // its side (Python: data = conn.recv(1024); if not data: break).
 func (s *Sock) Recv(bufsize int) ([]byte, error) {
-	data, _, err := s.recvfrom("recv", bufsize)
+	data, _, _, err := s.recvfrom("recv", bufsize, 0)
 	return data, err
+}
+
+// RecvFlags is recv(fd, buf, bufsize, flags). With unix.MSG_DONTWAIT it
+// does not wait (EAGAIN when nothing is there); with unix.MSG_TRUNC on a
+// datagram socket it returns the datagram's real length, which may be more
+// than the bytes it kept (n > len(data)).
+func (s *Sock) RecvFlags(bufsize, flags int) (data []byte, n int, err error) {
+	data, _, n, err = s.recvfrom("recv", bufsize, flags)
+	return data, n, err
 }
 
 // Recvfrom waits for one datagram and returns it (cut to bufsize) and the
 // sender's address: Python's data, addr = s.recvfrom(1024).
 func (s *Sock) Recvfrom(bufsize int) ([]byte, string, error) {
-	return s.recvfrom("recvfrom", bufsize)
+	data, addr, _, err := s.recvfrom("recvfrom", bufsize, 0)
+	return data, addr, err
 }
 
-func (s *Sock) recvfrom(op string, bufsize int) ([]byte, string, error) {
+// RecvfromFlags is recvfrom with flags (see RecvFlags); n is what the call
+// returned.
+func (s *Sock) RecvfromFlags(bufsize, flags int) (data []byte, addr string, n int, err error) {
+	return s.recvfrom("recvfrom", bufsize, flags)
+}
+
+func (s *Sock) recvfrom(op string, bufsize, flags int) ([]byte, string, int, error) {
 	s.start = time.Now()
-	if err := s.wait(unix.POLLIN); err != nil {
-		return nil, "", s.fail(op, err)
+	nonblocking := s.nonblock || flags&unix.MSG_DONTWAIT != 0
+	if !nonblocking {
+		if err := s.wait(unix.POLLIN); err != nil {
+			return nil, "", 0, s.fail(op, err)
+		}
 	}
 	buf := make([]byte, bufsize)
 	var n int
 	var from unix.Sockaddr
 	var err error
 	for {
-		n, from, err = unix.Recvfrom(s.FD, buf, 0)
+		n, from, err = unix.Recvfrom(s.FD, buf, flags)
 		if err != unix.EINTR {
 			break
 		}
 	}
 	t := s.stamp()
-	c := sockcall.Call{Op: op, Args: strconv.Itoa(bufsize), Len: bufsize, Ret: n}
+	args := strconv.Itoa(bufsize)
+	if flags != 0 {
+		args += ", " + msgFlagNames(flags)
+	}
+	c := sockcall.Call{Op: op, Args: args, Len: bufsize, Ret: n, Flags: msgFlagNames(flags), Nonblocking: nonblocking}
 	if err != nil {
 		s.record(t, c, err, nil)
-		return nil, "", s.fail(op, err)
+		return nil, "", -1, s.fail(op, err)
 	}
-	buf = buf[:n]
+	buf = buf[:min(n, bufsize)]
 	c.Data = append([]byte(nil), buf...)
 	var peer *sockcall.Call
 	addr := ""
@@ -346,7 +398,57 @@ func (s *Sock) recvfrom(op string, bufsize int) ([]byte, string, error) {
 		peer = &c
 	}
 	s.record(t, c, nil, peer)
-	return buf, addr, nil
+	return buf, addr, n, nil
+}
+
+// SetBlocking switches the socket between blocking (the default) and
+// non-blocking mode: fcntl(fd, F_SETFL, O_NONBLOCK), Python's
+// s.setblocking(False). In non-blocking mode a call that would wait fails
+// with EAGAIN instead (Python: BlockingIOError).
+func (s *Sock) SetBlocking(blocking bool) error {
+	s.start = time.Now()
+	err := unix.SetNonblock(s.FD, !blocking)
+	t := s.stamp()
+	args := "F_SETFL, O_NONBLOCK"
+	if blocking {
+		args = "F_SETFL, 0"
+	}
+	if err == nil {
+		s.nonblock = !blocking
+	}
+	s.record(t, sockcall.Call{Op: "fcntl", Args: args}, err, nil)
+	return s.fail("fcntl", err)
+}
+
+// Getsockopt reads an integer option: getsockopt(level, opt), Python's
+// s.getsockopt(SOL_SOCKET, SO_RCVBUF). The value is the call's Ret.
+func (s *Sock) Getsockopt(level, opt int) (int, error) {
+	s.start = time.Now()
+	v, err := unix.GetsockoptInt(s.FD, level, opt)
+	t := s.stamp()
+	s.record(t, sockcall.Call{Op: "getsockopt", Args: optName(level, opt), Ret: v}, err, nil)
+	return v, s.fail("getsockopt", err)
+}
+
+// wakeOnCancel shuts the socket down if the lesson is cancelled before the
+// returned stop is called, waking a call blocked inside the kernel.
+func (s *Sock) wakeOnCancel() (stop func()) {
+	var mu sync.Mutex // orders the wake-up against the return
+	done := false
+	fd := s.FD
+	cancel := context.AfterFunc(s.ctx, func() {
+		mu.Lock()
+		defer mu.Unlock()
+		if !done {
+			unix.Shutdown(fd, unix.SHUT_RDWR)
+		}
+	})
+	return func() {
+		mu.Lock()
+		done = true
+		mu.Unlock()
+		cancel()
+	}
 }
 
 // Shutdown closes one or both directions: unix.SHUT_RD, SHUT_WR (TCP sends
@@ -368,7 +470,7 @@ func (s *Sock) Close() error {
 		return nil
 	}
 	fd := s.FD
-	err := unix.Close(fd)
+	err := s.env.closeFD(s)
 	t := s.stamp()
 	s.FD = -1
 	s.record(t, sockcall.Call{Op: "close", FD: fd}, err, nil)
@@ -439,6 +541,16 @@ func (s *Sock) record(t stamp, c sockcall.Call, err error, keep *sockcall.Call) 
 	}
 	c.Local, c.Peer, c.Path = local, peer, path
 	c.SendQ, c.RecvQ, c.TCP = s.state()
+	c.SndBuf, c.RcvBuf = -1, -1
+	if s.FD >= 0 {
+		c.SndBuf, c.RcvBuf = bufSizes(s.FD)
+	}
+	if s.nonblock {
+		c.Nonblocking = true
+	}
+	var at time.Time
+	c.Kernel, at = s.env.sample()
+	c.KernelSec, c.KernelNsec = at.Unix(), int64(at.Nanosecond())
 	s.env.record(t, c)
 }
 
@@ -470,15 +582,17 @@ func unixPath(sa unix.Sockaddr) string {
 	return ""
 }
 
-// tcpStates are the kernel's TCP states (include/net/tcp_states.h), in
-// tcpi_state numbering.
+// tcpStates are the kernel's TCP states (include/net/tcp_states.h, in
+// tcpi_state numbering) as ss prints them: the one set of names every
+// lesson view uses.
 var tcpStates = [...]string{
-	1: "ESTABLISHED", 2: "SYN_SENT", 3: "SYN_RECV", 4: "FIN_WAIT1", 5: "FIN_WAIT2",
-	6: "TIME_WAIT", 7: "CLOSE", 8: "CLOSE_WAIT", 9: "LAST_ACK", 10: "LISTEN",
-	11: "CLOSING", 12: "NEW_SYN_RECV", 13: "BOUND_INACTIVE",
+	1: "ESTAB", 2: "SYN-SENT", 3: "SYN-RECV", 4: "FIN-WAIT-1", 5: "FIN-WAIT-2",
+	6: "TIME-WAIT", 7: "UNCONN", 8: "CLOSE-WAIT", 9: "LAST-ACK", 10: "LISTEN",
+	11: "CLOSING", 12: "NEW-SYN-RECV", 13: "BOUND-INACTIVE",
 }
 
-// TCPStateName names a tcpi_state value as the kernel does ("ESTABLISHED").
+// TCPStateName names a tcpi_state value as ss does ("ESTAB", "TIME-WAIT";
+// TCP_CLOSE is "UNCONN").
 func TCPStateName(state uint8) string {
 	if int(state) < len(tcpStates) && tcpStates[state] != "" {
 		return tcpStates[state]
@@ -572,6 +686,24 @@ func optName(level, opt int) string {
 		return n
 	}
 	return strconv.Itoa(level) + ", " + strconv.Itoa(opt)
+}
+
+// msgFlagNames names send and recv flags as in C ("MSG_DONTWAIT|MSG_TRUNC").
+func msgFlagNames(flags int) string {
+	var names []string
+	for _, f := range []struct {
+		bit  int
+		name string
+	}{{unix.MSG_DONTWAIT, "MSG_DONTWAIT"}, {unix.MSG_TRUNC, "MSG_TRUNC"}, {unix.MSG_PEEK, "MSG_PEEK"}, {unix.MSG_WAITALL, "MSG_WAITALL"}} {
+		if flags&f.bit != 0 {
+			names = append(names, f.name)
+			flags &^= f.bit
+		}
+	}
+	if flags != 0 {
+		names = append(names, "0x"+strconv.FormatInt(int64(flags), 16))
+	}
+	return strings.Join(names, "|")
 }
 
 func shutName(how int) string {

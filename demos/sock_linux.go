@@ -64,16 +64,8 @@ func (s *Sock) state() (sendQ, recvQ int, info *sockcall.TCPInfo) {
 				Unacked: ti.Unacked,
 				Retrans: ti.Retrans,
 			}
-			if ti.State == 10 { // LISTEN: tcpi_unacked is the accept queue, tcpi_sacked the backlog
-				return int(ti.Sacked), int(ti.Unacked), info
-			}
 		}
 	}
-	if q, err := unix.IoctlGetInt(s.FD, unix.SIOCOUTQ); err == nil {
-		sendQ = q
-	}
-	if q, err := unix.IoctlGetInt(s.FD, unix.SIOCINQ); err == nil {
-		recvQ = q
-	}
+	sendQ, recvQ, _ = kernelQueues(s.FD, s.proto)
 	return
 }

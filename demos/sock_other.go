@@ -5,6 +5,7 @@ package demos
 import (
 	"errors"
 	"runtime"
+	"time"
 
 	"github.com/sockscope/sockscope/demos/sockcall"
 )
@@ -23,3 +24,11 @@ func sysAccept(fd int) (int, error) { return -1, errNotLinux }
 func (s *Sock) waitQueued(n int) error { return nil }
 
 func (s *Sock) state() (sendQ, recvQ int, info *sockcall.TCPInfo) { return -1, -1, nil }
+
+func (e *Env) register(s *Sock) {}
+
+func (e *Env) closeFD(s *Sock) error { return errNotLinux }
+
+func (e *Env) sample() ([]sockcall.Sample, time.Time) { return nil, time.Now() }
+
+func bufSizes(fd int) (snd, rcv int) { return -1, -1 }

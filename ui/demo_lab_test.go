@@ -312,7 +312,7 @@ func TestDemoViewTCPEcho(t *testing.T) {
 	}
 	// The gauges at the send's moment: "hello" is in the client's
 	// Send-Q; at the segment's, in the server's Recv-Q.
-	if send, _ := demoGauges(lines, demoLaneHeads(lines), cliX, demoSimW, "ESTABLISHED"); send != "5" {
+	if send, _ := demoGauges(lines, demoLaneHeads(lines), cliX, demoSimW, "ESTAB"); send != "5" {
 		t.Errorf("at send(\"hello\") the client's Send-Q shows %s, want 5:\n%s", send, demoDump(lines))
 	}
 	h.special(tcell.KeyEnter)
@@ -331,7 +331,7 @@ func TestDemoViewTCPEcho(t *testing.T) {
 		c := demoCursorLine(l)
 		return c >= 0 && strings.Contains(l[c].text, `"hello"`) && strings.Contains(l[c].text, "PSH/ACK")
 	})
-	if _, recv := demoGauges(lines, demoLaneHeads(lines), srvX, cliX-1, "ESTABLISHED"); recv != "5" {
+	if _, recv := demoGauges(lines, demoLaneHeads(lines), srvX, cliX-1, "ESTAB"); recv != "5" {
 		t.Errorf("at the segment the server's Recv-Q shows %s, want 5:\n%s", recv, demoDump(lines))
 	}
 	h.key('j') // onto its ACK: the client's Send-Q is empty again
@@ -339,7 +339,7 @@ func TestDemoViewTCPEcho(t *testing.T) {
 		c := demoCursorLine(l)
 		return c >= 0 && strings.Contains(l[c].text, "ACK seq=1 ack=6")
 	})
-	if send, _ := demoGauges(lines, demoLaneHeads(lines), cliX, demoSimW, "ESTABLISHED"); send != "0" {
+	if send, _ := demoGauges(lines, demoLaneHeads(lines), cliX, demoSimW, "ESTAB"); send != "0" {
 		t.Errorf("after the ACK the client's Send-Q shows %s, want 0", send)
 	}
 
@@ -361,8 +361,8 @@ func TestDemoViewTCPEcho(t *testing.T) {
 	// Play the rest: the teardown, then finished.
 	h.key(' ')
 	lines = h.waitText("■ finished", "7/7", "FIN/ACK")
-	if demoFindLine(lines, "TIME_WAIT") < 0 {
-		t.Errorf("the client's TIME_WAIT is not shown:\n%s", demoDump(lines))
+	if demoFindLine(lines, "TIME-WAIT") < 0 {
+		t.Errorf("the client's TIME-WAIT is not shown:\n%s", demoDump(lines))
 	}
 	t.Logf("the screen at the end:\n%s", demoDump(lines))
 	h.quit()

@@ -318,12 +318,12 @@ func (b *demoSockBuilder) call(c *sockcall.Call, lane int) string {
 	if c.Op == "close" && c.Ret == 0 {
 		s.closed = true
 		delete(b.byFD, demoLaneFD{lane, c.FD})
-		if s.proto != "tcp" || s.listener || s.state == "" || s.state == "CLOSED" {
+		if s.proto != "tcp" || s.listener || s.state == "" || s.state == "UNCONN" {
 			s.gone = true
 		}
 	}
 	b.refresh(s)
-	if s.state != before && s.state != "" && !(before == "" && s.state == "CLOSED") {
+	if s.state != before && s.state != "" && !(before == "" && s.state == "UNCONN") {
 		return s.state
 	}
 	return ""
@@ -431,7 +431,7 @@ func (b *demoSockBuilder) udpPacket(p *decode.Packet, from int, to []int) {
 func (b *demoSockBuilder) snapshot() []demoSock {
 	out := make([]demoSock, 0, len(b.socks))
 	for _, s := range b.socks {
-		if s.closed && (s.state == "" || s.state == "CLOSED") {
+		if s.closed && (s.state == "" || s.state == "UNCONN") {
 			s.gone = true // nothing left of it, in the program or the kernel
 		}
 		if !s.gone {
@@ -441,39 +441,34 @@ func (b *demoSockBuilder) snapshot() []demoSock {
 	return out
 }
 
-// demoKernelState tidies a TCP_INFO state name for display.
-func demoKernelState(s string) string {
-	if s == "CLOSE" {
-		return "CLOSED"
-	}
-	return s
-}
+// demoKernelState is a TCP_INFO state name, already as ss prints it.
+func demoKernelState(s string) string { return s }
 
-// demoRFCState names a packet-implied state as the kernel (and ss) would.
+// demoRFCState names a packet-implied state as ss does.
 func demoRFCState(s decode.TCPState) string {
 	switch s {
 	case decode.StateClosed:
-		return "CLOSED"
+		return "UNCONN"
 	case decode.StateListen:
 		return "LISTEN"
 	case decode.StateSynSent:
-		return "SYN_SENT"
+		return "SYN-SENT"
 	case decode.StateSynReceived:
-		return "SYN_RECV"
+		return "SYN-RECV"
 	case decode.StateEstablished:
-		return "ESTABLISHED"
+		return "ESTAB"
 	case decode.StateFinWait1:
-		return "FIN_WAIT1"
+		return "FIN-WAIT-1"
 	case decode.StateFinWait2:
-		return "FIN_WAIT2"
+		return "FIN-WAIT-2"
 	case decode.StateClosing:
 		return "CLOSING"
 	case decode.StateTimeWait:
-		return "TIME_WAIT"
+		return "TIME-WAIT"
 	case decode.StateCloseWait:
-		return "CLOSE_WAIT"
+		return "CLOSE-WAIT"
 	case decode.StateLastAck:
-		return "LAST_ACK"
+		return "LAST-ACK"
 	}
 	return ""
 }
