@@ -22,6 +22,12 @@ type Demo struct {
 	// each one through env. It returns when every endpoint has finished
 	// (within seconds at Pace 0) or soon after ctx is cancelled.
 	Run func(ctx context.Context, env *Env) error
+	// Check verifies, against one finished run, every claim the steps'
+	// fixed words make (Explain, and Outcome's sentences where they
+	// depend on a fact Outcome does not look at). Tests run each lesson
+	// many times and call it; nil means the words claim nothing a run
+	// could contradict.
+	Check func(r *sockcall.Run) error
 }
 
 // Step is one stage of a demo: what the calls do and what to look for on
@@ -29,6 +35,13 @@ type Demo struct {
 type Step struct {
 	Title, TitleZH     string
 	Explain, ExplainZH string
+	// Outcome, if set, says what this run did in the step, in words
+	// derived from the recorded facts (how the close went, how many recv
+	// calls it took, whether connections interleaved). Views show it
+	// once the step's calls and frames are in: r holds the run so far.
+	// Explain says only what is true of every run; whatever depends on
+	// the kernel goes here.
+	Outcome func(r *sockcall.Run) (en, zh string)
 }
 
 // Env is what a demo runs with: how fast to go and where its calls go. Use
