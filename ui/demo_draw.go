@@ -10,6 +10,7 @@ import (
 
 	"github.com/sockscope/sockscope/decode"
 	"github.com/sockscope/sockscope/demos/sockcall"
+	"github.com/sockscope/sockscope/internal/textcol"
 )
 
 // The demo view's screen, top to bottom:
@@ -106,7 +107,7 @@ func (v *DemoView) draw(screen tcell.Screen, x, y, w, h int) {
 
 	// Heights.
 	head, explain := v.stepText()
-	explLines := demoWrap(explain, w-4)
+	explLines := textcol.Wrap(explain, w-4)
 	socks := min(max(lad.maxSocks, 1), 3)
 	laneHead := 1 + 2*socks
 	callsH, detailsH := 0, 0
@@ -146,14 +147,14 @@ func (v *DemoView) draw(screen tcell.Screen, x, y, w, h int) {
 	// The step.
 	printCells(screen, x+1, y, maxX, head, demoStyleTitle)
 	if !v.following() {
-		printCells(screen, x+2+demoWidth(head), y, maxX, v.tr(fmt.Sprintf("  (looking back: the demo is at step %d; n goes forward)", v.entered),
+		printCells(screen, x+2+textcol.Width(head), y, maxX, v.tr(fmt.Sprintf("  (looking back: the demo is at step %d; n goes forward)", v.entered),
 			fmt.Sprintf("（回看：演示已到第 %d 步；按 n 向后）", v.entered)), demoStyleDim)
 	}
 	y++
 	for i := 0; i < explH; i++ {
 		line := explLines[i]
 		if i == explH-1 && explH < len(explLines) {
-			line = demoTruncate(line+" …", w-4)
+			line = textcol.Truncate(line+" …", w-4)
 		}
 		printCells(screen, x+2, y, maxX, line, demoStyleDefault)
 		y++
@@ -180,7 +181,7 @@ func (v *DemoView) draw(screen tcell.Screen, x, y, w, h int) {
 	if lad.unixOnly && nRows > 4 {
 		note := v.tr("AF_UNIX: no packets. The bytes go from one socket's buffer straight into the other's inside the kernel; no network interface is involved, so the capture on lo sees nothing — there are only the calls and the buffers.",
 			"AF_UNIX：没有数据包。字节在内核里从一个套接字的缓冲区直接进入另一个的缓冲区，不经过任何网卡，所以 lo 上的抓包什么也看不到——只有调用和缓冲区。")
-		lines := demoWrap(note, w-4)
+		lines := textcol.Wrap(note, w-4)
 		lines = lines[:min(len(lines), 3)]
 		for _, l := range lines {
 			printCells(screen, x+2, rowsY, maxX, l, demoStyleNote)
@@ -286,8 +287,8 @@ func (v *DemoView) drawHeader(screen tcell.Screen, x, y, w int) {
 	if v.viewStep > 0 {
 		status = v.tr(fmt.Sprintf("step %d/%d  ", v.viewStep, len(v.demo.Steps)), fmt.Sprintf("第 %d/%d 步  ", v.viewStep, len(v.demo.Steps))) + status
 	}
-	status = demoTruncate(status, max(w/2, 10))
-	sx := maxX - demoWidth(status) - 1
+	status = textcol.Truncate(status, max(w/2, 10))
+	sx := maxX - textcol.Width(status) - 1
 	printCells(screen, x+1, y, sx-1, "sockscope · "+v.demo.Name+" — "+title, demoStyleBar.Bold(true))
 	printCells(screen, sx, y, maxX, status, st)
 }
@@ -321,8 +322,8 @@ func (v *DemoView) drawRule(screen tcell.Screen, x, y, w int, title string, focu
 		st = demoStyleTitle
 	}
 	cx := printCells(screen, x+1, y, maxX, title, st)
-	if right != "" && cx+demoWidth(right)+2 < maxX {
-		printCells(screen, maxX-demoWidth(right)-1, y, maxX, right, demoStyleDim)
+	if right != "" && cx+textcol.Width(right)+2 < maxX {
+		printCells(screen, maxX-textcol.Width(right)-1, y, maxX, right, demoStyleDim)
 	}
 }
 
@@ -345,7 +346,7 @@ func (v *DemoView) drawLaneHeads(screen tcell.Screen, laneX []int, y, maxX, heig
 		}
 		room := (height - 1) / 2
 		if len(mine) > room && room > 0 {
-			printCells(screen, lx+demoWidth(name)+1, y, lend, v.tr(fmt.Sprintf("(+%d more)", len(mine)-room), fmt.Sprintf("（另有 %d 个）", len(mine)-room)), demoStyleDim)
+			printCells(screen, lx+textcol.Width(name)+1, y, lend, v.tr(fmt.Sprintf("(+%d more)", len(mine)-room), fmt.Sprintf("（另有 %d 个）", len(mine)-room)), demoStyleDim)
 			mine = mine[len(mine)-room:]
 		}
 		for k, s := range mine {
@@ -387,7 +388,7 @@ func demoDrawGauges(screen tcell.Screen, x, y, maxX int, s *demoSock, lad *demoL
 		if g.value >= 0 {
 			num = strconv.Itoa(g.value)
 		}
-		x = printCells(screen, x, y, maxX, demoPad(num, numW), demoStyleBold)
+		x = printCells(screen, x, y, maxX, textcol.Pad(num, numW), demoStyleBold)
 	}
 }
 
@@ -468,9 +469,9 @@ func (v *DemoView) drawRow(screen tcell.Screen, r *demoRow, x, y, maxX int, lane
 			text += "  → " + r.note
 		}
 		right, left := maxX-lx-2, lx-(x+demoGutter)-1
-		if demoWidth(text) > right && left > right {
+		if textcol.Width(text) > right && left > right {
 			label := demoCallLabel(c, left)
-			printCells(screen, lx-1-demoWidth(label), y, lx-1, label, look(st))
+			printCells(screen, lx-1-textcol.Width(label), y, lx-1, label, look(st))
 			return
 		}
 		cx := printCells(screen, lx+2, y, maxX, demoCallLabel(c, right), look(st))
@@ -560,16 +561,16 @@ func (v *DemoView) drawArrow(screen tcell.Screen, r *demoRow, x, y, maxX int, la
 			gapL, gapR = sorted[i], sorted[i+1]
 		}
 	}
-	need := demoWidth(r.text) + 7
+	need := textcol.Width(r.text) + 7
 	for i := 0; i+1 < len(sorted); i++ {
 		if (sorted[i] == src || sorted[i+1] == src) && sorted[i+1]-sorted[i] >= min(need, gapR-gapL) {
 			gapL, gapR = sorted[i], sorted[i+1]
 		}
 	}
 	room := gapR - gapL - 5 // two dashes and the head each side, and spaces
-	label := " " + demoTruncate(r.text, room) + " "
+	label := " " + textcol.Truncate(r.text, room) + " "
 	if room >= 3 {
-		lx := gapL + 2 + max((gapR-gapL-3-demoWidth(label))/2, 0)
+		lx := gapL + 2 + max((gapR-gapL-3-textcol.Width(label))/2, 0)
 		printCells(screen, lx, y, gapR-1, label, look(st.Bold(true)))
 	}
 	if r.note != "" && hi+3 < maxX {
@@ -643,18 +644,18 @@ func (v *DemoView) drawDetails(screen tcell.Screen, x, y, maxX, cur int) {
 // arguments are cut first, so that the result and the error stay.
 func demoCallLabel(c *sockcall.Call, width int) string {
 	full := string(sockcall.AppendCallLabel(nil, c))
-	if demoWidth(full) <= width {
+	if textcol.Width(full) <= width {
 		return full
 	}
 	short := *c
 	short.Args = ""
 	short.Len = 0
 	bare := string(sockcall.AppendCallLabel(nil, &short)) // "sendto() = -1 EACCES"
-	room := width - demoWidth(bare)
+	room := width - textcol.Width(bare)
 	if room < 2 || c.Args == "" {
-		return demoTruncate(full, width)
+		return textcol.Truncate(full, width)
 	}
-	short.Args = demoTruncate(c.Args, room)
+	short.Args = textcol.Truncate(c.Args, room)
 	return string(sockcall.AppendCallLabel(nil, &short))
 }
 
@@ -730,12 +731,12 @@ func (v *DemoView) drawCalls(screen tcell.Screen, x, y, w, h, end, cur int, lcal
 		var b []byte
 		b = fmt.Appendf(b, "%5s  ", "#"+strconv.Itoa(c.Number))
 		cx := printCells(screen, x, y+k, maxX, string(b), base.Foreground(tcell.ColorGray))
-		cx = printCells(screen, cx, y+k, maxX, demoPad(c.Endpoint, 11), base.Foreground(demoLaneColors[max(r.lane, 0)%len(demoLaneColors)]))
+		cx = printCells(screen, cx, y+k, maxX, textcol.Pad(c.Endpoint, 11), base.Foreground(demoLaneColors[max(r.lane, 0)%len(demoLaneColors)]))
 		st := base
 		if c.Errno != "" {
 			st = base.Foreground(tcell.ColorRed).Bold(true)
 		}
-		cx = printCells(screen, cx, y+k, maxX, demoPad(demoCallLabel(c, labelW), labelW), st)
+		cx = printCells(screen, cx, y+k, maxX, textcol.Pad(demoCallLabel(c, labelW), labelW), st)
 		cx = printCells(screen, cx, y+k, maxX, string(demoAppendQueues(nil, c)), base)
 		if links := sockcall.AppendCallLinks(nil, c, lad.links.Call(c.Number)); len(links) > 0 {
 			printCells(screen, cx+2, y+k, maxX, "→ "+string(links), base.Foreground(tcell.ColorSilver))

@@ -10,6 +10,7 @@ import (
 	"github.com/sockscope/sockscope/decode"
 	"github.com/sockscope/sockscope/demos"
 	"github.com/sockscope/sockscope/demos/sockcall"
+	"github.com/sockscope/sockscope/internal/textcol"
 )
 
 // A hand-made run of tcp-echo's first steps, to check the ladder's model
@@ -204,10 +205,10 @@ func TestWrapText(t *testing.T) {
 		{"服务器调用 recv(1024)，一次就拿到了全部 16 个字节：\"hello你好world\"。TCP 是字节流：它保证字节的顺序，却不保留每次 send 之间的边界。", 17},
 		{"averyveryveryverylongwordwithoutanyspaceatall", 10},
 	} {
-		lines := demoWrap(tc.s, tc.width)
+		lines := textcol.Wrap(tc.s, tc.width)
 		joined := ""
 		for _, l := range lines {
-			if w := demoWidth(l); w > tc.width {
+			if w := textcol.Width(l); w > tc.width {
 				t.Errorf("line %q is %d columns, want ≤ %d", l, w, tc.width)
 			}
 			joined += l
@@ -216,12 +217,12 @@ func TestWrapText(t *testing.T) {
 			t.Errorf("wrap lost text:\n%q\n%q", joined, tc.s)
 		}
 	}
-	for _, l := range demoWrap("一二。三四。", 4) {
+	for _, l := range textcol.Wrap("一二。三四。", 4) {
 		if strings.HasPrefix(l, "。") {
 			t.Errorf(`wrapText("一二。三四。", 4) has a line %q: "。" must not begin a line`, l)
 		}
 	}
-	if got := demoTruncate("你好world", 5); got != "你好…" || demoWidth(got) != 5 {
+	if got := textcol.Truncate("你好world", 5); got != "你好…" || textcol.Width(got) != 5 {
 		t.Errorf("truncate = %q", got)
 	}
 	if got := safeCluster("\x1b"); got != `\x1b` {

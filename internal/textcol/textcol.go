@@ -1,4 +1,4 @@
-package ui
+package textcol
 
 import (
 	"strings"
@@ -6,20 +6,15 @@ import (
 	"github.com/rivo/uniseg"
 )
 
-// Text on the demo view is printed cell by cell, never through tview's
-// tag parser: labels carry bytes a demo sent ("[red]" is a fine payload),
-// and a payload must never move the cursor or change colours. Widths are
-// terminal columns as uniseg counts them (a CJK character takes two).
+// Width is the number of terminal columns s takes.
+func Width(s string) int { return uniseg.StringWidth(s) }
 
-// demoWidth is the number of terminal columns s takes.
-func demoWidth(s string) int { return uniseg.StringWidth(s) }
-
-// demoTruncate cuts s to at most width columns, ending it with "…" when cut.
-func demoTruncate(s string, width int) string {
+// Truncate cuts s to at most width columns, ending it with "…" when cut.
+func Truncate(s string, width int) string {
 	if width <= 0 {
 		return ""
 	}
-	if demoWidth(s) <= width {
+	if Width(s) <= width {
 		return s
 	}
 	var b strings.Builder
@@ -38,11 +33,11 @@ func demoTruncate(s string, width int) string {
 	return b.String()
 }
 
-// demoWrap breaks s into lines of at most width columns at the line-break
+// Wrap breaks s into lines of at most width columns at the line-break
 // opportunities of Unicode's line breaking algorithm (UAX #14): between
 // words in English, between characters in Chinese (but not before "，" or
 // "。"). A newline always breaks. A word longer than a line is cut.
-func demoWrap(s string, width int) []string {
+func Wrap(s string, width int) []string {
 	if width <= 0 {
 		return nil
 	}
@@ -60,23 +55,23 @@ func demoWrap(s string, width int) []string {
 		var must bool
 		seg, s, must, state = uniseg.FirstLineSegmentInString(s, state)
 		text := strings.TrimRight(seg, "\r\n")
-		visible := demoWidth(strings.TrimRight(text, " "))
+		visible := Width(strings.TrimRight(text, " "))
 		if lineW > 0 && lineW+visible > width {
 			flush()
 		}
 		if lineW == 0 {
 			text = strings.TrimLeft(text, " ")
-			visible = demoWidth(strings.TrimRight(text, " "))
+			visible = Width(strings.TrimRight(text, " "))
 		}
 		for visible > width { // a word wider than the line: cut it
-			head := demoCutColumns(text, width)
+			head := CutColumns(text, width)
 			line.WriteString(head)
 			flush()
 			text = text[len(head):]
-			visible = demoWidth(strings.TrimRight(text, " "))
+			visible = Width(strings.TrimRight(text, " "))
 		}
 		line.WriteString(text)
-		lineW += demoWidth(text)
+		lineW += Width(text)
 		if must {
 			flush()
 		}
@@ -87,9 +82,9 @@ func demoWrap(s string, width int) []string {
 	return lines
 }
 
-// demoCutColumns returns the longest prefix of s that takes at most width
+// CutColumns returns the longest prefix of s that takes at most width
 // columns (at least one grapheme, so that progress is made).
-func demoCutColumns(s string, width int) string {
+func CutColumns(s string, width int) string {
 	n, w, state := 0, 0, -1
 	rest := s
 	for rest != "" {
@@ -105,9 +100,9 @@ func demoCutColumns(s string, width int) string {
 	return s[:n]
 }
 
-// demoPad pads s with spaces to width columns.
-func demoPad(s string, width int) string {
-	if w := demoWidth(s); w < width {
+// Pad pads s with spaces to width columns.
+func Pad(s string, width int) string {
+	if w := Width(s); w < width {
 		return s + strings.Repeat(" ", width-w)
 	}
 	return s
