@@ -194,7 +194,7 @@ func (e *rewordedError) Unwrap() error { return e.err }
 // runDemoHere runs the demo in this process's network namespace, printing
 // its timeline.
 func runDemoHere(ctx context.Context, d *demos.Demo, o *demoOptions, stdout io.Writer) error {
-	tl := newTimeline(d, o.lang == "zh", o.json, stdout)
+	tl := newLessonPrinter(d, o.lang == "zh", o.json, stdout)
 	if !o.json {
 		title, summary := d.Title, d.Summary
 		if o.lang == "zh" {

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -50,6 +51,8 @@ func (b *buildFailure) Error() string { return string(b.out) }
 // demoRun is one demo's --json output, split by type.
 type demoRun struct {
 	steps, calls, packets []map[string]any
+	buffers, outcomes     []map[string]any
+	all                   []map[string]any // every object, in order
 	pcap                  string
 }
 
@@ -76,11 +79,16 @@ func runDemoJSON(t *testing.T, name string) *demoRun {
 		} else if err != nil {
 			t.Fatalf("demo %s: bad JSON: %v", name, err)
 		}
+		r.all = append(r.all, m)
 		switch m["type"] {
 		case "step":
 			r.steps = append(r.steps, m)
 		case "call":
 			r.calls = append(r.calls, m)
+		case "buffer":
+			r.buffers = append(r.buffers, m)
+		case "outcome":
+			r.outcomes = append(r.outcomes, m)
 		default:
 			r.packets = append(r.packets, m)
 		}
@@ -159,6 +167,44 @@ func TestDemoTCPEcho(t *testing.T) {
 	}
 	if sends != 3 || recvs != 1 {
 		t.Errorf("%d client sends and %d server recvs with data, want 3 and 1", sends, recvs)
+	}
+
+	// The byte journey: before the server's recv, its receive buffer holds
+	// 5, 11 and then 16 bytes, after the frames that carried them; the
+	// last buffer object shows the bytes waiting.
+	var recvqs []int
+	var data16 string
+	for _, m := range r.all {
+		if m["type"] == "call" && m["call.endpoint"] == "server" && m["call.op"] == "recv" {
+			break
+		}
+		if m["type"] == "buffer" && m["buffer.endpoint"] == "server" && m["buffer.listener"] == nil && num(m["buffer.recvq"]) > 0 {
+			if !strings.HasPrefix(m["buffer.after"].(string), "frame ") {
+				t.Errorf("server buffer changed after %v, want after a frame", m["buffer.after"])
+			}
+			recvqs = append(recvqs, num(m["buffer.recvq"]))
+			if num(m["buffer.recvq"]) == 16 {
+				data16, _ = m["buffer.recv_data"].(string)
+				if k, ok := m["buffer.kernel_recvq"]; ok && num(k) != 16 {
+					t.Errorf("kernel Recv-Q %v at 16 bytes in the model: %v", k, m)
+				}
+			}
+		}
+	}
+	if !slices.Equal(recvqs, []int{5, 11, 16}) || data16 != "hello你好world" {
+		t.Errorf("server receive buffer before its recv: %v, bytes at 16 %q; want [5 11 16] and \"hello你好world\"", recvqs, data16)
+	}
+	for _, c := range r.calls {
+		if c["call.op"] == "recv" && c["call.endpoint"] == "server" && num(c["call.ret"]) == 16 {
+			if w, ok := c["call.wait_recvbuf_us"]; !ok || num(w) < 0 {
+				t.Errorf("server recv: no call.wait_recvbuf_us: %v", c)
+			}
+		}
+		if c["call.op"] == "send" && c["call.endpoint"] == "client" {
+			if _, ok := c["call.wait_ack_us"]; !ok {
+				t.Errorf("client send: no call.wait_ack_us: %v", c)
+			}
+		}
 	}
 
 	// -w: every packet, and the data segments commented with their calls.

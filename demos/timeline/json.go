@@ -1,0 +1,109 @@
+package timeline
+
+import (
+	"strconv"
+
+	"github.com/sockscope/sockscope/decode"
+	"github.com/sockscope/sockscope/demos/sockcall"
+)
+
+// AppendJSON appends the whole timeline as JSON lines: a "step" object
+// per step, an "outcome" object where a step's words come from this run, a
+// "call" object per call (with its links and waits), a packet object per
+// frame (as replay --json prints it), and after any call or frame that
+// changed a socket's buffers one "buffer" object per such socket.
+func AppendJSON(b []byte, t *Timeline) []byte {
+	for i := range t.Rows {
+		r := &t.Rows[i]
+		switch r.Kind {
+		case KindStep:
+			b = appendStepJSON(b, t, r.Num)
+		case KindOutcome:
+			o := decode.NewJSONObject(b)
+			o.Str(`"type":`, "outcome")
+			o.Uint(`"outcome.step":`, uint64(r.Num))
+			o.Str(`"outcome.text":`, r.Text)
+			b = append(o.Bytes(), '\n')
+		case KindCall:
+			c := &t.Run.Calls[r.Index]
+			var w *sockcall.Waits
+			if x, ok := t.Waits[c.Number]; ok {
+				w = &x
+			}
+			b = append(sockcall.AppendCallJSON(b, c, t.Run.Links.Call(c.Number), w), '\n')
+		case KindFrame:
+			if p := t.Run.Frame(r.Num); p != nil {
+				b = append(decode.AppendJSON(b, p), '\n')
+			}
+		}
+		b = appendBuffersJSON(b, t, r)
+	}
+	return b
+}
+
+func appendStepJSON(b []byte, t *Timeline, n int) []byte {
+	if n < 1 || n > len(t.Demo.Steps) {
+		return b
+	}
+	s := t.Demo.Steps[n-1]
+	title, explain := s.Title, s.Explain
+	if t.ZH {
+		title, explain = s.TitleZH, s.ExplainZH
+	}
+	o := decode.NewJSONObject(b)
+	o.Str(`"type":`, "step")
+	o.Uint(`"step.number":`, uint64(n))
+	o.Str(`"step.title":`, title)
+	o.Str(`"step.explain":`, explain)
+	return append(o.Bytes(), '\n')
+}
+
+// appendBuffersJSON appends a "buffer" object for each socket the row
+// changed.
+func appendBuffersJSON(b []byte, t *Timeline, r *Row) []byte {
+	var after string
+	switch r.Kind {
+	case KindCall, KindReturn:
+		after = "call " + strconv.Itoa(r.Num)
+	case KindFrame:
+		after = "frame " + strconv.Itoa(r.Num)
+	default:
+		return b
+	}
+	for _, i := range r.Changed {
+		s := &r.Socks[i]
+		o := decode.NewJSONObject(b)
+		o.Str(`"type":`, "buffer")
+		o.Epoch(`"buffer.time_epoch":`, r.At.Unix(), int64(r.At.Nanosecond()))
+		o.Str(`"buffer.endpoint":`, s.Endpoint)
+		o.Int(`"buffer.fd":`, int64(s.FD))
+		o.Str(`"buffer.proto":`, s.Proto)
+		o.Str(`"buffer.after":`, after)
+		if s.Listener {
+			o.Bool(`"buffer.listener":`, true) // recvq is the accept queue, sendq the backlog
+		}
+		o.Int(`"buffer.sendq":`, int64(s.SendQ))
+		o.Int(`"buffer.unsent":`, int64(s.Unsent))
+		o.Int(`"buffer.recvq":`, int64(s.RecvQ))
+		o.Int(`"buffer.sndbuf":`, int64(s.SndBuf))
+		o.Int(`"buffer.rcvbuf":`, int64(s.RcvBuf))
+		o.Int(`"buffer.window":`, int64(s.Window))
+		o.Data(`"buffer.recv_data":`, s.RecvData)
+		if s.Proto == "udp" {
+			o.Int(`"buffer.datagrams":`, int64(s.Datagrams))
+			o.Int(`"buffer.dropped":`, int64(s.Dropped))
+		}
+		if s.FromKernel {
+			o.Bool(`"buffer.from_kernel":`, true)
+		}
+		if k := s.Kernel; k != nil {
+			o.Int(`"buffer.kernel_sendq":`, int64(k.SendQ))
+			o.Int(`"buffer.kernel_recvq":`, int64(k.RecvQ))
+			if k.Differs != "" {
+				o.Str(`"buffer.kernel_differs":`, k.Differs)
+			}
+		}
+		b = append(o.Bytes(), '\n')
+	}
+	return b
+}

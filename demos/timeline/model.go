@@ -1,0 +1,190 @@
+package timeline
+
+import (
+	"net/netip"
+	"time"
+
+	"github.com/sockscope/sockscope/capture"
+	"github.com/sockscope/sockscope/decode"
+	"github.com/sockscope/sockscope/demos"
+	"github.com/sockscope/sockscope/demos/sockcall"
+)
+
+// Kind says what a row shows.
+type Kind uint8
+
+const (
+	KindStep    Kind = iota + 1 // the start of a step: its title
+	KindCall                    // a socket call, where it sorts (made, or returned for calls that wait)
+	KindFrame                   // a segment or datagram on the wire
+	KindReturn                  // the return of a call that blocked (≥ BlockedAfter) after it was made
+	KindOutcome                 // what this run did in the step just ended, from its facts
+)
+
+// BlockedAfter is how long a call that causes packets (send, connect, …)
+// must have taken to count as having blocked: it then has a second row,
+// KindReturn, where it returned, and its bytes enter the send buffer as the
+// frames show them leave and in full at that return.
+const BlockedAfter = time.Millisecond
+
+// Timeline is one lesson run, built from everything received so far.
+type Timeline struct {
+	Demo  *demos.Demo
+	ZH    bool
+	Lanes []string // endpoint names, in order of their first call
+	Rows  []Row    // in time order
+	Run   *sockcall.Run
+	// Waits are how long each call's bytes waited in the buffers, by call
+	// number (absent: nothing to say).
+	Waits map[int]sockcall.Waits
+	// CallRows are the indexes of the KindCall rows, in call-number order;
+	// StepRow maps a step to its row.
+	CallRows []int
+	StepRow  map[int]int
+	// Within maps a call made inside another (a sendall's send) to the
+	// outer call's number.
+	Within map[int]int
+	// Checks compare the model with every kernel sample (kernel.go).
+	Checks []Check
+	// NoWire: calls were made and no frame was seen; UnixOnly: every call
+	// was on an AF_UNIX socket (the wire is empty by nature).
+	NoWire, UnixOnly bool
+	// MaxSocks is the most sockets one lane shows at once.
+	MaxSocks int
+	// Finished: the run is over (Builder.Finish), so every step's outcome
+	// is final.
+	Finished bool
+
+	frames []capture.Frame
+}
+
+// Row is one line of the timeline.
+type Row struct {
+	Kind Kind
+	At   time.Time // where it sorts
+	// Arrived is when the builder learnt of the row's event (a text
+	// printer that prints as events come holds rows back by this).
+	Arrived time.Time
+	Step    int // the step in force
+	Num     int // KindStep/KindOutcome: the step; KindCall/KindReturn: the call number; KindFrame: the frame number
+	Index   int // into Run.Calls or Run.Packets
+	Lane    int // call: its lane; frame: the sender's lane (-1 unknown)
+	To      []int
+	Text    string // step title, call label, frame label, outcome
+	Note    string // endpoint states that changed here ("client FIN-WAIT-1")
+	Fail    bool   // a call that returned an error
+	Inner   bool   // a call made inside another (see Timeline.Within)
+	// Blocked is how long a call took from being made to returning, when
+	// it reached BlockedAfter (0 otherwise).
+	Blocked time.Duration
+	// How a frame looks.
+	Expert, Control, PureAck, Broadcast bool
+	Socks                               []Sock // every socket after this row
+	// Changed are the indexes in Socks of the sockets whose buffers this
+	// row changed.
+	Changed []int
+}
+
+// Sock is one socket as it is after some row.
+type Sock struct {
+	ID          int // the same socket on every row
+	Lane        int
+	Endpoint    string
+	FD          int // 0: a connection the kernel holds that accept has not taken yet
+	Proto       string
+	Local, Peer netip.AddrPort
+	Path        string
+	Listener    bool
+	State       string // TCP, as ss names it
+	Closed      bool   // the program closed its descriptor (TCP may linger: TIME-WAIT)
+
+	Buffers
+	// Kernel is the kernel's sample of this socket taken at this row's
+	// moment (after a call), nil if none belongs here.
+	Kernel *KernelSample
+}
+
+// Buffers are a socket's queues as the model has them.
+type Buffers struct {
+	// SendQ is bytes written and not yet acknowledged (TCP; for a
+	// listener the backlog), Unsent the part of them not yet on the wire,
+	// RecvQ bytes arrived in order and not yet read (for UDP the bytes of
+	// the datagrams waiting, for a listener the accept queue). -1: not
+	// known.
+	SendQ, Unsent, RecvQ int
+	Datagrams            int // UDP datagrams waiting
+	Dropped              int // UDP datagrams dropped so far (the kernel's count)
+	// SndBuf and RcvBuf are the capacities getsockopt reported after the
+	// socket's latest call; Window the receive window this socket last
+	// advertised on the wire (bytes, scaled). -1: not known.
+	SndBuf, RcvBuf, Window int
+	// RecvData is the start (up to 64 bytes) of what waits to be read.
+	RecvData []byte
+	// FromKernel: the model has nothing better (the socket's traffic was
+	// not seen), so the queues are the kernel's after its latest call.
+	FromKernel bool
+}
+
+// KernelSample is what the kernel said about a socket at a row's moment,
+// and how it compares with the model.
+type KernelSample struct {
+	Call         int // the call after which it was taken
+	SendQ, RecvQ int
+	Drops        int
+	// Differs says where the model and the kernel disagree and why; ""
+	// when they agree on everything comparable.
+	Differs string
+}
+
+// Builder collects a session's events and builds Timelines from them.
+type Builder struct {
+	demo     *demos.Demo
+	zh       bool
+	dec      *decode.Decoder
+	calls    []sockcall.Call
+	packets  []decode.Packet
+	frames   []capture.Frame
+	arrived  []time.Time // per call
+	farrived []time.Time // per frame
+	steps    []stepMark
+	finished time.Time
+}
+
+type stepMark struct {
+	n  int
+	at time.Time
+}
+
+// NewBuilder returns a Builder for a run of d, with words in Chinese when
+// zh is set.
+func NewBuilder(d *demos.Demo, zh bool) *Builder {
+	return &Builder{demo: d, zh: zh, dec: decode.NewDecoder()}
+}
+
+// Add takes one event; at is when it arrived.
+func (b *Builder) Add(e demos.Event, at time.Time) {
+	switch {
+	case e.Step > 0:
+		b.steps = append(b.steps, stepMark{e.Step, at})
+	case e.Call != nil:
+		b.calls = append(b.calls, *e.Call)
+		b.arrived = append(b.arrived, at)
+	case e.Frame != nil:
+		var p decode.Packet
+		b.dec.Decode(e.Frame, len(b.packets)+1, &p)
+		p.DNS.QName = append([]byte(nil), p.DNS.QName...) // outlives the decoder's scratch
+		b.packets = append(b.packets, p)
+		b.frames = append(b.frames, *e.Frame)
+		b.farrived = append(b.farrived, at)
+	}
+}
+
+// Finish marks the run as over at time at: the last step's outcome is
+// final.
+func (b *Builder) Finish(at time.Time) { b.finished = at }
+
+// Events is how many calls, frames and steps the builder holds.
+func (b *Builder) Events() int { return len(b.calls) + len(b.packets) + len(b.steps) }
+
+// Frames returns the frames received so far (for writing a capture).
+func (b *Builder) Frames() []capture.Frame { return b.frames }

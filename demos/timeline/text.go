@@ -1,0 +1,323 @@
+package timeline
+
+import (
+	"bytes"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/sockscope/sockscope/decode"
+	"github.com/sockscope/sockscope/demos/sockcall"
+	"github.com/sockscope/sockscope/internal/textcol"
+)
+
+// TextWidth is the width the text timeline wraps explanations at.
+const TextWidth = 92
+
+type rowKey struct {
+	kind Kind
+	num  int
+}
+
+// TextPrinter prints a timeline as text, row by row as rows become known:
+// each Print prints the rows not printed yet that arrived before a cutoff.
+// A row that arrives after later rows were printed is printed late (text
+// cannot go back).
+type TextPrinter struct {
+	printed map[rowKey]bool
+	steps   int
+}
+
+// NewTextPrinter returns a printer that has printed nothing.
+func NewTextPrinter() *TextPrinter { return &TextPrinter{printed: map[rowKey]bool{}} }
+
+// Print appends the rows of t not printed yet that arrived before cutoff
+// (all of them when cutoff is zero).
+func (p *TextPrinter) Print(dst []byte, t *Timeline, cutoff time.Time) []byte {
+	for i := range t.Rows {
+		r := &t.Rows[i]
+		k := rowKey{r.Kind, r.Num}
+		if p.printed[k] || !cutoff.IsZero() && !r.Arrived.Before(cutoff) {
+			continue
+		}
+		p.printed[k] = true
+		dst = appendTextRow(dst, t, i)
+	}
+	return dst
+}
+
+func appendTextRow(b []byte, t *Timeline, i int) []byte {
+	r := &t.Rows[i]
+	switch r.Kind {
+	case KindStep:
+		return appendStepText(b, t, r.Num)
+	case KindOutcome:
+		b = append(b, "\n   ▸ "...)
+		if t.ZH {
+			b = append(b, "本次运行："...)
+		} else {
+			b = append(b, "This run: "...)
+		}
+		for i, line := range textcol.Wrap(r.Text, TextWidth-11) {
+			if i > 0 {
+				b = append(b, "\n     "...)
+			}
+			b = append(b, line...)
+		}
+		return append(b, "\n\n"...)
+	case KindCall:
+		c := &t.Run.Calls[r.Index]
+		b = appendCallText(b, t, r, c)
+		b = appendWaitsText(b, t, c)
+	case KindReturn:
+		c := &t.Run.Calls[r.Index]
+		b = appendClock(b, callReturn(c))
+		b = fmt.Appendf(b, "  #%-3d %-10s ", c.Number, c.Endpoint)
+		if r.Inner {
+			b = append(b, "  └ "...)
+		}
+		b = append(b, r.Text...)
+		b = fmt.Appendf(b, "  returned after %s", fmtDuration(r.Blocked))
+		b = append(b, '\n')
+	case KindFrame:
+		b = appendFrameText(b, t, r, t.Run.Frame(r.Num))
+	}
+	return appendBufferText(b, t, i)
+}
+
+func appendStepText(b []byte, t *Timeline, n int) []byte {
+	if n < 1 || n > len(t.Demo.Steps) {
+		return b
+	}
+	s := t.Demo.Steps[n-1]
+	title, explain := s.Title, s.Explain
+	if t.ZH {
+		title, explain = s.TitleZH, s.ExplainZH
+	}
+	b = fmt.Appendf(b, "\n── %d/%d %s ──\n", n, len(t.Demo.Steps), title)
+	for _, line := range textcol.Wrap(explain, TextWidth) {
+		b = append(b, "   "...)
+		b = append(b, line...)
+		b = append(b, '\n')
+	}
+	return append(b, '\n')
+}
+
+// appendCallText prints `TIME  #N endpoint  label  kernel: Send-Q s Recv-Q r  STATE  → links`.
+func appendCallText(b []byte, t *Timeline, r *Row, c *sockcall.Call) []byte {
+	b = appendClock(b, c.SortTime()) // the time it sorts by: made, or returned
+	start := len(b)
+	b = fmt.Appendf(b, "  #%-3d %-10s ", c.Number, c.Endpoint)
+	if r.Inner {
+		b = append(b, "  └ "...)
+	}
+	b = sockcall.AppendCallLabel(b, c)
+	b = pad(b, start, 60)
+	if r.Blocked > 0 && r.Kind == KindCall {
+		b = fmt.Appendf(b, "  blocked %s", fmtDuration(r.Blocked))
+	}
+	if c.SendQ >= 0 || c.RecvQ >= 0 {
+		b = fmt.Appendf(b, "  kernel: Send-Q %d Recv-Q %d", max(c.SendQ, 0), max(c.RecvQ, 0))
+	}
+	if c.TCP != nil {
+		b = append(b, "  "...)
+		b = append(b, c.TCP.State...)
+	}
+	if links := sockcall.AppendCallLinks(nil, c, t.Run.Links.Call(c.Number)); len(links) > 0 {
+		b = append(b, "  → "...)
+		b = append(b, links...)
+	}
+	return append(bytes.TrimRight(b, " "), '\n')
+}
+
+// appendWaitsText prints how long the call's bytes waited, when known.
+func appendWaitsText(b []byte, t *Timeline, c *sockcall.Call) []byte {
+	w, ok := t.Waits[c.Number]
+	if !ok || len(c.Inner) > 0 { // a sendall: its sends say it
+		return b
+	}
+	var parts []string
+	zh := t.ZH
+	if w.SendBuf >= 0 {
+		parts = append(parts, pick(zh, "in the send buffer "+fmtDuration(w.SendBuf)+" before its first segment left", "在发送缓冲区等了 "+fmtDuration(w.SendBuf)+" 才发出第一个段"))
+	}
+	if w.Ack >= 0 {
+		parts = append(parts, pick(zh, "acknowledged after "+fmtDuration(w.Ack), fmtDuration(w.Ack)+" 后被确认"))
+	}
+	if w.RecvBuf >= 0 {
+		parts = append(parts, pick(zh, "waited "+fmtDuration(w.RecvBuf)+" in the receive buffer", "在接收缓冲区等了 "+fmtDuration(w.RecvBuf)))
+	}
+	if len(parts) == 0 {
+		return b
+	}
+	b = append(b, "                    "...)
+	b = append(b, pick(zh, "bytes: ", "字节：")...)
+	for i, p := range parts {
+		if i > 0 {
+			b = append(b, pick(zh, ", ", "，")...)
+		}
+		b = append(b, p...)
+	}
+	return append(b, '\n')
+}
+
+func pick(zh bool, en, cn string) string {
+	if zh {
+		return cn
+	}
+	return en
+}
+
+// appendFrameText prints `TIME  [frame N] client → server  tcpdump-line  ← #calls`.
+func appendFrameText(b []byte, t *Timeline, r *Row, p *decode.Packet) []byte {
+	if p == nil {
+		return b
+	}
+	b = appendClock(b, frameTime(p))
+	b = fmt.Appendf(b, "  [frame %d] ", p.Number)
+	if from, to := t.EndpointOf(p.Src, p.SrcPort), t.EndpointOf(p.Dst, p.DstPort); from != "" || to != "" {
+		b = fmt.Appendf(b, "%s → %s  ", orAddr(from, p), orAddrDst(to, p))
+	}
+	// The summary's own state markers use the tracker's RFC 9293 names;
+	// a lesson names states as ss does, so they come from the row's note.
+	q := *p
+	q.Analysis.SrcChanged, q.Analysis.DstChanged = false, false
+	b = decode.AppendSummary(b, &q)
+	if r.Note != "" {
+		b = append(b, " {"...)
+		b = append(b, r.Note...)
+		b = append(b, '}')
+	}
+	if calls := t.Run.Links.FrameCalls(p.Number); len(calls) > 0 {
+		b = append(b, "  ← "...)
+		for i, n := range calls {
+			if i > 0 {
+				b = append(b, ", "...)
+			}
+			if c := t.Run.Call(n); c != nil {
+				b = fmt.Appendf(b, "#%d %s", n, c.Op)
+			}
+		}
+	}
+	return append(b, '\n')
+}
+
+func orAddr(name string, p *decode.Packet) string {
+	if name != "" {
+		return name
+	}
+	return p.Src.String() + ":" + strconv.Itoa(int(p.SrcPort))
+}
+
+func orAddrDst(name string, p *decode.Packet) string {
+	if name != "" {
+		return name
+	}
+	return p.Dst.String() + ":" + strconv.Itoa(int(p.DstPort))
+}
+
+// appendBufferText prints a line per socket whose buffers the row changed:
+// `server fd 9  Recv-Q 11 → 16 B of 131072  "hello你好world"`, with the
+// kernel's figure where a sample belongs to the row and differs.
+func appendBufferText(b []byte, t *Timeline, row int) []byte {
+	r := &t.Rows[row]
+	for _, i := range r.Changed {
+		s := &r.Socks[i]
+		before := t.Before(row, s.ID)
+		b = append(b, "                    "...)
+		b = append(b, s.label()...)
+		b = AppendBufferChange(b, before, s, t.ZH)
+		b = append(b, '\n')
+	}
+	return b
+}
+
+// Before returns the socket with this ID as it was on the row before row
+// (nil if it did not exist yet).
+func (t *Timeline) Before(row, id int) *Sock {
+	if row <= 0 || row > len(t.Rows) {
+		return nil
+	}
+	prev := &t.Rows[row-1]
+	for k := range prev.Socks {
+		if prev.Socks[k].ID == id {
+			return &prev.Socks[k]
+		}
+	}
+	return nil
+}
+
+// AppendBufferChange appends what changed in a socket's buffers:
+// "  Send-Q 0 → 5 B (5 unsent) of 2626560  Recv-Q 11 → 16 B of 131072 "…"".
+func AppendBufferChange(b []byte, before, s *Sock, zh bool) []byte {
+	old := func(f func(*Sock) int) int {
+		if before == nil {
+			return 0
+		}
+		return max(f(before), 0)
+	}
+	if s.Listener {
+		b = fmt.Appendf(b, "  %s %d → %d", pick(zh, "accept queue", "全连接队列"), old(func(x *Sock) int { return x.RecvQ }), s.RecvQ)
+		return b
+	}
+	sendChanged := before == nil || before.SendQ != s.SendQ || before.Unsent != s.Unsent
+	recvChanged := before == nil || before.RecvQ != s.RecvQ || before.Datagrams != s.Datagrams || before.Dropped != s.Dropped
+	if sendChanged && s.SendQ >= 0 && s.Proto == "tcp" {
+		b = fmt.Appendf(b, "  Send-Q %d → %d B", old(func(x *Sock) int { return x.SendQ }), s.SendQ)
+		if was := old(func(x *Sock) int { return x.Unsent }); was != s.Unsent && s.Unsent >= 0 {
+			b = fmt.Appendf(b, pick(zh, " (unsent %d → %d)", "（未发出 %d → %d）"), was, s.Unsent)
+		} else if s.Unsent > 0 {
+			b = fmt.Appendf(b, pick(zh, " (%d unsent)", "（%d 未发出）"), s.Unsent)
+		}
+		if s.SndBuf > 0 {
+			b = fmt.Appendf(b, " / %d", s.SndBuf)
+		}
+	}
+	if recvChanged && s.RecvQ >= 0 {
+		b = fmt.Appendf(b, "  Recv-Q %d → %d B", old(func(x *Sock) int { return x.RecvQ }), s.RecvQ)
+		if s.Proto == "udp" {
+			b = fmt.Appendf(b, pick(zh, " (%d datagrams)", "（%d 个数据报）"), s.Datagrams)
+		}
+		if s.RcvBuf > 0 {
+			b = fmt.Appendf(b, " / %d", s.RcvBuf)
+		}
+		if len(s.RecvData) > 0 {
+			b = append(b, "  "...)
+			b = append(b, quoteCut(s.RecvData, 32)...)
+		}
+		if s.Proto == "udp" && s.Dropped > 0 {
+			b = fmt.Appendf(b, pick(zh, "  dropped %d", "  已丢弃 %d"), s.Dropped)
+		}
+	}
+	if s.Kernel != nil && s.Kernel.Differs != "" {
+		b = append(b, pick(zh, "  ≠ ", "  ≠ ")...)
+		b = append(b, s.Kernel.Differs...)
+	}
+	return b
+}
+
+func appendClock(b []byte, t time.Time) []byte {
+	return t.AppendFormat(b, "15:04:05.000000")
+}
+
+// pad pads the text since start to width terminal columns.
+func pad(b []byte, start, width int) []byte {
+	for n := textcol.Width(string(b[start:])); n < width; n++ {
+		b = append(b, ' ')
+	}
+	return b
+}
+
+// fmtDuration shows a wait the way a person reads it: 12 µs, 41.9 ms, 1.23 s.
+func fmtDuration(d time.Duration) string {
+	switch {
+	case d < time.Millisecond:
+		return strconv.FormatInt(d.Microseconds(), 10) + " µs"
+	case d < time.Second:
+		return strconv.FormatFloat(float64(d)/float64(time.Millisecond), 'f', 1, 64) + " ms"
+	}
+	return strconv.FormatFloat(d.Seconds(), 'f', 2, 64) + " s"
+}
+
+// FormatDuration is fmtDuration for the views.
+func FormatDuration(d time.Duration) string { return fmtDuration(d) }
