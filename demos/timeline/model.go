@@ -188,3 +188,29 @@ func (b *Builder) Events() int { return len(b.calls) + len(b.packets) + len(b.st
 
 // Frames returns the frames received so far (for writing a capture).
 func (b *Builder) Frames() []capture.Frame { return b.frames }
+
+// Linked returns what the row (kind, num) is tied to: for a call, the
+// frames that carried its bytes (or that it caused), the ACK of its last
+// byte, and the calls at the other end; for a frame, its calls.
+func (t *Timeline) Linked(kind Kind, num int) (calls, frames map[int]bool) {
+	calls, frames = map[int]bool{}, map[int]bool{}
+	switch kind {
+	case KindCall, KindReturn:
+		if cl := t.Run.Links.Call(num); cl != nil {
+			for _, f := range cl.Frames {
+				frames[f] = true
+			}
+			if cl.AckFrame != 0 {
+				frames[cl.AckFrame] = true
+			}
+			for _, n := range cl.Peers {
+				calls[n] = true
+			}
+		}
+	case KindFrame:
+		for _, n := range t.Run.Links.FrameCalls(num) {
+			calls[n] = true
+		}
+	}
+	return calls, frames
+}
