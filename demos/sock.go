@@ -549,7 +549,7 @@ func (s *Sock) record(t stamp, c sockcall.Call, err error, keep *sockcall.Call) 
 		c.Nonblocking = true
 	}
 	var at time.Time
-	c.Kernel, at = s.env.sample()
+	c.Kernel, at, c.KernelSpan = s.env.sample()
 	c.KernelSec, c.KernelNsec = at.Unix(), int64(at.Nanosecond())
 	s.env.record(t, c)
 }

@@ -29,6 +29,6 @@ func (e *Env) register(s *Sock) {}
 
 func (e *Env) closeFD(s *Sock) error { return errNotLinux }
 
-func (e *Env) sample() ([]sockcall.Sample, time.Time) { return nil, time.Now() }
+func (e *Env) sample() ([]sockcall.Sample, time.Time, time.Duration) { return nil, time.Now(), 0 }
 
 func bufSizes(fd int) (snd, rcv int) { return -1, -1 }

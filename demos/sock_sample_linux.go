@@ -40,11 +40,14 @@ func (e *Env) closeFD(s *Sock) error {
 	return err
 }
 
-// sample asks the kernel about every open socket of the lesson.
-func (e *Env) sample() ([]sockcall.Sample, time.Time) {
+// sample asks the kernel about every open socket of the lesson, from
+// start for span.
+func (e *Env) sample() (out []sockcall.Sample, start time.Time, span time.Duration) {
 	e.kmu.Lock()
 	defer e.kmu.Unlock()
-	out := make([]sockcall.Sample, 0, len(e.open))
+	start = time.Now()
+	defer func() { span = time.Since(start) }()
+	out = make([]sockcall.Sample, 0, len(e.open))
 	var drops map[uint64]int
 	for _, s := range e.open {
 		k := sockcall.Sample{Endpoint: s.Endpoint, FD: s.FD, Proto: s.proto, Listener: s.listening, SendQ: -1, RecvQ: -1, Drops: -1}
@@ -62,7 +65,7 @@ func (e *Env) sample() ([]sockcall.Sample, time.Time) {
 		}
 		out = append(out, k)
 	}
-	return out, time.Now()
+	return out, start, 0
 }
 
 // kernelQueues is SIOCOUTQ and SIOCINQ, or for a TCP listener (like ss)

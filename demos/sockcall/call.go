@@ -58,10 +58,12 @@ type Call struct {
 	Inner []int
 
 	// Kernel is what the kernel said about every socket of the lesson
-	// right after this call returned (SIOCOUTQ, SIOCINQ, state), taken at
-	// KernelSec/KernelNsec: the check on any model of the buffers.
+	// right after this call returned (SIOCOUTQ, SIOCINQ, state): the check
+	// on any model of the buffers. The sockets were asked one after the
+	// other from KernelSec/KernelNsec on, for KernelSpan.
 	Kernel                []Sample
 	KernelSec, KernelNsec int64
+	KernelSpan            time.Duration
 }
 
 // Sample is one socket's queues as the kernel reported them.

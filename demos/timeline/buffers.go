@@ -1,5 +1,7 @@
 package timeline
 
+import "time"
+
 // stream is one direction of a byte stream (a TCP connection's, or an
 // AF_UNIX stream pair's), numbered from 1 like relative sequence numbers:
 // every byte is written by a call, put on the wire, acknowledged, arrived
@@ -16,6 +18,18 @@ type stream struct {
 	chunks []chunk // the bytes, as the calls wrote them
 
 	finQueued, finAcked bool
+
+	// lastAt and lastFrame are the latest frame of or acknowledging this
+	// direction.
+	lastAt    time.Time
+	lastFrame int
+}
+
+// touched notes a frame of, or acknowledging, this direction.
+func (s *stream) touched(at time.Time, frame int) {
+	if at.After(s.lastAt) {
+		s.lastAt, s.lastFrame = at, frame
+	}
 }
 
 // chunk is what one call wrote: bytes off+1 … off+len(data) of the stream.

@@ -3,6 +3,7 @@ package timeline
 import (
 	"fmt"
 	"strconv"
+	"time"
 
 	"github.com/sockscope/sockscope/demos/sockcall"
 )
@@ -48,7 +49,7 @@ func (t *Timeline) sample(r *Row, c *sockcall.Call, sb *sockBuilder, laneOf map[
 			sb.dropped(s, k.Drops)
 		}
 		ks := &KernelSample{Call: c.Number, SendQ: k.SendQ, RecvQ: k.RecvQ, Drops: k.Drops}
-		ks.Differs = t.compare(c, k, s)
+		ks.Differs = t.compare(c, k, s, sb)
 		// The row's copy of the socket shows the sample (and the drops).
 		for j := range r.Socks {
 			if r.Socks[j].ID == s.ID {
@@ -64,7 +65,7 @@ func (t *Timeline) sample(r *Row, c *sockcall.Call, sb *sockBuilder, laneOf map[
 }
 
 // compare records the checks of one sample and returns how they differ.
-func (t *Timeline) compare(c *sockcall.Call, k *sockcall.Sample, s *sockModel) string {
+func (t *Timeline) compare(c *sockcall.Call, k *sockcall.Sample, s *sockModel, sb *sockBuilder) string {
 	if s.FromKernel || s.Closed {
 		return "" // nothing of the model's own to compare
 	}
@@ -96,8 +97,14 @@ func (t *Timeline) compare(c *sockcall.Call, k *sockcall.Sample, s *sockModel) s
 		}
 		ch := Check{Call: c.Number, Endpoint: k.Endpoint, FD: k.FD, Proto: k.Proto, What: f.what, Model: f.model, Kernel: f.kernel, Agree: f.model == f.kernel}
 		if !ch.Agree {
-			if f.what == "Send-Q" && len(s.blocked) > 0 {
+			switch {
+			case f.what == "Send-Q" && len(s.blocked) > 0:
 				ch.Reason = "send #" + strconv.Itoa(s.blocked[0]) + " is still blocked: the bytes it has put in so far show only in the kernel's count"
+			default:
+				ch.Reason = t.concurrent(c, s, sb)
+				if ch.Reason == "" && s.Proto == "tcp" {
+					ch.Reason = inFlight(c, s)
+				}
 			}
 			d := fmt.Sprintf("kernel %s %d", f.what, f.kernel)
 			if ch.Reason != "" {
@@ -111,4 +118,56 @@ func (t *Timeline) compare(c *sockcall.Call, k *sockcall.Sample, s *sockModel) s
 		t.Checks = append(t.Checks, ch)
 	}
 	return differs
+}
+
+// inFlightWindow is how soon after a frame's capture a kernel sample may
+// still miss it: on loopback a captured segment reaches the receiving
+// socket a few microseconds later, in the softirq that delivers it.
+const inFlightWindow = 200 * time.Microsecond
+
+// inFlight explains a TCP difference by a frame captured just before the
+// sample, not yet delivered to the socket when the kernel was asked.
+func inFlight(c *sockcall.Call, s *sockModel) string {
+	at := time.Unix(c.KernelSec, c.KernelNsec)
+	for _, st := range []*stream{s.out, s.in} {
+		if st == nil || st.lastFrame == 0 {
+			continue
+		}
+		if d := at.Sub(st.lastAt); d >= 0 && d < inFlightWindow {
+			return fmt.Sprintf("sampled %s after frame %d was captured, before the kernel had delivered it to the socket", fmtDuration(d), st.lastFrame)
+		}
+	}
+	return ""
+}
+
+// concurrent explains a difference by a call on the socket (or its peer,
+// or for a listener an accept or connect) that another thread had in
+// progress while the kernel was asked: its effect may or may not be in
+// the kernel's answer, and the model puts it at the call's recorded
+// return, which is stamped a little after the system call returned.
+func (t *Timeline) concurrent(c *sockcall.Call, s *sockModel, sb *sockBuilder) string {
+	from := time.Unix(c.KernelSec, c.KernelNsec)
+	to := from.Add(c.KernelSpan)
+	var peer *sockModel
+	if s.Proto == "tcp" && !s.Listener {
+		peer = sb.flow(s.Peer, s.Local)
+	}
+	mine := func(o *sockcall.Call, x *sockModel) bool {
+		if x == nil {
+			return false
+		}
+		return o.Endpoint == x.Endpoint && o.FD == x.FD ||
+			x.Proto == "tcp" && o.Local == x.Local && o.Peer == x.Peer && x.Local.IsValid()
+	}
+	for i := range t.Run.Calls {
+		o := &t.Run.Calls[i]
+		if o.Number == c.Number || callStart(o).After(to) || !callReturn(o).After(from) {
+			continue
+		}
+		if mine(o, s) || mine(o, peer) ||
+			s.Listener && (o.Op == "accept" && o.FD == s.FD && o.Endpoint == s.Endpoint || o.Op == "connect" && o.Peer == s.Local) {
+			return fmt.Sprintf("call #%d (%s %s) was in progress on another thread while the kernel was asked", o.Number, o.Endpoint, o.Op)
+		}
+	}
+	return ""
 }

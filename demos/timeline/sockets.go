@@ -4,6 +4,7 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/sockscope/sockscope/decode"
 	"github.com/sockscope/sockscope/demos/sockcall"
@@ -19,8 +20,9 @@ type sockModel struct {
 	backlog int
 	// what the kernel said after the socket's latest own call
 	kSendQ, kRecvQ int
-	out, in        *stream // TCP and AF_UNIX streams
-	dgrams         []dgram // UDP: datagrams waiting to be read
+	out, in        *stream    // TCP and AF_UNIX streams
+	pair           *sockModel // AF_UNIX: the other end
+	dgrams         []dgram    // UDP: datagrams waiting to be read
 	// blocked are the numbers of this socket's calls still blocked at the
 	// current row (made, not yet returned).
 	blocked []int
@@ -262,6 +264,7 @@ func (b *sockBuilder) call(c *sockcall.Call, lane int, blocked bool, inner bool)
 				p.Path = c.Path
 				s.out, s.in = &stream{}, &stream{}
 				p.out, p.in = s.in, s.out
+				s.pair, p.pair = p, s
 			}
 		case isSend(c.Op) && c.Ret > 0 && !(c.Op == "sendall" && len(c.Inner) > 0) && s.out != nil:
 			s.out.write(c.Number, c.Data, c.Ret, false)
@@ -278,6 +281,9 @@ func (b *sockBuilder) call(c *sockcall.Call, lane int, blocked bool, inner bool)
 		}
 	}
 	b.refresh(s)
+	if s.pair != nil {
+		b.refresh(s.pair)
+	}
 	if s.State != before && s.State != "" && !(before == "" && s.State == "UNCONN") {
 		return s.State
 	}
@@ -381,10 +387,14 @@ func (b *sockBuilder) tcpFrame(p *decode.Packet, to []int) []string {
 			}
 		}
 	}
+	at := time.Unix(p.Sec, p.Nsec)
 	out := b.stream(flowKey{src, dst})
 	out.segment(p.Rel.Seq, p.PayloadLen, p.TCPFlags&decode.TCPFin != 0)
+	out.touched(at, p.Number)
 	if p.TCPFlags&decode.TCPAck != 0 {
-		b.stream(flowKey{dst, src}).ack(p.Rel.Ack)
+		back := b.stream(flowKey{dst, src})
+		back.ack(p.Rel.Ack)
+		back.touched(at, p.Number)
 	}
 	if ss != nil {
 		ss.Window = int(p.Window)
