@@ -6,7 +6,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/netip"
+	"slices"
 	"strconv"
+
+	"github.com/sockscope/sockscope/decode"
+	"github.com/sockscope/sockscope/demos/sockcall"
 
 	"golang.org/x/sys/unix"
 )
@@ -69,9 +74,11 @@ var udpBroadcast = &Demo{
 			ExplainZH: "三个接收者各自调用 recvfrom(1024)，都收到同一个数据报和发送方地址。" +
 				"副本是内核在投递时做的：这一个数据包被交给绑定在该端口上的每个套接字。线路上一个数据报，三次 recvfrom 各有结果。" +
 				"相比之下，发往 127.0.0.1:7003 的单播数据报只会送到其中一个接收者。",
+			Outcome: udpBroadcastRecvOutcome,
 		},
 	},
-	Run: runUDPBroadcast,
+	Run:   runUDPBroadcast,
+	Check: checkUDPBroadcast,
 }
 
 func runUDPBroadcast(ctx context.Context, env *Env) error {
@@ -150,4 +157,80 @@ func runUDPBroadcast(ctx context.Context, env *Env) error {
 	}
 	goRecv.fire()
 	return g.Wait()
+}
+
+// udpBroadcastRecvOutcome: the order the receivers' recvfrom calls came
+// back in, all with the one datagram.
+func udpBroadcastRecvOutcome(r *sockcall.Run) (en, zh string) {
+	f := factsOf(r)
+	var got []*sockcall.Call
+	var frame *decode.Packet
+	for i := 1; i <= BroadcastReceivers; i++ {
+		c := f.call("receiver-"+strconv.Itoa(i), "recvfrom", 0)
+		fr := f.frames(c)
+		if c == nil || c.Ret < 0 || len(fr) != 1 || frame != nil && fr[0] != frame || len(got) > 0 && (c.Ret != got[0].Ret || c.Peer != got[0].Peer) {
+			return "", ""
+		}
+		frame = fr[0]
+		got = append(got, c)
+	}
+	slices.SortFunc(got, func(a, b *sockcall.Call) int { return a.Number - b.Number })
+	var names []string
+	for _, c := range got {
+		names = append(names, c.Endpoint)
+	}
+	return fmt.Sprintf("In this run the receivers' recvfrom calls returned in the order %s, each with the %d bytes of frame %d from %v.", joinList(names, false), got[0].Ret, frame.Number, got[0].Peer),
+		fmt.Sprintf("本次接收者的 recvfrom 依次返回：%s，每个都拿到第 %d 帧的 %d 个字节，来自 %v。", joinList(names, true), frame.Number, got[0].Ret, got[0].Peer)
+}
+
+// checkUDPBroadcast verifies the fixed claims of udp-broadcast's words.
+func checkUDPBroadcast(r *sockcall.Run) error {
+	f := factsOf(r)
+	var ck claims
+	bcast := netip.MustParseAddrPort(BroadcastAddr)
+	bind := netip.MustParseAddrPort(BroadcastBind)
+	onPort := f.packets(func(p *decode.Packet) bool { return datagramTo(p, bcast.Port()) })
+
+	// Step 1.
+	for i := 1; i <= BroadcastReceivers; i++ {
+		name := "receiver-" + strconv.Itoa(i)
+		opt, b := f.call(name, "setsockopt", 0), f.call(name, "bind", 0)
+		ck.expect(opt != nil && opt.Ret == 0 && opt.Args == "SOL_SOCKET, SO_REUSEADDR, 1" && b != nil && b.Ret == 0 && b.Local == bind && callEnd(opt).Before(callEnd(b)),
+			"step 1: each receiver sets SO_REUSEADDR and binds 0.0.0.0:7003", "%s: %s, %s", name, describe(opt), describe(b))
+	}
+
+	// Step 2.
+	sends := f.calls("sender", "sendto")
+	opt := f.call("sender", "setsockopt", 0)
+	ck.expect(len(sends) == 2 && opt != nil, "steps 2–3: sendto, setsockopt SO_BROADCAST, sendto", "%d sendto calls, setsockopt %s", len(sends), describe(opt))
+	if len(sends) != 2 || opt == nil {
+		return ck.err()
+	}
+	refused, sent := sends[0], sends[1]
+	ck.expect(refused.Ret == -1 && refused.Errno == "EACCES" && refused.Peer == bcast && callEnd(refused).Before(callStart(opt)),
+		"step 2: without SO_BROADCAST the kernel refuses sendto to 127.255.255.255 with EACCES", "%s to %v", describe(refused), refused.Peer)
+	early := 0
+	for _, p := range onPort {
+		if frameTime(p).Before(callStart(sent)) {
+			early++
+		}
+	}
+	ck.expect(len(f.frames(refused)) == 0 && early == 0, "step 2: nothing goes on the wire", "%d datagrams to port 7003 before the second sendto", early)
+
+	// Step 3.
+	ck.expect(opt.Ret == 0 && opt.Args == "SOL_SOCKET, SO_BROADCAST, 1", "step 3: setsockopt(SOL_SOCKET, SO_BROADCAST, 1)", "%s", describe(opt))
+	ck.expect(sent.Ret == len(BroadcastMessage) && string(sent.Data) == BroadcastMessage && sent.Peer == bcast, "step 3: the same sendto then succeeds", "%s", describe(sent))
+	ck.expect(len(onPort) == 1 && onPort[0].Dst == bcast.Addr() && onPort[0].SrcPort == sent.Local.Port() && onPort[0].PayloadLen == len(BroadcastMessage),
+		"step 3: exactly one datagram goes on the wire, to 127.255.255.255", "%d datagrams to port 7003", len(onPort))
+
+	// Step 4.
+	from := netip.AddrPortFrom(netip.AddrFrom4([4]byte{127, 0, 0, 1}), sent.Local.Port())
+	for i := 1; i <= BroadcastReceivers; i++ {
+		name := "receiver-" + strconv.Itoa(i)
+		c := f.call(name, "recvfrom", 0)
+		fr := f.frames(c)
+		ck.expect(c != nil && c.Len == 1024 && string(c.Data) == BroadcastMessage && c.Peer == from && len(fr) == 1 && len(onPort) == 1 && fr[0] == onPort[0],
+			"step 4: each receiver's recvfrom(1024) gets the one datagram and the sender's address", "%s: %s from %v", name, describe(c), peerOf(c))
+	}
+	return ck.err()
 }

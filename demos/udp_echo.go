@@ -5,6 +5,12 @@ package demos
 import (
 	"context"
 	"fmt"
+	"net/netip"
+	"strconv"
+	"strings"
+
+	"github.com/sockscope/sockscope/decode"
+	"github.com/sockscope/sockscope/demos/sockcall"
 
 	"golang.org/x/sys/unix"
 )
@@ -16,8 +22,8 @@ var udpEcho = &Demo{
 	Name:      "udp-echo",
 	Title:     "UDP echo: no connection, one datagram per call",
 	TitleZH:   "UDP 回显：没有连接，一次调用一个数据报",
-	Summary:   "The same three messages as tcp-echo, sent with sendto: three datagrams on the wire, three recvfrom results, boundaries kept.",
-	SummaryZH: "用 sendto 发送与 tcp-echo 相同的三条消息：线路上三个数据报，三次 recvfrom 各得一个，消息边界保持不变。",
+	Summary:   "The same three messages as tcp-echo, sent with sendto: three datagrams on the wire, three recvfrom results, boundaries kept; the echoes come back the same way.",
+	SummaryZH: "用 sendto 发送与 tcp-echo 相同的三条消息：线路上三个数据报，三次 recvfrom 各得一个，消息边界保持不变；回显也这样一个一个回来。",
 	Steps: []Step{
 		{
 			Title:   "Server: socket(SOCK_DGRAM) and bind",
@@ -40,12 +46,13 @@ var udpEcho = &Demo{
 		{
 			Title:   "Server: each recvfrom(1024) returns exactly one datagram",
 			TitleZH: "服务器：每次 recvfrom(1024) 恰好返回一个数据报",
-			Explain: "All three datagrams are already waiting, yet each recvfrom(1024) returns exactly one of them — 5, 6, then 5 bytes — with the sender's address: UDP keeps message boundaries, so there is no 粘包. " +
+			Explain: "Each recvfrom(1024) returns exactly one datagram — 5, 6, then 5 bytes — with the sender's address, however many are waiting: UDP keeps message boundaries, so there is no 粘包. " +
 				"(Had the buffer been smaller than the datagram, the rest would have been thrown away, not kept for the next call.) " +
-				"For UDP, Recv-Q (SIOCINQ) is the size of the next datagram waiting. The server sends each datagram back with sendto(data, addr).",
-			ExplainZH: "三个数据报都已经在等待，但每次 recvfrom(1024) 恰好只返回其中一个——依次是 5、6、5 个字节——同时返回发送方地址：UDP 保留消息边界，所以不存在粘包。" +
+				"For UDP, Recv-Q (SIOCINQ) is the size of the next datagram waiting, not the total. The server sends each datagram back with sendto(data, addr).",
+			ExplainZH: "每次 recvfrom(1024) 恰好返回一个数据报——依次是 5、6、5 个字节——同时返回发送方地址，不管有几个数据报在等待：UDP 保留消息边界，所以不存在粘包。" +
 				"（如果缓冲区比数据报小，多出的部分会被丢弃，而不是留给下一次调用。）" +
-				"对 UDP 来说，Recv-Q（SIOCINQ）是下一个待读数据报的大小。服务器用 sendto(data, addr) 把每个数据报发回去。",
+				"对 UDP 来说，Recv-Q（SIOCINQ）是下一个待读数据报的大小，而不是总字节数。服务器用 sendto(data, addr) 把每个数据报发回去。",
+			Outcome: udpEchoRecvOutcome,
 		},
 		{
 			Title:   "Client: recvfrom the three echoes, then close",
@@ -58,7 +65,8 @@ var udpEcho = &Demo{
 				"同样也没有任何机制保证送达：在真实网络上数据报可能丢失、重复或乱序，UDP 程序必须自己处理这些情况。",
 		},
 	},
-	Run: runUDPEcho,
+	Run:   runUDPEcho,
+	Check: checkUDPEcho,
 }
 
 func runUDPEcho(ctx context.Context, env *Env) error {
@@ -136,4 +144,126 @@ func runUDPEcho(ctx context.Context, env *Env) error {
 		return c.Close()
 	})
 	return g.Wait()
+}
+
+// udpEchoRecvOutcome: how many datagrams were waiting when the server
+// began to read, and Recv-Q after each recvfrom.
+func udpEchoRecvOutcome(r *sockcall.Run) (en, zh string) {
+	f := factsOf(r)
+	sends := f.calls("client", "sendto")
+	recvs := f.calls("server", "recvfrom")
+	if len(sends) < len(EchoMessages) || len(recvs) < len(EchoMessages) {
+		return "", ""
+	}
+	var frames []*decode.Packet
+	for _, s := range sends[:len(EchoMessages)] {
+		fr := f.frames(s)
+		if len(fr) != 1 {
+			return "", ""
+		}
+		frames = append(frames, fr[0])
+	}
+	var sizes, recvQ []int
+	for _, c := range recvs[:len(EchoMessages)] {
+		if c.Ret < 0 {
+			return "", ""
+		}
+		sizes = append(sizes, c.Ret)
+		recvQ = append(recvQ, c.RecvQ)
+	}
+	waiting := 0
+	for _, p := range frames {
+		if frameTime(p).Before(callStart(recvs[0])) {
+			waiting++
+		}
+	}
+	switch waiting {
+	case len(frames):
+		en = fmt.Sprintf("In this run all %s datagrams (frames %s) had arrived before the first recvfrom was called, yet each call returned just one: %s bytes. ", countWord(waiting), frameList(frames, false), intList(sizes, false))
+		zh = fmt.Sprintf("本次第一次 recvfrom 调用之前，%d 个数据报（第 %s 帧）都已经到达，但每次调用仍只返回一个：%s 个字节。", waiting, frameList(frames, true), intList(sizes, true))
+	default:
+		en = fmt.Sprintf("In this run %s of the %s datagrams (frames %s) had arrived when the first recvfrom was called; each call returned just one: %s bytes. ", countWord(waiting), countWord(len(frames)), frameList(frames, false), intList(sizes, false))
+		zh = fmt.Sprintf("本次第一次 recvfrom 调用时，%d 个数据报（第 %s 帧）中已到达 %d 个；每次调用只返回一个：%s 个字节。", len(frames), frameList(frames, true), waiting, intList(sizes, true))
+	}
+	en += fmt.Sprintf("Recv-Q right after each recvfrom: %s — the size of the next datagram waiting, 0 when none was.", intList(recvQ, false))
+	zh += fmt.Sprintf("每次 recvfrom 刚返回时的 Recv-Q：%s——下一个待读数据报的大小，没有数据报时为 0。", intList(recvQ, true))
+	return en, zh
+}
+
+// checkUDPEcho verifies the fixed claims of udp-echo's words.
+func checkUDPEcho(r *sockcall.Run) error {
+	f := factsOf(r)
+	var ck claims
+	server := netip.MustParseAddrPort(UDPEchoAddr)
+	onPort := f.packets(func(p *decode.Packet) bool { return p.SrcPort == server.Port() || p.DstPort == server.Port() })
+
+	// Step 1.
+	bind := f.call("server", "bind", 0)
+	ck.expect(bind != nil && bind.Ret == 0 && bind.Local == server && bind.Proto == "udp", "step 1: the server binds a UDP socket to 127.0.0.1:7004", "%s", describe(bind))
+	for _, c := range r.Calls {
+		ck.expect(c.Op != "listen" && c.Op != "accept" && c.Op != "connect", "steps 1–2: no listen, no accept, no handshake", "%s by %s", describe(&c), c.Endpoint)
+	}
+
+	// Step 2.
+	sock, sends := f.call("client", "socket", 0), f.calls("client", "sendto")
+	ck.expect(len(sends) == len(EchoMessages), "step 2: the client calls sendto three times", "%d sendto calls", len(sends))
+	if len(sends) == 0 {
+		return ck.err()
+	}
+	ck.expect(sock != nil && sock.Local.Port() == 0 && sends[0].Local.Port() != 0, "step 2: the first sendto binds the client to an ephemeral port", "after socket %v, after sendto %v", localOf(sock), sends[0].Local)
+	first := 0
+	if len(onPort) > 0 {
+		first = onPort[0].Number
+	}
+	ck.expect(len(onPort) > 0 && datagramTo(onPort[0], server.Port()) && onPort[0].PayloadLen == len(EchoMessages[0]) && !frameTime(onPort[0]).Before(callStart(sends[0])),
+		"steps 1–2: nothing on the wire until the client's first sendto, whose datagram is the very first packet, with data", "first frame on port 7004: %s", frameNo(r.Frame(first)))
+	client := netip.AddrPortFrom(netip.AddrFrom4([4]byte{127, 0, 0, 1}), sends[0].Local.Port())
+	for i, s := range sends {
+		if i >= len(EchoMessages) {
+			break
+		}
+		fr := f.frames(s)
+		ck.expect(s.Ret == len(EchoMessages[i]) && string(s.Data) == EchoMessages[i] && s.Peer == server, "step 2: the client sends the bytes tcp-echo sent, each to 127.0.0.1:7004", "%s", describe(s))
+		ck.expect(len(fr) == 1 && datagramTo(fr[0], server.Port()) && fr[0].PayloadLen == s.Ret, "step 2: each sendto is exactly one datagram on the wire", "%s: frames %v", describe(s), f.links(s))
+	}
+	ck.expect(len(onPort) == 2*len(EchoMessages), "each sendto is one datagram: three datagrams out, three back, nothing else", "%d frames on port 7004", len(onPort))
+	for _, p := range onPort {
+		ck.expect(p.IsUDP(), "no connection: nothing but datagrams", "%s is not UDP", frameNo(p))
+	}
+
+	// Step 3.
+	recvs, echoes := f.calls("server", "recvfrom"), f.calls("server", "sendto")
+	ck.expect(len(recvs) == len(EchoMessages) && len(echoes) == len(EchoMessages), "step 3: three recvfrom calls, each echoed with sendto", "%d recvfrom, %d sendto", len(recvs), len(echoes))
+	for i := range min(len(recvs), len(echoes), len(EchoMessages)) {
+		m, rf, st := EchoMessages[i], recvs[i], echoes[i]
+		ck.expect(rf.Len == 1024 && rf.Ret == len(m) && string(rf.Data) == m && rf.Peer == client,
+			"step 3: each recvfrom(1024) returns exactly one datagram (5, 6, then 5 bytes) with the sender's address", "%s from %v, want %q from %v", describe(rf), rf.Peer, m, client)
+		next := 0
+		if i+1 < len(EchoMessages) {
+			next = len(EchoMessages[i+1])
+		}
+		ck.expect(rf.RecvQ == 0 || rf.RecvQ == next, "step 3: for UDP, Recv-Q is the size of the next datagram waiting", "%s, the next datagram has %d bytes", describe(rf), next)
+		ck.expect(st.Ret == len(m) && string(st.Data) == m && st.Peer == rf.Peer && len(f.frames(st)) == 1, "step 3: the server sends each datagram back with sendto(data, addr)", "%s to %v", describe(st), st.Peer)
+	}
+
+	// Step 4.
+	back := f.calls("client", "recvfrom")
+	ck.expect(len(back) == len(EchoMessages), "step 4: the client calls recvfrom three times", "%d recvfrom calls", len(back))
+	var got []string
+	for _, c := range back {
+		got = append(got, string(c.Data))
+		ck.expect(c.Peer == server && len(f.frames(c)) == 1, "step 4: one echo datagram each", "%s from %v", describe(c), c.Peer)
+	}
+	ck.expect(strings.Join(got, "|") == strings.Join(EchoMessages, "|"), "step 4: the client gets the three echoes", "got %s", strconv.Quote(strings.Join(got, "|")))
+	cl := f.call("client", "close", 0)
+	late := 0
+	if cl != nil {
+		for _, p := range onPort {
+			if !frameTime(p).Before(callStart(cl)) {
+				late++
+			}
+		}
+	}
+	ck.expect(cl != nil && cl.Ret == 0 && late == 0, "step 4: close() puts nothing on the wire", "%s, %d frames after it", describe(cl), late)
+	return ck.err()
 }
