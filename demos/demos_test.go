@@ -203,16 +203,13 @@ func TestTCPEcho(t *testing.T) {
 	if data < 1 || data > len(EchoMessages) {
 		t.Errorf("%d data segments from the client for %d sends", data, len(EchoMessages))
 	}
-	// Calls are stamped when they return: connect returns after the
-	// handshake's last ACK went by, and the server's recv returns 0 after
-	// the client's FIN.
-	if hs := pkts[2]; hs.time().After(callTime(conn)) {
-		t.Errorf("connect returned at %v, before the handshake's ACK at %v", callTime(conn), hs.time())
-	}
+	// The first FIN is the client's. (Not compared with the calls' times:
+	// a frame's capture time can trail the call that caused it — the SYN
+	// stamped 60 µs after connect returned, once in 150 runs.)
 	for _, p := range pkts {
 		if p.TCPFlags&decode.TCPFin != 0 {
-			if p.SrcPort == 7001 || p.time().After(callTime(eof)) {
-				t.Errorf("the first FIN is from port %d at %v; the server's recv returned 0 at %v", p.SrcPort, p.time(), callTime(eof))
+			if p.SrcPort == 7001 {
+				t.Errorf("the first FIN is from port %d; the client closes first", p.SrcPort)
 			}
 			break
 		}
