@@ -295,12 +295,12 @@ func tcpEchoConnectOutcome(r *sockcall.Run) (en, zh string) {
 // caused it by a tenth of a millisecond.)
 func acceptStart(conn, acc *sockcall.Call) (en, zh string) {
 	if d := callStart(conn).Sub(callStart(acc)); d >= 0 {
-		return fmt.Sprintf("In this run accept() was called %s before connect() and waited until the handshake was done.", span(d)),
-			fmt.Sprintf("本次 accept() 比 connect() 早 %s 调用，一直等到握手完成。", span(d))
+		return fmt.Sprintf("accept() was called %s before connect() and waited until the handshake was done.", span(d)),
+			fmt.Sprintf("accept() 比 connect() 早 %s 调用，一直等到握手完成。", span(d))
 	}
 	d := span(callStart(acc).Sub(callStart(conn)))
-	return fmt.Sprintf("In this run connect() was called %s before accept().", d),
-		fmt.Sprintf("本次 connect() 比 accept() 早 %s 调用。", d)
+	return fmt.Sprintf("connect() was called %s before accept().", d),
+		fmt.Sprintf("connect() 比 accept() 早 %s 调用。", d)
 }
 
 // tcpEchoSendOutcome: the segments that carried the three sends, their
@@ -346,9 +346,9 @@ func tcpEchoSendOutcome(r *sockcall.Run) (en, zh string) {
 	if len(acks) == 1 {
 		ackWord = "frame"
 	}
-	en = fmt.Sprintf("In this run the %d bytes went in %d %s: %s. The server's kernel acknowledged them in %s %s. Send-Q right after each send: %s bytes",
+	en = fmt.Sprintf("The %d bytes went in %d %s: %s. The server's kernel acknowledged them in %s %s. Send-Q right after each send: %s bytes",
 		total, len(segs), segWord, joinList(segEN, false), ackWord, intList(acks, false), joinList(sendQ, false))
-	zh = fmt.Sprintf("本次这 %d 个字节分 %d 个数据段发出：%s。服务器内核用第 %s 帧确认了它们。每次 send 刚返回时的 Send-Q：%s 字节",
+	zh = fmt.Sprintf("这 %d 个字节分 %d 个数据段发出：%s。服务器内核用第 %s 帧确认了它们。每次 send 刚返回时的 Send-Q：%s 字节",
 		total, len(segs), joinList(segZH, true), intList(acks, true), joinList(sendQ, true))
 	allZero := true
 	for _, s := range sends {
@@ -384,11 +384,11 @@ func tcpEchoEchoOutcome(r *sockcall.Run) (en, zh string) {
 		carriedEN = "frames " + frameList(segs, false) + " carried them"
 	}
 	if len(inner) == 1 {
-		return fmt.Sprintf("In this run sendall (#%d) made one send call (#%d), which took all %d bytes; %s back.", sa.Number, nums[0], sa.Ret, carriedEN),
-			fmt.Sprintf("本次 sendall（#%d）调用了 1 次 send（#%d），内核一次收下全部 %d 个字节；%s。", sa.Number, nums[0], sa.Ret, carriedZH)
+		return fmt.Sprintf("sendall (#%d) made one send call (#%d), which took all %d bytes; %s back.", sa.Number, nums[0], sa.Ret, carriedEN),
+			fmt.Sprintf("sendall（#%d）调用了 1 次 send（#%d），内核一次收下全部 %d 个字节；%s。", sa.Number, nums[0], sa.Ret, carriedZH)
 	}
-	return fmt.Sprintf("In this run sendall (#%d) made %d send calls (#%s), which took %s bytes; %s back.", sa.Number, len(inner), intList(nums, false), intList(rets, false), carriedEN),
-		fmt.Sprintf("本次 sendall（#%d）调用了 %d 次 send（#%s），分别收下 %s 个字节；%s。", sa.Number, len(inner), intList(nums, true), intList(rets, true), carriedZH)
+	return fmt.Sprintf("sendall (#%d) made %d send calls (#%s), which took %s bytes; %s back.", sa.Number, len(inner), intList(nums, false), intList(rets, false), carriedEN),
+		fmt.Sprintf("sendall（#%d）调用了 %d 次 send（#%s），分别收下 %s 个字节；%s。", sa.Number, len(inner), intList(nums, true), intList(rets, true), carriedZH)
 }
 
 // tcpEchoRecvOutcome: how many recv calls the client needed.
@@ -412,11 +412,11 @@ func recvCountWords(recvs []*sockcall.Call, want int) (en, zh string) {
 	case got < want:
 		return "", ""
 	case len(sizes) == 1:
-		return fmt.Sprintf("In this run one recv(%d) returned all %d bytes.", recvs[0].Len, got),
-			fmt.Sprintf("本次一次 recv(%d) 就返回了全部 %d 个字节。", recvs[0].Len, got)
+		return fmt.Sprintf("One recv(%d) returned all %d bytes.", recvs[0].Len, got),
+			fmt.Sprintf("一次 recv(%d) 就返回了全部 %d 个字节。", recvs[0].Len, got)
 	}
-	return fmt.Sprintf("In this run it took %d recv calls: %s bytes.", len(sizes), intList(sizes, false)),
-		fmt.Sprintf("本次用了 %d 次 recv，分别得到 %s 个字节。", len(sizes), intList(sizes, true))
+	return fmt.Sprintf("It took %d recv calls: %s bytes.", len(sizes), intList(sizes, false)),
+		fmt.Sprintf("用了 %d 次 recv，分别得到 %s 个字节。", len(sizes), intList(sizes, true))
 }
 
 // tcpEchoCloseOutcome: whether the server's kernel acknowledged the
@@ -432,11 +432,11 @@ func activeCloseWords(c *tcpConn, who string) (en, zh string) {
 	switch c.closeKind() {
 	case 4:
 		d := span(frameTime(c.finAck).Sub(frameTime(c.clientFin)))
-		return fmt.Sprintf("In this run the server's kernel acknowledged the FIN (frame %d) on its own, %s later, in frame %d, and the client's end moved to FIN-WAIT-2 to wait for the server's FIN.", c.clientFin.Number, d, c.finAck.Number),
-			fmt.Sprintf("本次服务器内核单独确认了这个 FIN（第 %d 帧）：%s 之后发出 ACK（第 %d 帧）；客户端这一端随即进入 FIN-WAIT-2，等待服务器的 FIN。", c.clientFin.Number, d, c.finAck.Number)
+		return fmt.Sprintf("The server's kernel acknowledged the FIN (frame %d) on its own, %s later, in frame %d, and the client's end moved to FIN-WAIT-2 to wait for the server's FIN.", c.clientFin.Number, d, c.finAck.Number),
+			fmt.Sprintf("服务器内核单独确认了这个 FIN（第 %d 帧）：%s 之后发出 ACK（第 %d 帧）；客户端这一端随即进入 FIN-WAIT-2，等待服务器的 FIN。", c.clientFin.Number, d, c.finAck.Number)
 	case 3:
-		return fmt.Sprintf("In this run the server's kernel sent no ACK of its own for the FIN (frame %d): the ACK rode on the server's FIN (frame %d, in the next step), so the client never waited in FIN-WAIT-2.", c.clientFin.Number, c.serverFin.Number),
-			fmt.Sprintf("本次服务器内核没有单独确认这个 FIN（第 %d 帧）：ACK 搭在服务器自己的 FIN（第 %d 帧，下一步）上，所以客户端没有在 FIN-WAIT-2 等待。", c.clientFin.Number, c.serverFin.Number)
+		return fmt.Sprintf("The server's kernel sent no ACK of its own for the FIN (frame %d): the ACK rode on the server's FIN (frame %d, in the next step), so the client never waited in FIN-WAIT-2.", c.clientFin.Number, c.serverFin.Number),
+			fmt.Sprintf("服务器内核没有单独确认这个 FIN（第 %d 帧）：ACK 搭在服务器自己的 FIN（第 %d 帧，下一步）上，所以客户端没有在 FIN-WAIT-2 等待。", c.clientFin.Number, c.serverFin.Number)
 	}
 	return "", ""
 }
@@ -450,14 +450,14 @@ func tcpEchoTeardownOutcome(r *sockcall.Run) (en, zh string) {
 	switch c.closeKind() {
 	case 4:
 		wait := span(frameTime(c.serverFin).Sub(frameTime(c.finAck)))
-		return fmt.Sprintf("This close took four segments: FIN (frame %d), ACK (frame %d), FIN (frame %d), ACK (frame %d); the client waited in FIN-WAIT-2 for %s. Its last ACK (frame %d) answers the server's FIN from TIME-WAIT.",
+		return fmt.Sprintf("The close took four segments: FIN (frame %d), ACK (frame %d), FIN (frame %d), ACK (frame %d); the client waited in FIN-WAIT-2 for %s. Its last ACK (frame %d) answers the server's FIN from TIME-WAIT.",
 				c.clientFin.Number, c.finAck.Number, c.serverFin.Number, c.lastAck.Number, wait, c.lastAck.Number),
-			fmt.Sprintf("本次关闭共四个报文段：FIN（第 %d 帧）、ACK（第 %d 帧）、FIN（第 %d 帧）、ACK（第 %d 帧）；客户端在 FIN-WAIT-2 等了 %s。它最后的 ACK（第 %d 帧）是在 TIME-WAIT 中回应服务器的 FIN。",
+			fmt.Sprintf("关闭共四个报文段：FIN（第 %d 帧）、ACK（第 %d 帧）、FIN（第 %d 帧）、ACK（第 %d 帧）；客户端在 FIN-WAIT-2 等了 %s。它最后的 ACK（第 %d 帧）是在 TIME-WAIT 中回应服务器的 FIN。",
 				c.clientFin.Number, c.finAck.Number, c.serverFin.Number, c.lastAck.Number, wait, c.lastAck.Number)
 	}
-	return fmt.Sprintf("This close took three segments: FIN (frame %d), FIN/ACK (frame %d), ACK (frame %d): the server's FIN carried the ACK of the client's. The client's last ACK (frame %d) answers the server's FIN from TIME-WAIT.",
+	return fmt.Sprintf("The close took three segments: FIN (frame %d), FIN/ACK (frame %d), ACK (frame %d): the server's FIN carried the ACK of the client's. The client's last ACK (frame %d) answers the server's FIN from TIME-WAIT.",
 			c.clientFin.Number, c.serverFin.Number, c.lastAck.Number, c.lastAck.Number),
-		fmt.Sprintf("本次关闭只有三个报文段：FIN（第 %d 帧）、FIN/ACK（第 %d 帧）、ACK（第 %d 帧）：服务器的 FIN 顺带确认了客户端的 FIN。客户端最后的 ACK（第 %d 帧）是在 TIME-WAIT 中回应服务器的 FIN。",
+		fmt.Sprintf("关闭只有三个报文段：FIN（第 %d 帧）、FIN/ACK（第 %d 帧）、ACK（第 %d 帧）：服务器的 FIN 顺带确认了客户端的 FIN。客户端最后的 ACK（第 %d 帧）是在 TIME-WAIT 中回应服务器的 FIN。",
 			c.clientFin.Number, c.serverFin.Number, c.lastAck.Number, c.lastAck.Number)
 }
 

@@ -304,17 +304,15 @@ func tcpMultiConnectOutcome(r *sockcall.Run) (en, zh string) {
 		return "", ""
 	}
 	var names, syns []string
-	var synFrames []*decode.Packet
 	for _, mc := range conns {
 		if !mc.conn.handshake() || mc.accept == nil {
 			return "", ""
 		}
 		names = append(names, mc.client)
 		syns = append(syns, strconv.Itoa(mc.conn.syn.Number))
-		synFrames = append(synFrames, mc.conn.syn)
 	}
-	en = fmt.Sprintf("In this run %s connected first, then %s (SYNs in frames %s). ", names[0], joinList(names[1:], false), joinList(syns, false))
-	zh = fmt.Sprintf("本次 %s 最先连上，然后是 %s（SYN 分别在第 %s 帧）。", names[0], joinList(names[1:], true), joinList(syns, true))
+	en = fmt.Sprintf("The clients' SYNs went in the order %s (frames %s). ", strings.Join(names, ", "), joinList(syns, false))
+	zh = fmt.Sprintf("客户端 SYN 的先后是 %s（第 %s 帧）。", strings.Join(names, "、"), joinList(syns, true))
 
 	// Did another connection's segment come inside a handshake?
 	inside := func() (outer, other multiConn, p *decode.Packet) {
@@ -430,11 +428,11 @@ func tcpMultiTalkOutcome(r *sockcall.Run) (en, zh string) {
 			parts = append(parts, fmt.Sprintf("%s (frames %d–%d)", who, first[i], end))
 			partsZH = append(partsZH, fmt.Sprintf("%s（第 %d–%d 帧）", who, first[i], end))
 		}
-		return "In this run the three exchanges went one connection at a time: " + strings.Join(parts, ", then ") + ".",
-			"本次三组收发是一个连接接一个连接进行的：" + strings.Join(partsZH, "，然后 ") + "。"
+		return "The three exchanges went one connection at a time: " + strings.Join(parts, ", then ") + ".",
+			"三组收发是一个连接接一个连接进行的：" + strings.Join(partsZH, "，然后 ") + "。"
 	}
-	return fmt.Sprintf("In this run the three connections' segments alternated on the wire: between frames %d and %d they switch connection %d times (%s).", lo, hi, len(blocks)-1, strings.Join(blocks, ", ")),
-		fmt.Sprintf("本次三个连接的报文段在线路上交错出现：第 %d 到 %d 帧之间换了 %d 次连接（%s）。", lo, hi, len(blocks)-1, strings.Join(blocks, "、"))
+	return fmt.Sprintf("The three connections' segments alternated on the wire: between frames %d and %d they switch connection %d times (%s).", lo, hi, len(blocks)-1, strings.Join(blocks, ", ")),
+		fmt.Sprintf("三个连接的报文段在线路上交错出现：第 %d 到 %d 帧之间换了 %d 次连接（%s）。", lo, hi, len(blocks)-1, strings.Join(blocks, "、"))
 }
 
 // tcpMultiCloseOutcome: the order the clients closed in and how each close
@@ -457,8 +455,8 @@ func tcpMultiCloseOutcome(r *sockcall.Run) (en, zh string) {
 		fins = append(fins, strconv.Itoa(mc.conn.clientFin.Number))
 		kinds[mc.conn.closeKind()]++
 	}
-	en = fmt.Sprintf("In this run the clients closed in the order %s (FINs in frames %s); ", strings.Join(names, ", "), joinList(fins, false))
-	zh = fmt.Sprintf("本次客户端关闭的先后是 %s（FIN 在第 %s 帧）；", strings.Join(names, "、"), joinList(fins, true))
+	en = fmt.Sprintf("The clients closed in the order %s (FINs in frames %s); ", strings.Join(names, ", "), joinList(fins, false))
+	zh = fmt.Sprintf("客户端关闭的先后是 %s（FIN 在第 %s 帧）；", strings.Join(names, "、"), joinList(fins, true))
 	switch {
 	case kinds[3] == len(conns):
 		return en + "every close took three segments: each server FIN carried the ACK of the client's.",

@@ -179,8 +179,8 @@ func udpBroadcastRecvOutcome(r *sockcall.Run) (en, zh string) {
 	for _, c := range got {
 		names = append(names, c.Endpoint)
 	}
-	return fmt.Sprintf("In this run the receivers' recvfrom calls returned in the order %s, each with the %d bytes of frame %d from %v.", joinList(names, false), got[0].Ret, frame.Number, got[0].Peer),
-		fmt.Sprintf("本次接收者的 recvfrom 依次返回：%s，每个都拿到第 %d 帧的 %d 个字节，来自 %v。", joinList(names, true), frame.Number, got[0].Ret, got[0].Peer)
+	return fmt.Sprintf("The receivers' recvfrom calls returned in the order %s, each with the %d bytes of frame %d from %v.", joinList(names, false), got[0].Ret, frame.Number, got[0].Peer),
+		fmt.Sprintf("接收者的 recvfrom 依次返回：%s，每个都拿到第 %d 帧的 %d 个字节，来自 %v。", joinList(names, true), frame.Number, got[0].Ret, got[0].Peer)
 }
 
 // checkUDPBroadcast verifies the fixed claims of udp-broadcast's words.

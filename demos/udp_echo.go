@@ -167,11 +167,11 @@ func udpEchoRecvOutcome(r *sockcall.Run) (en, zh string) {
 		}
 	}
 	if waiting && recvQ[len(recvQ)-1] == 0 {
-		return fmt.Sprintf("In this run the recvfrom calls returned %s bytes, one datagram each, even when more were waiting: Recv-Q right after each was %s — the size of the next datagram waiting, and 0 after the last.", intList(sizes, false), intList(recvQ, false)),
-			fmt.Sprintf("本次 recvfrom 依次返回 %s 个字节，每次一个数据报，即使后面还有数据报在等待：每次刚返回时的 Recv-Q 是 %s——下一个待读数据报的大小，最后一次之后为 0。", intList(sizes, true), intList(recvQ, true))
+		return fmt.Sprintf("The recvfrom calls returned %s bytes, one datagram each, even when more were waiting: Recv-Q right after each was %s — the size of the next datagram waiting, and 0 after the last.", intList(sizes, false), intList(recvQ, false)),
+			fmt.Sprintf("recvfrom 依次返回 %s 个字节，每次一个数据报，即使后面还有数据报在等待：每次刚返回时的 Recv-Q 是 %s——下一个待读数据报的大小，最后一次之后为 0。", intList(sizes, true), intList(recvQ, true))
 	}
-	return fmt.Sprintf("In this run the recvfrom calls returned %s bytes, one datagram each. Recv-Q right after each: %s — the size of the next datagram waiting, 0 when none was.", intList(sizes, false), intList(recvQ, false)),
-		fmt.Sprintf("本次 recvfrom 依次返回 %s 个字节，每次一个数据报。每次刚返回时的 Recv-Q：%s——下一个待读数据报的大小，没有数据报在等待时为 0。", intList(sizes, true), intList(recvQ, true))
+	return fmt.Sprintf("The recvfrom calls returned %s bytes, one datagram each. Recv-Q right after each: %s — the size of the next datagram waiting, 0 when none was.", intList(sizes, false), intList(recvQ, false)),
+		fmt.Sprintf("recvfrom 依次返回 %s 个字节，每次一个数据报。每次刚返回时的 Recv-Q：%s——下一个待读数据报的大小，没有数据报在等待时为 0。", intList(sizes, true), intList(recvQ, true))
 }
 
 // checkUDPEcho verifies the fixed claims of udp-echo's words.

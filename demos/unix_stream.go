@@ -225,8 +225,8 @@ func unixStreamSendOutcome(r *sockcall.Run) (en, zh string) {
 		sendQ = append(sendQ, s.SendQ)
 		bytes = append(bytes, total)
 	}
-	return fmt.Sprintf("In this run the client's Send-Q right after each send was %s (kernel memory), while %s bytes were waiting to be read.", intList(sendQ, false), intList(bytes, false)),
-		fmt.Sprintf("本次每次 send 刚返回时，客户端的 Send-Q 依次是 %s（内核内存），而等待读取的字节是 %s 个。", intList(sendQ, true), intList(bytes, true))
+	return fmt.Sprintf("The client's Send-Q right after each send was %s (kernel memory), while %s bytes were waiting to be read.", intList(sendQ, false), intList(bytes, false)),
+		fmt.Sprintf("每次 send 刚返回时，客户端的 Send-Q 依次是 %s（内核内存），而等待读取的字节是 %s 个。", intList(sendQ, true), intList(bytes, true))
 }
 
 // unixStreamEchoOutcome: the client's Send-Q once the server had read, and
@@ -242,8 +242,8 @@ func unixStreamEchoOutcome(r *sockcall.Run) (en, zh string) {
 	if !ok || len(inner) == 0 || len(inner) != len(sa.Inner) {
 		return "", ""
 	}
-	en = fmt.Sprintf("In this run, right after the server's recv (#%d) took the %d bytes, the kernel reported the client's Send-Q as %d. ", recv.Number, recv.Ret, k.SendQ)
-	zh = fmt.Sprintf("本次服务器的 recv（#%d）读走 %d 个字节之后，内核报告客户端的 Send-Q 为 %d。", recv.Number, recv.Ret, k.SendQ)
+	en = fmt.Sprintf("Right after the server's recv (#%d) took the %d bytes, the kernel reported the client's Send-Q as %d. ", recv.Number, recv.Ret, k.SendQ)
+	zh = fmt.Sprintf("服务器的 recv（#%d）读走 %d 个字节之后，内核报告客户端的 Send-Q 为 %d。", recv.Number, recv.Ret, k.SendQ)
 	var nums, rets []int
 	for _, in := range inner {
 		nums = append(nums, in.Number)
