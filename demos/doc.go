@@ -19,6 +19,7 @@
 //	udp-echo       sendto/recvfrom: no handshake, one datagram per call, boundaries kept
 //	udp-broadcast  SO_BROADCAST to 127.255.255.255: one datagram, three receivers
 //	unix-stream    AF_UNIX over a socket file: calls and buffers, no packets at all
+//	partial-send   non-blocking send takes part, then EAGAIN; sendall waits for the reader (zero window, window update)
 //
 // Each has per-step explanations in English and 简体中文. Endpoints order
 // their steps with channels, never timers; Env.Pace only adds a pause
