@@ -21,6 +21,7 @@
 //	unix-stream    AF_UNIX over a socket file: calls and buffers, no packets at all
 //	partial-send   non-blocking send takes part, then EAGAIN; sendall waits for the reader (zero window, window update)
 //	slow-reader    sendall blocks on a busy reader: both buffers full, zero window, persist probes, reading at its pace
+//	udp-overflow   200 datagrams at a small receive buffer: no flow control, the kernel drops and counts
 //
 // Each has per-step explanations in English and 简体中文. Endpoints order
 // their steps with channels, never timers; Env.Pace only adds a pause
