@@ -23,6 +23,7 @@
 //	slow-reader    sendall blocks on a busy reader: both buffers full, zero window, persist probes, reading at its pace
 //	udp-overflow   200 datagrams at a small receive buffer: no flow control, the kernel drops and counts
 //	message-boundaries  recv(4) × 3 on one send, one recv for two sends; length prefix, delimiter; UDP cuts datagrams
+//	nagle          write, write, read: Nagle waits for the delayed ACK (about 40 ms); TCP_NODELAY does not
 //
 // Each has per-step explanations in English and 简体中文. Endpoints order
 // their steps with channels, never timers; Env.Pace only adds a pause
