@@ -304,7 +304,8 @@ func cutsInOrder(r *result) []partialRun {
 // TestOutcomesWaitForFacts: the first lessons' Outcome words, given the
 // run as a view holds it while it happens (cut after any call or frame,
 // frames lagging or leading), say nothing or exactly what they say of the
-// finished run — never something the rest of the run could change.
+// finished run — never something the rest of the run could change. Their
+// Check and Outcome take any part of a run, or none, without a panic.
 func TestOutcomesWaitForFacts(t *testing.T) {
 	if !labTest(t) {
 		return
@@ -317,6 +318,21 @@ func TestOutcomesWaitForFacts(t *testing.T) {
 		}
 		r := runDemo(t, name)
 		run := r.run()
+		for _, part := range append(partialRuns(r), partialRun{"a nil run", nil}) {
+			func() {
+				defer func() {
+					if p := recover(); p != nil {
+						t.Errorf("%s: Check of %s panics: %v", name, part.what, p)
+					}
+				}()
+				d.Check(part.run)
+				for _, s := range d.Steps {
+					if s.Outcome != nil {
+						s.Outcome(part.run)
+					}
+				}
+			}()
+		}
 		for i, s := range d.Steps {
 			if s.Outcome == nil {
 				continue

@@ -586,7 +586,7 @@ func checkTCPEcho(r *sockcall.Run) error {
 			}
 		}
 		ck.expect(after == c.closeKind(), "step 7: FIN, ACK, FIN, ACK, or three segments when the server's FIN carries the ACK", "%d segments from the client's FIN on, for a %d-segment close", after, c.closeKind())
-		ck.expect(len(closes) > 0 && !frameTime(c.serverFin).Before(callStart(closes[0])), "step 7: the server's FIN comes from its close", "server FIN %s before %s", frameNo(c.serverFin), describe(closes[0]))
+		ck.expect(len(closes) > 0 && !frameTime(c.serverFin).Before(callStart(closes[0])), "step 7: the server's FIN comes from its close", "server FIN %s, closes %v", frameNo(c.serverFin), closesOf(closes))
 	}
 	return ck.err()
 }

@@ -359,6 +359,7 @@ func tcpMultiConnectOutcome(r *sockcall.Run) (en, zh string) {
 // wire or went one connection at a time.
 func tcpMultiTalkOutcome(r *sockcall.Run) (en, zh string) {
 	f := factsOf(r)
+	r = f.r // never nil
 	conns := tcpMultiConns(f)
 	if len(conns) != TCPMultiClients {
 		return "", ""
@@ -481,6 +482,7 @@ func tcpMultiCloseOutcome(r *sockcall.Run) (en, zh string) {
 // checkTCPMulti verifies the fixed claims of tcp-multi's words.
 func checkTCPMulti(r *sockcall.Run) error {
 	f := factsOf(r)
+	r = f.r // never nil
 	var ck claims
 	server := netip.MustParseAddrPort(TCPMultiAddr)
 

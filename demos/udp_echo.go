@@ -177,6 +177,7 @@ func udpEchoRecvOutcome(r *sockcall.Run) (en, zh string) {
 // checkUDPEcho verifies the fixed claims of udp-echo's words.
 func checkUDPEcho(r *sockcall.Run) error {
 	f := factsOf(r)
+	r = f.r // never nil
 	var ck claims
 	server := netip.MustParseAddrPort(UDPEchoAddr)
 	onPort := f.packets(func(p *decode.Packet) bool { return p.SrcPort == server.Port() || p.DstPort == server.Port() })

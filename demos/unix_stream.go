@@ -260,6 +260,7 @@ func unixStreamEchoOutcome(r *sockcall.Run) (en, zh string) {
 // checkUnixStream verifies the fixed claims of unix-stream's words.
 func checkUnixStream(r *sockcall.Run) error {
 	f := factsOf(r)
+	r = f.r // never nil
 	var ck claims
 	echo := strings.Join(EchoMessages, "")
 
