@@ -10,6 +10,7 @@ import (
 	"github.com/rivo/tview"
 
 	"github.com/sockscope/sockscope/demos"
+	"github.com/sockscope/sockscope/demos/timeline"
 )
 
 // DemoViewOptions configure a DemoView and RunDemo.
@@ -66,22 +67,31 @@ const (
 )
 
 // demoSel names a selected row by what it shows, so that it survives
-// rebuilds: a call number or a frame number.
+// rebuilds: a call number (a call or its return), a frame number, or a
+// step (its outcome).
 type demoSel struct {
-	kind demoRowKind
+	kind timeline.Kind
 	num  int
 }
 
-// DemoView shows a running demo: a ladder diagram with one lane per
-// endpoint, the socket calls beside their lanes, arrows for the packets,
-// each endpoint's sockets with their TCP state and Send-Q/Recv-Q gauges,
-// the current step's explanation, and the list of calls. It is a
-// tview.Primitive.
+// demoEvent is one event as the view received it.
+type demoEvent struct {
+	ev demos.Event
+	at time.Time // when it arrived: a step sorts here
+}
+
+// DemoView shows a running demo as demos/timeline models it: a ladder
+// diagram with one lane per endpoint, the socket calls beside their lanes,
+// arrows for the packets, each step's outcome, each endpoint's sockets
+// with their TCP state, their send and receive buffers as bars in bytes
+// against the buffers' sizes and as a strip over time, the current step's
+// explanation, the details of the selected row, and the list of calls. It
+// is a tview.Primitive.
 //
 // Events come in through Add (from the session's goroutine); the view
-// keeps them in an inbox and folds them in when it draws, so Add never
-// waits for the screen. Stepping goes through Gate, which the session
-// calls before each step.
+// keeps them in an inbox and folds them into its timeline.Builder when it
+// draws, so Add never waits for the screen. Stepping goes through Gate,
+// which the session calls before each step.
 type DemoView struct {
 	*tview.Box
 	demo *demos.Demo
@@ -99,20 +109,25 @@ type DemoView struct {
 	detached      bool
 	finished      bool
 	finishErr     error
+	finishedAt    time.Time
 
 	mu       sync.Mutex // guards the view's state: the draw and key goroutine, and tests
-	data     *demoData
-	lad      *demoLadder
-	entered  int // the latest step the demo has begun
-	viewStep int // the step shown
+	builder  *timeline.Builder
+	tl       *timeline.Timeline // built from builder after the latest event
+	built    bool               // tl includes the end of the run (Builder.Finish)
+	entered  int                // the latest step the demo has begun
+	viewStep int                // the step shown
 	done     bool
 	err      error
 	focus    int
 	cursor   demoSel // the row the cursor is on (kind 0: none, follow the newest)
 	pin      demoSel // Enter pinned the highlights to this row
 	help     bool
-	tops     [2]int // first row shown, per pane
+	tops     [2]int // first line shown, per pane
 	geo      demoGeometry
+	// stripW is the cells of a buffer's strip over time in this draw,
+	// stripRoom the most there is room for.
+	stripW, stripRoom int
 }
 
 // NewDemoView returns a view of demo d; feed it with Add (or run it with
@@ -124,10 +139,10 @@ func NewDemoView(d *demos.Demo, opts DemoViewOptions) *DemoView {
 		opts: opts,
 		zh:   opts.Lang == "zh",
 		step: newDemoStepper(opts.Pace, opts.Paused),
-		data: newDemoData(),
 	}
+	v.builder = timeline.NewBuilder(d, v.zh)
 	v.step.onHold = v.requestRedraw
-	v.lad = buildDemoLadder(v.data, d, v.zh)
+	v.tl = v.builder.Build()
 	return v
 }
 
@@ -161,6 +176,9 @@ func (v *DemoView) Finish(err error) {
 		err = nil
 	}
 	v.inMu.Lock()
+	if !v.finished {
+		v.finishedAt = time.Now()
+	}
 	v.finished, v.finishErr = true, err
 	v.inMu.Unlock()
 	v.requestRedraw()
@@ -233,16 +251,18 @@ func (v *DemoView) redraw() {
 	}
 }
 
-// sync folds the inbox into the model and rebuilds the ladder if anything
-// changed. Call with v.mu held.
+// sync folds the inbox into the builder and rebuilds the timeline if
+// anything changed (a new event, or the end of the run, which makes the
+// last step's outcome final). Call with v.mu held.
 func (v *DemoView) sync() {
 	v.inMu.Lock()
 	in := v.inbox
 	v.inbox = nil
 	v.done, v.err = v.finished, v.finishErr
+	finishedAt := v.finishedAt
 	v.inMu.Unlock()
 	for _, e := range in {
-		v.data.add(e)
+		v.builder.Add(e.ev, e.at)
 		if n := e.ev.Step; n > 0 {
 			if v.viewStep == v.entered { // showing the newest step: follow the demo
 				v.viewStep = n
@@ -250,8 +270,13 @@ func (v *DemoView) sync() {
 			v.entered = max(v.entered, n)
 		}
 	}
-	if len(in) > 0 {
-		v.lad = buildDemoLadder(v.data, v.demo, v.zh)
+	rebuild := len(in) > 0
+	if v.done && !v.built {
+		v.builder.Finish(finishedAt)
+		v.built, rebuild = true, true
+	}
+	if rebuild {
+		v.tl = v.builder.Build()
 	}
 }
 
@@ -262,11 +287,11 @@ func (v *DemoView) following() bool { return v.viewStep >= v.entered }
 // rule when looking back at an earlier step, else all.
 func (v *DemoView) visibleEnd() int {
 	if !v.following() {
-		if i, ok := v.lad.stepRow[v.viewStep+1]; ok {
+		if i, ok := v.tl.StepRow[v.viewStep+1]; ok {
 			return i
 		}
 	}
-	return len(v.lad.rows)
+	return len(v.tl.Rows)
 }
 
 // rowOf finds the row showing a selection, or -1.
@@ -276,27 +301,23 @@ func (v *DemoView) rowOf(k demoSel) int {
 	}
 	end := v.visibleEnd()
 	for i := 0; i < end; i++ {
-		if r := &v.lad.rows[i]; r.kind == k.kind && r.num == k.num {
+		if r := &v.tl.Rows[i]; r.Kind == k.kind && r.Num == k.num {
 			return i
 		}
 	}
 	return -1
 }
 
-// selectable lists the rows the cursor may visit in a pane, in order.
+// selectable lists the rows the cursor may visit in a pane, in order: in
+// the ladder every row but the step rules, in the call list the calls (in
+// the ladder's order, so that a sendall's sends follow it).
 func (v *DemoView) selectable(pane int) []int {
 	end := v.visibleEnd()
 	var out []int
-	if pane == demoPaneCalls {
-		for _, i := range v.lad.callRows {
-			if i < end {
-				out = append(out, i)
-			}
-		}
-		return out
-	}
 	for i := 0; i < end; i++ {
-		if v.lad.rows[i].kind != demoRowStep {
+		switch k := v.tl.Rows[i].Kind; {
+		case pane == demoPaneCalls && k == timeline.KindCall,
+			pane == demoPaneLadder && k != timeline.KindStep:
 			out = append(out, i)
 		}
 	}
@@ -335,8 +356,8 @@ func (v *DemoView) move(delta int) {
 	default:
 		at = max(0, min(len(rows)-1, at+delta))
 	}
-	r := &v.lad.rows[rows[at]]
-	v.cursor = demoSel{r.kind, r.num}
+	r := &v.tl.Rows[rows[at]]
+	v.cursor = demoSel{r.Kind, r.Num}
 }
 
 // moveTo puts the cursor on the first (or last) row of the pane.
@@ -349,8 +370,8 @@ func (v *DemoView) moveTo(last bool) {
 	if last {
 		i = rows[len(rows)-1]
 	}
-	r := &v.lad.rows[i]
-	v.cursor = demoSel{r.kind, r.num}
+	r := &v.tl.Rows[i]
+	v.cursor = demoSel{r.Kind, r.Num}
 }
 
 // nextStep shows the next step: the one after the shown step if the demo
@@ -498,10 +519,10 @@ func (v *DemoView) MouseHandler() func(action tview.MouseAction, event *tcell.Ev
 				}
 				rows := g.shown[pane]
 				if k := y - g.rowsY[pane]; k < len(rows) && rows[k] >= 0 {
-					r := &v.lad.rows[rows[k]]
-					if r.kind != demoRowStep {
+					r := &v.tl.Rows[rows[k]]
+					if r.Kind != timeline.KindStep {
 						v.focus = pane
-						v.cursor = demoSel{r.kind, r.num}
+						v.cursor = demoSel{r.Kind, r.Num}
 					}
 				}
 			}
@@ -529,9 +550,13 @@ var demoKeysEN = [][2]string{
 	{"n", "next step (a paused demo goes on)"},
 	{"p", "previous step: the ladder shows the story up to it"},
 	{"space", "pause / resume playing the steps"},
-	{"j k ↓ ↑", "move the cursor (ladder: calls and packets; list: calls)"},
+	{"j k ↓ ↑", "move the cursor (ladder: calls, packets, outcomes; list: calls)"},
 	{"Enter", "select: a call lights up the packets that carried its bytes"},
 	{"", "and the calls at the other end; a packet lights up its calls"},
+	{"bars", "each socket's Send-Q and Recv-Q at the cursor, as the model has"},
+	{"", "them (from the calls and the wire), in bytes of the buffer's size"},
+	{"", "(SO_SNDBUF, SO_RCVBUF); ✓ / ≠ kernel: the kernel's own sample"},
+	{"", "agrees / differs; ▁▂▃▅█: the queue over the rows, cursor marked"},
 	{"Esc", "clear the selection and follow the newest events"},
 	{"Tab", "switch between the ladder and the call list"},
 	{"g G", "first / last row"},
@@ -543,9 +568,13 @@ var demoKeysZH = [][2]string{
 	{"n", "下一步（暂停中的演示继续执行）"},
 	{"p", "上一步：梯形图只显示到那一步为止"},
 	{"空格", "暂停 / 继续自动播放"},
-	{"j k ↓ ↑", "移动光标（梯形图：调用和数据包；列表：调用）"},
+	{"j k ↓ ↑", "移动光标（梯形图：调用、数据包和本次结果；列表：调用）"},
 	{"回车", "选中：调用会点亮承载其字节的数据包和对端的调用，"},
 	{"", "数据包会点亮与它相关的调用"},
+	{"条形图", "光标所在时刻每个套接字的 Send-Q 和 Recv-Q（模型根据调用和"},
+	{"", "线上数据推算），以字节计，满格为缓冲区大小（SO_SNDBUF、"},
+	{"", "SO_RCVBUF）；✓ / ≠ 内核：内核自己的采样一致 / 不一致；"},
+	{"", "▁▂▃▅█：队列随各行的变化，光标处高亮"},
 	{"Esc", "取消选中，跟随最新事件"},
 	{"Tab", "在梯形图和调用列表之间切换"},
 	{"g G", "第一行 / 最后一行"},

@@ -8,8 +8,8 @@ import (
 
 	"github.com/gdamore/tcell/v2"
 
-	"github.com/sockscope/sockscope/decode"
 	"github.com/sockscope/sockscope/demos/sockcall"
+	"github.com/sockscope/sockscope/demos/timeline"
 	"github.com/sockscope/sockscope/internal/textcol"
 )
 
@@ -17,14 +17,18 @@ import (
 //
 //	header     demo name and title; step n/N and playing / paused / finished
 //	step       the shown step's title and its explanation, wrapped
-//	ladder     lane headers (each endpoint's sockets: fd, address, TCP
-//	           state, Send-Q and Recv-Q gauges at the cursor's moment),
-//	           then one row per step rule, call and packet
-//	details    the cursor's call or packet in full, with its links
+//	ladder     lane heads (each endpoint's sockets at the cursor's row: fd,
+//	           address, TCP state, the send and receive buffers as bars in
+//	           bytes against their sizes, and each buffer over time), then
+//	           one line per step rule, call, blocked call's return and
+//	           packet, and the lines of each step's outcome
+//	details    the cursor's row in full: links, the kernel's figures,
+//	           waits, where the model and the kernel differ
 //	calls      the calls with what the kernel said right after each
 //	keys       the key line
 //
-// Everything is printed cell by cell (printCells): no tview tags.
+// Everything comes from demos/timeline's Timeline (v.tl), and is printed
+// cell by cell (printCells): no tview tags.
 
 var (
 	demoStyleDefault = tcell.StyleDefault
@@ -40,6 +44,13 @@ var (
 	demoStyleDgram   = tcell.StyleDefault.Foreground(tcell.ColorAqua)
 	demoStyleExpert  = tcell.StyleDefault.Foreground(tcell.ColorRed)
 	demoStyleState   = tcell.StyleDefault.Foreground(tcell.ColorLime)
+	// demoStyleWarn marks where the model and the kernel's sample differ.
+	demoStyleWarn = tcell.StyleDefault.Foreground(tcell.ColorOrangeRed).Bold(true)
+	// demoStyleAgree marks a kernel sample that agrees with the model.
+	demoStyleAgree = tcell.StyleDefault.Foreground(tcell.ColorGreen)
+	// demoStyleOutcome is a step's outcome ("▸ this run: …"), in the step
+	// rule's colour.
+	demoStyleOutcome = tcell.StyleDefault.Foreground(tcell.ColorYellow)
 	// demoLinkedBG marks the rows tied to the selection.
 	demoLinkedBG   = tcell.ColorDarkSlateGray
 	demoLaneColors = []tcell.Color{tcell.ColorAqua, tcell.ColorLime, tcell.ColorOrange, tcell.ColorFuchsia, tcell.ColorYellow, tcell.ColorLightSkyBlue}
@@ -59,6 +70,10 @@ type demoGeometry struct {
 }
 
 const demoGutter = 6 // "  #12 " / " [34] "
+
+// demoOutcomeLines is the most lines a step's outcome takes in the ladder;
+// longer ones are cut with "…" and shown whole in the details.
+const demoOutcomeLines = 3
 
 // Draw draws the view.
 func (v *DemoView) Draw(screen tcell.Screen) {
@@ -99,43 +114,135 @@ func (v *DemoView) stepText() (head, explain string) {
 	return fmt.Sprintf("%d/%d  %s", v.viewStep, len(d.Steps), title), explain
 }
 
+// demoLine is one screen line of the ladder: a row, and which of its lines
+// (an outcome may take several).
+type demoLine struct {
+	row, sub int
+	text     string // an outcome's line
+}
+
+// ladderLines lays rows [0, end) out in screen lines at width w.
+func (v *DemoView) ladderLines(end, x, maxX int) []demoLine {
+	out := make([]demoLine, 0, end+8)
+	for i := 0; i < end; i++ {
+		r := &v.tl.Rows[i]
+		if r.Kind != timeline.KindOutcome {
+			out = append(out, demoLine{row: i})
+			continue
+		}
+		for k, l := range v.outcomeLines(r, maxX-(x+demoGutter)) {
+			out = append(out, demoLine{row: i, sub: k, text: l})
+		}
+	}
+	return out
+}
+
+// outcomeHead is what an outcome's first line begins with: "▸ this run: ",
+// or only "▸ " when the words already say so ("In this run …", "本次…").
+func (v *DemoView) outcomeHead(text string) string {
+	for _, p := range []string{"In this run", "in this run", "This run", "本次", "这次运行"} {
+		if strings.HasPrefix(text, p) {
+			return "▸ "
+		}
+	}
+	return v.tr("▸ this run: ", "▸ 本次运行：")
+}
+
+// outcomeLines wraps a step's outcome to width columns, on at most
+// demoOutcomeLines lines (the last cut with "…" if it is longer).
+func (v *DemoView) outcomeLines(r *timeline.Row, width int) []string {
+	head := v.outcomeHead(r.Text)
+	if width <= textcol.Width(head)+4 {
+		return []string{textcol.Truncate(head+r.Text, max(width, 1))}
+	}
+	lines := textcol.Wrap(r.Text, width-textcol.Width(head))
+	if len(lines) > demoOutcomeLines {
+		rest := strings.Join(lines[demoOutcomeLines-1:], " ")
+		if v.zh {
+			rest = strings.Join(lines[demoOutcomeLines-1:], "")
+		}
+		lines = append(lines[:demoOutcomeLines-1], textcol.Truncate(rest+" …", width-textcol.Width(head)))
+		last := lines[len(lines)-1]
+		if !strings.HasSuffix(last, "…") {
+			lines[len(lines)-1] = textcol.Truncate(last+"…", width-textcol.Width(head))
+		}
+	}
+	for k := range lines {
+		if k == 0 {
+			lines[k] = head + lines[k]
+		} else {
+			lines[k] = strings.Repeat(" ", textcol.Width(head)) + lines[k]
+		}
+	}
+	return lines
+}
+
+// demoLayout is how many screen lines each part of the view gets.
+type demoLayout struct {
+	explH, laneHead, perSock, socks, detailsH, callsH, rowsH int
+}
+
+// layout shares h lines between the parts: the ladder's rows first, then
+// the lane heads (each socket's label, bars and strip, in that order of
+// need), the details and the call list.
+func (v *DemoView) layout(h, explLines int) demoLayout {
+	l := demoLayout{socks: min(max(v.tl.MaxSocks, 1), 3), perSock: 4}
+	if h >= 30 { // below that the ladder needs the room
+		l.callsH = min(10, max(5, h/6))
+	}
+	switch {
+	case h >= 40:
+		l.detailsH = 4
+	case h >= 16:
+		l.detailsH = 2
+	}
+	l.explH = min(explLines, max(1, h/8))
+	rows := func() int {
+		l.laneHead = 1 + l.socks*l.perSock
+		// header, step title, explanation, ladder rule, lane heads,
+		// details, calls, keys
+		l.rowsH = h - 1 - 1 - l.explH - 1 - l.laneHead - l.detailsH - l.callsH - 1
+		return l.rowsH
+	}
+	for rows() < 5 && l.explH > 1 {
+		l.explH--
+	}
+	if rows() < 5 && l.callsH > 0 {
+		l.callsH = 0
+	}
+	for _, per := range []int{3, 1} {
+		if rows() < 4 {
+			l.perSock = per
+		}
+	}
+	for rows() < 3 && l.socks > 1 {
+		l.socks--
+	}
+	if rows() < 3 {
+		l.detailsH = 0
+	}
+	if rows() < 2 {
+		l.socks, l.perSock = 0, 0
+	}
+	if rows() < 1 {
+		l.explH = 0
+	}
+	rows()
+	l.rowsH = max(l.rowsH, 0)
+	return l
+}
+
 func (v *DemoView) draw(screen tcell.Screen, x, y, w, h int) {
 	maxX := x + w
 	x0, y0 := x, y
-	lad := v.lad
+	tl := v.tl
 	v.geo = demoGeometry{}
 
-	// Heights.
 	head, explain := v.stepText()
-	explLines := textcol.Wrap(explain, w-4)
-	socks := min(max(lad.maxSocks, 1), 3)
-	laneHead := 1 + 2*socks
-	callsH, detailsH := 0, 0
-	if h >= 30 { // below that the ladder needs the room
-		callsH = min(12, max(5, h/5))
-	}
-	if h >= 16 {
-		detailsH = 2
-	}
-	explH := min(len(explLines), max(1, h/8))
-	rowsH := func() int { return h - 1 - 1 - 1 - explH - 1 - laneHead - detailsH - callsH }
-	for rowsH() < 4 && explH > 1 {
-		explH--
-	}
-	if rowsH() < 3 {
-		callsH = 0
-	}
-	if callsH == 0 {
+	explLines := textcol.Wrap(explain, max(w-4, 1))
+	l := v.layout(h, len(explLines))
+	if l.callsH == 0 {
 		v.focus = demoPaneLadder
-	}
-	if rowsH() < 3 {
-		detailsH = 0
-	}
-	for rowsH() < 2 && laneHead > 1 {
-		laneHead--
-	}
-	if rowsH() < 1 {
-		explH = 0
 	}
 
 	bottom := y + h
@@ -143,6 +250,9 @@ func (v *DemoView) draw(screen tcell.Screen, x, y, w, h int) {
 	y++
 	v.drawKeys(screen, x, bottom-1, w)
 	bottom--
+	if y >= bottom {
+		return
+	}
 
 	// The step.
 	printCells(screen, x+1, y, maxX, head, demoStyleTitle)
@@ -151,20 +261,28 @@ func (v *DemoView) draw(screen tcell.Screen, x, y, w, h int) {
 			fmt.Sprintf("（回看：演示已到第 %d 步；按 n 向后）", v.entered)), demoStyleDim)
 	}
 	y++
-	for i := 0; i < explH; i++ {
+	for i := 0; i < l.explH && y < bottom; i++ {
 		line := explLines[i]
-		if i == explH-1 && explH < len(explLines) {
+		if i == l.explH-1 && l.explH < len(explLines) {
 			line = textcol.Truncate(line+" …", w-4)
 		}
 		printCells(screen, x+2, y, maxX, line, demoStyleDefault)
 		y++
 	}
+	if y >= bottom {
+		return
+	}
 
 	// The ladder.
-	ladderTitle := v.tr(" Ladder ", " 梯形图 ")
-	v.drawRule(screen, x, y, w, ladderTitle, v.focus == demoPaneLadder,
-		v.tr(fmt.Sprintf(" %d calls · %d packets ", len(v.data.calls), len(v.data.packets)),
-			fmt.Sprintf(" %d 次调用 · %d 个数据包 ", len(v.data.calls), len(v.data.packets))))
+	counts := v.tr(fmt.Sprintf(" %d calls · %d packets ", len(tl.Run.Calls), len(tl.Run.Packets)),
+		fmt.Sprintf(" %d 次调用 · %d 个数据包 ", len(tl.Run.Calls), len(tl.Run.Packets)))
+	legend := v.tr(" bars: the model's queues in bytes of the buffer's size · ✓/≠ kernel: its own sample ·",
+		" 条形图：模型推算的队列，以字节计，满格为缓冲区大小 · ✓/≠ 内核：内核自己的采样 ·")
+	right := counts
+	if textcol.Width(legend+counts)+14 < w {
+		right = legend + counts
+	}
+	v.drawRule(screen, x, y, w, v.tr(" Ladder ", " 梯形图 "), v.focus == demoPaneLadder, right)
 	y++
 	laneX := v.laneXs(x, w)
 	end := v.visibleEnd()
@@ -173,18 +291,18 @@ func (v *DemoView) draw(screen tcell.Screen, x, y, w, h int) {
 	if moment < 0 || moment >= end {
 		moment = end - 1
 	}
-	v.drawLaneHeads(screen, laneX, y, maxX, laneHead, moment)
-	y += laneHead
+	v.drawLaneHeads(screen, laneX, y, maxX, l, moment, end)
+	y += l.laneHead
 
 	rowsY := y
-	nRows := max(bottom-callsH-detailsH-rowsY, 0)
-	if lad.unixOnly && nRows > 4 {
+	nRows := max(bottom-l.callsH-l.detailsH-rowsY, 0)
+	if tl.UnixOnly && nRows > 4 {
 		note := v.tr("AF_UNIX: no packets. The bytes go from one socket's buffer straight into the other's inside the kernel; no network interface is involved, so the capture on lo sees nothing — there are only the calls and the buffers.",
 			"AF_UNIX：没有数据包。字节在内核里从一个套接字的缓冲区直接进入另一个的缓冲区，不经过任何网卡，所以 lo 上的抓包什么也看不到——只有调用和缓冲区。")
-		lines := textcol.Wrap(note, w-4)
-		lines = lines[:min(len(lines), 3)]
-		for _, l := range lines {
-			printCells(screen, x+2, rowsY, maxX, l, demoStyleNote)
+		lines := textcol.Wrap(note, max(w-4, 1))
+		lines = lines[:min(len(lines), 3, nRows-2)]
+		for _, ln := range lines {
+			printCells(screen, x+2, rowsY, maxX, ln, demoStyleNote)
 			rowsY++
 			nRows--
 		}
@@ -193,51 +311,64 @@ func (v *DemoView) draw(screen tcell.Screen, x, y, w, h int) {
 	if v.pin.kind != 0 {
 		anchor = v.pin
 	}
-	lcalls, lframes := lad.linked(anchor.kind, anchor.num)
-	top := v.scroll(demoPaneLadder, cur, end, nRows)
+	lcalls, lframes := tl.Linked(anchor.kind, anchor.num)
+	lines := v.ladderLines(end, x, maxX)
+	curLine, curLines := -1, 0
+	for k, ln := range lines {
+		if ln.row == cur {
+			if curLine < 0 {
+				curLine = k
+			}
+			curLines++
+		}
+	}
+	top := v.scrollLines(demoPaneLadder, curLine, curLines, len(lines), nRows)
 	v.geo.rowsY[demoPaneLadder], v.geo.rowsH[demoPaneLadder] = rowsY, nRows
 	for k := 0; k < nRows; k++ {
 		i := top + k
-		if i >= end {
+		if i >= len(lines) {
 			v.geo.shown[demoPaneLadder] = append(v.geo.shown[demoPaneLadder], -1)
 			continue
 		}
-		v.geo.shown[demoPaneLadder] = append(v.geo.shown[demoPaneLadder], i)
-		r := &lad.rows[i]
-		linked := r.kind == demoRowCall && lcalls[r.num] || r.kind == demoRowPacket && lframes[r.num]
-		v.drawRow(screen, r, x, rowsY+k, maxX, laneX, i == cur, linked, anchor.kind == r.kind && anchor.num == r.num && v.pin.kind != 0)
+		ln := lines[i]
+		v.geo.shown[demoPaneLadder] = append(v.geo.shown[demoPaneLadder], ln.row)
+		r := &tl.Rows[ln.row]
+		linked := (r.Kind == timeline.KindCall || r.Kind == timeline.KindReturn) && lcalls[r.Num] || r.Kind == timeline.KindFrame && lframes[r.Num]
+		pinned := anchor.kind == r.Kind && anchor.num == r.Num && v.pin.kind != 0
+		v.drawRow(screen, r, ln, x, rowsY+k, maxX, laneX, ln.row == cur, linked, pinned)
 	}
 	y = rowsY + nRows
 
 	// Details of the cursor's row.
-	if detailsH > 0 {
-		v.drawDetails(screen, x, y, maxX, cur)
-		y += detailsH
+	if l.detailsH > 0 {
+		v.drawDetails(screen, x, y, maxX, l.detailsH, cur)
+		y += l.detailsH
 	}
 	// The call list.
-	if callsH > 0 {
-		v.drawCalls(screen, x, y, w, callsH, end, cur, lcalls)
+	if l.callsH > 0 {
+		v.drawCalls(screen, x, y, w, l.callsH, end, cur, lcalls)
 	}
 	if v.help {
 		v.drawHelp(screen, x0, y0, w, h)
 	}
 }
 
-// scroll returns the first row a pane shows: the cursor's row stays in
-// view; with no cursor the newest rows are shown.
-func (v *DemoView) scroll(pane, cur, end, height int) int {
+// scrollLines returns the first line a pane shows: the cursor's lines
+// (from cur, n of them) stay in view; with no cursor the newest lines are
+// shown.
+func (v *DemoView) scrollLines(pane, cur, n, total, height int) int {
 	top := v.tops[pane]
 	switch {
 	case height <= 0:
 		return 0
 	case cur < 0:
-		top = end - height
+		top = total - height
 	case cur < top:
 		top = cur
-	case cur >= top+height:
-		top = cur - height + 1
+	case cur+max(min(n, height), 1) > top+height:
+		top = cur + max(min(n, height), 1) - height
 	}
-	top = max(0, min(top, end-height))
+	top = max(0, min(top, total-height))
 	v.tops[pane] = top
 	return top
 }
@@ -245,9 +376,10 @@ func (v *DemoView) scroll(pane, cur, end, height int) int {
 // laneXs places the lanes: each has an equal column, its line at the
 // column's second cell; calls are written to the right of the line.
 func (v *DemoView) laneXs(x, w int) []int {
-	n := max(len(v.lad.lanes), 1)
+	lanes := v.tl.Lanes
+	n := max(len(lanes), 1)
 	colW := max((w-demoGutter)/n, 1)
-	xs := make([]int, len(v.lad.lanes))
+	xs := make([]int, len(lanes))
 	for i := range xs {
 		xs[i] = x + demoGutter + i*colW + 1
 	}
@@ -309,7 +441,7 @@ func (v *DemoView) drawKeys(screen tcell.Screen, x, y, w int) {
 	dropped := v.dropped
 	v.inMu.Unlock()
 	if dropped > 0 {
-		printCells(screen, cx, y, maxX, fmt.Sprintf("(%d events dropped)", dropped), demoStyleBar.Foreground(tcell.ColorRed))
+		printCells(screen, cx, y, maxX, v.tr(fmt.Sprintf("(%d events dropped)", dropped), fmt.Sprintf("（丢弃了 %d 个事件）", dropped)), demoStyleBar.Foreground(tcell.ColorRed))
 	}
 }
 
@@ -327,94 +459,10 @@ func (v *DemoView) drawRule(screen tcell.Screen, x, y, w int, title string, focu
 	}
 }
 
-// drawLaneHeads draws each lane's name and its sockets at the moment of
-// row moment: fd, address, TCP state, and the Send-Q and Recv-Q gauges.
-func (v *DemoView) drawLaneHeads(screen tcell.Screen, laneX []int, y, maxX, height, moment int) {
-	lad := v.lad
-	var socks []demoSock
-	if moment >= 0 && moment < len(lad.rows) {
-		socks = lad.rows[moment].socks
-	}
-	for i, name := range lad.lanes {
-		lx, lend := laneX[i], demoLaneEnd(laneX, i, maxX)
-		printCells(screen, lx, y, lend, name, demoLaneStyle(i).Bold(true))
-		var mine []demoSock
-		for _, s := range socks {
-			if s.lane == i {
-				mine = append(mine, s)
-			}
-		}
-		room := (height - 1) / 2
-		if len(mine) > room && room > 0 {
-			printCells(screen, lx+textcol.Width(name)+1, y, lend, v.tr(fmt.Sprintf("(+%d more)", len(mine)-room), fmt.Sprintf("（另有 %d 个）", len(mine)-room)), demoStyleDim)
-			mine = mine[len(mine)-room:]
-		}
-		for k, s := range mine {
-			ly := y + 1 + 2*k
-			cx := printCells(screen, lx, ly, lend, demoSockLabel(&s, v.zh), demoStyleDefault)
-			if s.state != "" {
-				printCells(screen, cx+1, ly, lend, s.state, demoStyleState)
-			}
-			if ly+1 < y+height {
-				demoDrawGauges(screen, lx, ly+1, lend, &s, lad, demoLaneStyle(i))
-			}
-		}
-	}
-}
-
-// demoDrawGauges draws "Send-Q ▕███   ▏ 5  Recv-Q ▕     ▏ 0".
-func demoDrawGauges(screen tcell.Screen, x, y, maxX int, s *demoSock, lad *demoLadder, color tcell.Style) {
-	sendScale, recvScale := lad.sendScale, lad.recvScale
-	if s.listener { // the backlog is the scale of both
-		sendScale, recvScale = max(s.sendQ, 1), max(s.sendQ, 1)
-	}
-	avail := maxX - x - 1
-	const numW = 5
-	barW := min((avail-2*(len("Send-Q ")+2+1+numW)-2)/2, 24)
-	for k, g := range []struct {
-		label        string
-		value, scale int
-	}{{"Send-Q", s.sendQ, sendScale}, {"Recv-Q", s.recvQ, recvScale}} {
-		if k > 0 {
-			x = printCells(screen, x, y, maxX, "  ", demoStyleDefault)
-		}
-		x = printCells(screen, x, y, maxX, g.label+" ", demoStyleDim)
-		if barW >= 3 {
-			x = printCells(screen, x, y, maxX, "▕", demoStyleDim)
-			x = demoDrawBar(screen, x, y, maxX, barW, g.value, g.scale, color)
-			x = printCells(screen, x, y, maxX, "▏", demoStyleDim)
-		}
-		num := "–"
-		if g.value >= 0 {
-			num = strconv.Itoa(g.value)
-		}
-		x = printCells(screen, x, y, maxX, textcol.Pad(num, numW), demoStyleBold)
-	}
-}
-
-// demoDrawBar draws value/scale as a bar of width cells, in eighths.
-func demoDrawBar(screen tcell.Screen, x, y, maxX, width, value, scale int, color tcell.Style) int {
-	eighths := 0
-	if value > 0 && scale > 0 {
-		eighths = max(1, min(width*8, value*width*8/scale))
-	}
-	partial := []string{"", "▏", "▎", "▍", "▌", "▋", "▊", "▉"}
-	for i := 0; i < width && x < maxX; i++ {
-		switch n := eighths - 8*i; {
-		case n >= 8:
-			screen.Put(x, y, "█", color)
-		case n > 0:
-			screen.Put(x, y, partial[n], color)
-		default:
-			screen.Put(x, y, "·", demoStyleDim)
-		}
-		x++
-	}
-	return x
-}
-
-// drawRow draws one ladder row.
-func (v *DemoView) drawRow(screen tcell.Screen, r *demoRow, x, y, maxX int, laneX []int, cursor, linked, pinned bool) {
+// drawRow draws one ladder line: a step's rule, a call beside its lane (a
+// sendall's sends indented under it), a blocked call's return, a packet's
+// arrow, or a line of a step's outcome.
+func (v *DemoView) drawRow(screen tcell.Screen, r *timeline.Row, ln demoLine, x, y, maxX int, laneX []int, cursor, linked, pinned bool) {
 	look := func(s tcell.Style) tcell.Style {
 		switch {
 		case cursor:
@@ -427,19 +475,30 @@ func (v *DemoView) drawRow(screen tcell.Screen, r *demoRow, x, y, maxX int, lane
 	if cursor || linked {
 		fillCells(screen, x, y, maxX, ' ', look(demoStyleDefault))
 	}
-	if r.kind == demoRowStep {
+	switch r.Kind {
+	case timeline.KindStep:
 		st := demoStyleDim
-		if r.num == v.viewStep {
+		if r.Num == v.viewStep {
 			st = demoStyleTitle
 		}
 		fillCells(screen, x, y, maxX, '─', look(demoStyleDim))
-		printCells(screen, x+2, y, maxX, fmt.Sprintf(" %d/%d %s ", r.num, len(v.demo.Steps), r.text), look(st))
+		printCells(screen, x+2, y, maxX, fmt.Sprintf(" %d/%d %s ", r.Num, len(v.demo.Steps), r.Text), look(st))
+		return
+	case timeline.KindOutcome:
+		st := demoStyleOutcome
+		if r.Num == v.viewStep {
+			st = st.Bold(true)
+		}
+		if pinned && ln.sub == 0 {
+			printCells(screen, x, y, maxX, "▶", look(demoStyleTitle))
+		}
+		printCells(screen, x+demoGutter, y, maxX, ln.text, look(st))
 		return
 	}
 	// Gutter: #call or [frame]; ▶ marks the pinned selection.
-	g := "#" + strconv.Itoa(r.num)
-	if r.kind == demoRowPacket {
-		g = "[" + strconv.Itoa(r.num) + "]"
+	g := "#" + strconv.Itoa(r.Num)
+	if r.Kind == timeline.KindFrame {
+		g = "[" + strconv.Itoa(r.Num) + "]"
 	}
 	if pinned {
 		printCells(screen, x, y, maxX, "▶", look(demoStyleTitle))
@@ -448,68 +507,107 @@ func (v *DemoView) drawRow(screen tcell.Screen, r *demoRow, x, y, maxX int, lane
 	for i, lx := range laneX {
 		screen.Put(lx, y, "│", look(demoLaneStyle(i).Dim(true)))
 	}
-	switch r.kind {
-	case demoRowCall:
-		if r.lane < 0 || r.lane >= len(laneX) {
-			printCells(screen, x+demoGutter, y, maxX, r.text, look(demoStyleDefault))
-			return
-		}
-		lx := laneX[r.lane]
-		screen.Put(lx, y, "●", look(demoLaneStyle(r.lane).Bold(true)))
-		st := demoStyleDefault
-		if r.fail {
-			st = demoStyleError
-		}
-		// Beside the lane, to the right; where that is too narrow (the
-		// last lane) and the left has more room, to the left. A label
-		// cut short keeps its result: "sendto("…) = -1 EACCES".
-		c := &v.data.calls[r.index]
-		text := r.text
-		if r.note != "" {
-			text += "  → " + r.note
-		}
-		right, left := maxX-lx-2, lx-(x+demoGutter)-1
-		if textcol.Width(text) > right && left > right {
-			label := demoCallLabel(c, left)
-			printCells(screen, lx-1-textcol.Width(label), y, lx-1, label, look(st))
-			return
-		}
-		cx := printCells(screen, lx+2, y, maxX, demoCallLabel(c, right), look(st))
-		if r.note != "" {
-			printCells(screen, cx+2, y, maxX, "→ "+r.note, look(demoStyleState))
-		}
-	case demoRowPacket:
+	switch r.Kind {
+	case timeline.KindCall, timeline.KindReturn:
+		v.drawCallRow(screen, r, x, y, maxX, laneX, look)
+	case timeline.KindFrame:
 		v.drawArrow(screen, r, x, y, maxX, laneX, look)
+	}
+}
+
+// drawCallRow writes a call (or a blocked call's return) beside its lane:
+// to the right; where that is too narrow (the last lane) and the left has
+// more room, to the left. A label cut short keeps its result:
+// "sendto("…) = -1 EACCES".
+func (v *DemoView) drawCallRow(screen tcell.Screen, r *timeline.Row, x, y, maxX int, laneX []int, look func(tcell.Style) tcell.Style) {
+	c := v.tl.Run.Call(r.Num)
+	ret := r.Kind == timeline.KindReturn
+	st := demoStyleDefault
+	switch {
+	case r.Fail:
+		st = demoStyleError
+	case ret:
+		st = demoStyleDim
+	}
+	prefix := ""
+	if r.Inner {
+		prefix = "└ "
+	}
+	var suffix string
+	switch {
+	case ret:
+		suffix = "  " + v.tr("returned after ", "返回，用时 ") + timeline.FormatDuration(r.Blocked)
+	case r.Blocked > 0:
+		suffix = "  " + v.tr("blocked ", "阻塞 ") + timeline.FormatDuration(r.Blocked)
+	}
+	label := func(width int) string {
+		width -= textcol.Width(prefix) + textcol.Width(suffix)
+		if c == nil {
+			return prefix + textcol.Truncate(r.Text, max(width, 1))
+		}
+		return prefix + demoCallLabel(c, max(width, 1))
+	}
+	if r.Lane < 0 || r.Lane >= len(laneX) {
+		cx := printCells(screen, x+demoGutter, y, maxX, label(maxX-x-demoGutter), look(st))
+		printCells(screen, cx, y, maxX, suffix, look(demoStyleDim))
+		return
+	}
+	lx := laneX[r.Lane]
+	mark := "●"
+	if ret {
+		mark = "○"
+	}
+	screen.Put(lx, y, mark, look(demoLaneStyle(r.Lane).Bold(!ret)))
+	note := ""
+	if r.Note != "" {
+		note = "→ " + r.Note
+	}
+	full := prefix + r.Text + suffix
+	if note != "" {
+		full += "  " + note
+	}
+	right, left := maxX-lx-2, lx-(x+demoGutter)-1
+	if textcol.Width(full) > right && left > right {
+		text := label(left)
+		cx := lx - 1 - textcol.Width(text) - textcol.Width(suffix)
+		cx = printCells(screen, cx, y, lx-1, text, look(st))
+		printCells(screen, cx, y, lx-1, suffix, look(demoStyleDim))
+		return
+	}
+	cx := printCells(screen, lx+2, y, maxX, label(right), look(st))
+	cx = printCells(screen, cx, y, maxX, suffix, look(demoStyleDim))
+	if note != "" {
+		printCells(screen, cx+2, y, maxX, note, look(demoStyleState))
 	}
 }
 
 // drawArrow draws a packet: an arrow from the sender's lane to each
 // receiver's (a broadcast fans out, with a head at every receiver),
 // labelled in its widest gap; states that changed are noted after it.
-func (v *DemoView) drawArrow(screen tcell.Screen, r *demoRow, x, y, maxX int, laneX []int, look func(tcell.Style) tcell.Style) {
+func (v *DemoView) drawArrow(screen tcell.Screen, r *timeline.Row, x, y, maxX int, laneX []int, look func(tcell.Style) tcell.Style) {
 	st := demoStyleData
 	switch {
-	case r.expert:
+	case r.Expert:
 		st = demoStyleExpert
-	case r.control:
+	case r.Control:
 		st = demoStyleControl
-	case r.pureAck:
+	case r.PureAck:
 		st = demoStyleAck
-	case r.kind == demoRowPacket && r.broadcast || strings.HasPrefix(r.text, "UDP"):
+	case r.Broadcast || strings.HasPrefix(r.Text, "UDP"):
 		st = demoStyleDgram
 	}
-	valid := r.lane >= 0 && r.lane < len(laneX) && len(r.to) > 0
-	for _, t := range r.to {
+	valid := r.Lane >= 0 && r.Lane < len(laneX) && len(r.To) > 0
+	for _, t := range r.To {
 		valid = valid && t >= 0 && t < len(laneX)
 	}
 	if !valid {
-		printCells(screen, x+demoGutter, y, maxX, r.text, look(st))
+		printCells(screen, x+demoGutter, y, maxX, r.Text, look(st))
 		return
 	}
-	src := laneX[r.lane]
+	src := laneX[r.Lane]
 	points := []int{src}
 	heads := map[int]bool{}
-	for _, t := range r.to {
+	for _, t := range r.To {
 		points = append(points, laneX[t])
 		heads[laneX[t]] = true
 	}
@@ -518,7 +616,7 @@ func (v *DemoView) drawArrow(screen tcell.Screen, r *demoRow, x, y, maxX int, la
 		lo, hi = min(lo, p), max(hi, p)
 	}
 	if lo == hi {
-		printCells(screen, x+demoGutter, y, maxX, r.text, look(st))
+		printCells(screen, x+demoGutter, y, maxX, r.Text, look(st))
 		return
 	}
 	for cx := lo; cx <= hi; cx++ {
@@ -546,7 +644,6 @@ func (v *DemoView) drawArrow(screen tcell.Screen, r *demoRow, x, y, maxX int, la
 			screen.Put(hx, y, "├", look(st))
 		}
 	}
-	// The label, in the widest gap between points.
 	sorted := append([]int(nil), points...)
 	for i := 1; i < len(sorted); i++ {
 		for j := i; j > 0 && sorted[j] < sorted[j-1]; j-- {
@@ -561,83 +658,21 @@ func (v *DemoView) drawArrow(screen tcell.Screen, r *demoRow, x, y, maxX int, la
 			gapL, gapR = sorted[i], sorted[i+1]
 		}
 	}
-	need := textcol.Width(r.text) + 7
+	need := textcol.Width(r.Text) + 7
 	for i := 0; i+1 < len(sorted); i++ {
 		if (sorted[i] == src || sorted[i+1] == src) && sorted[i+1]-sorted[i] >= min(need, gapR-gapL) {
 			gapL, gapR = sorted[i], sorted[i+1]
 		}
 	}
 	room := gapR - gapL - 5 // two dashes and the head each side, and spaces
-	label := " " + textcol.Truncate(r.text, room) + " "
+	label := " " + textcol.Truncate(r.Text, room) + " "
 	if room >= 3 {
 		lx := gapL + 2 + max((gapR-gapL-3-textcol.Width(label))/2, 0)
 		printCells(screen, lx, y, gapR-1, label, look(st.Bold(true)))
 	}
-	if r.note != "" && hi+3 < maxX {
-		printCells(screen, hi+3, y, maxX, r.note, look(demoStyleState))
+	if r.Note != "" && hi+3 < maxX {
+		printCells(screen, hi+3, y, maxX, r.Note, look(demoStyleState))
 	}
-}
-
-// drawDetails writes the cursor's call or packet in full, with its links.
-func (v *DemoView) drawDetails(screen tcell.Screen, x, y, maxX, cur int) {
-	lad := v.lad
-	if cur < 0 {
-		printCells(screen, x+1, y, maxX, v.tr("j/k: move the cursor · Enter: select — a call lights up the packets that carried its bytes and the calls at the other end; a packet lights up its calls",
-			"j/k：移动光标 · 回车：选中——调用会点亮承载其字节的数据包和对端的调用；数据包会点亮它的调用"), demoStyleDim)
-		return
-	}
-	r := &lad.rows[cur]
-	var line, second []byte
-	switch r.kind {
-	case demoRowCall:
-		c := &v.data.calls[r.index]
-		line = fmt.Appendf(line, "#%d %s fd %d  ", c.Number, c.Endpoint, c.FD)
-		line = sockcall.AppendCallLabel(line, c)
-		line = demoAppendQueues(line, c)
-		if links := sockcall.AppendCallLinks(nil, c, lad.links.Call(c.Number)); len(links) > 0 {
-			line = append(line, "  → "...)
-			line = append(line, links...)
-		}
-		if len(c.Data) > 0 {
-			second = append(second, v.tr("data: ", "数据：")...)
-			second = append(second, demoQuote(c.Data, 96)...)
-		}
-	case demoRowPacket:
-		p := &v.data.packets[r.index]
-		line = fmt.Appendf(line, "[%d] ", p.Number)
-		if r.lane >= 0 && len(r.to) > 0 {
-			line = append(line, lad.lanes[r.lane]...)
-			line = append(line, " → "...)
-			for k, t := range r.to {
-				if k > 0 {
-					line = append(line, ", "...)
-				}
-				line = append(line, lad.lanes[t]...)
-			}
-			line = append(line, "  "...)
-		}
-		line = decode.AppendSummary(line, p)
-		line = decode.AppendAnalysisMarkers(line, p)
-		if calls := lad.links.FrameCalls(p.Number); len(calls) > 0 {
-			line = append(line, "  ← "...)
-			for k, n := range calls {
-				if k > 0 {
-					line = append(line, ", "...)
-				}
-				line = fmt.Appendf(line, "#%d", n)
-				if n >= 1 && n <= len(v.data.calls) {
-					line = append(line, ' ')
-					line = append(line, v.data.calls[n-1].Op...)
-				}
-			}
-		}
-		if pv := v.data.previews[r.index]; pv != "" {
-			second = append(second, v.tr("payload: ", "载荷：")...)
-			second = append(second, pv...)
-		}
-	}
-	printCells(screen, x+1, y, maxX, demoSafeString(line), demoStyleDefault)
-	printCells(screen, x+1, y+1, maxX, demoSafeString(second), demoStyleDim)
 }
 
 // demoCallLabel is the call's label in at most width columns: the
@@ -659,7 +694,8 @@ func demoCallLabel(c *sockcall.Call, width int) string {
 	return string(sockcall.AppendCallLabel(nil, &short))
 }
 
-// demoAppendQueues appends what the kernel said right after the call.
+// demoAppendQueues appends what the kernel said right after the call:
+// "Send-Q 0 Recv-Q 16  ESTAB".
 func demoAppendQueues(b []byte, c *sockcall.Call) []byte {
 	q := func(n int) string {
 		if n < 0 {
@@ -667,16 +703,62 @@ func demoAppendQueues(b []byte, c *sockcall.Call) []byte {
 		}
 		return strconv.Itoa(n)
 	}
-	b = fmt.Appendf(b, "  Send-Q %s Recv-Q %s", q(c.SendQ), q(c.RecvQ))
-	if c.TCP != nil {
+	b = fmt.Appendf(b, "Send-Q %s Recv-Q %s", q(c.SendQ), q(c.RecvQ))
+	if c.TCP != nil && c.TCP.State != "" {
 		b = append(b, ' ', ' ')
-		b = append(b, demoKernelState(c.TCP.State)...)
+		b = append(b, c.TCP.State...) // as ss names it
+	}
+	return b
+}
+
+// demoAppendLinks appends what the call's bytes became on the wire (in
+// Chinese when zh).
+func demoAppendLinks(b []byte, c *sockcall.Call, l *sockcall.CallLinks, zh bool) []byte {
+	if !zh || l == nil {
+		return sockcall.AppendCallLinks(b, c, l)
+	}
+	start := len(b)
+	sep := func() {
+		if len(b) > start {
+			b = append(b, " → "...)
+		}
+	}
+	ints := func(v []int) {
+		for i, n := range v {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = strconv.AppendInt(b, int64(n), 10)
+		}
+	}
+	if l.HasBytes {
+		b = fmt.Appendf(b, "字节 %d–%d", l.First, l.Last)
+	}
+	if len(l.Frames) > 0 {
+		sep()
+		b = append(b, "帧 "...)
+		ints(l.Frames)
+	}
+	if l.AckFrame != 0 {
+		b = fmt.Appendf(b, "，由帧 %d 确认", l.AckFrame)
+	}
+	if len(l.Peers) > 0 {
+		sep()
+		switch c.Op {
+		case "send", "sendto", "write":
+			b = append(b, "被调用 "...)
+			ints(l.Peers)
+			b = append(b, " 读取"...)
+		default:
+			b = append(b, "来自调用 "...)
+			ints(l.Peers)
+		}
 	}
 	return b
 }
 
 // demoSafeString makes bytes printable text: invalid UTF-8 becomes U+FFFD
-// (printCells turns control characters into dots).
+// (printCells turns control characters into escapes).
 func demoSafeString(b []byte) string {
 	if utf8.Valid(b) {
 		return string(b)
@@ -688,17 +770,12 @@ func demoSafeString(b []byte) string {
 // right after it and where its bytes went.
 func (v *DemoView) drawCalls(screen tcell.Screen, x, y, w, h, end, cur int, lcalls map[int]bool) {
 	maxX := x + w
-	lad := v.lad
+	tl := v.tl
 	v.drawRule(screen, x, y, w, v.tr(" Calls ", " 调用 "), v.focus == demoPaneCalls,
-		v.tr(" Send-Q, Recv-Q and state as the kernel reported them right after each call ", " Send-Q、Recv-Q 和状态：每次调用刚返回时内核报告的值 "))
+		v.tr(" kernel: Send-Q, Recv-Q and state as the kernel reported them right after each call ", " 内核：每次调用刚返回时内核报告的 Send-Q、Recv-Q 和状态 "))
 	y++
 	h--
-	var rows []int
-	for _, i := range lad.callRows {
-		if i < end {
-			rows = append(rows, i)
-		}
-	}
+	rows := v.selectable(demoPaneCalls)
 	// Scroll: keep the cursor's call in view, else show the newest.
 	at := -1
 	for k, i := range rows {
@@ -706,7 +783,7 @@ func (v *DemoView) drawCalls(screen tcell.Screen, x, y, w, h, end, cur int, lcal
 			at = k
 		}
 	}
-	top := v.scroll(demoPaneCalls, at, len(rows), h)
+	top := v.scrollLines(demoPaneCalls, at, 1, len(rows), h)
 	v.geo.rowsY[demoPaneCalls], v.geo.rowsH[demoPaneCalls] = y, h
 	labelW := min(max(w/4, 20), 44)
 	for k := 0; k < h; k++ {
@@ -716,8 +793,11 @@ func (v *DemoView) drawCalls(screen tcell.Screen, x, y, w, h, end, cur int, lcal
 		}
 		i := rows[top+k]
 		v.geo.shown[demoPaneCalls] = append(v.geo.shown[demoPaneCalls], i)
-		r := &lad.rows[i]
-		c := &v.data.calls[r.index]
+		r := &tl.Rows[i]
+		c := tl.Run.Call(r.Num)
+		if c == nil {
+			continue
+		}
 		base := demoStyleDefault
 		switch {
 		case i == cur:
@@ -728,17 +808,19 @@ func (v *DemoView) drawCalls(screen tcell.Screen, x, y, w, h, end, cur int, lcal
 		if i == cur || lcalls[c.Number] {
 			fillCells(screen, x, y+k, maxX, ' ', base)
 		}
-		var b []byte
-		b = fmt.Appendf(b, "%5s  ", "#"+strconv.Itoa(c.Number))
-		cx := printCells(screen, x, y+k, maxX, string(b), base.Foreground(tcell.ColorGray))
-		cx = printCells(screen, cx, y+k, maxX, textcol.Pad(c.Endpoint, 11), base.Foreground(demoLaneColors[max(r.lane, 0)%len(demoLaneColors)]))
+		cx := printCells(screen, x, y+k, maxX, fmt.Sprintf("%5s  ", "#"+strconv.Itoa(c.Number)), base.Foreground(tcell.ColorGray))
+		cx = printCells(screen, cx, y+k, maxX, textcol.Pad(c.Endpoint, 11), base.Foreground(demoLaneColors[max(r.Lane, 0)%len(demoLaneColors)]))
 		st := base
 		if c.Errno != "" {
 			st = base.Foreground(tcell.ColorRed).Bold(true)
 		}
-		cx = printCells(screen, cx, y+k, maxX, textcol.Pad(demoCallLabel(c, labelW), labelW), st)
-		cx = printCells(screen, cx, y+k, maxX, string(demoAppendQueues(nil, c)), base)
-		if links := sockcall.AppendCallLinks(nil, c, lad.links.Call(c.Number)); len(links) > 0 {
+		label := demoCallLabel(c, labelW)
+		if r.Inner {
+			label = "└ " + demoCallLabel(c, labelW-2)
+		}
+		cx = printCells(screen, cx, y+k, maxX, textcol.Pad(label, labelW), st)
+		cx = printCells(screen, cx+2, y+k, maxX, string(demoAppendQueues(nil, c)), base)
+		if links := demoAppendLinks(nil, c, tl.Run.Links.Call(c.Number), v.zh); len(links) > 0 {
 			printCells(screen, cx+2, y+k, maxX, "→ "+string(links), base.Foreground(tcell.ColorSilver))
 		}
 	}
@@ -747,7 +829,7 @@ func (v *DemoView) drawCalls(screen tcell.Screen, x, y, w, h, end, cur int, lcal
 // drawHelp draws the key list over the view.
 func (v *DemoView) drawHelp(screen tcell.Screen, x, y, w, h int) {
 	keys := DemoKeys(v.opts.Lang)
-	bw := min(w-2, 80)
+	bw := min(w-2, 82)
 	bh := min(h-2, len(keys)+4)
 	bx, by := x+(w-bw)/2, y+(h-bh)/2
 	box := demoStyleDefault.Background(tcell.ColorNavy).Foreground(tcell.ColorWhite)

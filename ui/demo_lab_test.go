@@ -4,7 +4,9 @@ package ui
 
 import (
 	"context"
+	"fmt"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -14,6 +16,7 @@ import (
 	"github.com/rivo/uniseg"
 
 	"github.com/sockscope/sockscope/demos"
+	"github.com/sockscope/sockscope/demos/timeline"
 	"github.com/sockscope/sockscope/internal/netns"
 )
 
@@ -64,6 +67,11 @@ func (l demoScreenLine) at(c int) string {
 
 func startDemo(t *testing.T, name string, opts DemoViewOptions) *demoHarness {
 	t.Helper()
+	return startDemoSize(t, name, opts, demoSimW, demoSimH)
+}
+
+func startDemoSize(t *testing.T, name string, opts DemoViewOptions, w, hh int) *demoHarness {
+	t.Helper()
 	d, ok := demos.Get(name)
 	if !ok {
 		t.Fatalf("no demo %q", name)
@@ -72,7 +80,7 @@ func startDemo(t *testing.T, name string, opts DemoViewOptions) *demoHarness {
 	ready := make(chan struct{})
 	opts.Screen = h.sim
 	opts.started = func(app *tview.Application, v *DemoView) {
-		h.sim.SetSize(demoSimW, demoSimH) // after SetScreen, whose Init sets 80×25
+		h.sim.SetSize(w, hh) // after SetScreen, whose Init sets 80×25
 		h.app, h.view = app, v
 		close(ready)
 	}
@@ -227,19 +235,78 @@ func (l demoScreenLine) span(from, to int) string {
 	return b.String()
 }
 
-var demoGaugeRE = regexp.MustCompile(`Send-Q ▕[^▏]*▏(\S+)\s+Recv-Q ▕[^▏]*▏(\S+)`)
+var demoBarRE = regexp.MustCompile(`^(Send-Q|Recv-Q) (\d+) B / (\d+) B`)
 
-// demoGauges reads the Send-Q and Recv-Q numbers of the socket whose line, in
-// the lane's column [x, end), contains sock.
-func demoGauges(lines []demoScreenLine, heads, x, end int, sock string) (send, recv string) {
-	for i := heads + 1; i+1 < len(lines) && i < heads+8; i++ {
-		if strings.Contains(lines[i].span(x, end), sock) {
-			if m := demoGaugeRE.FindStringSubmatch(lines[i+1].span(x, end)); m != nil {
-				return m[1], m[2]
+// demoBar reads a buffer's bar in the lane heads, in the lane's column
+// [x, end): "Recv-Q 5 B / 131072 B" gives "5", "131072" and the bar's whole
+// line in the column (the first such bar of the lane: a listener has none).
+func demoBar(lines []demoScreenLine, heads, x, end int, what string) (value, size, line string) {
+	for i := heads + 1; i < len(lines) && i < heads+14; i++ {
+		l := strings.TrimSpace(lines[i].span(x, end))
+		if m := demoBarRE.FindStringSubmatch(l); m != nil && m[1] == what {
+			return m[2], m[3], l
+		}
+	}
+	return "?", "?", ""
+}
+
+// sockAt returns, from the view's model, the socket of lane lane (not a
+// listener) as it is after the first row of kind kind whose text has text.
+func (h *demoHarness) sockAt(kind timeline.Kind, text string, lane int) timeline.Sock {
+	h.t.Helper()
+	h.view.mu.Lock()
+	defer h.view.mu.Unlock()
+	for _, r := range h.view.tl.Rows {
+		if r.Kind != kind || !strings.Contains(r.Text, text) {
+			continue
+		}
+		for _, s := range r.Socks {
+			if s.Lane == lane && !s.Listener {
+				return s
 			}
 		}
 	}
-	return "?", "?"
+	h.t.Fatalf("no row %q with a socket in lane %d", text, lane)
+	return timeline.Sock{}
+}
+
+// moveTo presses key until the cursor's line has every text (40 presses
+// at most), and returns the screen.
+func (h *demoHarness) moveTo(key rune, texts ...string) []demoScreenLine {
+	h.t.Helper()
+	on := func(l []demoScreenLine) bool {
+		c := demoCursorLine(l)
+		if c < 0 {
+			return false
+		}
+		for _, s := range texts {
+			if !strings.Contains(l[c].text, s) {
+				return false
+			}
+		}
+		return true
+	}
+	for range 40 {
+		lines := h.screen()
+		if on(lines) {
+			return lines
+		}
+		before := demoCursorLine(lines)
+		beforeText := ""
+		if before >= 0 {
+			beforeText = lines[before].text
+		}
+		h.key(key)
+		h.waitFor("the cursor to move", func(l []demoScreenLine) bool {
+			c := demoCursorLine(l)
+			return c != before || c >= 0 && l[c].text != beforeText
+		})
+	}
+	lines := h.screen()
+	if !on(lines) {
+		h.t.Fatalf("could not put the cursor on %q:\n%s", texts, demoDump(lines))
+	}
+	return lines
 }
 
 func demoBgAt(l demoScreenLine, sub string) tcell.Color {
@@ -285,7 +352,7 @@ func TestDemoViewTCPEcho(t *testing.T) {
 		t.Errorf("the SYN/ACK arrow has no head at the client's lane: %q", strings.TrimSpace(l.text))
 	}
 
-	// n: three sends beside the client's lane; gauges; the explanation.
+	// n: three sends beside the client's lane; bars; the explanation.
 	h.key('n')
 	lines = h.waitText("3/7  Client: three send() calls in a row", `send("hello") = 5`, `send("world") = 5`,
 		"Each send returns as soon as the kernel has copied the bytes into the socket's send buffer")
@@ -293,27 +360,14 @@ func TestDemoViewTCPEcho(t *testing.T) {
 	if l := lines[send]; l.at(cliX) != "●" || l.col(`send("hello") = 5`) != cliX+2 {
 		t.Errorf("send(\"hello\") is not beside the client's lane (column %d): %q", cliX, strings.TrimSpace(l.text))
 	}
-	if demoFindLine(lines, "Send-Q ▕") < 0 || demoFindLine(lines, "Recv-Q ▕") < 0 {
-		t.Errorf("no Send-Q / Recv-Q gauges:\n%s", demoDump(lines))
-	}
 
 	// Select the send: the segment that carried "hello" lights up.
-	for range 40 {
-		lines = h.screen()
-		if c := demoCursorLine(lines); c >= 0 && strings.Contains(lines[c].text, `send("hello")`) {
-			break
-		}
-		before := demoCursorLine(lines)
-		h.key('k')
-		h.waitFor("the cursor to move", func(l []demoScreenLine) bool { return demoCursorLine(l) != before })
-	}
-	if c := demoCursorLine(lines); c < 0 || !strings.Contains(lines[c].text, `send("hello")`) {
-		t.Fatalf("could not put the cursor on send(\"hello\"):\n%s", demoDump(lines))
-	}
-	// The gauges at the send's moment: "hello" is in the client's
-	// Send-Q; at the segment's, in the server's Recv-Q.
-	if send, _ := demoGauges(lines, demoLaneHeads(lines), cliX, demoSimW, "ESTAB"); send != "5" {
-		t.Errorf("at send(\"hello\") the client's Send-Q shows %s, want 5:\n%s", send, demoDump(lines))
+	lines = h.moveTo('k', `send("hello")`)
+	// The bars at the send's moment: "hello" is in the client's send
+	// buffer, 5 bytes of its SO_SNDBUF.
+	cli := h.sockAt(timeline.KindCall, `send("hello")`, 1)
+	if v, size, l := demoBar(lines, demoLaneHeads(lines), cliX, demoSimW, "Send-Q"); v != "5" || size != strconv.Itoa(cli.SndBuf) || cli.SndBuf <= 0 {
+		t.Errorf("at send(\"hello\") the client's send bar reads %q, want Send-Q 5 B / %d B (its SndBuf):\n%s", l, cli.SndBuf, demoDump(lines))
 	}
 	h.special(tcell.KeyEnter)
 	lines = h.waitFor("the segment of send(\"hello\") to light up", func(l []demoScreenLine) bool {
@@ -326,21 +380,39 @@ func TestDemoViewTCPEcho(t *testing.T) {
 	if demoFindLine(lines, "→ bytes 1–5 → frame 4, acked by frame 5") < 0 {
 		t.Errorf("the details do not show the send's links:\n%s", demoDump(lines))
 	}
-	h.key('j') // onto the segment: the bytes wait in the server's Recv-Q
+	h.key('j') // onto the segment: the bytes wait in the server's receive buffer
 	lines = h.waitFor("the cursor on the segment", func(l []demoScreenLine) bool {
 		c := demoCursorLine(l)
 		return c >= 0 && strings.Contains(l[c].text, `"hello"`) && strings.Contains(l[c].text, "PSH/ACK")
 	})
-	if _, recv := demoGauges(lines, demoLaneHeads(lines), srvX, cliX-1, "ESTAB"); recv != "5" {
-		t.Errorf("at the segment the server's Recv-Q shows %s, want 5:\n%s", recv, demoDump(lines))
+	srv := h.sockAt(timeline.KindFrame, `"hello"`, 0)
+	if v, size, l := demoBar(lines, demoLaneHeads(lines), srvX, cliX-1, "Recv-Q"); v != "5" || size != strconv.Itoa(srv.RcvBuf) || srv.RcvBuf <= 0 || !strings.Contains(l, `"hello"`) {
+		t.Errorf("at the segment the server's receive bar reads %q, want Recv-Q 5 B / %d B (its RcvBuf) and \"hello\":\n%s", l, srv.RcvBuf, demoDump(lines))
 	}
-	h.key('j') // onto its ACK: the client's Send-Q is empty again
+	h.key('j') // onto its ACK: the client's send buffer is empty again
 	lines = h.waitFor("the cursor on the ACK", func(l []demoScreenLine) bool {
 		c := demoCursorLine(l)
 		return c >= 0 && strings.Contains(l[c].text, "ACK seq=1 ack=6")
 	})
-	if send, _ := demoGauges(lines, demoLaneHeads(lines), cliX, demoSimW, "ESTAB"); send != "0" {
-		t.Errorf("after the ACK the client's Send-Q shows %s, want 0", send)
+	if v, size, l := demoBar(lines, demoLaneHeads(lines), cliX, demoSimW, "Send-Q"); v != "0" || size != strconv.Itoa(cli.SndBuf) {
+		t.Errorf("after the ACK the client's send bar reads %q, want Send-Q 0 B / %d B", l, cli.SndBuf)
+	}
+	// After the three segments the 16 bytes wait in the server's receive
+	// buffer, all of them: "hello你好world".
+	lines = h.moveTo('j', "PSH/ACK seq=12", `"world"`)
+	if v, size, l := demoBar(lines, demoLaneHeads(lines), srvX, cliX-1, "Recv-Q"); v != "16" || size != strconv.Itoa(srv.RcvBuf) || !strings.Contains(l, `"hello你好world"`) {
+		t.Errorf("after the third segment the server's receive bar reads %q, want Recv-Q 16 B / %d B and \"hello你好world\":\n%s", l, srv.RcvBuf, demoDump(lines))
+	}
+	// The server's receive buffer over time: filling, 5, 11, 16 bytes.
+	heads = demoLaneHeads(lines)
+	strip := ""
+	for i := heads + 1; i < heads+14 && i < len(lines); i++ {
+		if l := strings.TrimSpace(lines[i].span(srvX, cliX-1)); strings.HasPrefix(l, "Send-Q ") && strings.Contains(l, "Recv-Q ") && strings.Contains(l, "peak") {
+			strip = l[strings.Index(l, "Recv-Q "):]
+		}
+	}
+	if !strings.ContainsAny(strip, "▂▃▄▅▆▇") || !strings.Contains(strip, "█") || !strings.Contains(strip, "peak 16 B") {
+		t.Errorf("no strip of the server's receive buffer filling to 16 B: %q\n%s", strip, demoDump(lines))
 	}
 
 	// p looks back at step 2, n comes forward again.
@@ -363,6 +435,25 @@ func TestDemoViewTCPEcho(t *testing.T) {
 	lines = h.waitText("■ finished", "7/7", "FIN/ACK")
 	if demoFindLine(lines, "TIME-WAIT") < 0 {
 		t.Errorf("the client's TIME-WAIT is not shown:\n%s", demoDump(lines))
+	}
+	for _, old := range []string{"TIME_WAIT", "FIN_WAIT", "CLOSE_WAIT", "ESTABLISHED", "SYN_SENT", "SYN_RECV", "LAST_ACK"} {
+		for i, l := range lines {
+			if strings.Contains(l.text, old) && i > demoLaneHeads(lines) { // the explanation is the lesson's words
+				t.Errorf("a TCP state not as ss names it: %q", strings.TrimSpace(l.text))
+			}
+		}
+	}
+	if demoFindLine(lines, "▸ ") < 0 {
+		t.Errorf("no step's outcome is shown:\n%s", demoDump(lines))
+	}
+	// The server's recv: its bytes waited in the receive buffer.
+	h.key('g')
+	lines = h.moveTo('j', "recv(1024) = 16", "#11")
+	if demoFindLine(lines, "in the receive buffer") < 0 || !regexp.MustCompile(`waited \d+(\.\d+)? (µs|ms|s) in the receive buffer`).MatchString(demoDump(lines)) {
+		t.Errorf("the selected recv does not say how long its bytes waited in the receive buffer:\n%s", demoDump(lines))
+	}
+	if demoFindLine(lines, "kernel right after it: Send-Q 0 Recv-Q 0  ESTAB") < 0 {
+		t.Errorf("the selected recv does not show the kernel's figures right after it:\n%s", demoDump(lines))
 	}
 	t.Logf("the screen at the end:\n%s", demoDump(lines))
 	h.quit()
@@ -426,7 +517,9 @@ func TestDemoViewUnixZH(t *testing.T) {
 	}
 	h := startDemo(t, "unix-stream", DemoViewOptions{Lang: "zh"})
 	lines := h.waitText("■ 演示结束", "AF_UNIX：没有数据包", "recv(1024) = 16", "0 个数据包", "Send-Q")
-	title := demoFindLine(lines, "5/5  关闭两端，删除套接字文件")
+	d, _ := demos.Get("unix-stream")
+	last := len(d.Steps)
+	title := demoFindLine(lines, fmt.Sprintf("%d/%d  %s", last, last, d.Steps[last-1].TitleZH))
 	if title < 0 {
 		t.Errorf("no Chinese step title:\n%s", demoDump(lines))
 	}
@@ -440,6 +533,32 @@ func TestDemoViewUnixZH(t *testing.T) {
 		if strings.HasPrefix(strings.TrimSpace(lines[i].text), "。") {
 			t.Errorf("line %d begins with 。: %q", i, lines[i].text)
 		}
+	}
+	t.Logf("the screen:\n%s", demoDump(lines))
+	h.quit()
+}
+
+// At 80×24 the whole lesson plays and the cursor moves through it without
+// a panic, and no line runs past the screen.
+func TestDemoViewSmall(t *testing.T) {
+	if netns.ReexecTest(t) {
+		return
+	}
+	h := startDemoSize(t, "tcp-echo", DemoViewOptions{}, 80, 24)
+	h.waitText("■ finished")
+	h.moveTo('k', `send("hello")`)
+	h.key('?')
+	h.waitText("any key closes this help")
+	h.key('x') // any key but Esc, which would clear the cursor too
+	h.waitFor("the help to close", func(l []demoScreenLine) bool { return demoFindLine(l, "any key closes this help") < 0 })
+	lines := h.moveTo('j', "PSH/ACK seq=1 ack=1") // the label is cut at 80 columns
+	for i, l := range lines {
+		if w := uniseg.StringWidth(strings.TrimRight(l.text, " ")); w > 80 {
+			t.Errorf("line %d is %d columns wide: %q", i, w, l.text)
+		}
+	}
+	if demoFindLine(lines, "Recv-Q 5 B / ") < 0 {
+		t.Errorf("no receive buffer holding \"hello\" at 80×24:\n%s", demoDump(lines))
 	}
 	t.Logf("the screen:\n%s", demoDump(lines))
 	h.quit()

@@ -1,0 +1,226 @@
+package ui
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/gdamore/tcell/v2"
+
+	"github.com/sockscope/sockscope/decode"
+	"github.com/sockscope/sockscope/demos/sockcall"
+	"github.com/sockscope/sockscope/demos/timeline"
+	"github.com/sockscope/sockscope/internal/textcol"
+)
+
+// demoDetail is one line of the details pane.
+type demoDetail struct {
+	text  string
+	style tcell.Style
+}
+
+// drawDetails writes the cursor's row in full on h lines: a call with its
+// links, the kernel's figures right after it, how long it blocked and how
+// long its bytes waited in the buffers; a packet with its route, label and
+// calls; a step's outcome whole; and wherever the kernel's sample differs
+// from the model, why. What does not fit on its own line joins the last.
+func (v *DemoView) drawDetails(screen tcell.Screen, x, y, maxX, h, cur int) {
+	lines := v.detailLines(cur, maxX-x-2)
+	for k := 0; k < h && k < len(lines); k++ {
+		ln := lines[k]
+		if k == h-1 && len(lines) > h {
+			var rest []string
+			for _, l := range lines[k:] {
+				rest = append(rest, l.text)
+			}
+			ln.text = strings.Join(rest, " · ")
+		}
+		printCells(screen, x+1, y+k, maxX, demoSafeString([]byte(ln.text)), ln.style)
+	}
+}
+
+// detailLines are the details of row cur, most important first.
+func (v *DemoView) detailLines(cur, width int) []demoDetail {
+	tl := v.tl
+	if cur < 0 || cur >= len(tl.Rows) {
+		return []demoDetail{{v.tr("j/k: move the cursor · Enter: select — a call lights up the packets that carried its bytes and the calls at the other end; a packet lights up its calls",
+			"j/k：移动光标 · 回车：选中——调用会点亮承载其字节的数据包和对端的调用；数据包会点亮它的调用"), demoStyleDim}}
+	}
+	r := &tl.Rows[cur]
+	var out []demoDetail
+	switch r.Kind {
+	case timeline.KindCall, timeline.KindReturn:
+		c := tl.Run.Call(r.Num)
+		if c == nil {
+			return nil
+		}
+		out = v.callDetails(r, c)
+	case timeline.KindFrame:
+		out = v.frameDetails(r)
+	case timeline.KindOutcome:
+		for _, l := range v.outcomeLines(r, 1<<20) {
+			for k, w := range textcol.Wrap(l, max(width, 10)) {
+				if k > 0 {
+					w = "  " + w
+				}
+				out = append(out, demoDetail{w, demoStyleOutcome})
+			}
+		}
+		return out
+	}
+	out = append(out, v.bufferLines(cur)...)
+	return append(out, v.differsLines(r)...)
+}
+
+// bufferLines say what the row changed in each socket's buffers, as the
+// text timeline does: "server fd 9  Recv-Q 0 → 5 B / 131072  "hello"" (with
+// the kernel's figure where its sample differs).
+func (v *DemoView) bufferLines(row int) []demoDetail {
+	r := &v.tl.Rows[row]
+	var out []demoDetail
+	for _, i := range r.Changed {
+		if i < 0 || i >= len(r.Socks) {
+			continue
+		}
+		s := &r.Socks[i]
+		b := fmt.Appendf(nil, "%s fd %d", s.Endpoint, s.FD)
+		if s.FD == 0 {
+			b = fmt.Appendf(nil, "%s %s", s.Endpoint, v.tr("(not accepted)", "(待 accept)"))
+		}
+		b = timeline.AppendBufferChange(b, v.tl.Before(row, s.ID), s, v.zh)
+		st := demoStyleDefault
+		if s.Kernel != nil && s.Kernel.Differs != "" {
+			st = demoStyleWarn
+		}
+		out = append(out, demoDetail{string(b), st})
+	}
+	return out
+}
+
+func (v *DemoView) callDetails(r *timeline.Row, c *sockcall.Call) []demoDetail {
+	tl := v.tl
+	var line []byte
+	line = fmt.Appendf(line, "#%d %s fd %d  ", c.Number, c.Endpoint, c.FD)
+	if r.Inner {
+		line = append(line, "└ "...)
+	}
+	line = sockcall.AppendCallLabel(line, c)
+	if outer, ok := tl.Within[c.Number]; ok {
+		line = fmt.Appendf(line, v.tr("  (inside sendall #%d)", "（在 sendall #%d 之内）"), outer)
+	}
+	if links := demoAppendLinks(nil, c, tl.Run.Links.Call(c.Number), v.zh); len(links) > 0 {
+		line = append(line, "  → "...)
+		line = append(line, links...)
+	}
+	out := []demoDetail{{string(line), demoStyleDefault}}
+
+	// The kernel right after it, and how long it took.
+	k := []byte(v.tr("kernel right after it: ", "调用刚返回时内核："))
+	k = demoAppendQueues(k, c)
+	if c.SndBuf > 0 {
+		k = fmt.Appendf(k, "  SO_SNDBUF %d B", c.SndBuf)
+	}
+	if c.RcvBuf > 0 {
+		k = fmt.Appendf(k, "  SO_RCVBUF %d B", c.RcvBuf)
+	}
+	if r.Blocked > 0 {
+		k = append(k, "  · "...)
+		k = append(k, v.tr("blocked for ", "阻塞了 ")...)
+		k = append(k, timeline.FormatDuration(r.Blocked)...)
+		if r.Kind == timeline.KindCall {
+			k = append(k, v.tr(" (its return is a row further down)", "（返回在下面另一行）")...)
+		} else {
+			k = append(k, v.tr(" before it returned here", "，在这里返回")...)
+		}
+	}
+	if c.Nonblocking {
+		k = append(k, v.tr("  · non-blocking", "  · 非阻塞")...)
+	}
+	out = append(out, demoDetail{string(k), demoStyleDefault})
+
+	// How long its bytes waited.
+	if w, ok := tl.Waits[c.Number]; ok && len(c.Inner) == 0 {
+		var parts []string
+		if w.SendBuf >= 0 {
+			d := timeline.FormatDuration(w.SendBuf)
+			parts = append(parts, v.tr("in the send buffer "+d+" before its first segment left", "在发送缓冲区等了 "+d+" 才发出第一个段"))
+		}
+		if w.Ack >= 0 {
+			d := timeline.FormatDuration(w.Ack)
+			parts = append(parts, v.tr("acknowledged after "+d, d+" 后被确认"))
+		}
+		if w.RecvBuf >= 0 {
+			d := timeline.FormatDuration(w.RecvBuf)
+			parts = append(parts, v.tr("waited "+d+" in the receive buffer", "在接收缓冲区等了 "+d))
+		}
+		if len(parts) > 0 {
+			out = append(out, demoDetail{v.tr("bytes: ", "字节：") + strings.Join(parts, v.tr(", ", "，")), demoStyleNote})
+		}
+	}
+	if len(c.Data) > 0 {
+		out = append(out, demoDetail{v.tr("data: ", "数据：") + timeline.Quote(c.Data, 96), demoStyleDim})
+	}
+	return out
+}
+
+func (v *DemoView) frameDetails(r *timeline.Row) []demoDetail {
+	tl := v.tl
+	p := tl.Run.Frame(r.Num)
+	if p == nil {
+		return nil
+	}
+	var line []byte
+	line = fmt.Appendf(line, "[%d] ", p.Number)
+	if r.Lane >= 0 && r.Lane < len(tl.Lanes) && len(r.To) > 0 {
+		line = append(line, tl.Lanes[r.Lane]...)
+		line = append(line, " → "...)
+		for k, t := range r.To {
+			if k > 0 {
+				line = append(line, ", "...)
+			}
+			if t >= 0 && t < len(tl.Lanes) {
+				line = append(line, tl.Lanes[t]...)
+			}
+		}
+		line = append(line, "  "...)
+	}
+	// The tracker's own state markers name states as RFC 9293 does; a
+	// lesson names them as ss does, in the row's note.
+	q := *p
+	q.Analysis.SrcChanged, q.Analysis.DstChanged = false, false
+	line = decode.AppendSummary(line, &q)
+	out := []demoDetail{{string(line), demoStyleDefault}}
+
+	second := r.Text
+	if calls := tl.Run.Links.FrameCalls(p.Number); len(calls) > 0 {
+		second += "  ← "
+		for k, n := range calls {
+			if k > 0 {
+				second += ", "
+			}
+			second += fmt.Sprintf("#%d", n)
+			if c := tl.Run.Call(n); c != nil {
+				second += " " + c.Op
+			}
+		}
+	}
+	if r.Note != "" {
+		second += "  {" + r.Note + "}"
+	}
+	return append(out, demoDetail{second, demoStyleDim})
+}
+
+// differsLines say, for every socket whose kernel sample at this row
+// differs from the model, how and why.
+func (v *DemoView) differsLines(r *timeline.Row) []demoDetail {
+	var out []demoDetail
+	for k := range r.Socks {
+		s := &r.Socks[k]
+		if s.Kernel == nil || s.Kernel.Differs == "" || slices.Contains(r.Changed, k) { // a changed socket's line says it
+			continue
+		}
+		out = append(out, demoDetail{fmt.Sprintf(v.tr("≠ %s fd %d: the model has Send-Q %d Recv-Q %d; %s", "≠ %s fd %d：模型为 Send-Q %d Recv-Q %d；%s"),
+			s.Endpoint, s.FD, s.SendQ, s.RecvQ, s.Kernel.Differs), demoStyleWarn})
+	}
+	return out
+}
