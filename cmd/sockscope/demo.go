@@ -116,12 +116,16 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	if o.name == "list" {
 		var list strings.Builder
+		width := 0
+		for _, d := range demos.List() {
+			width = max(width, len(d.Name))
+		}
 		for _, d := range demos.List() {
 			title, summary := d.Title, d.Summary
 			if o.lang == "zh" {
 				title, summary = d.TitleZH, d.SummaryZH
 			}
-			fmt.Fprintf(&list, "%-14s %s\n%-14s %s\n", d.Name, title, "", summary)
+			fmt.Fprintf(&list, "%-*s  %s\n%-*s  %s\n", width, d.Name, title, width, "", summary)
 		}
 		return printed(io.WriteString(stdout, list.String()))
 	}

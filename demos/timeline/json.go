@@ -93,6 +93,9 @@ func appendBuffersJSON(b []byte, t *Timeline, r *Row) []byte {
 			o.Int(`"buffer.datagrams":`, int64(s.Datagrams))
 			o.Int(`"buffer.dropped":`, int64(s.Dropped))
 		}
+		if s.Blocked != 0 {
+			o.Int(`"buffer.blocked_call":`, int64(s.Blocked)) // sendq is a lower bound
+		}
 		if s.FromKernel {
 			o.Bool(`"buffer.from_kernel":`, true)
 		}

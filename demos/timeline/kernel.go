@@ -99,7 +99,7 @@ func (t *Timeline) compare(c *sockcall.Call, k *sockcall.Sample, s *sockModel, s
 		if !ch.Agree {
 			switch {
 			case f.what == "Send-Q" && len(s.blocked) > 0:
-				ch.Reason = "send #" + strconv.Itoa(s.blocked[0]) + " is still blocked: the bytes it has put in so far show only in the kernel's count"
+				ch.Reason = "send #" + strconv.Itoa(s.blocked[0]) + " still blocked"
 			default:
 				ch.Reason = t.concurrent(c, s, sb)
 				if ch.Reason == "" && s.Proto == "tcp" {

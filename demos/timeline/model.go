@@ -123,6 +123,11 @@ type Buffers struct {
 	// FromKernel: the model has nothing better (the socket's traffic was
 	// not seen), so the queues are the kernel's after its latest call.
 	FromKernel bool
+	// Blocked is the number of a send on this socket that was made and
+	// has not returned yet (0: none): the bytes it has put into the send
+	// buffer so far show only in the kernel's count, so SendQ is a lower
+	// bound.
+	Blocked int
 }
 
 // KernelSample is what the kernel said about a socket at a row's moment,

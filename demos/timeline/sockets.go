@@ -323,6 +323,10 @@ func (b *sockBuilder) refresh(s *sockModel) {
 	buf.FromKernel = true
 	buf.RecvData = nil
 	buf.Datagrams = 0
+	buf.Blocked = 0
+	if len(s.blocked) > 0 {
+		buf.Blocked = s.blocked[0]
+	}
 	switch {
 	case s.Closed:
 		buf.SendQ, buf.RecvQ, buf.FromKernel = -1, -1, false

@@ -263,7 +263,11 @@ func AppendBufferChange(b []byte, before, s *Sock, zh bool) []byte {
 	sendChanged := before == nil || before.SendQ != s.SendQ || before.Unsent != s.Unsent
 	recvChanged := before == nil || before.RecvQ != s.RecvQ || before.Datagrams != s.Datagrams || before.Dropped != s.Dropped
 	if sendChanged && s.SendQ >= 0 && s.Proto == "tcp" {
-		b = fmt.Appendf(b, "  Send-Q %d → %d B", old(func(x *Sock) int { return x.SendQ }), s.SendQ)
+		b = fmt.Appendf(b, "  Send-Q %d → ", old(func(x *Sock) int { return x.SendQ }))
+		if s.Blocked != 0 {
+			b = append(b, "≥ "...)
+		}
+		b = fmt.Appendf(b, "%d B", s.SendQ)
 		if was := old(func(x *Sock) int { return x.Unsent }); was != s.Unsent && s.Unsent >= 0 {
 			b = fmt.Appendf(b, pick(zh, " (unsent %d → %d)", "（未发出 %d → %d）"), was, s.Unsent)
 		} else if s.Unsent > 0 {
@@ -288,6 +292,9 @@ func AppendBufferChange(b []byte, before, s *Sock, zh bool) []byte {
 		if s.Proto == "udp" && s.Dropped > 0 {
 			b = fmt.Appendf(b, pick(zh, "  dropped %d", "  已丢弃 %d"), s.Dropped)
 		}
+	}
+	if s.Blocked != 0 && sendChanged {
+		b = fmt.Appendf(b, pick(zh, " (send #%d blocked: how much of it is in, only the kernel knows)", "（send #%d 阻塞中：已放进多少，只有内核知道）"), s.Blocked)
 	}
 	if s.Kernel != nil && s.Kernel.Differs != "" {
 		b = append(b, pick(zh, "  ≠ ", "  ≠ ")...)
