@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/sockscope/sockscope/decode"
@@ -53,10 +54,8 @@ func appendTextRow(b []byte, t *Timeline, i int) []byte {
 		return appendStepText(b, t, r.Num)
 	case KindOutcome:
 		b = append(b, "\n   ▸ "...)
-		if t.ZH {
-			b = append(b, "本次运行："...)
-		} else {
-			b = append(b, "This run: "...)
+		if !strings.HasPrefix(r.Text, "In this run") && !strings.HasPrefix(r.Text, "本次") {
+			b = append(b, pick(t.ZH, "This run: ", "本次运行：")...)
 		}
 		for i, line := range textcol.Wrap(r.Text, TextWidth-11) {
 			if i > 0 {
