@@ -54,9 +54,7 @@ func appendTextRow(b []byte, t *Timeline, i int) []byte {
 		return appendStepText(b, t, r.Num)
 	case KindOutcome:
 		b = append(b, "\n   ▸ "...)
-		if !strings.HasPrefix(r.Text, "In this run") && !strings.HasPrefix(r.Text, "本次") {
-			b = append(b, pick(t.ZH, "This run: ", "本次运行：")...)
-		}
+		b = append(b, OutcomeLead(r.Text, t.ZH)...)
 		for i, line := range textcol.Wrap(r.Text, TextWidth-11) {
 			if i > 0 {
 				b = append(b, "\n     "...)
@@ -158,6 +156,17 @@ func appendWaitsText(b []byte, t *Timeline, c *sockcall.Call) []byte {
 		b = append(b, p...)
 	}
 	return append(b, '\n')
+}
+
+// OutcomeLead is what goes before an outcome's words: "This run: ", or
+// nothing when the words already say so ("In this run …", "本次…").
+func OutcomeLead(text string, zh bool) string {
+	for _, p := range []string{"In this run", "in this run", "This run", "本次", "这次运行"} {
+		if strings.HasPrefix(text, p) {
+			return ""
+		}
+	}
+	return pick(zh, "This run: ", "本次运行：")
 }
 
 func pick(zh bool, en, cn string) string {
