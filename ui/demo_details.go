@@ -47,7 +47,7 @@ func (v *DemoView) detailLines(cur, width int) []demoDetail {
 			"j/k：移动光标 · 回车：选中——调用会点亮承载其字节的数据包和对端的调用；数据包会点亮它的调用"), demoStyleDim}}
 	}
 	r := &tl.Rows[cur]
-	var out []demoDetail
+	var out, last []demoDetail
 	switch r.Kind {
 	case timeline.KindCall, timeline.KindReturn:
 		c := tl.Run.Call(r.Num)
@@ -55,6 +55,9 @@ func (v *DemoView) detailLines(cur, width int) []demoDetail {
 			return nil
 		}
 		out = v.callDetails(r, c)
+		if len(c.Data) > 0 {
+			last = append(last, demoDetail{v.tr("data: ", "数据：") + timeline.Quote(c.Data, 96), demoStyleDim})
+		}
 	case timeline.KindFrame:
 		out = v.frameDetails(r)
 	case timeline.KindOutcome:
@@ -69,7 +72,8 @@ func (v *DemoView) detailLines(cur, width int) []demoDetail {
 		return out
 	}
 	out = append(out, v.bufferLines(cur)...)
-	return append(out, v.differsLines(r)...)
+	out = append(out, v.differsLines(r)...)
+	return append(out, last...)
 }
 
 // bufferLines say what the row changed in each socket's buffers, as the
@@ -87,7 +91,11 @@ func (v *DemoView) bufferLines(row int) []demoDetail {
 		if s.FD == 0 {
 			b = fmt.Appendf(nil, "%s %s", s.Endpoint, v.tr("(not accepted)", "(待 accept)"))
 		}
+		n := len(b)
 		b = timeline.AppendBufferChange(b, v.tl.Before(row, s.ID), s, v.zh)
+		if len(b) == n {
+			continue // nothing it shows changed
+		}
 		st := demoStyleDefault
 		if s.Kernel != nil && s.Kernel.Differs != "" {
 			st = demoStyleWarn
@@ -156,9 +164,6 @@ func (v *DemoView) callDetails(r *timeline.Row, c *sockcall.Call) []demoDetail {
 		if len(parts) > 0 {
 			out = append(out, demoDetail{v.tr("bytes: ", "字节：") + strings.Join(parts, v.tr(", ", "，")), demoStyleNote})
 		}
-	}
-	if len(c.Data) > 0 {
-		out = append(out, demoDetail{v.tr("data: ", "数据：") + timeline.Quote(c.Data, 96), demoStyleDim})
 	}
 	return out
 }

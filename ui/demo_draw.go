@@ -137,15 +137,10 @@ func (v *DemoView) ladderLines(end, x, maxX int) []demoLine {
 	return out
 }
 
-// outcomeHead is what an outcome's first line begins with: "▸ this run: ",
-// or only "▸ " when the words already say so ("In this run …", "本次…").
+// outcomeHead is what an outcome's first line begins with: "▸ This run: ",
+// or only "▸ " when the words already say so (the text timeline's rule).
 func (v *DemoView) outcomeHead(text string) string {
-	for _, p := range []string{"In this run", "in this run", "This run", "本次", "这次运行"} {
-		if strings.HasPrefix(text, p) {
-			return "▸ "
-		}
-	}
-	return v.tr("▸ this run: ", "▸ 本次运行：")
+	return "▸ " + timeline.OutcomeLead(text, v.zh)
 }
 
 // outcomeLines wraps a step's outcome to width columns, on at most
@@ -776,12 +771,16 @@ func (v *DemoView) drawCalls(screen tcell.Screen, x, y, w, h, end, cur int, lcal
 	y++
 	h--
 	rows := v.selectable(demoPaneCalls)
-	// Scroll: keep the cursor's call in view, else show the newest.
+	// Scroll: keep the cursor's call in view (or, on another row, the
+	// call before it), else show the newest.
 	at := -1
 	for k, i := range rows {
-		if i == cur {
+		if cur >= 0 && i <= cur {
 			at = k
 		}
+	}
+	if cur >= 0 && at < 0 && len(rows) > 0 {
+		at = 0
 	}
 	top := v.scrollLines(demoPaneCalls, at, 1, len(rows), h)
 	v.geo.rowsY[demoPaneCalls], v.geo.rowsH[demoPaneCalls] = y, h

@@ -157,6 +157,9 @@ func (v *DemoView) drawSock(screen tcell.Screen, x, y, maxX, per int, s *timelin
 	} else {
 		sendFig, sendScale, sendGuess := v.figures(s.SendQ, s.SndBuf, peakSend)
 		recvFig, recvScale, recvGuess := v.figures(s.RecvQ, s.RcvBuf, peakRecv)
+		if s.Blocked != 0 && s.SendQ >= 0 { // a send still blocked: more may be in
+			sendFig = "≥ " + sendFig
+		}
 		sendFig, recvFig = "Send-Q "+sendFig, "Recv-Q "+recvFig
 		figW := max(textcol.Width(sendFig), textcol.Width(recvFig))
 		barW := demoBarWidth(maxX-x-figW-2, 12)
@@ -171,11 +174,15 @@ func (v *DemoView) drawSock(screen tcell.Screen, x, y, maxX, per int, s *timelin
 			bx = v.drawBar(screen, bx+2, ly, maxX, barW, q.value, q.scale, lane)
 			bx = v.drawKernelMark(screen, bx+1, ly, maxX, s, q.what)
 			if q.guess {
-				bx = printCells(screen, bx+1, ly, maxX, v.tr("(size unknown)", "（大小未知）"), demoStyleDim)
+				bx = printCells(screen, bx+2, ly, maxX, v.tr("(size unknown)", "（大小未知）"), demoStyleDim)
 			}
 			if k == 0 {
+				if s.Blocked != 0 {
+					bx = printCells(screen, bx+2, ly, maxX, v.tr(fmt.Sprintf("send #%d blocked: only the kernel knows how much of it is in", s.Blocked),
+						fmt.Sprintf("send #%d 阻塞中：已放进多少只有内核知道", s.Blocked)), demoStyleNote)
+				}
 				if s.Unsent > 0 {
-					printCells(screen, bx+1, ly, maxX, v.tr(fmt.Sprintf("%d not sent yet", s.Unsent), fmt.Sprintf("%d 字节尚未发出", s.Unsent)), demoStyleDim)
+					printCells(screen, bx+2, ly, maxX, v.tr(fmt.Sprintf("%d not sent yet", s.Unsent), fmt.Sprintf("%d 字节尚未发出", s.Unsent)), demoStyleDim)
 				}
 				continue
 			}
@@ -262,7 +269,7 @@ func demoBarWidth(room, after int) int {
 // waiting (escaped and cut with "…").
 func (v *DemoView) drawRecvExtras(screen tcell.Screen, x, y, maxX int, s *timeline.Sock) int {
 	if s.Proto == "udp" {
-		x = printCells(screen, x+1, y, maxX, v.tr(fmt.Sprintf("%d datagrams", s.Datagrams), fmt.Sprintf("%d 个数据报", s.Datagrams)), demoStyleDefault)
+		x = printCells(screen, x+2, y, maxX, v.tr(fmt.Sprintf("%d datagrams", s.Datagrams), fmt.Sprintf("%d 个数据报", s.Datagrams)), demoStyleDefault)
 		st := demoStyleDim
 		if s.Dropped > 0 {
 			st = demoStyleWarn
@@ -270,7 +277,7 @@ func (v *DemoView) drawRecvExtras(screen tcell.Screen, x, y, maxX int, s *timeli
 		x = printCells(screen, x+2, y, maxX, v.tr(fmt.Sprintf("dropped %d", s.Dropped), fmt.Sprintf("已丢弃 %d", s.Dropped)), st)
 	}
 	if s.Window >= 0 && s.Proto == "tcp" {
-		x = printCells(screen, x+1, y, maxX, "win "+strconv.Itoa(s.Window), demoStyleDim)
+		x = printCells(screen, x+2, y, maxX, "win "+strconv.Itoa(s.Window), demoStyleDim)
 	}
 	if len(s.RecvData) > 0 && maxX-x-2 >= 4 {
 		q := textcol.Truncate(timeline.Quote(s.RecvData, 64), maxX-x-2)

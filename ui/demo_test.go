@@ -81,6 +81,7 @@ func synthTimeline() (*demos.Demo, *timeline.Timeline) {
 	// model has 16; after the recv, agreement.
 	rows[3].Socks[0].Kernel = &timeline.KernelSample{Call: 3, SendQ: 0, RecvQ: 11, Drops: -1, Differs: "kernel Recv-Q 11 (a test's reason)"}
 	rows[6].Socks[0].Kernel = &timeline.KernelSample{Call: 4, Drops: -1}
+	rows[8].Socks[0].Blocked = 6 // until its return: Send-Q is a lower bound
 	tl.Checks = []timeline.Check{
 		{Call: 3, Endpoint: "server", FD: 5, Proto: "tcp", What: "Send-Q", Model: 0, Kernel: 0, Agree: true},
 		{Call: 3, Endpoint: "server", FD: 5, Proto: "tcp", What: "Recv-Q", Model: 16, Kernel: 11, Reason: "a test's reason"},
@@ -299,22 +300,31 @@ func TestDemoDrawRows(t *testing.T) {
 			t.Errorf("the return row %q lacks #6 or its mark", lines[ret].text)
 		}
 	}
-	o := synthFind(lines, "▸ this run: the three sends arrived")
+	o := synthFind(lines, "▸ This run: the three sends arrived")
 	if o < 0 {
 		t.Fatalf("no outcome line:\n%s", dump)
 	}
-	if fg, _, _ := lines[o].style("▸ this run").Decompose(); fg != tcell.ColorYellow {
+	if fg, _, _ := lines[o].style("▸ This run").Decompose(); fg != tcell.ColorYellow {
 		t.Errorf("the outcome is not in the step's colour")
 	}
 	// At 80 columns the outcome wraps, at most three lines, the last cut.
 	v = synthView("en", -1)
 	lines = drawSynth(t, v, 80, 40)
-	o = synthFind(lines, "▸ this run: the three sends")
+	o = synthFind(lines, "▸ This run: the three sends")
 	if o < 0 || !strings.HasPrefix(strings.TrimSpace(lines[o+1].text), "arrived") && !strings.Contains(lines[o+1].text, "           ") {
 		t.Errorf("the outcome does not wrap at 80 columns:\n%s", synthDump(lines))
 	}
 	if o >= 0 && !strings.Contains(lines[o+2].text, "…") {
 		t.Errorf("an outcome longer than three lines is not cut with …:\n%s", synthDump(lines))
+	}
+	// While the send is blocked its socket's Send-Q is a lower bound.
+	v = synthView("en", 8)
+	lines = drawSynth(t, v, 200, 60)
+	if i := synthFind(lines, "Send-Q ≥ 10 B / 2626560 B"); i < 0 || !strings.Contains(lines[i].text, "send #6 blocked") {
+		t.Errorf("a blocked send's Send-Q is not shown as a lower bound:\n%s", synthDump(lines))
+	}
+	if synthFind(lines, "blocked for 1.50 s") < 0 {
+		t.Errorf("the blocked send's details do not say how long it blocked:\n%s", synthDump(lines))
 	}
 	// Selected, the outcome shows whole in the details.
 	v = synthView("en", 4)
@@ -333,7 +343,7 @@ func TestDemoDrawZH(t *testing.T) {
 			t.Errorf("no %q:\n%s", want, dump)
 		}
 	}
-	for _, en := range []string{"model", "this run", "returned after", "peak", "size unknown", "kernel right"} {
+	for _, en := range []string{"model", "This run", "returned after", "peak", "size unknown", "kernel right"} {
 		if i := synthFind(lines, en); i >= 0 {
 			t.Errorf("English %q in the Chinese view: %q", en, lines[i].text)
 		}
