@@ -36,8 +36,8 @@ func TestDemoUITmux(t *testing.T) {
 	waitFor("the prompt", paneHas("PROMPT$"))
 	keys(bin+" demo tcp-echo", "Enter")
 
-	// The handshake, with the lanes and the gauges.
-	s := waitFor("the handshake", paneHas("SYN seq=0 len=0", "SYN/ACK seq=0 ack=1 len=0", "ACK seq=1 ack=1 len=0", "Send-Q ▕"))
+	// The handshake, with the lanes and the buffers' bars.
+	s := waitFor("the handshake", paneHas("SYN seq=0 len=0", "SYN/ACK seq=0 ack=1 len=0", "ACK seq=1 ack=1 len=0", "Send-Q 0 B / "))
 	if !strings.Contains(s, "server") || !strings.Contains(s, "client") {
 		t.Errorf("no lanes server and client:\n%s", s)
 	}
