@@ -442,12 +442,17 @@ func boundariesRecvs(b bufRun, endpoint, op string, step int) []*sockcall.Call {
 	return out
 }
 
-// boundariesFrames says which frames carried the client's sends of step.
-func boundariesFrames(b bufRun, step int) (en, zh string) {
-	for _, c := range b.calls("client", "send", step) {
+// boundariesFrames says which frames carried the client's sends of step;
+// ok is false while a send's frames are not in yet.
+func boundariesFrames(b bufRun, step int) (en, zh string, ok bool) {
+	sends := b.calls("client", "send", step)
+	if len(sends) == 0 {
+		return "", "", false
+	}
+	for _, c := range sends {
 		fs := b.frames(c)
 		if len(fs) == 0 {
-			continue
+			return "", "", false
 		}
 		if en != "" {
 			en += ", "
@@ -456,10 +461,7 @@ func boundariesFrames(b bufRun, step int) (en, zh string) {
 		en += fmt.Sprintf("send(%s) in frame %s", c.Args, frameNumbers(fs, false))
 		zh += fmt.Sprintf("send(%s) 在第 %s 帧", c.Args, frameNumbers(fs, true))
 	}
-	if en == "" {
-		return "", ""
-	}
-	return "On the wire: " + en + ".", "线路上：" + zh + "。"
+	return "On the wire: " + en + ".", "线路上：" + zh + "。", true
 }
 
 func recvList(cs []*sockcall.Call) (rets string, queues string) {
@@ -474,36 +476,30 @@ func recvList(cs []*sockcall.Call) (rets string, queues string) {
 func boundariesOneSend(r *sockcall.Run) (en, zh string) {
 	b := bufRun{r}
 	recvs := boundariesRecvs(b, "server", "recv", 2)
-	if len(recvs) < 3 {
+	fe, fz, ok := boundariesFrames(b, 2)
+	if len(recvs) < 3 || !ok {
 		return "", ""
 	}
 	rets, qs := recvList(recvs)
-	en = fmt.Sprintf("The three recv(4) returned %s bytes; the Recv-Q after each: %s.", rets, qs)
-	zh = fmt.Sprintf("三次 recv(4) 分别返回 %s 字节；每次之后的 Recv-Q：%s。", rets, qs)
-	if fe, fz := boundariesFrames(b, 2); fe != "" {
-		en, zh = fe+" "+en, fz+zh
-	}
-	return en, zh
+	return fe + fmt.Sprintf(" The three recv(4) returned %s bytes; the Recv-Q after each: %s.", rets, qs),
+		fz + fmt.Sprintf("三次 recv(4) 分别返回 %s 字节；每次之后的 Recv-Q：%s。", rets, qs)
 }
 
 func boundariesTwoSends(r *sockcall.Run) (en, zh string) {
 	b := bufRun{r}
 	recvs := boundariesRecvs(b, "server", "recv", 3)
-	if len(recvs) == 0 {
+	fe, fz, ok := boundariesFrames(b, 3)
+	if len(recvs) == 0 || len(b.calls("client", "send", 3)) < 2 || !ok {
 		return "", ""
 	}
-	en = fmt.Sprintf("recv(1024) returned %d bytes, %q.", recvs[0].Ret, recvs[0].Data)
-	zh = fmt.Sprintf("recv(1024) 返回 %d 字节：%q。", recvs[0].Ret, recvs[0].Data)
-	if fe, fz := boundariesFrames(b, 3); fe != "" {
-		en, zh = fe+" "+en, fz+zh
-	}
-	return en, zh
+	return fe + fmt.Sprintf(" recv(1024) returned %d bytes, %q.", recvs[0].Ret, recvs[0].Data),
+		fz + fmt.Sprintf("recv(1024) 返回 %d 字节：%q。", recvs[0].Ret, recvs[0].Data)
 }
 
 func boundariesPrefix(r *sockcall.Run) (en, zh string) {
 	b := bufRun{r}
 	recvs := boundariesRecvs(b, "server", "recv", 4)
-	if len(recvs) < 5 {
+	if _, _, ok := boundariesFrames(b, 4); len(recvs) < 5 || len(b.calls("client", "send", 4)) < 2 || !ok {
 		return "", ""
 	}
 	var parts []string
@@ -539,22 +535,25 @@ func boundariesFrameNos(b bufRun, step int) []string {
 func boundariesLinesOutcome(r *sockcall.Run) (en, zh string) {
 	b := bufRun{r}
 	recvs := boundariesRecvs(b, "server", "recv", 5)
-	if len(recvs) < 2 {
+	fe, fz, ok := boundariesFrames(b, 5)
+	if len(recvs) < 2 || len(b.calls("client", "send", 5)) < 2 || !ok {
 		return "", ""
 	}
-	en = fmt.Sprintf("recv(1024) returned %q, then %q.", recvs[0].Data, recvs[1].Data)
-	zh = fmt.Sprintf("recv(1024) 先返回 %q，再返回 %q。", recvs[0].Data, recvs[1].Data)
-	if fe, fz := boundariesFrames(b, 5); fe != "" {
-		en, zh = fe+" "+en, fz+zh
-	}
-	return en, zh
+	return fe + fmt.Sprintf(" recv(1024) returned %q, then %q.", recvs[0].Data, recvs[1].Data),
+		fz + fmt.Sprintf("recv(1024) 先返回 %q，再返回 %q。", recvs[0].Data, recvs[1].Data)
 }
 
 func boundariesUDP(r *sockcall.Run) (en, zh string) {
 	b := bufRun{r}
 	recvs := boundariesRecvs(b, "receiver", "recvfrom", 6)
-	if len(recvs) < 3 {
+	sends := b.calls("sender", "sendto", 6)
+	if len(recvs) < 3 || len(sends) < 3 {
 		return "", ""
+	}
+	for _, c := range sends {
+		if len(b.frames(c)) == 0 {
+			return "", "" // the words wait for the datagrams' frames
+		}
 	}
 	var parts []string
 	for _, c := range recvs {
@@ -563,15 +562,11 @@ func boundariesUDP(r *sockcall.Run) (en, zh string) {
 	en = strings.Join(parts, "; ") + "."
 	zh = strings.Join(parts, "；") + "。"
 	var frames []string
-	for _, c := range b.calls("sender", "sendto", 6) {
-		if fs := b.frames(c); len(fs) > 0 {
-			frames = append(frames, frameNumbers(fs, false))
-		}
+	for _, c := range sends {
+		frames = append(frames, frameNumbers(b.frames(c), false))
 	}
-	if len(frames) > 0 {
-		en = fmt.Sprintf("The datagrams: frames %s. ", strings.Join(frames, ", ")) + en
-		zh = fmt.Sprintf("数据报：第 %s 帧。", strings.Join(frames, "、")) + zh
-	}
+	en = fmt.Sprintf("The datagrams: frames %s. ", strings.Join(frames, ", ")) + en
+	zh = fmt.Sprintf("数据报：第 %s 帧。", strings.Join(frames, "、")) + zh
 	return en, zh
 }
 

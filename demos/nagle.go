@@ -216,7 +216,7 @@ func nagleRoundsOf(r *sockcall.Run, step int) []nagleRound {
 					rd.frame = fs[0]
 					rd.hold = b.at(rd.frame).Sub(b.ret(rd.second))
 				}
-				if l := r.Links.Call(rd.first.Number); l != nil && l.AckFrame != 0 {
+				if l := b.links(rd.first); l != nil && l.AckFrame != 0 {
 					rd.ack = r.Frame(l.AckFrame)
 				}
 				out = append(out, rd)
@@ -230,12 +230,19 @@ func nagleRoundsOf(r *sockcall.Run, step int) []nagleRound {
 func nagleOutcome(step int) func(r *sockcall.Run) (en, zh string) {
 	return func(r *sockcall.Run) (en, zh string) {
 		b := bufRun{r}
+		rounds := nagleRoundsOf(r, step)
+		if len(rounds) < nagleRounds {
+			return "", "" // the words wait for the last round
+		}
+		for _, rd := range rounds {
+			if rd.frame == nil {
+				return "", "" // and for its frames
+			}
+		}
 		var ens, zhs []string
-		for i, rd := range nagleRoundsOf(r, step) {
+		for i, rd := range rounds {
 			took := msText(b.ret(rd.reply).Sub(b.start(rd.first)))
 			switch {
-			case rd.frame == nil:
-				continue
 			case rd.hold <= 0:
 				ens = append(ens, fmt.Sprintf("round %d: the second piece left at once, inside its send call (frame %d); the round took %s", i+1, rd.frame.Number, took))
 				zhs = append(zhs, fmt.Sprintf("第 %d 轮：第二段在 send 调用内部就立刻发出（第 %d 帧），这一轮用了 %s", i+1, rd.frame.Number, took))
@@ -249,9 +256,6 @@ func nagleOutcome(step int) func(r *sockcall.Run) (en, zh string) {
 				ens = append(ens, fmt.Sprintf("round %d: the second piece waited %s (frame %d%s); the round took %s", i+1, msText(rd.hold), rd.frame.Number, after, took))
 				zhs = append(zhs, fmt.Sprintf("第 %d 轮：第二段等了 %s（第 %d 帧%s），这一轮用了 %s", i+1, msText(rd.hold), rd.frame.Number, afterZH, took))
 			}
-		}
-		if len(ens) == 0 {
-			return "", ""
 		}
 		return strings.Join(ens, "; ") + ".", strings.Join(zhs, "；") + "。"
 	}

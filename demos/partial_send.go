@@ -275,8 +275,9 @@ func partialSendConnected(r *sockcall.Run) (en, zh string) {
 func partialSendFirst(r *sockcall.Run) (en, zh string) {
 	b := bufRun{r}
 	s1 := b.first("sender", "send", 3)
-	if s1 == nil || s1.Ret <= 0 {
-		return "", ""
+	zw := b.flagged(partialPort, decode.ExpertZeroWindow)
+	if s1 == nil || s1.Ret <= 0 || len(zw) == 0 {
+		return "", "" // the words wait for the zero window
 	}
 	en = fmt.Sprintf("send took %d of the %d bytes, in %s.", s1.Ret, partialTotal, msText(b.ret(s1).Sub(b.start(s1))))
 	zh = fmt.Sprintf("send 收下了 %d 字节中的 %d 字节，用时 %s。", partialTotal, s1.Ret, msText(b.ret(s1).Sub(b.start(s1))))
@@ -286,15 +287,12 @@ func partialSendFirst(r *sockcall.Run) (en, zh string) {
 			zh += fmt.Sprintf("紧接着，读端的 Recv-Q 有 %d 字节，发送端的 Send-Q 有 %d 字节（已发送未确认的，加上还没发出的）。", k.RecvQ, q.SendQ)
 		}
 	}
-	if zw := b.flagged(partialPort, decode.ExpertZeroWindow); len(zw) > 0 {
-		d := b.at(zw[0]).Sub(b.ret(s1))
-		if d >= 0 {
-			en += fmt.Sprintf(" The reader's kernel advertised window 0 in frame %d, captured %s after send returned.", zw[0].Number, msText(d))
-			zh += fmt.Sprintf("读端内核在第 %d 帧通告窗口为 0，抓包时间比 send 返回晚 %s。", zw[0].Number, msText(d))
-		} else {
-			en += fmt.Sprintf(" The reader's kernel advertised window 0 in frame %d, captured before send returned.", zw[0].Number)
-			zh += fmt.Sprintf("读端内核在第 %d 帧通告窗口为 0，抓包时间早于 send 返回。", zw[0].Number)
-		}
+	if d := b.at(zw[0]).Sub(b.ret(s1)); d >= 0 {
+		en += fmt.Sprintf(" The reader's kernel advertised window 0 in frame %d, captured %s after send returned.", zw[0].Number, msText(d))
+		zh += fmt.Sprintf("读端内核在第 %d 帧通告窗口为 0，抓包时间比 send 返回晚 %s。", zw[0].Number, msText(d))
+	} else {
+		en += fmt.Sprintf(" The reader's kernel advertised window 0 in frame %d, captured before send returned.", zw[0].Number)
+		zh += fmt.Sprintf("读端内核在第 %d 帧通告窗口为 0，抓包时间早于 send 返回。", zw[0].Number)
 	}
 	return en, zh
 }
@@ -322,10 +320,7 @@ func partialSendAgain(r *sockcall.Run) (en, zh string) {
 	}
 	last := sends[len(sends)-1]
 	if last.Errno == "" {
-		if en == "" {
-			return "", ""
-		}
-		return en + ".", zh + "。"
+		return "", "" // the words wait for the call that fails
 	}
 	if took == 0 {
 		en = fmt.Sprintf("The first send failed at once with %s: the send buffer had no room left.", last.Errno)
@@ -349,8 +344,9 @@ func partialSendAgain(r *sockcall.Run) (en, zh string) {
 func partialSendAll(r *sockcall.Run) (en, zh string) {
 	b := bufRun{r}
 	sa := b.first("sender", "sendall", 5)
-	if sa == nil || sa.Errno != "" {
-		return "", ""
+	wu := b.flagged(partialPort, decode.ExpertWindowUpdate)
+	if sa == nil || sa.Errno != "" || b.first("reader", "recv", 6) == nil || len(wu) == 0 {
+		return "", "" // the words wait for the reader's last read
 	}
 	wait := b.ret(sa).Sub(b.start(sa))
 	reads, before, readBefore := 0, 0, 0
@@ -368,10 +364,8 @@ func partialSendAll(r *sockcall.Run) (en, zh string) {
 		sa.Len, msText(wait), len(sa.Inner), readBefore, before, reads)
 	zh = fmt.Sprintf("sendall（%d 字节）等了 %s，调用了 %d 次 send；它返回时，读端已经用 %d 次 recv 读了 %d 字节（一共 %d 次 recv）。",
 		sa.Len, msText(wait), len(sa.Inner), before, readBefore, reads)
-	if wu := b.flagged(partialPort, decode.ExpertWindowUpdate); len(wu) > 0 {
-		en += fmt.Sprintf(" Window updates from the reader: frame %s.", frameNumbers(wu, false))
-		zh += fmt.Sprintf("读端发出的窗口更新：第 %s 帧。", frameNumbers(wu, true))
-	}
+	en += fmt.Sprintf(" The reader's kernel reopened its window with a window update in frame %d.", wu[0].Number)
+	zh += fmt.Sprintf("读端内核在第 %d 帧用窗口更新重新打开了窗口。", wu[0].Number)
 	return en, zh
 }
 

@@ -56,45 +56,65 @@ func checkLessonWords(t *testing.T, r *result) *sockcall.Run {
 			t.Logf("step %d: %s\n        %s", i+1, en, zh)
 		}
 	}
-	// Partial runs: cut after every k-th call, with the frames captured
-	// up to its return; and no frames at all.
-	stepBy := max(1, len(r.calls)/40)
-	var parts []*sockcall.Run
-	for k := 0; k <= len(r.calls); k += stepBy {
-		wire := 0
-		if k > 0 {
-			end := callTime(r.calls[k-1])
-			for wire < len(r.wire) && !r.wire[wire].time().After(end) {
-				wire++
-			}
+	// The run as a view holds it while it happens: cut after every call
+	// and every frame in time order, also with the last two frames or
+	// calls not in yet; with no frames; and nil. Neither Check nor any
+	// Outcome may panic, and an Outcome says nothing or exactly what it
+	// says of the finished run: never something the rest could change.
+	final := make([][2]string, len(r.demo.Steps))
+	for i, s := range r.demo.Steps {
+		if s.Outcome != nil {
+			final[i][0], final[i][1] = s.Outcome(run)
 		}
-		parts = append(parts, sockcall.NewRun(append([]sockcall.Call(nil), r.calls[:k]...), lessonPackets(r, wire)))
 	}
-	parts = append(parts, sockcall.NewRun(append([]sockcall.Call(nil), r.calls...), nil))
+	type cut struct {
+		what        string
+		calls, wire int
+	}
+	var cuts []cut
+	ci, wi := 0, 0
+	for ci < len(r.calls) || wi < len(r.wire) {
+		if wi == len(r.wire) || ci < len(r.calls) && !callTime(r.calls[ci]).After(r.wire[wi].time()) {
+			ci++
+		} else {
+			wi++
+		}
+		cuts = append(cuts, cut{"in time order", ci, wi}, cut{"frames lagging", ci, wi - 2}, cut{"calls lagging", ci - 2, wi})
+	}
+	parts := []struct {
+		what string
+		run  *sockcall.Run
+	}{{"a nil run", nil}, {"the run without frames", sockcall.NewRun(append([]sockcall.Call(nil), r.calls...), nil)}}
+	for _, c := range cuts {
+		calls, wire := max(0, c.calls), max(0, c.wire)
+		parts = append(parts, struct {
+			what string
+			run  *sockcall.Run
+		}{fmt.Sprintf("the run cut after %d calls and %d frames (%s)", calls, wire, c.what),
+			sockcall.NewRun(append([]sockcall.Call(nil), r.calls[:calls]...), lessonPackets(r, wire))})
+	}
+	complained := 0
 	for _, p := range parts {
-		for i, s := range r.demo.Steps {
-			if s.Outcome == nil {
-				continue
+		func() {
+			defer func() {
+				if e := recover(); e != nil {
+					t.Errorf("%s: Check or Outcome panics: %v", p.what, e)
+				}
+			}()
+			if r.demo.Check != nil {
+				r.demo.Check(p.run)
 			}
-			func() {
-				defer func() {
-					if e := recover(); e != nil {
-						t.Errorf("step %d Outcome panics on a run of %d calls and %d frames: %v", i+1, len(p.Calls), len(p.Packets), e)
-					}
-				}()
-				s.Outcome(p)
-			}()
-		}
-		if r.demo.Check != nil {
-			func() {
-				defer func() {
-					if e := recover(); e != nil {
-						t.Errorf("Check panics on a run of %d calls and %d frames: %v", len(p.Calls), len(p.Packets), e)
-					}
-				}()
-				r.demo.Check(p)
-			}()
-		}
+			for i, s := range r.demo.Steps {
+				if s.Outcome == nil {
+					continue
+				}
+				en, zh := s.Outcome(p.run)
+				if (en != "" && en != final[i][0] || zh != "" && zh != final[i][1] || (en == "") != (zh == "")) && complained < 5 {
+					complained++
+					t.Errorf("step %d, %s:\n  says %q\n  the finished run: %q", i+1, p.what, en, final[i][0])
+				}
+			}
+		}()
 	}
 	if len(r.calls) > 0 {
 		c0, cn := r.calls[0], r.calls[len(r.calls)-1]

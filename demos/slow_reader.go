@@ -258,7 +258,10 @@ func slowAnswer(b bufRun, p *decode.Packet) *decode.Packet {
 func slowReaderBlocked(r *sockcall.Run) (en, zh string) {
 	b := bufRun{r}
 	data, zero, probes := slowStall(b)
-	if zero == nil {
+	// The words wait until the reader reads and a frame captured since is
+	// in: then every frame of the stall is.
+	first := slowFirstRecv(b)
+	if zero == nil || first == nil || len(b.packets(func(p *decode.Packet) bool { return !b.at(p).Before(b.start(first)) })) == 0 {
 		return "", ""
 	}
 	n := 0
@@ -284,12 +287,9 @@ func slowReaderBlocked(r *sockcall.Run) (en, zh string) {
 			if a := slowAnswer(b, p); a != nil {
 				en += fmt.Sprintf("; answered in frame %d, window %d)", a.Number, a.Window)
 				zh += fmt.Sprintf("；第 %d 帧回复，窗口 %d）", a.Number, a.Window)
-			} else if slowFirstRecv(b) != nil {
+			} else {
 				en += "; no answer)"
 				zh += "；没有回复）"
-			} else {
-				en += ")"
-				zh += "）"
 			}
 			prev = p
 		}
@@ -303,8 +303,9 @@ func slowReaderDraining(r *sockcall.Run) (en, zh string) {
 	b := bufRun{r}
 	sa := b.first("sender", "sendall", 0)
 	first := slowFirstRecv(b)
-	if sa == nil || sa.Errno != "" || first == nil {
-		return "", ""
+	wu := b.flagged(slowPort, decode.ExpertWindowUpdate)
+	if sa == nil || sa.Errno != "" || first == nil || b.first("reader", "recv", 4) == nil || len(wu) == 0 {
+		return "", "" // the words wait for the reader's last read
 	}
 	reads, readBefore := 0, 0
 	var last *sockcall.Call
@@ -332,10 +333,8 @@ func slowReaderDraining(r *sockcall.Run) (en, zh string) {
 		en += fmt.Sprintf(" The reader made %d recv calls in %s.", reads, msText(b.ret(last).Sub(b.start(first))))
 		zh += fmt.Sprintf("读端在 %s 内调用了 %d 次 recv。", msText(b.ret(last).Sub(b.start(first))), reads)
 	}
-	if wu := b.flagged(slowPort, decode.ExpertWindowUpdate); len(wu) > 0 {
-		en += fmt.Sprintf(" Window updates: frame %s.", frameNumbers(wu, false))
-		zh += fmt.Sprintf("窗口更新：第 %s 帧。", frameNumbers(wu, true))
-	}
+	en += fmt.Sprintf(" The reader's kernel reopened the window with a window update in frame %d.", wu[0].Number)
+	zh += fmt.Sprintf("读端内核在第 %d 帧用窗口更新重新打开了窗口。", wu[0].Number)
 	return en, zh
 }
 

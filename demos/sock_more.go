@@ -113,12 +113,17 @@ func (b bufRun) packets(keep func(p *decode.Packet) bool) []*decode.Packet {
 	return out
 }
 
-// frames returns the packets that carried c's bytes, in capture order.
-func (b bufRun) frames(c *sockcall.Call) []*decode.Packet {
+// links returns c's links to the wire, or nil.
+func (b bufRun) links(c *sockcall.Call) *sockcall.CallLinks {
 	if b.r == nil || b.r.Links == nil || c == nil {
 		return nil
 	}
-	l := b.r.Links.Call(c.Number)
+	return b.r.Links.Call(c.Number)
+}
+
+// frames returns the packets that carried c's bytes, in capture order.
+func (b bufRun) frames(c *sockcall.Call) []*decode.Packet {
+	l := b.links(c)
 	if l == nil {
 		return nil
 	}

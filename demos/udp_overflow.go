@@ -179,8 +179,8 @@ func overflowDrops(c *sockcall.Call) int {
 func udpOverflowSent(r *sockcall.Run) (en, zh string) {
 	b := bufRun{r}
 	sends := b.calls("sender", "sendto", 2)
-	if len(sends) == 0 {
-		return "", ""
+	if len(sends) < overflowCount || overflowWire(b) < len(sends) {
+		return "", "" // the words wait for every datagram
 	}
 	ok := 0
 	for _, c := range sends {
@@ -218,8 +218,14 @@ func udpOverflowRead(r *sockcall.Run) (en, zh string) {
 		zh = fmt.Sprintf("recvfrom 立即以 %s 失败：一个数据报都没剩下。", last.Errno)
 	}
 	if d := overflowDrops(last); d >= 0 {
-		en += fmt.Sprintf(" The kernel dropped %d: %d read + %d dropped = %d sent (%d on the wire).", d, got, d, got+d, overflowWire(b))
-		zh += fmt.Sprintf("内核丢弃了 %d 个：读到 %d + 丢弃 %d = %d 个发送（线路上 %d 个）。", d, got, d, got+d, overflowWire(b))
+		sent := 0
+		for _, c := range b.calls("sender", "sendto", 0) {
+			if c.Ret > 0 {
+				sent++
+			}
+		}
+		en += fmt.Sprintf(" The kernel dropped %d: %d read + %d dropped = %d, of %d sent.", d, got, d, got+d, sent)
+		zh += fmt.Sprintf("内核丢弃了 %d 个：读到 %d + 丢弃 %d = %d，发送的是 %d 个。", d, got, d, got+d, sent)
 	}
 	return en, zh
 }
