@@ -301,7 +301,7 @@ func cutsInOrder(r *result) []partialRun {
 	return out
 }
 
-// TestOutcomesWaitForFacts: the first lessons' Outcome words, given the
+// TestOutcomesWaitForFacts: every lesson's Outcome words, given the
 // run as a view holds it while it happens (cut after any call or frame,
 // frames lagging or leading), say nothing or exactly what they say of the
 // finished run — never something the rest of the run could change. Their
@@ -310,7 +310,8 @@ func TestOutcomesWaitForFacts(t *testing.T) {
 	if !labTest(t) {
 		return
 	}
-	for _, name := range []string{"tcp-echo", "tcp-multi", "udp-echo", "udp-broadcast", "unix-stream"} {
+	for _, d0 := range List() {
+		name := d0.Name
 		d, ok := Get(name)
 		if !ok {
 			t.Errorf("no lesson %s", name)

@@ -6,29 +6,70 @@
 // made by a few endpoints (goroutines) against the kernel through
 // golang.org/x/sys/unix, so that it reads like the BSD API and Python's
 // socket module that the tutorials teach. Each call goes through a Sock,
-// which performs the system call and records a sockcall.Call: the time it
-// returned, the endpoint, fd, arguments, result or errno name, a copy of the
-// bytes, the addresses, and right after the call the socket's send and
-// receive queues (SIOCOUTQ, SIOCINQ) and, for TCP, TCP_INFO. sockcall.Correlate
-// ties these calls to the packets a capture sees.
+// which performs the system call and records a sockcall.Call: when it was
+// made and when it returned, the endpoint, fd, arguments, flags, result or
+// errno name, a copy of the bytes, the addresses, and right after the call
+// the socket's send and receive queues (SIOCOUTQ, SIOCINQ), SO_SNDBUF and
+// SO_RCVBUF and, for TCP, TCP_INFO — and the queues of every other socket of
+// the lesson too (the bytes of a send wait in the peer's receive buffer,
+// which only the peer's socket can tell). sockcall.Correlate ties these
+// calls to the packets a capture sees; demos/timeline models the run.
 //
 // The demos, simplest first (List):
 //
-//	tcp-echo       handshake, data and ACKs, 粘包 (three sends, one recv), teardown from both sides
-//	tcp-multi      a thread (goroutine) per client; three connections interleaved on the wire
-//	udp-echo       sendto/recvfrom: no handshake, one datagram per call, boundaries kept
-//	udp-broadcast  SO_BROADCAST to 127.255.255.255: one datagram, three receivers
-//	unix-stream    AF_UNIX over a socket file: calls and buffers, no packets at all
-//	partial-send   non-blocking send takes part, then EAGAIN; sendall waits for the reader (zero window, window update)
-//	slow-reader    sendall blocks on a busy reader: both buffers full, zero window, persist probes, reading at its pace
-//	udp-overflow   200 datagrams at a small receive buffer: no flow control, the kernel drops and counts
+//	tcp-echo            handshake, data and ACKs, 粘包 (three sends, one recv), teardown from both sides
+//	tcp-multi           a thread (goroutine) per client; three connections open at once
+//	udp-echo            sendto/recvfrom: no handshake, one datagram per call, boundaries kept
+//	udp-broadcast       SO_BROADCAST to 127.255.255.255: one datagram, three receivers
+//	unix-stream         AF_UNIX over a socket file: calls and buffers, no packets at all
+//	partial-send        non-blocking send takes part, then EAGAIN; sendall waits for the reader (zero window, window update)
+//	slow-reader         sendall blocks on a busy reader: both buffers full, zero window, persist probes, reading at its pace
+//	udp-overflow        200 datagrams at a small receive buffer: no flow control, the kernel drops and counts
 //	message-boundaries  recv(4) × 3 on one send, one recv for two sends; length prefix, delimiter; UDP cuts datagrams
-//	nagle          write, write, read: Nagle waits for the delayed ACK (about 40 ms); TCP_NODELAY does not
+//	nagle               write, write, read: Nagle waits for the delayed ACK (about 40 ms); TCP_NODELAY does not
 //
 // Each has per-step explanations in English and 简体中文. Endpoints order
-// their steps with channels, never timers; Env.Pace only adds a pause
-// between steps for a person to follow, and at Pace 0 a demo finishes in
-// milliseconds.
+// their steps with channels, never with timers as synchronisation (a pause
+// that is the lesson, like slow-reader's busy reader, is not); Env.Pace
+// only adds a pause between steps for a person to follow. At Pace 0 a
+// lesson finishes in well under a second, except where a kernel timer is
+// the lesson (slow-reader's persist timer, nagle's delayed ACK: about 1 s
+// and 0.2 s).
+//
+// # A new lesson
+//
+// A lesson is one file plus its registration and its tests:
+//
+//  1. demos/NAME.go: a *Demo with Name (what `sockscope demo NAME` takes),
+//     Title/TitleZH, Summary/SummaryZH and its Steps, each with
+//     Title/TitleZH and Explain/ExplainZH in English and 简体中文, naming
+//     the Python call the tutorials use. Run starts the endpoints (newGroup,
+//     one goroutine each, a Sock per socket from env.NewSock), orders them
+//     with signals (newSignal, fire, wait), and enters each step with
+//     env.Step once the previous step's calls have returned. Fixed ports
+//     of its own (see the other lessons; the lab gives every run a
+//     namespace, so they never collide with the host's).
+//  2. Words: Explain says only what is true of every run. Whatever depends
+//     on what the kernel did this time (how many bytes a send took, how the
+//     close went, how long a segment waited) goes in Step.Outcome, computed
+//     from the sockcall.Run, saying nothing until its facts are in
+//     (lesson_facts.go has the helpers). Compare frames with frames and
+//     calls with calls: a frame's capture time can trail the call that
+//     caused it by tens of microseconds. Demo.Check verifies each fixed
+//     claim against a finished run.
+//  3. Register it in List (catalog.go), in teaching order.
+//  4. demos/NAME_test.go: run it in the lab (runDemo) and assert the calls
+//     and the wire it teaches — bytes, flags, states, expert flags, times.
+//     TestLessonClaims already runs every registered lesson
+//     SOCKSCOPE_LESSON_RUNS times through Check and the Outcomes,
+//     TestOutcomesWaitForFacts feeds its Outcomes every part of a run, and
+//     demos/timeline's TestKernelAgreement compares the buffer model with
+//     the kernel's samples of it.
+//  5. A line in the README's lesson table.
+//
+// Nothing else changes: the text and JSON printers and the demo view all
+// render demos/timeline's model of the run, which knows calls, frames and
+// buffers, not lessons.
 //
 // # The lab
 //
