@@ -61,7 +61,7 @@ func appendTextRow(b []byte, t *Timeline, i int) []byte {
 			}
 			b = append(b, line...)
 		}
-		return append(b, "\n\n"...)
+		return append(b, '\n')
 	case KindCall:
 		c := &t.Run.Calls[r.Index]
 		b = appendCallText(b, t, r, c)
