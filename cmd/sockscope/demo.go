@@ -22,22 +22,25 @@ const demoUsage = `Usage: sockscope demo list
 
 Runs a socket lesson with real kernel sockets in a private network namespace
 (no root needed) while a live capture watches its loopback interface, and
-prints every socket call (with the socket's Send-Q and Recv-Q and TCP state
-right after it), every packet, and which packets carried which call's bytes.
-On a terminal it opens the demo view (a ladder of calls and packets with
-Send-Q/Recv-Q gauges; ? lists the keys); --no-ui, --json, -w or a pipe print
-the timeline as text.
+prints every socket call (with the kernel's Send-Q, Recv-Q and TCP state
+right after it), every packet, which packets carried which call's bytes, and
+how each socket's send and receive buffers fill and drain (checked against
+the kernel's own queues). On a terminal it opens the demo view (a ladder of
+calls and packets, each socket's buffers as bars against their sizes and
+strips over time; ? lists the keys); --no-ui, --json, -w or a pipe print the
+timeline as text. "sockscope demo list" names the lessons.
 
 Options:
   --no-ui          the timeline as text, as events happen
-  --json           one JSON object per step, call and packet (packets as in
-                   "replay --json"), printed when the demo ends
+  --json           one JSON object per step, call, packet (as in "replay
+                   --json"), buffer change and step outcome, printed when
+                   the demo ends
   --pace DURATION  pause before each step (default 1s; 0 runs at full speed)
   --lang en|zh     explanations in English or 简体中文 (default: from LANG)
   -w OUT           write the packets to OUT (pcapng), each one tied to calls
                    carrying a comment naming them
   --host-net       run on the host's loopback instead of a private namespace
-                   (needs CAP_NET_RAW for the capture; ports 7001-7004 must be free)
+                   (needs CAP_NET_RAW for the capture; ports 7001-7004 and 7011-7016 must be free)
 `
 
 type demoOptions struct {
