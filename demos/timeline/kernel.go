@@ -97,18 +97,27 @@ func (t *Timeline) compare(c *sockcall.Call, k *sockcall.Sample, s *sockModel, s
 		}
 		ch := Check{Call: c.Number, Endpoint: k.Endpoint, FD: k.FD, Proto: k.Proto, What: f.what, Model: f.model, Kernel: f.kernel, Agree: f.model == f.kernel}
 		if !ch.Agree {
+			var w why
 			switch {
 			case f.what == "Send-Q" && len(s.blocked) > 0:
-				ch.Reason = "send #" + strconv.Itoa(s.blocked[0]) + " still blocked"
+				n := strconv.Itoa(s.blocked[0])
+				w = why{"send #" + n + " still blocked", "send #" + n + " 仍阻塞"}
 			default:
-				ch.Reason = t.concurrent(c, s, sb)
-				if ch.Reason == "" && s.Proto == "tcp" {
-					ch.Reason = inFlight(c, s)
+				w = t.concurrent(c, s, sb)
+				if w.en == "" && s.Proto == "tcp" {
+					w = inFlight(c, s)
 				}
 			}
+			ch.Reason = w.en
 			d := fmt.Sprintf("kernel %s %d", f.what, f.kernel)
-			if ch.Reason != "" {
-				d += " (" + ch.Reason + ")"
+			if w.en != "" {
+				d += " (" + w.en + ")"
+			}
+			if t.ZH {
+				d = fmt.Sprintf("内核 %s %d", f.what, f.kernel)
+				if w.zh != "" {
+					d += "（" + w.zh + "）"
+				}
 			}
 			if differs != "" {
 				differs += "; "
@@ -127,17 +136,20 @@ const inFlightWindow = 200 * time.Microsecond
 
 // inFlight explains a TCP difference by a frame captured just before the
 // sample, not yet delivered to the socket when the kernel was asked.
-func inFlight(c *sockcall.Call, s *sockModel) string {
+func inFlight(c *sockcall.Call, s *sockModel) why {
 	at := time.Unix(c.KernelSec, c.KernelNsec)
 	for _, st := range []*stream{s.out, s.in} {
 		if st == nil || st.lastFrame == 0 {
 			continue
 		}
 		if d := at.Sub(st.lastAt); d >= 0 && d < inFlightWindow {
-			return fmt.Sprintf("sampled %s after frame %d was captured, before the kernel had delivered it to the socket", fmtDuration(d), st.lastFrame)
+			return why{
+				fmt.Sprintf("sampled %s after frame %d was captured, before the kernel had delivered it to the socket", fmtDuration(d), st.lastFrame),
+				fmt.Sprintf("帧 %d 被抓到后 %s 采样，内核还没把它交给套接字", st.lastFrame, fmtDuration(d)),
+			}
 		}
 	}
-	return ""
+	return why{}
 }
 
 // concurrent explains a difference by a call on the socket (or its peer,
@@ -145,7 +157,7 @@ func inFlight(c *sockcall.Call, s *sockModel) string {
 // progress while the kernel was asked: its effect may or may not be in
 // the kernel's answer, and the model puts it at the call's recorded
 // return, which is stamped a little after the system call returned.
-func (t *Timeline) concurrent(c *sockcall.Call, s *sockModel, sb *sockBuilder) string {
+func (t *Timeline) concurrent(c *sockcall.Call, s *sockModel, sb *sockBuilder) why {
 	from := time.Unix(c.KernelSec, c.KernelNsec)
 	to := from.Add(c.KernelSpan)
 	var peer *sockModel
@@ -166,8 +178,14 @@ func (t *Timeline) concurrent(c *sockcall.Call, s *sockModel, sb *sockBuilder) s
 		}
 		if mine(o, s) || mine(o, peer) ||
 			s.Listener && (o.Op == "accept" && o.FD == s.FD && o.Endpoint == s.Endpoint || o.Op == "connect" && o.Peer == s.Local) {
-			return fmt.Sprintf("call #%d (%s %s) was in progress on another thread while the kernel was asked", o.Number, o.Endpoint, o.Op)
+			return why{
+				fmt.Sprintf("call #%d (%s %s) was in progress on another thread while the kernel was asked", o.Number, o.Endpoint, o.Op),
+				fmt.Sprintf("询问内核时，调用 #%d（%s %s）正在另一个线程上进行", o.Number, o.Endpoint, o.Op),
+			}
 		}
 	}
-	return ""
+	return why{}
 }
+
+// why is a difference's reason in English and Chinese.
+type why struct{ en, zh string }
