@@ -485,14 +485,14 @@ func (b *sockBuilder) snapshot() []Sock {
 }
 
 // label names a socket: "server fd 9".
-func (s *Sock) label() string {
+func (s *Sock) label(zh bool) string {
 	var b strings.Builder
 	b.WriteString(s.Endpoint)
 	if s.FD > 0 {
 		b.WriteString(" fd ")
 		b.WriteString(strconv.Itoa(s.FD))
 	} else {
-		b.WriteString(" (not accepted)")
+		b.WriteString(pick(zh, " (not accepted)", "（未被 accept）"))
 	}
 	return b.String()
 }

@@ -74,7 +74,7 @@ func appendTextRow(b []byte, t *Timeline, i int) []byte {
 			b = append(b, "  └ "...)
 		}
 		b = append(b, r.Text...)
-		b = fmt.Appendf(b, "  returned after %s", fmtDuration(r.Blocked))
+		b = fmt.Appendf(b, pick(t.ZH, "  returned after %s", "  %s 后返回"), fmtDuration(r.Blocked))
 		b = append(b, '\n')
 	case KindFrame:
 		b = appendFrameText(b, t, r, t.Run.Frame(r.Num))
@@ -111,10 +111,10 @@ func appendCallText(b []byte, t *Timeline, r *Row, c *sockcall.Call) []byte {
 	b = sockcall.AppendCallLabel(b, c)
 	b = pad(b, start, 60)
 	if r.Blocked > 0 && r.Kind == KindCall {
-		b = fmt.Appendf(b, "  blocked %s", fmtDuration(r.Blocked))
+		b = fmt.Appendf(b, pick(t.ZH, "  blocked %s", "  阻塞 %s"), fmtDuration(r.Blocked))
 	}
 	if c.SendQ >= 0 || c.RecvQ >= 0 {
-		b = fmt.Appendf(b, "  kernel: Send-Q %d Recv-Q %d", max(c.SendQ, 0), max(c.RecvQ, 0))
+		b = fmt.Appendf(b, pick(t.ZH, "  kernel: Send-Q %d Recv-Q %d", "  内核：Send-Q %d Recv-Q %d"), max(c.SendQ, 0), max(c.RecvQ, 0))
 	}
 	if c.TCP != nil {
 		b = append(b, "  "...)
@@ -233,7 +233,7 @@ func appendBufferText(b []byte, t *Timeline, row int) []byte {
 		s := &r.Socks[i]
 		before := t.Before(row, s.ID)
 		b = append(b, "                    "...)
-		b = append(b, s.label()...)
+		b = append(b, s.label(t.ZH)...)
 		b = AppendBufferChange(b, before, s, t.ZH)
 		b = append(b, '\n')
 	}
