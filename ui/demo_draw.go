@@ -106,11 +106,7 @@ func (v *DemoView) stepText() (head, explain string) {
 		}
 		return title, summary
 	}
-	s := d.Steps[v.viewStep-1]
-	title, explain := s.Title, s.Explain
-	if v.zh && s.TitleZH != "" {
-		title, explain = s.TitleZH, s.ExplainZH
-	}
+	title, explain, _ := v.tl.StepWords(v.viewStep)
 	return fmt.Sprintf("%d/%d  %s", v.viewStep, len(d.Steps), title), explain
 }
 

@@ -19,21 +19,19 @@ func NewRun(calls []Call, packets []decode.Packet) *Run {
 
 // Of returns the calls of one endpoint, in order.
 func (r *Run) Of(endpoint string) []Call {
-	var out []Call
-	for _, c := range r.Calls {
-		if c.Endpoint == endpoint {
-			out = append(out, c)
-		}
-	}
-	return out
+	return r.where(func(c *Call) bool { return c.Endpoint == endpoint })
 }
 
 // InStep returns the calls made in step n, in order.
 func (r *Run) InStep(n int) []Call {
+	return r.where(func(c *Call) bool { return c.Step == n })
+}
+
+func (r *Run) where(keep func(*Call) bool) []Call {
 	var out []Call
-	for _, c := range r.Calls {
-		if c.Step == n {
-			out = append(out, c)
+	for i := range r.Calls {
+		if keep(&r.Calls[i]) {
+			out = append(out, r.Calls[i])
 		}
 	}
 	return out

@@ -115,13 +115,8 @@ func (b *Builder) Build() *Timeline {
 			step = n
 			r.Kind, r.Num, r.Index = KindStep, n, n
 			r.Arrived = b.steps[it.index].at
-			if n >= 1 && n <= len(b.demo.Steps) {
-				r.Text = b.demo.Steps[n-1].Title
-				if b.zh && b.demo.Steps[n-1].TitleZH != "" {
-					r.Text = b.demo.Steps[n-1].TitleZH
-				}
-			}
-		case itemCall:
+			r.Text, _, _ = t.StepWords(n)
+		case itemCall, itemReturn:
 			c := &b.calls[it.index]
 			r.Kind, r.Num, r.Lane = KindCall, c.Number, laneOf[c.Endpoint]
 			r.Arrived = b.arrived[it.index]
@@ -129,16 +124,12 @@ func (b *Builder) Build() *Timeline {
 			r.Fail = c.Errno != ""
 			r.Blocked = blockedFor(c)
 			_, r.Inner = t.Within[c.Number]
-			r.Note = sb.call(c, r.Lane, r.Blocked > 0, r.Inner)
-		case itemReturn:
-			c := &b.calls[it.index]
-			r.Kind, r.Num, r.Lane = KindReturn, c.Number, laneOf[c.Endpoint]
-			r.Arrived = b.arrived[it.index]
-			r.Text = string(sockcall.AppendCallLabel(nil, c))
-			r.Fail = c.Errno != ""
-			r.Blocked = blockedFor(c)
-			_, r.Inner = t.Within[c.Number]
-			sb.returned(c, r.Lane)
+			if it.kind == itemReturn {
+				r.Kind = KindReturn
+				sb.returned(c, r.Lane)
+			} else {
+				r.Note = sb.call(c, r.Lane, r.Blocked > 0, r.Inner)
+			}
 		case itemFrame:
 			p := &b.packets[it.index]
 			r.Kind, r.Num = KindFrame, p.Number

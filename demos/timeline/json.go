@@ -42,13 +42,9 @@ func AppendJSON(b []byte, t *Timeline) []byte {
 }
 
 func appendStepJSON(b []byte, t *Timeline, n int) []byte {
-	if n < 1 || n > len(t.Demo.Steps) {
+	title, explain, ok := t.StepWords(n)
+	if !ok {
 		return b
-	}
-	s := t.Demo.Steps[n-1]
-	title, explain := s.Title, s.Explain
-	if t.ZH {
-		title, explain = s.TitleZH, s.ExplainZH
 	}
 	o := decode.NewJSONObject(b)
 	o.Str(`"type":`, "step")

@@ -219,3 +219,21 @@ func (t *Timeline) Linked(kind Kind, num int) (calls, frames map[int]bool) {
 	}
 	return calls, frames
 }
+
+// StepWords returns step n's title and explanation in the timeline's
+// language (English where a Chinese text is missing); ok is false for a
+// step the lesson does not have.
+func (t *Timeline) StepWords(n int) (title, explain string, ok bool) {
+	if t.Demo == nil || n < 1 || n > len(t.Demo.Steps) {
+		return "", "", false
+	}
+	s := &t.Demo.Steps[n-1]
+	title, explain = s.Title, s.Explain
+	if t.ZH && s.TitleZH != "" {
+		title = s.TitleZH
+	}
+	if t.ZH && s.ExplainZH != "" {
+		explain = s.ExplainZH
+	}
+	return title, explain, true
+}

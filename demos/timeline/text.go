@@ -83,13 +83,9 @@ func appendTextRow(b []byte, t *Timeline, i int) []byte {
 }
 
 func appendStepText(b []byte, t *Timeline, n int) []byte {
-	if n < 1 || n > len(t.Demo.Steps) {
+	title, explain, ok := t.StepWords(n)
+	if !ok {
 		return b
-	}
-	s := t.Demo.Steps[n-1]
-	title, explain := s.Title, s.Explain
-	if t.ZH {
-		title, explain = s.TitleZH, s.ExplainZH
 	}
 	b = fmt.Appendf(b, "\n── %d/%d %s ──\n", n, len(t.Demo.Steps), title)
 	for _, line := range textcol.Wrap(explain, TextWidth) {
