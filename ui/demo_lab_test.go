@@ -37,34 +37,6 @@ type demoHarness struct {
 	done chan error
 }
 
-// demoScreenLine is one row of the screen: the text, and for each byte offset
-// of the text the column it is drawn at.
-type demoScreenLine struct {
-	text   string
-	cols   []int // cols[i]: the column of text[i:]
-	styles []tcell.Style
-}
-
-// col returns the column where sub starts in the line, or -1.
-func (l demoScreenLine) col(sub string) int {
-	i := strings.Index(l.text, sub)
-	if i < 0 {
-		return -1
-	}
-	return l.cols[i]
-}
-
-// at returns the cell text at column c.
-func (l demoScreenLine) at(c int) string {
-	for i, cc := range l.cols {
-		if cc == c {
-			_, rest, _, _ := uniseg.FirstGraphemeClusterInString(l.text[i:], -1)
-			return l.text[i : len(l.text)-len(rest)]
-		}
-	}
-	return ""
-}
-
 func startDemo(t *testing.T, name string, opts DemoViewOptions) *demoHarness {
 	t.Helper()
 	return startDemoSize(t, name, opts, demoSimW, demoSimH)
@@ -101,26 +73,7 @@ func (h *demoHarness) screen() []demoScreenLine {
 	read := make(chan struct{})
 	go func() {
 		h.app.QueueUpdate(func() {
-			cells, w, hh := h.sim.GetContents()
-			for y := 0; y < hh; y++ {
-				var l demoScreenLine
-				for x := 0; x < w; x++ {
-					c := cells[y*w+x]
-					s := string(c.Runes)
-					if s == "" || s == "\x00" {
-						s = " "
-					}
-					for range len(s) {
-						l.cols = append(l.cols, x)
-						l.styles = append(l.styles, c.Style)
-					}
-					l.text += s
-					if uniseg.StringWidth(s) == 2 {
-						x++ // the wide character's second cell
-					}
-				}
-				lines = append(lines, l)
-			}
+			lines = screenLines(h.sim)
 		})
 		close(read)
 	}()
@@ -132,15 +85,6 @@ func (h *demoHarness) screen() []demoScreenLine {
 		h.t.Fatal("the application did not run an update for 5s")
 	}
 	return lines
-}
-
-func demoDump(lines []demoScreenLine) string {
-	var b strings.Builder
-	for _, l := range lines {
-		b.WriteString(strings.TrimRight(l.text, " "))
-		b.WriteByte('\n')
-	}
-	return b.String()
 }
 
 // waitFor polls the screen until cond holds (10s at most).
@@ -178,15 +122,6 @@ func demoLaneHeads(lines []demoScreenLine) int {
 	for i, l := range lines {
 		if strings.HasPrefix(l.text, "─ Ladder ") || strings.HasPrefix(l.text, "─ 梯形图 ") {
 			return i + 1
-		}
-	}
-	return -1
-}
-
-func demoFindLine(lines []demoScreenLine, s string) int {
-	for i, l := range lines {
-		if strings.Contains(l.text, s) {
-			return i
 		}
 	}
 	return -1

@@ -96,32 +96,8 @@ func synthTimeline() (*demos.Demo, *timeline.Timeline) {
 	return d, tl
 }
 
-// synthScreen is what a SimulationScreen shows: per line its text and, per
-// byte of the text, the cell's column and style.
-type synthLine struct {
-	text   string
-	cols   []int
-	styles []tcell.Style
-}
-
-func (l synthLine) col(sub string) int {
-	i := strings.Index(l.text, sub)
-	if i < 0 {
-		return -1
-	}
-	return l.cols[i]
-}
-
-func (l synthLine) style(sub string) tcell.Style {
-	i := strings.Index(l.text, sub)
-	if i < 0 {
-		return tcell.StyleDefault
-	}
-	return l.styles[i]
-}
-
 // drawSynth draws view v on a w×h SimulationScreen and returns the screen.
-func drawSynth(t *testing.T, v *DemoView, w, h int) []synthLine {
+func drawSynth(t *testing.T, v *DemoView, w, h int) []demoScreenLine {
 	t.Helper()
 	sim := tcell.NewSimulationScreen("UTF-8")
 	if err := sim.Init(); err != nil {
@@ -132,46 +108,7 @@ func drawSynth(t *testing.T, v *DemoView, w, h int) []synthLine {
 	v.SetRect(0, 0, w, h)
 	v.Draw(sim)
 	sim.Show()
-	cells, sw, sh := sim.GetContents()
-	var lines []synthLine
-	for y := 0; y < sh; y++ {
-		var l synthLine
-		for x := 0; x < sw; x++ {
-			c := cells[y*sw+x]
-			s := string(c.Runes)
-			if s == "" || s == "\x00" {
-				s = " "
-			}
-			for range len(s) {
-				l.cols = append(l.cols, x)
-				l.styles = append(l.styles, c.Style)
-			}
-			l.text += s
-			if uniseg.StringWidth(s) == 2 {
-				x++
-			}
-		}
-		lines = append(lines, l)
-	}
-	return lines
-}
-
-func synthDump(lines []synthLine) string {
-	var b strings.Builder
-	for _, l := range lines {
-		b.WriteString(strings.TrimRight(l.text, " "))
-		b.WriteByte('\n')
-	}
-	return b.String()
-}
-
-func synthFind(lines []synthLine, s string) int {
-	for i, l := range lines {
-		if strings.Contains(l.text, s) {
-			return i
-		}
-	}
-	return -1
+	return screenLines(sim)
 }
 
 // synthView is a view showing the hand-made timeline with the cursor on
@@ -190,8 +127,8 @@ func synthView(lang string, row int) *DemoView {
 func TestDemoDrawBuffers(t *testing.T) {
 	v := synthView("en", 3) // the third send: 16 B wait in the server's receive buffer
 	lines := drawSynth(t, v, 200, 60)
-	dump := synthDump(lines)
-	recv := synthFind(lines, "Recv-Q 16 B / 131072 B")
+	dump := demoDump(lines)
+	recv := demoFindLine(lines, "Recv-Q 16 B / 131072 B")
 	if recv < 0 {
 		t.Fatalf("no \"Recv-Q 16 B / 131072 B\" bar:\n%s", dump)
 	}
@@ -208,25 +145,25 @@ func TestDemoDrawBuffers(t *testing.T) {
 	if fg, _, _ := l.style("≠ kernel 11").Decompose(); fg != tcell.ColorOrangeRed {
 		t.Errorf("≠ kernel is not in the warning colour: %v", fg)
 	}
-	if send := synthFind(lines, "Send-Q 0 B / 2626560 B"); send < 0 || !strings.Contains(lines[send].text, "✓ kernel") {
+	if send := demoFindLine(lines, "Send-Q 0 B / 2626560 B"); send < 0 || !strings.Contains(lines[send].text, "✓ kernel") {
 		t.Errorf("no server Send-Q bar agreeing with the kernel:\n%s", dump)
 	}
 	// The client's send buffer: 5 B of its SO_SNDBUF; its receive buffer's
 	// size is not known, and the figures say so.
-	if i := synthFind(lines, "Send-Q 5 B / 2626560 B"); i < 0 {
+	if i := demoFindLine(lines, "Send-Q 5 B / 2626560 B"); i < 0 {
 		t.Errorf("no client Send-Q 5 B / 2626560 B:\n%s", dump)
 	}
-	if i := synthFind(lines, "Recv-Q 0 B / max 0 B"); i < 0 || !strings.Contains(lines[i].text, "(size unknown)") {
+	if i := demoFindLine(lines, "Recv-Q 0 B / max 0 B"); i < 0 || !strings.Contains(lines[i].text, "(size unknown)") {
 		t.Errorf("a buffer of unknown size does not say so:\n%s", dump)
 	}
-	if synthFind(lines, "fd 5 127.0.0.1:7001 ESTAB  model") < 0 {
+	if demoFindLine(lines, "fd 5 127.0.0.1:7001 ESTAB  model") < 0 {
 		t.Errorf("the socket's label does not say its bars are the model's:\n%s", dump)
 	}
 	// The details: the call, the kernel right after it, and why the
 	// sample differs.
 	for _, want := range []string{`#3 client fd 4  send("world") = 5`, "kernel right after it: Send-Q 0 Recv-Q 0  ESTAB",
 		"≠ server fd 5: the model has Send-Q 0 Recv-Q 16; kernel Recv-Q 11 (a test's reason)"} {
-		if synthFind(lines, want) < 0 {
+		if demoFindLine(lines, want) < 0 {
 			t.Errorf("the details lack %q:\n%s", want, dump)
 		}
 	}
@@ -235,9 +172,9 @@ func TestDemoDrawBuffers(t *testing.T) {
 func TestDemoDrawStrip(t *testing.T) {
 	v := synthView("en", 3)
 	lines := drawSynth(t, v, 200, 60)
-	i := synthFind(lines, "peak 16 B")
+	i := demoFindLine(lines, "peak 16 B")
 	if i < 0 {
-		t.Fatalf("no strip of the server's receive buffer:\n%s", synthDump(lines))
+		t.Fatalf("no strip of the server's receive buffer:\n%s", demoDump(lines))
 	}
 	l := lines[i]
 	from := strings.Index(l.text, "Recv-Q ")
@@ -274,21 +211,21 @@ func TestDemoDrawStrip(t *testing.T) {
 	// is empty again.
 	v.cursor = demoSel{timeline.KindCall, 4}
 	lines = drawSynth(t, v, 200, 60)
-	if synthFind(lines, "Recv-Q 0 B / 131072 B") < 0 {
-		t.Errorf("at the recv the server's receive buffer is not empty:\n%s", synthDump(lines))
+	if demoFindLine(lines, "Recv-Q 0 B / 131072 B") < 0 {
+		t.Errorf("at the recv the server's receive buffer is not empty:\n%s", demoDump(lines))
 	}
-	if synthFind(lines, "bytes: waited 1.20 s in the receive buffer") < 0 {
-		t.Errorf("the recv's details do not say how long its bytes waited:\n%s", synthDump(lines))
+	if demoFindLine(lines, "bytes: waited 1.20 s in the receive buffer") < 0 {
+		t.Errorf("the recv's details do not say how long its bytes waited:\n%s", demoDump(lines))
 	}
 }
 
 func TestDemoDrawRows(t *testing.T) {
 	v := synthView("en", -1)
 	lines := drawSynth(t, v, 200, 60)
-	dump := synthDump(lines)
-	send := synthFind(lines, `sendall("hello你好world") = 16`)
-	inner := synthFind(lines, `└ send("hello你好world") = 16  blocked 1.50 s`)
-	ret := synthFind(lines, `└ send("hello你好world") = 16  returned after 1.50 s`)
+	dump := demoDump(lines)
+	send := demoFindLine(lines, `sendall("hello你好world") = 16`)
+	inner := demoFindLine(lines, `└ send("hello你好world") = 16  blocked 1.50 s`)
+	ret := demoFindLine(lines, `└ send("hello你好world") = 16  returned after 1.50 s`)
 	if send < 0 || inner != send+1 || ret != inner+1 {
 		t.Errorf("want the sendall, its send indented under it (blocked), and the send's return (lines %d %d %d):\n%s", send, inner, ret, dump)
 	}
@@ -300,7 +237,7 @@ func TestDemoDrawRows(t *testing.T) {
 			t.Errorf("the return row %q lacks #6 or its mark", lines[ret].text)
 		}
 	}
-	o := synthFind(lines, "▸ This run: the three sends arrived")
+	o := demoFindLine(lines, "▸ This run: the three sends arrived")
 	if o < 0 {
 		t.Fatalf("no outcome line:\n%s", dump)
 	}
@@ -310,41 +247,41 @@ func TestDemoDrawRows(t *testing.T) {
 	// At 80 columns the outcome wraps, at most three lines, the last cut.
 	v = synthView("en", -1)
 	lines = drawSynth(t, v, 80, 40)
-	o = synthFind(lines, "▸ This run: the three sends")
+	o = demoFindLine(lines, "▸ This run: the three sends")
 	if o < 0 || !strings.HasPrefix(strings.TrimSpace(lines[o+1].text), "arrived") && !strings.Contains(lines[o+1].text, "           ") {
-		t.Errorf("the outcome does not wrap at 80 columns:\n%s", synthDump(lines))
+		t.Errorf("the outcome does not wrap at 80 columns:\n%s", demoDump(lines))
 	}
 	if o >= 0 && !strings.Contains(lines[o+2].text, "…") {
-		t.Errorf("an outcome longer than three lines is not cut with …:\n%s", synthDump(lines))
+		t.Errorf("an outcome longer than three lines is not cut with …:\n%s", demoDump(lines))
 	}
 	// While the send is blocked its socket's Send-Q is a lower bound.
 	v = synthView("en", 8)
 	lines = drawSynth(t, v, 200, 60)
-	if i := synthFind(lines, "Send-Q ≥ 10 B / 2626560 B"); i < 0 || !strings.Contains(lines[i].text, "send #6 blocked") {
-		t.Errorf("a blocked send's Send-Q is not shown as a lower bound:\n%s", synthDump(lines))
+	if i := demoFindLine(lines, "Send-Q ≥ 10 B / 2626560 B"); i < 0 || !strings.Contains(lines[i].text, "send #6 blocked") {
+		t.Errorf("a blocked send's Send-Q is not shown as a lower bound:\n%s", demoDump(lines))
 	}
-	if synthFind(lines, "blocked for 1.50 s") < 0 {
-		t.Errorf("the blocked send's details do not say how long it blocked:\n%s", synthDump(lines))
+	if demoFindLine(lines, "blocked for 1.50 s") < 0 {
+		t.Errorf("the blocked send's details do not say how long it blocked:\n%s", demoDump(lines))
 	}
 	// Selected, the outcome shows whole in the details.
 	v = synthView("en", 4)
 	lines = drawSynth(t, v, 80, 40)
-	if synthFind(lines, "a length prefix or a delimiter") < 0 {
-		t.Errorf("the selected outcome is not shown whole:\n%s", synthDump(lines))
+	if demoFindLine(lines, "a length prefix or a delimiter") < 0 {
+		t.Errorf("the selected outcome is not shown whole:\n%s", demoDump(lines))
 	}
 }
 
 func TestDemoDrawZH(t *testing.T) {
 	v := synthView("zh", 3)
 	lines := drawSynth(t, v, 200, 60)
-	dump := synthDump(lines)
+	dump := demoDump(lines)
 	for _, want := range []string{"模型", "≠ 内核 11", "调用刚返回时内核：Send-Q 0 Recv-Q 0", "峰值 16 B", "▸ 本次运行：", "（大小未知）"} {
-		if synthFind(lines, want) < 0 {
+		if demoFindLine(lines, want) < 0 {
 			t.Errorf("no %q:\n%s", want, dump)
 		}
 	}
 	for _, en := range []string{"model", "This run", "returned after", "peak", "size unknown", "kernel right"} {
-		if i := synthFind(lines, en); i >= 0 {
+		if i := demoFindLine(lines, en); i >= 0 {
 			t.Errorf("English %q in the Chinese view: %q", en, lines[i].text)
 		}
 	}
@@ -372,8 +309,8 @@ func TestDemoDrawSizes(t *testing.T) {
 	v := synthView("en", 3)
 	lines := drawSynth(t, v, 80, 24)
 	for _, want := range []string{"Recv-Q 16 B / 131072 B", "send(\"world\") = 5"} {
-		if synthFind(lines, want) < 0 {
-			t.Errorf("80×24 lacks %q:\n%s", want, synthDump(lines))
+		if demoFindLine(lines, want) < 0 {
+			t.Errorf("80×24 lacks %q:\n%s", want, demoDump(lines))
 		}
 	}
 }

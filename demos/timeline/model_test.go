@@ -2,6 +2,7 @@ package timeline
 
 import (
 	"net/netip"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -423,7 +424,7 @@ func TestModelOutcome(t *testing.T) {
 		for _, r := range tl.Rows {
 			kinds = append(kinds, r.Kind)
 		}
-		if want := []Kind{KindStep, KindCall, KindOutcome, KindStep, KindCall}; !equalKinds(kinds, want) {
+		if want := []Kind{KindStep, KindCall, KindOutcome, KindStep, KindCall}; !slices.Equal(kinds, want) {
 			t.Errorf("zh %v: rows %v before Finish, want %v", zh, kinds, want)
 		}
 		f.b.Finish(f.tick())
@@ -440,18 +441,6 @@ func TestModelOutcome(t *testing.T) {
 			t.Errorf("step 2's rule says %q, want 二", tl.Rows[tl.StepRow[2]].Text)
 		}
 	}
-}
-
-func equalKinds(a, b []Kind) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 func TestQuoteAndDuration(t *testing.T) {
