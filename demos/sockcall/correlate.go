@@ -160,18 +160,19 @@ func correlateTCP(l *Links, calls []*Call, packets []decode.Packet) {
 			cl.First, cl.Last, cl.HasBytes = first, readNext[k], true
 		}
 	}
-	// Sends ↔ recvs by overlapping ranges.
+	// Sends ↔ recvs by overlapping ranges (both lists ascend).
 	for k, sends := range sent {
 		for _, s := range sends {
-			for _, r := range read[k] {
-				if r.first <= s.last && s.first <= r.last {
-					l.get(s.call).Peers = append(l.get(s.call).Peers, r.call)
-					l.get(r.call).Peers = append(l.get(r.call).Peers, s.call)
-				}
+			for _, r := range overlapping(read[k], s.first, s.last) {
+				l.get(s.call).Peers = append(l.get(s.call).Peers, r.call)
+				l.get(r.call).Peers = append(l.get(r.call).Peers, s.call)
 			}
 		}
 	}
-	// Segments carrying each send's bytes, and the ACK of its last byte.
+	// Segments carrying each send's bytes, and the first ACK of its last
+	// byte: ACKs are cumulative, so per direction one index walks the
+	// sends as the acknowledged bytes grow.
+	acked := map[flowKey]int{}
 	for i := range packets {
 		p := &packets[i]
 		if !p.IsTCP() {
@@ -180,27 +181,37 @@ func correlateTCP(l *Links, calls []*Call, packets []decode.Packet) {
 		k := flowKey{netip.AddrPortFrom(p.Src, p.SrcPort), netip.AddrPortFrom(p.Dst, p.DstPort)}
 		if p.PayloadLen > 0 {
 			first, last := p.Rel.Seq, p.Rel.Seq+uint32(p.PayloadLen)-1
-			for _, s := range sent[k] {
-				if first <= s.last && s.first <= last {
-					l.tie(s.call, p.Number)
-				}
+			for _, s := range overlapping(sent[k], first, last) {
+				l.tie(s.call, p.Number)
 			}
-			for _, r := range read[k] {
-				if first <= r.last && r.first <= last {
-					l.tie(r.call, p.Number)
-				}
+			for _, r := range overlapping(read[k], first, last) {
+				l.tie(r.call, p.Number)
 			}
 		}
 		if p.TCPFlags&decode.TCPAck != 0 {
 			back := flowKey{k.dst, k.src}
-			for _, s := range sent[back] {
-				if c := l.get(s.call); c.AckFrame == 0 && p.Rel.Ack > s.last {
+			sends := sent[back]
+			j := acked[back]
+			for ; j < len(sends) && p.Rel.Ack > sends[j].last; j++ {
+				if c := l.get(sends[j].call); c.AckFrame == 0 {
 					c.AckFrame = p.Number
 				}
 			}
+			acked[back] = j
 		}
 	}
 	tieControl(l, calls, packets)
+}
+
+// overlapping returns the ranges of rs (ascending, contiguous) that
+// overlap bytes first…last.
+func overlapping(rs []sentRange, first, last uint32) []sentRange {
+	i := sort.Search(len(rs), func(i int) bool { return rs[i].last >= first })
+	j := i
+	for j < len(rs) && rs[j].first <= last {
+		j++
+	}
+	return rs[i:j]
 }
 
 // tieControl links connect and accept to their connection's handshake, and

@@ -1,6 +1,9 @@
 package timeline
 
-import "time"
+import (
+	"sort"
+	"time"
+)
 
 // stream is one direction of a byte stream (a TCP connection's, or an
 // AF_UNIX stream pair's), numbered from 1 like relative sequence numbers:
@@ -64,7 +67,9 @@ func (s *stream) bytes(first uint32, n int) []byte {
 		return nil
 	}
 	var out []byte
-	for _, c := range s.chunks {
+	// The chunks ascend; start at the one holding byte first.
+	i := sort.Search(len(s.chunks), func(i int) bool { return s.chunks[i].off+uint32(len(s.chunks[i].data)) >= first })
+	for _, c := range s.chunks[i:] {
 		end := c.off + uint32(len(c.data))
 		if end < first {
 			continue

@@ -68,6 +68,9 @@ func (b *Builder) Build() *Timeline {
 		for _, n := range c.Inner {
 			t.Within[n] = c.Number
 		}
+		if callReturn(c).Sub(callStart(c)) >= BlockedAfter {
+			t.long = append(t.long, i)
+		}
 	}
 	t.NoWire = len(b.calls) > 0 && len(b.packets) == 0
 	t.UnixOnly = unixOnly

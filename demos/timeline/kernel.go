@@ -2,6 +2,7 @@ package timeline
 
 import (
 	"fmt"
+	"sort"
 	"strconv"
 	"time"
 
@@ -171,17 +172,32 @@ func (t *Timeline) concurrent(c *sockcall.Call, s *sockModel, sb *sockBuilder) w
 		return o.Endpoint == x.Endpoint && o.FD == x.FD ||
 			x.Proto == "tcp" && o.Local == x.Local && o.Peer == x.Peer && x.Local.IsValid()
 	}
-	for i := range t.Run.Calls {
-		o := &t.Run.Calls[i]
+	check := func(o *sockcall.Call) (why, bool) {
 		if o.Number == c.Number || callStart(o).After(to) || !callReturn(o).After(from) {
-			continue
+			return why{}, false
 		}
 		if mine(o, s) || mine(o, peer) ||
 			s.Listener && (o.Op == "accept" && o.FD == s.FD && o.Endpoint == s.Endpoint || o.Op == "connect" && o.Peer == s.Local) {
 			return why{
 				fmt.Sprintf("call #%d (%s %s) was in progress on another thread while the kernel was asked", o.Number, o.Endpoint, o.Op),
 				fmt.Sprintf("询问内核时，调用 #%d（%s %s）正在另一个线程上进行", o.Number, o.Endpoint, o.Op),
-			}
+			}, true
+		}
+		return why{}, false
+	}
+	// Calls are in the order they returned. One that took less than
+	// BlockedAfter and overlaps the sample returned before to+BlockedAfter;
+	// the longer ones are few and listed apart.
+	calls := t.Run.Calls
+	i := sort.Search(len(calls), func(i int) bool { return callReturn(&calls[i]).After(from) })
+	for ; i < len(calls) && !callReturn(&calls[i]).After(to.Add(BlockedAfter)); i++ {
+		if w, ok := check(&calls[i]); ok {
+			return w
+		}
+	}
+	for _, j := range t.long {
+		if w, ok := check(&calls[j]); ok {
+			return w
 		}
 	}
 	return why{}

@@ -56,6 +56,7 @@ type Timeline struct {
 	Finished bool
 
 	frames []capture.Frame
+	long   []int // indexes in Run.Calls of the calls that took BlockedAfter or more
 }
 
 // Row is one line of the timeline.
