@@ -58,8 +58,9 @@ import (
 type Sock struct {
 	// Endpoint names whoever uses the socket in the recorded calls:
 	// "client", "server", "receiver-2". A socket returned by Accept takes
-	// its listener's name; set it to hand the connection to someone else
-	// (a per-client handler).
+	// its listener's name; HandTo gives the connection to someone else (a
+	// per-client handler). Read it freely from the socket's own goroutine;
+	// change it only through HandTo (the lesson's samples read it).
 	Endpoint string
 	// FD is the file descriptor, -1 before Socket and after Close.
 	FD int
@@ -168,7 +169,9 @@ func (s *Sock) Listen(backlog int) error {
 	err := unix.Listen(s.FD, backlog)
 	t := s.stamp()
 	if err == nil {
+		s.env.kmu.Lock() // the lesson's samples read it
 		s.listening = true
+		s.env.kmu.Unlock()
 	}
 	s.record(t, sockcall.Call{Op: "listen", Args: strconv.Itoa(backlog)}, err, nil)
 	return s.fail("listen", err)
@@ -207,6 +210,14 @@ func (s *Sock) Accept() (*Sock, string, error) {
 		addr = peer.String()
 	}
 	return conn, addr, nil
+}
+
+// HandTo gives the socket to another endpoint (a handler thread): its
+// calls from now on are recorded under that name.
+func (s *Sock) HandTo(endpoint string) {
+	s.env.kmu.Lock()
+	defer s.env.kmu.Unlock()
+	s.Endpoint = endpoint
 }
 
 // Connect connects to addr ("127.0.0.1:7001" or an AF_UNIX path). For TCP

@@ -121,7 +121,7 @@ func runTCPMulti(ctx context.Context, env *Env) error {
 			if err != nil {
 				return err
 			}
-			conn.Endpoint = "handler-" + strconv.Itoa(i)
+			conn.HandTo("handler-" + strconv.Itoa(i))
 			handlers.Add(1)
 			g.Go(func(ctx context.Context) error {
 				defer handlers.Done()
