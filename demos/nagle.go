@@ -46,12 +46,12 @@ var nagle = &Demo{
 		{
 			Title:   "Nagle on: write, write, read",
 			TitleZH: "开着 Nagle：写、写、读",
-			Explain: "The client writes each request in two pieces, s.send(b'GET ') and then s.send(b'/index'), and waits for the reply with s.recv(16): four rounds. " +
+			Explain: "The client writes each request in two pieces, s.send(b'GET ') and then s.send(b'/index'), and waits for the reply with s.recv(1024): four rounds. " +
 				"Nagle's algorithm, on by default, holds back a small segment while earlier data is unacknowledged, so the second piece waits for the first one's ACK. " +
 				"The server's kernel delays that ACK, hoping to send it with a reply (delayed ACK, about 40 ms on Linux), but the server cannot reply before it has the second piece: each side waits for the other until the delayed-ACK timer fires. " +
 				"Linux ACKs at once while a connection is new (quick-ACK mode), so a first round may go at full speed. " +
 				"Look at the time between the second send's return and the segment that carries its bytes.",
-			ExplainZH: "客户端把每个请求分两段写出：先 s.send(b'GET ')，再 s.send(b'/index')，然后用 s.recv(16) 等待回复；一共四轮。" +
+			ExplainZH: "客户端把每个请求分两段写出：先 s.send(b'GET ')，再 s.send(b'/index')，然后用 s.recv(1024) 等待回复；一共四轮。" +
 				"Nagle 算法默认开启：只要还有已发送未确认的数据，它就扣住小报文段不发，所以第二段要等第一段的 ACK。" +
 				"服务器内核会推迟这个 ACK，希望能和回复一起发出（延迟确认，Linux 上大约 40 ms），可服务器收不到第二段就没法回复：双方互相等待，直到延迟确认定时器到期。" +
 				"连接刚建立时 Linux 会立即确认（quick-ACK 模式），所以第一轮可能全速完成。" +
