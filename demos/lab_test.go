@@ -93,6 +93,12 @@ const (
 // runDemo runs demo name at Pace 0 with a capture on lo (lab only).
 func runDemo(t *testing.T, name string) *result {
 	t.Helper()
+	return runDemoAt(t, name, 0)
+}
+
+// runDemoAt is runDemo with a pace between steps, as `--pace` gives.
+func runDemoAt(t *testing.T, name string, pace time.Duration) *result {
+	t.Helper()
 	d, ok := Get(name)
 	if !ok {
 		t.Fatalf("no demo %q", name)
@@ -130,8 +136,9 @@ func runDemo(t *testing.T, name string) *result {
 		Record: func(c sockcall.Call) { r.calls = append(r.calls, c) },
 		OnStep: func(n int) { r.steps = append(r.steps, n) },
 		Dir:    r.dir,
+		Pace:   pace,
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second+time.Duration(len(d.Steps))*pace)
 	defer cancel()
 	r.err = d.Run(ctx, env)
 

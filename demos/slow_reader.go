@@ -47,14 +47,14 @@ var slowReader = &Demo{
 			TitleZH: "sendall(64 KiB) 阻塞：零窗口与坚持定时器探测",
 			Explain: "The sender calls s.sendall with 64 KiB on a blocking socket, while the reader is busy elsewhere and does not call recv. " +
 				"The reader's kernel takes bytes into the receive buffer until it is full and then advertises window 0 (Wireshark: [TCP ZeroWindow]); the sender's send buffer fills too, and send sleeps in the kernel. " +
-				"With bytes to send and a window of 0, the sender's kernel probes the window with its persist timer, after about 200 ms and then at doubling intervals, in case a window update was lost; the reader stays busy for two probes. " +
+				"With bytes to send and a window of 0, the sender's kernel probes the window with its persist timer, after about 200 ms and then at doubling intervals, in case a window update was lost; the reader stays busy until at least two probes have gone by. " +
 				"Linux probes with an empty segment one below the next sequence number, which Wireshark labels [TCP Keep-Alive] (its tcp.analysis.zero_window_probe is for stacks that probe with one new byte). " +
-				"The reader's kernel answers with window 0, but to at most one such out-of-window segment every 500 ms (net.ipv4.tcp_invalid_ratelimit), so the second probe, sooner than that after the first answer, goes unanswered.",
+				"The reader's kernel answers with window 0, but to at most one such out-of-window segment every 500 ms (net.ipv4.tcp_invalid_ratelimit), so the second probe, sooner than that after the first answer, goes unanswered; a later probe, further apart, is answered again.",
 			ExplainZH: "发送端在阻塞套接字上用 64 KiB 调用 s.sendall，而读端正忙着别的事，没有调用 recv。" +
 				"读端内核把字节收进接收缓冲区，直到缓冲区满，然后通告窗口为 0（Wireshark：[TCP ZeroWindow]）；发送端的发送缓冲区也被填满，send 在内核里睡眠等待。" +
-				"有数据要发而窗口为 0，发送端内核用坚持定时器（persist timer）探测窗口：大约 200 ms 后第一次，之后间隔逐次加倍，以防窗口更新报文丢失；读端一直忙到两次探测过去。" +
+				"有数据要发而窗口为 0，发送端内核用坚持定时器（persist timer）探测窗口：大约 200 ms 后第一次，之后间隔逐次加倍，以防窗口更新报文丢失；读端至少要忙到两次探测过去。" +
 				"Linux 的探测报文是一个不带数据、序号比下一个字节小 1 的报文段，Wireshark 把它标成 [TCP Keep-Alive]（它的 tcp.analysis.zero_window_probe 是给用一个新字节做探测的协议栈准备的）。" +
-				"读端内核回复窗口 0，但对这种窗口外的报文段每 500 ms 最多回复一次（net.ipv4.tcp_invalid_ratelimit），所以第二次探测离上次回复不到 500 ms，得不到回复。",
+				"读端内核回复窗口 0，但对这种窗口外的报文段每 500 ms 最多回复一次（net.ipv4.tcp_invalid_ratelimit），所以第二次探测离上次回复不到 500 ms，得不到回复；之后相隔更久的探测又会得到回复。",
 			Outcome: slowReaderBlocked,
 		},
 		{
@@ -240,13 +240,20 @@ func slowStall(b bufRun) (data []*decode.Packet, zero *decode.Packet, probes []*
 }
 
 // slowAnswer is the reader's answer to probe p: its next segment, if it
-// came before the reader began to read (then it is a window update, not
-// an answer).
+// came before the next probe (then it answers that one) and before the
+// reader began to read (then it is a window update, not an answer).
 func slowAnswer(b bufRun, p *decode.Packet) *decode.Packet {
 	first := slowFirstRecv(b)
+	next := 0 // the next probe's frame
+	for _, q := range b.windowProbes(slowPort) {
+		if q.Number > p.Number {
+			next = q.Number
+			break
+		}
+	}
 	for _, q := range b.from(slowPort) {
 		if q.Number > p.Number {
-			if first != nil && !b.at(q).Before(b.start(first)) {
+			if next != 0 && q.Number > next || first != nil && !b.at(q).Before(b.start(first)) {
 				return nil
 			}
 			return q
@@ -271,15 +278,22 @@ func slowReaderBlocked(r *sockcall.Run) (en, zh string) {
 	en = fmt.Sprintf("The sender's kernel sent %d bytes in %d segments before the reader's window closed (frame %d).", n, len(data), zero.Number)
 	zh = fmt.Sprintf("读端窗口关闭（第 %d 帧）之前，发送端内核用 %d 个报文段发出了 %d 字节。", zero.Number, len(data), n)
 	if len(probes) > 0 {
-		en += " The persist timer probed in frame"
-		zh += "坚持定时器的探测："
+		times := fmt.Sprintf("%d times", len(probes))
+		if len(probes) == 1 {
+			times = "once"
+		}
+		en += " The persist timer probed " + times + ":"
+		zh += fmt.Sprintf("坚持定时器探测了 %d 次：", len(probes))
 		prev := zero
 		for i, p := range probes {
 			sep := ","
-			if i == 0 {
+			switch {
+			case i == 0:
 				sep = ""
+			case i == len(probes)-1:
+				sep = " and"
 			}
-			en += fmt.Sprintf("%s %d (%s after frame %d", sep, p.Number, msText(b.at(p).Sub(b.at(prev))), prev.Number)
+			en += fmt.Sprintf("%s frame %d (%s after frame %d", sep, p.Number, msText(b.at(p).Sub(b.at(prev))), prev.Number)
 			if i > 0 {
 				zh += "，"
 			}

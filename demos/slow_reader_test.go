@@ -104,3 +104,32 @@ func TestSlowReader(t *testing.T) {
 	}
 	checkLessonWords(t, r)
 }
+
+// At the default pace (1 s between steps) the reader stays busy long
+// enough for a third probe, which the reader's kernel answers (it comes
+// more than 500 ms after the first answer). Each answer is its own
+// probe's: the second probe still goes unanswered, and the words say so.
+func TestSlowReaderAtDefaultPace(t *testing.T) {
+	if !labTest(t) {
+		return
+	}
+	r := runDemoAt(t, "slow-reader", time.Second)
+	run := checkLessonWords(t, r)
+	b := bufRun{run}
+	_, _, probes := slowStall(b)
+	if len(probes) < 3 {
+		t.Logf("only %d probes before the reader read at pace 1 s", len(probes))
+	}
+	seen := map[int]int{}
+	for _, p := range probes {
+		if a := slowAnswer(b, p); a != nil {
+			if q, ok := seen[a.Number]; ok {
+				t.Errorf("frame %d is given as the answer to the probes in frames %d and %d", a.Number, q, p.Number)
+			}
+			seen[a.Number] = p.Number
+		}
+	}
+	if len(probes) >= 2 && slowAnswer(b, probes[1]) != nil {
+		t.Errorf("the second probe (frame %d) answered", probes[1].Number)
+	}
+}
