@@ -360,8 +360,16 @@ func partialSendAll(r *sockcall.Run) (en, zh string) {
 			readBefore += c.Ret
 		}
 	}
-	en = fmt.Sprintf("sendall(%d bytes) waited %s and made %d send call(s); by the time it returned the reader had read %d bytes in %d recv calls (%d in all).",
-		sa.Len, msText(wait), len(sa.Inner), readBefore, before, reads)
+	calls := fmt.Sprintf("%d send calls", len(sa.Inner))
+	if len(sa.Inner) == 1 {
+		calls = "one send call"
+	}
+	recvs := fmt.Sprintf("%d of its %d recv calls", before, reads)
+	if before == reads {
+		recvs = fmt.Sprintf("all %d of its recv calls", reads)
+	}
+	en = fmt.Sprintf("sendall(%d bytes) waited %s and made %s; by the time it returned the reader had read %d bytes in %s.",
+		sa.Len, msText(wait), calls, readBefore, recvs)
 	zh = fmt.Sprintf("sendall（%d 字节）等了 %s，调用了 %d 次 send；它返回时，读端已经用 %d 次 recv 读了 %d 字节（一共 %d 次 recv）。",
 		sa.Len, msText(wait), len(sa.Inner), before, readBefore, reads)
 	en += fmt.Sprintf(" The reader's kernel reopened its window with a window update in frame %d.", wu[0].Number)
