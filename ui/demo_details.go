@@ -151,7 +151,11 @@ func (v *DemoView) callDetails(r *timeline.Row, c *sockcall.Call) []demoDetail {
 		var parts []string
 		if w.SendBuf >= 0 {
 			d := timeline.FormatDuration(w.SendBuf)
-			parts = append(parts, v.tr("in the send buffer "+d+" before its first segment left", "在发送缓冲区等了 "+d+" 才发出第一个段"))
+			if c.Proto == "udp" { // one datagram, sent within the call
+				parts = append(parts, v.tr("its datagram left "+d+" after the call was made", "调用发起 "+d+" 后数据报发出"))
+			} else {
+				parts = append(parts, v.tr("in the send buffer "+d+" before its first segment left", "在发送缓冲区等了 "+d+" 才发出第一个段"))
+			}
 		}
 		if w.Ack >= 0 {
 			d := timeline.FormatDuration(w.Ack)

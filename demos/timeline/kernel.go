@@ -54,10 +54,13 @@ func (t *Timeline) sample(r *Row, c *sockcall.Call, sb *sockBuilder, laneOf map[
 		// The row's copy of the socket shows the sample (and the drops).
 		for j := range r.Socks {
 			if r.Socks[j].ID == s.ID {
+				was := r.Socks[j].Dropped
 				kept := s.Sock
 				kept.Kernel = ks
 				r.Socks[j] = kept
-				if !contains(r.Changed, j) && (ks.Differs != "" || k.Drops > 0 && r.Socks[j].Dropped != 0) {
+				// A row shows a socket the sample changed: a difference,
+				// or drops the kernel counted since the row was taken.
+				if !contains(r.Changed, j) && (ks.Differs != "" || kept.Dropped != was) {
 					r.Changed = append(r.Changed, j)
 				}
 			}

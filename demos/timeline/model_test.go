@@ -459,3 +459,46 @@ func TestQuoteAndDuration(t *testing.T) {
 		}
 	}
 }
+
+// A datagram dropped for a full buffer shows once, where the kernel's
+// count grows; a later call whose sample repeats the count changes
+// nothing, and the text prints no line for it (it printed the socket's
+// bare name). One datagram waiting is "1 datagram"; a sendto's wait is
+// its datagram's, not a segment's.
+func TestModelUDPDropsOnce(t *testing.T) {
+	f := newFakeRun(&demos.Demo{})
+	rcv := netip.MustParseAddrPort("127.0.0.1:7013")
+	snd := netip.MustParseAddrPort("127.0.0.1:50000")
+	f.call(sockcall.Call{Endpoint: "receiver", Proto: "udp", Op: "socket", Ret: 3, FD: 3}, 0)
+	f.call(sockcall.Call{Endpoint: "receiver", Proto: "udp", Op: "bind", FD: 3, Local: rcv, RcvBuf: 16384}, 0)
+	f.call(sockcall.Call{Endpoint: "sender", Proto: "udp", Op: "socket", Ret: 4, FD: 4}, 0)
+	dgram := decode.Packet{Layers: decode.LayerIPv4 | decode.LayerUDP, IPVersion: 4,
+		Src: snd.Addr(), SrcPort: snd.Port(), Dst: rcv.Addr(), DstPort: rcv.Port(), PayloadLen: 1024}
+	for _, drops := range []int{0, 1} {
+		f.call(sockcall.Call{Endpoint: "sender", Proto: "udp", Op: "sendto", Ret: 1024, Len: 1024, FD: 4, Local: snd, Peer: rcv}, 0)
+		f.packet(dgram)
+		f.call(sockcall.Call{Endpoint: "sender", Proto: "udp", Op: "getsockopt", Args: "SOL_SOCKET, SO_SNDBUF", Ret: 0, FD: 4, Local: snd}, 0,
+			sockcall.Sample{Endpoint: "receiver", FD: 3, Proto: "udp", SendQ: 0, RecvQ: 1024, Drops: drops})
+	}
+	f.call(sockcall.Call{Endpoint: "receiver", Proto: "udp", Op: "fcntl", Args: "F_SETFL, O_NONBLOCK", Ret: 0, FD: 3, Local: rcv}, 0,
+		sockcall.Sample{Endpoint: "receiver", FD: 3, Proto: "udp", SendQ: 0, RecvQ: 1024, Drops: 1})
+	tl := f.b.Build()
+	i, r := findRow(t, tl, KindCall, "fcntl(")
+	if len(r.Changed) != 0 {
+		t.Errorf("fcntl after the drops were counted: %d sockets changed, want none", len(r.Changed))
+	}
+	text := string(appendTextRow(nil, tl, i))
+	if strings.Contains(text, "\n                    receiver fd 3\n") || strings.Count(text, "\n") != 1 {
+		t.Errorf("fcntl's text:\n%s\nwant one line, no buffer line", text)
+	}
+	all := string(NewTextPrinter().Print(nil, tl, time.Time{}))
+	if !strings.Contains(all, "(1 datagram) / 16384") || strings.Contains(all, "(1 datagrams)") {
+		t.Errorf("one datagram waiting is not \"1 datagram\":\n%s", all)
+	}
+	if !strings.Contains(all, "bytes: its datagram left 20 µs after the call was made") || strings.Contains(all, "segment") {
+		t.Errorf("a sendto's wait is not worded for a datagram:\n%s", all)
+	}
+	if strings.Count(all, "dropped 1") != 1 {
+		t.Errorf("the drop is not shown exactly once:\n%s", all)
+	}
+}

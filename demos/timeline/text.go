@@ -131,7 +131,10 @@ func appendWaitsText(b []byte, t *Timeline, c *sockcall.Call) []byte {
 	}
 	var parts []string
 	zh := t.ZH
-	if w.SendBuf >= 0 {
+	switch {
+	case w.SendBuf >= 0 && c.Proto == "udp": // one datagram, sent within the call
+		parts = append(parts, pick(zh, "its datagram left "+fmtDuration(w.SendBuf)+" after the call was made", "调用发起 "+fmtDuration(w.SendBuf)+" 后数据报发出"))
+	case w.SendBuf >= 0:
 		parts = append(parts, pick(zh, "in the send buffer "+fmtDuration(w.SendBuf)+" before its first segment left", "在发送缓冲区等了 "+fmtDuration(w.SendBuf)+" 才发出第一个段"))
 	}
 	if w.Ack >= 0 {
@@ -228,9 +231,15 @@ func appendBufferText(b []byte, t *Timeline, row int) []byte {
 	for _, i := range r.Changed {
 		s := &r.Socks[i]
 		before := t.Before(row, s.ID)
+		start := len(b)
 		b = append(b, "                    "...)
 		b = append(b, s.label(t.ZH)...)
+		label := len(b)
 		b = AppendBufferChange(b, before, s, t.ZH)
+		if len(b) == label { // nothing to say: no line
+			b = b[:start]
+			continue
+		}
 		b = append(b, '\n')
 	}
 	return b
@@ -284,7 +293,11 @@ func AppendBufferChange(b []byte, before, s *Sock, zh bool) []byte {
 	if recvChanged && s.RecvQ >= 0 {
 		b = fmt.Appendf(b, "  Recv-Q %d → %d B", old(func(x *Sock) int { return x.RecvQ }), s.RecvQ)
 		if s.Proto == "udp" {
-			b = fmt.Appendf(b, pick(zh, " (%d datagrams)", "（%d 个数据报）"), s.Datagrams)
+			en := " (%d datagrams)"
+			if s.Datagrams == 1 {
+				en = " (%d datagram)"
+			}
+			b = fmt.Appendf(b, pick(zh, en, "（%d 个数据报）"), s.Datagrams)
 		}
 		if s.RcvBuf > 0 {
 			b = fmt.Appendf(b, " / %d", s.RcvBuf)
