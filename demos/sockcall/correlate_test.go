@@ -108,6 +108,12 @@ func TestCallPrinting(t *testing.T) {
 	if got := string(AppendCallLinks(nil, &c, l)); got != "bytes 1–5 → frame 4, acked by frame 6 → read by call 9" {
 		t.Errorf("links %q", got)
 	}
+	// A sendall's bytes are read too: its peers are recvs, not sends.
+	all := c
+	all.Op, all.Inner = "sendall", []int{2}
+	if got := string(AppendCallLinks(nil, &all, l)); got != "bytes 1–5 → frame 4, acked by frame 6 → read by call 9" {
+		t.Errorf("sendall links %q", got)
+	}
 	refused := Call{Op: "connect", Args: "127.0.0.1:7009", Ret: -1, Errno: "ECONNREFUSED"}
 	if got := string(AppendCallLabel(nil, &refused)); got != "connect(127.0.0.1:7009) = -1 ECONNREFUSED" {
 		t.Errorf("label %q", got)

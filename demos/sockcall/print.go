@@ -60,7 +60,7 @@ func AppendCallLinks(dst []byte, c *Call, l *CallLinks) []byte {
 	if len(l.Peers) > 0 {
 		sep()
 		switch c.Op {
-		case "send", "sendto", "write":
+		case "send", "sendto", "write", "sendall":
 			dst = append(dst, "read by call "...)
 		default:
 			dst = append(dst, "sent by call "...)
