@@ -208,9 +208,17 @@ func (b bufRun) start(c *sockcall.Call) time.Time {
 
 func (bufRun) at(p *decode.Packet) time.Time { return time.Unix(p.Sec, p.Nsec) }
 
-// msText shows a duration in milliseconds, to a tenth: "41.8 ms".
+// msText shows a duration as the timeline does: in milliseconds to a
+// tenth ("41.8 ms"), below one in microseconds ("43 µs", never "0.0 ms"),
+// from a second on in seconds ("1.89 s", not "1889.8 ms").
 func msText(d time.Duration) string {
-	return fmt.Sprintf("%.1f ms", float64(d)/float64(time.Millisecond))
+	switch {
+	case d < time.Millisecond:
+		return fmt.Sprintf("%d µs", d.Microseconds())
+	case d < time.Second:
+		return fmt.Sprintf("%.1f ms", float64(d)/float64(time.Millisecond))
+	}
+	return fmt.Sprintf("%.2f s", d.Seconds())
 }
 
 // frameNumbers shows frame numbers as a list: "4, 6, 9" (and "… 12 in
