@@ -60,6 +60,11 @@ type Env struct {
 	// channel). Nil drops the calls.
 	Record func(sockcall.Call)
 
+	// OnStart, if set, receives a call that may wait as it is made (see
+	// Event.Started): Number 0, StartSec/StartNsec set, no result. Like
+	// Record it is never called concurrently with Record or OnStep.
+	OnStart func(sockcall.Call)
+
 	// OnStep, if set, is called as the demo enters step n (1-based index
 	// into Demo.Steps), after the pause. Steps are entered in order, each
 	// once. OnStep and Record are never called concurrently.
@@ -160,6 +165,16 @@ func (e *Env) record(st stamp, c sockcall.Call) {
 			e.Record(next)
 		}
 	}
+}
+
+// started hands a call that may wait to OnStart as it is made.
+func (e *Env) started(c sockcall.Call) {
+	if e.OnStart == nil {
+		return
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.OnStart(c)
 }
 
 // group runs a demo's endpoints, one goroutine each; the first error

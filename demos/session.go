@@ -18,6 +18,12 @@ type Event struct {
 	Call  *sockcall.Call
 	Frame *capture.Frame // a copy: Data belongs to the event
 	Step  int            // > 0: the demo enters this step
+	// Started is a call that was just made and may wait (accept, connect,
+	// recv, recvfrom, send, sendto, sendall on a blocking socket): no
+	// number or result yet, only what the call is and when it was made
+	// (StartSec, StartNsec). Its Call event follows when it returns, with
+	// the same start time.
+	Started *sockcall.Call
 }
 
 // Session runs one demo with a live capture on the loopback interface of
@@ -80,10 +86,11 @@ func (s *Session) Run(ctx context.Context) error {
 	}()
 
 	env := &Env{
-		Pace:   s.Pace,
-		Record: func(c sockcall.Call) { emit(Event{Call: &c}) },
-		OnStep: func(n int) { emit(Event{Step: n}) },
-		Gate:   s.Gate,
+		Pace:    s.Pace,
+		Record:  func(c sockcall.Call) { emit(Event{Call: &c}) },
+		OnStart: func(c sockcall.Call) { emit(Event{Started: &c}) },
+		OnStep:  func(n int) { emit(Event{Step: n}) },
+		Gate:    s.Gate,
 	}
 	runErr := s.Demo.Run(ctx, env)
 	drainCapture(ctx, src)

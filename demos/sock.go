@@ -183,6 +183,7 @@ func (s *Sock) Listen(backlog int) error {
 // queues and TCP state are the new connection's.
 func (s *Sock) Accept() (*Sock, string, error) {
 	s.start = time.Now()
+	s.announce("accept", "", "")
 	if err := s.wait(unix.POLLIN); err != nil {
 		return nil, "", s.fail("accept", err)
 	}
@@ -212,6 +213,24 @@ func (s *Sock) Accept() (*Sock, string, error) {
 	return conn, addr, nil
 }
 
+// announce tells the lesson that a call which may wait was just made (at
+// s.start): the views show it waiting until it returns.
+func (s *Sock) announce(op, args string, peer string) {
+	if s.env.OnStart == nil {
+		return
+	}
+	c := sockcall.Call{Endpoint: s.Endpoint, FD: s.FD, Op: op, Args: args, Proto: s.proto,
+		StartSec: s.start.Unix(), StartNsec: int64(s.start.Nanosecond())}
+	if peer != "" {
+		if ap, err := netip.ParseAddrPort(peer); err == nil {
+			c.Peer = ap
+		} else {
+			c.Path = peer
+		}
+	}
+	s.env.started(c)
+}
+
 // HandTo gives the socket to another endpoint (a handler thread): its
 // calls from now on are recorded under that name.
 func (s *Sock) HandTo(endpoint string) {
@@ -232,6 +251,7 @@ func (s *Sock) Connect(addr string) error {
 	if err := s.ctx.Err(); err != nil {
 		return s.fail("connect", err)
 	}
+	s.announce("connect", addr, addr)
 	stop := s.wakeOnCancel()
 	err = unix.Connect(s.FD, sa)
 	t := s.stamp()
@@ -260,6 +280,10 @@ func (s *Sock) SendFlags(data []byte, flags int) (int, error) {
 // (each recorded too); its Ret is the bytes sent.
 func (s *Sock) Sendall(data []byte) error {
 	start := time.Now()
+	if !s.nonblock {
+		s.start = start
+		s.announce("sendall", quote(data), "")
+	}
 	var inner []int
 	total := 0
 	var err error
@@ -296,6 +320,11 @@ func (s *Sock) sendto(op string, data []byte, sa unix.Sockaddr, addr string, fla
 	s.last = 0
 	nonblocking := s.nonblock || flags&unix.MSG_DONTWAIT != 0
 	if !nonblocking {
+		args := quote(data)
+		if addr != "" {
+			args += ", " + addr
+		}
+		s.announce(op, args, addr)
 		if err := s.wait(unix.POLLOUT); err != nil {
 			return 0, s.fail(op, err)
 		}
@@ -371,6 +400,7 @@ func (s *Sock) recvfrom(op string, bufsize, flags int) ([]byte, string, int, err
 	s.start = time.Now()
 	nonblocking := s.nonblock || flags&unix.MSG_DONTWAIT != 0
 	if !nonblocking {
+		s.announce(op, strconv.Itoa(bufsize), "")
 		if err := s.wait(unix.POLLIN); err != nil {
 			return nil, "", 0, s.fail(op, err)
 		}

@@ -3,7 +3,9 @@ package ui
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gdamore/tcell/v2"
 
@@ -57,6 +59,13 @@ func (v *DemoView) detailLines(cur, width int) []demoDetail {
 		out = v.callDetails(r, c)
 		if len(c.Data) > 0 {
 			last = append(last, demoDetail{v.tr("data: ", "数据：") + timeline.Quote(c.Data, 96), demoStyleDim})
+		}
+	case timeline.KindWaiting:
+		c := r.Waiting
+		return []demoDetail{
+			{c.Endpoint + " fd " + strconv.Itoa(c.FD) + "  " + r.Text, demoStyleDefault},
+			{v.tr("made at ", "调用于 ") + time.Unix(c.StartSec, c.StartNsec).Format("15:04:05.000000") +
+				v.tr(", not returned yet: it waits (numbered when it returns)", "，尚未返回：在等待（返回时才编号）"), demoStyleDim},
 		}
 	case timeline.KindFrame:
 		out = v.frameDetails(r)

@@ -488,8 +488,11 @@ func (v *DemoView) drawRow(screen tcell.Screen, r *timeline.Row, ln demoLine, x,
 	}
 	// Gutter: #call or [frame]; ▶ marks the pinned selection.
 	g := "#" + strconv.Itoa(r.Num)
-	if r.Kind == timeline.KindFrame {
+	switch r.Kind {
+	case timeline.KindFrame:
 		g = "[" + strconv.Itoa(r.Num) + "]"
+	case timeline.KindWaiting:
+		g = "#?" // numbered when it returns
 	}
 	if pinned {
 		printCells(screen, x, y, maxX, "▶", look(demoStyleTitle))
@@ -499,7 +502,7 @@ func (v *DemoView) drawRow(screen tcell.Screen, r *timeline.Row, ln demoLine, x,
 		screen.Put(lx, y, "│", look(demoLaneStyle(i).Dim(true)))
 	}
 	switch r.Kind {
-	case timeline.KindCall, timeline.KindReturn:
+	case timeline.KindCall, timeline.KindReturn, timeline.KindWaiting:
 		v.drawCallRow(screen, r, x, y, maxX, laneX, look)
 	case timeline.KindFrame:
 		v.drawArrow(screen, r, x, y, maxX, laneX, look)
@@ -511,13 +514,17 @@ func (v *DemoView) drawRow(screen tcell.Screen, r *timeline.Row, ln demoLine, x,
 // more room, to the left. A label cut short keeps its result:
 // "sendto("…) = -1 EACCES".
 func (v *DemoView) drawCallRow(screen tcell.Screen, r *timeline.Row, x, y, maxX int, laneX []int, look func(tcell.Style) tcell.Style) {
-	c := v.tl.Run.Call(r.Num)
+	var c *sockcall.Call
+	if r.Kind != timeline.KindWaiting {
+		c = v.tl.Run.Call(r.Num)
+	}
 	ret := r.Kind == timeline.KindReturn
+	waiting := r.Kind == timeline.KindWaiting
 	st := demoStyleDefault
 	switch {
 	case r.Fail:
 		st = demoStyleError
-	case ret:
+	case ret, waiting:
 		st = demoStyleDim
 	}
 	prefix := ""
@@ -526,6 +533,8 @@ func (v *DemoView) drawCallRow(screen tcell.Screen, r *timeline.Row, x, y, maxX 
 	}
 	var suffix string
 	switch {
+	case waiting:
+		suffix = "  " + v.tr("waiting: not returned yet", "等待中：尚未返回")
 	case ret:
 		suffix = "  " + v.tr("returned after ", "返回，用时 ") + timeline.FormatDuration(r.Blocked)
 	case r.Blocked > 0:
@@ -545,8 +554,11 @@ func (v *DemoView) drawCallRow(screen tcell.Screen, r *timeline.Row, x, y, maxX 
 	}
 	lx := laneX[r.Lane]
 	mark := "●"
-	if ret {
+	switch {
+	case ret:
 		mark = "○"
+	case waiting:
+		mark = "◌"
 	}
 	screen.Put(lx, y, mark, look(demoLaneStyle(r.Lane).Bold(!ret)))
 	note := ""

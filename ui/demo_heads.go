@@ -178,8 +178,8 @@ func (v *DemoView) drawSock(screen tcell.Screen, x, y, maxX, per int, s *timelin
 			}
 			if k == 0 {
 				if s.Blocked != 0 {
-					bx = printCells(screen, bx+2, ly, maxX, v.tr(fmt.Sprintf("send #%d blocked: only the kernel knows how much of it is in", s.Blocked),
-						fmt.Sprintf("send #%d 阻塞中：已放进多少只有内核知道", s.Blocked)), demoStyleNote)
+					bx = printCells(screen, bx+2, ly, maxX, v.tr(s.BlockedSend(false)+" blocked: only the kernel knows how much of it is in",
+						s.BlockedSend(true)+" 阻塞中：已放进多少只有内核知道"), demoStyleNote)
 				}
 				if s.Unsent > 0 {
 					printCells(screen, bx+2, ly, maxX, v.tr(fmt.Sprintf("%d not sent yet", s.Unsent), fmt.Sprintf("%d 字节尚未发出", s.Unsent)), demoStyleDim)

@@ -16,6 +16,7 @@ import (
 const (
 	itemStep = iota
 	itemCall
+	itemWaiting
 	itemFrame
 	itemReturn
 	itemSample
@@ -89,6 +90,12 @@ func (b *Builder) Build() *Timeline {
 			items = append(items, item{time.Unix(c.KernelSec, c.KernelNsec), itemSample, i})
 		}
 	}
+	for i := range b.waiting() {
+		w := &b.started[i]
+		if w.c.Op != "" {
+			items = append(items, item{callStart(&w.c), itemWaiting, i})
+		}
+	}
 	analysis := false
 	for i := range b.packets {
 		p := &b.packets[i]
@@ -132,6 +139,19 @@ func (b *Builder) Build() *Timeline {
 				sb.returned(c, r.Lane)
 			} else {
 				r.Note = sb.call(c, r.Lane, r.Blocked > 0, r.Inner)
+			}
+		case itemWaiting:
+			w := &b.started[it.index]
+			wc := w.c // the builder blanks its own copy once the call returns
+			r.Kind, r.Num, r.Waiting = KindWaiting, it.index+1, &wc
+			r.Lane = laneOf[w.c.Endpoint]
+			if _, ok := laneOf[w.c.Endpoint]; !ok {
+				r.Lane = -1
+			}
+			r.Arrived = w.at
+			r.Text = w.c.Op + "(" + w.c.Args + ") …"
+			if r.Lane >= 0 {
+				sb.waiting(&wc, r.Lane)
 			}
 		case itemFrame:
 			p := &b.packets[it.index]
@@ -182,6 +202,32 @@ func (b *Builder) Build() *Timeline {
 	sort.Slice(t.CallRows, func(i, j int) bool { return t.Rows[t.CallRows[i]].Num < t.Rows[t.CallRows[j]].Num })
 	t.Waits = waits(run, sb)
 	return t
+}
+
+// waiting returns the started calls, with those that have returned (a
+// call with the same start, op and descriptor came) blanked out; once the
+// run is over, every one (a call cut short by Ctrl-C never returns).
+func (b *Builder) waiting() []startMark {
+	if len(b.started) == 0 {
+		return nil
+	}
+	type key struct {
+		sec, nsec int64
+		op        string
+		fd        int
+	}
+	done := make(map[key]bool, len(b.calls))
+	for i := range b.calls {
+		c := &b.calls[i]
+		done[key{c.StartSec, c.StartNsec, c.Op, c.FD}] = true
+	}
+	for i := range b.started {
+		c := &b.started[i].c
+		if !b.finished.IsZero() || done[key{c.StartSec, c.StartNsec, c.Op, c.FD}] {
+			c.Op = ""
+		}
+	}
+	return b.started
 }
 
 // changed lists the sockets of now whose buffers differ from before.

@@ -3,7 +3,6 @@ package timeline
 import (
 	"fmt"
 	"sort"
-	"strconv"
 	"time"
 
 	"github.com/sockscope/sockscope/demos/sockcall"
@@ -104,8 +103,8 @@ func (t *Timeline) compare(c *sockcall.Call, k *sockcall.Sample, s *sockModel, s
 			var w why
 			switch {
 			case f.what == "Send-Q" && len(s.blocked) > 0:
-				n := strconv.Itoa(s.blocked[0])
-				w = why{"send #" + n + " still blocked", "send #" + n + " 仍阻塞"}
+				bs := Buffers{Blocked: s.blocked[0]}
+				w = why{bs.BlockedSend(false) + " still blocked", bs.BlockedSend(true) + " 仍阻塞"}
 			default:
 				w = t.concurrent(c, s, sb)
 				if w.en == "" && s.Proto == "tcp" {

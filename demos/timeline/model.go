@@ -2,6 +2,7 @@ package timeline
 
 import (
 	"net/netip"
+	"strconv"
 	"time"
 
 	"github.com/sockscope/sockscope/capture"
@@ -19,6 +20,7 @@ const (
 	KindFrame                   // a segment or datagram on the wire
 	KindReturn                  // the return of a call that blocked (≥ BlockedAfter) after it was made
 	KindOutcome                 // what this run did in the step just ended, from its facts
+	KindWaiting                 // a call made and not returned yet (accept, recv, a blocked send): it waits
 )
 
 // BlockedAfter is how long a call that causes packets (send, connect, …)
@@ -67,7 +69,10 @@ type Row struct {
 	// printer that prints as events come holds rows back by this).
 	Arrived time.Time
 	Step    int // the step in force
-	Num     int // KindStep/KindOutcome: the step; KindCall/KindReturn: the call number; KindFrame: the frame number
+	Num     int // KindStep/KindOutcome: the step; KindCall/KindReturn: the call number; KindFrame: the frame number; KindWaiting: a number of its own
+	// Waiting is the call of a KindWaiting row: what it is and when it was
+	// made, no number or result yet.
+	Waiting *sockcall.Call
 	Index   int // into Run.Calls or Run.Packets
 	Lane    int // call: its lane; frame: the sender's lane (-1 unknown)
 	To      []int
@@ -125,10 +130,20 @@ type Buffers struct {
 	// not seen), so the queues are the kernel's after its latest call.
 	FromKernel bool
 	// Blocked is the number of a send on this socket that was made and
-	// has not returned yet (0: none): the bytes it has put into the send
-	// buffer so far show only in the kernel's count, so SendQ is a lower
-	// bound.
+	// has not returned yet (0: none; -1: one not numbered yet, because it
+	// is still waiting as the timeline is built): the bytes it has put into
+	// the send buffer so far show only in the kernel's count, so SendQ is a
+	// lower bound.
 	Blocked int
+}
+
+// BlockedSend names the send that makes SendQ a lower bound: "send #24",
+// or "a send" while it has no number yet.
+func (b *Buffers) BlockedSend(zh bool) string {
+	if b.Blocked < 0 {
+		return pick(zh, "a send", "一个 send")
+	}
+	return "send #" + strconv.Itoa(b.Blocked)
 }
 
 // KernelSample is what the kernel said about a socket at a row's moment,
@@ -152,12 +167,18 @@ type Builder struct {
 	frames   []capture.Frame
 	arrived  []time.Time // per call
 	farrived []time.Time // per frame
+	started  []startMark // calls made that may wait
 	steps    []stepMark
 	finished time.Time
 }
 
 type stepMark struct {
 	n  int
+	at time.Time
+}
+
+type startMark struct {
+	c  sockcall.Call
 	at time.Time
 }
 
@@ -172,6 +193,8 @@ func (b *Builder) Add(e demos.Event, at time.Time) {
 	switch {
 	case e.Step > 0:
 		b.steps = append(b.steps, stepMark{e.Step, at})
+	case e.Started != nil:
+		b.started = append(b.started, startMark{*e.Started, at})
 	case e.Call != nil:
 		b.calls = append(b.calls, *e.Call)
 		b.arrived = append(b.arrived, at)

@@ -502,3 +502,51 @@ func TestModelUDPDropsOnce(t *testing.T) {
 		t.Errorf("the drop is not shown exactly once:\n%s", all)
 	}
 }
+
+// A call that may wait shows as waiting from when it was made until its
+// record comes; then only the call is left. A run that ended with a call
+// still waiting (Ctrl-C) shows none.
+func TestModelWaiting(t *testing.T) {
+	f := newFakeRun(&demos.Demo{Steps: make([]demos.Step, 1)})
+	f.step(1)
+	f.call(sockcall.Call{Endpoint: "server", Op: "socket", Ret: 3, FD: 3}, 0)
+	f.call(sockcall.Call{Endpoint: "server", Op: "listen", Args: "5", FD: 3, Local: srvAddr, SendQ: 5}, 0)
+	start := f.tick()
+	acc := sockcall.Call{Endpoint: "server", Op: "accept", FD: 3, StartSec: start.Unix(), StartNsec: int64(start.Nanosecond())}
+	f.b.Add(demos.Event{Started: &acc}, start)
+	tl := f.b.Build()
+	i, r := findRow(t, tl, KindWaiting, "accept() …")
+	if r.Lane != 0 || r.Waiting == nil || r.Waiting.Op != "accept" || i != len(tl.Rows)-1 {
+		t.Errorf("waiting row %d of %d: lane %d, %+v", i, len(tl.Rows), r.Lane, r.Waiting)
+	}
+	text := string(NewTextPrinter().Print(nil, tl, time.Time{}))
+	if !strings.Contains(text, "#?   server     accept() …") || !strings.Contains(text, "not returned yet") {
+		t.Errorf("text of a waiting accept:\n%s", text)
+	}
+	// The accept returns: its row replaces the waiting one.
+	end := f.wait(time.Millisecond)
+	done := acc
+	done.Number, done.Ret, done.Local, done.Peer = 3, 5, srvAddr, cliAddr
+	done.Sec, done.Nsec = end.Unix(), int64(end.Nanosecond())
+	f.b.Add(demos.Event{Call: &done}, end)
+	tl = f.b.Build()
+	for _, r := range tl.Rows {
+		if r.Kind == KindWaiting {
+			t.Errorf("a returned call still shows as waiting: %+v", r)
+		}
+	}
+	findRow(t, tl, KindCall, "accept() = 5")
+	// A call left waiting when the run ends is not shown.
+	s2 := f.tick()
+	rc := sockcall.Call{Endpoint: "server", Op: "recv", Args: "1024", FD: 5, StartSec: s2.Unix(), StartNsec: int64(s2.Nanosecond())}
+	f.b.Add(demos.Event{Started: &rc}, s2)
+	if tl := f.b.Build(); tl.Rows[len(tl.Rows)-1].Kind != KindWaiting {
+		t.Errorf("a recv waiting is not the last row")
+	}
+	f.b.Finish(f.tick())
+	for _, r := range f.b.Build().Rows {
+		if r.Kind == KindWaiting {
+			t.Errorf("after the run ended, still waiting: %+v", r)
+		}
+	}
+}

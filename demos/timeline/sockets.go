@@ -2,6 +2,7 @@ package timeline
 
 import (
 	"net/netip"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -288,6 +289,17 @@ func (b *sockBuilder) call(c *sockcall.Call, lane int, blocked bool, inner bool)
 		return s.State
 	}
 	return ""
+}
+
+// waiting notes a send that was made and has not returned: its socket's
+// Send-Q is a lower bound from here on (Buffers.Blocked -1).
+func (b *sockBuilder) waiting(c *sockcall.Call, lane int) {
+	s := b.byFD[laneFD{lane, c.FD}]
+	if s == nil || !isSend(c.Op) || s.Proto != "tcp" || slices.Contains(s.blocked, -1) {
+		return
+	}
+	s.blocked = append(s.blocked, -1)
+	b.refresh(s)
 }
 
 // returned applies the return of a call that blocked.

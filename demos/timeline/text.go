@@ -78,6 +78,15 @@ func appendTextRow(b []byte, t *Timeline, i int) []byte {
 		b = append(b, '\n')
 	case KindFrame:
 		b = appendFrameText(b, t, r, t.Run.Frame(r.Num))
+	case KindWaiting:
+		c := r.Waiting
+		b = appendClock(b, callStart(c))
+		start := len(b)
+		b = fmt.Appendf(b, "  #?   %-10s ", c.Endpoint)
+		b = append(b, r.Text...)
+		b = pad(b, start, 60)
+		b = append(b, pick(t.ZH, "  made, not returned yet: it waits", "  已调用，尚未返回：在等待")...)
+		return append(b, '\n')
 	}
 	return appendBufferText(b, t, i)
 }
@@ -311,7 +320,7 @@ func AppendBufferChange(b []byte, before, s *Sock, zh bool) []byte {
 		}
 	}
 	if s.Blocked != 0 && sendChanged {
-		b = fmt.Appendf(b, pick(zh, " (send #%d blocked: how much of it is in, only the kernel knows)", "（send #%d 阻塞中：已放进多少，只有内核知道）"), s.Blocked)
+		b = fmt.Appendf(b, pick(zh, " (%s blocked: how much of it is in, only the kernel knows)", "（%s 阻塞中：已放进多少，只有内核知道）"), s.BlockedSend(zh))
 	}
 	if s.Kernel != nil && s.Kernel.Differs != "" {
 		b = append(b, pick(zh, "  ≠ ", "  ≠ ")...)
