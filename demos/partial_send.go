@@ -58,11 +58,11 @@ var partialSend = &Demo{
 			Explain: "The sender switches to non-blocking mode (s.setblocking(False), fcntl with O_NONBLOCK) and calls send with 64 KiB, 65536 bytes. " +
 				"A non-blocking send never waits: the kernel copies what fits into the send buffer, sends what the reader's window allows, and returns how many bytes it took — fewer than 65536. " +
 				"The rest is the program's to keep and send later: Python's s.send returns that count too, and only sendall loops. " +
-				"On the wire, data segments go out until the reader's receive buffer is full, and the reader's kernel — not the reader program — answers with window 0 (Wireshark: [TCP ZeroWindow]).",
+				"On the wire, data segments go out until they have used up the window the reader offered (less than its SO_RCVBUF, as step 1 said), and the reader's kernel — not the reader program — answers with window 0 (Wireshark: [TCP ZeroWindow]).",
 			ExplainZH: "发送端切换到非阻塞模式（s.setblocking(False)，即 fcntl 设置 O_NONBLOCK），然后用 64 KiB（65536 字节）调用 send。" +
 				"非阻塞的 send 从不等待：内核把放得下的部分复制进发送缓冲区，按读端窗口允许的量发出去，然后返回它收下的字节数——少于 65536。" +
 				"剩下的数据要由程序自己保存、稍后再发：Python 的 s.send 同样返回这个数，只有 sendall 才会循环。" +
-				"线路上，数据段一直发到读端的接收缓冲区满为止，然后读端的内核（不是读端程序）回复窗口为 0 的 ACK（Wireshark：[TCP ZeroWindow]）。",
+				"线路上，数据段一直发到用完读端通告的窗口为止（如第 1 步所说，窗口比它的 SO_RCVBUF 小），然后读端的内核（不是读端程序）回复窗口为 0 的 ACK（Wireshark：[TCP ZeroWindow]）。",
 			Outcome: partialSendFirst,
 		},
 		{

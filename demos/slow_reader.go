@@ -46,12 +46,12 @@ var slowReader = &Demo{
 			Title:   "sendall(64 KiB) blocks: zero window, persist probes",
 			TitleZH: "sendall(64 KiB) 阻塞：零窗口与坚持定时器探测",
 			Explain: "The sender calls s.sendall with 64 KiB on a blocking socket, while the reader is busy elsewhere and does not call recv. " +
-				"The reader's kernel takes bytes into the receive buffer until it is full and then advertises window 0 (Wireshark: [TCP ZeroWindow]); the sender's send buffer fills too, and send sleeps in the kernel. " +
+				"The reader's kernel takes bytes into the receive buffer until the window it offered is used up (less than SO_RCVBUF: the kernel keeps room for its own overhead) and then advertises window 0 (Wireshark: [TCP ZeroWindow]); the sender's send buffer fills too, and send sleeps in the kernel. " +
 				"With bytes to send and a window of 0, the sender's kernel probes the window with its persist timer, after about 200 ms and then at doubling intervals, in case a window update was lost; the reader stays busy until at least two probes have gone by. " +
 				"Linux probes with an empty segment one below the next sequence number, which Wireshark labels [TCP Keep-Alive] (its tcp.analysis.zero_window_probe is for stacks that probe with one new byte). " +
 				"The reader's kernel answers with window 0, but to at most one such out-of-window segment every 500 ms (net.ipv4.tcp_invalid_ratelimit), so the second probe, sooner than that after the first answer, goes unanswered; a later probe, further apart, is answered again.",
 			ExplainZH: "发送端在阻塞套接字上用 64 KiB 调用 s.sendall，而读端正忙着别的事，没有调用 recv。" +
-				"读端内核把字节收进接收缓冲区，直到缓冲区满，然后通告窗口为 0（Wireshark：[TCP ZeroWindow]）；发送端的发送缓冲区也被填满，send 在内核里睡眠等待。" +
+				"读端内核把字节收进接收缓冲区，直到它通告的窗口用完（窗口比 SO_RCVBUF 小：内核要留出自己的开销），然后通告窗口为 0（Wireshark：[TCP ZeroWindow]）；发送端的发送缓冲区也被填满，send 在内核里睡眠等待。" +
 				"有数据要发而窗口为 0，发送端内核用坚持定时器（persist timer）探测窗口：大约 200 ms 后第一次，之后间隔逐次加倍，以防窗口更新报文丢失；读端至少要忙到两次探测过去。" +
 				"Linux 的探测报文是一个不带数据、序号比下一个字节小 1 的报文段，Wireshark 把它标成 [TCP Keep-Alive]（它的 tcp.analysis.zero_window_probe 是给用一个新字节做探测的协议栈准备的）。" +
 				"读端内核回复窗口 0，但对这种窗口外的报文段每 500 ms 最多回复一次（net.ipv4.tcp_invalid_ratelimit），所以第二次探测离上次回复不到 500 ms，得不到回复；之后相隔更久的探测又会得到回复。",

@@ -38,20 +38,20 @@ var udpEcho = &Demo{
 			TitleZH: "客户端：三次 sendto()，没有握手",
 			Explain: "The client creates its socket and calls sendto three times with the bytes tcp-echo sent: b\"hello\", \"你好\".encode() and b\"world\", each to (\"127.0.0.1\", 7004). " +
 				"There is no handshake: the very first packet on the wire carries data. " +
-				"The first sendto also binds the client to an ephemeral port (see its local address), and each sendto is exactly one datagram on the wire.",
+				"The first sendto also binds the client to an ephemeral port (the source port of its datagrams on the wire), and each sendto is exactly one datagram on the wire.",
 			ExplainZH: "客户端创建套接字，调用三次 sendto，发送与 tcp-echo 相同的字节：b\"hello\"、\"你好\".encode() 和 b\"world\"，目的地都是 (\"127.0.0.1\", 7004)。" +
 				"没有握手：线路上的第一个数据包就带着数据。" +
-				"第一次 sendto 还会让内核给客户端自动绑定一个临时端口（看它的本地地址）；每次 sendto 在线路上正好是一个数据报。",
+				"第一次 sendto 还会让内核给客户端自动绑定一个临时端口（就是线路上它的数据报的源端口）；每次 sendto 在线路上正好是一个数据报。",
 		},
 		{
 			Title:   "Server: each recvfrom(1024) returns exactly one datagram",
 			TitleZH: "服务器：每次 recvfrom(1024) 恰好返回一个数据报",
 			Explain: "Each recvfrom(1024) returns exactly one datagram — 5, 6, then 5 bytes — with the sender's address, however many are waiting: UDP keeps message boundaries, so there is no 粘包. " +
 				"(Had the buffer been smaller than the datagram, the rest would have been thrown away, not kept for the next call.) " +
-				"For UDP, Recv-Q (SIOCINQ) is the size of the next datagram waiting, not the total. The server sends each datagram back with sendto(data, addr).",
+				"For UDP, the kernel's Recv-Q (SIOCINQ, after each call) is the size of the next datagram waiting, not the total of all the datagrams waiting, which the buffer lines count. The server sends each datagram back with sendto(data, addr).",
 			ExplainZH: "每次 recvfrom(1024) 恰好返回一个数据报——依次是 5、6、5 个字节——同时返回发送方地址，不管有几个数据报在等待：UDP 保留消息边界，所以不存在粘包。" +
 				"（如果缓冲区比数据报小，多出的部分会被丢弃，而不是留给下一次调用。）" +
-				"对 UDP 来说，Recv-Q（SIOCINQ）是下一个待读数据报的大小，而不是总字节数。服务器用 sendto(data, addr) 把每个数据报发回去。",
+				"对 UDP 来说，内核的 Recv-Q（SIOCINQ，每次调用之后的值）是下一个待读数据报的大小，而不是所有待读数据报的总字节数——缓冲区那几行统计的是总数。服务器用 sendto(data, addr) 把每个数据报发回去。",
 			Outcome: udpEchoRecvOutcome,
 		},
 		{

@@ -269,7 +269,11 @@ func demoBarWidth(room, after int) int {
 // waiting (escaped and cut with "…").
 func (v *DemoView) drawRecvExtras(screen tcell.Screen, x, y, maxX int, s *timeline.Sock) int {
 	if s.Proto == "udp" {
-		x = printCells(screen, x+2, y, maxX, v.tr(fmt.Sprintf("%d datagrams", s.Datagrams), fmt.Sprintf("%d 个数据报", s.Datagrams)), demoStyleDefault)
+		n := fmt.Sprintf("%d datagrams", s.Datagrams)
+		if s.Datagrams == 1 {
+			n = "1 datagram"
+		}
+		x = printCells(screen, x+2, y, maxX, v.tr(n, fmt.Sprintf("%d 个数据报", s.Datagrams)), demoStyleDefault)
 		st := demoStyleDim
 		if s.Dropped > 0 {
 			st = demoStyleWarn
