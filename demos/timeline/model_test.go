@@ -316,6 +316,14 @@ func TestModelBlockedSendAndSendall(t *testing.T) {
 	if s := sockOf(ret, 1, 4); s.SendQ != 100 || s.Unsent != 40 {
 		t.Errorf("at the return Send-Q %d (%d unsent), want 100 (40 unsent)", s.SendQ, s.Unsent)
 	}
+	// The text puts the kernel's figures, sampled after the return, on
+	// the return row, not on the row where the call was made.
+	if text := string(appendTextRow(nil, tl, callRow)); strings.Contains(text, "kernel:") || !strings.Contains(text, "blocked 1.50 s") {
+		t.Errorf("the blocked send's row: %q, want it blocked and no kernel figures", text)
+	}
+	if text := string(appendTextRow(nil, tl, retRow)); !strings.Contains(text, "returned after 1.50 s  kernel: Send-Q") {
+		t.Errorf("the blocked send's return row: %q, want the kernel's figures", text)
+	}
 	if tl.Within[inner.Number] == 0 {
 		t.Errorf("Within %v: the send is not within the sendall", tl.Within)
 	}

@@ -75,6 +75,7 @@ func appendTextRow(b []byte, t *Timeline, i int) []byte {
 		}
 		b = append(b, r.Text...)
 		b = fmt.Appendf(b, pick(t.ZH, "  returned after %s", "  %s 后返回"), fmtDuration(r.Blocked))
+		b = appendKernelText(b, t, c) // sampled now, not when the call was made
 		b = append(b, '\n')
 	case KindFrame:
 		b = appendFrameText(b, t, r, t.Run.Frame(r.Num))
@@ -116,8 +117,22 @@ func appendCallText(b []byte, t *Timeline, r *Row, c *sockcall.Call) []byte {
 	b = sockcall.AppendCallLabel(b, c)
 	b = pad(b, start, 60)
 	if r.Blocked > 0 && r.Kind == KindCall {
+		// The kernel's figures were taken when it returned: they go on
+		// its return row.
 		b = fmt.Appendf(b, pick(t.ZH, "  blocked %s", "  阻塞 %s"), fmtDuration(r.Blocked))
+	} else {
+		b = appendKernelText(b, t, c)
 	}
+	if links := sockcall.AppendCallLinks(nil, c, t.Run.Links.Call(c.Number)); len(links) > 0 {
+		b = append(b, "  → "...)
+		b = append(b, links...)
+	}
+	return append(bytes.TrimRight(b, " "), '\n')
+}
+
+// appendKernelText prints the kernel's view of the call's socket right
+// after it returned: `  kernel: Send-Q s Recv-Q r  STATE`.
+func appendKernelText(b []byte, t *Timeline, c *sockcall.Call) []byte {
 	if c.SendQ >= 0 || c.RecvQ >= 0 {
 		b = fmt.Appendf(b, pick(t.ZH, "  kernel: Send-Q %d Recv-Q %d", "  内核：Send-Q %d Recv-Q %d"), max(c.SendQ, 0), max(c.RecvQ, 0))
 	}
@@ -125,11 +140,7 @@ func appendCallText(b []byte, t *Timeline, r *Row, c *sockcall.Call) []byte {
 		b = append(b, "  "...)
 		b = append(b, c.TCP.State...)
 	}
-	if links := sockcall.AppendCallLinks(nil, c, t.Run.Links.Call(c.Number)); len(links) > 0 {
-		b = append(b, "  → "...)
-		b = append(b, links...)
-	}
-	return append(bytes.TrimRight(b, " "), '\n')
+	return b
 }
 
 // appendWaitsText prints how long the call's bytes waited, when known.
