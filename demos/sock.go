@@ -65,14 +65,15 @@ type Sock struct {
 	// FD is the file descriptor, -1 before Socket and after Close.
 	FD int
 
-	env       *Env
-	ctx       context.Context
-	family    int
-	proto     string    // "tcp", "udp" or "unix"
-	start     time.Time // when the call in progress began
-	listening bool
-	nonblock  bool // O_NONBLOCK is set (SetBlocking(false))
-	last      int  // the number of the latest send recorded (for Sendall)
+	env        *Env
+	ctx        context.Context
+	family     int
+	proto      string    // "tcp", "udp" or "unix"
+	start      time.Time // when the call in progress began
+	listening  bool
+	nonblock   bool // O_NONBLOCK is set (SetBlocking(false))
+	last       int  // the number of the latest send recorded (for Sendall)
+	lastWaited bool // and whether it waited
 }
 
 // NewSock returns an endpoint's socket handle; call Socket to create the
@@ -184,19 +185,24 @@ func (s *Sock) Listen(backlog int) error {
 func (s *Sock) Accept() (*Sock, string, error) {
 	s.start = time.Now()
 	s.announce("accept", "", "")
-	if err := s.wait(unix.POLLIN); err != nil {
-		return nil, "", s.fail("accept", err)
-	}
 	var nfd int
-	var err error
-	for {
-		nfd, err = sysAccept(s.FD)
-		if err != unix.EINTR {
-			break
+	var err, werr error
+	waited := sleptDuring(func() {
+		if werr = s.wait(unix.POLLIN); werr != nil {
+			return
 		}
+		for {
+			nfd, err = sysAccept(s.FD)
+			if err != unix.EINTR {
+				break
+			}
+		}
+	})
+	if werr != nil {
+		return nil, "", s.fail("accept", werr)
 	}
 	t := s.stamp()
-	c := sockcall.Call{Op: "accept", Ret: nfd}
+	c := sockcall.Call{Op: "accept", Ret: nfd, Waited: waited}
 	if err != nil {
 		s.record(t, c, err, nil)
 		return nil, "", s.fail("accept", err)
@@ -253,10 +259,10 @@ func (s *Sock) Connect(addr string) error {
 	}
 	s.announce("connect", addr, addr)
 	stop := s.wakeOnCancel()
-	err = unix.Connect(s.FD, sa)
+	waited := sleptDuring(func() { err = unix.Connect(s.FD, sa) })
 	t := s.stamp()
 	stop()
-	s.record(t, sockcall.Call{Op: "connect", Args: addr}, err, nil)
+	s.record(t, sockcall.Call{Op: "connect", Args: addr, Waited: waited}, err, nil)
 	return s.fail("connect", err)
 }
 
@@ -287,11 +293,13 @@ func (s *Sock) Sendall(data []byte) error {
 	var inner []int
 	total := 0
 	var err error
+	waited := false
 	for total < len(data) {
 		var n int
 		n, err = s.Send(data[total:])
 		if s.last != 0 {
 			inner = append(inner, s.last)
+			waited = waited || s.lastWaited
 		}
 		if err != nil {
 			break
@@ -300,7 +308,7 @@ func (s *Sock) Sendall(data []byte) error {
 	}
 	s.start = start
 	t := s.stamp()
-	c := sockcall.Call{Op: "sendall", Args: quote(data), Len: len(data), Ret: total, Inner: inner}
+	c := sockcall.Call{Op: "sendall", Args: quote(data), Len: len(data), Ret: total, Inner: inner, Waited: waited}
 	s.record(t, c, err, nil)
 	return err
 }
@@ -325,26 +333,30 @@ func (s *Sock) sendto(op string, data []byte, sa unix.Sockaddr, addr string, fla
 			args += ", " + addr
 		}
 		s.announce(op, args, addr)
-		if err := s.wait(unix.POLLOUT); err != nil {
-			return 0, s.fail(op, err)
-		}
 	}
 	// A blocking send of more than there is room for waits inside the
 	// kernel; a cancelled lesson wakes it by shutting the socket down.
-	stop := func() {}
-	if !nonblocking {
-		stop = s.wakeOnCancel()
-	}
 	var n int
-	var err error
-	for {
-		n, err = unix.SendmsgN(s.FD, data, nil, sa, sendFlags|flags)
-		if err != unix.EINTR {
-			break
+	var err, werr error
+	waited := sleptDuring(func() {
+		if !nonblocking {
+			if werr = s.wait(unix.POLLOUT); werr != nil {
+				return
+			}
+			stop := s.wakeOnCancel()
+			defer stop()
 		}
+		for {
+			n, err = unix.SendmsgN(s.FD, data, nil, sa, sendFlags|flags)
+			if err != unix.EINTR {
+				break
+			}
+		}
+	})
+	if werr != nil {
+		return 0, s.fail(op, werr)
 	}
 	t := s.stamp()
-	stop()
 	args := quote(data)
 	if addr != "" {
 		args += ", " + addr
@@ -352,7 +364,7 @@ func (s *Sock) sendto(op string, data []byte, sa unix.Sockaddr, addr string, fla
 	if flags != 0 {
 		args += ", " + msgFlagNames(flags)
 	}
-	c := sockcall.Call{Op: op, Args: args, Len: len(data), Ret: n, Flags: msgFlagNames(flags), Nonblocking: nonblocking}
+	c := sockcall.Call{Op: op, Args: args, Len: len(data), Ret: n, Flags: msgFlagNames(flags), Nonblocking: nonblocking, Waited: waited}
 	if err == nil {
 		c.Data = append([]byte(nil), data[:n]...)
 	}
@@ -362,7 +374,7 @@ func (s *Sock) sendto(op string, data []byte, sa unix.Sockaddr, addr string, fla
 		peer = &c
 	}
 	s.record(t, c, err, peer)
-	s.last = t.n
+	s.last, s.lastWaited = t.n, waited
 	return n, s.fail(op, err)
 }
 
@@ -401,26 +413,33 @@ func (s *Sock) recvfrom(op string, bufsize, flags int) ([]byte, string, int, err
 	nonblocking := s.nonblock || flags&unix.MSG_DONTWAIT != 0
 	if !nonblocking {
 		s.announce(op, strconv.Itoa(bufsize), "")
-		if err := s.wait(unix.POLLIN); err != nil {
-			return nil, "", 0, s.fail(op, err)
-		}
 	}
 	buf := make([]byte, bufsize)
 	var n int
 	var from unix.Sockaddr
-	var err error
-	for {
-		n, from, err = unix.Recvfrom(s.FD, buf, flags)
-		if err != unix.EINTR {
-			break
+	var err, werr error
+	waited := sleptDuring(func() {
+		if !nonblocking {
+			if werr = s.wait(unix.POLLIN); werr != nil {
+				return
+			}
 		}
+		for {
+			n, from, err = unix.Recvfrom(s.FD, buf, flags)
+			if err != unix.EINTR {
+				break
+			}
+		}
+	})
+	if werr != nil {
+		return nil, "", 0, s.fail(op, werr)
 	}
 	t := s.stamp()
 	args := strconv.Itoa(bufsize)
 	if flags != 0 {
 		args += ", " + msgFlagNames(flags)
 	}
-	c := sockcall.Call{Op: op, Args: args, Len: bufsize, Ret: n, Flags: msgFlagNames(flags), Nonblocking: nonblocking}
+	c := sockcall.Call{Op: op, Args: args, Len: bufsize, Ret: n, Flags: msgFlagNames(flags), Nonblocking: nonblocking, Waited: waited}
 	if err != nil {
 		s.record(t, c, err, nil)
 		return nil, "", -1, s.fail(op, err)

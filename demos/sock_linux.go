@@ -1,6 +1,7 @@
 package demos
 
 import (
+	"runtime"
 	"time"
 
 	"github.com/sockscope/sockscope/demos/sockcall"
@@ -68,4 +69,25 @@ func (s *Sock) state() (sendQ, recvQ int, info *sockcall.TCPInfo) {
 	}
 	sendQ, recvQ, _ = kernelQueues(s.FD, s.proto)
 	return
+}
+
+// sleptDuring runs f — the part of a call that may wait: poll and the
+// system call — on one locked thread, and reports whether that thread
+// slept in the kernel meanwhile: its count of voluntary context switches
+// (getrusage RUSAGE_THREAD) went up. A thread the scheduler merely
+// preempted counts an involuntary switch instead, so a call delayed on a
+// busy machine does not pass for one that waited.
+func sleptDuring(f func()) bool {
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	var before, after unix.Rusage
+	if unix.Getrusage(unix.RUSAGE_THREAD, &before) != nil {
+		f()
+		return false
+	}
+	f()
+	if unix.Getrusage(unix.RUSAGE_THREAD, &after) != nil {
+		return false
+	}
+	return after.Nvcsw > before.Nvcsw
 }

@@ -32,3 +32,5 @@ func (e *Env) closeFD(s *Sock) error { return errNotLinux }
 func (e *Env) sample() ([]sockcall.Sample, time.Time, time.Duration) { return nil, time.Now(), 0 }
 
 func bufSizes(fd int) (snd, rcv int) { return -1, -1 }
+
+func sleptDuring(f func()) bool { f(); return false }

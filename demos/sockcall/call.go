@@ -48,6 +48,11 @@ type Call struct {
 	// "MSG_TRUNC" ("" for none; MSG_NOSIGNAL, which every send carries so
 	// that a gone peer gives EPIPE as in Python, is left out).
 	Flags string
+	// Waited says the call slept in the kernel, waiting (for room in the
+	// send buffer, for data, for a connection): its thread gave up the CPU
+	// of its own accord during the call (a voluntary context switch), which
+	// a call merely delayed by the scheduler does not.
+	Waited bool
 	// Nonblocking says the call could not wait: the socket was in
 	// non-blocking mode (Python's setblocking(False)) or the call passed
 	// MSG_DONTWAIT.

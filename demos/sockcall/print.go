@@ -100,6 +100,7 @@ func AppendCallJSON(dst []byte, c *Call, l *CallLinks, w *Waits) []byte {
 	o.Int(`"call.ret":`, int64(c.Ret))
 	o.Str(`"call.errno":`, c.Errno)
 	o.Str(`"call.flags":`, c.Flags)
+	o.Bool(`"call.waited":`, c.Waited)
 	o.Bool(`"call.nonblocking":`, c.Nonblocking)
 	o.Str(`"call.proto":`, c.Proto)
 	if c.Local.IsValid() {

@@ -40,9 +40,10 @@ func callReturn(c *sockcall.Call) time.Time { return time.Unix(c.Sec, c.Nsec) }
 func frameTime(p *decode.Packet) time.Time { return time.Unix(p.Sec, p.Nsec) }
 
 // blockedFor is how long a call that sorts where it was made took, when
-// that reached BlockedAfter.
+// it slept in the kernel (sockcall.Call.Waited) and that reached
+// BlockedAfter: a call only delayed by a busy machine did not block.
 func blockedFor(c *sockcall.Call) time.Duration {
-	if sortsAtReturn(c.Op) {
+	if sortsAtReturn(c.Op) || !c.Waited {
 		return 0
 	}
 	if d := callReturn(c).Sub(callStart(c)); d >= BlockedAfter {
@@ -70,7 +71,7 @@ func (b *Builder) Build() *Timeline {
 			t.Within[n] = c.Number
 		}
 		if callReturn(c).Sub(callStart(c)) >= BlockedAfter {
-			t.long = append(t.long, i)
+			t.long = append(t.long, i) // blocked or only slow: either overlaps more
 		}
 	}
 	t.NoWire = len(b.calls) > 0 && len(b.packets) == 0

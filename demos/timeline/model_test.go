@@ -288,7 +288,7 @@ func TestModelBlockedSendAndSendall(t *testing.T) {
 	f, _ := tcpEcho(t)
 	f.step(5)
 	big := []byte(strings.Repeat("x", 100))
-	f.call(sockcall.Call{Endpoint: "client", Op: "send", Args: `"xxx…"`, Len: 100, Ret: 100, FD: 4, Data: big, Local: cliAddr, Peer: srvAddr}, 1500*time.Millisecond)
+	f.call(sockcall.Call{Endpoint: "client", Op: "send", Args: `"xxx…"`, Len: 100, Ret: 100, FD: 4, Data: big, Local: cliAddr, Peer: srvAddr, Waited: true}, 1500*time.Millisecond)
 	// The frames of the blocked send came while it waited: make them now,
 	// with the clock behind the call's return.
 	f.now = f.now.Add(-1400 * time.Millisecond)
@@ -514,6 +514,18 @@ func TestModelUDPDropsOnce(t *testing.T) {
 // A call that may wait shows as waiting from when it was made until its
 // record comes; then only the call is left. A run that ended with a call
 // still waiting (Ctrl-C) shows none.
+// A call that took long without sleeping in the kernel (a busy machine
+// delayed it) did not block: no "blocked" and no return row.
+func TestModelSlowIsNotBlocked(t *testing.T) {
+	f, _ := tcpEcho(t)
+	f.call(sockcall.Call{Endpoint: "client", Op: "send", Args: `"x"`, Len: 1, Ret: 1, FD: 4, Data: []byte("x"), Local: cliAddr, Peer: srvAddr}, 3*time.Millisecond)
+	for _, r := range f.b.Build().Rows {
+		if r.Blocked != 0 || r.Kind == KindReturn {
+			t.Errorf("a slow call that did not wait shows as blocked: %+v", r)
+		}
+	}
+}
+
 func TestModelWaiting(t *testing.T) {
 	f := newFakeRun(&demos.Demo{Steps: make([]demos.Step, 1)})
 	f.step(1)
