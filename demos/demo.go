@@ -54,7 +54,12 @@ type Env struct {
 
 	// Record receives every socket call, in order: Number counts from 1
 	// in the order the calls returned (so Sec/Nsec never go back), and
-	// Step is the step in force when the call returned. It is called from
+	// Step is the step the call belongs to: for a call that waits for
+	// something (accept, recv, recvfrom) the step in force when it
+	// returned, where its result is explained; for the others (connect,
+	// send, sendall, close …) the step in force when it was made, so a
+	// send that blocks across a step boundary stays in the step that made
+	// it. It is called from
 	// the endpoints' goroutines but never concurrently, and the endpoints
 	// wait for it: keep it quick (append to a slice, or send to a buffered
 	// channel). Nil drops the calls.
@@ -93,10 +98,10 @@ type Env struct {
 }
 
 // Step waits env.Pace (except before step 1) and then enters step n: calls
-// that return from now on carry n. It returns ctx's error if ctx is
-// cancelled while waiting (or by OnStep). Demo authors: enter a step only
-// once the calls of the previous one have returned (signal it over a
-// channel), or a slow return is counted in the new step.
+// made from now on carry n. It returns ctx's error if ctx is cancelled
+// while waiting (or by OnStep). Demo authors: enter a step once the calls
+// of the previous one have been made (signal it over a channel); a call
+// still waiting, a blocked send, stays in the step that made it.
 func (e *Env) Step(ctx context.Context, n int) error {
 	if n > 1 && e.Pace > 0 {
 		t := time.NewTimer(e.Pace)
@@ -129,8 +134,9 @@ func (e *Env) CurrentStep() int { return int(e.step.Load()) }
 // number and the step in force. Taking all three under one lock makes
 // Number order equal to time order across endpoints.
 type stamp struct {
-	t, start time.Time // returned, began
-	n, step  int
+	t, start  time.Time // returned, began
+	n, step   int       // number, and the step in force at the return
+	startStep int       // the step in force when it began (0: unknown)
 }
 
 func (e *Env) stamp() stamp {
@@ -144,6 +150,13 @@ func (e *Env) stamp() stamp {
 // order: a call that took longer to describe than a later one waits for it.
 func (e *Env) record(st stamp, c sockcall.Call) {
 	c.Number, c.Step = st.n, st.step
+	switch c.Op {
+	case "accept", "recv", "recvfrom", "read":
+	default:
+		if st.startStep > 0 {
+			c.Step = st.startStep
+		}
+	}
 	c.Sec, c.Nsec = st.t.Unix(), int64(st.t.Nanosecond())
 	if !st.start.IsZero() {
 		c.StartSec, c.StartNsec = st.start.Unix(), int64(st.start.Nanosecond())

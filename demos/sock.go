@@ -70,6 +70,7 @@ type Sock struct {
 	family     int
 	proto      string    // "tcp", "udp" or "unix"
 	start      time.Time // when the call in progress began
+	startStep  int       // and the step in force then
 	listening  bool
 	nonblock   bool // O_NONBLOCK is set (SetBlocking(false))
 	last       int  // the number of the latest send recorded (for Sendall)
@@ -111,7 +112,7 @@ func (s *Sock) fail(op string, err error) error {
 // socket.socket(family, type). The socket is blocking, as in the tutorials
 // (it is also close-on-exec, which the recorded arguments leave out).
 func (s *Sock) Socket(family, sotype, proto int) error {
-	s.start = time.Now()
+	s.mark()
 	if s.FD >= 0 {
 		return s.fail("socket", errors.New("socket already created"))
 	}
@@ -142,7 +143,7 @@ func (s *Sock) Socket(family, sotype, proto int) error {
 
 // Setsockopt sets an integer option: setsockopt(level, opt, value).
 func (s *Sock) Setsockopt(level, opt, value int) error {
-	s.start = time.Now()
+	s.mark()
 	err := unix.SetsockoptInt(s.FD, level, opt, value)
 	t := s.stamp()
 	s.record(t, sockcall.Call{Op: "setsockopt", Args: optName(level, opt) + ", " + strconv.Itoa(value)}, err, nil)
@@ -152,7 +153,7 @@ func (s *Sock) Setsockopt(level, opt, value int) error {
 // Bind gives the socket its local address: "127.0.0.1:7001" (AF_INET,
 // AF_INET6) or a file path (AF_UNIX). Python: s.bind(("127.0.0.1", 7001)).
 func (s *Sock) Bind(addr string) error {
-	s.start = time.Now()
+	s.mark()
 	sa, err := s.sockaddr(addr)
 	if err != nil {
 		return s.fail("bind", err)
@@ -166,7 +167,7 @@ func (s *Sock) Bind(addr string) error {
 // Listen makes the socket a listening one with room for backlog
 // connections waiting to be accepted.
 func (s *Sock) Listen(backlog int) error {
-	s.start = time.Now()
+	s.mark()
 	err := unix.Listen(s.FD, backlog)
 	t := s.stamp()
 	if err == nil {
@@ -183,7 +184,7 @@ func (s *Sock) Listen(backlog int) error {
 // listener's (FD); Ret is the new socket's descriptor, and the addresses,
 // queues and TCP state are the new connection's.
 func (s *Sock) Accept() (*Sock, string, error) {
-	s.start = time.Now()
+	s.mark()
 	s.announce("accept", "", "")
 	var nfd int
 	var err, werr error
@@ -249,7 +250,7 @@ func (s *Sock) HandTo(endpoint string) {
 // it returns when the three-way handshake is done (or refused). If ctx is
 // cancelled meanwhile, the socket is shut down to wake it.
 func (s *Sock) Connect(addr string) error {
-	s.start = time.Now()
+	s.mark()
 	sa, err := s.sockaddr(addr)
 	if err != nil {
 		return s.fail("connect", err)
@@ -285,9 +286,9 @@ func (s *Sock) SendFlags(data []byte, flags int) (int, error) {
 // recorded as one "sendall" call whose Inner are the send calls it made
 // (each recorded too); its Ret is the bytes sent.
 func (s *Sock) Sendall(data []byte) error {
-	start := time.Now()
+	s.mark()
+	start, startStep := s.start, s.startStep
 	if !s.nonblock {
-		s.start = start
 		s.announce("sendall", quote(data), "")
 	}
 	var inner []int
@@ -306,7 +307,7 @@ func (s *Sock) Sendall(data []byte) error {
 		}
 		total += n
 	}
-	s.start = start
+	s.start, s.startStep = start, startStep
 	t := s.stamp()
 	c := sockcall.Call{Op: "sendall", Args: quote(data), Len: len(data), Ret: total, Inner: inner, Waited: waited}
 	s.record(t, c, err, nil)
@@ -324,7 +325,7 @@ func (s *Sock) Sendto(data []byte, addr string) (int, error) {
 }
 
 func (s *Sock) sendto(op string, data []byte, sa unix.Sockaddr, addr string, flags int) (int, error) {
-	s.start = time.Now()
+	s.mark()
 	s.last = 0
 	nonblocking := s.nonblock || flags&unix.MSG_DONTWAIT != 0
 	if !nonblocking {
@@ -409,7 +410,7 @@ func (s *Sock) RecvfromFlags(bufsize, flags int) (data []byte, addr string, n in
 }
 
 func (s *Sock) recvfrom(op string, bufsize, flags int) ([]byte, string, int, error) {
-	s.start = time.Now()
+	s.mark()
 	nonblocking := s.nonblock || flags&unix.MSG_DONTWAIT != 0
 	if !nonblocking {
 		s.announce(op, strconv.Itoa(bufsize), "")
@@ -466,7 +467,7 @@ func (s *Sock) recvfrom(op string, bufsize, flags int) ([]byte, string, int, err
 // s.setblocking(False). In non-blocking mode a call that would wait fails
 // with EAGAIN instead (Python: BlockingIOError).
 func (s *Sock) SetBlocking(blocking bool) error {
-	s.start = time.Now()
+	s.mark()
 	err := unix.SetNonblock(s.FD, !blocking)
 	t := s.stamp()
 	args := "F_SETFL, O_NONBLOCK"
@@ -483,7 +484,7 @@ func (s *Sock) SetBlocking(blocking bool) error {
 // Getsockopt reads an integer option: getsockopt(level, opt), Python's
 // s.getsockopt(SOL_SOCKET, SO_RCVBUF). The value is the call's Ret.
 func (s *Sock) Getsockopt(level, opt int) (int, error) {
-	s.start = time.Now()
+	s.mark()
 	v, err := unix.GetsockoptInt(s.FD, level, opt)
 	t := s.stamp()
 	s.record(t, sockcall.Call{Op: "getsockopt", Args: optName(level, opt), Ret: v}, err, nil)
@@ -514,7 +515,7 @@ func (s *Sock) wakeOnCancel() (stop func()) {
 // Shutdown closes one or both directions: unix.SHUT_RD, SHUT_WR (TCP sends
 // its FIN now, and the socket can still recv) or SHUT_RDWR.
 func (s *Sock) Shutdown(how int) error {
-	s.start = time.Now()
+	s.mark()
 	err := unix.Shutdown(s.FD, how)
 	t := s.stamp()
 	s.record(t, sockcall.Call{Op: "shutdown", Args: shutName(how)}, err, nil)
@@ -525,7 +526,7 @@ func (s *Sock) Shutdown(how int) error {
 // connection is open). Closing a Sock that is not open does nothing and is
 // not recorded, so `defer s.Close()` is safe after an explicit Close.
 func (s *Sock) Close() error {
-	s.start = time.Now()
+	s.mark()
 	if s.FD < 0 {
 		return nil
 	}
@@ -561,10 +562,17 @@ func (s *Sock) wait(events int16) error {
 	}
 }
 
-// stamp stamps a call that returns now and began at s.start.
+// mark notes that a call begins now, in the step in force.
+func (s *Sock) mark() {
+	s.start = time.Now()
+	s.startStep = s.env.CurrentStep()
+}
+
+// stamp stamps a call that returns now and began at s.start (in step
+// s.startStep).
 func (s *Sock) stamp() stamp {
 	st := s.env.stamp()
-	st.start = s.start
+	st.start, st.startStep = s.start, s.startStep
 	return st
 }
 
