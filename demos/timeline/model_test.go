@@ -318,10 +318,10 @@ func TestModelBlockedSendAndSendall(t *testing.T) {
 	}
 	// The text puts the kernel's figures, sampled after the return, on
 	// the return row, not on the row where the call was made.
-	if text := string(appendTextRow(nil, tl, callRow)); strings.Contains(text, "kernel:") || !strings.Contains(text, "blocked 1.50 s") {
+	if text := string(appendTextRow(nil, tl, callRow)); strings.Contains(text, "kernel at return:") || !strings.Contains(text, "blocked 1.50 s") {
 		t.Errorf("the blocked send's row: %q, want it blocked and no kernel figures", text)
 	}
-	if text := string(appendTextRow(nil, tl, retRow)); !strings.Contains(text, "returned after 1.50 s  kernel: Send-Q") {
+	if text := string(appendTextRow(nil, tl, retRow)); !strings.Contains(text, "returned after 1.50 s  kernel at return: Send-Q") {
 		t.Errorf("the blocked send's return row: %q, want the kernel's figures", text)
 	}
 	if tl.Within[inner.Number] == 0 {

@@ -361,7 +361,10 @@ func (b *sockBuilder) refresh(s *sockModel) {
 		}
 		buf.FromKernel = false
 	case s.Proto == "unix" && s.out != nil:
-		buf.SendQ, buf.Unsent, buf.RecvQ = 0, 0, int(s.in.written)-int(min(s.in.read, s.in.written))
+		// An AF_UNIX stream has no send buffer of bytes: a send puts them
+		// straight into the peer's receive queue (and the kernel's Send-Q
+		// counts the memory they take there), so only Recv-Q is modelled.
+		buf.SendQ, buf.Unsent, buf.RecvQ = -1, -1, int(s.in.written)-int(min(s.in.read, s.in.written))
 		buf.RecvData = s.in.bytes(s.in.read+1, min(buf.RecvQ, 64))
 		buf.FromKernel = false
 	}

@@ -134,7 +134,7 @@ func appendCallText(b []byte, t *Timeline, r *Row, c *sockcall.Call) []byte {
 // after it returned: `  kernel: Send-Q s Recv-Q r  STATE`.
 func appendKernelText(b []byte, t *Timeline, c *sockcall.Call) []byte {
 	if c.SendQ >= 0 || c.RecvQ >= 0 {
-		b = fmt.Appendf(b, pick(t.ZH, "  kernel: Send-Q %d Recv-Q %d", "  内核：Send-Q %d Recv-Q %d"), max(c.SendQ, 0), max(c.RecvQ, 0))
+		b = fmt.Appendf(b, pick(t.ZH, "  kernel at return: Send-Q %d Recv-Q %d", "  返回时内核：Send-Q %d Recv-Q %d"), max(c.SendQ, 0), max(c.RecvQ, 0))
 	}
 	if c.TCP != nil {
 		b = append(b, "  "...)
