@@ -349,16 +349,39 @@ func framePayload(f *capture.Frame, p *decode.Packet) []byte {
 type addrBook struct {
 	exact    map[netip.AddrPort]int
 	wildcard map[string]map[uint16][]int // proto → port → lanes
+	// flow names a connection's sockets by both addresses: the lane of
+	// the latest call on it, so that a connection handed to a handler
+	// thread is the handler's, not the listener's that shares its port —
+	// from the moment accept returned it (before that the connection is
+	// the listener's kernel's) or its first call.
+	flow map[flowKey]flowOwner
+}
+
+type flowOwner struct {
+	lane  int
+	since time.Time
 }
 
 func newAddrBook(calls []sockcall.Call, laneOf map[string]int) *addrBook {
-	b := &addrBook{exact: map[netip.AddrPort]int{}, wildcard: map[string]map[uint16][]int{}}
+	b := &addrBook{exact: map[netip.AddrPort]int{}, wildcard: map[string]map[uint16][]int{}, flow: map[flowKey]flowOwner{}}
 	for i := range calls {
 		c := &calls[i]
 		if !c.Local.IsValid() || c.Local.Port() == 0 || c.Ret < 0 {
 			continue
 		}
 		lane := laneOf[c.Endpoint]
+		if c.Proto == "tcp" && c.Peer.IsValid() {
+			k := flowKey{c.Local, c.Peer}
+			o, seen := b.flow[k]
+			o.lane = lane
+			switch {
+			case c.Op == "accept":
+				o.since = callReturn(c)
+			case !seen:
+				o.since = callStart(c)
+			}
+			b.flow[k] = o
+		}
 		if c.Local.Addr().IsUnspecified() {
 			m := b.wildcard[c.Proto]
 			if m == nil {
@@ -411,10 +434,20 @@ func (b *addrBook) route(p *decode.Packet, links *sockcall.Links, calls []sockca
 	src := netip.AddrPortFrom(p.Src, p.SrcPort)
 	dst := netip.AddrPortFrom(p.Dst, p.DstPort)
 	from = -1
-	if l, ok := b.exact[src]; ok {
+	at := frameTime(p)
+	owner := func(k flowKey) (int, bool) {
+		o, ok := b.flow[k]
+		return o.lane, ok && proto == "tcp" && !at.Before(o.since)
+	}
+	if l, ok := owner(flowKey{src, dst}); ok {
+		from = l
+	} else if l, ok := b.exact[src]; ok {
 		from = l
 	} else if ls := b.wildcard[proto][p.SrcPort]; len(ls) > 0 {
 		from = ls[0]
+	}
+	if l, ok := owner(flowKey{dst, src}); ok {
+		return from, []int{l}
 	}
 	if proto == "udp" && isBroadcast(p.Dst) {
 		for _, l := range b.wildcard[proto][p.DstPort] {

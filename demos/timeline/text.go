@@ -202,7 +202,21 @@ func appendFrameText(b []byte, t *Timeline, r *Row, p *decode.Packet) []byte {
 	}
 	b = appendClock(b, frameTime(p))
 	b = fmt.Appendf(b, "  [frame %d] ", p.Number)
-	if from, to := t.EndpointOf(p.Src, p.SrcPort), t.EndpointOf(p.Dst, p.DstPort); from != "" || to != "" {
+	from, to := "", ""
+	if r.Lane >= 0 && r.Lane < len(t.Lanes) {
+		from = t.Lanes[r.Lane]
+	} else {
+		from = t.EndpointOf(p.Src, p.SrcPort)
+	}
+	switch {
+	case p.IsUDP() && isBroadcast(p.Dst):
+		to = "broadcast"
+	case len(r.To) == 1 && r.To[0] >= 0 && r.To[0] < len(t.Lanes):
+		to = t.Lanes[r.To[0]]
+	default:
+		to = t.EndpointOf(p.Dst, p.DstPort)
+	}
+	if from != "" || to != "" {
 		b = fmt.Appendf(b, "%s → %s  ", orAddr(from, p), orAddrDst(to, p))
 	}
 	// The summary's own state markers use the tracker's RFC 9293 names;
