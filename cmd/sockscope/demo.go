@@ -202,6 +202,17 @@ func (e *rewordedError) Unwrap() error { return e.err }
 // its timeline.
 func runDemoHere(ctx context.Context, d *demos.Demo, o *demoOptions, stdout io.Writer) error {
 	tl := newLessonPrinter(d, o.lang == "zh", o.json, stdout)
+	// -w is opened before the lesson runs, so that a path that cannot be
+	// written fails at once, not after the lesson. The lab's capture is on
+	// a loopback interface: Ethernet framing.
+	var pcap *capture.FileWriter
+	if o.out != "" {
+		w, err := capture.Create(o.out, capture.LinkEthernet)
+		if err != nil {
+			return fmt.Errorf("demo -w: %w (name a file in a directory you can write)", err)
+		}
+		pcap = w
+	}
 	if !o.json {
 		title, summary := d.Title, d.Summary
 		if o.lang == "zh" {
@@ -246,8 +257,8 @@ func runDemoHere(ctx context.Context, d *demos.Demo, o *demoOptions, stdout io.W
 	if err := tl.flush(time.Time{}); ferr == nil {
 		ferr = err
 	}
-	if o.out != "" {
-		if err := tl.writeCapture(o.out, sess.LinkType); err != nil && runErr == nil {
+	if pcap != nil {
+		if err := tl.writeCapture(pcap); err != nil && runErr == nil {
 			runErr = err
 		}
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -268,5 +269,28 @@ func TestDemoListAndUsage(t *testing.T) {
 	_, errOut, code := runCmd(t, nil, "demo", "no-such-demo")
 	if code != 2 || !strings.Contains(errOut, "tcp-echo") {
 		t.Errorf("unknown demo: exit %d, %q", code, errOut)
+	}
+}
+
+// A -w path that cannot be written fails before the lesson runs: one line
+// naming the flag and the file, and no timeline.
+func TestDemoBadOutputFailsFirst(t *testing.T) {
+	cmd := exec.Command(sockscopeBinary(t), "demo", "slow-reader", "--no-ui", "--pace", "0", "-w", "/nonexistent-dir/x.pcapng")
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	if strings.Contains(stderr.String(), "user namespaces") {
+		t.Skipf("no private network namespace here: %s", stderr.String())
+	}
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 1 {
+		t.Fatalf("exit %v, want 1; stderr %q", err, stderr.String())
+	}
+	msg := strings.TrimSpace(stderr.String())
+	if strings.Count(msg, "\n") != 0 || !strings.Contains(msg, "-w") || !strings.Contains(msg, "/nonexistent-dir/x.pcapng") {
+		t.Errorf("stderr %q, want one line naming -w and the file", msg)
+	}
+	if strings.Contains(stdout.String(), "── 1/") {
+		t.Errorf("the lesson ran before -w failed:\n%s", stdout.String())
 	}
 }

@@ -54,13 +54,10 @@ func (l *lessonPrinter) flush(cutoff time.Time) error {
 	return err
 }
 
-// writeCapture writes the lesson's frames to path, each frame tied to
-// calls carrying a comment that names them (pcapng; Wireshark shows it).
-func (l *lessonPrinter) writeCapture(path string, linkType uint32) error {
-	w, err := capture.Create(path, linkType)
-	if err != nil {
-		return err
-	}
+// writeCapture writes the lesson's frames to w and closes it, each frame
+// tied to calls carrying a comment that names them (pcapng; Wireshark
+// shows it).
+func (l *lessonPrinter) writeCapture(w *capture.FileWriter) error {
 	t := l.b.Build()
 	frames := l.b.Frames()
 	for i := range frames {
