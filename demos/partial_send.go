@@ -98,7 +98,7 @@ var partialSend = &Demo{
 			ExplainZH: "读端按顺序收齐 65536 个字节后，发送端关闭套接字（FIN）。" +
 				"读端下一次 recv 返回 b''，它也关闭连接。" +
 				"没有丢失任何数据：缓冲区满时，TCP 要么让发送方等待（sendall），要么明确告诉它（EAGAIN）。",
-			Outcome: partialSendClosed,
+			Outcome: readerDrained(6),
 		},
 	},
 	Run:   runPartialSend,
@@ -375,23 +375,6 @@ func partialSendAll(r *sockcall.Run) (en, zh string) {
 	en += fmt.Sprintf(" The reader's kernel reopened its window with a window update in frame %d.", wu[0].Number)
 	zh += fmt.Sprintf("读端内核在第 %d 帧用窗口更新重新打开了窗口。", wu[0].Number)
 	return en, zh
-}
-
-func partialSendClosed(r *sockcall.Run) (en, zh string) {
-	b := bufRun{r}
-	eof := b.first("reader", "recv", 6)
-	if eof == nil || eof.Ret != 0 {
-		return "", ""
-	}
-	n, bytes := 0, 0
-	for _, c := range b.calls("reader", "recv", 0) {
-		if c.Ret > 0 {
-			n++
-			bytes += c.Ret
-		}
-	}
-	return fmt.Sprintf("The reader got %d bytes in %d recv calls, then b''.", bytes, n),
-		fmt.Sprintf("读端用 %d 次 recv 收到 %d 字节，然后是 b''。", n, bytes)
 }
 
 // checkPartialSend verifies the fixed words of partial-send against a run.

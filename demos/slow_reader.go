@@ -77,7 +77,7 @@ var slowReader = &Demo{
 				"TCP's flow control slowed the sender to the reader's pace without losing a byte: the sender never needed to know how fast the reader was.",
 			ExplainZH: "读端按顺序收齐全部 65536 字节后，发送端关闭（FIN），读端下一次 recv 返回 b''，也关闭连接。" +
 				"TCP 的流量控制把发送方的速度压到读端的节奏，一个字节也没丢：发送方根本不需要知道读端有多快。",
-			Outcome: slowReaderClosed,
+			Outcome: readerDrained(4),
 		},
 	},
 	Run:   runSlowReader,
@@ -350,23 +350,6 @@ func slowReaderDraining(r *sockcall.Run) (en, zh string) {
 	en += fmt.Sprintf(" The reader's kernel reopened the window with a window update in frame %d.", wu[0].Number)
 	zh += fmt.Sprintf("读端内核在第 %d 帧用窗口更新重新打开了窗口。", wu[0].Number)
 	return en, zh
-}
-
-func slowReaderClosed(r *sockcall.Run) (en, zh string) {
-	b := bufRun{r}
-	eof := b.first("reader", "recv", 4)
-	if eof == nil || eof.Ret != 0 {
-		return "", ""
-	}
-	n, total := 0, 0
-	for _, c := range b.calls("reader", "recv", 0) {
-		if c.Ret > 0 {
-			n++
-			total += c.Ret
-		}
-	}
-	return fmt.Sprintf("The reader got %d bytes in %d recv calls, then b''.", total, n),
-		fmt.Sprintf("读端用 %d 次 recv 收到 %d 字节，然后是 b''。", n, total)
 }
 
 // checkSlowReader verifies the fixed words of slow-reader against a run.

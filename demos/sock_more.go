@@ -258,3 +258,24 @@ func (l claimList) err(lesson string) error {
 	}
 	return fmt.Errorf("%s: the run contradicts: %s", lesson, strings.Join(l, "; "))
 }
+
+// readerDrained is the outcome of a closing step whose "reader" read until
+// recv returned b” in step: how many bytes in how many calls.
+func readerDrained(step int) func(r *sockcall.Run) (en, zh string) {
+	return func(r *sockcall.Run) (en, zh string) {
+		b := bufRun{r}
+		eof := b.first("reader", "recv", step)
+		if eof == nil || eof.Ret != 0 {
+			return "", ""
+		}
+		n, total := 0, 0
+		for _, c := range b.calls("reader", "recv", 0) {
+			if c.Ret > 0 {
+				n++
+				total += c.Ret
+			}
+		}
+		return fmt.Sprintf("The reader got %d bytes in %d recv calls, then b''.", total, n),
+			fmt.Sprintf("读端用 %d 次 recv 收到 %d 字节，然后是 b''。", n, total)
+	}
+}
