@@ -9,6 +9,7 @@ import (
 	"github.com/rivo/tview"
 
 	"github.com/sockscope/sockscope/demos"
+	"github.com/sockscope/sockscope/internal/textcol"
 )
 
 // The demo picker: what `sockscope` with no arguments shows. One line per
@@ -88,13 +89,17 @@ func newPicker(ctx context.Context, app *tview.Application, opts Options, cancel
 		words = pickerWords["en"]
 	}
 	pk.list = tview.NewList().SetSecondaryTextColor(tcell.ColorGray).SetHighlightFullLine(true)
+	width := 0 // the longest name, and a space
+	for _, d := range demos.List() {
+		width = max(width, textcol.Width(d.Name)+1)
+	}
 	for _, d := range demos.List() {
 		title, summary := d.Title, d.Summary
 		if opts.Lang == "zh" && d.TitleZH != "" {
 			title, summary = d.TitleZH, d.SummaryZH
 		}
 		d := d
-		pk.list.AddItem(tview.Escape(insPad(d.Name, 15)+title), "  "+tview.Escape(insPad("", 13)+summary), 0, func() { pk.start(d) })
+		pk.list.AddItem(tview.Escape(textcol.Pad(d.Name, width)+title), "  "+tview.Escape(textcol.Pad("", width-2)+summary), 0, func() { pk.start(d) })
 	}
 	pk.list.SetBorder(true).SetTitle(words[0]).SetTitleAlign(tview.AlignLeft)
 	intro := tview.NewTextView().SetText(words[1]).SetTextColor(tcell.ColorYellow)
