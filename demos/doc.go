@@ -99,6 +99,11 @@
 //	s := &demos.Session{Demo: d, Pace: pace, Sink: func(e demos.Event) { … }}
 //	return s.Run(ctx) // a live capture on lo, the demo, then every queued frame
 //
+// A Session hands its sink four kinds of events: a step begins, a call that
+// may wait was just made (Started: accept, connect, recv, a blocking send —
+// the views show it waiting until it returns), a call returned (with its
+// result and the kernel's samples), and a frame was captured.
+//
 // # Goroutines
 //
 // A demo's endpoints are goroutines; Env serialises their Record and

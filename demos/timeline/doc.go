@@ -20,7 +20,9 @@
 // of the dropped), AF_UNIX stream sockets the bytes their peer wrote and
 // they have not read. The kernel's SIOCOUTQ/SIOCINQ, sampled after every
 // call for every socket, are attached to the row of the same moment and
-// compared (kernel.go); where they differ the row says why.
+// compared (kernel.go); where they differ the row says why. A call made and
+// not yet returned (a Started event without its Call) is a waiting row
+// until its record comes.
 //
 // Goroutines: a Builder belongs to one goroutine at a time (the caller
 // serialises Add and Build). A Timeline is immutable once built and may be
