@@ -90,7 +90,7 @@ type Env struct {
 	stamped int        // calls stamped so far
 
 	kmu  sync.Mutex // guards open, and orders closes against samples
-	open []*Sock    // the lesson's open sockets, sampled after every call
+	open sockSet    // the lesson's open sockets, sampled after every call
 
 	mu       sync.Mutex // serialises Record and OnStep
 	recorded int        // calls handed to Record so far

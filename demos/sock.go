@@ -806,3 +806,6 @@ func (s *Sock) recvEcho(want []byte) error {
 	}
 	return nil
 }
+
+// sockSet is a lesson's open sockets (Env.open).
+type sockSet []*Sock
