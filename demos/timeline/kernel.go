@@ -178,6 +178,13 @@ func (t *Timeline) concurrent(c *sockcall.Call, s *sockModel, sb *sockBuilder) w
 		if o.Number == c.Number || callStart(o).After(to) || !callReturn(o).After(from) {
 			return why{}, false
 		}
+		// A call acts on its socket near its start (a send's bytes go in)
+		// or near its return (a recv takes them, accept takes the
+		// connection); one that started long before and returned long
+		// after the sample was waiting, and changed nothing meanwhile.
+		if callStart(o).Before(from.Add(-actsWithin)) && callReturn(o).After(to.Add(actsWithin)) {
+			return why{}, false
+		}
 		if mine(o, s) || mine(o, peer) ||
 			s.Listener && (o.Op == "accept" && o.FD == s.FD && o.Endpoint == s.Endpoint || o.Op == "connect" && o.Peer == s.Local) {
 			return why{
@@ -204,6 +211,11 @@ func (t *Timeline) concurrent(c *sockcall.Call, s *sockModel, sb *sockBuilder) w
 	}
 	return why{}
 }
+
+// actsWithin is how far from its recorded start or return a call's effect
+// on the kernel may lie: the stamps are taken just before and after the
+// system call, a little later on a busy machine.
+const actsWithin = 5 * time.Millisecond
 
 // why is a difference's reason in English and Chinese.
 type why struct{ en, zh string }
