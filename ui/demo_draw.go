@@ -717,47 +717,7 @@ func demoAppendQueues(b []byte, c *sockcall.Call) []byte {
 // demoAppendLinks appends what the call's bytes became on the wire (in
 // Chinese when zh).
 func demoAppendLinks(b []byte, c *sockcall.Call, l *sockcall.CallLinks, zh bool) []byte {
-	if !zh || l == nil {
-		return sockcall.AppendCallLinks(b, c, l)
-	}
-	start := len(b)
-	sep := func() {
-		if len(b) > start {
-			b = append(b, " → "...)
-		}
-	}
-	ints := func(v []int) {
-		for i, n := range v {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = strconv.AppendInt(b, int64(n), 10)
-		}
-	}
-	if l.HasBytes {
-		b = fmt.Appendf(b, "字节 %d–%d", l.First, l.Last)
-	}
-	if len(l.Frames) > 0 {
-		sep()
-		b = append(b, "帧 "...)
-		ints(l.Frames)
-	}
-	if l.AckFrame != 0 {
-		b = fmt.Appendf(b, "，由帧 %d 确认", l.AckFrame)
-	}
-	if len(l.Peers) > 0 {
-		sep()
-		switch c.Op {
-		case "send", "sendto", "write":
-			b = append(b, "被调用 "...)
-			ints(l.Peers)
-			b = append(b, " 读取"...)
-		default:
-			b = append(b, "来自调用 "...)
-			ints(l.Peers)
-		}
-	}
-	return b
+	return sockcall.AppendCallLinks(b, c, l, zh)
 }
 
 // demoSafeString makes bytes printable text: invalid UTF-8 becomes U+FFFD

@@ -105,13 +105,16 @@ func TestCallPrinting(t *testing.T) {
 	if got := string(AppendCallLabel(nil, &c)); got != "send(5) = 5" {
 		t.Errorf("label %q", got)
 	}
-	if got := string(AppendCallLinks(nil, &c, l)); got != "bytes 1–5 → frame 4, acked by frame 6 → read by call 9" {
+	if got := string(AppendCallLinks(nil, &c, l, false)); got != "bytes 1–5 → frame 4, acked by frame 6 → read by call 9" {
 		t.Errorf("links %q", got)
+	}
+	if got := string(AppendCallLinks(nil, &c, l, true)); got != "字节 1–5 → 帧 4，由帧 6 确认 → 被调用 9 读取" {
+		t.Errorf("links in Chinese %q", got)
 	}
 	// A sendall's bytes are read too: its peers are recvs, not sends.
 	all := c
 	all.Op, all.Inner = "sendall", []int{2}
-	if got := string(AppendCallLinks(nil, &all, l)); got != "bytes 1–5 → frame 4, acked by frame 6 → read by call 9" {
+	if got := string(AppendCallLinks(nil, &all, l, false)); got != "bytes 1–5 → frame 4, acked by frame 6 → read by call 9" {
 		t.Errorf("sendall links %q", got)
 	}
 	refused := Call{Op: "connect", Args: "127.0.0.1:7009", Ret: -1, Errno: "ECONNREFUSED"}

@@ -27,10 +27,17 @@ func AppendCallLabel(dst []byte, c *Call) []byte {
 }
 
 // AppendCallLinks appends what the call's bytes became on the wire, e.g.
-// `bytes 1–5 → frame 4, acked by frame 6 → read by call 9`.
-func AppendCallLinks(dst []byte, c *Call, l *CallLinks) []byte {
+// `bytes 1–5 → frame 4, acked by frame 6 → read by call 9`, or in Chinese
+// when zh (`字节 1–5 → 帧 4，由帧 6 确认 → 被调用 9 读取`).
+func AppendCallLinks(dst []byte, c *Call, l *CallLinks, zh bool) []byte {
 	if l == nil {
 		return dst
+	}
+	word := func(en, cn string) string {
+		if zh {
+			return cn
+		}
+		return en
 	}
 	start := len(dst)
 	sep := func() {
@@ -39,7 +46,7 @@ func AppendCallLinks(dst []byte, c *Call, l *CallLinks) []byte {
 		}
 	}
 	if l.HasBytes {
-		dst = append(dst, "bytes "...)
+		dst = append(dst, word("bytes ", "字节 ")...)
 		dst = strconv.AppendUint(dst, uint64(l.First), 10)
 		dst = append(dst, "–"...)
 		dst = strconv.AppendUint(dst, uint64(l.Last), 10)
@@ -47,25 +54,28 @@ func AppendCallLinks(dst []byte, c *Call, l *CallLinks) []byte {
 	if len(l.Frames) > 0 {
 		sep()
 		if len(l.Frames) == 1 {
-			dst = append(dst, "frame "...)
+			dst = append(dst, word("frame ", "帧 ")...)
 		} else {
-			dst = append(dst, "frames "...)
+			dst = append(dst, word("frames ", "帧 ")...)
 		}
 		dst = appendInts(dst, l.Frames)
 	}
 	if l.AckFrame != 0 {
-		dst = append(dst, ", acked by frame "...)
+		dst = append(dst, word(", acked by frame ", "，由帧 ")...)
 		dst = strconv.AppendInt(dst, int64(l.AckFrame), 10)
+		dst = append(dst, word("", " 确认")...)
 	}
 	if len(l.Peers) > 0 {
 		sep()
 		switch c.Op {
 		case "send", "sendto", "write", "sendall":
-			dst = append(dst, "read by call "...)
+			dst = append(dst, word("read by call ", "被调用 ")...)
+			dst = appendInts(dst, l.Peers)
+			dst = append(dst, word("", " 读取")...)
 		default:
-			dst = append(dst, "sent by call "...)
+			dst = append(dst, word("sent by call ", "来自调用 ")...)
+			dst = appendInts(dst, l.Peers)
 		}
-		dst = appendInts(dst, l.Peers)
 	}
 	return dst
 }

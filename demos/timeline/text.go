@@ -123,7 +123,7 @@ func appendCallText(b []byte, t *Timeline, r *Row, c *sockcall.Call) []byte {
 	} else {
 		b = appendKernelText(b, t, c)
 	}
-	if links := sockcall.AppendCallLinks(nil, c, t.Run.Links.Call(c.Number)); len(links) > 0 {
+	if links := sockcall.AppendCallLinks(nil, c, t.Run.Links.Call(c.Number), t.ZH); len(links) > 0 {
 		b = append(b, "  → "...)
 		b = append(b, links...)
 	}
