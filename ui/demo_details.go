@@ -155,6 +155,12 @@ func (v *DemoView) callDetails(r *timeline.Row, c *sockcall.Call) []demoDetail {
 	}
 	out = append(out, demoDetail{string(k), demoStyleDefault})
 
+	// What its outcome means (the one catalogue, sockcall.Meanings).
+	if m := sockcall.MeaningOf(c); m != nil {
+		out = append(out, demoDetail{"ⓘ " + m.Key + " → " + m.Python, demoStyleNote},
+			demoDetail{"  " + m.Text(v.zh), demoStyleDim})
+	}
+
 	// How long its bytes waited.
 	if w, ok := tl.Waits[c.Number]; ok && len(c.Inner) == 0 {
 		var parts []string

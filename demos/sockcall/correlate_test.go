@@ -125,7 +125,7 @@ func TestCallPrinting(t *testing.T) {
 		`"call.op":"send","call.args":"","call.len":5,"call.ret":5,"call.errno":"","call.flags":"","call.waited":false,"call.nonblocking":false,"call.proto":"tcp","call.local":"127.0.0.1:40000",` +
 		`"call.peer":"127.0.0.1:7001","call.sendq":5,"call.recvq":0,"call.sndbuf":0,"call.rcvbuf":0,"call.tcp_state":"ESTABLISHED","call.tcp_rtt_us":0,"call.tcp_cwnd":0,` +
 		`"call.tcp_snd_wnd":0,"call.tcp_rcv_wnd":0,"call.bytes":"1-5","call.frames":[4],"call.ack_frame":6,"call.peers":[9]}`
-	if got := string(AppendCallJSON(nil, &c, l, nil)); got != want {
+	if got := string(AppendCallJSON(nil, &c, l, nil, false)); got != want {
 		t.Errorf("json\n got %s\nwant %s", got, want)
 	}
 }

@@ -91,9 +91,9 @@ func appendInts(dst []byte, v []int) []byte {
 }
 
 // AppendCallJSON appends a call as one JSON object: "type":"call", then
-// call.* keys, the links to frames and other calls, and the waits w (nil:
-// none known).
-func AppendCallJSON(dst []byte, c *Call, l *CallLinks, w *Waits) []byte {
+// call.* keys, the links to frames and other calls, the waits w (nil: none
+// known), and what its outcome means (in Chinese when zh).
+func AppendCallJSON(dst []byte, c *Call, l *CallLinks, w *Waits, zh bool) []byte {
 	o := decode.NewJSONObject(dst)
 	o.Str(`"type":`, "call")
 	o.Uint(`"call.number":`, uint64(c.Number))
@@ -147,6 +147,11 @@ func AppendCallJSON(dst []byte, c *Call, l *CallLinks, w *Waits) []byte {
 		o.Uint(`"call.ack_frame":`, uint64(l.AckFrame))
 	}
 	o.Ints(`"call.peers":`, l.Peers)
+	if m := MeaningOf(c); m != nil {
+		o.Str(`"call.outcome":`, m.Key)
+		o.Str(`"call.python":`, m.Python)
+		o.Str(`"call.meaning":`, m.Text(zh))
+	}
 	if w != nil {
 		if w.SendBuf >= 0 {
 			o.Int(`"call.wait_sendbuf_us":`, w.SendBuf.Microseconds())

@@ -30,7 +30,7 @@ func AppendJSON(b []byte, t *Timeline) []byte {
 			if x, ok := t.Waits[c.Number]; ok {
 				w = &x
 			}
-			b = append(sockcall.AppendCallJSON(b, c, t.Run.Links.Call(c.Number), w), '\n')
+			b = append(sockcall.AppendCallJSON(b, c, t.Run.Links.Call(c.Number), w, t.ZH), '\n')
 		case KindFrame:
 			if p := t.Run.Frame(r.Num); p != nil {
 				b = append(decode.AppendJSON(b, p), '\n')

@@ -65,6 +65,7 @@ func appendTextRow(b []byte, t *Timeline, i int) []byte {
 	case KindCall:
 		c := &t.Run.Calls[r.Index]
 		b = appendCallText(b, t, r, c)
+		b = appendMeaningText(b, t, c)
 		b = appendWaitsText(b, t, c)
 	case KindReturn:
 		c := &t.Run.Calls[r.Index]
@@ -139,6 +140,27 @@ func appendKernelText(b []byte, t *Timeline, c *sockcall.Call) []byte {
 	if c.TCP != nil {
 		b = append(b, "  "...)
 		b = append(b, c.TCP.State...)
+	}
+	return b
+}
+
+// appendMeaningText prints what the call's outcome means, when it is one
+// the catalogue explains (sockcall.Meanings): the Python it becomes, then
+// what happened, wrapped under the call.
+func appendMeaningText(b []byte, t *Timeline, c *sockcall.Call) []byte {
+	m := sockcall.MeaningOf(c)
+	if m == nil {
+		return b
+	}
+	b = append(b, "                    ⓘ "...)
+	b = append(b, m.Key...)
+	b = append(b, " → "...)
+	b = append(b, m.Python...)
+	b = append(b, '\n')
+	for _, line := range textcol.Wrap(m.Text(t.ZH), TextWidth-22) {
+		b = append(b, "                      "...)
+		b = append(b, line...)
+		b = append(b, '\n')
 	}
 	return b
 }
