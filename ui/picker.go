@@ -93,13 +93,43 @@ func newPicker(ctx context.Context, app *tview.Application, opts Options, cancel
 	for _, d := range demos.List() {
 		width = max(width, textcol.Width(d.Name)+1)
 	}
-	for _, d := range demos.List() {
-		title, summary := d.Title, d.Summary
-		if opts.Lang == "zh" && d.TitleZH != "" {
-			title, summary = d.TitleZH, d.SummaryZH
+	// The lessons by topic, in teaching order; a topic's name is a row
+	// the cursor steps over.
+	header := map[int]bool{}
+	for _, g := range demos.Topics() {
+		name := g.Name
+		if opts.Lang == "zh" {
+			name = g.NameZH
 		}
-		d := d
-		pk.list.AddItem(tview.Escape(textcol.Pad(d.Name, width)+title), "  "+tview.Escape(textcol.Pad("", width-2)+summary), 0, func() { pk.start(d) })
+		header[pk.list.GetItemCount()] = true
+		pk.list.AddItem("[yellow::b]"+tview.Escape(name), "", 0, nil)
+		for _, d := range g.Demos {
+			title, summary := d.Title, d.Summary
+			if opts.Lang == "zh" && d.TitleZH != "" {
+				title, summary = d.TitleZH, d.SummaryZH
+			}
+			d := d
+			pk.list.AddItem(tview.Escape("  "+textcol.Pad(d.Name, width)+title), "    "+tview.Escape(textcol.Pad("", width-2)+summary), 0, func() { pk.start(d) })
+		}
+	}
+	prev := 0
+	pk.list.SetChangedFunc(func(i int, _, _ string, _ rune) {
+		if header[i] {
+			next := i + 1
+			if i < prev && i > 0 {
+				next = i - 1
+			}
+			if next >= pk.list.GetItemCount() {
+				next = i - 1
+			}
+			prev = next
+			pk.list.SetCurrentItem(next)
+			return
+		}
+		prev = i
+	})
+	if header[0] && pk.list.GetItemCount() > 1 {
+		pk.list.SetCurrentItem(1)
 	}
 	pk.list.SetBorder(true).SetTitle(words[0]).SetTitleAlign(tview.AlignLeft)
 	intro := tview.NewTextView().SetText(words[1]).SetTextColor(tcell.ColorYellow)

@@ -10,6 +10,7 @@ import (
 	"github.com/gdamore/tcell/v2"
 	"github.com/rivo/tview"
 
+	"github.com/sockscope/sockscope/demos"
 	"github.com/sockscope/sockscope/internal/netns"
 )
 
@@ -43,6 +44,13 @@ func TestPicker(t *testing.T) {
 	h.key('j')
 	h.special(tcell.KeyEnter)
 	h.waitText("sockscope · tcp-multi", "finished")
+	h.key('q')
+	h.waitText("sockscope — socket lessons", "First sockets", "Byte stream and buffers")
+	// The cursor steps over a topic's name: down from tcp-multi is the
+	// next topic's first lesson.
+	h.key('j')
+	h.special(tcell.KeyEnter)
+	h.waitText("sockscope · "+demos.Topics()[1].Demos[0].Name, "finished")
 	h.key('q')
 	h.waitText("sockscope — socket lessons")
 	h.sim.InjectKey(tcell.KeyRune, 'q', tcell.ModNone) // no settle: the loop stops

@@ -123,12 +123,22 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		for _, d := range demos.List() {
 			width = max(width, len(d.Name))
 		}
-		for _, d := range demos.List() {
-			title, summary := d.Title, d.Summary
-			if o.lang == "zh" {
-				title, summary = d.TitleZH, d.SummaryZH
+		for i, g := range demos.Topics() {
+			if i > 0 {
+				list.WriteByte('\n')
 			}
-			fmt.Fprintf(&list, "%-*s  %s\n%-*s  %s\n", width, d.Name, title, width, "", summary)
+			name := g.Name
+			if o.lang == "zh" {
+				name = g.NameZH
+			}
+			fmt.Fprintf(&list, "%s\n", name)
+			for _, d := range g.Demos {
+				title, summary := d.Title, d.Summary
+				if o.lang == "zh" {
+					title, summary = d.TitleZH, d.SummaryZH
+				}
+				fmt.Fprintf(&list, "  %-*s  %s\n  %-*s  %s\n", width, d.Name, title, width, "", summary)
+			}
 		}
 		return printed(io.WriteString(stdout, list.String()))
 	}
