@@ -1,4 +1,3 @@
-
 package demos
 
 // Topic is a group of lessons in the order the tutorials teach them.
