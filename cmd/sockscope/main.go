@@ -58,6 +58,7 @@ Usage:
                               TCP/UDP conversations, one's payload, or its ladder diagram
   sockscope capture [-i IFACE] [-c COUNT] [-w OUT] [--no-ui|--json] [EXPRESSION]
                               capture live from an interface, like tcpdump
+  sockscope sockets [--json]  this namespace's sockets, like ss -tuanoi (no root)
   sockscope help              this text
 
 Run "sockscope replay --help" for the replay options.
@@ -77,6 +78,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runDemo(ctx, args[1:], stdout, stderr)
 	case "capture":
 		return filterUsage(runCapture(ctx, args[1:], stdout, stderr))
+	case "sockets":
+		return runSockets(args[1:], stdout)
 	case "help", "-h", "--help":
 		return printed(fmt.Fprint(stdout, mainUsage))
 	}

@@ -2,12 +2,15 @@ package socktable
 
 import (
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
+
+	"github.com/sockscope/sockscope/internal/escape"
 )
 
 // recorded parses testdata/*.bin, the kernel's replies to List's five
@@ -146,4 +149,42 @@ func FuzzParse(f *testing.F) {
 		ResolvePeers(es)
 		AppendTable(nil, es)
 	})
+}
+
+// TestJSON: every recorded entry is one valid object with the keys the
+// README lists; a hostile AF_UNIX name stays escaped.
+func TestJSON(t *testing.T) {
+	es := recorded(t)
+	es = append(es, Entry{Proto: UnixStream, State: Listen, Path: "/tmp/\x1b]0;x\a\xff", Inode: 9})
+	for i := range es {
+		b := AppendJSON(nil, &es[i], 0, "")
+		var m map[string]any
+		if err := json.Unmarshal(b, &m); err != nil {
+			t.Fatalf("%s: %v", b, err)
+		}
+		for _, k := range []string{"type", "socket.proto", "socket.state", "socket.local", "socket.peer", "socket.recvq", "socket.sendq", "socket.inode", "socket.uid"} {
+			if _, ok := m[k]; !ok {
+				t.Errorf("%s lacks %s", b, k)
+			}
+		}
+		if _, ok := m["socket.step"]; ok {
+			t.Errorf("%s: socket.step without a step", b)
+		}
+		if (es[i].Timer != NoTimer) != (m["socket.timer"] != nil) || (m["socket.timer"] != nil) != (m["socket.timer_ms"] != nil) {
+			t.Errorf("%s: timer keys for timer %v", b, es[i].Timer)
+		}
+		if m["type"] != "socket" || m["socket.state"] != es[i].State.String() || m["socket.local"] != escape.Text(es[i].LocalString()) {
+			t.Errorf("%s: does not match %+v", b, es[i])
+		}
+		for _, c := range string(b) {
+			if escape.Dangerous(c) {
+				t.Errorf("%q: a dangerous character reaches the JSON", b)
+			}
+		}
+	}
+	tw := find(es, func(e *Entry) bool { return e.State == TimeWait })
+	b := AppendJSON(nil, tw, 3, "server")
+	if !strings.Contains(string(b), `"socket.step":3,"socket.endpoint":"server"`) || !strings.Contains(string(b), `"socket.timer":"timewait","socket.timer_ms":`) {
+		t.Errorf("TIME-WAIT in step 3: %s", b)
+	}
 }
