@@ -9,6 +9,7 @@ import (
 
 	"github.com/sockscope/sockscope/capture"
 	"github.com/sockscope/sockscope/demos/sockcall"
+	"github.com/sockscope/sockscope/internal/socktable"
 )
 
 // Event is one thing that happened while a demo ran: a socket call, a
@@ -24,6 +25,20 @@ type Event struct {
 	// (StartSec, StartNsec). Its Call event follows when it returns, with
 	// the same start time.
 	Started *sockcall.Call
+	// Sockets is the lesson's socket table (every socket of the lab's
+	// namespace, as ss shows it) as a step ended: taken before the next
+	// step begins, and once more when the lesson is over.
+	Sockets *SocketTable
+}
+
+// SocketTable is the namespace's sockets at one moment, with the lesson
+// endpoint that holds each (by inode; "" for a socket no endpoint has a
+// descriptor for: TIME-WAIT, a connection not accepted yet).
+type SocketTable struct {
+	Step    int // the step that just ended
+	At      time.Time
+	Entries []socktable.Entry
+	Owner   []string // per entry
 }
 
 // Session runs one demo with a live capture on the loopback interface of
@@ -89,16 +104,37 @@ func (s *Session) Run(ctx context.Context) error {
 		Pace:    s.Pace,
 		Record:  func(c sockcall.Call) { emit(Event{Call: &c}) },
 		OnStart: func(c sockcall.Call) { emit(Event{Started: &c}) },
-		OnStep:  func(n int) { emit(Event{Step: n}) },
 		Gate:    s.Gate,
+	}
+	env.OnStep = func(n int) {
+		if n > 1 {
+			s.snapshot(env, n-1, emit)
+		}
+		emit(Event{Step: n})
 	}
 	runErr := s.Demo.Run(ctx, env)
 	drainCapture(ctx, src)
+	if runErr == nil && ctx.Err() == nil {
+		s.snapshot(env, env.CurrentStep(), emit)
+	}
 	stopCapture()
 	if err := <-capErr; err != nil && runErr == nil {
 		runErr = err
 	}
 	return runErr
+}
+
+// snapshot emits the socket table as step ended — in the lab only: on the
+// host (--host-net) the table would be the host's sockets.
+func (s *Session) snapshot(env *Env, step int, emit func(Event)) {
+	if !InLab() {
+		return
+	}
+	es, owner, err := env.socketTable()
+	if err != nil {
+		return // the lesson goes on without its table
+	}
+	emit(Event{Sockets: &SocketTable{Step: step, At: time.Now(), Entries: es, Owner: owner}})
 }
 
 // drainCapture waits until the capture has taken every frame the kernel

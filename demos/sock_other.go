@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/sockscope/sockscope/demos/sockcall"
+	"github.com/sockscope/sockscope/internal/socktable"
 )
 
 // The demos measure sockets with Linux's SIOCINQ, SIOCOUTQ and TCP_INFO and
@@ -34,3 +35,5 @@ func (e *Env) sample() ([]sockcall.Sample, time.Time, time.Duration) { return ni
 func bufSizes(fd int) (snd, rcv int) { return -1, -1 }
 
 func sleptDuring(f func()) bool { f(); return false }
+
+func (e *Env) socketTable() ([]socktable.Entry, []string, error) { return nil, nil, errNotLinux }

@@ -10,6 +10,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/sockscope/sockscope/demos/sockcall"
+	"github.com/sockscope/sockscope/internal/socktable"
 )
 
 // After every call the lesson's every open socket is asked for its queues,
@@ -127,4 +128,29 @@ func bufSizes(fd int) (snd, rcv int) {
 		rcv = v
 	}
 	return
+}
+
+// socketTable lists the namespace's sockets (sock_diag) and which lesson
+// endpoint holds each, by the inode of its descriptor.
+func (e *Env) socketTable() ([]socktable.Entry, []string, error) {
+	es, err := socktable.List()
+	if err != nil {
+		return nil, nil, err
+	}
+	e.kmu.Lock()
+	byInode := map[uint64]string{}
+	for _, s := range e.open {
+		var st unix.Stat_t
+		if unix.Fstat(s.FD, &st) == nil {
+			byInode[st.Ino] = s.Endpoint
+		}
+	}
+	e.kmu.Unlock()
+	owner := make([]string, len(es))
+	for i := range es {
+		if es[i].Inode != 0 {
+			owner[i] = byInode[uint64(es[i].Inode)]
+		}
+	}
+	return es, owner, nil
 }

@@ -374,6 +374,27 @@ func (v *DemoView) moveTo(last bool) {
 	v.cursor = demoSel{r.Kind, r.Num}
 }
 
+// toTable moves the cursor to the socket table of the cursor's step (the
+// first one at or after the cursor; without a cursor, the latest).
+func (v *DemoView) toTable() {
+	end := v.visibleEnd()
+	from := v.rowOf(v.cursor)
+	pick := -1
+	for i := 0; i < end; i++ {
+		if v.tl.Rows[i].Kind != timeline.KindSockets {
+			continue
+		}
+		pick = i
+		if from >= 0 && i >= from {
+			break
+		}
+	}
+	if pick >= 0 {
+		v.focus = demoPaneLadder
+		v.cursor = demoSel{timeline.KindSockets, v.tl.Rows[pick].Num}
+	}
+}
+
 // nextStep shows the next step: the one after the shown step if the demo
 // has begun it, else it lets the demo go on.
 func (v *DemoView) nextStep() {
@@ -448,6 +469,8 @@ func (v *DemoView) handleKey(event *tcell.EventKey) (quit bool) {
 			v.move(1)
 		case 'k':
 			v.move(-1)
+		case 's':
+			v.toTable()
 		case 'g':
 			v.moveTo(false)
 		case 'G':
@@ -559,6 +582,7 @@ var demoKeysEN = [][2]string{
 	{"", "agrees / differs; ▁▂▃▅█: the queue over the rows, cursor marked"},
 	{"Esc", "clear the selection and follow the newest events"},
 	{"Tab", "switch between the ladder and the call list"},
+	{"s", "the sockets in the lab (as ss shows them) as the step ended"},
 	{"g G", "first / last row"},
 	{"?", "this help (any key closes it)"},
 	{"q", "quit"},
@@ -577,6 +601,7 @@ var demoKeysZH = [][2]string{
 	{"", "▁▂▃▅█：队列随各行的变化，光标处高亮"},
 	{"Esc", "取消选中，跟随最新事件"},
 	{"Tab", "在梯形图和调用列表之间切换"},
+	{"s", "这一步结束时实验室里的套接字（与 ss 一致）"},
 	{"g G", "第一行 / 最后一行"},
 	{"?", "本帮助（按任意键关闭）"},
 	{"q", "退出"},

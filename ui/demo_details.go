@@ -12,6 +12,7 @@ import (
 	"github.com/sockscope/sockscope/decode"
 	"github.com/sockscope/sockscope/demos/sockcall"
 	"github.com/sockscope/sockscope/demos/timeline"
+	"github.com/sockscope/sockscope/internal/socktable"
 	"github.com/sockscope/sockscope/internal/textcol"
 )
 
@@ -69,6 +70,14 @@ func (v *DemoView) detailLines(cur, width int) []demoDetail {
 		}
 	case timeline.KindFrame:
 		out = v.frameDetails(r)
+	case timeline.KindSockets:
+		out = append(out, demoDetail{fmt.Sprintf(v.tr("sockets in the lab after step %d, as ss -tuanoi shows them (no Endpoint: no program holds a descriptor for it — TIME-WAIT, not accepted yet):",
+			"第 %d 步结束时实验室里的套接字，与 ss -tuanoi 一致（Endpoint 为空：没有程序持有它的描述符——TIME-WAIT、尚未 accept）："), r.Sockets.Step), demoStyleDefault})
+		table := socktable.AppendTableOwned(nil, r.Sockets.Entries, "Endpoint", r.Sockets.Owner)
+		for _, line := range strings.Split(strings.TrimRight(string(table), "\n"), "\n") {
+			out = append(out, demoDetail{" " + line, demoStyleDefault})
+		}
+		return out
 	case timeline.KindOutcome:
 		for _, l := range v.outcomeLines(r, 1<<20) {
 			for k, w := range textcol.Wrap(l, max(width, 10)) {

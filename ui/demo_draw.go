@@ -475,6 +475,13 @@ func (v *DemoView) drawRow(screen tcell.Screen, r *timeline.Row, ln demoLine, x,
 		fillCells(screen, x, y, maxX, '─', look(demoStyleDim))
 		printCells(screen, x+2, y, maxX, fmt.Sprintf(" %d/%d %s ", r.Num, len(v.demo.Steps), r.Text), look(st))
 		return
+	case timeline.KindSockets:
+		if pinned {
+			printCells(screen, x, y, maxX, "▶", look(demoStyleTitle))
+		}
+		printCells(screen, x+demoGutter, y, maxX, fmt.Sprintf(v.tr("▤ sockets after step %d: %d (the table is below; s jumps to it)", "▤ 第 %d 步结束时的套接字：%d 个（表在下方；按 s 跳到这里）"),
+			r.Sockets.Step, len(r.Sockets.Entries)), look(demoStyleDim))
+		return
 	case timeline.KindOutcome:
 		st := demoStyleOutcome
 		if r.Num == v.viewStep {

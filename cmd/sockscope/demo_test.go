@@ -53,6 +53,7 @@ func (b *buildFailure) Error() string { return string(b.out) }
 type demoRun struct {
 	steps, calls, packets []map[string]any
 	buffers, outcomes     []map[string]any
+	sockets               []map[string]any
 	all                   []map[string]any // every object, in order
 	pcap                  string
 }
@@ -90,6 +91,8 @@ func runDemoJSON(t *testing.T, name string) *demoRun {
 			r.buffers = append(r.buffers, m)
 		case "outcome":
 			r.outcomes = append(r.outcomes, m)
+		case "socket":
+			r.sockets = append(r.sockets, m)
 		default:
 			r.packets = append(r.packets, m)
 		}
@@ -168,6 +171,22 @@ func TestDemoTCPEcho(t *testing.T) {
 	}
 	if sends != 3 || recvs != 1 {
 		t.Errorf("%d client sends and %d server recvs with data, want 3 and 1", sends, recvs)
+	}
+
+	// The socket table as each step ended: at the end, the client's side
+	// of the connection in TIME-WAIT with no descriptor (no endpoint) and
+	// a timer; while the server listened, its listener with backlog 5.
+	var timeWait, listener bool
+	for _, m := range r.sockets {
+		if m["socket.state"] == "TIME-WAIT" && m["socket.endpoint"] == nil && m["socket.timer"] == "timewait" && num(m["socket.step"]) == 7 {
+			timeWait = true
+		}
+		if m["socket.state"] == "LISTEN" && m["socket.endpoint"] == "server" && num(m["socket.sendq"]) == 5 {
+			listener = true
+		}
+	}
+	if !timeWait || !listener {
+		t.Errorf("socket tables: TIME-WAIT at the end %v, the server's listener %v:\n%v", timeWait, listener, r.sockets)
 	}
 
 	// The byte journey: before the server's recv, its receive buffer holds

@@ -14,7 +14,8 @@ import (
 // item kinds, in the order they sort at the same instant: a step, then a
 // call, then the frames it caused, then returns and kernel samples.
 const (
-	itemStep = iota
+	itemSockets = iota // a step's table goes before the next step's rule
+	itemStep
 	itemCall
 	itemWaiting
 	itemFrame
@@ -81,6 +82,9 @@ func (b *Builder) Build() *Timeline {
 	for i, s := range b.steps {
 		items = append(items, item{s.at, itemStep, i})
 	}
+	for i := range b.tables {
+		items = append(items, item{b.tables[i].t.At, itemSockets, i})
+	}
 	for i := range b.calls {
 		c := &b.calls[i]
 		items = append(items, item{c.SortTime(), itemCall, i})
@@ -141,6 +145,10 @@ func (b *Builder) Build() *Timeline {
 			} else {
 				r.Note = sb.call(c, r.Lane, r.Blocked > 0, r.Inner)
 			}
+		case itemSockets:
+			tm := &b.tables[it.index]
+			r.Kind, r.Num, r.Sockets, r.Arrived = KindSockets, it.index+1, tm.t, tm.at
+			r.Text = "sockets"
 		case itemWaiting:
 			w := &b.started[it.index]
 			wc := w.c // the builder blanks its own copy once the call returns
@@ -277,7 +285,7 @@ func (b *Builder) withOutcomes(rows []Row, run *sockcall.Run) []Row {
 			continue
 		}
 		if last > 0 {
-			ends = append(ends, ended{last, i, rows[i].At, rows[i].Arrived})
+			ends = append(ends, ended{last, beforeTables(rows, i), rows[i].At, rows[i].Arrived})
 		}
 		last = rows[i].Num
 	}
@@ -286,7 +294,7 @@ func (b *Builder) withOutcomes(rows []Row, run *sockcall.Run) []Row {
 		if len(rows) > 0 && rows[len(rows)-1].At.After(at) {
 			at = rows[len(rows)-1].At
 		}
-		ends = append(ends, ended{last, len(rows), at, b.finished})
+		ends = append(ends, ended{last, beforeTables(rows, len(rows)), at, b.finished})
 	}
 	if len(ends) == 0 {
 		return rows
@@ -319,6 +327,15 @@ func (b *Builder) withOutcomes(rows []Row, run *sockcall.Run) []Row {
 		}
 	}
 	return out
+}
+
+// beforeTables moves an outcome's place i back over the socket tables just
+// before it: a step's words come before its table.
+func beforeTables(rows []Row, i int) int {
+	for i > 0 && rows[i-1].Kind == KindSockets {
+		i--
+	}
+	return i
 }
 
 // framePayload returns a TCP or UDP payload inside the frame, or nil. Only

@@ -5,6 +5,7 @@ import (
 
 	"github.com/sockscope/sockscope/decode"
 	"github.com/sockscope/sockscope/demos/sockcall"
+	"github.com/sockscope/sockscope/internal/socktable"
 )
 
 // AppendJSON appends the whole timeline as JSON lines: a "step" object
@@ -18,6 +19,14 @@ func AppendJSON(b []byte, t *Timeline) []byte {
 		switch r.Kind {
 		case KindStep:
 			b = appendStepJSON(b, t, r.Num)
+		case KindSockets:
+			for i := range r.Sockets.Entries {
+				owner := ""
+				if i < len(r.Sockets.Owner) {
+					owner = r.Sockets.Owner[i]
+				}
+				b = append(socktable.AppendJSON(b, &r.Sockets.Entries[i], r.Sockets.Step, owner), '\n')
+			}
 		case KindOutcome:
 			o := decode.NewJSONObject(b)
 			o.Str(`"type":`, "outcome")

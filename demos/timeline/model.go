@@ -21,6 +21,7 @@ const (
 	KindReturn                  // the return of a call that blocked (≥ BlockedAfter) after it was made
 	KindOutcome                 // what this run did in the step just ended, from its facts
 	KindWaiting                 // a call made and not returned yet (accept, recv, a blocked send): it waits
+	KindSockets                 // the namespace's socket table as a step ended (Row.Sockets)
 )
 
 // BlockedAfter is how long a call that causes packets (send, connect, …)
@@ -73,6 +74,8 @@ type Row struct {
 	// Waiting is the call of a KindWaiting row: what it is and when it was
 	// made, no number or result yet.
 	Waiting *sockcall.Call
+	// Sockets is the table of a KindSockets row.
+	Sockets *demos.SocketTable
 	Index   int // into Run.Calls or Run.Packets
 	Lane    int // call: its lane; frame: the sender's lane (-1 unknown)
 	To      []int
@@ -168,12 +171,18 @@ type Builder struct {
 	arrived  []time.Time // per call
 	farrived []time.Time // per frame
 	started  []startMark // calls made that may wait
+	tables   []tableMark // socket tables as steps ended
 	steps    []stepMark
 	finished time.Time
 }
 
 type stepMark struct {
 	n  int
+	at time.Time
+}
+
+type tableMark struct {
+	t  *demos.SocketTable
 	at time.Time
 }
 
@@ -195,6 +204,8 @@ func (b *Builder) Add(e demos.Event, at time.Time) {
 		b.steps = append(b.steps, stepMark{e.Step, at})
 	case e.Started != nil:
 		b.started = append(b.started, startMark{*e.Started, at})
+	case e.Sockets != nil:
+		b.tables = append(b.tables, tableMark{e.Sockets, at})
 	case e.Call != nil:
 		b.calls = append(b.calls, *e.Call)
 		b.arrived = append(b.arrived, at)

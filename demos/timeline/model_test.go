@@ -11,6 +11,7 @@ import (
 	"github.com/sockscope/sockscope/decode"
 	"github.com/sockscope/sockscope/demos"
 	"github.com/sockscope/sockscope/demos/sockcall"
+	"github.com/sockscope/sockscope/internal/socktable"
 )
 
 // Hand-made runs, to check the model without a kernel: lanes, arrows,
@@ -568,5 +569,41 @@ func TestModelWaiting(t *testing.T) {
 		if r.Kind == KindWaiting {
 			t.Errorf("after the run ended, still waiting: %+v", r)
 		}
+	}
+}
+
+// A step's socket table is a row after its outcome and before the next
+// step, printed as a table in text and as socket objects in JSON.
+func TestModelSocketTable(t *testing.T) {
+	d := &demos.Demo{Steps: []demos.Step{
+		{Title: "one", Outcome: func(*sockcall.Run) (string, string) { return "said", "说" }},
+		{Title: "two"},
+	}}
+	f := newFakeRun(d)
+	f.step(1)
+	f.call(sockcall.Call{Endpoint: "server", Op: "socket", Ret: 3, FD: 3}, 0)
+	at := f.tick()
+	tbl := &demos.SocketTable{Step: 1, At: at, Entries: []socktable.Entry{
+		{Proto: socktable.TCP, State: socktable.Listen, Local: srvAddr, Inode: 42},
+		{Proto: socktable.TCP, State: socktable.TimeWait, Local: cliAddr, Peer: srvAddr, Timer: socktable.TimeWaitT, TimerMS: 59000},
+	}, Owner: []string{"server", ""}}
+	f.b.Add(demos.Event{Sockets: tbl}, at)
+	f.step(2)
+	tl := f.b.Build()
+	var kinds []Kind
+	for _, r := range tl.Rows {
+		kinds = append(kinds, r.Kind)
+	}
+	if !slices.Equal(kinds, []Kind{KindStep, KindCall, KindOutcome, KindSockets, KindStep}) {
+		t.Fatalf("rows %v, want step, call, outcome, sockets, step", kinds)
+	}
+	text := string(NewTextPrinter().Print(nil, tl, time.Time{}))
+	if !strings.Contains(text, "sockets in the lab after step 1") || !strings.Contains(text, "TIME-WAIT") ||
+		!strings.Contains(text, "timer:(timewait,59sec,0)") || !strings.Contains(text, "server") {
+		t.Errorf("text:\n%s", text)
+	}
+	js := string(AppendJSON(nil, tl))
+	if strings.Count(js, `"type":"socket"`) != 2 || !strings.Contains(js, `"socket.step":1,"socket.endpoint":"server"`) {
+		t.Errorf("JSON:\n%s", js)
 	}
 }

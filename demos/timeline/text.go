@@ -9,6 +9,7 @@ import (
 
 	"github.com/sockscope/sockscope/decode"
 	"github.com/sockscope/sockscope/demos/sockcall"
+	"github.com/sockscope/sockscope/internal/socktable"
 	"github.com/sockscope/sockscope/internal/textcol"
 )
 
@@ -80,6 +81,18 @@ func appendTextRow(b []byte, t *Timeline, i int) []byte {
 		b = append(b, '\n')
 	case KindFrame:
 		b = appendFrameText(b, t, r, t.Run.Frame(r.Num))
+	case KindSockets:
+		b = append(b, pick(t.ZH, "   sockets in the lab after step ", "   第 ")...)
+		b = strconv.AppendInt(b, int64(r.Sockets.Step), 10)
+		b = append(b, pick(t.ZH, " (as ss -tuanoi shows them; no Endpoint: no program holds a descriptor for it):\n", " 步结束时实验室里的套接字（与 ss -tuanoi 一致；Endpoint 为空：没有程序持有它的描述符）：\n")...)
+		table := socktable.AppendTableOwned(nil, r.Sockets.Entries, "Endpoint", r.Sockets.Owner)
+		for _, line := range strings.SplitAfter(string(table), "\n") {
+			if line != "" {
+				b = append(b, "     "...)
+				b = append(b, line...)
+			}
+		}
+		return append(b, '\n')
 	case KindWaiting:
 		c := r.Waiting
 		b = appendClock(b, callStart(c))

@@ -67,13 +67,31 @@ func (e *Entry) Row() [len(Header)]string {
 // AppendTable appends es as a table like `ss -tuanoi`: a header line, then
 // a line per socket, columns separated by at least one space and as wide as
 // their widest cell (in terminal columns), no trailing spaces.
-func AppendTable(b []byte, es []Entry) []byte {
-	rows := make([][len(Header)]string, 0, len(es)+1)
-	rows = append(rows, Header)
-	for i := range es {
-		rows = append(rows, es[i].Row())
+func AppendTable(b []byte, es []Entry) []byte { return AppendTableOwned(b, es, "", nil) }
+
+// AppendTableOwned is AppendTable with one more column, owner (its heading
+// col, one cell per entry: a lesson's endpoint that holds the socket, or
+// "" for none); without col it is AppendTable.
+func AppendTableOwned(b []byte, es []Entry, col string, owner []string) []byte {
+	rows := make([][]string, 0, len(es)+1)
+	head := Header[:]
+	if col != "" {
+		head = append(head[:len(head):len(head)], col)
 	}
-	var width [len(Header)]int
+	rows = append(rows, head)
+	for i := range es {
+		r := es[i].Row()
+		row := r[:]
+		if col != "" {
+			cell := ""
+			if i < len(owner) {
+				cell = escape.Text(owner[i])
+			}
+			row = append(row[:len(row):len(row)], cell)
+		}
+		rows = append(rows, row)
+	}
+	width := make([]int, len(head))
 	for _, r := range rows {
 		for c, cell := range r {
 			width[c] = max(width[c], textcol.Width(cell))
