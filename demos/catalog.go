@@ -5,7 +5,7 @@ package demos
 // List returns every demo, simplest first. The slice is new; the demos
 // are shared.
 func List() []*Demo {
-	return []*Demo{tcpEcho, tcpMulti, udpEcho, udpBroadcast, unixStream, partialSend, slowReader, udpOverflow, messageBoundaries, nagle, peerClose, timeWait, halfClose}
+	return []*Demo{tcpEcho, tcpMulti, udpEcho, udpBroadcast, unixStream, partialSend, slowReader, udpOverflow, messageBoundaries, nagle, peerClose, refused, timeWait, halfClose}
 }
 
 // Get returns the demo called name.
