@@ -254,6 +254,7 @@ func tieControl(l *Links, calls []*Call, packets []decode.Packet) {
 		fd       int
 	}
 	known := map[sock]flowKey{}
+	finBy := map[flowKey]bool{} // the direction's FIN or RST is tied to a call already
 	for _, call := range calls {
 		if call.Proto != "tcp" {
 			continue
@@ -286,10 +287,18 @@ func tieControl(l *Links, calls []*Call, packets []decode.Packet) {
 				}
 			}
 		case "shutdown", "close":
-			if out != nil && out.fin != 0 {
+			// The FIN goes with the first of them: a close after
+			// shutdown(SHUT_WR) sends nothing more.
+			k := flowKey{local, peer}
+			if finBy[k] {
+				continue
+			}
+			if out != nil && out.fin != 0 && !(call.Op == "shutdown" && call.Args == "SHUT_RD") {
 				l.tie(call.Number, out.fin)
+				finBy[k] = true
 			} else if out != nil && out.rst != 0 {
 				l.tie(call.Number, out.rst)
+				finBy[k] = true
 			}
 		}
 	}

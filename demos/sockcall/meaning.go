@@ -54,8 +54,8 @@ var Meanings = map[string]*Meaning{
 	},
 	"EADDRINUSE": {
 		Key: "EADDRINUSE", Python: "OSError: [Errno 98] Address already in use",
-		EN: "Another socket already holds this address and port — often a connection still in TIME-WAIT from an earlier run, which has no file descriptor but keeps the port. SO_REUSEADDR set before bind lets a listener bind over TIME-WAIT connections; nothing appears on the wire.",
-		ZH: "已有别的套接字占用了这个地址和端口——常见的是上一次运行留下的、仍处于 TIME-WAIT 的连接，它没有文件描述符，却占着端口。在 bind 之前设置 SO_REUSEADDR，监听套接字就能在 TIME-WAIT 连接存在时绑定；线路上什么也没有。",
+		EN: "Another socket already holds this address and port — a listener, or often a connection still in TIME-WAIT from an earlier run, which has no file descriptor but keeps the port. On Linux a bind with SO_REUSEADDR gets past TIME-WAIT connections only if the socket that left them had set it too (so servers set it from their first run); nothing appears on the wire.",
+		ZH: "已有别的套接字占用了这个地址和端口——一个监听套接字，或者常见的是上一次运行留下的、仍处于 TIME-WAIT 的连接，它没有文件描述符，却占着端口。在 Linux 上，带 SO_REUSEADDR 的 bind 只有在留下这些连接的套接字当初也设置了它时，才能越过 TIME-WAIT 连接（所以服务器从第一次运行起就设置它）；线路上什么也没有。",
 	},
 	"EINPROGRESS": {
 		Key: "EINPROGRESS", Python: "BlockingIOError: [Errno 115] Operation now in progress (connect_ex returns 115)",
