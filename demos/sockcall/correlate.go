@@ -269,6 +269,10 @@ func tieControl(l *Links, calls []*Call, packets []decode.Packet) {
 		} else if k, ok := known[sock{call.Endpoint, call.FD}]; ok && (call.Op == "close" || call.Op == "shutdown") {
 			local, peer = k.src, k.dst
 		}
+		if call.Op == "connect" && call.Errno != "" && !peer.IsValid() {
+			tieRefused(l, call, packets)
+			continue
+		}
 		if !local.IsValid() || !peer.IsValid() {
 			continue
 		}
@@ -301,6 +305,36 @@ func tieControl(l *Links, calls []*Call, packets []decode.Packet) {
 				finBy[k] = true
 			}
 		}
+	}
+}
+
+// tieRefused links a connect that failed — the socket then has no peer to
+// report — to its SYN (to the call's peer, sent while the call ran)
+// and the RST that answered it.
+func tieRefused(l *Links, call *Call, packets []decode.Packet) {
+	start := call.StartSec*1e9 + call.StartNsec
+	end := call.Sec*1e9 + call.Nsec
+	dst, err := netip.ParseAddrPort(call.Args)
+	if err != nil {
+		return
+	}
+	for i := range packets {
+		p := &packets[i]
+		at := p.Sec*1e9 + p.Nsec
+		if !p.IsTCP() || p.TCPFlags&decode.TCPSyn == 0 || p.TCPFlags&decode.TCPAck != 0 ||
+			netip.AddrPortFrom(p.Dst, p.DstPort) != dst || at < start || at > end {
+			continue
+		}
+		l.tie(call.Number, p.Number)
+		src := netip.AddrPortFrom(p.Src, p.SrcPort)
+		for j := i + 1; j < len(packets); j++ {
+			q := &packets[j]
+			if q.IsTCP() && q.TCPFlags&decode.TCPRst != 0 && netip.AddrPortFrom(q.Src, q.SrcPort) == dst && netip.AddrPortFrom(q.Dst, q.DstPort) == src {
+				l.tie(call.Number, q.Number)
+				break
+			}
+		}
+		return
 	}
 }
 
