@@ -15,7 +15,8 @@
 // which only the peer's socket can tell). sockcall.Correlate ties these
 // calls to the packets a capture sees; demos/timeline models the run.
 //
-// The demos, simplest first (List):
+// The demos, simplest first (List; Topics groups them as the tutorials
+// teach them):
 //
 //	tcp-echo            handshake, data and ACKs, 粘包 (three sends, one recv), teardown from both sides
 //	tcp-multi           a thread (goroutine) per client; three connections open at once
@@ -27,6 +28,10 @@
 //	udp-overflow        200 datagrams at a small receive buffer: no flow control, the kernel drops and counts
 //	message-boundaries  recv(4) × 3 on one send, one recv for two sends; length prefix, delimiter; UDP cuts datagrams
 //	nagle               write, write, read: Nagle waits for the delayed ACK (about 40 ms); TCP_NODELAY does not
+//	peer-close          recv returns b'' after the peer's FIN; a send draws RST, the next fails with EPIPE; close with unread data sends RST: ECONNRESET
+//	refused             connect to a closed port: SYN, RST/ACK, ECONNREFUSED; connected UDP learns of ICMP port unreachable, unconnected does not
+//	time-wait           the side that closes first holds TIME-WAIT, without a descriptor; bind fails with EADDRINUSE, SO_REUSEADDR gets past it
+//	half-close          shutdown(SHUT_WR) sends FIN, the server reads to b'' and answers; the client still receives in FIN-WAIT-2
 //
 // Each has per-step explanations in English and 简体中文. Endpoints order
 // their steps with channels, never with timers as synchronisation (a pause
