@@ -2,10 +2,17 @@
 
 package demos
 
-// List returns every demo, simplest first. The slice is new; the demos
-// are shared.
+// List returns every demo, in the order the tutorials teach them (topic by
+// topic: see Topics). The slice is new; the demos are shared.
 func List() []*Demo {
-	return []*Demo{tcpEcho, tcpMulti, udpEcho, udpBroadcast, unixStream, partialSend, slowReader, udpOverflow, messageBoundaries, nagle, peerClose, refused, timeWait, halfClose}
+	return []*Demo{
+		tcpEcho, tcpMulti, // first sockets
+		messageBoundaries, partialSend, slowReader, nagle, // byte stream and buffers
+		halfClose, timeWait, // connection life
+		peerClose, refused, // errors
+		udpEcho, udpBroadcast, udpOverflow, // UDP
+		unixStream, // local sockets
+	}
 }
 
 // Get returns the demo called name.
