@@ -72,7 +72,7 @@ func (w *wireConn) history(ep netip.AddrPort) []stateChange {
 		default:
 			continue
 		}
-		if name := wireStateName(st); name != "" {
+		if name := sockcall.StateName(st); name != "" {
 			out = append(out, stateChange{name, p})
 		}
 	}
@@ -154,36 +154,6 @@ func closeStates(h []stateChange, from string, zh bool) string {
 		return strings.Join(parts, "、")
 	}
 	return strings.Join(parts, ", ")
-}
-
-// wireStateName names a state the tracker inferred as ss names the
-// kernel's (as demos/timeline does): the one set of names the lessons use.
-func wireStateName(s decode.TCPState) string {
-	switch s {
-	case decode.StateClosed:
-		return "UNCONN"
-	case decode.StateListen:
-		return "LISTEN"
-	case decode.StateSynSent:
-		return "SYN-SENT"
-	case decode.StateSynReceived:
-		return "SYN-RECV"
-	case decode.StateEstablished:
-		return "ESTAB"
-	case decode.StateFinWait1:
-		return "FIN-WAIT-1"
-	case decode.StateFinWait2:
-		return "FIN-WAIT-2"
-	case decode.StateClosing:
-		return "CLOSING"
-	case decode.StateTimeWait:
-		return "TIME-WAIT"
-	case decode.StateCloseWait:
-		return "CLOSE-WAIT"
-	case decode.StateLastAck:
-		return "LAST-ACK"
-	}
-	return ""
 }
 
 // callsIn returns endpoint's calls with op ("" for any) in step, in order.

@@ -380,9 +380,9 @@ func halfCloseAnswered(r *sockcall.Run) (en, zh string) {
 	first := ans[0]
 	a := &first.Analysis
 	en = fmt.Sprintf("sendall (#%d) sent the %d-byte answer from %s (TCP_INFO); on the wire, frame %d carried it from the server's %s end to the client's %s end.",
-		sa.Number, sa.Ret, tcpState(sa), first.Number, wireStateName(a.SrcState), wireStateName(a.DstState))
+		sa.Number, sa.Ret, tcpState(sa), first.Number, sockcall.StateName(a.SrcState), sockcall.StateName(a.DstState))
 	zh = fmt.Sprintf("sendall（#%d）在 %s 状态下（TCP_INFO）发出 %d 字节的回答；线路上，第 %d 帧把它从服务器处于 %s 的一端送到客户端处于 %s 的一端。",
-		sa.Number, tcpState(sa), sa.Ret, first.Number, wireStateName(a.SrcState), wireStateName(a.DstState))
+		sa.Number, tcpState(sa), sa.Ret, first.Number, sockcall.StateName(a.SrcState), sockcall.StateName(a.DstState))
 	if ack == first {
 		en += fmt.Sprintf(" The server's kernel had not acknowledged the FIN (frame %d) on its own: frame %d acknowledged it, along with the answer.", fin.Number, first.Number)
 		zh += fmt.Sprintf("服务器内核没有单独确认 FIN（第 %d 帧）：第 %d 帧在送回答的同时确认了它。", fin.Number, first.Number)
@@ -469,7 +469,7 @@ func checkHalfClose(r *sockcall.Run) error {
 	for _, p := range ans {
 		l.want(bytes.Contains(answer, p.Payload) || p.Payload == nil, "frame %d carries the answer's bytes", p.Number)
 		l.want(p.Analysis.SrcState == decode.StateCloseWait && p.Analysis.DstState == decode.StateFinWait2,
-			"frame %d goes from a CLOSE-WAIT end to a FIN-WAIT-2 end (%s → %s)", p.Number, wireStateName(p.Analysis.SrcState), wireStateName(p.Analysis.DstState))
+			"frame %d goes from a CLOSE-WAIT end to a FIN-WAIT-2 end (%s → %s)", p.Number, sockcall.StateName(p.Analysis.SrcState), sockcall.StateName(p.Analysis.DstState))
 	}
 	l.want(hcFinAck(w, server, cfin) != nil && (len(ans) == 0 || hcFinAck(w, server, cfin).Number <= ans[0].Number),
 		"the server's kernel acknowledges the FIN on its own or with the answer's first segment")

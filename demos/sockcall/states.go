@@ -1,11 +1,11 @@
-package timeline
+package sockcall
 
 import "github.com/sockscope/sockscope/decode"
 
-// ssState names a state the tracker inferred from the wire as ss prints
-// the kernel's (ESTAB, FIN-WAIT-1, TIME-WAIT; TCP_CLOSE is UNCONN), the
-// one set of names the lesson views use, also for TCP_INFO's state.
-func ssState(s decode.TCPState) string {
+// StateName names a state the tracker inferred from the wire as ss prints
+// the kernel's (ESTAB, FIN-WAIT-1, TIME-WAIT; TCP_CLOSE is UNCONN): the one
+// set of names the lessons and their views use, as for TCP_INFO's state.
+func StateName(s decode.TCPState) string {
 	switch s {
 	case decode.StateClosed:
 		return "UNCONN"

@@ -400,7 +400,7 @@ func (b *sockBuilder) tcpFrame(p *decode.Packet, to []int) []string {
 		// A connection the kernel made for a SYN is not the listener:
 		// its story starts at SYN-RECV.
 		if side.changed && side.state != decode.StateUnknown && !(side.s.FD == 0 && side.state == decode.StateListen) {
-			if name := ssState(side.state); name != side.s.State {
+			if name := sockcall.StateName(side.state); name != side.s.State {
 				side.s.State = name
 				notes = append(notes, b.lanes[side.s.Lane]+" "+name)
 			}
