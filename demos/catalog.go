@@ -11,7 +11,7 @@ func List() []*Demo {
 		halfClose, timeWait, // connection life
 		peerClose, refused, // errors
 		udpEcho, udpBroadcast, udpOverflow, // UDP
-		unixStream, // local sockets
+		unixStream, socketTypes, // local sockets
 	}
 }
 
