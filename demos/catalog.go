@@ -6,7 +6,7 @@ package demos
 // topic: see Topics). The slice is new; the demos are shared.
 func List() []*Demo {
 	return []*Demo{
-		tcpEcho, tcpMulti, ipv6, // first sockets
+		tcpEcho, tcpMulti, blocking, ipv6, // first sockets
 		messageBoundaries, partialSend, slowReader, nagle, // byte stream and buffers
 		halfClose, timeWait, // connection life
 		peerClose, refused, // errors

@@ -20,6 +20,7 @@
 //
 //	tcp-echo            handshake, data and ACKs, 粘包 (three sends, one recv), teardown from both sides
 //	tcp-multi           a thread (goroutine) per client; three connections open at once
+//	blocking            a blocking recv waits; non-blocking: EAGAIN; a 0.5 s timeout; non-blocking connect: EINPROGRESS, poll, SO_ERROR
 //	ipv6                the echo over ::1: (host, port, flowinfo, scope_id), IPv6 headers; a dual-stack listener sees IPv4 as ::ffff:127.0.0.1
 //	udp-echo            sendto/recvfrom: no handshake, one datagram per call, boundaries kept
 //	udp-broadcast       SO_BROADCAST to 127.255.255.255: one datagram, three receivers
