@@ -8,7 +8,7 @@ func List() []*Demo {
 	return []*Demo{
 		tcpEcho, tcpMulti, blocking, ipv6, // first sockets
 		messageBoundaries, partialSend, slowReader, nagle, // byte stream and buffers
-		halfClose, timeWait, // connection life
+		halfClose, timeWait, backlog, // connection life
 		peerClose, refused, // errors
 		udpEcho, udpBroadcast, udpOverflow, // UDP
 		unixStream, socketTypes, // local sockets

@@ -35,7 +35,7 @@ func TestCatalog(t *testing.T) {
 			}
 		}
 	}
-	if got := strings.Join(names, " "); got != "tcp-echo tcp-multi blocking ipv6 message-boundaries partial-send slow-reader nagle half-close time-wait peer-close refused udp-echo udp-broadcast udp-overflow unix-stream socket-types" {
+	if got := strings.Join(names, " "); got != "tcp-echo tcp-multi blocking ipv6 message-boundaries partial-send slow-reader nagle half-close time-wait backlog peer-close refused udp-echo udp-broadcast udp-overflow unix-stream socket-types" {
 		t.Errorf("List: %s", got)
 	}
 	if _, ok := Get("nope"); ok {

@@ -34,6 +34,7 @@
 //	peer-close          recv returns b'' after the peer's FIN; a send draws RST, the next fails with EPIPE; close with unread data sends RST: ECONNRESET
 //	refused             connect to a closed port: SYN, RST/ACK, ECONNREFUSED; connected UDP learns of ICMP port unreachable, unconnected does not
 //	time-wait           the side that closes first holds TIME-WAIT, without a descriptor; bind fails with EADDRINUSE, SO_REUSEADDR gets past it
+//	backlog             listen(1), no accept: two connections queued (Recv-Q 2, Send-Q 1), the third SYN dropped and retransmitted until accept
 //	half-close          shutdown(SHUT_WR) sends FIN, the server reads to b'' and answers; the client still receives in FIN-WAIT-2
 //
 // Each has per-step explanations in English and 简体中文. Endpoints order
@@ -41,8 +42,9 @@
 // that is the lesson, like slow-reader's busy reader, is not); Env.Pace
 // only adds a pause between steps for a person to follow. At Pace 0 a
 // lesson finishes in well under a second, except where a kernel timer is
-// the lesson (slow-reader's persist timer, nagle's delayed ACK: about 1 s
-// and 0.2 s).
+// the lesson (slow-reader's persist timer, nagle's delayed ACK, backlog's
+// SYN retransmission: about 1 s, 0.2 s and 1 s) or a wait is (blocking's
+// busy peer and its 0.5 s timeout: 0.8 s in all).
 //
 // # A new lesson
 //
