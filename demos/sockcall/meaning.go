@@ -33,9 +33,9 @@ var Meanings = map[string]*Meaning{
 		ZH: "对端关闭了它那一侧：它的 FIN 已到达，之前的字节也都读完了，所以 recv 不再等待而是返回 0。字节流只有这一种方式表示“没有更多数据”；循环读到 b'' 为止，读端就知道到头了。",
 	},
 	"EAGAIN": {
-		Key: "EAGAIN", Python: "BlockingIOError: [Errno 11] Resource temporarily unavailable",
-		EN: "The call would have had to wait and the socket is non-blocking (or MSG_DONTWAIT was given): for recv nothing has arrived yet, for send the send buffer has no room. Nothing happened on the wire because of this call; try again later, or poll for readable or writable first.",
-		ZH: "这次调用本该等待，但套接字是非阻塞的（或者带了 MSG_DONTWAIT）：对 recv 来说还没有数据到达，对 send 来说发送缓冲区没有空间。这次调用在线路上没有引起任何数据包；稍后重试，或先用 poll 等到可读或可写。",
+		Key: "EAGAIN", Python: "BlockingIOError: [Errno 11] Resource temporarily unavailable (after settimeout: TimeoutError: timed out)",
+		EN: "The call would have had to wait longer than it may: the socket is non-blocking (or MSG_DONTWAIT was given), or its timeout (SO_RCVTIMEO, SO_SNDTIMEO) ran out — for recv nothing has arrived, for send the send buffer has no room. Nothing happened on the wire because of this call; try again later, or poll for readable or writable first.",
+		ZH: "这次调用需要等待，但不允许等那么久：套接字是非阻塞的（或者带了 MSG_DONTWAIT），或者它的超时（SO_RCVTIMEO、SO_SNDTIMEO）已到——对 recv 来说没有数据到达，对 send 来说发送缓冲区没有空间。这次调用在线路上没有引起任何数据包；稍后重试，或先用 poll 等到可读或可写。",
 	},
 	"EPIPE": {
 		Key: "EPIPE", Python: "BrokenPipeError: [Errno 32] Broken pipe",
