@@ -73,6 +73,7 @@ type sentRange struct {
 // gone through a Decoder (relative sequence numbers); calls are those of
 // one demo run. Neither needs to be in time order.
 func Correlate(calls []Call, packets []decode.Packet) *Links {
+	calls = Normalized(calls)
 	l := &Links{calls: make(map[int]*CallLinks), frames: make(map[int][]int)}
 	byNumber := make(map[int]*Call, len(calls))
 	for i := range calls {

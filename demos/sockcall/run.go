@@ -1,6 +1,10 @@
 package sockcall
 
-import "github.com/sockscope/sockscope/decode"
+import (
+	"net/netip"
+
+	"github.com/sockscope/sockscope/decode"
+)
 
 // Run is what one lesson run recorded: its socket calls in Number order,
 // the packets the capture decoded (frame numbers from 1), and the links
@@ -56,4 +60,36 @@ func (r *Run) Frame(n int) *decode.Packet {
 		return &r.Packets[n-1]
 	}
 	return nil
+}
+
+// Normalized returns calls with IPv4-mapped IPv6 addresses (a dual-stack
+// socket's ::ffff:127.0.0.1) as the IPv4 addresses the wire carries, so
+// that calls and frames of one connection match; calls without such
+// addresses are returned as they are. The recorded calls keep what the
+// kernel reported.
+func Normalized(calls []Call) []Call {
+	mapped := func(ap netip.AddrPort) bool { return ap.IsValid() && ap.Addr().Is4In6() }
+	var out []Call
+	for i := range calls {
+		c := &calls[i]
+		if !mapped(c.Local) && !mapped(c.Peer) {
+			continue
+		}
+		if out == nil {
+			out = append([]Call(nil), calls...)
+		}
+		n := &out[i]
+		n.Local = netip.AddrPortFrom(c.Local.Addr().Unmap(), c.Local.Port())
+		n.Peer = netip.AddrPortFrom(c.Peer.Addr().Unmap(), c.Peer.Port())
+		if !c.Local.IsValid() {
+			n.Local = c.Local
+		}
+		if !c.Peer.IsValid() {
+			n.Peer = c.Peer
+		}
+	}
+	if out == nil {
+		return calls
+	}
+	return out
 }

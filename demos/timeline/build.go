@@ -56,7 +56,10 @@ func blockedFor(c *sockcall.Call) time.Duration {
 // Build computes the timeline from everything received so far.
 func (b *Builder) Build() *Timeline {
 	run := sockcall.NewRun(b.calls, b.packets)
-	t := &Timeline{Demo: b.demo, ZH: b.zh, Run: run, StepRow: map[int]int{}, Within: map[int]int{}, frames: b.frames, Finished: !b.finished.IsZero()}
+	// The model matches calls with frames by address: a dual-stack
+	// socket's ::ffff:127.0.0.1 is the wire's 127.0.0.1.
+	mcalls := sockcall.Normalized(b.calls)
+	t := &Timeline{mcalls: mcalls, Demo: b.demo, ZH: b.zh, Run: run, StepRow: map[int]int{}, Within: map[int]int{}, frames: b.frames, Finished: !b.finished.IsZero()}
 	laneOf := map[string]int{}
 	unixOnly := len(b.calls) > 0
 	for i := range b.calls {
@@ -117,7 +120,7 @@ func (b *Builder) Build() *Timeline {
 		return a.kind < b.kind
 	})
 
-	book := newAddrBook(b.calls, laneOf)
+	book := newAddrBook(mcalls, laneOf)
 	sb := newSockBuilder(t.Lanes, analysis)
 	step := 0
 	rows := make([]Row, 0, len(items))
@@ -141,9 +144,9 @@ func (b *Builder) Build() *Timeline {
 			_, r.Inner = t.Within[c.Number]
 			if it.kind == itemReturn {
 				r.Kind = KindReturn
-				sb.returned(c, r.Lane)
+				sb.returned(&mcalls[it.index], r.Lane)
 			} else {
-				r.Note = sb.call(c, r.Lane, r.Blocked > 0, r.Inner)
+				r.Note = sb.call(&mcalls[it.index], r.Lane, r.Blocked > 0, r.Inner)
 			}
 		case itemSockets:
 			tm := &b.tables[it.index]
@@ -166,7 +169,7 @@ func (b *Builder) Build() *Timeline {
 			p := &b.packets[it.index]
 			r.Kind, r.Num = KindFrame, p.Number
 			r.Arrived = b.farrived[it.index]
-			r.Lane, r.To = book.route(p, run.Links, b.calls, laneOf)
+			r.Lane, r.To = book.route(p, run.Links, mcalls, laneOf)
 			payload := framePayload(&b.frames[it.index], p)
 			r.Text = frameLabel(p, quoteCut(payload, 24))
 			r.Expert = p.Analysis.Flags != 0
@@ -505,8 +508,8 @@ func (t *Timeline) EndpointOf(a netip.Addr, port uint16) string {
 		return "broadcast"
 	}
 	ap := netip.AddrPortFrom(a, port)
-	for i := range t.Run.Calls {
-		c := &t.Run.Calls[i]
+	for i := range t.mcalls {
+		c := &t.mcalls[i]
 		if c.Local == ap || c.Local.Port() == port && c.Local.Addr().IsUnspecified() && c.Proto == "udp" {
 			return c.Endpoint
 		}

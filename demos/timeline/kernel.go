@@ -2,6 +2,7 @@ package timeline
 
 import (
 	"fmt"
+	"net/netip"
 	"sort"
 	"time"
 
@@ -107,8 +108,19 @@ func (t *Timeline) compare(c *sockcall.Call, k *sockcall.Sample, s *sockModel, s
 				w = why{bs.BlockedSend(false) + " still blocked", bs.BlockedSend(true) + " 仍阻塞"}
 			default:
 				w = t.concurrent(c, s, sb)
-				if w.en == "" && s.Proto == "tcp" {
+				// A frame on the wire and in the socket at different
+				// moments: the model ahead of the kernel (bytes arrived,
+				// or acknowledged, in the capture and not yet in the
+				// socket), or behind it (in the socket, not yet captured).
+				ahead := f.model > f.kernel
+				if f.what == "Send-Q" {
+					ahead = f.model < f.kernel
+				}
+				if w.en == "" && s.Proto == "tcp" && ahead {
 					w = inFlight(c, s)
+				}
+				if w.en == "" && s.Proto == "tcp" && (!ahead || s.Listener) {
+					w = t.capturedLate(c, s)
 				}
 			}
 			ch.Reason = w.en
@@ -197,7 +209,7 @@ func (t *Timeline) concurrent(c *sockcall.Call, s *sockModel, sb *sockBuilder) w
 	// Calls are in the order they returned. One that took less than
 	// BlockedAfter and overlaps the sample returned before to+BlockedAfter;
 	// the longer ones are few and listed apart.
-	calls := t.Run.Calls
+	calls := t.mcalls
 	i := sort.Search(len(calls), func(i int) bool { return callReturn(&calls[i]).After(from) })
 	for ; i < len(calls) && !callReturn(&calls[i]).After(to.Add(BlockedAfter)); i++ {
 		if w, ok := check(&calls[i]); ok {
@@ -216,6 +228,34 @@ func (t *Timeline) concurrent(c *sockcall.Call, s *sockModel, sb *sockBuilder) w
 // on the kernel may lie: the stamps are taken just before and after the
 // system call, a little later on a busy machine.
 const actsWithin = 5 * time.Millisecond
+
+// capturedLate explains a TCP difference by a frame of the connection
+// captured just after the kernel was asked: the socket had it already,
+// the capture's timestamp came later (on loopback a frame's capture time
+// can trail its delivery by tens of microseconds).
+func (t *Timeline) capturedLate(c *sockcall.Call, s *sockModel) why {
+	from := time.Unix(c.KernelSec, c.KernelNsec)
+	for i := range t.Run.Packets {
+		p := &t.Run.Packets[i]
+		at := frameTime(p)
+		if at.Before(from) || !p.IsTCP() {
+			continue
+		}
+		if at.Sub(from) > c.KernelSpan+inFlightWindow {
+			continue
+		}
+		src, dst := netip.AddrPortFrom(p.Src, p.SrcPort), netip.AddrPortFrom(p.Dst, p.DstPort)
+		if src == s.Local && dst == s.Peer || src == s.Peer && dst == s.Local ||
+			s.Listener && p.DstPort == s.Local.Port() { // a handshake's last ACK fills the accept queue
+			d := at.Sub(from)
+			return why{
+				fmt.Sprintf("frame %d was captured %s after the kernel was asked, though the socket had it already", p.Number, fmtDuration(d)),
+				fmt.Sprintf("帧 %d 在询问内核之后 %s 才被抓到，而套接字当时已经收到了它", p.Number, fmtDuration(d)),
+			}
+		}
+	}
+	return why{}
+}
 
 // why is a difference's reason in English and Chinese.
 type why struct{ en, zh string }

@@ -59,7 +59,8 @@ type Timeline struct {
 	Finished bool
 
 	frames []capture.Frame
-	long   []int // indexes in Run.Calls of the calls that took BlockedAfter or more
+	long   []int           // indexes in Run.Calls of the calls that took BlockedAfter or more
+	mcalls []sockcall.Call // Run.Calls with the wire's addresses (sockcall.Normalized)
 }
 
 // Row is one line of the timeline.
