@@ -40,7 +40,7 @@ Options:
   -w OUT           write the packets to OUT (pcapng), each one tied to calls
                    carrying a comment naming them
   --host-net       run on the host's loopback instead of a private namespace
-                   (needs CAP_NET_RAW for the capture; ports 7001-7004 and 7011-7016 must be free)
+                   (needs CAP_NET_RAW for the capture; ports 7001-7040 must be free)
 `
 
 type demoOptions struct {
