@@ -29,8 +29,8 @@ func (m *Meaning) Text(zh bool) string {
 var Meanings = map[string]*Meaning{
 	"b''": {
 		Key: "b''", Python: "b'' (recv returns an empty bytes object)",
-		EN: "The peer closed its side: its FIN arrived and every byte before it has been read, so recv returns 0 instead of waiting. This is the only way a stream says \"no more data\"; a loop that reads until b'' is how a reader finds the end.",
-		ZH: "对端关闭了它那一侧：它的 FIN 已到达，之前的字节也都读完了，所以 recv 不再等待而是返回 0。字节流只有这一种方式表示“没有更多数据”；循环读到 b'' 为止，读端就知道到头了。",
+		EN: "The peer closed its side (over TCP: its FIN arrived) and every byte before that has been read, so recv returns 0 instead of waiting. This is the only way a connection says \"no more data\"; a loop that reads until b'' is how a reader finds the end.",
+		ZH: "对端关闭了它那一侧（TCP 上就是它的 FIN 到达了），之前的字节也都读完了，所以 recv 不再等待而是返回 0。连接只有这一种方式表示“没有更多数据”；循环读到 b'' 为止，读端就知道到头了。",
 	},
 	"EAGAIN": {
 		Key: "EAGAIN", Python: "BlockingIOError: [Errno 11] Resource temporarily unavailable (after settimeout: TimeoutError: timed out)",

@@ -85,6 +85,10 @@ func appendTextRow(b []byte, t *Timeline, i int) []byte {
 		b = append(b, pick(t.ZH, "   sockets in the lab after step ", "   第 ")...)
 		b = strconv.AppendInt(b, int64(r.Sockets.Step), 10)
 		b = append(b, pick(t.ZH, " (as ss -tuanoi shows them; no Endpoint: no program holds a descriptor for it):\n", " 步结束时实验室里的套接字（与 ss -tuanoi 一致；Endpoint 为空：没有程序持有它的描述符）：\n")...)
+		if len(r.Sockets.Entries) == 0 {
+			b = append(b, pick(t.ZH, "     (none)\n", "     （没有）\n")...)
+			return append(b, '\n')
+		}
 		table := socktable.AppendTableOwned(nil, r.Sockets.Entries, "Endpoint", r.Sockets.Owner)
 		for _, line := range strings.SplitAfter(string(table), "\n") {
 			if line != "" {
