@@ -1,11 +1,7 @@
 package demos
 
 import (
-	"bufio"
 	"context"
-	"os"
-	"strconv"
-	"strings"
 	"time"
 )
 
@@ -14,32 +10,7 @@ import (
 // ListenOverflows of /proc/net/netstat (netstat -s: "times the listen
 // queue of a socket overflowed"), -1 if it cannot tell.
 func listenOverflows() int {
-	f, err := os.Open("/proc/net/netstat")
-	if err != nil {
-		return -1
-	}
-	defer f.Close()
-	var names []string
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		fields := strings.Fields(sc.Text())
-		if len(fields) == 0 || fields[0] != "TcpExt:" {
-			continue
-		}
-		if names == nil {
-			names = fields
-			continue
-		}
-		for i, n := range names {
-			if n == "ListenOverflows" && i < len(fields) {
-				if v, err := strconv.Atoi(fields[i]); err == nil {
-					return v
-				}
-			}
-		}
-		return -1
-	}
-	return -1
+	return procCounter("/proc/net/netstat", "TcpExt:", "ListenOverflows")
 }
 
 // waitListenOverflow waits (every millisecond, for at most limit) until
@@ -48,14 +19,9 @@ func listenOverflows() int {
 // or when the count cannot be read, it returns nil — the wire shows what
 // happened. It returns ctx's error if ctx is done first.
 func waitListenOverflow(ctx context.Context, before int, limit time.Duration) error {
-	deadline := time.Now().Add(limit)
-	for {
+	_, err := observe(ctx, limit, time.Millisecond, func() bool {
 		n := listenOverflows()
-		if n < 0 || before < 0 || n > before || time.Now().After(deadline) {
-			return nil
-		}
-		if err := lessonPause(ctx, time.Millisecond); err != nil {
-			return err
-		}
-	}
+		return n < 0 || before < 0 || n > before
+	})
+	return err
 }

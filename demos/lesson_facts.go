@@ -34,6 +34,9 @@ func factsOf(r *sockcall.Run) runFacts {
 
 // calls returns endpoint's calls with op ("" for any op), in order.
 func (f runFacts) calls(endpoint, op string) []*sockcall.Call {
+	if f.r == nil {
+		return nil
+	}
 	var out []*sockcall.Call
 	for i := range f.r.Calls {
 		c := &f.r.Calls[i]
@@ -59,7 +62,7 @@ func (f runFacts) byNumber(n int) *sockcall.Call { return f.r.Call(n) }
 // links returns the links of call c (nil when it has none or the run has
 // no links).
 func (f runFacts) links(c *sockcall.Call) *sockcall.CallLinks {
-	if c == nil || f.r.Links == nil {
+	if c == nil || f.r == nil || f.r.Links == nil {
 		return nil
 	}
 	return f.r.Links.Call(c.Number)
@@ -105,6 +108,9 @@ func (f runFacts) inner(c *sockcall.Call) []*sockcall.Call {
 
 // packets returns the run's packets that pass keep, in frame order.
 func (f runFacts) packets(keep func(p *decode.Packet) bool) []*decode.Packet {
+	if f.r == nil {
+		return nil
+	}
 	var out []*decode.Packet
 	for i := range f.r.Packets {
 		if p := &f.r.Packets[i]; keep(p) {

@@ -241,7 +241,7 @@ func nagleOutcome(step int) func(r *sockcall.Run) (en, zh string) {
 		}
 		var ens, zhs []string
 		for i, rd := range rounds {
-			took := msText(b.ret(rd.reply).Sub(b.start(rd.first)))
+			took := sockcall.FormatDuration(b.ret(rd.reply).Sub(b.start(rd.first)))
 			switch {
 			case rd.hold <= 0:
 				ens = append(ens, fmt.Sprintf("round %d: the second piece left at once, inside its send call (frame %d); the round took %s", i+1, rd.frame.Number, took))
@@ -253,8 +253,8 @@ func nagleOutcome(step int) func(r *sockcall.Run) (en, zh string) {
 					after = fmt.Sprintf(", right after the ACK of the first piece in frame %d", rd.ack.Number)
 					afterZH = fmt.Sprintf("，紧跟在第 %d 帧对第一段的 ACK 之后", rd.ack.Number)
 				}
-				ens = append(ens, fmt.Sprintf("round %d: the second piece waited %s (frame %d%s); the round took %s", i+1, msText(rd.hold), rd.frame.Number, after, took))
-				zhs = append(zhs, fmt.Sprintf("第 %d 轮：第二段等了 %s（第 %d 帧%s），这一轮用了 %s", i+1, msText(rd.hold), rd.frame.Number, afterZH, took))
+				ens = append(ens, fmt.Sprintf("round %d: the second piece waited %s (frame %d%s); the round took %s", i+1, sockcall.FormatDuration(rd.hold), rd.frame.Number, after, took))
+				zhs = append(zhs, fmt.Sprintf("第 %d 轮：第二段等了 %s（第 %d 帧%s），这一轮用了 %s", i+1, sockcall.FormatDuration(rd.hold), rd.frame.Number, afterZH, took))
 			}
 		}
 		return strings.Join(ens, "; ") + ".", strings.Join(zhs, "；") + "。"
@@ -271,12 +271,12 @@ func checkNagle(r *sockcall.Run) error {
 		l.want(rd.frame != nil && rd.ack != nil && rd.ack.Number < rd.frame.Number,
 			"with Nagle the second piece waits for the first one's ACK (round %d)", i+1)
 		held = held || rd.hold >= 30*time.Millisecond
-		l.want(rd.hold <= 80*time.Millisecond, "the delayed ACK comes after about 40 ms (round %d: %s)", i+1, msText(rd.hold))
+		l.want(rd.hold <= 80*time.Millisecond, "the delayed ACK comes after about 40 ms (round %d: %s)", i+1, sockcall.FormatDuration(rd.hold))
 	}
 	l.want(held, "with Nagle a round waits some 40 ms for the delayed ACK (no round waited 30 ms)")
 	b := bufRun{r}
 	for i, rd := range off {
-		l.want(rd.frame != nil && rd.hold <= 5*time.Millisecond, "with TCP_NODELAY the second piece leaves at once (round %d: %s)", i+1, msText(rd.hold))
+		l.want(rd.frame != nil && rd.hold <= 5*time.Millisecond, "with TCP_NODELAY the second piece leaves at once (round %d: %s)", i+1, sockcall.FormatDuration(rd.hold))
 		for _, c := range []*sockcall.Call{rd.first, rd.second} {
 			fs := b.frames(c)
 			l.want(len(fs) == 1 && fs[0].PayloadLen == c.Ret, "with TCP_NODELAY each send leaves as its own segment (round %d, %s: frames %s)", i+1, describeCall(c), frameNumbers(fs, false))

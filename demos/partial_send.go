@@ -279,8 +279,8 @@ func partialSendFirst(r *sockcall.Run) (en, zh string) {
 	if s1 == nil || s1.Ret <= 0 || len(zw) == 0 {
 		return "", "" // the words wait for the zero window
 	}
-	en = fmt.Sprintf("send took %d of the %d bytes, in %s.", s1.Ret, partialTotal, msText(b.ret(s1).Sub(b.start(s1))))
-	zh = fmt.Sprintf("send 收下了 %d 字节中的 %d 字节，用时 %s。", partialTotal, s1.Ret, msText(b.ret(s1).Sub(b.start(s1))))
+	en = fmt.Sprintf("send took %d of the %d bytes, in %s.", s1.Ret, partialTotal, sockcall.FormatDuration(b.ret(s1).Sub(b.start(s1))))
+	zh = fmt.Sprintf("send 收下了 %d 字节中的 %d 字节，用时 %s。", partialTotal, s1.Ret, sockcall.FormatDuration(b.ret(s1).Sub(b.start(s1))))
 	if k, ok := kernelSample(s1, "reader"); ok {
 		if q, ok := kernelSample(s1, "sender"); ok {
 			en += fmt.Sprintf(" Right after it the reader's Recv-Q held %d bytes and the sender's Send-Q %d (sent and not yet acknowledged, or not sent yet).", k.RecvQ, q.SendQ)
@@ -288,8 +288,8 @@ func partialSendFirst(r *sockcall.Run) (en, zh string) {
 		}
 	}
 	if d := b.at(zw[0]).Sub(b.ret(s1)); d >= 0 {
-		en += fmt.Sprintf(" The reader's kernel advertised window 0 in frame %d, captured %s after send returned.", zw[0].Number, msText(d))
-		zh += fmt.Sprintf("读端内核在第 %d 帧通告窗口为 0，抓包时间比 send 返回晚 %s。", zw[0].Number, msText(d))
+		en += fmt.Sprintf(" The reader's kernel advertised window 0 in frame %d, captured %s after send returned.", zw[0].Number, sockcall.FormatDuration(d))
+		zh += fmt.Sprintf("读端内核在第 %d 帧通告窗口为 0，抓包时间比 send 返回晚 %s。", zw[0].Number, sockcall.FormatDuration(d))
 	} else {
 		en += fmt.Sprintf(" The reader's kernel advertised window 0 in frame %d, captured before send returned.", zw[0].Number)
 		zh += fmt.Sprintf("读端内核在第 %d 帧通告窗口为 0，抓包时间早于 send 返回。", zw[0].Number)
@@ -369,9 +369,9 @@ func partialSendAll(r *sockcall.Run) (en, zh string) {
 		recvs = fmt.Sprintf("all %d of its recv calls", reads)
 	}
 	en = fmt.Sprintf("sendall(%d bytes) waited %s and made %s; by the time it returned the reader had read %d bytes in %s.",
-		sa.Len, msText(wait), calls, readBefore, recvs)
+		sa.Len, sockcall.FormatDuration(wait), calls, readBefore, recvs)
 	zh = fmt.Sprintf("sendall（%d 字节）等了 %s，调用了 %d 次 send；它返回时，读端已经用 %d 次 recv 读了 %d 字节（一共 %d 次 recv）。",
-		sa.Len, msText(wait), len(sa.Inner), before, readBefore, reads)
+		sa.Len, sockcall.FormatDuration(wait), len(sa.Inner), before, readBefore, reads)
 	en += fmt.Sprintf(" The reader's kernel reopened its window with a window update in frame %d.", wu[0].Number)
 	zh += fmt.Sprintf("读端内核在第 %d 帧用窗口更新重新打开了窗口。", wu[0].Number)
 	return en, zh

@@ -293,11 +293,11 @@ func slowReaderBlocked(r *sockcall.Run) (en, zh string) {
 			case i == len(probes)-1:
 				sep = " and"
 			}
-			en += fmt.Sprintf("%s frame %d (%s after frame %d", sep, p.Number, msText(b.at(p).Sub(b.at(prev))), prev.Number)
+			en += fmt.Sprintf("%s frame %d (%s after frame %d", sep, p.Number, sockcall.FormatDuration(b.at(p).Sub(b.at(prev))), prev.Number)
 			if i > 0 {
 				zh += "，"
 			}
-			zh += fmt.Sprintf("第 %d 帧（比第 %d 帧晚 %s", p.Number, prev.Number, msText(b.at(p).Sub(b.at(prev))))
+			zh += fmt.Sprintf("第 %d 帧（比第 %d 帧晚 %s", p.Number, prev.Number, sockcall.FormatDuration(b.at(p).Sub(b.at(prev))))
 			if a := slowAnswer(b, p); a != nil {
 				en += fmt.Sprintf("; answered in frame %d, window %d)", a.Number, a.Window)
 				zh += fmt.Sprintf("；第 %d 帧回复，窗口 %d）", a.Number, a.Window)
@@ -334,9 +334,9 @@ func slowReaderDraining(r *sockcall.Run) (en, zh string) {
 		}
 	}
 	en = fmt.Sprintf("sendall returned %s after it was called, %s after the reader's first recv; the reader had read %d of the %d bytes by then.",
-		msText(b.ret(sa).Sub(b.start(sa))), msText(b.ret(sa).Sub(b.ret(first))), readBefore, slowTotal)
+		sockcall.FormatDuration(b.ret(sa).Sub(b.start(sa))), sockcall.FormatDuration(b.ret(sa).Sub(b.ret(first))), readBefore, slowTotal)
 	zh = fmt.Sprintf("sendall 在调用 %s 之后返回，比读端第一次 recv 晚 %s；那时读端已经读了 %d 字节中的 %d 字节。",
-		msText(b.ret(sa).Sub(b.start(sa))), msText(b.ret(sa).Sub(b.ret(first))), slowTotal, readBefore)
+		sockcall.FormatDuration(b.ret(sa).Sub(b.start(sa))), sockcall.FormatDuration(b.ret(sa).Sub(b.ret(first))), slowTotal, readBefore)
 	if rq, ok := kernelSample(first, "reader"); ok {
 		if sq, ok := kernelSample(first, "sender"); ok {
 			en += fmt.Sprintf(" Right after the first recv the reader's Recv-Q still held %d bytes and the sender's Send-Q %d.", rq.RecvQ, sq.SendQ)
@@ -344,8 +344,8 @@ func slowReaderDraining(r *sockcall.Run) (en, zh string) {
 		}
 	}
 	if last != nil {
-		en += fmt.Sprintf(" The reader made %d recv calls in %s.", reads, msText(b.ret(last).Sub(b.start(first))))
-		zh += fmt.Sprintf("读端在 %s 内调用了 %d 次 recv。", msText(b.ret(last).Sub(b.start(first))), reads)
+		en += fmt.Sprintf(" The reader made %d recv calls in %s.", reads, sockcall.FormatDuration(b.ret(last).Sub(b.start(first))))
+		zh += fmt.Sprintf("读端在 %s 内调用了 %d 次 recv。", sockcall.FormatDuration(b.ret(last).Sub(b.start(first))), reads)
 	}
 	en += fmt.Sprintf(" The reader's kernel reopened the window with a window update in frame %d.", wu[0].Number)
 	zh += fmt.Sprintf("读端内核在第 %d 帧用窗口更新重新打开了窗口。", wu[0].Number)
@@ -367,8 +367,8 @@ func checkSlowReader(r *sockcall.Run) error {
 	l.want(len(probes) >= slowProbes, "the sender's kernel probes the zero window at least %d times before the reader reads (%d probes)", slowProbes, len(probes))
 	if zero != nil && len(probes) >= 2 {
 		gap1, gap2 := b.at(probes[0]).Sub(b.at(zero)), b.at(probes[1]).Sub(b.at(probes[0]))
-		l.want(gap1 >= 150*time.Millisecond && gap1 <= 1500*time.Millisecond, "the first probe comes about 200 ms after the zero window (%s)", msText(gap1))
-		l.want(gap2 > gap1*3/2, "the probes come at doubling intervals (%s, then %s)", msText(gap1), msText(gap2))
+		l.want(gap1 >= 150*time.Millisecond && gap1 <= 1500*time.Millisecond, "the first probe comes about 200 ms after the zero window (%s)", sockcall.FormatDuration(gap1))
+		l.want(gap2 > gap1*3/2, "the probes come at doubling intervals (%s, then %s)", sockcall.FormatDuration(gap1), sockcall.FormatDuration(gap2))
 	}
 	// The first probe is answered with window 0; the second, less than
 	// 500 ms after that answer, is not answered before the reader reads.

@@ -69,13 +69,6 @@ func hexPort(addr []byte) int {
 // such socket (any more). At the limit it returns nil; ctx's error if ctx
 // is done first.
 func waitConn(ctx context.Context, local, peer uint16, limit time.Duration, ok func(state string, exists bool) bool) error {
-	deadline := time.Now().Add(limit)
-	for {
-		if ok(connState(local, peer)) || time.Now().After(deadline) {
-			return nil
-		}
-		if err := lessonPause(ctx, time.Millisecond); err != nil {
-			return err
-		}
-	}
+	_, err := observe(ctx, limit, time.Millisecond, func() bool { return ok(connState(local, peer)) })
+	return err
 }

@@ -3,11 +3,7 @@
 package demos
 
 import (
-	"bufio"
 	"context"
-	"os"
-	"strconv"
-	"strings"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -27,48 +23,18 @@ const tcpClose = 7
 // gone, it returns nil: the calls that follow show what really happened.
 // It returns ctx's error if ctx is done first.
 func waitTCPState(ctx context.Context, fd int, state uint8, limit time.Duration) error {
-	deadline := time.Now().Add(limit)
-	for {
+	_, err := observe(ctx, limit, time.Millisecond, func() bool {
 		ti, err := unix.GetsockoptTCPInfo(fd, unix.IPPROTO_TCP, unix.TCP_INFO)
-		if err != nil || ti.State == state || time.Now().After(deadline) {
-			return nil
-		}
-		if err := lessonPause(ctx, time.Millisecond); err != nil {
-			return err
-		}
-	}
+		return err != nil || ti.State == state
+	})
+	return err
 }
 
 // icmpUnreachIn is how many ICMP destination-unreachable messages the lab's
 // network namespace has received: InDestUnreachs of /proc/net/snmp (-1 if
 // it cannot tell).
 func icmpUnreachIn() int {
-	f, err := os.Open("/proc/net/snmp")
-	if err != nil {
-		return -1
-	}
-	defer f.Close()
-	var names []string
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		fields := strings.Fields(sc.Text())
-		if len(fields) == 0 || fields[0] != "Icmp:" {
-			continue
-		}
-		if names == nil {
-			names = fields
-			continue
-		}
-		for i, n := range names {
-			if n == "InDestUnreachs" && i < len(fields) {
-				if v, err := strconv.Atoi(fields[i]); err == nil {
-					return v
-				}
-			}
-		}
-		return -1
-	}
-	return -1
+	return procCounter("/proc/net/snmp", "Icmp:", "InDestUnreachs")
 }
 
 // waitICMPUnreach waits (every millisecond, for at most limit) until the
@@ -77,17 +43,8 @@ func icmpUnreachIn() int {
 // whether they came (true as well when the count cannot be read: the calls
 // that follow show what happened), or ctx's error if ctx is done first.
 func waitICMPUnreach(ctx context.Context, before int, limit time.Duration) (bool, error) {
-	deadline := time.Now().Add(limit)
-	for {
+	return observe(ctx, limit, time.Millisecond, func() bool {
 		n := icmpUnreachIn()
-		if n < 0 || before < 0 || n > before {
-			return true, nil
-		}
-		if time.Now().After(deadline) {
-			return false, nil
-		}
-		if err := lessonPause(ctx, time.Millisecond); err != nil {
-			return false, err
-		}
-	}
+		return n < 0 || before < 0 || n > before
+	})
 }

@@ -31,18 +31,14 @@ func sysAccept(fd int) (int, error) {
 // for "n bytes queued" short of SO_RCVLOWAT, which the tutorials don't use.
 // Nothing is recorded; the ioctl is an observation, not a socket call.
 func (s *Sock) waitQueued(n int) error {
-	deadline := time.Now().Add(time.Second)
-	for {
+	_, err := observe(s.ctx, time.Second, time.Millisecond, func() bool {
 		q, err := unix.IoctlGetInt(s.FD, unix.SIOCINQ)
-		if err != nil || q >= n || time.Now().After(deadline) {
-			return nil // the recv that follows shows what really arrived
-		}
-		select {
-		case <-s.ctx.Done():
-			return s.fail("recv", s.ctx.Err())
-		case <-time.After(time.Millisecond):
-		}
+		return err != nil || q >= n // the recv that follows shows what really arrived
+	})
+	if err != nil {
+		return s.fail("recv", err)
 	}
+	return nil
 }
 
 // state reads the socket's queues and, for TCP, TCP_INFO.

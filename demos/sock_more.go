@@ -19,6 +19,26 @@ import (
 // nothing is recorded. waitTCP, the one observation of the kernel, is in
 // sock_more_linux.go.
 
+// observe polls done every interval until it holds (true), for at most
+// limit (false), or until ctx is done (its error). It is how a lesson waits
+// for something it can only observe of the kernel — a queue's length, a
+// socket's state, a counter — never for ordering endpoints: signals do that.
+// Nothing it does is recorded.
+func observe(ctx context.Context, limit, every time.Duration, done func() bool) (bool, error) {
+	deadline := time.Now().Add(limit)
+	for {
+		if done() {
+			return true, nil
+		}
+		if time.Now().After(deadline) {
+			return false, nil
+		}
+		if err := lessonPause(ctx, every); err != nil {
+			return false, err
+		}
+	}
+}
+
 // lessonPause waits d, or until ctx is done (and returns its error). It is
 // for pauses that are the lesson — a reader busy elsewhere, a consumer
 // slower than its producer — never for ordering endpoints: signals do that.
@@ -72,23 +92,18 @@ func (s *Sock) readAll(want []byte, bufsize int, gap time.Duration) error {
 // bufRun reads the facts of one run (possibly partial: a view calls
 // Outcome while the lesson runs, and frames may be missing) for the
 // lessons of this file's family. Every method copes with what is not
-// there yet.
+// there yet. It reads the run as runFacts does (the first lessons'
+// reader, lesson_facts.go), and adds the queries about buffers and
+// windows.
 type bufRun struct{ r *sockcall.Run }
 
 // calls returns endpoint's calls with op (any op when op is ""), in
 // step (any step when step is 0), in order.
 func (b bufRun) calls(endpoint, op string, step int) []*sockcall.Call {
-	if b.r == nil {
-		return nil
+	if step == 0 {
+		return runFacts(b).calls(endpoint, op)
 	}
-	var out []*sockcall.Call
-	for i := range b.r.Calls {
-		c := &b.r.Calls[i]
-		if c.Endpoint == endpoint && (op == "" || c.Op == op) && (step == 0 || c.Step == step) {
-			out = append(out, c)
-		}
-	}
-	return out
+	return runFacts(b).callsIn(endpoint, op, step)
 }
 
 // first returns the first of endpoint's calls with op in step, or nil.
@@ -101,39 +116,17 @@ func (b bufRun) first(endpoint, op string, step int) *sockcall.Call {
 
 // packets returns the packets keep accepts, in capture order.
 func (b bufRun) packets(keep func(p *decode.Packet) bool) []*decode.Packet {
-	if b.r == nil {
-		return nil
-	}
-	var out []*decode.Packet
-	for i := range b.r.Packets {
-		if p := &b.r.Packets[i]; keep(p) {
-			out = append(out, p)
-		}
-	}
-	return out
+	return runFacts(b).packets(keep)
 }
 
 // links returns c's links to the wire, or nil.
 func (b bufRun) links(c *sockcall.Call) *sockcall.CallLinks {
-	if b.r == nil || b.r.Links == nil || c == nil {
-		return nil
-	}
-	return b.r.Links.Call(c.Number)
+	return runFacts(b).links(c)
 }
 
 // frames returns the packets that carried c's bytes, in capture order.
 func (b bufRun) frames(c *sockcall.Call) []*decode.Packet {
-	l := b.links(c)
-	if l == nil {
-		return nil
-	}
-	var out []*decode.Packet
-	for _, n := range l.Frames {
-		if p := b.r.Frame(n); p != nil {
-			out = append(out, p)
-		}
-	}
-	return out
+	return runFacts(b).frames(c)
 }
 
 // from and to return the TCP segments a fixed port sent or received.
@@ -207,19 +200,6 @@ func (b bufRun) start(c *sockcall.Call) time.Time {
 }
 
 func (bufRun) at(p *decode.Packet) time.Time { return time.Unix(p.Sec, p.Nsec) }
-
-// msText shows a duration as the timeline does: in milliseconds to a
-// tenth ("41.8 ms"), below one in microseconds ("43 µs", never "0.0 ms"),
-// from a second on in seconds ("1.89 s", not "1889.8 ms").
-func msText(d time.Duration) string {
-	switch {
-	case d < time.Millisecond:
-		return fmt.Sprintf("%d µs", d.Microseconds())
-	case d < time.Second:
-		return fmt.Sprintf("%.1f ms", float64(d)/float64(time.Millisecond))
-	}
-	return fmt.Sprintf("%.2f s", d.Seconds())
-}
 
 // frameNumbers shows frame numbers as a list: "4, 6, 9" (and "… 12 in
 // all" past six).

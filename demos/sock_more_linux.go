@@ -24,17 +24,9 @@ type tcpProgress struct {
 // the calls that follow show what really happened. It returns ctx's error
 // if ctx is done first.
 func waitTCP(ctx context.Context, fd int, limit time.Duration, ok func(tcpProgress) bool) error {
-	deadline := time.Now().Add(limit)
-	for {
+	_, err := observe(ctx, limit, 2*time.Millisecond, func() bool {
 		ti, err := unix.GetsockoptTCPInfo(fd, unix.IPPROTO_TCP, unix.TCP_INFO)
-		if err != nil || time.Now().After(deadline) {
-			return nil
-		}
-		if ok(tcpProgress{Unacked: ti.Unacked, NotSent: ti.Notsent_bytes, Backoff: ti.Backoff}) {
-			return nil
-		}
-		if err := lessonPause(ctx, 2*time.Millisecond); err != nil {
-			return err
-		}
-	}
+		return err != nil || ok(tcpProgress{Unacked: ti.Unacked, NotSent: ti.Notsent_bytes, Backoff: ti.Backoff})
+	})
+	return err
 }

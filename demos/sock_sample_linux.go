@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"os"
 	"strconv"
+	"strings"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -153,4 +154,37 @@ func (e *Env) socketTable() ([]socktable.Entry, []string, error) {
 		}
 	}
 	return es, owner, nil
+}
+
+// procCounter reads one counter of this network namespace's SNMP-style
+// tables (/proc/net/snmp, /proc/net/netstat): in the pair of lines that
+// begin with section ("Icmp:", "TcpExt:"), the value under name; -1 if it
+// cannot tell.
+func procCounter(path, section, name string) int {
+	f, err := os.Open(path)
+	if err != nil {
+		return -1
+	}
+	defer f.Close()
+	var names []string
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		fields := strings.Fields(sc.Text())
+		if len(fields) == 0 || fields[0] != section {
+			continue
+		}
+		if names == nil {
+			names = fields
+			continue
+		}
+		for i, n := range names {
+			if n == name && i < len(fields) {
+				if v, err := strconv.Atoi(fields[i]); err == nil {
+					return v
+				}
+			}
+		}
+		return -1
+	}
+	return -1
 }

@@ -190,9 +190,9 @@ func udpOverflowSent(r *sockcall.Run) (en, zh string) {
 	}
 	last := sends[len(sends)-1]
 	en = fmt.Sprintf("%d sendto calls returned %d each, in %s; the capture saw %d datagrams to port %d.",
-		ok, overflowSize, msText(b.ret(last).Sub(b.start(sends[0]))), overflowWire(b), overflowPort)
+		ok, overflowSize, sockcall.FormatDuration(b.ret(last).Sub(b.start(sends[0]))), overflowWire(b), overflowPort)
 	zh = fmt.Sprintf("%d 次 sendto 各返回 %d，用时 %s；抓包看到 %d 个发往端口 %d 的数据报。",
-		ok, overflowSize, msText(b.ret(last).Sub(b.start(sends[0]))), overflowWire(b), overflowPort)
+		ok, overflowSize, sockcall.FormatDuration(b.ret(last).Sub(b.start(sends[0]))), overflowWire(b), overflowPort)
 	if d := overflowDrops(last); d >= 0 {
 		en += fmt.Sprintf(" Right after the last one, the kernel's drops counter for the receiver's socket already said %d.", d)
 		zh += fmt.Sprintf("最后一次 sendto 刚返回时，内核给接收方套接字记的丢弃数已经是 %d。", d)

@@ -134,7 +134,7 @@ func (v *DemoView) callDetails(r *timeline.Row, c *sockcall.Call) []demoDetail {
 	if outer, ok := tl.Within[c.Number]; ok {
 		line = fmt.Appendf(line, v.tr("  (inside sendall #%d)", "（在 sendall #%d 之内）"), outer)
 	}
-	if links := demoAppendLinks(nil, c, tl.Run.Links.Call(c.Number), v.zh); len(links) > 0 {
+	if links := sockcall.AppendCallLinks(nil, c, tl.Run.Links.Call(c.Number), v.zh); len(links) > 0 {
 		line = append(line, "  → "...)
 		line = append(line, links...)
 	}
@@ -152,7 +152,7 @@ func (v *DemoView) callDetails(r *timeline.Row, c *sockcall.Call) []demoDetail {
 	if r.Blocked > 0 {
 		k = append(k, "  · "...)
 		k = append(k, v.tr("blocked for ", "阻塞了 ")...)
-		k = append(k, timeline.FormatDuration(r.Blocked)...)
+		k = append(k, sockcall.FormatDuration(r.Blocked)...)
 		if r.Kind == timeline.KindCall {
 			k = append(k, v.tr(" (its return is a row further down)", "（返回在下面另一行）")...)
 		} else {
@@ -171,27 +171,8 @@ func (v *DemoView) callDetails(r *timeline.Row, c *sockcall.Call) []demoDetail {
 	}
 
 	// How long its bytes waited.
-	if w, ok := tl.Waits[c.Number]; ok && len(c.Inner) == 0 {
-		var parts []string
-		if w.SendBuf >= 0 {
-			d := timeline.FormatDuration(w.SendBuf)
-			if c.Proto == "udp" { // one datagram, sent within the call
-				parts = append(parts, v.tr("its datagram left "+d+" after the call was made", "调用发起 "+d+" 后数据报发出"))
-			} else {
-				parts = append(parts, v.tr("in the send buffer "+d+" before its first segment left", "在发送缓冲区等了 "+d+" 才发出第一个段"))
-			}
-		}
-		if w.Ack >= 0 {
-			d := timeline.FormatDuration(w.Ack)
-			parts = append(parts, v.tr("acknowledged after "+d, d+" 后被确认"))
-		}
-		if w.RecvBuf >= 0 {
-			d := timeline.FormatDuration(w.RecvBuf)
-			parts = append(parts, v.tr("waited "+d+" in the receive buffer", "在接收缓冲区等了 "+d))
-		}
-		if len(parts) > 0 {
-			out = append(out, demoDetail{v.tr("bytes: ", "字节：") + strings.Join(parts, v.tr(", ", "，")), demoStyleNote})
-		}
+	if w := tl.WaitsText(c); w != "" {
+		out = append(out, demoDetail{w, demoStyleNote})
 	}
 	return out
 }

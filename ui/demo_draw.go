@@ -543,9 +543,9 @@ func (v *DemoView) drawCallRow(screen tcell.Screen, r *timeline.Row, x, y, maxX 
 	case waiting:
 		suffix = "  " + v.tr("waiting: not returned yet", "等待中：尚未返回")
 	case ret:
-		suffix = "  " + v.tr("returned after ", "返回，用时 ") + timeline.FormatDuration(r.Blocked)
+		suffix = "  " + v.tr("returned after ", "返回，用时 ") + sockcall.FormatDuration(r.Blocked)
 	case r.Blocked > 0:
-		suffix = "  " + v.tr("blocked ", "阻塞 ") + timeline.FormatDuration(r.Blocked)
+		suffix = "  " + v.tr("blocked ", "阻塞 ") + sockcall.FormatDuration(r.Blocked)
 	}
 	label := func(width int) string {
 		width -= textcol.Width(prefix) + textcol.Width(suffix)
@@ -721,12 +721,6 @@ func demoAppendQueues(b []byte, c *sockcall.Call) []byte {
 	return b
 }
 
-// demoAppendLinks appends what the call's bytes became on the wire (in
-// Chinese when zh).
-func demoAppendLinks(b []byte, c *sockcall.Call, l *sockcall.CallLinks, zh bool) []byte {
-	return sockcall.AppendCallLinks(b, c, l, zh)
-}
-
 // demoSafeString makes bytes printable text: invalid UTF-8 becomes U+FFFD
 // (printCells turns control characters into escapes).
 func demoSafeString(b []byte) string {
@@ -794,7 +788,7 @@ func (v *DemoView) drawCalls(screen tcell.Screen, x, y, w, h, end, cur int, lcal
 		}
 		cx = printCells(screen, cx, y+k, maxX, textcol.Pad(label, labelW), st)
 		cx = printCells(screen, cx+2, y+k, maxX, string(demoAppendQueues(nil, c)), base)
-		if links := demoAppendLinks(nil, c, tl.Run.Links.Call(c.Number), v.zh); len(links) > 0 {
+		if links := sockcall.AppendCallLinks(nil, c, tl.Run.Links.Call(c.Number), v.zh); len(links) > 0 {
 			printCells(screen, cx+2, y+k, maxX, "→ "+string(links), base.Foreground(tcell.ColorSilver))
 		}
 	}

@@ -2,6 +2,7 @@ package sockcall
 
 import (
 	"strconv"
+	"time"
 
 	"github.com/sockscope/sockscope/decode"
 )
@@ -164,4 +165,16 @@ func AppendCallJSON(dst []byte, c *Call, l *CallLinks, w *Waits, zh bool) []byte
 		}
 	}
 	return o.Bytes()
+}
+
+// FormatDuration says how long something took as a person reads it, the
+// same in every view and lesson: 12 µs, 41.9 ms, 1.23 s.
+func FormatDuration(d time.Duration) string {
+	switch {
+	case d < time.Millisecond:
+		return strconv.FormatInt(d.Microseconds(), 10) + " µs"
+	case d < time.Second:
+		return strconv.FormatFloat(float64(d)/float64(time.Millisecond), 'f', 1, 64) + " ms"
+	}
+	return strconv.FormatFloat(d.Seconds(), 'f', 2, 64) + " s"
 }

@@ -159,8 +159,8 @@ func inFlight(c *sockcall.Call, s *sockModel) why {
 		}
 		if d := at.Sub(st.lastAt); d >= 0 && d < inFlightWindow {
 			return why{
-				fmt.Sprintf("sampled %s after frame %d was captured, before the kernel had delivered it to the socket", fmtDuration(d), st.lastFrame),
-				fmt.Sprintf("帧 %d 被抓到后 %s 采样，内核还没把它交给套接字", st.lastFrame, fmtDuration(d)),
+				fmt.Sprintf("sampled %s after frame %d was captured, before the kernel had delivered it to the socket", sockcall.FormatDuration(d), st.lastFrame),
+				fmt.Sprintf("帧 %d 被抓到后 %s 采样，内核还没把它交给套接字", st.lastFrame, sockcall.FormatDuration(d)),
 			}
 		}
 	}
@@ -249,8 +249,8 @@ func (t *Timeline) capturedLate(c *sockcall.Call, s *sockModel) why {
 			s.Listener && p.DstPort == s.Local.Port() { // a handshake's last ACK fills the accept queue
 			d := at.Sub(from)
 			return why{
-				fmt.Sprintf("frame %d was captured %s after the kernel was asked, though the socket had it already", p.Number, fmtDuration(d)),
-				fmt.Sprintf("帧 %d 在询问内核之后 %s 才被抓到，而套接字当时已经收到了它", p.Number, fmtDuration(d)),
+				fmt.Sprintf("frame %d was captured %s after the kernel was asked, though the socket had it already", p.Number, sockcall.FormatDuration(d)),
+				fmt.Sprintf("帧 %d 在询问内核之后 %s 才被抓到，而套接字当时已经收到了它", p.Number, sockcall.FormatDuration(d)),
 			}
 		}
 	}

@@ -463,7 +463,7 @@ func TestQuoteAndDuration(t *testing.T) {
 		d    time.Duration
 		want string
 	}{{12 * time.Microsecond, "12 µs"}, {41900 * time.Microsecond, "41.9 ms"}, {1234 * time.Millisecond, "1.23 s"}} {
-		if got := FormatDuration(c.d); got != c.want {
+		if got := sockcall.FormatDuration(c.d); got != c.want {
 			t.Errorf("FormatDuration(%v) = %q, want %q", c.d, got, c.want)
 		}
 	}

@@ -76,7 +76,7 @@ func appendTextRow(b []byte, t *Timeline, i int) []byte {
 			b = append(b, "  └ "...)
 		}
 		b = append(b, r.Text...)
-		b = fmt.Appendf(b, pick(t.ZH, "  returned after %s", "  %s 后返回"), fmtDuration(r.Blocked))
+		b = fmt.Appendf(b, pick(t.ZH, "  returned after %s", "  %s 后返回"), sockcall.FormatDuration(r.Blocked))
 		b = appendKernelText(b, t, c) // sampled now, not when the call was made
 		b = append(b, '\n')
 	case KindFrame:
@@ -137,7 +137,7 @@ func appendCallText(b []byte, t *Timeline, r *Row, c *sockcall.Call) []byte {
 	if r.Blocked > 0 && r.Kind == KindCall {
 		// The kernel's figures were taken when it returned: they go on
 		// its return row.
-		b = fmt.Appendf(b, pick(t.ZH, "  blocked %s", "  阻塞 %s"), fmtDuration(r.Blocked))
+		b = fmt.Appendf(b, pick(t.ZH, "  blocked %s", "  阻塞 %s"), sockcall.FormatDuration(r.Blocked))
 	} else {
 		b = appendKernelText(b, t, c)
 	}
@@ -184,36 +184,42 @@ func appendMeaningText(b []byte, t *Timeline, c *sockcall.Call) []byte {
 
 // appendWaitsText prints how long the call's bytes waited, when known.
 func appendWaitsText(b []byte, t *Timeline, c *sockcall.Call) []byte {
-	w, ok := t.Waits[c.Number]
-	if !ok || len(c.Inner) > 0 { // a sendall: its sends say it
+	w := t.WaitsText(c)
+	if w == "" {
 		return b
+	}
+	b = append(b, "                    "...)
+	b = append(b, w...)
+	return append(b, '\n')
+}
+
+// WaitsText says how long call c's bytes waited, in the timeline's
+// language ("bytes: in the send buffer 12 µs before its first segment
+// left, acknowledged after 45 µs"), or "" when nothing is known. A
+// sendall's sends say it for it.
+func (t *Timeline) WaitsText(c *sockcall.Call) string {
+	w, ok := t.Waits[c.Number]
+	if !ok || len(c.Inner) > 0 {
+		return ""
 	}
 	var parts []string
 	zh := t.ZH
 	switch {
 	case w.SendBuf >= 0 && c.Proto == "udp": // one datagram, sent within the call
-		parts = append(parts, pick(zh, "its datagram left "+fmtDuration(w.SendBuf)+" after the call was made", "调用发起 "+fmtDuration(w.SendBuf)+" 后数据报发出"))
+		parts = append(parts, pick(zh, "its datagram left "+sockcall.FormatDuration(w.SendBuf)+" after the call was made", "调用发起 "+sockcall.FormatDuration(w.SendBuf)+" 后数据报发出"))
 	case w.SendBuf >= 0:
-		parts = append(parts, pick(zh, "in the send buffer "+fmtDuration(w.SendBuf)+" before its first segment left", "在发送缓冲区等了 "+fmtDuration(w.SendBuf)+" 才发出第一个段"))
+		parts = append(parts, pick(zh, "in the send buffer "+sockcall.FormatDuration(w.SendBuf)+" before its first segment left", "在发送缓冲区等了 "+sockcall.FormatDuration(w.SendBuf)+" 才发出第一个段"))
 	}
 	if w.Ack >= 0 {
-		parts = append(parts, pick(zh, "acknowledged after "+fmtDuration(w.Ack), fmtDuration(w.Ack)+" 后被确认"))
+		parts = append(parts, pick(zh, "acknowledged after "+sockcall.FormatDuration(w.Ack), sockcall.FormatDuration(w.Ack)+" 后被确认"))
 	}
 	if w.RecvBuf >= 0 {
-		parts = append(parts, pick(zh, "waited "+fmtDuration(w.RecvBuf)+" in the receive buffer", "在接收缓冲区等了 "+fmtDuration(w.RecvBuf)))
+		parts = append(parts, pick(zh, "waited "+sockcall.FormatDuration(w.RecvBuf)+" in the receive buffer", "在接收缓冲区等了 "+sockcall.FormatDuration(w.RecvBuf)))
 	}
 	if len(parts) == 0 {
-		return b
+		return ""
 	}
-	b = append(b, "                    "...)
-	b = append(b, pick(zh, "bytes: ", "字节：")...)
-	for i, p := range parts {
-		if i > 0 {
-			b = append(b, pick(zh, ", ", "，")...)
-		}
-		b = append(b, p...)
-	}
-	return append(b, '\n')
+	return pick(zh, "bytes: ", "字节：") + strings.Join(parts, pick(zh, ", ", "，"))
 }
 
 // OutcomeLead is what goes before an outcome's words: "This run: ", or
@@ -404,17 +410,3 @@ func pad(b []byte, start, width int) []byte {
 	}
 	return b
 }
-
-// fmtDuration shows a wait the way a person reads it: 12 µs, 41.9 ms, 1.23 s.
-func fmtDuration(d time.Duration) string {
-	switch {
-	case d < time.Millisecond:
-		return strconv.FormatInt(d.Microseconds(), 10) + " µs"
-	case d < time.Second:
-		return strconv.FormatFloat(float64(d)/float64(time.Millisecond), 'f', 1, 64) + " ms"
-	}
-	return strconv.FormatFloat(d.Seconds(), 'f', 2, 64) + " s"
-}
-
-// FormatDuration is fmtDuration for the views.
-func FormatDuration(d time.Duration) string { return fmtDuration(d) }
