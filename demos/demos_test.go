@@ -227,12 +227,16 @@ func TestTCPMulti(t *testing.T) {
 	for i := 1; i <= TCPMultiClients; i++ {
 		name := "client-" + string(rune('0'+i))
 		calls := r.of(name)
-		if got := ops(calls); !strings.HasPrefix(got, "socket connect send sendall recv") || !strings.HasSuffix(got, "recv close") {
+		if got := ops(calls); !strings.HasPrefix(got, "socket connect getsockname send sendall recv") || !strings.HasSuffix(got, "recv close") {
 			t.Errorf("%s calls: %s", name, got)
 			continue
 		}
 		if calls[1].Ret != 0 || calls[1].TCP == nil || calls[1].TCP.State != "ESTAB" {
 			t.Errorf("%s connect: %+v", name, calls[1])
+		}
+		// The kernel picked the client's port in connect; getsockname says which.
+		if calls[2].Ret != 0 || calls[2].Local != calls[1].Local || calls[2].Local.Port() == 0 || calls[2].Args != "addr → "+calls[1].Local.String() {
+			t.Errorf("%s getsockname: %+v after connect from %v", name, calls[2], calls[1].Local)
 		}
 		msg := []byte(TCPMultiMessage(i))
 		if got := data(calls, "recv"); !bytes.Equal(got, msg) || !bytes.Equal(data(calls, "send"), msg) {
@@ -248,11 +252,15 @@ func TestTCPMulti(t *testing.T) {
 	seen := map[int]bool{}
 	for i := 1; i <= TCPMultiClients; i++ {
 		name := "handler-" + string(rune('0'+i))
-		calls := wantOps(t, r, name, "recv send sendall recv close")
-		if len(calls) != 5 {
+		calls := wantOps(t, r, name, "getpeername recv send sendall recv close")
+		if len(calls) != 6 {
 			continue
 		}
 		acc := server[4+i-1]
+		if calls[0].Ret != 0 || calls[0].Peer != acc.Peer || calls[0].Args != "addr → "+acc.Peer.String() {
+			t.Errorf("%s getpeername: %+v, accept returned %v", name, calls[0], acc.Peer)
+		}
+		calls = calls[1:]
 		if calls[0].FD != acc.Ret || calls[0].Peer != acc.Peer || calls[0].Local != serverAddr {
 			t.Errorf("%s: fd %d peer %v; accept %d returned fd %d from %v", name, calls[0].FD, calls[0].Peer, i, acc.Ret, acc.Peer)
 		}
@@ -273,6 +281,17 @@ func TestTCPMulti(t *testing.T) {
 
 	// The wire: three whole connections, interleaved.
 	pkts := tcpPackets(r, 7002)
+	// The listener was closed after the third accept, before any data:
+	// the accepted connections carried every byte after it.
+	if lc := server[len(server)-1]; lc.FD != server[3].FD || lc.Ret != 0 {
+		t.Errorf("the server's last call is %+v, want the listener's close", lc)
+	} else {
+		for _, p := range pkts {
+			if p.PayloadLen > 0 && !time.Unix(p.Sec, p.Nsec).After(time.Unix(lc.Sec, lc.Nsec)) {
+				t.Errorf("frame %d carried data before the listener's close (call %d)", p.Number, lc.Number)
+			}
+		}
+	}
 	conns := map[netip.AddrPort]bool{}
 	for addr, i := range clientByAddr {
 		msg := []byte(TCPMultiMessage(i))

@@ -73,7 +73,7 @@ type Sock struct {
 	startStep  int       // and the step in force then
 	listening  bool
 	nonblock   bool // O_NONBLOCK is set (SetBlocking(false))
-	last       int  // the number of the latest send recorded (for Sendall)
+	last       int  // the number of the latest send or recv recorded (for Sendall, Readline)
 	lastWaited bool // and whether it waited
 }
 
@@ -436,6 +436,7 @@ func (s *Sock) recvfrom(op string, bufsize, flags int) ([]byte, string, int, err
 		return nil, "", 0, s.fail(op, werr)
 	}
 	t := s.stamp()
+	s.last, s.lastWaited = t.n, waited
 	args := strconv.Itoa(bufsize)
 	if flags != 0 {
 		args += ", " + msgFlagNames(flags)

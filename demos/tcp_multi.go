@@ -11,7 +11,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/sockscope/sockscope/decode"
 	"github.com/sockscope/sockscope/demos/sockcall"
@@ -52,11 +51,17 @@ var tcpMulti = &Demo{
 				"Which client gets there first is up to the scheduler, and the handshakes may follow one another or overlap. " +
 				"The server loops on accept(); for each new socket it starts a goroutine — the tutorials' threading.Thread(target=handle, args=(conn, addr)).start() — named handler-1 to handler-3 in the order accepted. " +
 				"While one handler waits in recv, the others and the accept loop carry on: a slow client holds up no one. " +
+				"Each client then calls s.getsockname(): it never called bind, so connect had the kernel pick a free ephemeral port for it (from net.ipv4.ip_local_port_range), the source port of its SYN. " +
+				"Each handler's first call is conn.getpeername(), the client's address and port again, as accept returned them. " +
+				"After the third accept the server closes its listening socket (a tutorial's server would go on accepting; this one stops at three). " +
 				"Calls are numbered in the order they return, so a client's connect and the accept of its connection may come in either order.",
 			ExplainZH: "三个客户端 goroutine 同时启动，各自调用 connect：三次握手（SYN、SYN/ACK、ACK），在线路上靠客户端端口号区分。" +
 				"哪个客户端先连上由调度决定，几次握手可能先后进行，也可能交错。" +
 				"服务器循环调用 accept()，每得到一个新套接字就启动一个 goroutine 去处理它——相当于教程里的 threading.Thread(target=handle, args=(conn, addr)).start()——按 accept 的先后命名为 handler-1 到 handler-3。" +
 				"某个 handler 阻塞在 recv 时，其他 handler 和 accept 循环照常运行：一个慢客户端不会拖住别人。" +
+				"接着每个客户端调用 s.getsockname()：它从没调用过 bind，所以 connect 让内核替它挑了一个空闲的临时端口（取自 net.ipv4.ip_local_port_range），也就是它 SYN 的源端口。" +
+				"每个 handler 的第一个调用是 conn.getpeername()，再次得到客户端的地址和端口，和 accept 返回的一样。" +
+				"第三次 accept 之后，服务器关闭监听套接字（教程里的服务器会一直 accept 下去；这里到三个就停）。" +
 				"调用按返回的先后编号，所以客户端的 connect 和服务器对这个连接的 accept，谁的编号在前都有可能。",
 			Outcome: tcpMultiConnectOutcome,
 		},
@@ -65,10 +70,12 @@ var tcpMulti = &Demo{
 			TitleZH: "客户端发送；每个 handler 在自己的连接上回显",
 			Explain: "Once all three are connected, the clients are let go together: each sends its message with sendall, and each handler recv()s it and sendall()s it back on its own connection. " +
 				"Whether the three connections' segments alternate on the wire or follow one another depends on how the threads happen to run; either way nothing gets mixed up: the kernel files every segment under its connection by four numbers — source address, source port, destination address, destination port. " +
-				"All three server-side sockets share local port 7002 with the listening socket.",
+				"The listening socket is closed by now, yet the three connections it accepted carry on: each accepted socket is a socket of its own, and closing the listener only stops new connections (a connect to 7002 would now be refused). " +
+				"All three server-side sockets still have local port 7002, the port the listener had.",
 			ExplainZH: "三个客户端都连上之后同时被放行：每个客户端用 sendall 发出自己的消息，每个 handler 在自己的连接上 recv() 收到，再用 sendall() 原样发回。" +
 				"线路上三个连接的报文段是交错出现还是先后出现，取决于线程恰好怎样运行；无论哪种都不会串线：内核按四元组——源地址、源端口、目的地址、目的端口——把每个报文段归到它所属的连接。" +
-				"服务器这边的三个连接套接字和监听套接字共用本地端口 7002。",
+				"这时监听套接字已经关闭，它 accept 出来的三个连接却照常工作：每个 accept 得到的套接字都是独立的套接字，关闭监听套接字只是不再接受新连接（此时再 connect 7002 会被拒绝）。" +
+				"服务器这边的三个连接套接字本地端口仍然是 7002，也就是监听套接字原来的端口。",
 			Outcome: tcpMultiTalkOutcome,
 		},
 		{
@@ -76,10 +83,10 @@ var tcpMulti = &Demo{
 			TitleZH: "客户端读回显后关闭；handler 关闭；服务器停止",
 			Explain: "Each client recv()s until its own message is back, then closes (FIN). " +
 				"Each handler's recv returns 0, so it closes its connection and its thread ends. " +
-				"When all three handlers are done, the server closes the listening socket: three teardowns, one per connection, in whatever order the clients finished.",
+				"Three teardowns, one per connection, in whatever order the clients finished.",
 			ExplainZH: "每个客户端循环 recv()，直到收回自己的消息，然后关闭（发出 FIN）。" +
 				"每个 handler 的 recv 返回 0，于是关闭自己的连接，线程随之结束。" +
-				"三个 handler 都结束后，服务器关闭监听套接字：三个连接各自挥手，先后顺序取决于哪个客户端先完成。",
+				"三个连接各自挥手，先后顺序取决于哪个客户端先完成。",
 			Outcome: tcpMultiCloseOutcome,
 		},
 	},
@@ -92,6 +99,7 @@ func runTCPMulti(ctx context.Context, env *Env) error {
 	connected := make(chan struct{}, TCPMultiClients)
 	sent := make(chan struct{}, TCPMultiClients)
 	echoed := make(chan struct{}, TCPMultiClients)
+	asked := make(chan struct{}, TCPMultiClients) // a handler has called getpeername
 	g := newGroup(ctx)
 	ctx = g.ctx
 
@@ -126,6 +134,10 @@ func runTCPMulti(ctx context.Context, env *Env) error {
 			g.Go(func(ctx context.Context) error {
 				defer handlers.Done()
 				defer conn.Close()
+				if _, err := conn.Getpeername(); err != nil {
+					return err
+				}
+				asked <- struct{}{}
 				for first := true; ; first = false {
 					data, err := conn.Recv(1024)
 					if err != nil {
@@ -144,9 +156,12 @@ func runTCPMulti(ctx context.Context, env *Env) error {
 				return conn.Close()
 			})
 		}
+		if err := s.Close(); err != nil { // no more clients: the accepted connections go on
+			return err
+		}
 		acceptedAll.fire()
 		handlers.Wait()
-		return s.Close()
+		return nil
 	})
 	if err := listening.wait(ctx); err != nil {
 		return g.stop(err)
@@ -165,6 +180,9 @@ func runTCPMulti(ctx context.Context, env *Env) error {
 				return err
 			}
 			if err := c.Connect(TCPMultiAddr); err != nil {
+				return err
+			}
+			if _, err := c.Getsockname(); err != nil {
 				return err
 			}
 			connected <- struct{}{}
@@ -199,6 +217,9 @@ func runTCPMulti(ctx context.Context, env *Env) error {
 		return g.stop(err)
 	}
 	if err := acceptedAll.wait(ctx); err != nil {
+		return g.stop(err)
+	}
+	if err := waitN(ctx, asked, TCPMultiClients); err != nil {
 		return g.stop(err)
 	}
 
@@ -299,7 +320,8 @@ func frameRange(frames []*decode.Packet, zh bool) string {
 // tcpMultiConnectOutcome: the order the clients connected in, whether the
 // handshakes overlapped, and which handler got which client.
 func tcpMultiConnectOutcome(r *sockcall.Run) (en, zh string) {
-	conns := tcpMultiConns(factsOf(r))
+	f := factsOf(r)
+	conns := tcpMultiConns(f)
 	if len(conns) != TCPMultiClients {
 		return "", ""
 	}
@@ -313,6 +335,16 @@ func tcpMultiConnectOutcome(r *sockcall.Run) (en, zh string) {
 	}
 	en = fmt.Sprintf("The clients' SYNs went in the order %s (frames %s). ", strings.Join(names, ", "), joinList(syns, false))
 	zh = fmt.Sprintf("客户端 SYN 的先后是 %s（第 %s 帧）。", strings.Join(names, "、"), joinList(syns, true))
+	var ports []string
+	for _, mc := range conns {
+		sn := f.call(mc.client, "getsockname", 0)
+		if sn == nil || sn.Ret != 0 {
+			return "", ""
+		}
+		ports = append(ports, fmt.Sprintf("%d (%s)", sn.Local.Port(), mc.client))
+	}
+	en += fmt.Sprintf("getsockname shows the ports the kernel picked: %s. ", joinList(ports, false))
+	zh += fmt.Sprintf("getsockname 显示内核挑选的端口：%s。", joinList(ports, true))
 
 	// Did another connection's segment come inside a handshake?
 	inside := func() (outer, other multiConn, p *decode.Packet) {
@@ -532,6 +564,10 @@ func checkTCPMulti(r *sockcall.Run) error {
 		}
 		ck.expect(c.handshake(), "step 2: each client's handshake is SYN, SYN/ACK, ACK", "%s: SYN %s SYN/ACK %s ACK %s", mc.client, frameNo(c.syn), frameNo(c.synAck), frameNo(c.hsAck))
 		ck.expect(tcpState(mc.connect) == "ESTAB", "step 2: connect leaves the client ESTAB", "%s: %s", mc.client, describe(mc.connect))
+		name := f.call(mc.client, "getsockname", 0)
+		ck.expect(f.call(mc.client, "bind", 0) == nil && name != nil && name.Ret == 0 && name.Step == 2 && name.Local == mc.connect.Local &&
+			c.syn != nil && c.syn.SrcPort == name.Local.Port() && name.Args == "addr → "+name.Local.String(),
+			"step 2: each client, never bound, gets its ephemeral port from getsockname: its SYN's source port", "%s: %s, SYN %s", mc.client, describe(name), frameNo(c.syn))
 		ck.expect(!ports[mc.connect.Local.Port()] && mc.connect.Local.Port() != server.Port(), "step 2: the connections are told apart by the clients' ports", "%s at %v", mc.client, mc.connect.Local)
 		ports[mc.connect.Local.Port()] = true
 		ck.expect(c.handshake() && c.hsAck.Number < firstData && c.hsAck.Number < firstFin, "title: three connections at once (every handshake done before any data)", "%s's handshake ends in %s, first data in frame %d", mc.client, frameNo(c.hsAck), firstData)
@@ -540,6 +576,9 @@ func checkTCPMulti(r *sockcall.Run) error {
 			continue
 		}
 		hcalls := f.calls(mc.handler, "")
+		peer := f.call(mc.handler, "getpeername", 0)
+		ck.expect(len(hcalls) > 0 && hcalls[0] == peer && peer.Ret == 0 && peer.Peer == mc.accept.Peer && peer.Args == "addr → "+mc.accept.Peer.String(),
+			"step 2: each handler's first call is getpeername, the address accept returned", "%s: %s, accept %s", mc.handler, describe(peer), describe(mc.accept))
 		okFD := len(hcalls) > 0
 		for _, hc := range hcalls {
 			okFD = okFD && hc.FD == mc.accept.Ret
@@ -576,13 +615,22 @@ func checkTCPMulti(r *sockcall.Run) error {
 		ck.expect(c.closed() && c.rst == nil, "step 4: one teardown per connection", "%s: FIN %s, ACK %s, FIN %s, ACK %s, RST %s", mc.client, frameNo(c.clientFin), frameNo(c.finAck), frameNo(c.serverFin), frameNo(c.lastAck), frameNo(c.rst))
 	}
 	closes := f.calls("server", "close")
-	lastHandler := time.Time{}
-	for k := 1; k <= TCPMultiClients; k++ {
-		if hc := f.call("handler-"+strconv.Itoa(k), "close", 0); hc != nil && callEnd(hc).After(lastHandler) {
-			lastHandler = callEnd(hc)
-		}
+	var lastAccept *sockcall.Call
+	for _, a := range f.calls("server", "accept") {
+		lastAccept = a
 	}
-	ck.expect(len(closes) == 1 && listen != nil && closes[0].FD == listen.FD && !lastHandler.IsZero() && callStart(closes[0]).After(lastHandler),
-		"step 4: when all three handlers are done, the server closes the listening socket", "server closes %v", closesOf(closes))
+	ck.expect(len(closes) == 1 && listen != nil && closes[0].FD == listen.FD && closes[0].Ret == 0 && lastAccept != nil && callStart(closes[0]).After(callEnd(lastAccept)),
+		"step 2: after the third accept the server closes its listening socket", "server closes %v", closesOf(closes))
+	if len(closes) == 1 {
+		var first *decode.Packet
+		for _, p := range onPort {
+			if p.PayloadLen > 0 {
+				first = p
+				break
+			}
+		}
+		ck.expect(first != nil && frameTime(first).After(callEnd(closes[0])) && closes[0].Step == 2,
+			"step 3: the listening socket is closed before the connections talk, and they carry on", "close %s, first data %s", describe(closes[0]), frameNo(first))
+	}
 	return ck.err()
 }
