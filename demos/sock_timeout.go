@@ -34,32 +34,42 @@ func (s *Sock) SetRecvTimeout(d time.Duration) error {
 // so that SO_RCVTIMEO applies: with a timeout set it fails with EAGAIN
 // once the timeout has passed with nothing to read. A cancelled lesson
 // wakes it by shutting the socket down.
+//
+// With a timeout set, a signal handler that runs while recv waits makes
+// it fail with EINTR: the kernel does not restart a socket call waiting
+// under a timeout, SA_RESTART or not (signal(7)), and Go's runtime
+// installs handlers, with SA_RESTART, for the signals it uses (SIGURG, its
+// preemption signal, among them). Each interrupted attempt is
+// recorded as a call of its own, recv = -1 EINTR with no data, as strace
+// shows it, and recv is made again, announced afresh, as Python 3.5 and
+// later do (PEP 475). The new call waits the whole timeout again: the
+// kernel's timeout starts with each call.
 func (s *Sock) RecvTimed(bufsize int) ([]byte, error) {
 	s.mark()
 	args := strconv.Itoa(bufsize)
-	s.announce("recv", args, "")
 	buf := make([]byte, bufsize)
-	var n int
-	var err error
-	stop := s.wakeOnCancel()
-	waited := sleptDuring(func() {
-		for {
-			n, _, err = unix.Recvfrom(s.FD, buf, 0)
-			if err != unix.EINTR {
-				break
-			}
+	for {
+		s.announce("recv", args, "")
+		var n int
+		var err error
+		stop := s.wakeOnCancel()
+		waited := sleptDuring(func() { n, _, err = unix.Recvfrom(s.FD, buf, 0) })
+		t := s.stamp()
+		stop()
+		c := sockcall.Call{Op: "recv", Args: args, Len: bufsize, Ret: n, Waited: waited}
+		if err == unix.EINTR {
+			s.record(t, c, err, nil)
+			s.mark()
+			continue
 		}
-	})
-	t := s.stamp()
-	stop()
-	c := sockcall.Call{Op: "recv", Args: args, Len: bufsize, Ret: n, Waited: waited}
-	if err != nil {
-		s.record(t, c, err, nil)
-		return nil, s.fail("recv", err)
+		if err != nil {
+			s.record(t, c, err, nil)
+			return nil, s.fail("recv", err)
+		}
+		c.Data = append([]byte(nil), buf[:n]...)
+		s.record(t, c, nil, nil)
+		return buf[:n], nil
 	}
-	c.Data = append([]byte(nil), buf[:n]...)
-	s.record(t, c, nil, nil)
-	return buf[:n], nil
 }
 
 // PollOut waits until the socket is writable, or has an error or a
