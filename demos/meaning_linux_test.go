@@ -3,7 +3,9 @@ package demos
 import (
 	"context"
 	"os"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -22,19 +24,35 @@ func TestMeaningsProvoked(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
+	// Calls are recorded from the goroutine that makes them (the EINTR
+	// case has one of its own); recorded wakes whoever waits for one.
+	var mu sync.Mutex
 	var calls []sockcall.Call
-	env := &Env{Record: func(c sockcall.Call) { calls = append(calls, c) }}
+	recorded := make(chan struct{}, 1)
+	env := &Env{Record: func(c sockcall.Call) {
+		mu.Lock()
+		calls = append(calls, c)
+		mu.Unlock()
+		select {
+		case recorded <- struct{}{}:
+		default:
+		}
+	}}
 	must := func(err error) {
 		t.Helper()
 		if err != nil {
 			t.Fatal(err)
 		}
 	}
-	last := func() *sockcall.Call { return &calls[len(calls)-1] }
+	last := func() *sockcall.Call {
+		mu.Lock()
+		defer mu.Unlock()
+		c := calls[len(calls)-1]
+		return &c
+	}
 	seen := map[string]bool{}
-	expect := func(key string) {
+	expectCall := func(c *sockcall.Call, key string) {
 		t.Helper()
-		c := last()
 		m := sockcall.MeaningOf(c)
 		if m == nil || m.Key != key {
 			t.Errorf("%s(%s) = %d %s: meaning %+v, want %s", c.Op, c.Args, c.Ret, c.Errno, m, key)
@@ -44,6 +62,10 @@ func TestMeaningsProvoked(t *testing.T) {
 			t.Errorf("%s: the catalogue's words are missing: %+v", key, m)
 		}
 		seen[key] = true
+	}
+	expect := func(key string) {
+		t.Helper()
+		expectCall(last(), key)
 	}
 	// A TCP pair on port p: a listener, a client, the accepted connection.
 	pair := func(p string, rcvbuf int) (l, c, a *Sock) {
@@ -182,6 +204,99 @@ func TestMeaningsProvoked(t *testing.T) {
 	u.Close()
 	r.Close()
 
+	// EINTR: a recv waiting inside the kernel under SO_RCVTIMEO, which a
+	// signal handler interrupts: the kernel does not restart it, though
+	// Go's handlers have SA_RESTART. SIGURG is Go's own preemption
+	// signal, harmless to every thread; it goes to each thread of the
+	// process (tgkill), since the one waiting in recv is not known here,
+	// again until the recorded calls include the interrupted recv (a
+	// signal that comes before recv has begun waiting interrupts
+	// nothing). Then the peer sends, and RecvTimed's next recv, made
+	// again as Python would, returns the bytes.
+	_, c, a = pair("7098", 0)
+	must(c.SetRecvTimeout(10 * time.Second))
+	type result struct {
+		data []byte
+		err  error
+	}
+	mu.Lock()
+	from := len(calls) // the calls of this case are calls[from:]
+	mu.Unlock()
+	got := make(chan result, 1)
+	go func() {
+		data, err := c.RecvTimed(16)
+		got <- result{data, err}
+	}()
+	interrupted := func() *sockcall.Call {
+		mu.Lock()
+		defer mu.Unlock()
+		for i := from; i < len(calls); i++ {
+			if calls[i].FD == c.FD && calls[i].Op == "recv" && calls[i].Errno == "EINTR" {
+				c := calls[i]
+				return &c
+			}
+		}
+		return nil
+	}
+	giveUp := time.After(10 * time.Second)
+	tick := time.NewTicker(20 * time.Millisecond)
+	var eintr *sockcall.Call
+	rounds := 0
+	for eintr == nil {
+		signalThreads(t, unix.SIGURG)
+		rounds++
+		select {
+		case <-recorded:
+		case <-tick.C:
+		case <-giveUp:
+			a.Close() // wakes the recv: b''
+			select {
+			case <-got:
+			case <-ctx.Done():
+			}
+			t.Fatal("SIGURG to every thread for 10 s, and no recv failed with EINTR")
+		}
+		eintr = interrupted()
+	}
+	tick.Stop()
+	t.Logf("EINTR: recv #%d interrupted after %d round(s) of SIGURG", eintr.Number, rounds)
+	expectCall(eintr, "EINTR")
+	if eintr.Ret != -1 || len(eintr.Data) != 0 {
+		t.Errorf("the interrupted recv: ret %d, %d bytes; want -1 and none", eintr.Ret, len(eintr.Data))
+	}
+	_, err = a.Send([]byte("after"))
+	must(err)
+	var res result
+	select {
+	case res = <-got:
+	case <-ctx.Done():
+		t.Fatal("RecvTimed did not return after the peer sent")
+	}
+	must(res.err)
+	if string(res.data) != "after" {
+		t.Errorf("RecvTimed after EINTR returned %q, want \"after\"", res.data)
+	}
+	// Every recv on c: one or more EINTR (a signal may also catch a
+	// retry), then the one that returned the bytes.
+	var recvs []sockcall.Call
+	mu.Lock()
+	for _, k := range calls[from:] {
+		if k.FD == c.FD && k.Op == "recv" {
+			recvs = append(recvs, k)
+		}
+	}
+	mu.Unlock()
+	for i, k := range recvs {
+		if i < len(recvs)-1 && k.Errno != "EINTR" {
+			t.Errorf("recv #%d on the interrupted socket: %d %s, want EINTR", k.Number, k.Ret, k.Errno)
+		}
+	}
+	if n := len(recvs); n < 2 || recvs[n-1].Ret != 5 || string(recvs[n-1].Data) != "after" || recvs[n-1].Errno != "" {
+		t.Errorf("the recvs on the interrupted socket: %+v; want EINTR, then 5 bytes \"after\"", recvs)
+	}
+	c.Close()
+	a.Close()
+
 	// ETIMEDOUT: a SYN nobody answers. The listener's accept queue is
 	// full (backlog 0, one connection not accepted), so the next SYN is
 	// dropped; with this namespace's tcp_syn_retries at 1 the kernel
@@ -210,9 +325,31 @@ func TestMeaningsProvoked(t *testing.T) {
 	}
 	if t.Failed() {
 		var b strings.Builder
+		mu.Lock()
+		defer mu.Unlock()
 		for _, c := range calls {
 			b.WriteString(c.Endpoint + " " + c.Op + "(" + c.Args + ") " + c.Errno + "\n")
 		}
 		t.Log(b.String())
+	}
+}
+
+// signalThreads sends sig to every thread of the process
+// (tgkill(getpid(), tid, sig) for each of /proc/self/task).
+func signalThreads(t *testing.T, sig unix.Signal) {
+	t.Helper()
+	tasks, err := os.ReadDir("/proc/self/task")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pid := unix.Getpid()
+	for _, task := range tasks {
+		tid, err := strconv.Atoi(task.Name())
+		if err != nil {
+			continue
+		}
+		if err := unix.Tgkill(pid, tid, sig); err != nil && err != unix.ESRCH {
+			t.Fatalf("tgkill %d: %v", tid, err)
+		}
 	}
 }

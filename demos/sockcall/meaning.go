@@ -72,6 +72,11 @@ var Meanings = map[string]*Meaning{
 		EN: "The kernel refused the call by policy; for a sendto to a broadcast address it is because SO_BROADCAST is not set, so that a program cannot flood a network by mistake. Nothing was sent.",
 		ZH: "内核出于策略拒绝了这次调用；对发往广播地址的 sendto 来说，原因是没有设置 SO_BROADCAST，这样程序不会因为失误把整个网络淹没。什么也没有发出。",
 	},
+	"EINTR": {
+		Key: "EINTR", Python: "InterruptedError: [Errno 4] Interrupted system call (rare: Python 3.5 and later make the call again, PEP 475)",
+		EN: "A signal came while the call was waiting in the kernel (one the process has a handler for, or on Linux a stop and continue such as Ctrl-Z and fg), and the call returned EINTR unfinished, having moved no bytes; an interrupted TCP connect's handshake goes on in the background. With SA_RESTART the kernel itself restarts most blocking calls once the handler returns, but never poll or select, nor a socket call waiting under a timeout (SO_RCVTIMEO, SO_SNDTIMEO); Python 3.5 and later make the call again themselves (PEP 475) unless the signal handler raised, as Ctrl-C's KeyboardInterrupt does, so Python programs rarely see InterruptedError.",
+		ZH: "调用在内核里等待时来了一个信号（进程为它设了处理函数，或者在 Linux 上是一次暂停再继续，比如 Ctrl-Z 之后 fg），调用没有完成就返回 EINTR，一个字节也没有收发；被打断的 TCP connect，握手仍在后台继续。带 SA_RESTART 时，内核在处理函数返回后会自己重新开始大多数阻塞调用，但 poll、select 从不重新开始，在超时（SO_RCVTIMEO、SO_SNDTIMEO）之下等待的套接字调用也不会；Python 3.5 及以后会自己再调用一次（PEP 475），除非信号处理函数抛出了异常（比如 Ctrl-C 的 KeyboardInterrupt），所以 Python 程序很少见到 InterruptedError。",
+	},
 	"MSG_TRUNC": {
 		Key: "MSG_TRUNC", Python: "recvfrom returns the first bufsize bytes; the rest of the datagram is gone",
 		EN: "The datagram was longer than the buffer: recvfrom returned what fit and the kernel discarded the rest of that datagram. With MSG_TRUNC the call returns the datagram's real length, so a program can tell.",
