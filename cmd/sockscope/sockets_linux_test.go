@@ -18,8 +18,11 @@ import (
 
 // TestSocketsCommand runs "sockscope sockets" and "sockets --json" in a
 // fresh namespace holding a listener with a connection in its accept
-// queue, an accepted connection, one in TIME-WAIT, a UDP socket and an
-// AF_UNIX listener whose path holds an escape sequence.
+// queue, an accepted connection, one in TIME-WAIT, a UDP socket, an
+// AF_UNIX listener whose path holds an escape sequence, an AF_UNIX
+// datagram socket with an abstract name and an AF_UNIX stream socketpair
+// with 4 bytes unread. Where ss is installed, the AF_UNIX rows are checked
+// against `ss -xanH` too.
 func TestSocketsCommand(t *testing.T) {
 	if netns.ReexecTest(t) {
 		return
@@ -60,6 +63,14 @@ func TestSocketsCommand(t *testing.T) {
 	x := sock(unix.AF_UNIX, unix.SOCK_STREAM)
 	check("bind unix", unix.Bind(x, &unix.SockaddrUnix{Name: hostile}))
 	check("listen unix", unix.Listen(x, 3))
+	const abstract = "@sockscope-cmd-dgram"
+	ud := sock(unix.AF_UNIX, unix.SOCK_DGRAM)
+	check("bind abstract", unix.Bind(ud, &unix.SockaddrUnix{Name: abstract}))
+	pair, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+	check("socketpair", err)
+	t.Cleanup(func() { unix.Close(pair[0]); unix.Close(pair[1]) })
+	_, err = unix.Write(pair[0], []byte("ping"))
+	check("write socketpair", err)
 
 	run := func(args ...string) string {
 		t.Helper()
@@ -109,6 +120,13 @@ func TestSocketsCommand(t *testing.T) {
 	if strings.Contains(text, "\x1b") || !strings.Contains(text, `s\x1b[2J.sock`) {
 		t.Errorf("the AF_UNIX path is not escaped:\n%q", text)
 	}
+	if row(func(f []string) bool { return f[0] == "unix-dgram" && f[1] == "UNCONN" && f[4] == abstract }) == nil {
+		t.Errorf("no AF_UNIX datagram socket %s\n%s", abstract, text)
+	}
+	if row(func(f []string) bool { return f[0] == "unix-stream" && f[1] == "ESTAB" && f[2] == "4" }) == nil {
+		t.Errorf("no AF_UNIX stream socket with 4 bytes unread (the socketpair)\n%s", text)
+	}
+	unixAgreesWithSS(t, lines[1:])
 
 	// JSON: one object per socket, the same sockets.
 	js := run("sockets", "--json")
@@ -133,7 +151,7 @@ func TestSocketsCommand(t *testing.T) {
 			tw = m
 		case m["socket.state"] == "LISTEN" && m["socket.proto"] == "tcp":
 			lis = m
-		case m["socket.proto"] == "unix-stream":
+		case m["socket.proto"] == "unix-stream" && m["socket.state"] == "LISTEN":
 			ux = m
 		}
 	}
@@ -146,4 +164,54 @@ func TestSocketsCommand(t *testing.T) {
 	if ux == nil || ux["socket.local"] != escape.Text(hostile) || !strings.Contains(js, `s\\x1b[2J.sock`) {
 		t.Errorf("unix object: %v, want local %q", ux, escape.Text(hostile))
 	}
+}
+
+// unixAgreesWithSS checks the AF_UNIX rows of "sockscope sockets" against
+// `ss -xanH` on the same namespace, by inode: kind (u_str, u_dgr, u_seq),
+// state, Recv-Q, Send-Q and name (ss prints a name's bytes as they are,
+// sockscope escapes them). ss shows a peer as "*" and its inode where
+// sockscope names it, so the peer is left out. Skipped without ss.
+func unixAgreesWithSS(t *testing.T, rows []string) {
+	t.Helper()
+	ss, err := exec.LookPath("ss")
+	if err != nil {
+		t.Log("ss (iproute2) is not installed: the AF_UNIX rows are not compared with ss -xan")
+		return
+	}
+	out, err := exec.Command(ss, "-xanH").Output()
+	if err != nil {
+		t.Fatalf("ss -xanH: %v", err)
+	}
+	netid := map[string]string{"unix-stream": "u_str", "unix-dgram": "u_dgr", "unix-seqpacket": "u_seq"}
+	ours := map[string]string{} // inode → Netid State Recv-Q Send-Q Local
+	for _, l := range rows {
+		f := strings.Fields(l)
+		if id, ok := netid[f[0]]; ok {
+			ours[f[len(f)-1]] = strings.Join(append([]string{id}, f[1:5]...), " ")
+		}
+	}
+	theirs := map[string]string{}
+	for _, l := range strings.Split(strings.TrimSuffix(string(out), "\n"), "\n") {
+		f := strings.Fields(l)
+		if len(f) != 8 {
+			t.Errorf("ss -xanH line with %d fields, want 8: %q", len(f), l)
+			continue
+		}
+		f[4] = escape.Text(f[4])
+		theirs[f[5]] = strings.Join(f[:5], " ")
+	}
+	for ino, want := range theirs {
+		if got := ours[ino]; got != want {
+			t.Errorf("AF_UNIX inode %s: ss -xanH %q, sockscope sockets %q", ino, want, got)
+		}
+	}
+	for ino, got := range ours {
+		if _, ok := theirs[ino]; !ok {
+			t.Errorf("AF_UNIX inode %s: sockscope sockets %q, not in ss -xanH", ino, got)
+		}
+	}
+	if len(ours) < 4 {
+		t.Errorf("%d AF_UNIX rows, the test made 4:\n%s", len(ours), strings.Join(rows, "\n"))
+	}
+	t.Logf("%d AF_UNIX sockets agree with %s", len(ours), ss)
 }
