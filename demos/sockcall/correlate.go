@@ -93,12 +93,28 @@ func Correlate(calls []Call, packets []decode.Packet) *Links {
 
 // groupInner gives a call that made others (a sendall) the links of the
 // calls inside it: their bytes, frames and peers, and the ACK of the last.
+// Peers only where the inner calls' data goes one way (a sendall's sends,
+// a readline's recvs): a name lookup's send and recvfrom have peers of
+// both kinds, which one word ("read by", "sent by") cannot name.
 func groupInner(l *Links, calls []*Call) {
+	op := map[int]string{}
+	for _, c := range calls {
+		op[c.Number] = c.Op
+	}
 	for _, c := range calls {
 		if len(c.Inner) == 0 {
 			continue
 		}
 		g := l.get(c.Number)
+		sends, recvs := false, false
+		for _, n := range c.Inner {
+			switch op[n] {
+			case "send", "sendto", "sendall", "write":
+				sends = true
+			case "recv", "recvfrom", "read":
+				recvs = true
+			}
+		}
 		for _, n := range c.Inner {
 			in := l.calls[n]
 			if in == nil {
@@ -119,7 +135,7 @@ func groupInner(l *Links, calls []*Call) {
 				g.AckFrame = in.AckFrame
 			}
 			for _, p := range in.Peers {
-				if !slices.Contains(g.Peers, p) {
+				if !slices.Contains(g.Peers, p) && !(sends && recvs) {
 					g.Peers = append(g.Peers, p)
 				}
 			}
