@@ -203,6 +203,9 @@ func (b *sockBuilder) find(c *sockcall.Call, lane int) *sockModel {
 // counted as the frames show them leave, and in full at its return). It
 // returns the new TCP state if the call changed it.
 func (b *sockBuilder) call(c *sockcall.Call, lane int, blocked bool, inner bool) string {
+	if c.FD < 0 { // no socket: gethostname, a name the hosts file answers
+		return ""
+	}
 	s := b.find(c, lane)
 	if s.Proto == "" {
 		s.Proto = c.Proto
