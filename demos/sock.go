@@ -75,6 +75,7 @@ type Sock struct {
 	nonblock   bool // O_NONBLOCK is set (SetBlocking(false))
 	last       int  // the number of the latest send or recv recorded (for Sendall, Readline)
 	lastWaited bool // and whether it waited
+	recorded   int  // the number of the latest call recorded (for gethostbyname's inner calls)
 }
 
 // NewSock returns an endpoint's socket handle; call Socket to create the
@@ -620,6 +621,7 @@ func (s *Sock) record(t stamp, c sockcall.Call, err error, keep *sockcall.Call) 
 	var at time.Time
 	c.Kernel, at, c.KernelSpan = s.env.sample()
 	c.KernelSec, c.KernelNsec = at.Unix(), int64(at.Nanosecond())
+	s.recorded = t.n
 	s.env.record(t, c)
 }
 
