@@ -97,19 +97,23 @@ var messageBoundaries = &Demo{
 			TitleZH: "方法二：分隔符 b'\\n'",
 			Explain: "Each message now ends with b'\\n'. " +
 				"The server keeps a buffer: buf += conn.recv(1024), then it cuts complete lines off the front (line, buf = buf.split(b'\\n', 1)) and keeps the rest for the next read. " +
-				"The client sends b'first li' and, after the server has read it and found no complete line, b'ne\\nsecond line\\n': one recv, two lines. " +
-				"The server answers each line with conn.sendall(b'ok: ' + line + b'\\n'), and the client reads the answers the way many tutorials do, through a file object: f = s.makefile('rb'); f.readline(). " +
+				"The client sends b'first li' and, after the server has read it and found no complete line, b'ne\\nsecond line\\n': one recv, two lines.",
+			ExplainZH: "现在每条消息以 b'\\n' 结尾。" +
+				"服务器维护一个缓冲区：buf += conn.recv(1024)，然后从前面切下完整的行（line, buf = buf.split(b'\\n', 1)），剩下的留给下一次读取。" +
+				"客户端先发送 b'first li'，等服务器读到它、发现还没有完整的一行之后，再发送 b'ne\\nsecond line\\n'：一次 recv，得到两行。",
+			Outcome: boundariesLinesOutcome,
+		},
+		{
+			Title:   "Lines through a file object: makefile and readline",
+			TitleZH: "通过文件对象读行：makefile 和 readline",
+			Explain: "The server answers each line with conn.sendall(b'ok: ' + line + b'\\n'), and the client reads the answers the way many tutorials do, through a file object: f = s.makefile('rb'); f.readline(). " +
 				"A file object is no new kind of socket call: readline calls recv underneath (Python's recv_into with an 8192-byte buffer, shown here as recv(8192), inside the readline) and keeps what came after the newline for the next readline. " +
 				"Both answers are in the client's receive buffer before it reads (the lesson waits for that), so the first readline's one recv takes both lines and the second readline makes no system call at all. " +
 				"Then the client closes, the server's recv returns b'' and it closes too.",
-			ExplainZH: "现在每条消息以 b'\\n' 结尾。" +
-				"服务器维护一个缓冲区：buf += conn.recv(1024)，然后从前面切下完整的行（line, buf = buf.split(b'\\n', 1)），剩下的留给下一次读取。" +
-				"客户端先发送 b'first li'，等服务器读到它、发现还没有完整的一行之后，再发送 b'ne\\nsecond line\\n'：一次 recv，得到两行。" +
-				"服务器对每一行用 conn.sendall(b'ok: ' + line + b'\\n') 作答，客户端则像很多教程那样通过文件对象读回答：f = s.makefile('rb'); f.readline()。" +
+			ExplainZH: "服务器对每一行用 conn.sendall(b'ok: ' + line + b'\\n') 作答，客户端则像很多教程那样通过文件对象读回答：f = s.makefile('rb'); f.readline()。" +
 				"文件对象并不是一种新的套接字调用：readline 在底层调用 recv（Python 用 8192 字节缓冲区调用 recv_into，这里显示为 recv(8192)，列在 readline 之内），并把换行符之后的内容留给下一次 readline。" +
 				"客户端开始读之前，两条回答都已经在它的接收缓冲区里（本课会等到这一点），所以第一次 readline 的一次 recv 就拿到了两行，第二次 readline 根本不做系统调用。" +
 				"然后客户端关闭连接，服务器的 recv 返回 b''，它也关闭。",
-			Outcome: boundariesLinesOutcome,
 		},
 		{
 			Title:   "UDP keeps boundaries — and cuts what does not fit",
@@ -156,6 +160,7 @@ func runMessageBoundaries(ctx context.Context, env *Env) error {
 	sentTen, readTen, sentPair, readPair := newSignal(), newSignal(), newSignal(), newSignal()
 	sentHalf, readHalf, readPrefixed := newSignal(), newSignal(), newSignal()
 	sentLine, readLine, gotLines, closed := newSignal(), newSignal(), newSignal(), newSignal()
+	goAnswer, answered := newSignal(), newSignal()
 	bound, sentGrams := newSignal(), newSignal()
 	g := newGroup(ctx)
 
@@ -290,12 +295,18 @@ func runMessageBoundaries(ctx context.Context, env *Env) error {
 		if strings.Join(lines, "|") != "first line|second line" || len(buf) != 0 {
 			return fmt.Errorf("server: lines %q, left %q", lines, buf)
 		}
+		gotLines.fire()
+
+		// Step 6: the answers, read through a file object.
+		if err := goAnswer.wait(ctx); err != nil {
+			return err
+		}
 		for _, a := range boundariesAnswers {
 			if err := conn.Sendall(a); err != nil {
 				return err
 			}
 		}
-		gotLines.fire()
+		answered.fire()
 		if err := closed.wait(ctx); err != nil {
 			return err
 		}
@@ -311,8 +322,8 @@ func runMessageBoundaries(ctx context.Context, env *Env) error {
 			return err
 		}
 
-		// Step 6: UDP.
-		if err := env.Step(ctx, 6); err != nil {
+		// Step 7: UDP.
+		if err := env.Step(ctx, 7); err != nil {
 			return err
 		}
 		u := env.NewSock(ctx, "receiver")
@@ -417,6 +428,14 @@ func runMessageBoundaries(ctx context.Context, env *Env) error {
 			return err
 		}
 		if err := gotLines.wait(ctx); err != nil {
+			return err
+		}
+
+		if err := env.Step(ctx, 6); err != nil {
+			return err
+		}
+		goAnswer.fire()
+		if err := answered.wait(ctx); err != nil {
 			return err
 		}
 		if err := c.waitQueued(len(boundariesAnswers[0]) + len(boundariesAnswers[1])); err != nil {
@@ -570,8 +589,8 @@ func boundariesLinesOutcome(r *sockcall.Run) (en, zh string) {
 
 func boundariesUDP(r *sockcall.Run) (en, zh string) {
 	b := bufRun{r}
-	recvs := boundariesRecvs(b, "receiver", "recvfrom", 6)
-	sends := b.calls("sender", "sendto", 6)
+	recvs := boundariesRecvs(b, "receiver", "recvfrom", 7)
+	sends := b.calls("sender", "sendto", 7)
 	if len(recvs) < 3 || len(sends) < 3 {
 		return "", ""
 	}
@@ -617,22 +636,23 @@ func checkMessageBoundaries(r *sockcall.Run) error {
 	want(3, "server", "recv", []int{10}, []string{"helloworld"})
 	m0, m1 := lengthPrefixed(boundariesMessages[0]), lengthPrefixed(boundariesMessages[1])
 	want(4, "server", "recv", []int{4, 3, 2, 4, 13}, []string{string(m0[:4]), "hel", "lo", string(m1[:4]), string(boundariesMessages[1])})
-	want(5, "server", "recv", []int{8, 15, 0}, []string{"first li", "ne\nsecond line\n", ""})
+	want(5, "server", "recv", []int{8, 15}, []string{"first li", "ne\nsecond line\n"})
+	want(6, "server", "recv", []int{0}, []string{""})
 	both := string(boundariesAnswers[0]) + string(boundariesAnswers[1])
-	want(5, "client", "recv", []int{len(both)}, []string{both})
-	want(5, "client", "readline", []int{len(boundariesAnswers[0]), len(boundariesAnswers[1])}, []string{string(boundariesAnswers[0]), string(boundariesAnswers[1])})
-	if rl, rc := b.calls("client", "readline", 5), b.calls("client", "recv", 5); len(rl) == 2 && len(rc) == 1 {
+	want(6, "client", "recv", []int{len(both)}, []string{both})
+	want(6, "client", "readline", []int{len(boundariesAnswers[0]), len(boundariesAnswers[1])}, []string{string(boundariesAnswers[0]), string(boundariesAnswers[1])})
+	if rl, rc := b.calls("client", "readline", 6), b.calls("client", "recv", 6); len(rl) == 2 && len(rc) == 1 {
 		l.want(len(rl[0].Inner) == 1 && rl[0].Inner[0] == rc[0].Number && rc[0].Len == FileBufSize,
-			"step 5: the first readline made one recv(8192) (%s inside %s)", describeCall(rc[0]), describeCall(rl[0]))
-		l.want(len(rl[1].Inner) == 0, "step 5: the second readline made no system call (inner %v)", rl[1].Inner)
+			"step 6: the first readline made one recv(8192) (%s inside %s)", describeCall(rc[0]), describeCall(rl[0]))
+		l.want(len(rl[1].Inner) == 0, "step 6: the second readline made no system call (inner %v)", rl[1].Inner)
 	}
 	if sends := b.calls("client", "send", 4); len(sends) == 2 {
 		fs := b.frames(sends[1])
 		l.want(len(fs) == 1 && fs[0].PayloadLen == 2+4+len(boundariesMessages[1]),
 			"the rest of message 1 and all of message 2 arrive in one segment (frames %s)", frameNumbers(fs, false))
 	}
-	rf := boundariesRecvs(b, "receiver", "recvfrom", 6)
-	want(6, "receiver", "recvfrom", []int{4, 10, 10}, []string{"0123", "abcd", "ABCDEFGHIJ"})
+	rf := boundariesRecvs(b, "receiver", "recvfrom", 7)
+	want(7, "receiver", "recvfrom", []int{4, 10, 10}, []string{"0123", "abcd", "ABCDEFGHIJ"})
 	if len(rf) == 3 {
 		l.want(rf[1].Flags == "MSG_TRUNC" && rf[1].Len == 4, "the second recvfrom passes MSG_TRUNC with a 4-byte buffer (%s)", describeCall(rf[1]))
 	}

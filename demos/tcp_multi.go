@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/sockscope/sockscope/decode"
 	"github.com/sockscope/sockscope/demos/sockcall"
@@ -51,19 +52,26 @@ var tcpMulti = &Demo{
 				"Which client gets there first is up to the scheduler, and the handshakes may follow one another or overlap. " +
 				"The server loops on accept(); for each new socket it starts a goroutine — the tutorials' threading.Thread(target=handle, args=(conn, addr)).start() — named handler-1 to handler-3 in the order accepted. " +
 				"While one handler waits in recv, the others and the accept loop carry on: a slow client holds up no one. " +
-				"Each client then calls s.getsockname(): it never called bind, so connect had the kernel pick a free ephemeral port for it (from net.ipv4.ip_local_port_range), the source port of its SYN. " +
-				"Each handler's first call is conn.getpeername(), the client's address and port again, as accept returned them. " +
-				"After the third accept the server closes its listening socket (a tutorial's server would go on accepting; this one stops at three). " +
 				"Calls are numbered in the order they return, so a client's connect and the accept of its connection may come in either order.",
 			ExplainZH: "三个客户端 goroutine 同时启动，各自调用 connect：三次握手（SYN、SYN/ACK、ACK），在线路上靠客户端端口号区分。" +
 				"哪个客户端先连上由调度决定，几次握手可能先后进行，也可能交错。" +
 				"服务器循环调用 accept()，每得到一个新套接字就启动一个 goroutine 去处理它——相当于教程里的 threading.Thread(target=handle, args=(conn, addr)).start()——按 accept 的先后命名为 handler-1 到 handler-3。" +
 				"某个 handler 阻塞在 recv 时，其他 handler 和 accept 循环照常运行：一个慢客户端不会拖住别人。" +
-				"接着每个客户端调用 s.getsockname()：它从没调用过 bind，所以 connect 让内核替它挑了一个空闲的临时端口（取自 net.ipv4.ip_local_port_range），也就是它 SYN 的源端口。" +
-				"每个 handler 的第一个调用是 conn.getpeername()，再次得到客户端的地址和端口，和 accept 返回的一样。" +
-				"第三次 accept 之后，服务器关闭监听套接字（教程里的服务器会一直 accept 下去；这里到三个就停）。" +
 				"调用按返回的先后编号，所以客户端的 connect 和服务器对这个连接的 accept，谁的编号在前都有可能。",
 			Outcome: tcpMultiConnectOutcome,
+		},
+		{
+			Title:   "Who is who: getsockname, getpeername; the listener closes",
+			TitleZH: "各自是谁：getsockname、getpeername；监听套接字关闭",
+			Explain: "Each client calls s.getsockname(): it never called bind, so connect had the kernel pick a free ephemeral port for it (from net.ipv4.ip_local_port_range), the source port of its SYN. " +
+				"Each handler calls conn.getpeername() and gets its client's address and port, as accept returned them. " +
+				"Having accepted three, the server closes its listening socket (a tutorial's server would go on accepting; this one stops at three). " +
+				"Nothing goes on the wire for any of this: the names are the kernel's answer from the socket itself, and closing a listener with no connection waiting sends nothing.",
+			ExplainZH: "每个客户端调用 s.getsockname()：它从没调用过 bind，所以 connect 让内核替它挑了一个空闲的临时端口（取自 net.ipv4.ip_local_port_range），也就是它 SYN 的源端口。" +
+				"每个 handler 调用 conn.getpeername()，得到客户端的地址和端口，和 accept 返回的一样。" +
+				"accept 了三个连接之后，服务器关闭监听套接字（教程里的服务器会一直 accept 下去；这里到三个就停）。" +
+				"这些都不会在线路上产生数据包：地址是内核从套接字本身给出的答案，而关闭一个没有待接受连接的监听套接字什么也不发送。",
+			Outcome: tcpMultiNamesOutcome,
 		},
 		{
 			Title:   "The clients send; each handler echoes on its own connection",
@@ -95,11 +103,12 @@ var tcpMulti = &Demo{
 }
 
 func runTCPMulti(ctx context.Context, env *Env) error {
-	listening, acceptedAll, goSend, goClose := newSignal(), newSignal(), newSignal(), newSignal()
+	listening, acceptedAll, goNames, goSend, goClose := newSignal(), newSignal(), newSignal(), newSignal(), newSignal()
 	connected := make(chan struct{}, TCPMultiClients)
 	sent := make(chan struct{}, TCPMultiClients)
 	echoed := make(chan struct{}, TCPMultiClients)
-	asked := make(chan struct{}, TCPMultiClients) // a handler has called getpeername
+	asked := make(chan struct{}, 2*TCPMultiClients) // a handler has called getpeername, a client getsockname
+	closedListener := newSignal()
 	g := newGroup(ctx)
 	ctx = g.ctx
 
@@ -134,6 +143,9 @@ func runTCPMulti(ctx context.Context, env *Env) error {
 			g.Go(func(ctx context.Context) error {
 				defer handlers.Done()
 				defer conn.Close()
+				if err := goNames.wait(ctx); err != nil {
+					return err
+				}
 				if _, err := conn.Getpeername(); err != nil {
 					return err
 				}
@@ -156,10 +168,14 @@ func runTCPMulti(ctx context.Context, env *Env) error {
 				return conn.Close()
 			})
 		}
+		acceptedAll.fire()
+		if err := goNames.wait(ctx); err != nil {
+			return err
+		}
 		if err := s.Close(); err != nil { // no more clients: the accepted connections go on
 			return err
 		}
-		acceptedAll.fire()
+		closedListener.fire()
 		handlers.Wait()
 		return nil
 	})
@@ -182,10 +198,14 @@ func runTCPMulti(ctx context.Context, env *Env) error {
 			if err := c.Connect(TCPMultiAddr); err != nil {
 				return err
 			}
+			connected <- struct{}{}
+			if err := goNames.wait(ctx); err != nil {
+				return err
+			}
 			if _, err := c.Getsockname(); err != nil {
 				return err
 			}
-			connected <- struct{}{}
+			asked <- struct{}{}
 			if err := goSend.wait(ctx); err != nil {
 				return err
 			}
@@ -219,15 +239,23 @@ func runTCPMulti(ctx context.Context, env *Env) error {
 	if err := acceptedAll.wait(ctx); err != nil {
 		return g.stop(err)
 	}
-	if err := waitN(ctx, asked, TCPMultiClients); err != nil {
-		return g.stop(err)
-	}
 
 	if err := env.Step(ctx, 3); err != nil {
 		return g.stop(err)
 	}
+	goNames.fire()
+	if err := waitN(ctx, asked, 2*TCPMultiClients); err != nil {
+		return g.stop(err)
+	}
+	if err := closedListener.wait(ctx); err != nil {
+		return g.stop(err)
+	}
+
+	if err := env.Step(ctx, 4); err != nil {
+		return g.stop(err)
+	}
 	goSend.fire()
-	// Step 4 begins when every send has returned and every handler has
+	// Step 5 begins when every send has returned and every handler has
 	// echoed (the echo can come back before the send returns).
 	if err := waitN(ctx, sent, TCPMultiClients); err != nil {
 		return g.stop(err)
@@ -236,7 +264,7 @@ func runTCPMulti(ctx context.Context, env *Env) error {
 		return g.stop(err)
 	}
 
-	if err := env.Step(ctx, 4); err != nil {
+	if err := env.Step(ctx, 5); err != nil {
 		return g.stop(err)
 	}
 	goClose.fire()
@@ -320,8 +348,7 @@ func frameRange(frames []*decode.Packet, zh bool) string {
 // tcpMultiConnectOutcome: the order the clients connected in, whether the
 // handshakes overlapped, and which handler got which client.
 func tcpMultiConnectOutcome(r *sockcall.Run) (en, zh string) {
-	f := factsOf(r)
-	conns := tcpMultiConns(f)
+	conns := tcpMultiConns(factsOf(r))
 	if len(conns) != TCPMultiClients {
 		return "", ""
 	}
@@ -335,16 +362,6 @@ func tcpMultiConnectOutcome(r *sockcall.Run) (en, zh string) {
 	}
 	en = fmt.Sprintf("The clients' SYNs went in the order %s (frames %s). ", strings.Join(names, ", "), joinList(syns, false))
 	zh = fmt.Sprintf("客户端 SYN 的先后是 %s（第 %s 帧）。", strings.Join(names, "、"), joinList(syns, true))
-	var ports []string
-	for _, mc := range conns {
-		sn := f.call(mc.client, "getsockname", 0)
-		if sn == nil || sn.Ret != 0 {
-			return "", ""
-		}
-		ports = append(ports, fmt.Sprintf("%d (%s)", sn.Local.Port(), mc.client))
-	}
-	en += fmt.Sprintf("getsockname shows the ports the kernel picked: %s. ", joinList(ports, false))
-	zh += fmt.Sprintf("getsockname 显示内核挑选的端口：%s。", joinList(ports, true))
 
 	// Did another connection's segment come inside a handshake?
 	inside := func() (outer, other multiConn, p *decode.Packet) {
@@ -385,6 +402,25 @@ func tcpMultiConnectOutcome(r *sockcall.Run) (en, zh string) {
 	en += "The server accepted them in this order: " + joinList(hEN, false) + "."
 	zh += "服务器 accept 的先后：" + strings.Join(hZH, "，") + "。"
 	return en, zh
+}
+
+// tcpMultiNamesOutcome: the ports the kernel picked for the clients.
+func tcpMultiNamesOutcome(r *sockcall.Run) (en, zh string) {
+	f := factsOf(r)
+	conns := tcpMultiConns(f)
+	if len(conns) != TCPMultiClients {
+		return "", ""
+	}
+	var ports []string
+	for _, mc := range conns {
+		sn := f.call(mc.client, "getsockname", 0)
+		if sn == nil || sn.Ret != 0 {
+			return "", ""
+		}
+		ports = append(ports, fmt.Sprintf("%d (%s)", sn.Local.Port(), mc.client))
+	}
+	return fmt.Sprintf("getsockname shows the ports the kernel picked: %s.", joinList(ports, false)),
+		fmt.Sprintf("getsockname 显示内核挑选的端口：%s。", joinList(ports, true))
 }
 
 // tcpMultiTalkOutcome: whether the three exchanges alternated on the
@@ -565,20 +601,20 @@ func checkTCPMulti(r *sockcall.Run) error {
 		ck.expect(c.handshake(), "step 2: each client's handshake is SYN, SYN/ACK, ACK", "%s: SYN %s SYN/ACK %s ACK %s", mc.client, frameNo(c.syn), frameNo(c.synAck), frameNo(c.hsAck))
 		ck.expect(tcpState(mc.connect) == "ESTAB", "step 2: connect leaves the client ESTAB", "%s: %s", mc.client, describe(mc.connect))
 		name := f.call(mc.client, "getsockname", 0)
-		ck.expect(f.call(mc.client, "bind", 0) == nil && name != nil && name.Ret == 0 && name.Step == 2 && name.Local == mc.connect.Local &&
+		ck.expect(f.call(mc.client, "bind", 0) == nil && name != nil && name.Ret == 0 && name.Step == 3 && name.Local == mc.connect.Local &&
 			c.syn != nil && c.syn.SrcPort == name.Local.Port() && name.Args == "addr → "+name.Local.String(),
-			"step 2: each client, never bound, gets its ephemeral port from getsockname: its SYN's source port", "%s: %s, SYN %s", mc.client, describe(name), frameNo(c.syn))
+			"step 3: each client, never bound, gets its ephemeral port from getsockname: its SYN's source port", "%s: %s, SYN %s", mc.client, describe(name), frameNo(c.syn))
 		ck.expect(!ports[mc.connect.Local.Port()] && mc.connect.Local.Port() != server.Port(), "step 2: the connections are told apart by the clients' ports", "%s at %v", mc.client, mc.connect.Local)
 		ports[mc.connect.Local.Port()] = true
 		ck.expect(c.handshake() && c.hsAck.Number < firstData && c.hsAck.Number < firstFin, "title: three connections at once (every handshake done before any data)", "%s's handshake ends in %s, first data in frame %d", mc.client, frameNo(c.hsAck), firstData)
-		ck.expect(mc.accept != nil && mc.accept.Local == server && tcpState(mc.accept) == "ESTAB", "step 3: the server-side sockets share local port 7002", "%s accepted by %s", mc.client, describe(mc.accept))
+		ck.expect(mc.accept != nil && mc.accept.Local == server && tcpState(mc.accept) == "ESTAB", "step 4: the server-side sockets share local port 7002", "%s accepted by %s", mc.client, describe(mc.accept))
 		if mc.accept == nil {
 			continue
 		}
 		hcalls := f.calls(mc.handler, "")
 		peer := f.call(mc.handler, "getpeername", 0)
 		ck.expect(len(hcalls) > 0 && hcalls[0] == peer && peer.Ret == 0 && peer.Peer == mc.accept.Peer && peer.Args == "addr → "+mc.accept.Peer.String(),
-			"step 2: each handler's first call is getpeername, the address accept returned", "%s: %s, accept %s", mc.handler, describe(peer), describe(mc.accept))
+			"step 3: each handler's first call is getpeername, the address accept returned", "%s: %s, accept %s", mc.handler, describe(peer), describe(mc.accept))
 		okFD := len(hcalls) > 0
 		for _, hc := range hcalls {
 			okFD = okFD && hc.FD == mc.accept.Ret
@@ -588,9 +624,9 @@ func checkTCPMulti(r *sockcall.Run) error {
 		// Step 3.
 		csa, hsa := f.call(mc.client, "sendall", 0), f.call(mc.handler, "sendall", 0)
 		hrecv := f.call(mc.handler, "recv", 0)
-		ck.expect(csa != nil && csa.Ret == len(mc.msg) && string(dataOf(f.inner(csa))) == mc.msg, "step 3: each client sends its message with sendall", "%s: %s", mc.client, describe(csa))
+		ck.expect(csa != nil && csa.Ret == len(mc.msg) && string(dataOf(f.inner(csa))) == mc.msg, "step 4: each client sends its message with sendall", "%s: %s", mc.client, describe(csa))
 		ck.expect(hrecv != nil && string(hrecv.Data) == mc.msg && hsa != nil && string(dataOf(f.inner(hsa))) == mc.msg,
-			"step 3: each handler recv()s its client's message and sendall()s it back", "%s: recv %s, sendall %s", mc.handler, describe(hrecv), describe(hsa))
+			"step 4: each handler recv()s its client's message and sendall()s it back", "%s: recv %s, sendall %s", mc.handler, describe(hrecv), describe(hsa))
 
 		// Step 4.
 		var back []*sockcall.Call
@@ -601,8 +637,8 @@ func checkTCPMulti(r *sockcall.Run) error {
 		}
 		cclose := f.call(mc.client, "close", 0)
 		ck.expect(string(dataOf(back)) == mc.msg && cclose != nil && len(back) > 0 && callStart(cclose).After(callEnd(back[len(back)-1])),
-			"step 4: each client recv()s until its message is back, then closes", "%s got %q, close %s", mc.client, dataOf(back), describe(cclose))
-		ck.expect(c.clientFin != nil && (c.serverFin == nil || c.clientFin.Number < c.serverFin.Number), "step 4: the client closes first (FIN)", "%s: client FIN %s, server FIN %s", mc.client, frameNo(c.clientFin), frameNo(c.serverFin))
+			"step 5: each client recv()s until its message is back, then closes", "%s got %q, close %s", mc.client, dataOf(back), describe(cclose))
+		ck.expect(c.clientFin != nil && (c.serverFin == nil || c.clientFin.Number < c.serverFin.Number), "step 5: the client closes first (FIN)", "%s: client FIN %s, server FIN %s", mc.client, frameNo(c.clientFin), frameNo(c.serverFin))
 		var eof *sockcall.Call
 		for _, rc := range f.calls(mc.handler, "recv") {
 			if rc.Ret == 0 {
@@ -611,8 +647,8 @@ func checkTCPMulti(r *sockcall.Run) error {
 		}
 		hclose := f.call(mc.handler, "close", 0)
 		ck.expect(eof != nil && tcpState(eof) == "CLOSE-WAIT" && hclose != nil && callStart(hclose).After(callEnd(eof)),
-			"step 4: each handler's recv returns 0, so it closes its connection", "%s: recv %s, close %s", mc.handler, describe(eof), describe(hclose))
-		ck.expect(c.closed() && c.rst == nil, "step 4: one teardown per connection", "%s: FIN %s, ACK %s, FIN %s, ACK %s, RST %s", mc.client, frameNo(c.clientFin), frameNo(c.finAck), frameNo(c.serverFin), frameNo(c.lastAck), frameNo(c.rst))
+			"step 5: each handler's recv returns 0, so it closes its connection", "%s: recv %s, close %s", mc.handler, describe(eof), describe(hclose))
+		ck.expect(c.closed() && c.rst == nil, "step 5: one teardown per connection", "%s: FIN %s, ACK %s, FIN %s, ACK %s, RST %s", mc.client, frameNo(c.clientFin), frameNo(c.finAck), frameNo(c.serverFin), frameNo(c.lastAck), frameNo(c.rst))
 	}
 	closes := f.calls("server", "close")
 	var lastAccept *sockcall.Call
@@ -620,7 +656,7 @@ func checkTCPMulti(r *sockcall.Run) error {
 		lastAccept = a
 	}
 	ck.expect(len(closes) == 1 && listen != nil && closes[0].FD == listen.FD && closes[0].Ret == 0 && lastAccept != nil && callStart(closes[0]).After(callEnd(lastAccept)),
-		"step 2: after the third accept the server closes its listening socket", "server closes %v", closesOf(closes))
+		"step 3: after the third accept the server closes its listening socket", "server closes %v", closesOf(closes))
 	if len(closes) == 1 {
 		var first *decode.Packet
 		for _, p := range onPort {
@@ -629,8 +665,29 @@ func checkTCPMulti(r *sockcall.Run) error {
 				break
 			}
 		}
-		ck.expect(first != nil && frameTime(first).After(callEnd(closes[0])) && closes[0].Step == 2,
-			"step 3: the listening socket is closed before the connections talk, and they carry on", "close %s, first data %s", describe(closes[0]), frameNo(first))
+		ck.expect(first != nil && frameTime(first).After(callEnd(closes[0])) && closes[0].Step == 3,
+			"step 4: the listening socket is closed before the connections talk, and they carry on", "close %s, first data %s", describe(closes[0]), frameNo(first))
+	}
+	// Step 3: names and the listener's close put nothing on the wire.
+	var from, to time.Time
+	for i := range r.Calls {
+		if c := &r.Calls[i]; c.Step == 3 {
+			if from.IsZero() || callStart(c).Before(from) {
+				from = callStart(c)
+			}
+			if callEnd(c).After(to) {
+				to = callEnd(c)
+			}
+		}
+	}
+	if !from.IsZero() {
+		var during []*decode.Packet
+		for _, p := range onPort {
+			if t := frameTime(p); !t.Before(from) && !t.After(to) {
+				during = append(during, p)
+			}
+		}
+		ck.expect(len(during) == 0, "step 3: nothing goes on the wire for getsockname, getpeername and the listener's close", "frames %s during step 3's calls", frameList(during, false))
 	}
 	return ck.err()
 }
