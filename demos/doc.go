@@ -25,7 +25,7 @@
 //	udp-echo            sendto/recvfrom: no handshake, one datagram per call, boundaries kept
 //	udp-broadcast       SO_BROADCAST to 127.255.255.255: one datagram, three receivers
 //	unix-stream         AF_UNIX over a socket file: calls and buffers, no packets at all
-//	socket-types        SOCK_SEQPACKET: one recv per send over a connected socket; SOCK_RAW: an ICMP echo request by hand, the kernel's reply
+//	socket-types        SOCK_SEQPACKET: one recv per send; SOCK_RAW: an ICMP echo request by hand; gethostbyname: the hosts file, then one DNS query and answer
 //	partial-send        non-blocking send takes part, then EAGAIN; sendall waits for the reader (zero window, window update)
 //	slow-reader         sendall blocks on a busy reader: both buffers full, zero window, persist probes, reading at its pace
 //	udp-overflow        200 datagrams at a small receive buffer: no flow control, the kernel drops and counts
