@@ -1,0 +1,433 @@
+//go:build linux && (amd64 || arm64)
+
+package trace
+
+import (
+	"strconv"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// A traced call's two stops. At the seccomp stop (entry) the tracer
+// decides whether the call concerns a socket; if not it lets the thread go
+// on with PTRACE_CONT and never hears of the call again. If so it reads
+// what the call passes (bytes to send, an address, options) and resumes
+// with PTRACE_SYSCALL, which stops the thread once more when this one call
+// returns; at that exit stop it reads the results and the socket's state,
+// and lets the thread go on with PTRACE_CONT.
+
+// kindByNr maps this architecture's numbers to kinds.
+var kindByNr = func() (tab [1024]sysKind) {
+	for nr, k := range nativeSyscalls {
+		tab[nr] = k
+	}
+	return
+}()
+
+func kindOf(nr uint64) sysKind {
+	if nr < uint64(len(kindByNr)) {
+		return kindByNr[nr]
+	}
+	return kNone
+}
+
+// pending is a call between its entry and exit stops.
+type pending struct {
+	c     *Call
+	kind  sysKind
+	entry *fdEntry // the socket's cache entry (nil for the poll family)
+	dup   int      // the tracer's duplicate of c.FD, -1 when none
+	vcsw  int64    // the thread's voluntary context switches at entry
+	// Where the results will be, for the exit stop.
+	iovs     []remote // recvmsg, recvmmsg (first message), readv
+	msgName  uint64   // recvmsg, recvmmsg: msg_name
+	pollFDs  []int    // poll, ppoll: the index in the array of each PollFDs entry
+	sets     [3][]byte
+	epoll    []epollTarget
+	epollSet map[uint64]int // epoll data → index in PollFDs
+}
+
+// seccompStop is the entry of a call the filter sent us.
+func (t *tracer) seccompStop(th *thread) {
+	t.stats.stops.Add(1)
+	now := time.Now()
+	if err := getSyscallInfo(th.tid, &t.si); err != nil || t.si.Op != unix.PTRACE_SYSCALL_INFO_SECCOMP {
+		if err == unix.EIO || err == unix.EINVAL {
+			t.err = errNoSyscallInfo(err)
+		}
+		ptraceCont(th.tid, 0)
+		return
+	}
+	if !th.p.target {
+		// The shim between its filter and its execve (its own fcntl, a Go
+		// runtime thread's write): not the command's.
+		t.stats.shim.Add(1)
+		ptraceCont(th.tid, 0)
+		return
+	}
+	pd := t.entry(th, kindOf(t.si.Nr), now)
+	if pd == nil {
+		ptraceCont(th.tid, 0)
+		return
+	}
+	th.call = pd
+	if err := ptraceSyscall(th.tid, 0); err != nil {
+		return // killed meanwhile: its death ends the call
+	}
+	if pd.c.MayBlock {
+		c := *pd.c
+		t.emit(Event{Kind: CallStart, Time: now, Proc: th.p.process(t), Tid: th.tid, Call: &c})
+	}
+}
+
+// exitStop is the return of the call th is in.
+func (t *tracer) exitStop(th *thread) {
+	now := time.Now()
+	pd := th.call
+	th.call = nil
+	if pd == nil {
+		ptraceCont(th.tid, 0)
+		return
+	}
+	c := pd.c
+	c.End = now
+	if err := getSyscallInfo(th.tid, &t.si); err == nil && t.si.Op == unix.PTRACE_SYSCALL_INFO_EXIT {
+		c.Ret = t.si.rval()
+		if t.si.isError() {
+			c.Errno = errnoName(-c.Ret)
+		}
+		t.exit(th, pd)
+	} else {
+		c.Unfinished = true
+	}
+	if pd.dup >= 0 {
+		unix.Close(pd.dup)
+	}
+	ptraceCont(th.tid, 0)
+	t.stats.calls.Add(1)
+	t.emit(Event{Kind: CallEnd, Time: now, Proc: th.p.process(t), Tid: th.tid, Call: c})
+}
+
+// endCall reports th's call as unfinished: the thread died (or was
+// removed by an exec) inside it.
+func (t *tracer) endCall(th *thread, now time.Time) {
+	pd := th.call
+	if pd == nil {
+		return
+	}
+	th.call = nil
+	if pd.dup >= 0 {
+		unix.Close(pd.dup)
+	}
+	pd.c.End = now
+	pd.c.Unfinished = true
+	pd.c.State = noState
+	t.stats.calls.Add(1)
+	t.emit(Event{Kind: CallEnd, Time: now, Proc: th.p.process(t), Tid: th.tid, Call: pd.c})
+}
+
+// entry decides whether the call is reported and reads what it passes;
+// nil means let it go unrecorded.
+func (t *tracer) entry(th *thread, k sysKind, now time.Time) *pending {
+	a := t.si.Args
+	p := th.p
+	switch k {
+	case kNone:
+		return nil
+	case kDup2, kDup3:
+		p.forget(int(int32(a[1])))
+		return nil
+	case kCloseRange:
+		p.forgetRange(a[0]&0xffffffff, a[1]&0xffffffff)
+		return nil
+	}
+	t.nextID++
+	c := &Call{ID: t.nextID, Name: k.String(), Nr: int(t.si.Nr), Args: a, Start: now, FD: -1, Timeout: -1, State: noState}
+	pd := &pending{c: c, kind: k, dup: -1, vcsw: -1}
+	switch {
+	case k == kSocket || k == kSocketpair:
+		c.Family, c.Type, c.Protocol = int(int32(a[0])), int(int32(a[1])), int(int32(a[2]))
+	case k.pollFamily():
+		if !t.pollEntry(th, pd) {
+			t.nextID--
+			t.stats.notSocket.Add(1)
+			return nil
+		}
+		c.MayBlock = c.Timeout != 0
+	default:
+		fd := int(int32(a[0])) // sendfile's out_fd: the socket it writes to
+		e := t.fdKind(p, fd)
+		isSock := e != nil && e.socket
+		if k == kClose {
+			p.forget(fd)
+		}
+		if k.onAnyFD() && !isSock {
+			t.nextID--
+			t.stats.notSocket.Add(1)
+			return nil
+		}
+		c.FD = fd
+		if isSock {
+			c.Inode = e.inode
+			pd.entry = e
+			if k != kClose {
+				pd.dup = t.dup(p, fd)
+				c.Nonblocking = t.nonblocking(p, fd, pd.dup)
+			}
+		}
+		t.entryArgs(th, pd)
+		if k.waits() && !c.Nonblocking {
+			c.MayBlock = true
+		}
+	}
+	if c.MayBlock {
+		pd.vcsw = t.voluntarySwitches(th.tid)
+	}
+	return pd
+}
+
+// nonblocking reads O_NONBLOCK of the socket's open file: from the
+// tracer's duplicate (which shares it), else from /proc/pid/fdinfo.
+func (t *tracer) nonblocking(p *proc, fd, dup int) bool {
+	if dup >= 0 {
+		fl, err := unix.FcntlInt(uintptr(dup), unix.F_GETFL, 0)
+		return err == nil && fl&unix.O_NONBLOCK != 0
+	}
+	fl, ok := t.fdinfoFlags(p, fd)
+	return ok && fl&unix.O_NONBLOCK != 0
+}
+
+// entryArgs reads what a call on one socket passes.
+func (t *tracer) entryArgs(th *thread, pd *pending) {
+	c, a, tid, max := pd.c, t.si.Args, th.tid, t.opts.MaxData
+	switch pd.kind {
+	case kBind, kConnect:
+		c.Addr = parseSockaddr(t.mem.read(tid, a[1], int(min(a[2]&0xffffffff, 128))))
+	case kAccept4:
+		c.Flags = int(int32(a[3]))
+	case kSendto:
+		c.Flags = int(int32(a[3]))
+		c.Len = int(min(a[2], 1<<31))
+		c.Data = t.mem.read(tid, a[1], min(c.Len, max))
+		if a[4] != 0 {
+			c.Addr = parseSockaddr(t.mem.read(tid, a[4], int(min(a[5]&0xffffffff, 128))))
+		}
+	case kRecvfrom:
+		c.Flags = int(int32(a[3]))
+		c.Len = int(min(a[2], 1<<31))
+	case kSendmsg, kRecvmsg, kSendmmsg, kRecvmmsg:
+		if pd.kind == kSendmmsg || pd.kind == kRecvmmsg {
+			c.Flags = int(int32(a[3]))
+			c.Msgs = int(a[2] & 0xffffffff)
+			if pd.kind == kRecvmmsg {
+				c.Timeout = time.Duration(t.mem.timeout(tid, a[4], false))
+			}
+		} else {
+			c.Flags = int(int32(a[2]))
+		}
+		m, ok := t.mem.msghdr(tid, a[1])
+		if !ok {
+			break
+		}
+		iovs := t.mem.iovecs(tid, m.iov, int(min(m.iovlen, 1024)))
+		c.Len = sum(iovs)
+		if pd.kind.sends() {
+			c.Data = t.mem.gather(tid, iovs, max)
+			if m.name != 0 && m.namelen > 0 {
+				c.Addr = parseSockaddr(t.mem.read(tid, m.name, int(min(m.namelen, 128))))
+			}
+		} else {
+			pd.iovs, pd.msgName = iovs, m.name
+		}
+	case kRead, kWrite:
+		c.Len = int(min(a[2], 1<<31))
+		if pd.kind == kWrite {
+			c.Data = t.mem.read(tid, a[1], min(c.Len, max))
+		}
+	case kReadv, kWritev:
+		iovs := t.mem.iovecs(tid, a[1], int(a[2]&0xffffffff))
+		c.Len = sum(iovs)
+		if pd.kind == kWritev {
+			c.Data = t.mem.gather(tid, iovs, max)
+		} else {
+			pd.iovs = iovs
+		}
+	case kSendfile:
+		c.Len = int(min(a[3], 1<<31))
+	case kSetsockopt:
+		c.Level, c.Option = int(int32(a[1])), int(int32(a[2]))
+		c.OptVal = t.mem.read(tid, a[3], int(min(a[4]&0xffffffff, 256)))
+		setOptInt(c)
+	case kGetsockopt:
+		c.Level, c.Option = int(int32(a[1])), int(int32(a[2]))
+	case kIoctl: // FIONBIO: int *argp
+		if v, ok := t.mem.u32(tid, a[2]); ok {
+			c.OptInt, c.HasOptInt = int64(int32(v)), true
+		}
+	}
+	if (pd.kind.sends() || pd.kind.recvs()) && c.Flags&msgDontwait != 0 {
+		c.Nonblocking = true
+	}
+}
+
+func setOptInt(c *Call) {
+	if len(c.OptVal) == 4 {
+		c.OptInt, c.HasOptInt = int64(int32(le.Uint32(c.OptVal))), true
+	}
+}
+
+// exit reads a returned call's results and its socket's state.
+func (t *tracer) exit(th *thread, pd *pending) {
+	c, a, tid, p, max := pd.c, pd.c.Args, th.tid, th.p, t.opts.MaxData
+	ok := c.Errno == ""
+	ret := c.Ret
+	stateFD := pd.dup
+	var stateEntry = pd.entry
+	newSocket := func(fd int) {
+		c.NewFDs = append(c.NewFDs, fd)
+		p.forget(fd)
+		e := t.fdKind(p, fd)
+		if len(c.NewFDs) == 1 && e != nil {
+			if pd.dup >= 0 {
+				unix.Close(pd.dup)
+			}
+			pd.dup = t.dup(p, fd)
+			stateFD, stateEntry = pd.dup, e
+			c.NewInode = e.inode
+		}
+	}
+	switch pd.kind {
+	case kSocket:
+		if ok {
+			newSocket(int(ret))
+		}
+	case kSocketpair:
+		if ok {
+			if b := t.mem.read(tid, a[3], 8); len(b) == 8 {
+				newSocket(int(int32(le.Uint32(b))))
+				newSocket(int(int32(le.Uint32(b[4:]))))
+			}
+		}
+	case kAccept, kAccept4:
+		if ok {
+			if a[1] != 0 && a[2] != 0 {
+				if n, ok := t.mem.u32(tid, a[2]); ok {
+					c.Addr = parseSockaddr(t.mem.read(tid, a[1], int(min(n, 128))))
+				}
+			}
+			newSocket(int(ret))
+		}
+	case kFcntl:
+		if ok && (a[1] == fDupfd || a[1] == fDupfdCloexec) {
+			c.NewFDs = []int{int(ret)}
+			if pd.entry != nil {
+				e := *pd.entry
+				p.fds[int(ret)] = &e
+			}
+		}
+	case kSendto, kSendmsg, kWrite, kWritev:
+		if ok {
+			c.DataLen = int(ret)
+			c.Data = c.Data[:min(len(c.Data), int(ret))]
+		} else {
+			c.Data = nil
+		}
+	case kSendmmsg:
+		if ok && ret > 0 {
+			if n, ok := t.mem.u32(tid, a[1]+msghdrSize); ok {
+				c.DataLen = int(n)
+				c.Data = c.Data[:min(len(c.Data), int(n))]
+			}
+		} else {
+			c.Data = nil
+		}
+	case kRecvfrom:
+		if ok {
+			c.DataLen = int(ret)
+			c.Data = t.mem.read(tid, a[1], min(int(ret), c.Len, max))
+			if a[4] != 0 && a[5] != 0 {
+				if n, ok := t.mem.u32(tid, a[5]); ok && n > 0 {
+					c.Addr = parseSockaddr(t.mem.read(tid, a[4], int(min(n, 128))))
+				}
+			}
+		}
+	case kRead, kReadv:
+		if ok {
+			c.DataLen = int(ret)
+			if pd.kind == kRead {
+				c.Data = t.mem.read(tid, a[1], min(int(ret), max))
+			} else {
+				c.Data = t.mem.gather(tid, pd.iovs, min(int(ret), max))
+			}
+		}
+	case kRecvmsg, kRecvmmsg:
+		if !ok || ret <= 0 && pd.kind == kRecvmmsg {
+			break
+		}
+		n := int(ret)
+		if pd.kind == kRecvmmsg { // ret is the messages; the first one's length follows its msghdr
+			n = 0
+			if l, ok := t.mem.u32(tid, a[1]+msghdrSize); ok {
+				n = int(l)
+			}
+		}
+		c.DataLen = n
+		c.Data = t.mem.gather(tid, pd.iovs, min(n, max))
+		if m, ok := t.mem.msghdr(tid, a[1]); ok {
+			c.MsgFlags = int(m.flags)
+			if pd.msgName != 0 && m.namelen > 0 {
+				c.Addr = parseSockaddr(t.mem.read(tid, pd.msgName, int(min(m.namelen, 128))))
+			}
+		}
+	case kGetsockopt:
+		if ok {
+			if n, ok := t.mem.u32(tid, a[4]); ok {
+				c.OptVal = t.mem.read(tid, a[3], int(min(n, 256)))
+				setOptInt(c)
+			}
+		}
+	case kGetsockname, kGetpeername:
+		if ok {
+			if n, ok := t.mem.u32(tid, a[2]); ok {
+				c.Addr = parseSockaddr(t.mem.read(tid, a[1], int(min(n, 128))))
+			}
+		}
+	case kPoll, kPpoll, kSelect, kPselect6, kEpollWait, kEpollPwait, kEpollPwait2:
+		if ok {
+			t.pollExit(th, pd)
+		}
+	}
+	if c.MayBlock && pd.vcsw >= 0 {
+		if v := t.voluntarySwitches(tid); v >= 0 {
+			c.Slept = v-pd.vcsw >= 2 // one is the exit stop itself
+		}
+	}
+	if pd.kind != kClose && !pd.kind.pollFamily() {
+		if stateFD >= 0 {
+			c.State = readState(stateFD, stateEntry)
+		}
+		if c.Family == 0 && c.State.Valid {
+			c.Family, c.Type, c.Protocol = c.State.Domain, c.State.Type, c.State.Protocol
+		}
+	}
+}
+
+// errnoName names an errno, including the restart codes a traced call can
+// return when a signal interrupts it.
+func errnoName(e int64) string {
+	switch e {
+	case 512:
+		return "ERESTARTSYS"
+	case 513:
+		return "ERESTARTNOINTR"
+	case 514:
+		return "ERESTARTNOHAND"
+	case 516:
+		return "ERESTART_RESTARTBLOCK"
+	}
+	if n := unix.ErrnoName(unix.Errno(e)); n != "" {
+		return n
+	}
+	return "errno " + strconv.FormatInt(e, 10)
+}
