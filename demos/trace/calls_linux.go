@@ -38,7 +38,7 @@ type pending struct {
 	kind  sysKind
 	entry *fdEntry // the socket's cache entry (nil for the poll family)
 	dup   int      // the tracer's duplicate of c.FD, -1 when none
-	vcsw  int64    // the thread's voluntary context switches at entry
+	ins   int64    // the thread's switch-ins at entry (calls that may wait)
 	// Where the results will be, for the exit stop.
 	iovs     []remote // recvmsg, recvmmsg (first message), readv
 	msgName  uint64   // recvmsg, recvmmsg: msg_name
@@ -136,15 +136,15 @@ func (t *tracer) entry(th *thread, k sysKind, now time.Time) *pending {
 	case kNone:
 		return nil
 	case kDup2, kDup3:
-		p.forget(int(int32(a[1])))
+		t.forget(p, int(int32(a[1])))
 		return nil
 	case kCloseRange:
-		p.forgetRange(a[0]&0xffffffff, a[1]&0xffffffff)
+		t.forgetRange(p, a[0]&0xffffffff, a[1]&0xffffffff)
 		return nil
 	}
 	t.nextID++
 	c := &Call{ID: t.nextID, Name: k.String(), Nr: int(t.si.Nr), Args: a, Start: now, FD: -1, Timeout: -1, State: noState}
-	pd := &pending{c: c, kind: k, dup: -1, vcsw: -1}
+	pd := &pending{c: c, kind: k, dup: -1, ins: -1}
 	switch {
 	case k == kSocket || k == kSocketpair:
 		c.Family, c.Type, c.Protocol = int(int32(a[0])), int(int32(a[1])), int(int32(a[2]))
@@ -160,7 +160,7 @@ func (t *tracer) entry(th *thread, k sysKind, now time.Time) *pending {
 		e := t.fdKind(p, fd)
 		isSock := e != nil && e.socket
 		if k == kClose {
-			p.forget(fd)
+			t.forget(p, fd)
 		}
 		if k.onAnyFD() && !isSock {
 			t.nextID--
@@ -172,8 +172,11 @@ func (t *tracer) entry(th *thread, k sysKind, now time.Time) *pending {
 			c.Inode = e.inode
 			pd.entry = e
 			if k != kClose {
-				pd.dup = t.dup(p, fd)
-				c.Nonblocking = t.nonblocking(p, fd, pd.dup)
+				if !e.sock.nbKnown { // once per socket: the traced calls keep it since
+					pd.dup = t.dup(p, fd)
+					e.sock.nonblock, e.sock.nbKnown = t.nonblocking(p, fd, pd.dup)
+				}
+				c.Nonblocking = e.sock.nonblock
 			}
 		}
 		t.entryArgs(th, pd)
@@ -182,20 +185,20 @@ func (t *tracer) entry(th *thread, k sysKind, now time.Time) *pending {
 		}
 	}
 	if c.MayBlock {
-		pd.vcsw = t.voluntarySwitches(th.tid)
+		pd.ins = t.switchIns(th)
 	}
 	return pd
 }
 
 // nonblocking reads O_NONBLOCK of the socket's open file: from the
 // tracer's duplicate (which shares it), else from /proc/pid/fdinfo.
-func (t *tracer) nonblocking(p *proc, fd, dup int) bool {
+func (t *tracer) nonblocking(p *proc, fd, dup int) (nonblock, known bool) {
 	if dup >= 0 {
 		fl, err := unix.FcntlInt(uintptr(dup), unix.F_GETFL, 0)
-		return err == nil && fl&unix.O_NONBLOCK != 0
+		return err == nil && fl&unix.O_NONBLOCK != 0, err == nil
 	}
 	fl, ok := t.fdinfoFlags(p, fd)
-	return ok && fl&unix.O_NONBLOCK != 0
+	return ok && fl&unix.O_NONBLOCK != 0, ok
 }
 
 // entryArgs reads what a call on one socket passes.
@@ -282,31 +285,40 @@ func (t *tracer) exit(th *thread, pd *pending) {
 	c, a, tid, p, max := pd.c, pd.c.Args, th.tid, th.p, t.opts.MaxData
 	ok := c.Errno == ""
 	ret := c.Ret
-	stateFD := pd.dup
-	var stateEntry = pd.entry
-	newSocket := func(fd int) {
+	stateFD, state := c.FD, pd.entry // whose state is read after the call
+	// newSocket records a descriptor the call made; nonblock is its
+	// O_NONBLOCK (the new socket's flags, which the kernel gives it).
+	newSocket := func(fd int, nonblock bool) {
 		c.NewFDs = append(c.NewFDs, fd)
-		p.forget(fd)
+		t.forget(p, fd)
 		e := t.fdKind(p, fd)
-		if len(c.NewFDs) == 1 && e != nil {
-			if pd.dup >= 0 {
-				unix.Close(pd.dup)
-			}
-			pd.dup = t.dup(p, fd)
-			stateFD, stateEntry = pd.dup, e
-			c.NewInode = e.inode
+		if e == nil || !e.socket {
+			return
 		}
+		e.sock.nonblock, e.sock.nbKnown = nonblock, true
+		if len(c.NewFDs) == 1 {
+			stateFD, state = fd, e
+			c.NewInode = e.inode
+			if pd.dup >= 0 { // the listener's
+				unix.Close(pd.dup)
+				pd.dup = -1
+			}
+		}
+	}
+	var si *sockInfo
+	if pd.entry != nil {
+		si = pd.entry.sock
 	}
 	switch pd.kind {
 	case kSocket:
 		if ok {
-			newSocket(int(ret))
+			newSocket(int(ret), c.Type&sockNonblock != 0)
 		}
 	case kSocketpair:
 		if ok {
 			if b := t.mem.read(tid, a[3], 8); len(b) == 8 {
-				newSocket(int(int32(le.Uint32(b))))
-				newSocket(int(int32(le.Uint32(b[4:]))))
+				newSocket(int(int32(le.Uint32(b))), c.Type&sockNonblock != 0)
+				newSocket(int(int32(le.Uint32(b[4:]))), c.Type&sockNonblock != 0)
 			}
 		}
 	case kAccept, kAccept4:
@@ -316,15 +328,29 @@ func (t *tracer) exit(th *thread, pd *pending) {
 					c.Addr = parseSockaddr(t.mem.read(tid, a[1], int(min(n, 128))))
 				}
 			}
-			newSocket(int(ret))
+			// accept's socket is blocking whatever the listener's flags;
+			// accept4 sets what SOCK_NONBLOCK says.
+			newSocket(int(ret), pd.kind == kAccept4 && c.Flags&sockNonblock != 0)
 		}
 	case kFcntl:
-		if ok && (a[1] == fDupfd || a[1] == fDupfdCloexec) {
+		switch {
+		case !ok || si == nil:
+		case a[1] == fDupfd || a[1] == fDupfdCloexec:
 			c.NewFDs = []int{int(ret)}
-			if pd.entry != nil {
-				e := *pd.entry
-				p.fds[int(ret)] = &e
-			}
+			t.forget(p, int(ret))
+			p.fds[int(ret)] = &fdEntry{socket: true, inode: pd.entry.inode, sock: t.sockOf(pd.entry.inode)}
+		case a[1] == fSetfl:
+			si.nonblock, si.nbKnown = a[2]&oNonblock != 0, true
+		case a[1] == fGetfl:
+			si.nonblock, si.nbKnown = ret&oNonblock != 0, true
+		}
+	case kIoctl: // FIONBIO
+		if ok && si != nil && c.HasOptInt {
+			si.nonblock, si.nbKnown = c.OptInt != 0, true
+		}
+	case kSetsockopt:
+		if ok && si != nil {
+			si.bufsOK = false // SO_SNDBUF, SO_RCVBUF, or anything that changes them
 		}
 	case kSendto, kSendmsg, kWrite, kWritev:
 		if ok {
@@ -398,14 +424,23 @@ func (t *tracer) exit(th *thread, pd *pending) {
 			t.pollExit(th, pd)
 		}
 	}
-	if c.MayBlock && pd.vcsw >= 0 {
-		if v := t.voluntarySwitches(tid); v >= 0 {
-			c.Slept = v-pd.vcsw >= 2 // one is the exit stop itself
+	if c.MayBlock && pd.ins >= 0 {
+		// Stopped at entry, the thread was switched in once to run the
+		// call; more means it left the CPU during the call.
+		if v := t.switchIns(th); v >= 0 {
+			c.Slept = v-pd.ins >= 2
 		}
 	}
-	if pd.kind != kClose && !pd.kind.pollFamily() {
-		if stateFD >= 0 {
-			c.State = readState(stateFD, stateEntry)
+	if pd.kind != kClose && !pd.kind.pollFamily() && state != nil && state.socket {
+		dup := pd.dup
+		if dup < 0 || stateFD != c.FD {
+			dup = t.dup(p, stateFD)
+		} else {
+			pd.dup = -1 // closed below
+		}
+		if dup >= 0 {
+			c.State = readState(dup, state.sock, !pd.kind.dataCall())
+			unix.Close(dup)
 		}
 		if c.Family == 0 && c.State.Valid {
 			c.Family, c.Type, c.Protocol = c.State.Domain, c.State.Type, c.State.Protocol

@@ -36,9 +36,11 @@ type Options struct {
 	// package documentation). Every event's slices are its own: OnEvent
 	// may keep them. nil discards the events (Stats still counts them).
 	OnEvent func(Event)
-	// Buffer is how many events may wait for OnEvent (default 1024). When
-	// it is full the tracer waits, and so do the traced programs: memory
-	// stays bounded by Buffer events of at most MaxData bytes each.
+	// Buffer is about how many events may wait for OnEvent (default 1024;
+	// they are handed over in batches of up to 128, each at most 2 ms
+	// after its first event). When it is full the tracer waits, and so do
+	// the traced programs: memory stays bounded by Buffer events (plus a
+	// batch) of at most MaxData bytes each.
 	Buffer int
 	// MaxData bounds the bytes copied per call (default 64 KiB); the
 	// call's full length is reported all the same.
@@ -239,9 +241,11 @@ type Call struct {
 	Nonblocking bool
 	// MayBlock says a CallStart was sent for this call.
 	MayBlock bool
-	// Slept says the thread slept in the kernel during the call (its
-	// voluntary context switches went up by more than the tracer's own
-	// stop accounts for). Only measured for calls that may block.
+	// Slept says the thread left the CPU during the call: it was switched
+	// in more than once between the entry and exit stops (the switch-in
+	// count of /proc/pid/task/tid/schedstat), which is nearly always
+	// because it slept, waiting; a preemption inside the call would count
+	// too. Only measured for calls that may block (MayBlock).
 	Slept bool
 
 	// PollFDs are the sockets a poll, ppoll, select, pselect6 or

@@ -18,9 +18,44 @@ import (
 type fdEntry struct {
 	socket bool
 	inode  uint64
-	// domain, typ and proto are SO_DOMAIN, SO_TYPE and SO_PROTOCOL, read
-	// once when the tracer first duplicates the socket (typ 0: not yet).
+	sock   *sockInfo // sockets only
+}
+
+// sockInfo is what the tracer keeps about one socket (by inode, for every
+// process: a socket has exactly one open file, which dup, fork,
+// SCM_RIGHTS and pidfd_getfd share, so its O_NONBLOCK is the same
+// wherever it is used). It saves system calls at each traced call; every
+// field is re-read when a traced call may have changed it.
+type sockInfo struct {
+	// nbKnown: nonblock is O_NONBLOCK as the last socket, socketpair,
+	// accept, fcntl or ioctl(FIONBIO) left it (or as read once).
+	nbKnown, nonblock bool
+	// domain, typ and proto are SO_DOMAIN, SO_TYPE and SO_PROTOCOL (typ
+	// 0: not read yet).
 	domain, typ, proto int
+	// namesOK: local and peer are getsockname and getpeername as of the
+	// last call that could change them; tcpState is the TCP state then.
+	namesOK     bool
+	local, peer Addr
+	tcpState    uint8
+	// bufsOK: sndbuf and rcvbuf are SO_SNDBUF and SO_RCVBUF since the last
+	// setsockopt (TCP's are re-read every time: the kernel tunes them).
+	bufsOK         bool
+	sndbuf, rcvbuf int
+	// refs counts the fdEntries (of any process) that point here.
+	refs int
+}
+
+// sockOf returns the socket's sockInfo for a new fdEntry, made on first
+// use.
+func (t *tracer) sockOf(inode uint64) *sockInfo {
+	si := t.socks[inode]
+	if si == nil {
+		si = &sockInfo{}
+		t.socks[inode] = si
+	}
+	si.refs++
+	return si
 }
 
 // procPath builds /proc/<pid>/<what>[/<fd>] in buf.
@@ -52,7 +87,7 @@ func (t *tracer) fdKind(p *proc, fd int) *fdEntry {
 	}
 	e := &fdEntry{}
 	if ino, ok := socketInode(t.link[:n]); ok {
-		e.socket, e.inode = true, ino
+		e.socket, e.inode, e.sock = true, ino, t.sockOf(ino)
 	}
 	p.fds[fd] = e
 	return e
@@ -68,15 +103,32 @@ func socketInode(link []byte) (uint64, bool) {
 	return ino, err == nil
 }
 
-// forget drops what the cache knew about fd.
-func (p *proc) forget(fd int) { delete(p.fds, fd) }
+// forget drops what the cache knew about fd, and its socket's sockInfo
+// when no other known descriptor has it.
+func (t *tracer) forget(p *proc, fd int) {
+	if e := p.fds[fd]; e != nil {
+		delete(p.fds, fd)
+		if e.socket {
+			if e.sock.refs--; e.sock.refs <= 0 {
+				delete(t.socks, e.inode)
+			}
+		}
+	}
+}
 
 // forgetRange drops first..last (close_range).
-func (p *proc) forgetRange(first, last uint64) {
+func (t *tracer) forgetRange(p *proc, first, last uint64) {
 	for fd := range p.fds {
 		if uint64(fd) >= first && uint64(fd) <= last {
-			delete(p.fds, fd)
+			t.forget(p, fd)
 		}
+	}
+}
+
+// forgetAll drops every descriptor of p (exec, exit).
+func (t *tracer) forgetAll(p *proc) {
+	for fd := range p.fds {
+		t.forget(p, fd)
 	}
 }
 
@@ -151,24 +203,42 @@ func (t *tracer) fdinfoFlags(p *proc, fd int) (int, bool) {
 	return int(v), err == nil
 }
 
-// voluntarySwitches is the thread's voluntary_ctxt_switches (from
-// /proc/tid/status), -1 when unreadable.
-func (t *tracer) voluntarySwitches(tid int) int64 {
-	b := t.readSmall(procPath(t.path[:], tid, "status", -1))
-	key := []byte("\nvoluntary_ctxt_switches:")
-	i := bytes.Index(b, key)
-	if i < 0 {
+// switchIns is how many times the thread has been switched in (the third
+// field of /proc/pid/task/tid/schedstat), -1 when unreadable. The file is
+// kept open per thread and read with pread: it is read twice for each
+// call that may wait.
+func (t *tracer) switchIns(th *thread) int64 {
+	if th.schedstat == 0 {
+		th.schedstat = -1
+		path := procPath(t.path[:], th.p.pid, "task", th.tid) + "/schedstat"
+		if fd, err := unix.Open(path, unix.O_RDONLY|unix.O_CLOEXEC, 0); err == nil {
+			th.schedstat = fd
+		}
+	}
+	if th.schedstat < 0 {
 		return -1
 	}
-	f := bytes.Fields(b[i+len(key):])
-	if len(f) == 0 {
+	n, err := unix.Pread(th.schedstat, t.file[:256], 0)
+	if err != nil || n <= 0 {
 		return -1
 	}
-	v, err := strconv.ParseInt(string(f[0]), 10, 64)
+	f := bytes.Fields(t.file[:n])
+	if len(f) < 3 {
+		return -1
+	}
+	v, err := strconv.ParseInt(string(f[2]), 10, 64)
 	if err != nil {
 		return -1
 	}
 	return v
+}
+
+// closeSchedstat closes the thread's kept schedstat file.
+func (th *thread) closeSchedstat() {
+	if th.schedstat > 0 {
+		unix.Close(th.schedstat)
+	}
+	th.schedstat = 0
 }
 
 // statusField reads a numeric field ("Tgid:") of /proc/tid/status.

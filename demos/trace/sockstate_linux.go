@@ -49,26 +49,25 @@ func (t *tracer) dup(p *proc, fd int) int {
 }
 
 // readState reads the state the lessons record for a socket after a call
-// (see demos' Sock.state and kernelQueues): queues, buffer sizes, TCP_INFO,
-// names, and the domain, type and protocol (once per descriptor).
-func readState(fd int, e *fdEntry) SockState {
+// (see demos' Sock.state and kernelQueues): queues, TCP_INFO, buffer sizes,
+// names, domain, type and protocol. What cannot have changed since the
+// last read is taken from si: the domain, type and protocol always; the
+// buffer sizes of a socket that is not TCP until a setsockopt; the names
+// after a data call (refreshNames false), unless the TCP state changed or
+// the socket had no port yet (a UDP socket's first sendto binds it).
+func readState(fd int, si *sockInfo, refreshNames bool) SockState {
 	s := noState
-	if fd < 0 {
-		return s
-	}
 	s.Valid = true
-	if e != nil && e.typ != 0 {
-		s.Domain, s.Type, s.Protocol = e.domain, e.typ, e.proto
-	} else {
-		s.Domain, _ = unix.GetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_DOMAIN)
-		s.Type, _ = unix.GetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_TYPE)
-		s.Protocol, _ = unix.GetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_PROTOCOL)
-		if e != nil {
-			e.domain, e.typ, e.proto = s.Domain, s.Type, s.Protocol
-		}
+	if si.typ == 0 {
+		si.domain, _ = unix.GetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_DOMAIN)
+		si.typ, _ = unix.GetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_TYPE)
+		si.proto, _ = unix.GetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_PROTOCOL)
 	}
+	s.Domain, s.Type, s.Protocol = si.domain, si.typ, si.proto
+	inet := si.domain == unix.AF_INET || si.domain == unix.AF_INET6
+	tcp := inet && si.typ == unix.SOCK_STREAM
 	listening := false
-	if (s.Domain == unix.AF_INET || s.Domain == unix.AF_INET6) && s.Type == unix.SOCK_STREAM {
+	if tcp {
 		if ti, err := unix.GetsockoptTCPInfo(fd, unix.IPPROTO_TCP, unix.TCP_INFO); err == nil {
 			s.TCP = &sockcall.TCPInfo{
 				State: tcpStateName(ti.State), RTT: ti.Rtt, RTTVar: ti.Rttvar,
@@ -78,6 +77,10 @@ func readState(fd int, e *fdEntry) SockState {
 			if ti.State == 10 { // LISTEN: tcpi_unacked is the accept queue, tcpi_sacked the backlog
 				s.SendQ, s.RecvQ = int(ti.Sacked), int(ti.Unacked)
 				listening = true
+			}
+			if ti.State != si.tcpState {
+				refreshNames = true
+				si.tcpState = ti.State
 			}
 		}
 	}
@@ -89,14 +92,23 @@ func readState(fd int, e *fdEntry) SockState {
 			s.RecvQ = q
 		}
 	}
-	if v, err := unix.GetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_SNDBUF); err == nil {
-		s.SndBuf = v
+	if tcp || !si.bufsOK {
+		si.sndbuf, si.rcvbuf = -1, -1
+		if v, err := unix.GetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_SNDBUF); err == nil {
+			si.sndbuf = v
+		}
+		if v, err := unix.GetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_RCVBUF); err == nil {
+			si.rcvbuf = v
+		}
+		si.bufsOK = true
 	}
-	if v, err := unix.GetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_RCVBUF); err == nil {
-		s.RcvBuf = v
+	s.SndBuf, s.RcvBuf = si.sndbuf, si.rcvbuf
+	if refreshNames || !si.namesOK || inet && si.local.AddrPort.Port() == 0 {
+		si.local = sockName(fd, unix.SYS_GETSOCKNAME)
+		si.peer = sockName(fd, unix.SYS_GETPEERNAME)
+		si.namesOK = true
 	}
-	s.Local = sockName(fd, unix.SYS_GETSOCKNAME)
-	s.Peer = sockName(fd, unix.SYS_GETPEERNAME)
+	s.Local, s.Peer = si.local, si.peer
 	return s
 }
 

@@ -101,6 +101,12 @@ func (k sysKind) recvs() bool {
 	return false
 }
 
+// dataCall: the call moves bytes and cannot change the socket's names
+// (but for a UDP socket's first sendto, which binds it: see readState).
+func (k sysKind) dataCall() bool {
+	return k.sends() || k.recvs() || k == kSendfile
+}
+
 // waits: the call may wait on a blocking socket.
 func (k sysKind) waits() bool {
 	switch k {

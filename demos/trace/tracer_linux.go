@@ -79,8 +79,10 @@ func Start(ctx context.Context, opts Options) (*Tracer, error) {
 		shim:    shim,
 		threads: map[int]*thread{},
 		procs:   map[int]*proc{},
+		socks:   map[uint64]*sockInfo{},
 		live:    map[int]bool{},
-		events:  make(chan Event, opts.Buffer),
+		events:  make(chan []Event, max(1, opts.Buffer/batchSize)),
+		kick:    make(chan struct{}, 1),
 		started: make(chan error, 1),
 		errPipe: errR,
 		loopEnd: make(chan struct{}),
@@ -128,11 +130,13 @@ func (tr *Tracer) Stats() Stats {
 // forward hands events to OnEvent until the tracer goroutine is done.
 func (tr *Tracer) forward() {
 	t := tr.t
-	for ev := range t.events {
-		if t.opts.OnEvent != nil {
-			t.opts.OnEvent(ev)
+	for batch := range t.events {
+		for _, ev := range batch {
+			if t.opts.OnEvent != nil {
+				t.opts.OnEvent(ev)
+			}
+			t.stats.events.Add(1)
 		}
-		t.stats.events.Add(1)
 	}
 	tr.status, tr.err = t.rootStatus, t.err
 	close(tr.done)
@@ -203,6 +207,7 @@ type tracer struct {
 	shim    string
 	threads map[int]*thread
 	procs   map[int]*proc
+	socks   map[uint64]*sockInfo
 	rootPid int
 	// rootStatus and err are written by the tracer goroutine before it
 	// closes events, and read after.
@@ -211,8 +216,17 @@ type tracer struct {
 	started    chan error // Start's answer, sent once
 	isStarted  bool
 	errPipe    *os.File // the shim's report when it cannot exec
-	events     chan Event
 	loopEnd    chan struct{}
+
+	// Events go to the forwarding goroutine in batches: batch collects
+	// them (under bmu); flush sends it (under fmu, which keeps batches in
+	// order), when it is full or, from the flusher goroutine, at most
+	// flushAfter after its first event.
+	events chan []Event
+	bmu    sync.Mutex
+	batch  []Event
+	fmu    sync.Mutex
+	kick   chan struct{} // the batch has its first event
 
 	stats struct {
 		stops, calls, notSocket, shim, events atomic.Uint64
@@ -248,6 +262,9 @@ type thread struct {
 	// auto-attach, is still to come and must not be delivered.
 	fresh bool
 	call  *pending // the traced call it is in, between entry and exit stops
+	// schedstat is the kept /proc/pid/task/tid/schedstat (0: not opened,
+	// -1: not available).
+	schedstat int
 }
 
 func (p *proc) process(t *tracer) *Process {
@@ -263,8 +280,12 @@ func (p *proc) process(t *tracer) *Process {
 // goroutine).
 func (t *tracer) run(shim string, argv []string, attr *syscall.ProcAttr, closeAfter []io.Closer) {
 	runtime.LockOSThread()
+	flusherDone := make(chan struct{})
+	go t.flusher(flusherDone)
 	defer func() {
 		close(t.loopEnd)
+		<-flusherDone
+		t.flush()
 		if !t.isStarted {
 			if t.err == nil {
 				t.err = errors.New("trace: the command did not start")
@@ -439,27 +460,27 @@ func (t *tracer) newChild(th *thread, cause int) {
 func (t *tracer) execStop(th *thread) {
 	p := th.p
 	tid := th.tid
+	now := time.Now()
 	if former, err := ptraceEventMsg(tid); err == nil && former != tid {
 		if old := t.threads[former]; old != nil {
 			// th was the old leader's record: the leader is gone and the
 			// thread that exec'd took its tid.
-			t.endCall(th, time.Now())
+			t.dropThread(th, now)
 			delete(t.threads, former)
 			old.tid = tid
 			t.threads[tid] = old
 			th = old
 		}
 	}
-	now := time.Now()
 	for otid, o := range t.threads {
 		if o.p == p && otid != tid {
-			t.endCall(o, now)
-			delete(t.threads, otid)
+			t.dropThread(o, now)
 		}
 	}
 	t.endCall(th, now)
+	th.closeSchedstat() // its tid may have changed
 	th.fresh = false
-	p.fds = map[int]*fdEntry{}
+	t.forgetAll(p)
 	p.info = &Process{Pid: p.pid, Argv: t.cmdline(p.pid)}
 	first := !p.target
 	p.target = true
@@ -472,6 +493,15 @@ func (t *tracer) execStop(th *thread) {
 	t.emit(Event{Kind: Exec, Time: now, Proc: p.info, Tid: tid})
 }
 
+// dropThread forgets a thread that is gone (its call unfinished).
+func (t *tracer) dropThread(th *thread, now time.Time) {
+	t.endCall(th, now)
+	th.closeSchedstat()
+	if t.threads[th.tid] == th {
+		delete(t.threads, th.tid)
+	}
+}
+
 // gone handles a thread's death (reaped by wait4).
 func (t *tracer) gone(tid int, ws unix.WaitStatus) {
 	th := t.threads[tid]
@@ -479,8 +509,7 @@ func (t *tracer) gone(tid int, ws unix.WaitStatus) {
 		return // a thread killed by an exec and already forgotten
 	}
 	now := time.Now()
-	t.endCall(th, now)
-	delete(t.threads, tid)
+	t.dropThread(th, now)
 	p := th.p
 	if tid != p.pid {
 		return
@@ -490,12 +519,12 @@ func (t *tracer) gone(tid int, ws unix.WaitStatus) {
 	if ws.Signaled() {
 		st = ExitStatus{Signal: int(ws.Signal()), CoreDump: ws.CoreDump()}
 	}
-	for otid, o := range t.threads {
+	for _, o := range t.threads {
 		if o.p == p {
-			t.endCall(o, now)
-			delete(t.threads, otid)
+			t.dropThread(o, now)
 		}
 	}
+	t.forgetAll(p)
 	delete(t.procs, p.pid)
 	t.mu.Lock()
 	delete(t.live, p.pid)
@@ -527,10 +556,65 @@ func (t *tracer) shimFailure(st ExitStatus) error {
 		"does the program's main call trace.ShimMain first?", t.shim, st)
 }
 
-// emit hands an event to the forwarding goroutine; it waits when Buffer
-// events are already waiting.
+// batchSize and flushAfter bound how many events wait in a batch and for
+// how long: handing each event over on its own cost a goroutine wake-up
+// (a futex call) per event, on the traced programs' time.
+const (
+	batchSize  = 128
+	flushAfter = 2 * time.Millisecond
+)
+
+// emit adds an event to the batch, and sends the batch when it is full
+// (waiting when Buffer events are already waiting for OnEvent).
 func (t *tracer) emit(ev Event) {
-	t.events <- ev
+	t.bmu.Lock()
+	first := len(t.batch) == 0
+	t.batch = append(t.batch, ev)
+	full := len(t.batch) >= batchSize
+	t.bmu.Unlock()
+	if full {
+		t.flush()
+	} else if first {
+		select {
+		case t.kick <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// flush sends the batch to the forwarding goroutine.
+func (t *tracer) flush() {
+	t.fmu.Lock()
+	defer t.fmu.Unlock()
+	t.bmu.Lock()
+	b := t.batch
+	t.batch = nil
+	t.bmu.Unlock()
+	if len(b) > 0 {
+		t.events <- b
+	}
+}
+
+// flusher sends each batch at most flushAfter after its first event, so
+// that events reach OnEvent while the tracer waits for the next stop.
+func (t *tracer) flusher(done chan<- struct{}) {
+	defer close(done)
+	timer := time.NewTimer(flushAfter)
+	timer.Stop()
+	for {
+		select {
+		case <-t.kick:
+		case <-t.loopEnd:
+			return
+		}
+		timer.Reset(flushAfter)
+		select {
+		case <-timer.C:
+		case <-t.loopEnd:
+			return
+		}
+		t.flush()
+	}
 }
 
 func (t *tracer) notice(p *proc, tid int, msg string) {
