@@ -14,7 +14,7 @@ import (
 // item kinds, in the order they sort at the same instant: a step, then a
 // call, then the frames it caused, then returns and kernel samples.
 const (
-	itemSockets = iota // a step's table goes before the next step's rule
+	itemSockets = iota // a step's table goes before the next step's rule; a call's after it (read after it returned)
 	itemStep
 	itemCall
 	itemWaiting
@@ -332,10 +332,11 @@ func (b *Builder) withOutcomes(rows []Row, run *sockcall.Run) []Row {
 	return out
 }
 
-// beforeTables moves an outcome's place i back over the socket tables just
-// before it: a step's words come before its table.
+// beforeTables moves an outcome's place i back over the step's-end socket
+// tables just before it: a step's words come before its table, and after
+// the tables read after its calls.
 func beforeTables(rows []Row, i int) int {
-	for i > 0 && rows[i-1].Kind == KindSockets {
+	for i > 0 && rows[i-1].Kind == KindSockets && rows[i-1].Sockets.AfterCall == 0 {
 		i--
 	}
 	return i

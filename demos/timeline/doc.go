@@ -24,6 +24,12 @@
 // not yet returned (a Started event without its Call) is a waiting row
 // until its record comes.
 //
+// The lab's socket table (every socket of the namespace, as ss shows it),
+// which the session reads as each step ends and after each call that
+// changed it, is a row where the reading ended; TableAt finds the table in
+// force at any row, TableChanges what a table changed (tables.go). The
+// text prints the steps' tables only.
+//
 // Goroutines: a Builder belongs to one goroutine at a time (the caller
 // serialises Add and Build). A Timeline is immutable once built and may be
 // read from any goroutine.

@@ -12,7 +12,9 @@ import (
 // per step, an "outcome" object where a step's words come from this run, a
 // "call" object per call (with its links and waits), a packet object per
 // frame (as replay --json prints it), and after any call or frame that
-// changed a socket's buffers one "buffer" object per such socket.
+// changed a socket's buffers one "buffer" object per such socket, and a
+// "socket" object per socket of each socket table (with socket.after_call,
+// the call it was read after, for a table that is not a step's end).
 func AppendJSON(b []byte, t *Timeline) []byte {
 	for i := range t.Rows {
 		r := &t.Rows[i]
@@ -25,7 +27,14 @@ func AppendJSON(b []byte, t *Timeline) []byte {
 				if i < len(r.Sockets.Owner) {
 					owner = r.Sockets.Owner[i]
 				}
-				b = append(socktable.AppendJSON(b, &r.Sockets.Entries[i], r.Sockets.Step, owner), '\n')
+				b = socktable.AppendJSON(b, &r.Sockets.Entries[i], r.Sockets.Step, owner)
+				if n := r.Sockets.AfterCall; n > 0 && len(b) > 0 && b[len(b)-1] == '}' {
+					// The table read after call n: the object gains
+					// socket.after_call (absent: a step's end).
+					b = strconv.AppendInt(append(b[:len(b)-1], `,"socket.after_call":`...), int64(n), 10)
+					b = append(b, '}')
+				}
+				b = append(b, '\n')
 			}
 		case KindOutcome:
 			o := decode.NewJSONObject(b)

@@ -21,7 +21,7 @@ const (
 	KindReturn                  // the return of a call that blocked (≥ BlockedAfter) after it was made
 	KindOutcome                 // what this run did in the step just ended, from its facts
 	KindWaiting                 // a call made and not returned yet (accept, recv, a blocked send): it waits
-	KindSockets                 // the namespace's socket table as a step ended (Row.Sockets)
+	KindSockets                 // the namespace's socket table (Row.Sockets): as a step ended, or after a call that changed it (SocketTable.AfterCall), where it was read
 )
 
 // BlockedAfter is how long a call that causes packets (send, connect, …)
@@ -75,7 +75,8 @@ type Row struct {
 	// Waiting is the call of a KindWaiting row: what it is and when it was
 	// made, no number or result yet.
 	Waiting *sockcall.Call
-	// Sockets is the table of a KindSockets row.
+	// Sockets is the table of a KindSockets row (Num counts the tables
+	// from 1).
 	Sockets *demos.SocketTable
 	Index   int // into Run.Calls or Run.Packets
 	Lane    int // call: its lane; frame: the sender's lane (-1 unknown)
@@ -172,7 +173,7 @@ type Builder struct {
 	arrived  []time.Time // per call
 	farrived []time.Time // per frame
 	started  []startMark // calls made that may wait
-	tables   []tableMark // socket tables as steps ended
+	tables   []tableMark // socket tables, as steps ended and after calls
 	steps    []stepMark
 	finished time.Time
 }
@@ -254,6 +255,18 @@ func (t *Timeline) Linked(kind Kind, num int) (calls, frames map[int]bool) {
 		}
 	}
 	return calls, frames
+}
+
+// TableAt returns the index of the socket table in force at row i: the
+// latest KindSockets row at or before it, or -1 if none has been read by
+// then.
+func (t *Timeline) TableAt(i int) int {
+	for i = min(i, len(t.Rows)-1); i >= 0; i-- {
+		if t.Rows[i].Kind == KindSockets {
+			return i
+		}
+	}
+	return -1
 }
 
 // StepWords returns step n's title and explanation in the timeline's

@@ -82,6 +82,9 @@ func appendTextRow(b []byte, t *Timeline, i int) []byte {
 	case KindFrame:
 		b = appendFrameText(b, t, r, t.Run.Frame(r.Num))
 	case KindSockets:
+		if r.Sockets.AfterCall > 0 {
+			return b // text prints the table as each step ends; JSON and the view have every one
+		}
 		b = append(b, pick(t.ZH, "   sockets in the lab after step ", "   第 ")...)
 		b = strconv.AppendInt(b, int64(r.Sockets.Step), 10)
 		b = append(b, pick(t.ZH, " (as ss -tuanoi shows them; no Endpoint: no program holds a descriptor for it):\n", " 步结束时实验室里的套接字（与 ss -tuanoi 一致；Endpoint 为空：没有程序持有它的描述符）：\n")...)
