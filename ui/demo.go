@@ -123,6 +123,11 @@ type DemoView struct {
 	cursor   demoSel // the row the cursor is on (kind 0: none, follow the newest)
 	pin      demoSel // Enter pinned the highlights to this row
 	help     bool
+	// tables: the details show the socket table in force at the cursor's
+	// row (s); tableRow is that table's row in this draw (-1: none, or not
+	// shown).
+	tables   bool
+	tableRow int
 	tops     [2]int // first line shown, per pane
 	geo      demoGeometry
 	// stripW is the cells of a buffer's strip over time in this draw,
@@ -134,11 +139,12 @@ type DemoView struct {
 // RunSession).
 func NewDemoView(d *demos.Demo, opts DemoViewOptions) *DemoView {
 	v := &DemoView{
-		Box:  tview.NewBox(),
-		demo: d,
-		opts: opts,
-		zh:   opts.Lang == "zh",
-		step: newDemoStepper(opts.Pace, opts.Paused),
+		Box:      tview.NewBox(),
+		demo:     d,
+		opts:     opts,
+		zh:       opts.Lang == "zh",
+		step:     newDemoStepper(opts.Pace, opts.Paused),
+		tableRow: -1,
 	}
 	v.builder = timeline.NewBuilder(d, v.zh)
 	v.step.onHold = v.requestRedraw
@@ -374,27 +380,6 @@ func (v *DemoView) moveTo(last bool) {
 	v.cursor = demoSel{r.Kind, r.Num}
 }
 
-// toTable moves the cursor to the socket table of the cursor's step (the
-// first one at or after the cursor; without a cursor, the latest).
-func (v *DemoView) toTable() {
-	end := v.visibleEnd()
-	from := v.rowOf(v.cursor)
-	pick := -1
-	for i := 0; i < end; i++ {
-		if v.tl.Rows[i].Kind != timeline.KindSockets {
-			continue
-		}
-		pick = i
-		if from >= 0 && i >= from {
-			break
-		}
-	}
-	if pick >= 0 {
-		v.focus = demoPaneLadder
-		v.cursor = demoSel{timeline.KindSockets, v.tl.Rows[pick].Num}
-	}
-}
-
 // nextStep shows the next step: the one after the shown step if the demo
 // has begun it, else it lets the demo go on.
 func (v *DemoView) nextStep() {
@@ -470,7 +455,7 @@ func (v *DemoView) handleKey(event *tcell.EventKey) (quit bool) {
 		case 'k':
 			v.move(-1)
 		case 's':
-			v.toTable()
+			v.tables = !v.tables
 		case 'g':
 			v.moveTo(false)
 		case 'G':
@@ -582,7 +567,9 @@ var demoKeysEN = [][2]string{
 	{"", "agrees / differs; ▁▂▃▅█: the queue over the rows, cursor marked"},
 	{"Esc", "clear the selection and follow the newest events"},
 	{"Tab", "switch between the ladder and the call list"},
-	{"s", "the sockets in the lab (as ss shows them) as the step ended"},
+	{"s", "show / hide the sockets in the lab (as ss shows them) as of"},
+	{"", "the cursor's row: the table read after the latest call that"},
+	{"", "changed one, or as the step ended"},
 	{"g G", "first / last row"},
 	{"?", "this help (any key closes it)"},
 	{"q", "quit"},
@@ -601,7 +588,8 @@ var demoKeysZH = [][2]string{
 	{"", "▁▂▃▅█：队列随各行的变化，光标处高亮"},
 	{"Esc", "取消选中，跟随最新事件"},
 	{"Tab", "在梯形图和调用列表之间切换"},
-	{"s", "这一步结束时实验室里的套接字（与 ss 一致）"},
+	{"s", "显示 / 隐藏光标所在行时实验室里的套接字（与 ss 一致）：最近一次"},
+	{"", "改变了套接字的调用之后读到的表，或这一步结束时的表"},
 	{"g G", "第一行 / 最后一行"},
 	{"?", "本帮助（按任意键关闭）"},
 	{"q", "退出"},

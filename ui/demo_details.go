@@ -22,13 +22,9 @@ type demoDetail struct {
 	style tcell.Style
 }
 
-// drawDetails writes the cursor's row in full on h lines: a call with its
-// links, the kernel's figures right after it, how long it blocked and how
-// long its bytes waited in the buffers; a packet with its route, label and
-// calls; a step's outcome whole; and wherever the kernel's sample differs
-// from the model, why. What does not fit on its own line joins the last.
-func (v *DemoView) drawDetails(screen tcell.Screen, x, y, maxX, h, cur int) {
-	lines := v.detailLines(cur, maxX-x-2)
+// drawDetails writes the details' lines (detailLines) on h lines; what
+// does not fit on its own line joins the last.
+func (v *DemoView) drawDetails(screen tcell.Screen, x, y, maxX, h int, lines []demoDetail) {
 	for k := 0; k < h && k < len(lines); k++ {
 		ln := lines[k]
 		if k == h-1 && len(lines) > h {
@@ -42,9 +38,22 @@ func (v *DemoView) drawDetails(screen tcell.Screen, x, y, maxX, h, cur int) {
 	}
 }
 
-// detailLines are the details of row cur, most important first.
-func (v *DemoView) detailLines(cur, width int) []demoDetail {
+// detailLines are the details of row cur, most important first: a call
+// with its links, the kernel's figures right after it, how long it
+// blocked and how long its bytes waited in the buffers; a packet with its
+// route, label and calls; a step's outcome whole; a socket table; and
+// wherever the kernel's sample differs from the model, why. With the
+// socket table shown (s) they are the table in force at the cursor's row
+// (end: the rows shown), unless the cursor is on a table.
+func (v *DemoView) detailLines(cur, end, width int) []demoDetail {
 	tl := v.tl
+	if v.tables && (cur < 0 || cur >= len(tl.Rows) || tl.Rows[cur].Kind != timeline.KindSockets) {
+		moment := cur
+		if moment < 0 || moment >= end {
+			moment = end - 1
+		}
+		return v.tableLines(tl.TableAt(moment), true, width)
+	}
 	if cur < 0 || cur >= len(tl.Rows) {
 		return []demoDetail{{v.tr("j/k: move the cursor · Enter: select — a call lights up the packets that carried its bytes and the calls at the other end; a packet lights up its calls",
 			"j/k：移动光标 · 回车：选中——调用会点亮承载其字节的数据包和对端的调用；数据包会点亮它的调用"), demoStyleDim}}
@@ -71,13 +80,7 @@ func (v *DemoView) detailLines(cur, width int) []demoDetail {
 	case timeline.KindFrame:
 		out = v.frameDetails(r)
 	case timeline.KindSockets:
-		out = append(out, demoDetail{fmt.Sprintf(v.tr("sockets in the lab after step %d, as ss -tuanoi shows them (no Endpoint: no program holds a descriptor for it — TIME-WAIT, not accepted yet):",
-			"第 %d 步结束时实验室里的套接字，与 ss -tuanoi 一致（Endpoint 为空：没有程序持有它的描述符——TIME-WAIT、尚未 accept）："), r.Sockets.Step), demoStyleDefault})
-		table := socktable.AppendTableOwned(nil, r.Sockets.Entries, "Endpoint", r.Sockets.Owner)
-		for _, line := range strings.Split(strings.TrimRight(string(table), "\n"), "\n") {
-			out = append(out, demoDetail{" " + line, demoStyleDefault})
-		}
-		return out
+		return v.tableLines(cur, false, width)
 	case timeline.KindOutcome:
 		for _, l := range v.outcomeLines(r, 1<<20) {
 			for k, w := range textcol.Wrap(l, max(width, 10)) {
@@ -92,6 +95,52 @@ func (v *DemoView) detailLines(cur, width int) []demoDetail {
 	out = append(out, v.bufferLines(cur)...)
 	out = append(out, v.differsLines(r)...)
 	return append(out, last...)
+}
+
+// tableLines show the socket table of row i (-1: none read yet): which
+// table it is, what changed since the one before it, and the table as ss
+// -tuanoi prints it. asOf: it is shown for the cursor's row, which is not
+// the table's own.
+func (v *DemoView) tableLines(i int, asOf bool, width int) []demoDetail {
+	tl := v.tl
+	if i < 0 {
+		return []demoDetail{{v.tr("▤ no socket table yet at this row: one is read after each call that changes a socket, and as each step ends (s hides this)",
+			"▤ 这一行时还没有读过套接字表：每次有调用改变了套接字之后、以及每一步结束时各读一次（按 s 隐藏）"), demoStyleDim}}
+	}
+	r := &tl.Rows[i]
+	tb := r.Sockets
+	var which string
+	if n := tb.AfterCall; n > 0 {
+		which = fmt.Sprintf(v.tr("read after call #%d returned", "第 %d 次调用返回之后读取"), n)
+		if c := tl.Run.Call(n); c != nil {
+			which = fmt.Sprintf(v.tr("read after call #%d returned: %s %s", "第 %d 次调用返回之后读取：%s %s"), n, c.Endpoint, sockcall.AppendCallLabel(nil, c))
+		}
+	} else {
+		which = fmt.Sprintf(v.tr("after step %d", "第 %d 步结束时"), tb.Step)
+	}
+	head := fmt.Sprintf(v.tr("sockets in the lab %s, as ss -tuanoi shows them (no Endpoint: no program holds a descriptor for it — TIME-WAIT, not accepted yet):",
+		"实验室里的套接字（%s），与 ss -tuanoi 一致（Endpoint 为空：没有程序持有它的描述符——TIME-WAIT、尚未 accept）："), which)
+	if asOf {
+		head = v.tr("▤ as of the cursor's row (s hides this): ", "▤ 光标所在行时（按 s 隐藏）：") + head
+	}
+	out := []demoDetail{{head, demoStyleDefault}}
+	if ch := tl.TableChanges(i); len(ch) > 0 {
+		sep := v.tr("; ", "；")
+		for k, l := range textcol.Wrap(v.tr("changed: ", "变化：")+strings.Join(ch, sep), max(width, 10)) {
+			if k > 0 {
+				l = "  " + l
+			}
+			out = append(out, demoDetail{l, demoStyleNote})
+		}
+	}
+	if len(tb.Entries) == 0 {
+		return append(out, demoDetail{v.tr(" (none)", " （没有）"), demoStyleDim})
+	}
+	table := socktable.AppendTableOwned(nil, tb.Entries, "Endpoint", tb.Owner)
+	for _, line := range strings.Split(strings.TrimRight(string(table), "\n"), "\n") {
+		out = append(out, demoDetail{" " + line, demoStyleDefault})
+	}
+	return out
 }
 
 // bufferLines say what the row changed in each socket's buffers, as the

@@ -20,10 +20,13 @@ import (
 //	ladder     lane heads (each endpoint's sockets at the cursor's row: fd,
 //	           address, TCP state, the send and receive buffers as bars in
 //	           bytes against their sizes, and each buffer over time), then
-//	           one line per step rule, call, blocked call's return and
-//	           packet, and the lines of each step's outcome
+//	           one line per step rule, call, blocked call's return,
+//	           packet and socket table (what it changed), and the lines of
+//	           each step's outcome
 //	details    the cursor's row in full: links, the kernel's figures,
-//	           waits, where the model and the kernel differ
+//	           waits, where the model and the kernel differ; with s, the
+//	           socket table in force at the cursor's row, whole if there
+//	           is room
 //	calls      the calls with what the kernel said right after each
 //	keys       the key line
 //
@@ -175,8 +178,9 @@ type demoLayout struct {
 
 // layout shares h lines between the parts: the ladder's rows first, then
 // the lane heads (each socket's label, bars and strip, in that order of
-// need), the details and the call list.
-func (v *DemoView) layout(h, explLines int) demoLayout {
+// need), the details and the call list. The details grow to want lines
+// (the socket table) while the ladder keeps 6.
+func (v *DemoView) layout(h, explLines, want int) demoLayout {
 	l := demoLayout{socks: min(max(v.tl.MaxSocks, 1), 3), perSock: 4}
 	if h >= 30 { // below that the ladder needs the room
 		l.callsH = min(10, max(5, h/6))
@@ -218,6 +222,9 @@ func (v *DemoView) layout(h, explLines int) demoLayout {
 	if rows() < 1 {
 		l.explH = 0
 	}
+	for l.detailsH < want && rows() > 6 {
+		l.detailsH++
+	}
 	rows()
 	l.rowsH = max(l.rowsH, 0)
 	return l
@@ -231,7 +238,14 @@ func (v *DemoView) draw(screen tcell.Screen, x, y, w, h int) {
 
 	head, explain := v.stepText()
 	explLines := textcol.Wrap(explain, max(w-4, 1))
-	l := v.layout(h, len(explLines))
+	end := v.visibleEnd()
+	cur := v.rowOf(v.cursor)
+	details := v.detailLines(cur, end, w-2)
+	want := 0
+	if v.tables {
+		want = len(details) // the table whole, if there is room
+	}
+	l := v.layout(h, len(explLines), want)
 	if l.callsH == 0 {
 		v.focus = demoPaneLadder
 	}
@@ -276,11 +290,13 @@ func (v *DemoView) draw(screen tcell.Screen, x, y, w, h int) {
 	v.drawRule(screen, x, y, w, v.tr(" Ladder ", " 梯形图 "), v.focus == demoPaneLadder, right)
 	y++
 	laneX := v.laneXs(x, w)
-	end := v.visibleEnd()
-	cur := v.rowOf(v.cursor)
 	moment := cur
 	if moment < 0 || moment >= end {
 		moment = end - 1
+	}
+	v.tableRow = -1
+	if v.tables {
+		v.tableRow = tl.TableAt(moment)
 	}
 	v.drawLaneHeads(screen, laneX, y, maxX, l, moment, end)
 	y += l.laneHead
@@ -332,7 +348,7 @@ func (v *DemoView) draw(screen tcell.Screen, x, y, w, h int) {
 
 	// Details of the cursor's row.
 	if l.detailsH > 0 {
-		v.drawDetails(screen, x, y, maxX, l.detailsH, cur)
+		v.drawDetails(screen, x, y, maxX, l.detailsH, details)
 		y += l.detailsH
 	}
 	// The call list.
@@ -417,9 +433,9 @@ func (v *DemoView) drawHeader(screen tcell.Screen, x, y, w int) {
 }
 
 func (v *DemoView) drawKeys(screen tcell.Screen, x, y, w int) {
-	keys := [][2]string{{"n", "next"}, {"p", "previous"}, {"space", "pause"}, {"j/k", "move"}, {"Enter", "select"}, {"Tab", "pane"}, {"?", "help"}, {"q", "quit"}}
+	keys := [][2]string{{"n", "next"}, {"p", "previous"}, {"space", "pause"}, {"j/k", "move"}, {"Enter", "select"}, {"Tab", "pane"}, {"s", "sockets"}, {"?", "help"}, {"q", "quit"}}
 	if v.zh {
-		keys = [][2]string{{"n", "下一步"}, {"p", "上一步"}, {"空格", "暂停"}, {"j/k", "移动"}, {"回车", "选中"}, {"Tab", "切换"}, {"?", "帮助"}, {"q", "退出"}}
+		keys = [][2]string{{"n", "下一步"}, {"p", "上一步"}, {"空格", "暂停"}, {"j/k", "移动"}, {"回车", "选中"}, {"Tab", "切换"}, {"s", "套接字"}, {"?", "帮助"}, {"q", "退出"}}
 	}
 	maxX := x + w
 	fillCells(screen, x, y, maxX, ' ', demoStyleBar)
@@ -479,8 +495,22 @@ func (v *DemoView) drawRow(screen tcell.Screen, r *timeline.Row, ln demoLine, x,
 		if pinned {
 			printCells(screen, x, y, maxX, "▶", look(demoStyleTitle))
 		}
-		printCells(screen, x+demoGutter, y, maxX, fmt.Sprintf(v.tr("▤ sockets after step %d: %d (the table is below; s jumps to it)", "▤ 第 %d 步结束时的套接字：%d 个（表在下方；按 s 跳到这里）"),
-			r.Sockets.Step, len(r.Sockets.Entries)), look(demoStyleDim))
+		st := demoStyleDim
+		if ln.row == v.tableRow {
+			st = demoStyleTitle // the table the details show
+		}
+		text := fmt.Sprintf(v.tr("▤ sockets after step %d: %d", "▤ 第 %d 步结束时的套接字：%d 个"), r.Sockets.Step, len(r.Sockets.Entries))
+		if r.Sockets.AfterCall > 0 {
+			// Read after call n returned: where it sorts, another
+			// endpoint's call may come between them.
+			text = fmt.Sprintf(v.tr("▤ sockets: %d", "▤ 套接字：%d 个"), len(r.Sockets.Entries))
+		}
+		if ch := v.tl.TableChanges(ln.row); len(ch) > 0 {
+			text += " — " + strings.Join(ch, v.tr(" · ", " · "))
+		} else if v.tableRow < 0 {
+			text += v.tr("  (s: the table at the cursor)", "（按 s 显示光标处的套接字表）")
+		}
+		printCells(screen, x+demoGutter, y, maxX, demoSafeString([]byte(text)), look(st))
 		return
 	case timeline.KindOutcome:
 		st := demoStyleOutcome
