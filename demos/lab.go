@@ -54,7 +54,14 @@ type LabOptions struct {
 	// lab_tmp_linux.go): to write a file where the user asked, the parent
 	// opens its directory and passes it here.
 	Files []*os.File
+	// SharedTmp keeps the host's temporary directory visible in the lab
+	// (no private tmpfs over it): for `sockscope trace`, whose programs
+	// are the user's own and may live in /tmp.
+	SharedTmp bool
 }
+
+// labSharedTmpEnv carries LabOptions.SharedTmp to the child.
+const labSharedTmpEnv = "SOCKSCOPE_LAB_SHARED_TMP"
 
 // LabFilesEnv tells the lab child (and the relay) how many LabOptions.Files
 // follow the status pipe, from fd 4 on.

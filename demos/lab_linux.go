@@ -90,6 +90,10 @@ func setupChild(v string) error {
 		}
 		return err
 	}
+	if os.Getenv(labSharedTmpEnv) == "1" {
+		os.Unsetenv(labSharedTmpEnv)
+		return nil // trace: the user's programs see the host's temporary directory
+	}
 	if err := privateTmp(); err != nil {
 		// A security policy may forbid mounts even here. The demos
 		// still run; only a SIGKILL could then leave a socket file in
@@ -244,6 +248,9 @@ func runChild(ctx context.Context, opts LabOptions, mode string, forward io.Writ
 	cmd.ExtraFiles = append([]*os.File{w}, opts.Files...) // fd 3 in the child, then 4, 5 …
 	if len(opts.Files) > 0 {
 		cmd.Env = append(cmd.Env, LabFilesEnv+"="+strconv.Itoa(len(opts.Files)))
+	}
+	if opts.SharedTmp {
+		cmd.Env = append(cmd.Env, labSharedTmpEnv+"=1")
 	}
 
 	// Pdeathsig fires when the thread that started the child exits, so

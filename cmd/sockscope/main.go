@@ -10,6 +10,7 @@ import (
 	"syscall"
 
 	"github.com/sockscope/sockscope/demos"
+	"github.com/sockscope/sockscope/demos/trace"
 )
 
 // exitError carries a process exit status; its message, if any, has
@@ -27,6 +28,9 @@ func usageError(format string, args ...any) error {
 }
 
 func main() {
+	if trace.ShimMain() { // started by "sockscope trace": filter, then exec the program
+		return
+	}
 	demos.MaybeChild() // inside the demo lab: set up, then run the demo below
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
@@ -58,6 +62,9 @@ Usage:
                               TCP/UDP conversations, one's payload, or its ladder diagram
   sockscope capture [-i IFACE] [-c COUNT] [-w OUT] [--no-ui|--json] [EXPRESSION]
                               capture live from an interface, like tcpdump
+  sockscope trace [--no-ui|--json] [-w OUT] -- COMMAND [ARG...]
+  sockscope trace -e 'python3 server.py' -e 'python3 client.py'
+                              run your own programs and watch their calls, buffers and packets
   sockscope sockets [--json]  this namespace's sockets, like ss -tuanoi (no root)
   sockscope help              this text
 
@@ -80,6 +87,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return filterUsage(runCapture(ctx, args[1:], stdout, stderr))
 	case "sockets":
 		return runSockets(args[1:], stdout)
+	case "trace":
+		return runTrace(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		return printed(fmt.Fprint(stdout, mainUsage))
 	}

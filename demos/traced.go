@@ -1,0 +1,324 @@
+package demos
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/sockscope/sockscope/demos/sockcall"
+	"github.com/sockscope/sockscope/demos/trace"
+	"github.com/sockscope/sockscope/internal/escape"
+)
+
+// What `sockscope trace` runs: the learner's own programs, under the
+// tracer (demos/trace), as a Demo whose steps are the programs. Their
+// calls are recorded through the same Env as a lesson's, so the capture,
+// the timeline, the correlator, the printers and the view take them as
+// they take a lesson's.
+
+// Program is one command to trace: its argv.
+type Program struct {
+	Args []string
+}
+
+// Name is the command as a person typed it, for titles and messages.
+func (p Program) Name() string {
+	parts := make([]string, len(p.Args))
+	for i, a := range p.Args {
+		if a == "" || strings.ContainsAny(a, " \t'\"\\") {
+			a = strconv.Quote(a)
+		}
+		parts[i] = escape.Text(a)
+	}
+	return strings.Join(parts, " ")
+}
+
+// TraceOptions say how Trace runs its programs.
+type TraceOptions struct {
+	Programs []Program
+	// Output receives each line a traced program writes to its standard
+	// output or error, already escaped (no byte of it reaches a terminal
+	// raw), with the program it came from. It is called from the
+	// programs' output goroutines, never concurrently. Nil drops them.
+	Output func(prog int, stream string, line string)
+	// ReadyAfter bounds how long Trace waits for one program to block in
+	// accept, recv, recvfrom or poll before it starts the next (default
+	// 2 s). A program that exits is waited for no longer.
+	ReadyAfter time.Duration
+	// ShimPath is passed to the tracer (see trace.Options); "" is this
+	// program.
+	ShimPath string
+}
+
+// TraceResult is how the traced programs ended, filled in as Trace's Run
+// returns.
+type TraceResult struct {
+	Status []trace.ExitStatus // per program
+	Calls  int                // socket calls recorded
+	Notes  []string           // the tracer's notices, once each
+}
+
+// NewTrace returns a Demo that runs the programs in order under the
+// tracer, each a step, the next one once the one before is blocked in
+// accept, recv, recvfrom or poll (or has exited, or ReadyAfter has passed).
+// res is filled in when its Run returns.
+func NewTrace(o TraceOptions, res *TraceResult) *Demo {
+	d := &Demo{Name: "trace", Title: "your programs", TitleZH: "你的程序"}
+	var names []string
+	for i, p := range o.Programs {
+		names = append(names, p.Name())
+		d.Steps = append(d.Steps, Step{
+			Title:   fmt.Sprintf("%d. %s", i+1, p.Name()),
+			TitleZH: fmt.Sprintf("%d. %s", i+1, p.Name()),
+			Explain: "The calls below are the program's own, as the kernel saw them: each socket call it made, with its result and the socket's queues right after it. " +
+				"A call that waits (accept, recv, poll) is placed where it returned, so it may show up under a later program's heading.",
+			ExplainZH: "下面的调用就是这个程序自己做的，是内核看到的样子：它的每个套接字调用、调用结果，以及调用刚返回时套接字的队列。" +
+				"会等待的调用（accept、recv、poll）放在它返回的位置，所以可能出现在后面某个程序的标题下。",
+		})
+	}
+	d.Title = strings.Join(names, " · ")
+	d.TitleZH = d.Title
+	d.Summary = "Your programs under sockscope trace: their real socket calls, lined up with the buffers and the packets they caused."
+	d.SummaryZH = "在 sockscope trace 下运行你的程序：它们真实的套接字调用，与缓冲区和它们引起的数据包一一对应。"
+	d.Run = func(ctx context.Context, env *Env) error { return runTrace(ctx, env, o, res) }
+	return d
+}
+
+// ErrNoSocketCalls is returned when the programs ran but made no socket
+// call at all.
+var ErrNoSocketCalls = errors.New("no socket calls")
+
+func runTrace(ctx context.Context, env *Env, o TraceOptions, res *TraceResult) error {
+	if len(o.Programs) == 0 {
+		return errors.New("trace: no program to run")
+	}
+	wait := o.ReadyAfter
+	if wait <= 0 {
+		wait = 2 * time.Second
+	}
+	res.Status = make([]trace.ExitStatus, len(o.Programs))
+	var outMu sync.Mutex
+	var resMu sync.Mutex
+	notes := map[string]bool{}
+	type running struct {
+		tr   *trace.Tracer
+		outs []*lineWriter
+	}
+	var runs []running
+	var firstErr error
+	for i, p := range o.Programs {
+		if err := env.Step(ctx, i+1); err != nil {
+			firstErr = err
+			break
+		}
+		ready := newReadyWatch()
+		out := func(stream string) *lineWriter {
+			return &lineWriter{emit: func(line string) {
+				if o.Output == nil {
+					return
+				}
+				outMu.Lock()
+				defer outMu.Unlock()
+				o.Output(i, stream, line)
+			}}
+		}
+		stdout, stderr := out("stdout"), out("stderr")
+		tr, err := trace.Start(ctx, trace.Options{
+			Args:     p.Args,
+			Stdout:   stdout,
+			Stderr:   stderr,
+			ShimPath: o.ShimPath,
+			OnEvent: func(e trace.Event) {
+				switch e.Kind {
+				case trace.CallStart:
+					env.started(e.Record())
+					ready.started(e)
+				case trace.CallEnd:
+					c := e.Record()
+					env.recordTraced(c, e.Call.Start, e.Call.End)
+					ready.ended(e)
+					resMu.Lock()
+					res.Calls++
+					resMu.Unlock()
+				case trace.Exit:
+					if e.Proc != nil && e.Proc.Pid == ready.root() {
+						ready.fire()
+					}
+				case trace.Notice:
+					resMu.Lock()
+					if !notes[e.Note] {
+						notes[e.Note] = true
+						res.Notes = append(res.Notes, e.Note)
+					}
+					resMu.Unlock()
+				}
+			},
+		})
+		if err != nil {
+			firstErr = fmt.Errorf("trace: %s: %w", p.Name(), err)
+			break
+		}
+		ready.setRoot(tr.Pid())
+		runs = append(runs, running{tr, []*lineWriter{stdout, stderr}})
+		if i < len(o.Programs)-1 {
+			t := time.NewTimer(wait)
+			select {
+			case <-ready.c:
+			case <-t.C:
+			case <-ctx.Done():
+			}
+			t.Stop()
+		}
+	}
+	for i, r := range runs {
+		st, err := r.tr.Wait()
+		res.Status[i] = st
+		for _, w := range r.outs {
+			w.flush()
+		}
+		if err != nil && firstErr == nil {
+			firstErr = err
+		}
+	}
+	if firstErr == nil && res.Calls == 0 && ctx.Err() == nil {
+		return ErrNoSocketCalls
+	}
+	return firstErr
+}
+
+// recordTraced records a call another process made (the tracer's record of
+// it), stamped with its own start and return times.
+func (e *Env) recordTraced(c sockcall.Call, start, end time.Time) {
+	st := e.stamp()
+	st.t, st.start, st.startStep = end, start, st.step
+	e.record(st, c)
+}
+
+// readyWatch says when a program may be taken to be waiting for its peer:
+// blocked in accept, recv, recvfrom or poll, or gone.
+type readyWatch struct {
+	c    chan struct{}
+	once sync.Once
+	mu   sync.Mutex
+	pid  int
+	open map[uint64]int // calls that may wait, started and not ended: ID → tid
+}
+
+func newReadyWatch() *readyWatch {
+	return &readyWatch{c: make(chan struct{}), open: map[uint64]int{}}
+}
+
+func (r *readyWatch) fire() { r.once.Do(func() { close(r.c) }) }
+
+func (r *readyWatch) setRoot(pid int) { r.mu.Lock(); r.pid = pid; r.mu.Unlock() }
+func (r *readyWatch) root() int      { r.mu.Lock(); defer r.mu.Unlock(); return r.pid }
+
+// waits names the calls after whose start a server is ready for its
+// client.
+func waits(op string) bool {
+	switch op {
+	case "accept", "accept4", "recv", "recvfrom", "recvmsg", "recvmmsg", "read", "readv",
+		"poll", "ppoll", "select", "pselect6", "epoll_wait", "epoll_pwait":
+		return true
+	}
+	return false
+}
+
+// started notes a call that may wait; once its thread is asleep in it
+// (the kernel says so in /proc), the program is ready.
+func (r *readyWatch) started(e trace.Event) {
+	if e.Call == nil || !waits(e.Call.Op()) {
+		return
+	}
+	r.mu.Lock()
+	r.open[e.Call.ID] = e.Tid
+	r.mu.Unlock()
+	id, tid := e.Call.ID, e.Tid
+	go func() {
+		for range 200 { // 1 s at most; a call that does not sleep ends first
+			r.mu.Lock()
+			_, still := r.open[id]
+			r.mu.Unlock()
+			if !still {
+				return
+			}
+			if threadSleeping(tid) {
+				r.fire()
+				return
+			}
+			time.Sleep(5 * time.Millisecond) // polling /proc: there is no event for "asleep"
+		}
+	}()
+}
+
+func (r *readyWatch) ended(e trace.Event) {
+	if e.Call == nil {
+		return
+	}
+	r.mu.Lock()
+	delete(r.open, e.Call.ID)
+	r.mu.Unlock()
+}
+
+// threadSleeping reports whether the thread is in an interruptible sleep
+// (state S in /proc/TID/stat): waiting inside a system call.
+func threadSleeping(tid int) bool {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(tid) + "/stat")
+	if err != nil {
+		return false
+	}
+	i := bytes.LastIndexByte(b, ')')
+	return i >= 0 && i+2 < len(b) && b[i+2] == 'S'
+}
+
+// lineWriter cuts a program's output into lines and hands each, escaped,
+// to emit; an over-long line is cut at 4 KiB.
+type lineWriter struct {
+	mu   sync.Mutex
+	buf  []byte
+	emit func(string)
+}
+
+var _ io.Writer = (*lineWriter)(nil)
+
+func (w *lineWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	n := len(p)
+	for len(p) > 0 {
+		i := bytes.IndexByte(p, '\n')
+		if i < 0 {
+			w.buf = append(w.buf, p...)
+			if len(w.buf) >= 4096 {
+				w.emitLocked()
+			}
+			break
+		}
+		w.buf = append(w.buf, p[:i]...)
+		p = p[i+1:]
+		w.emitLocked()
+	}
+	return n, nil
+}
+
+func (w *lineWriter) emitLocked() {
+	line := strings.TrimSuffix(string(w.buf), "\r")
+	w.buf = w.buf[:0]
+	w.emit(escape.Text(line))
+}
+
+// flush hands over a last line that had no newline.
+func (w *lineWriter) flush() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if len(w.buf) > 0 {
+		w.emitLocked()
+	}
+}
