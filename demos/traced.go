@@ -218,7 +218,7 @@ func newReadyWatch() *readyWatch {
 func (r *readyWatch) fire() { r.once.Do(func() { close(r.c) }) }
 
 func (r *readyWatch) setRoot(pid int) { r.mu.Lock(); r.pid = pid; r.mu.Unlock() }
-func (r *readyWatch) root() int      { r.mu.Lock(); defer r.mu.Unlock(); return r.pid }
+func (r *readyWatch) root() int       { r.mu.Lock(); defer r.mu.Unlock(); return r.pid }
 
 // waits names the calls after whose start a server is ready for its
 // client.
