@@ -3,8 +3,10 @@
 package trace_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -40,6 +42,25 @@ func startBlocked(t *testing.T, ctx context.Context, args []string) (*trace.Trac
 		t.Fatal("no accept CallStart")
 	}
 	return nil, nil, nil
+}
+
+// waitSleeping polls /proc/pid/stat until the process's main thread is in
+// state S (sleeping in a system call; a ptrace stop is t). There is no
+// event for it.
+func waitSleeping(t *testing.T, pid int) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:])); len(f) > 0 && f[0] == "S" {
+			return
+		}
+		time.Sleep(time.Millisecond)
+	}
+	t.Fatalf("process %d never slept", pid)
 }
 
 // endOf finds the CallEnd of call id.
@@ -88,6 +109,10 @@ func TestCancelInterrupts(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	tr, rec, start := startBlocked(t, ctx, []string{py, testdata("accept_forever.py")})
+	// The CallStart says the tracer let accept in; the thread may not
+	// have gone to sleep in it yet (then the signal makes it return at
+	// once, without sleeping). Wait until it sleeps.
+	waitSleeping(t, tr.Pid())
 	cancel()
 	st, err := tr.Wait()
 	if err != nil {
