@@ -34,20 +34,31 @@
 //
 // # Goroutines
 //
-// Start starts two goroutines. The tracer goroutine locks its OS thread
-// for its whole life and never unlocks it: that thread is the tracer of
-// every traced thread, so every ptrace request and every wait4 is made
-// from it, and it alone owns the traced processes' state. It hands each
-// event to a bounded channel (Options.Buffer); when the channel is full it
-// waits, and the traced programs wait with it, so memory stays bounded and
-// no event is dropped. The forwarding goroutine takes events from the
-// channel and calls Options.OnEvent, one event at a time, in order. So
-// OnEvent is never called on the tracer's thread, may take its time, and
-// may call Stats or Pid, but must not wait for Wait. A third goroutine
-// watches ctx: when it is cancelled it sends SIGINT to every traced
-// process, and SIGKILL 2 s later to those left (and to any process that
-// appears after). Wait returns when every traced process has ended and
-// OnEvent has returned for the last event.
+// Start starts these goroutines:
+//
+//   - The tracer goroutine locks its OS thread for its whole life and never
+//     unlocks it: that thread is the tracer of every traced thread, so every
+//     ptrace request and every wait4 (with __WNOTHREAD: never another
+//     goroutine's child) is made from it, and it alone owns the traced
+//     processes' state. It adds each event to a batch.
+//   - A flusher goroutine hands the batch to a bounded channel at most 2 ms
+//     after its first event; the tracer hands it over itself when it holds
+//     128 events. When the channel is full (Options.Buffer events) the
+//     tracer waits, and the traced programs wait with it: memory stays
+//     bounded and no event is dropped. (One goroutine wake-up per event
+//     cost more than the rest of a traced call.)
+//   - The forwarding goroutine takes the batches from the channel and calls
+//     Options.OnEvent, one event at a time, in the order the tracer saw
+//     them. So OnEvent is never called on the tracer's thread, may take its
+//     time, and may call Stats or Pid, but must not wait for Wait.
+//   - A goroutine watches ctx: when it is cancelled it sends SIGINT to
+//     every traced process, and SIGKILL 2 s later to those left (and to any
+//     process that appears after).
+//   - Stdin, Stdout or Stderr that are not files get a copying goroutine
+//     each, as in os/exec.
+//
+// Wait returns when every traced process has ended, OnEvent has returned
+// for the last event, and the copying is done.
 //
 // # Limits
 //

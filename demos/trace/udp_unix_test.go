@@ -127,3 +127,32 @@ func TestPythonUDPAndUnix(t *testing.T) {
 		t.Errorf("%d closes, want 7", closes)
 	}
 }
+
+// TestTwoTracersAtOnce: two tracers in one process, each with its own
+// locked thread, see only their own command's calls.
+func TestTwoTracersAtOnce(t *testing.T) {
+	py := needPython(t)
+	for i := range 2 {
+		t.Run(fmt.Sprint(i), func(t *testing.T) {
+			t.Parallel()
+			path := filepath.Join(t.TempDir(), "sock")
+			rec, st, _ := run(t, []string{py, testdata("udp_unix.py"), path}, nil)
+			if !st.Success() {
+				t.Fatalf("status %v", st)
+			}
+			pid := rec.kind(trace.Exec)[0].Proc.Pid
+			n := 0
+			for _, ev := range rec.events {
+				if ev.Proc.Pid != pid {
+					t.Errorf("an event of process %d in the tracer of %d", ev.Proc.Pid, pid)
+				}
+				if ev.Kind == trace.CallEnd && ev.Call.Addr.Path == path {
+					n++
+				}
+			}
+			if n != 2 { // bind and sendto to this run's own path
+				t.Errorf("%d calls with this run's path", n)
+			}
+		})
+	}
+}
