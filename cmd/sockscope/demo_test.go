@@ -71,7 +71,15 @@ func runDemoJSON(t *testing.T, name string) *demoRun {
 		}
 		t.Fatalf("sockscope demo %s: %v\n%s", name, err, stderr.String())
 	}
-	r := &demoRun{pcap: pcap}
+	r := parseDemoJSON(t, "demo "+name, out)
+	r.pcap = pcap
+	return r
+}
+
+// parseDemoJSON splits a demo's (or a trace's) --json output by type.
+func parseDemoJSON(t *testing.T, what string, out []byte) *demoRun {
+	t.Helper()
+	r := &demoRun{}
 	dec := json.NewDecoder(bytes.NewReader(out))
 	dec.UseNumber()
 	for {
@@ -79,7 +87,7 @@ func runDemoJSON(t *testing.T, name string) *demoRun {
 		if err := dec.Decode(&m); err == io.EOF {
 			break
 		} else if err != nil {
-			t.Fatalf("demo %s: bad JSON: %v", name, err)
+			t.Fatalf("%s: bad JSON: %v", what, err)
 		}
 		r.all = append(r.all, m)
 		switch m["type"] {
