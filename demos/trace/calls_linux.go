@@ -66,7 +66,21 @@ func (t *tracer) seccompStop(th *thread) {
 		ptraceCont(th.tid, 0)
 		return
 	}
-	pd := t.entry(th, kindOf(t.si.Nr), now)
+	k := kindOf(t.si.Nr)
+	if pd := th.held; pd != nil {
+		th.held = nil
+		if k == kRestart || int(t.si.Nr) == pd.c.Nr && t.si.Args == pd.c.Args {
+			// The kernel restarted the interrupted call (or the program
+			// made it again at once, as Python does after EINTR): it goes
+			// on as the same call, already announced.
+			th.call = pd
+			t.stats.restarted.Add(1)
+			ptraceSyscall(th.tid, 0)
+			return
+		}
+		t.interrupted(th, pd)
+	}
+	pd := t.entry(th, k, now)
 	if pd == nil {
 		ptraceCont(th.tid, 0)
 		return
@@ -93,9 +107,21 @@ func (t *tracer) exitStop(th *thread) {
 	c := pd.c
 	c.End = now
 	if err := getSyscallInfo(th.tid, &t.si); err == nil && t.si.Op == unix.PTRACE_SYSCALL_INFO_EXIT {
-		c.Ret = t.si.rval()
+		c.Ret, c.Errno = t.si.rval(), "" // (a restarted call's first return was a restart code)
 		if t.si.isError() {
 			c.Errno = errnoName(-c.Ret)
+			if isRestart(-c.Ret) {
+				// A signal interrupted the call; whether the program sees
+				// EINTR or the kernel restarts the call is decided after
+				// this stop. The thread's next traced call tells.
+				if pd.dup >= 0 {
+					unix.Close(pd.dup)
+					pd.dup = -1
+				}
+				th.held = pd
+				ptraceCont(th.tid, 0)
+				return
+			}
 		}
 		t.exit(th, pd)
 	} else {
@@ -109,10 +135,31 @@ func (t *tracer) exitStop(th *thread) {
 	t.emit(Event{Kind: CallEnd, Time: now, Proc: th.p.process(t), Tid: th.tid, Call: c})
 }
 
+// isRestart says an errno is one of the kernel's restart codes, which a
+// program never sees: the call is restarted, or fails with EINTR.
+func isRestart(e int64) bool { return e >= 512 && e <= 516 }
+
+// interrupted reports a held call that was not restarted: the program got
+// EINTR (what every restart code becomes when the call is not restarted).
+// Its state is read now, the first moment the tracer knows.
+func (t *tracer) interrupted(th *thread, pd *pending) {
+	c := pd.c
+	c.Ret, c.Errno = -int64(unix.EINTR), "EINTR"
+	t.exit(th, pd)
+	if pd.dup >= 0 {
+		unix.Close(pd.dup)
+	}
+	t.stats.calls.Add(1)
+	t.emit(Event{Kind: CallEnd, Time: c.End, Proc: th.p.process(t), Tid: th.tid, Call: c})
+}
+
 // endCall reports th's call as unfinished: the thread died (or was
-// removed by an exec) inside it.
+// removed by an exec) inside it, or before a held call was restarted.
 func (t *tracer) endCall(th *thread, now time.Time) {
 	pd := th.call
+	if pd == nil {
+		pd, th.held = th.held, nil
+	}
 	if pd == nil {
 		return
 	}
@@ -122,6 +169,7 @@ func (t *tracer) endCall(th *thread, now time.Time) {
 	}
 	pd.c.End = now
 	pd.c.Unfinished = true
+	pd.c.Ret, pd.c.Errno = 0, ""
 	pd.c.State = noState
 	t.stats.calls.Add(1)
 	t.emit(Event{Kind: CallEnd, Time: now, Proc: th.p.process(t), Tid: th.tid, Call: pd.c})
@@ -133,7 +181,7 @@ func (t *tracer) entry(th *thread, k sysKind, now time.Time) *pending {
 	a := t.si.Args
 	p := th.p
 	switch k {
-	case kNone:
+	case kNone, kRestart:
 		return nil
 	case kDup2, kDup3:
 		t.forget(p, int(int32(a[1])))

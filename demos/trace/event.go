@@ -120,19 +120,23 @@ type Process struct {
 	Argv []string
 }
 
-// Name is the lane name: the program's base name, its arguments and the
-// pid, "python3 server.py [412]", cut to about 60 characters.
+// Name is the lane name: the program's base name, its arguments (a path
+// cut to its last element) and the pid, "python3 server.py [412]", cut to
+// about 60 characters.
 func (p *Process) Name() string {
 	if p == nil {
 		return "?"
 	}
 	var b strings.Builder
 	for i, a := range p.Argv {
-		if i == 0 {
-			if j := strings.LastIndexByte(a, '/'); j >= 0 && j < len(a)-1 {
-				a = a[j+1:]
-			}
-		} else {
+		// Paths are cut to their last element ("python3 server.py", not
+		// "/usr/bin/python3 /home/me/socket-lessons/server.py"): the lane
+		// names the program, and a long directory would crowd out the
+		// script's name.
+		if j := strings.LastIndexByte(a, '/'); j >= 0 && j < len(a)-1 && !strings.HasPrefix(a, "-") {
+			a = a[j+1:]
+		}
+		if i > 0 {
 			b.WriteByte(' ')
 		}
 		if a == "" || strings.ContainsAny(a, " \t'\"") {
@@ -184,8 +188,11 @@ type Call struct {
 	Args [6]uint64
 	// Start is the entry stop, End the exit stop (zero in a CallStart).
 	Start, End time.Time
-	// Ret is the return value; Errno names the error when it failed
-	// ("EAGAIN", "ERESTARTSYS" when a signal interrupted it), "" otherwise.
+	// Ret is the return value; Errno names the error when it failed, as
+	// the program saw it ("EAGAIN"; "EINTR" when a signal interrupted it
+	// and it was not restarted), "" otherwise. A call that a signal
+	// interrupted and the kernel restarted is one record, with the
+	// restarted call's result (Stats.Restarted counts them).
 	Ret   int64
 	Errno string
 	// Unfinished says the thread never returned from the call: it was
@@ -343,6 +350,10 @@ type Stats struct {
 	// Shim is the stops of the shim itself before it exec'd the command,
 	// let through unrecorded.
 	Shim uint64
+	// Restarted is the calls a signal interrupted that went on as the
+	// same call (restarted by the kernel, or made again at once by the
+	// program, as Python does after EINTR): one record each.
+	Restarted uint64
 	// Events is the events handed to OnEvent.
 	Events uint64
 }

@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -103,7 +104,7 @@ func TestKilledInAccept(t *testing.T) {
 
 // TestCancelInterrupts: cancelling the context sends SIGINT; Python's
 // KeyboardInterrupt ends the program, and the interrupted accept is
-// reported with its restart code.
+// reported with the EINTR the program saw.
 func TestCancelInterrupts(t *testing.T) {
 	py := needPython(t)
 	ctx, cancel := context.WithCancel(context.Background())
@@ -122,7 +123,7 @@ func TestCancelInterrupts(t *testing.T) {
 		t.Errorf("status %v, want the end of a KeyboardInterrupt", st)
 	}
 	end := endOf(rec, start.ID)
-	if end == nil || end.Unfinished || (end.Errno != "ERESTARTSYS" && end.Errno != "EINTR") {
+	if end == nil || end.Unfinished || end.Errno != "EINTR" || end.Ret != -4 {
 		t.Fatalf("the interrupted accept: %+v", end)
 	}
 	if !end.Slept {
@@ -145,15 +146,15 @@ func TestCancelKillsAfterGrace(t *testing.T) {
 	if st.Signal != int(syscall.SIGKILL) {
 		t.Errorf("status %v, want killed by SIGKILL", st)
 	}
-	// The SIGINT interrupted the first accept, which the program made
-	// again; the second one died unfinished.
+	// The SIGINT (ignored) interrupted accept, which the kernel restarted:
+	// one call, which the SIGKILL ended unfinished.
 	var accepts []*trace.Call
 	for _, ev := range rec.ends() {
 		if ev.Call.Name == "accept" {
 			accepts = append(accepts, ev.Call)
 		}
 	}
-	if len(accepts) < 1 || accepts[0].ID != start.ID || !accepts[len(accepts)-1].Unfinished {
+	if len(accepts) != 1 || accepts[0].ID != start.ID || !accepts[0].Unfinished {
 		for _, c := range accepts {
 			t.Logf("accept %d: %s unfinished %v", c.ID, c.Result(), c.Unfinished)
 		}
@@ -208,4 +209,95 @@ func TestExitStatus(t *testing.T) {
 	if st.Code != 7 || st.Signal != 0 {
 		t.Errorf("status %v, want exit status 7", st)
 	}
+}
+
+// TestSignalRestart: an accept interrupted by a signal whose handler has
+// SA_RESTART is restarted by the kernel and reported as one call (its
+// result the connection it then accepted); without SA_RESTART the program
+// gets EINTR, and so does the record.
+func TestSignalRestart(t *testing.T) {
+	prog := needGCC(t, testdata("restart.c"))
+	rec := &recorder{}
+	starts := make(chan *trace.Call, 4)
+	var port = make(chan uint16, 1)
+	rec.watch = func(ev trace.Event) {
+		switch {
+		case ev.Kind == trace.CallStart && ev.Call.Name == "accept":
+			starts <- ev.Call
+		case ev.Kind == trace.CallEnd && ev.Call.Name == "listen":
+			port <- ev.Call.State.Local.AddrPort.Port()
+		}
+	}
+	var out bytes.Buffer
+	tr, err := trace.Start(context.Background(), trace.Options{Args: []string{prog}, OnEvent: rec.on, Stdout: &out})
+	if err != nil {
+		t.Fatal(err)
+	}
+	next := func() *trace.Call {
+		select {
+		case c := <-starts:
+			return c
+		case <-time.After(30 * time.Second):
+			t.Fatal("no accept CallStart")
+		}
+		return nil
+	}
+	first := next()
+	waitSleeping(t, tr.Pid())
+	syscall.Kill(tr.Pid(), syscall.SIGUSR1)
+	// Connect only once the signal has been taken and accept sleeps
+	// again (restarted); a connection already waiting would let the
+	// interrupted accept succeed instead.
+	waitSignalTaken(t, tr.Pid())
+	waitSleeping(t, tr.Pid())
+	conn, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", <-port))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	second := next()
+	waitSleeping(t, tr.Pid())
+	syscall.Kill(tr.Pid(), syscall.SIGUSR2)
+	st, err := tr.Wait()
+	if err != nil || !st.Success() {
+		t.Fatalf("%v %v; stdout %q", st, err, out.String())
+	}
+	var accepts []*trace.Call
+	for _, ev := range rec.ends() {
+		if ev.Call.Name == "accept" {
+			accepts = append(accepts, ev.Call)
+		}
+	}
+	if len(accepts) != 2 {
+		for _, c := range accepts {
+			t.Logf("accept %d: %s", c.ID, c.Result())
+		}
+		t.Fatalf("%d accept records, want 2", len(accepts))
+	}
+	if a := accepts[0]; a.ID != first.ID || a.Errno != "" || a.Ret < 0 || a.State.Peer.AddrPort.String() != conn.LocalAddr().String() || !a.Slept {
+		t.Errorf("the restarted accept: %s, peer %v (want %v), slept %v", a.Result(), a.State.Peer, conn.LocalAddr(), a.Slept)
+	}
+	if a := accepts[1]; a.ID != second.ID || a.Errno != "EINTR" || a.Ret != -4 {
+		t.Errorf("the interrupted accept: %s", a.Result())
+	}
+	if n := tr.Stats().Restarted; n != 1 {
+		t.Errorf("%d calls restarted, want 1", n)
+	}
+}
+
+// waitSignalTaken polls /proc/pid/status until no signal is pending.
+func waitSignalTaken(t *testing.T, pid int) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(string(b), "\nSigPnd:\t0000000000000000\n") && strings.Contains(string(b), "\nShdPnd:\t0000000000000000\n") {
+			return
+		}
+		time.Sleep(time.Millisecond)
+	}
+	t.Fatalf("process %d never took its signal", pid)
 }

@@ -29,4 +29,5 @@ var nativeSyscalls = map[int]sysKind{
 	unix.SYS_PSELECT6: kPselect6, unix.SYS_EPOLL_WAIT: kEpollWait,
 	unix.SYS_EPOLL_PWAIT: kEpollPwait, unix.SYS_EPOLL_PWAIT2: kEpollPwait2,
 	unix.SYS_DUP2: kDup2, unix.SYS_DUP3: kDup3, unix.SYS_CLOSE_RANGE: kCloseRange,
+	unix.SYS_RESTART_SYSCALL: kRestart,
 }

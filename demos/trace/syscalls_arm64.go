@@ -28,4 +28,5 @@ var nativeSyscalls = map[int]sysKind{
 	unix.SYS_PPOLL: kPpoll, unix.SYS_PSELECT6: kPselect6,
 	unix.SYS_EPOLL_PWAIT: kEpollPwait, unix.SYS_EPOLL_PWAIT2: kEpollPwait2,
 	unix.SYS_DUP3: kDup3, unix.SYS_CLOSE_RANGE: kCloseRange,
+	unix.SYS_RESTART_SYSCALL: kRestart,
 }

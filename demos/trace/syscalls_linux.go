@@ -47,6 +47,9 @@ const (
 	kDup2
 	kDup3
 	kCloseRange
+	// restart_syscall continues a call that a signal interrupted with
+	// ERESTART_RESTARTBLOCK (poll with a timeout): the same call goes on.
+	kRestart
 	kindCount
 )
 
@@ -60,6 +63,7 @@ var kindNames = [kindCount]string{
 	kFcntl: "fcntl", kIoctl: "ioctl", kPoll: "poll", kPpoll: "ppoll", kSelect: "select",
 	kPselect6: "pselect6", kEpollWait: "epoll_wait", kEpollPwait: "epoll_pwait",
 	kEpollPwait2: "epoll_pwait2", kDup2: "dup2", kDup3: "dup3", kCloseRange: "close_range",
+	kRestart: "restart_syscall",
 }
 
 func (k sysKind) String() string { return kindNames[k] }

@@ -124,7 +124,7 @@ func (tr *Tracer) Wait() (ExitStatus, error) {
 func (tr *Tracer) Stats() Stats {
 	s := &tr.t.stats
 	return Stats{Stops: s.stops.Load(), Calls: s.calls.Load(), NotSocket: s.notSocket.Load(),
-		Shim: s.shim.Load(), Events: s.events.Load()}
+		Shim: s.shim.Load(), Restarted: s.restarted.Load(), Events: s.events.Load()}
 }
 
 // forward hands events to OnEvent until the tracer goroutine is done.
@@ -229,7 +229,7 @@ type tracer struct {
 	kick   chan struct{} // the batch has its first event
 
 	stats struct {
-		stops, calls, notSocket, shim, events atomic.Uint64
+		stops, calls, notSocket, shim, restarted, events atomic.Uint64
 	}
 	mem     memory
 	noGetfd bool
@@ -262,6 +262,9 @@ type thread struct {
 	// auto-attach, is still to come and must not be delivered.
 	fresh bool
 	call  *pending // the traced call it is in, between entry and exit stops
+	// held is a call that returned a restart code (a signal came): if
+	// the thread's next traced call is its restart, the two are one call.
+	held *pending
 	// schedstat is the kept /proc/pid/task/tid/schedstat (0: not opened,
 	// -1: not available).
 	schedstat int
