@@ -35,7 +35,7 @@ func (p Program) Name() string {
 		if a == "" || strings.ContainsAny(a, " \t'\"\\") {
 			a = strconv.Quote(a)
 		}
-		parts[i] = escape.Text(a)
+		parts[i] = escape.Safe(a)
 	}
 	return strings.Join(parts, " ")
 }
@@ -311,7 +311,7 @@ func (w *lineWriter) Write(p []byte) (int, error) {
 func (w *lineWriter) emitLocked() {
 	line := strings.TrimSuffix(string(w.buf), "\r")
 	w.buf = w.buf[:0]
-	w.emit(escape.Text(line))
+	w.emit(escape.Safe(line)) // safe for a terminal; a backslash the program printed stays one
 }
 
 // flush hands over a last line that had no newline.
