@@ -89,8 +89,11 @@ type Env struct {
 	smu     sync.Mutex // orders stamps
 	stamped int        // calls stamped so far
 
-	kmu  sync.Mutex // guards open, and orders closes against samples
+	kmu  sync.Mutex // guards open and traced, and orders closes against samples
 	open sockSet    // the lesson's open sockets, sampled after every call
+	// traced names the traced program holding each socket (by inode) that
+	// `sockscope trace` has seen, for the socket table's Endpoint column.
+	traced map[uint64]string
 
 	mu       sync.Mutex // serialises Record and OnStep
 	recorded int        // calls handed to Record so far

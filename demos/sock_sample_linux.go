@@ -140,6 +140,9 @@ func (e *Env) socketTable() ([]socktable.Entry, []string, error) {
 	}
 	e.kmu.Lock()
 	byInode := map[uint64]string{}
+	for ino, who := range e.traced {
+		byInode[ino] = who
+	}
 	for _, s := range e.open {
 		var st unix.Stat_t
 		if unix.Fstat(s.FD, &st) == nil {

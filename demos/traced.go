@@ -55,13 +55,21 @@ type TraceOptions struct {
 	// ShimPath is passed to the tracer (see trace.Options); "" is this
 	// program.
 	ShimPath string
+	// MaxCalls bounds the calls kept (default DefaultMaxCalls): a program
+	// that makes millions of calls is counted, not kept, beyond it, so
+	// memory stays bounded and the views stay quick.
+	MaxCalls int
 }
+
+// DefaultMaxCalls is how many socket calls a trace keeps by default.
+const DefaultMaxCalls = 20_000
 
 // TraceResult is how the traced programs ended, filled in as Trace's Run
 // returns.
 type TraceResult struct {
 	Status []trace.ExitStatus // per program
 	Calls  int                // socket calls recorded
+	Over   int                // calls made after MaxCalls were kept: counted, not kept
 	Notes  []string           // the tracer's notices, once each
 }
 
@@ -96,8 +104,25 @@ func NewTrace(o TraceOptions, res *TraceResult) *Demo {
 var ErrNoSocketCalls = errors.New("no socket calls")
 
 func runTrace(ctx context.Context, env *Env, o TraceOptions, res *TraceResult) error {
+	var resMu sync.Mutex // guards res while the programs run
 	if len(o.Programs) == 0 {
 		return errors.New("trace: no program to run")
+	}
+	maxCalls := o.MaxCalls
+	if maxCalls <= 0 {
+		maxCalls = DefaultMaxCalls
+	}
+	// full says the trace keeps no more calls; it counts the one it drops.
+	full := func(count bool) bool {
+		resMu.Lock()
+		defer resMu.Unlock()
+		if res.Calls < maxCalls {
+			return false
+		}
+		if count {
+			res.Over++
+		}
+		return true
 	}
 	wait := o.ReadyAfter
 	if wait <= 0 {
@@ -105,7 +130,6 @@ func runTrace(ctx context.Context, env *Env, o TraceOptions, res *TraceResult) e
 	}
 	res.Status = make([]trace.ExitStatus, len(o.Programs))
 	var outMu sync.Mutex
-	var resMu sync.Mutex
 	notes := map[string]bool{}
 	type running struct {
 		tr   *trace.Tracer
@@ -138,12 +162,18 @@ func runTrace(ctx context.Context, env *Env, o TraceOptions, res *TraceResult) e
 			OnEvent: func(e trace.Event) {
 				switch e.Kind {
 				case trace.CallStart:
-					env.started(e.Record())
 					ready.started(e)
+					if !full(false) {
+						env.started(e.Record())
+					}
 				case trace.CallEnd:
-					c := e.Record()
-					env.recordTraced(c, e.Call.Start, e.Call.End)
 					ready.ended(e)
+					if full(true) {
+						return
+					}
+					c := e.Record()
+					env.holds(e.Call, c.Endpoint)
+					env.recordTraced(c, e.Call.Start, e.Call.End)
 					resMu.Lock()
 					res.Calls++
 					resMu.Unlock()
@@ -199,6 +229,29 @@ func (e *Env) recordTraced(c sockcall.Call, start, end time.Time) {
 	st := e.stamp()
 	st.t, st.start, st.startStep = end, start, st.step
 	e.record(st, c)
+}
+
+// holds notes which traced program holds the sockets a call made or used
+// (by inode), and forgets a socket its holder closed.
+func (e *Env) holds(c *trace.Call, endpoint string) {
+	e.kmu.Lock()
+	defer e.kmu.Unlock()
+	if e.traced == nil {
+		e.traced = map[uint64]string{}
+	}
+	if c.NewInode != 0 && c.Errno == "" {
+		e.traced[c.NewInode] = endpoint
+	}
+	if c.Inode == 0 {
+		return
+	}
+	if c.Name == "close" && c.Errno == "" {
+		delete(e.traced, c.Inode)
+		return
+	}
+	if _, ok := e.traced[c.Inode]; !ok {
+		e.traced[c.Inode] = endpoint // inherited, or made before the trace saw it
+	}
 }
 
 // readyWatch says when a program may be taken to be waiting for its peer:

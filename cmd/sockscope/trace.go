@@ -198,6 +198,9 @@ func runTrace(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	for _, n := range res.Notes {
 		fmt.Fprintln(stderr, "trace: "+n)
 	}
+	if res.Over > 0 {
+		fmt.Fprintf(stderr, "trace: kept the first %d socket calls; %d more were counted, not kept\n", res.Calls, res.Over)
+	}
 	switch {
 	case errors.Is(err, demos.ErrNoSocketCalls):
 		return &exitError{code: programsExit(res.Status, 1), msg: "trace: " + programList(o.progs) + " made no socket calls (" + statusList(res.Status) + "); sockscope shows socket calls, so there is nothing to line up"}
