@@ -784,6 +784,14 @@ func (v *DemoView) drawCalls(screen tcell.Screen, x, y, w, h, end, cur int, lcal
 	top := v.scrollLines(demoPaneCalls, at, 1, len(rows), h)
 	v.geo.rowsY[demoPaneCalls], v.geo.rowsH[demoPaneCalls] = y, h
 	labelW := min(max(w/4, 20), 44)
+	// The endpoint column fits the longest lane name (a traced program's
+	// "python3 server.py [412]" is longer than a lesson's "handler-3"),
+	// within reason; longer names are cut.
+	epW := 11
+	for _, l := range tl.Lanes {
+		epW = max(epW, textcol.Width(l)+1)
+	}
+	epW = min(epW, max(12, w/5))
 	for k := 0; k < h; k++ {
 		if top+k >= len(rows) {
 			v.geo.shown[demoPaneCalls] = append(v.geo.shown[demoPaneCalls], -1)
@@ -807,7 +815,7 @@ func (v *DemoView) drawCalls(screen tcell.Screen, x, y, w, h, end, cur int, lcal
 			fillCells(screen, x, y+k, maxX, ' ', base)
 		}
 		cx := printCells(screen, x, y+k, maxX, fmt.Sprintf("%5s  ", "#"+strconv.Itoa(c.Number)), base.Foreground(tcell.ColorGray))
-		cx = printCells(screen, cx, y+k, maxX, textcol.Pad(c.Endpoint, 11), base.Foreground(demoLaneColors[max(r.Lane, 0)%len(demoLaneColors)]))
+		cx = printCells(screen, cx, y+k, maxX, textcol.Pad(shortLane(c.Endpoint, epW-1), epW), base.Foreground(demoLaneColors[max(r.Lane, 0)%len(demoLaneColors)]))
 		st := base
 		if c.Errno != "" {
 			st = base.Foreground(tcell.ColorRed).Bold(true)
@@ -845,4 +853,19 @@ func (v *DemoView) drawHelp(screen tcell.Screen, x, y, w, h int) {
 		printCells(screen, bx+14, by+1+k, bx+bw-1, kv[1], box)
 	}
 	printCells(screen, bx+3, by+bh-2, bx+bw-1, v.tr("any key closes this help", "按任意键关闭"), box.Foreground(tcell.ColorSilver))
+}
+
+// shortLane cuts a lane name to width, keeping a traced program's
+// " [pid]" (or " [pid] thread tid") at its end: "python3 echo_se… [412]".
+func shortLane(name string, width int) string {
+	if textcol.Width(name) <= width {
+		return name
+	}
+	if i := strings.LastIndex(name, " ["); i > 0 {
+		tail := name[i:]
+		if w := width - textcol.Width(tail); w >= 6 {
+			return textcol.Truncate(name[:i], w) + tail
+		}
+	}
+	return textcol.Truncate(name, width)
 }
