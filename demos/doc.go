@@ -114,10 +114,29 @@
 // the views show it waiting until it returns), a call returned (with its
 // result and the kernel's samples), and a frame was captured.
 //
+// # Traced programs
+//
+// NewTrace (traced.go) makes a Demo of the user's own programs for
+// `sockscope trace`: each program is a step, run under demos/trace's
+// ptrace tracer, and each call it reports goes through the same Env (its
+// own start and return times, the tracer's record of the socket's state),
+// so a Session, the timeline and the views take a trace as they take a
+// lesson. The lab is the same, except that the host's temporary directory
+// stays visible (LabOptions.SharedTmp: the programs may live there). The
+// next program starts once the one before sleeps in a call that waits for
+// a peer (accept, recv, recvfrom, poll: its thread's state in /proc), has
+// exited, or after ReadyAfter. Traced programs get no kernel samples of
+// other sockets; the socket table names the program holding each socket
+// by the inodes the tracer saw.
+//
 // # Goroutines
 //
 // A demo's endpoints are goroutines; Env serialises their Record and
 // OnStep callbacks, and Session serialises those with the capture
 // goroutine's frames, so a Sink is never called concurrently. Every
-// blocking socket call wakes when the demo's context is cancelled.
+// blocking socket call wakes when the demo's context is cancelled. A trace
+// runs one tracer per program (each with its own goroutines, see
+// demos/trace); their OnEvent callbacks record through the same Env, and a
+// program's output goes to TraceOptions.Output from its output pipe's
+// goroutine, serialised.
 package demos
