@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"net/netip"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 	"unicode/utf8"
@@ -128,7 +127,7 @@ func (s *Sock) Socket(family, sotype, proto int) error {
 	case sotype == unix.SOCK_DGRAM:
 		s.proto = "udp"
 	}
-	args := familyName(family) + ", " + typeName(sotype)
+	args := sockcall.FamilyName(family) + ", " + sockcall.TypeName(sotype)
 	if proto != 0 {
 		args += ", " + strconv.Itoa(proto)
 	}
@@ -147,7 +146,7 @@ func (s *Sock) Setsockopt(level, opt, value int) error {
 	s.mark()
 	err := unix.SetsockoptInt(s.FD, level, opt, value)
 	t := s.stamp()
-	s.record(t, sockcall.Call{Op: "setsockopt", Args: optName(level, opt) + ", " + strconv.Itoa(value)}, err, nil)
+	s.record(t, sockcall.Call{Op: "setsockopt", Args: sockcall.OptName(level, opt) + ", " + strconv.Itoa(value)}, err, nil)
 	return s.fail("setsockopt", err)
 }
 
@@ -364,9 +363,9 @@ func (s *Sock) sendto(op string, data []byte, sa unix.Sockaddr, addr string, fla
 		args += ", " + addr
 	}
 	if flags != 0 {
-		args += ", " + msgFlagNames(flags)
+		args += ", " + sockcall.MsgFlagNames(flags)
 	}
-	c := sockcall.Call{Op: op, Args: args, Len: len(data), Ret: n, Flags: msgFlagNames(flags), Nonblocking: nonblocking, Waited: waited}
+	c := sockcall.Call{Op: op, Args: args, Len: len(data), Ret: n, Flags: sockcall.MsgFlagNames(flags), Nonblocking: nonblocking, Waited: waited}
 	if err == nil {
 		c.Data = append([]byte(nil), data[:n]...)
 	}
@@ -440,9 +439,9 @@ func (s *Sock) recvfrom(op string, bufsize, flags int) ([]byte, string, int, err
 	s.last, s.lastWaited = t.n, waited
 	args := strconv.Itoa(bufsize)
 	if flags != 0 {
-		args += ", " + msgFlagNames(flags)
+		args += ", " + sockcall.MsgFlagNames(flags)
 	}
-	c := sockcall.Call{Op: op, Args: args, Len: bufsize, Ret: n, Flags: msgFlagNames(flags), Nonblocking: nonblocking, Waited: waited}
+	c := sockcall.Call{Op: op, Args: args, Len: bufsize, Ret: n, Flags: sockcall.MsgFlagNames(flags), Nonblocking: nonblocking, Waited: waited}
 	if err != nil {
 		s.record(t, c, err, nil)
 		return nil, "", -1, s.fail(op, err)
@@ -489,7 +488,7 @@ func (s *Sock) Getsockopt(level, opt int) (int, error) {
 	s.mark()
 	v, err := unix.GetsockoptInt(s.FD, level, opt)
 	t := s.stamp()
-	s.record(t, sockcall.Call{Op: "getsockopt", Args: optName(level, opt), Ret: v}, err, nil)
+	s.record(t, sockcall.Call{Op: "getsockopt", Args: sockcall.OptName(level, opt), Ret: v}, err, nil)
 	return v, s.fail("getsockopt", err)
 }
 
@@ -520,7 +519,7 @@ func (s *Sock) Shutdown(how int) error {
 	s.mark()
 	err := unix.Shutdown(s.FD, how)
 	t := s.stamp()
-	s.record(t, sockcall.Call{Op: "shutdown", Args: shutName(how)}, err, nil)
+	s.record(t, sockcall.Call{Op: "shutdown", Args: sockcall.ShutName(how)}, err, nil)
 	return s.fail("shutdown", err)
 }
 
@@ -715,78 +714,6 @@ func quote(data []byte) string {
 		cut--
 	}
 	return strconv.Quote(string(data[:cut])) + "…"
-}
-
-func familyName(f int) string {
-	switch f {
-	case unix.AF_INET:
-		return "AF_INET"
-	case unix.AF_INET6:
-		return "AF_INET6"
-	case unix.AF_UNIX:
-		return "AF_UNIX"
-	}
-	return strconv.Itoa(f)
-}
-
-func typeName(t int) string {
-	switch t {
-	case unix.SOCK_STREAM:
-		return "SOCK_STREAM"
-	case unix.SOCK_DGRAM:
-		return "SOCK_DGRAM"
-	case unix.SOCK_SEQPACKET:
-		return "SOCK_SEQPACKET"
-	}
-	return strconv.Itoa(t)
-}
-
-func optName(level, opt int) string {
-	type key struct{ level, opt int }
-	names := map[key]string{
-		{unix.SOL_SOCKET, unix.SO_REUSEADDR}: "SOL_SOCKET, SO_REUSEADDR",
-		{unix.SOL_SOCKET, unix.SO_REUSEPORT}: "SOL_SOCKET, SO_REUSEPORT",
-		{unix.SOL_SOCKET, unix.SO_BROADCAST}: "SOL_SOCKET, SO_BROADCAST",
-		{unix.SOL_SOCKET, unix.SO_KEEPALIVE}: "SOL_SOCKET, SO_KEEPALIVE",
-		{unix.SOL_SOCKET, unix.SO_RCVBUF}:    "SOL_SOCKET, SO_RCVBUF",
-		{unix.SOL_SOCKET, unix.SO_SNDBUF}:    "SOL_SOCKET, SO_SNDBUF",
-		{unix.SOL_SOCKET, unix.SO_RCVLOWAT}:  "SOL_SOCKET, SO_RCVLOWAT",
-		{unix.IPPROTO_TCP, unix.TCP_NODELAY}: "IPPROTO_TCP, TCP_NODELAY",
-	}
-	if n, ok := names[key{level, opt}]; ok {
-		return n
-	}
-	return strconv.Itoa(level) + ", " + strconv.Itoa(opt)
-}
-
-// msgFlagNames names send and recv flags as in C ("MSG_DONTWAIT|MSG_TRUNC").
-func msgFlagNames(flags int) string {
-	var names []string
-	for _, f := range []struct {
-		bit  int
-		name string
-	}{{unix.MSG_DONTWAIT, "MSG_DONTWAIT"}, {unix.MSG_TRUNC, "MSG_TRUNC"}, {unix.MSG_PEEK, "MSG_PEEK"}, {unix.MSG_WAITALL, "MSG_WAITALL"}} {
-		if flags&f.bit != 0 {
-			names = append(names, f.name)
-			flags &^= f.bit
-		}
-	}
-	if flags != 0 {
-		names = append(names, "0x"+strconv.FormatInt(int64(flags), 16))
-	}
-	return strings.Join(names, "|")
-}
-
-func shutName(how int) string {
-	switch how {
-	case unix.SHUT_RD:
-		return "SHUT_RD"
-	case unix.SHUT_WR:
-		return "SHUT_WR"
-	case unix.SHUT_RDWR:
-		return "SHUT_RDWR"
-	}
-	return strconv.Itoa(how)
 }
 
 // recvEcho calls Recv(1024) until len(want) bytes have come back, as a

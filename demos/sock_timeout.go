@@ -4,7 +4,6 @@ package demos
 
 import (
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/sockscope/sockscope/demos/sockcall"
@@ -104,7 +103,7 @@ func (s *Sock) PollOut(timeout time.Duration) (revents int16, err error) {
 	}
 	t := s.stamp()
 	revents = fds[0].Revents
-	c := sockcall.Call{Op: "poll", Args: args, Ret: n, Flags: pollNames(revents), Waited: waited}
+	c := sockcall.Call{Op: "poll", Args: args, Ret: n, Flags: sockcall.PollNames(uint32(uint16(revents))), Waited: waited}
 	s.record(t, c, err, nil)
 	return revents, s.fail("poll", err)
 }
@@ -119,18 +118,4 @@ func (s *Sock) SoError() (int, error) {
 	t := s.stamp()
 	s.record(t, sockcall.Call{Op: "getsockopt", Args: "SOL_SOCKET, SO_ERROR", Ret: v}, err, nil)
 	return v, s.fail("getsockopt", err)
-}
-
-// pollNames names poll events as in C ("POLLOUT|POLLERR").
-func pollNames(ev int16) string {
-	var names []string
-	for _, f := range []struct {
-		bit  int16
-		name string
-	}{{unix.POLLIN, "POLLIN"}, {unix.POLLOUT, "POLLOUT"}, {unix.POLLERR, "POLLERR"}, {unix.POLLHUP, "POLLHUP"}, {unix.POLLNVAL, "POLLNVAL"}} {
-		if ev&f.bit != 0 {
-			names = append(names, f.name)
-		}
-	}
-	return strings.Join(names, "|")
 }

@@ -40,8 +40,8 @@ func (c *Call) Describe() string {
 	}
 	switch c.Name {
 	case "socket", "socketpair":
-		add(familyName(c.Family))
-		add(typeName(c.Type))
+		add(sockcall.FamilyName(c.Family))
+		add(sockcall.TypeName(c.Type))
 		if c.Protocol != 0 {
 			add(strconv.Itoa(c.Protocol))
 		}
@@ -51,24 +51,24 @@ func (c *Call) Describe() string {
 		add(strconv.Itoa(int(int32(a[1]))))
 	case "accept4":
 		if c.Flags != 0 {
-			add(typeName(c.Flags)[strings.IndexByte(typeName(c.Flags), '|')+1:])
+			add(sockcall.TypeName(c.Flags)[strings.IndexByte(sockcall.TypeName(c.Flags), '|')+1:])
 		}
 	case "sendto", "sendmsg", "sendmmsg", "write", "writev":
 		add(quote(c.Data))
 		if c.Name == "sendto" || c.Name == "sendmsg" || c.Name == "sendmmsg" {
 			add(c.Addr.String())
-			add(msgFlagNames(c.Flags &^ msgNosignal))
+			add(sockcall.MsgFlagNames(c.Flags &^ msgNosignal))
 		}
 	case "recvfrom", "recvmsg", "recvmmsg", "read", "readv":
 		add(strconv.Itoa(c.Len))
-		add(msgFlagNames(c.Flags))
+		add(sockcall.MsgFlagNames(c.Flags))
 	case "sendfile":
 		add("in fd " + strconv.Itoa(int(int32(a[1]))))
 		add(strconv.Itoa(c.Len))
 	case "shutdown":
-		add(shutName(int(int32(a[1]))))
+		add(sockcall.ShutName(int(int32(a[1]))))
 	case "setsockopt":
-		s := optName(c.Level, c.Option)
+		s := sockcall.OptName(c.Level, c.Option)
 		if c.HasOptInt {
 			s += ", " + strconv.FormatInt(c.OptInt, 10)
 		} else {
@@ -76,13 +76,13 @@ func (c *Call) Describe() string {
 		}
 		add(s)
 	case "getsockopt":
-		add(optName(c.Level, c.Option))
+		add(sockcall.OptName(c.Level, c.Option))
 	case "fcntl":
 		cmd := int(int32(a[1]))
-		add(fcntlName(cmd))
+		add(sockcall.FcntlName(cmd))
 		switch cmd {
 		case fSetfl:
-			add(openFlagNames(int(a[2])))
+			add(sockcall.OpenFlagNames(int(a[2])))
 		case fDupfd, fDupfdCloexec, fSetfd:
 			add(strconv.Itoa(int(int32(a[2]))))
 		}
@@ -96,7 +96,7 @@ func (c *Call) Describe() string {
 			add("epfd " + strconv.Itoa(int(int32(a[0]))))
 		}
 		for _, p := range c.PollFDs {
-			add("fd " + strconv.Itoa(p.FD) + " " + pollNames(p.Events))
+			add("fd " + strconv.Itoa(p.FD) + " " + sockcall.PollNames(p.Events))
 		}
 		if c.OtherFDs > 0 {
 			add("+" + strconv.Itoa(c.OtherFDs) + " other fds")
@@ -124,7 +124,7 @@ func (c *Call) Result() string {
 	var ready []string
 	for _, p := range c.PollFDs {
 		if p.Revents != 0 {
-			ready = append(ready, "fd "+strconv.Itoa(p.FD)+" "+pollNames(p.Revents))
+			ready = append(ready, "fd "+strconv.Itoa(p.FD)+" "+sockcall.PollNames(p.Revents))
 		}
 	}
 	if len(ready) > 0 {
@@ -158,7 +158,7 @@ func (e Event) Record() sockcall.Call {
 		SendQ:    c.State.SendQ, RecvQ: c.State.RecvQ,
 		SndBuf: c.State.SndBuf, RcvBuf: c.State.RcvBuf,
 		TCP:         c.State.TCP,
-		Flags:       msgFlagNames(c.Flags &^ msgNosignal),
+		Flags:       sockcall.MsgFlagNames(c.Flags &^ msgNosignal),
 		Waited:      c.Slept,
 		Nonblocking: c.Nonblocking,
 	}

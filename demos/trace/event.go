@@ -311,7 +311,7 @@ func (a Addr) String() string {
 	case a.Family == afUnix:
 		return a.Path
 	}
-	return familyName(a.Family)
+	return sockcall.FamilyName(a.Family)
 }
 
 // SockState is what the kernel said about the socket right after the
