@@ -151,38 +151,31 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return usageError("demo: no demo called %q; there are %s", o.name, strings.Join(names, ", "))
 	}
 	if !demos.InLab() && !o.hostNet {
-		// Run this same command again inside a private network namespace.
-		var opts demos.LabOptions
-		if dir := outputDir(o.out); dir != nil {
-			defer dir.Close()
-			opts.Files = []*os.File{dir}
-		}
-		err := demos.RunIsolated(ctx, opts)
-		var xe *demos.ExitError
-		if errors.As(err, &xe) {
-			return &exitError{code: xe.Code} // the lab child printed why
-		}
-		if ctx.Err() != nil {
-			return nil
-		}
-		return err
-	}
-	if demos.InLab() && o.out != "" && o.out != "-" {
-		if dir := demos.LabFile(0); dir != nil {
-			// See outputDir; errors name the file as the user did.
-			asked := o.out
-			o.out = "/proc/self/fd/" + strconv.Itoa(int(dir.Fd())) + "/" + filepath.Base(o.out)
-			err := runDemoHere(ctx, d, o, stdout)
-			if err != nil && strings.Contains(err.Error(), o.out) {
-				return &rewordedError{msg: strings.ReplaceAll(err.Error(), o.out, asked), err: err}
-			}
-			return err
-		}
+		return runInLab(ctx, o.out, demos.LabOptions{})
 	}
 	if !o.noUI && !o.json && o.out == "" && isTerminal(stdout) {
 		return hostNetHint(runDemoUI(ctx, d, o), d, o)
 	}
-	return hostNetHint(runDemoHere(ctx, d, o, stdout), d, o)
+	return hostNetHint(runDemoHereAt(ctx, d, o, stdout), d, o)
+}
+
+// runInLab runs this same command again inside a private network
+// namespace (the lab), passing the directory of the -w file out, and
+// returns how it ended.
+func runInLab(ctx context.Context, out string, opts demos.LabOptions) error {
+	if dir := outputDir(out); dir != nil {
+		defer dir.Close()
+		opts.Files = []*os.File{dir}
+	}
+	err := demos.RunIsolated(ctx, opts)
+	var xe *demos.ExitError
+	if errors.As(err, &xe) {
+		return &exitError{code: xe.Code} // the lab child printed why
+	}
+	if ctx.Err() != nil {
+		return nil
+	}
+	return err
 }
 
 // hostNetHint rewords the capture's permission error for someone running a
@@ -279,6 +272,24 @@ func runDemoHere(ctx context.Context, d *demos.Demo, o *demoOptions, stdout io.W
 		return nil // Ctrl-C
 	}
 	return runErr
+}
+
+// runDemoHereAt runs runDemoHere; in the lab it writes -w through the
+// directory the parent opened (see outputDir), and errors name the file as
+// the user did.
+func runDemoHereAt(ctx context.Context, d *demos.Demo, o *demoOptions, stdout io.Writer) error {
+	if demos.InLab() && o.out != "" && o.out != "-" {
+		if dir := demos.LabFile(0); dir != nil {
+			asked := o.out
+			o.out = "/proc/self/fd/" + strconv.Itoa(int(dir.Fd())) + "/" + filepath.Base(o.out)
+			err := runDemoHere(ctx, d, o, stdout)
+			if err != nil && strings.Contains(err.Error(), o.out) {
+				return &rewordedError{msg: strings.ReplaceAll(err.Error(), o.out, asked), err: err}
+			}
+			return err
+		}
+	}
+	return runDemoHere(ctx, d, o, stdout)
 }
 
 // outputDir opens the directory of the -w file for the lab child, or

@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"sync"
 
@@ -168,19 +167,7 @@ func runTrace(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	if !demos.InLab() && !o.demo.hostNet {
-		opts := demos.LabOptions{SharedTmp: true} // the programs may be in /tmp
-		if dir := outputDir(o.demo.out); dir != nil {
-			defer dir.Close()
-			opts.Files = []*os.File{dir}
-		}
-		err := demos.RunIsolated(ctx, opts)
-		var xe *demos.ExitError
-		if errors.As(err, &xe) {
-			return &exitError{code: xe.Code} // the lab child printed why
-		}
-		if ctx.Err() != nil {
-			return nil
-		}
+		err := runInLab(ctx, o.demo.out, demos.LabOptions{SharedTmp: true}) // the programs may be in /tmp
 		return reworded(err, "the demos run", "traced programs run")
 	}
 
@@ -213,30 +200,6 @@ func runTrace(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return &exitError{code: code, msg: "trace: " + statusList(res.Status)}
 	}
 	return nil
-}
-
-// runDemoHereAt runs runDemoHere, writing -w through the lab's directory
-// as runDemo does.
-func runDemoHereAt(ctx context.Context, d *demos.Demo, o *demoOptions, stdout io.Writer) error {
-	if demos.InLab() && o.out != "" && o.out != "-" {
-		if dir := demos.LabFile(0); dir != nil {
-			asked := o.out
-			o.out = "/proc/self/fd/" + fmt.Sprint(dir.Fd()) + "/" + baseName(o.out)
-			err := runDemoHere(ctx, d, o, stdout)
-			if err != nil && strings.Contains(err.Error(), o.out) {
-				return &rewordedError{msg: strings.ReplaceAll(err.Error(), o.out, asked), err: err}
-			}
-			return err
-		}
-	}
-	return runDemoHere(ctx, d, o, stdout)
-}
-
-func baseName(p string) string {
-	if i := strings.LastIndexByte(p, '/'); i >= 0 {
-		return p[i+1:]
-	}
-	return p
 }
 
 // reworded replaces words in err's message, keeping err for errors.Is.
