@@ -8,7 +8,8 @@ import (
 )
 
 // Live capture: the types every platform shares. The implementation is in
-// live_linux.go (AF_PACKET sockets); other systems get a stub that returns
+// live_linux.go (AF_PACKET sockets, read through a TPACKET_V3 ring,
+// ring_linux.go, or with recvmsg where there is no ring); other systems get a stub that returns
 // an error (live_other.go). Interface listing is in iface.go.
 //
 //	s, err := capture.OpenLive(capture.LiveOptions{Interface: "lo"})
@@ -42,8 +43,12 @@ type LiveOptions struct {
 	// sees each frame from its link-layer header on, returns 0 to drop it or
 	// the number of bytes to keep. nil keeps everything.
 	Filter []bpf.RawInstruction
-	// BufferSize is the socket receive buffer in bytes (0 = 4 MiB). The
-	// kernel caps it at net.core.rmem_max unless we have CAP_NET_ADMIN.
+	// BufferSize is the size in bytes of the memory-mapped ring the kernel
+	// writes frames into (0 = 16 MiB; at least two blocks, a block holding
+	// one frame of SnapLen bytes). Where there is no ring (see
+	// LiveSource.Notice) it is the socket receive buffer instead (0 = 4 MiB),
+	// which the kernel caps at net.core.rmem_max unless we have
+	// CAP_NET_ADMIN.
 	BufferSize int
 }
 
@@ -78,6 +83,11 @@ type LiveStats struct {
 	// the interface; "K packets dropped by interface"). It stays 0 for
 	// "any" and where the figure cannot be read.
 	IfDropped uint64
+	// Freezes is the number of times the kernel found every block of the
+	// ring still ours and began dropping (tpacket_stats_v3
+	// tp_freeze_q_cnt): how often, rather than how much, we fell behind.
+	// It stays 0 without a ring.
+	Freezes uint64
 }
 
 // ErrNoPermission is wrapped by the error OpenLive returns when the process

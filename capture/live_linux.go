@@ -2,8 +2,12 @@
 
 package capture
 
-// Live capture on Linux: one AF_PACKET socket per capture, read with
-// recvmsg(2). Why this shape:
+// Live capture on Linux: one AF_PACKET socket per capture, read through a
+// TPACKET_V3 memory-mapped ring (ring_linux.go) or, where the ring cannot
+// be set up (or SOCKSCOPE_LIVE_RING=0), with one recvmsg(2) per packet.
+// Everything but the reading itself — the socket, the kernel filter with
+// its loopback prologue, bind, the wait, the Frame we fill — is shared by
+// the two. Why this shape:
 //
 //   - recvmsg with MSG_DONTWAIT into one buffer that lives as long as the
 //     source, raw syscall and our own msghdr: no allocation per frame
@@ -89,10 +93,17 @@ type LiveSource struct {
 	mu    sync.Mutex
 	fd    int
 	evfd  int
-	stats LiveStats // Received and Dropped so far (the kernel resets on read)
+	stats LiveStats // Received, Dropped, Freezes so far (the kernel resets on read)
+
+	// ring is the TPACKET_V3 ring Next reads, nil on the recvmsg path;
+	// notice says why there is none ("" when the ring is in use or was
+	// turned off by SOCKSCOPE_LIVE_RING=0).
+	ring   *ring
+	notice string
 
 	// Next's working memory, reused for every frame.
 	buf   []byte // headroom (VLAN tag or SLL header) + snapLen
+	head  int    // that headroom
 	oob   []byte // control messages; 8-byte aligned
 	iov   unix.Iovec
 	from  unix.RawSockaddrLinklayer
@@ -193,13 +204,23 @@ func (s *LiveSource) setup(opts LiveOptions) error {
 		return fmt.Errorf("capture on %s: %s: %w", s.name, what, err)
 	}
 	bufSize := opts.BufferSize
-	if bufSize <= 0 {
-		bufSize = defaultBufferSize
-	}
+	// The ring first; without it, a socket buffer of bufSize.
 	// SO_RCVBUFFORCE passes rmem_max with CAP_NET_ADMIN; else the kernel
 	// caps SO_RCVBUF. Neither failure is fatal.
-	if unix.SetsockoptInt(s.fd, unix.SOL_SOCKET, unix.SO_RCVBUFFORCE, bufSize) != nil {
-		_ = unix.SetsockoptInt(s.fd, unix.SOL_SOCKET, unix.SO_RCVBUF, bufSize)
+	if os.Getenv(ringEnv) != "0" {
+		r, err := setupRing(s.fd, s.snapLen, opts.BufferSize)
+		if err != nil {
+			s.notice = fmt.Sprintf("capture on %s: no memory-mapped ring (%v): reading one packet per recvmsg", s.name, err)
+		}
+		s.ring = r
+	}
+	if s.ring == nil {
+		if bufSize <= 0 {
+			bufSize = defaultBufferSize
+		}
+		if unix.SetsockoptInt(s.fd, unix.SOL_SOCKET, unix.SO_RCVBUFFORCE, bufSize) != nil {
+			_ = unix.SetsockoptInt(s.fd, unix.SOL_SOCKET, unix.SO_RCVBUF, bufSize)
+		}
 	}
 	if err := unix.SetsockoptInt(s.fd, unix.SOL_PACKET, unix.PACKET_AUXDATA, 1); err != nil {
 		return fail("PACKET_AUXDATA", err)
@@ -260,6 +281,7 @@ func (s *LiveSource) setup(opts LiveOptions) error {
 		head = vlanTagLen
 	}
 	s.buf = make([]byte, head+s.snapLen)
+	s.head = head
 	oob := make([]uint64, (unix.CmsgSpace(sizeofAuxdata)+unix.CmsgSpace(int(unsafe.Sizeof(unix.Timespec{})))+64)/8)
 	s.oob = unsafe.Slice((*byte)(unsafe.Pointer(&oob[0])), len(oob)*8)
 	s.iov.Base = &s.buf[head]
@@ -331,6 +353,9 @@ func kernelProgram(user []bpf.RawInstruction, snapLen int, loIndex []int32, anyD
 func (s *LiveSource) Next(ctx context.Context, f *Frame) error {
 	s.readMu.Lock()
 	defer s.readMu.Unlock()
+	if s.ring != nil {
+		return s.nextRing(ctx, f)
+	}
 	done := ctx.Done()
 	for {
 		if s.closed.Load() {
@@ -354,20 +379,100 @@ func (s *LiveSource) Next(ctx context.Context, f *Frame) error {
 			// The raw ppoll syscall writes the time left back into its
 			// timeout (glibc hides this): set it afresh every time, or
 			// after the first timeout it is zero and this loop spins.
-			s.wait = unix.NsecToTimespec(pollInterval)
-			s.polls++
-			_, err := unix.Ppoll(s.pfd[:], &s.wait, nil)
-			if err != nil && err != unix.EINTR {
-				return fmt.Errorf("capture on %s: poll: %w", s.name, err)
+			if err := s.wait50(); err != nil {
+				return err
 			}
-		case unix.ENETDOWN:
-			return fmt.Errorf("capture on %s: the interface went down: %w", s.name, errno)
-		case unix.ENXIO, unix.ENODEV:
-			return fmt.Errorf("capture on %s: the interface disappeared: %w", s.name, errno)
 		default:
-			return fmt.Errorf("capture on %s: recvmsg: %w", s.name, errno)
+			return s.readError("recvmsg", errno)
 		}
 	}
+}
+
+// wait50 waits in ppoll until the socket has something, Close writes the
+// eventfd, or pollInterval has passed.
+func (s *LiveSource) wait50() error {
+	// The raw ppoll syscall writes the time left back into its
+	// timeout (glibc hides this): set it afresh every time, or
+	// after the first timeout it is zero and the caller spins.
+	s.wait = unix.NsecToTimespec(pollInterval)
+	s.polls++
+	_, err := unix.Ppoll(s.pfd[:], &s.wait, nil)
+	if err != nil && err != unix.EINTR {
+		return fmt.Errorf("capture on %s: poll: %w", s.name, err)
+	}
+	return nil
+}
+
+// readError is the error that ends a capture whose socket reported errno.
+func (s *LiveSource) readError(op string, errno syscall.Errno) error {
+	switch errno {
+	case unix.ENETDOWN:
+		return fmt.Errorf("capture on %s: the interface went down: %w", s.name, errno)
+	case unix.ENXIO, unix.ENODEV:
+		return fmt.Errorf("capture on %s: the interface disappeared: %w", s.name, errno)
+	}
+	return fmt.Errorf("capture on %s: %s: %w", s.name, op, errno)
+}
+
+// nextRing is Next on the ring: packets of the blocks the kernel has
+// handed over, then a wait of at most pollInterval when there are none.
+func (s *LiveSource) nextRing(ctx context.Context, f *Frame) error {
+	done := ctx.Done()
+	for {
+		if s.closed.Load() {
+			return ErrLiveClosed
+		}
+		if done != nil {
+			select {
+			case <-done:
+				return ctx.Err()
+			default:
+			}
+		}
+		if p, ok := s.ring.next(); ok {
+			keep := s.fillRing(f, &p)
+			s.ring.done()
+			if keep {
+				s.captured.Add(1)
+				return nil
+			}
+			continue
+		}
+		if err := s.wait50(); err != nil {
+			return err
+		}
+		if s.pfd[0].Revents&(unix.POLLERR|unix.POLLHUP|unix.POLLNVAL) != 0 {
+			// The interface went down or away (sk_err): what recvmsg
+			// would have returned. Frames still in the ring come first.
+			if s.ring.ready() {
+				continue
+			}
+			if e, err := unix.GetsockoptInt(s.fd, unix.SOL_SOCKET, unix.SO_ERROR); err == nil && e != 0 {
+				return s.readError("ring", syscall.Errno(e))
+			}
+		}
+	}
+}
+
+// fillRing turns a packet of the ring into f, copying its bytes into the
+// source's buffer. It returns false for a frame to skip.
+func (s *LiveSource) fillRing(f *Frame, p *ringPacket) bool {
+	h := p.hdr
+	n := copy(s.buf[s.head:], p.data)
+	var vt vlanTag
+	if h.Status&unix.TP_STATUS_VLAN_VALID != 0 {
+		vt.ok, vt.tci, vt.tpid = true, uint16(h.Hv1.Vlan_tci), 0x8100
+		if h.Status&unix.TP_STATUS_VLAN_TPID_VALID != 0 {
+			vt.tpid = h.Hv1.Vlan_tpid
+		}
+	}
+	return s.build(f, p.from, int(h.Len), n, vt, int64(h.Sec), int64(h.Nsec), true)
+}
+
+// vlanTag is a VLAN tag the NIC took out of a frame.
+type vlanTag struct {
+	ok        bool
+	tci, tpid uint16
 }
 
 // recv reads one frame without waiting. n is the frame's length as the
@@ -383,9 +488,6 @@ func (s *LiveSource) recv() (n int, errno syscall.Errno) {
 // fill turns the frame just received (n bytes delivered) into f. It
 // returns false for a frame to skip.
 func (s *LiveSource) fill(f *Frame, n int) bool {
-	if s.from.Pkttype == unix.PACKET_OUTGOING && s.isLoopback(s.from.Ifindex) {
-		return false // the kernel filter already drops these; belt and braces
-	}
 	wire := n
 	var ts *unix.Timespec
 	var aux *unix.TpacketAuxdata
@@ -408,20 +510,39 @@ func (s *LiveSource) fill(f *Frame, n int) bool {
 		}
 		oob = oob[next:]
 	}
+	var vt vlanTag
 	if aux != nil {
 		wire = int(aux.Len) // before any trimming by the filter's return value
+		if aux.Status&unix.TP_STATUS_VLAN_VALID != 0 {
+			vt.ok, vt.tci, vt.tpid = true, aux.Vlan_tci, 0x8100
+			if aux.Status&unix.TP_STATUS_VLAN_TPID_VALID != 0 {
+				vt.tpid = aux.Vlan_tpid
+			}
+		}
 	}
-	capLen := min(n, s.snapLen)
+	var sec, nsec int64
+	if ts != nil {
+		sec, nsec = int64(ts.Sec), int64(ts.Nsec)
+	}
+	return s.build(f, &s.from, wire, min(n, s.snapLen), vt, sec, nsec, ts != nil)
+}
 
+// build fills f with the frame whose captured bytes are in s.buf from
+// s.head on (capLen of them), wire bytes long before any trimming, received
+// from `from`. It returns false for a frame to skip.
+func (s *LiveSource) build(f *Frame, from *unix.RawSockaddrLinklayer, wire, capLen int, vt vlanTag, sec, nsec int64, hasTime bool) bool {
+	if from.Pkttype == unix.PACKET_OUTGOING && s.isLoopback(from.Ifindex) {
+		return false // the kernel filter already drops these; belt and braces
+	}
 	var data []byte
 	switch {
 	case s.cooked:
 		h := s.buf[:sllHeaderLen]
-		binary.BigEndian.PutUint16(h[0:], uint16(s.from.Pkttype))
-		binary.BigEndian.PutUint16(h[2:], s.from.Hatype)
-		binary.BigEndian.PutUint16(h[4:], uint16(s.from.Halen))
-		copy(h[6:14], s.from.Addr[:])
-		binary.NativeEndian.PutUint16(h[14:], s.from.Protocol) // already network order
+		binary.BigEndian.PutUint16(h[0:], uint16(from.Pkttype))
+		binary.BigEndian.PutUint16(h[2:], from.Hatype)
+		binary.BigEndian.PutUint16(h[4:], uint16(from.Halen))
+		copy(h[6:14], from.Addr[:])
+		binary.NativeEndian.PutUint16(h[14:], from.Protocol) // already network order
 		// Like libpcap, the snapshot length counts the header we add.
 		data = s.buf[:min(sllHeaderLen+capLen, s.snapLen)]
 		wire += sllHeaderLen
@@ -432,15 +553,11 @@ func (s *LiveSource) fill(f *Frame, n int) bool {
 			}
 			data = data[:min(keep, len(data))]
 		}
-	case s.vlan && aux != nil && aux.Status&unix.TP_STATUS_VLAN_VALID != 0 && capLen >= 12:
+	case s.vlan && vt.ok && capLen >= 12:
 		// The NIC took the 802.1Q tag out; put it back after the MACs.
 		copy(s.buf[0:12], s.buf[vlanTagLen:vlanTagLen+12])
-		tpid := uint16(0x8100)
-		if aux.Status&unix.TP_STATUS_VLAN_TPID_VALID != 0 {
-			tpid = aux.Vlan_tpid
-		}
-		binary.BigEndian.PutUint16(s.buf[12:], tpid)
-		binary.BigEndian.PutUint16(s.buf[14:], aux.Vlan_tci)
+		binary.BigEndian.PutUint16(s.buf[12:], vt.tpid)
+		binary.BigEndian.PutUint16(s.buf[14:], vt.tci)
 		data = s.buf[:min(capLen+vlanTagLen, s.snapLen)]
 		wire += vlanTagLen
 	case s.vlan:
@@ -449,12 +566,7 @@ func (s *LiveSource) fill(f *Frame, n int) bool {
 		data = s.buf[:capLen]
 	}
 
-	*f = Frame{LinkType: s.linkType, Len: max(wire, len(data)), Data: data}
-	if ts != nil {
-		f.Sec, f.Nsec = int64(ts.Sec), int64(ts.Nsec)
-	} else {
-		f.NoTime = true
-	}
+	*f = Frame{LinkType: s.linkType, Len: max(wire, len(data)), Data: data, Sec: sec, Nsec: nsec, NoTime: !hasTime}
 	return true
 }
 
@@ -489,6 +601,16 @@ func (s *LiveSource) Stats() (LiveStats, error) {
 // pollStatsLocked adds the kernel's counters since the last read: reading
 // PACKET_STATISTICS resets them.
 func (s *LiveSource) pollStatsLocked() error {
+	if s.ring != nil {
+		ks, err := unix.GetsockoptTpacketStatsV3(s.fd, unix.SOL_PACKET, unix.PACKET_STATISTICS)
+		if err != nil {
+			return fmt.Errorf("capture on %s: PACKET_STATISTICS: %w", s.name, err)
+		}
+		s.stats.Received += uint64(ks.Packets) // includes the drops
+		s.stats.Dropped += uint64(ks.Drops)
+		s.stats.Freezes += uint64(ks.Freeze_q_cnt)
+		return nil
+	}
 	ks, err := unix.GetsockoptTpacketStats(s.fd, unix.SOL_PACKET, unix.PACKET_STATISTICS)
 	if err != nil {
 		return fmt.Errorf("capture on %s: PACKET_STATISTICS: %w", s.name, err)
@@ -497,6 +619,22 @@ func (s *LiveSource) pollStatsLocked() error {
 	s.stats.Dropped += uint64(ks.Drops)
 	return nil
 }
+
+// Ring reports whether frames come through the memory-mapped TPACKET_V3
+// ring, and the ring's size in bytes.
+func (s *LiveSource) Ring() (bool, int) {
+	if s.ring == nil {
+		return false, 0
+	}
+	return true, s.ring.blockSize * s.ring.blocks
+}
+
+// Notice is one line saying why this capture reads one packet per recvmsg
+// instead of through the ring (the kernel refused the ring, or there is not
+// the memory for it), or "" when the ring is in use or was turned off with
+// SOCKSCOPE_LIVE_RING=0. It is for a debug or verbose line: the capture
+// works either way.
+func (s *LiveSource) Notice() string { return s.notice }
 
 // LinkType is the LINKTYPE_* of every frame this source returns.
 func (s *LiveSource) LinkType() uint32 { return s.linkType }
@@ -540,6 +678,9 @@ func (s *LiveSource) closeFDs() error {
 		}
 		err = unix.Close(s.fd)
 		s.fd = -1
+	}
+	if s.ring != nil {
+		s.ring.close() // Frame.Data is in s.buf, never in the ring
 	}
 	if s.evfd >= 0 {
 		_ = unix.Close(s.evfd)

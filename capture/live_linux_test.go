@@ -45,6 +45,11 @@ func openLive(t *testing.T, opts LiveOptions) *LiveSource {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { s.Close() })
+	// Every test here runs on the ring unless told otherwise
+	// (TestLiveRecvmsgPath runs them again without it).
+	if on, _ := s.Ring(); on != (os.Getenv(ringEnv) != "0") {
+		t.Fatalf("ring in use: %v with %s=%q; notice %q", on, ringEnv, os.Getenv(ringEnv), s.Notice())
+	}
 	return s
 }
 

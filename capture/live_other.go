@@ -28,6 +28,12 @@ func (s *LiveSource) Next(ctx context.Context, f *Frame) error { return errLiveU
 // Stats returns an error: live capture is only implemented on Linux.
 func (s *LiveSource) Stats() (LiveStats, error) { return LiveStats{}, errLiveUnsupported }
 
+// Ring returns false, 0.
+func (s *LiveSource) Ring() (bool, int) { return false, 0 }
+
+// Notice returns "".
+func (s *LiveSource) Notice() string { return "" }
+
 // LinkType returns 0.
 func (s *LiveSource) LinkType() uint32 { return 0 }
 
