@@ -8,6 +8,7 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/sockscope/sockscope/capture"
 )
@@ -530,45 +531,92 @@ func FrameNumber(src FrameSource, n int) int {
 	return n
 }
 
-// convScan reads src to the end, decoding every frame, and calls fn for
-// each packet of conversation c with its captured payload: the TCP
-// segments of tcp.stream c.Stream, or the datagrams of udp.stream c.Stream
-// and the ICMP errors that quote them. It returns a *NoConversationError
-// when c is not in the capture, and the tracker that saw every packet. A
-// cancelled ctx ends the reading as the end of the capture would.
+// PacketSource gives decoded and tracked packets in order, the frame and
+// packet reused by the next call, and io.EOF at the end: decode/pipeline's
+// Pipeline, which reads, filters, numbers and decodes. Decoder is the
+// decoder it decodes with (its tracker, its TransportPayload).
+type PacketSource interface {
+	Next(ctx context.Context) (*capture.Frame, *Packet, error)
+	Decoder() *Decoder
+}
+
+// frameDecoder is the PacketSource of a FrameSource, for the FrameSource
+// forms of Follow and BuildLadder.
+type frameDecoder struct {
+	src FrameSource
+	dec *Decoder
+	f   capture.Frame
+	p   Packet
+	n   int
+}
+
+func (s *frameDecoder) Decoder() *Decoder { return s.dec }
+
+func (s *frameDecoder) Next(ctx context.Context) (*capture.Frame, *Packet, error) {
+	s.n++
+	if s.n&1023 == 0 && ctx.Err() != nil {
+		return nil, nil, io.EOF
+	}
+	if err := s.src.Next(&s.f); err != nil {
+		return nil, nil, err
+	}
+	s.dec.Decode(&s.f, FrameNumber(s.src, s.n), &s.p)
+	return &s.f, &s.p, nil
+}
+
+// ConvEndGrace is how long, in capture time, the conversation views keep
+// reading after a TCP connection is over (both endpoints CLOSED or
+// TIME_WAIT, or reset) before they stop: long enough for a retransmitted
+// FIN or a last ACK, without reading the rest of a large capture.
+const ConvEndGrace = time.Second
+
+// convScan reads src, decoding every frame, and calls fn for each packet
+// of conversation c with its captured payload: the TCP segments of
+// tcp.stream c.Stream, or the datagrams of udp.stream c.Stream and the
+// ICMP errors that quote them. A UDP conversation is read to the end of
+// the capture; a TCP connection until ConvEndGrace of capture time after
+// it is over (so --follow 0 of a large capture reads its start only). It
+// returns a *NoConversationError when c is not in the capture, and the
+// tracker that saw every packet read. A cancelled ctx ends the reading as
+// the end of the capture would.
 //
 // The tracker runs with limits l (numbering streams as a packet list
 // decoded with the same limits does) but keeps no summary row for a
 // retired flow other than c's, whatever l.Summaries says: memory stays
 // bounded however many flows the capture holds, and c's conversation is
 // still there at the end (TCPConversation) when it was retired before.
-func convScan(ctx context.Context, src FrameSource, c ConvRef, l Limits, fn func(p *Packet, payload []byte) error) (*Tracker, error) {
-	dec := NewDecoder()
+func convScan(ctx context.Context, src PacketSource, c ConvRef, l Limits, fn func(p *Packet, payload []byte) error) (*Tracker, error) {
+	dec := src.Decoder()
 	l.Summaries = false
 	dec.Seq.SetLimits(l)
 	dec.Seq.KeepSummary(c)
 	var (
-		f     capture.Frame
-		p     Packet
-		found bool
+		found  bool
+		overAt int64 // capture time (ns) when c was last seen over; 0: not over
 	)
-	for n := 1; ; n++ {
-		if n&1023 == 0 && ctx.Err() != nil {
-			break
-		}
-		if err := src.Next(&f); err != nil {
+	for {
+		_, p, err := src.Next(ctx)
+		if err != nil {
 			if errors.Is(err, io.EOF) {
 				break
 			}
 			return dec.Seq, err
 		}
-		dec.Decode(&f, FrameNumber(src, n), &p)
-		if !inConv(&p, c) {
+		if !inConv(p, c) {
+			if overAt != 0 && !p.NoTime && p.Sec*1e9+p.Nsec-overAt > int64(ConvEndGrace) {
+				break
+			}
 			continue
 		}
 		found = true
-		if err := fn(&p, dec.TransportPayload(&p)); err != nil {
+		if err := fn(p, dec.TransportPayload(p)); err != nil {
 			return dec.Seq, err
+		}
+		if c.Proto == "tcp" {
+			overAt = 0
+			if connOver(p) && !p.NoTime {
+				overAt = max(p.Sec*1e9+p.Nsec, 1)
+			}
 		}
 	}
 	if !found {
@@ -579,6 +627,13 @@ func convScan(ctx context.Context, src FrameSource, c ConvRef, l Limits, fn func
 		return dec.Seq, &NoConversationError{Conv: c, Count: count}
 	}
 	return dec.Seq, nil
+}
+
+// connOver reports whether the TCP segment p leaves its connection over:
+// both endpoints CLOSED or TIME_WAIT (a reset closes both).
+func connOver(p *Packet) bool {
+	done := func(s TCPState) bool { return s == StateClosed || s == StateTimeWait }
+	return done(p.Analysis.SrcState) && done(p.Analysis.DstState)
 }
 
 // inConv reports whether p belongs to conversation c.
@@ -605,7 +660,8 @@ type FollowResult struct {
 	Stats FollowStats
 }
 
-// Follow reads src to the end and passes conversation c's payload to emit
+// Follow reads src (to the end, or shortly after a TCP connection is over:
+// see convScan) and passes conversation c's payload to emit
 // in delivery order (see TCPFollower). A conversation that does not exist
 // gives a *NoConversationError before anything is emitted. When the capture
 // is damaged part way, what was read is delivered (Close) before the error
@@ -619,6 +675,12 @@ func Follow(ctx context.Context, src FrameSource, c ConvRef, emit FollowFunc) (F
 // summary row is kept for the retired flows (l.Summaries is ignored):
 // memory stays bounded however many flows the capture holds.
 func FollowWithLimits(ctx context.Context, src FrameSource, c ConvRef, l Limits, emit FollowFunc) (FollowResult, error) {
+	return FollowPackets(ctx, &frameDecoder{src: src, dec: NewDecoder()}, c, l, emit)
+}
+
+// FollowPackets is FollowWithLimits over packets src decodes (a
+// decode/pipeline Pipeline); it sets src's tracker's limits to l.
+func FollowPackets(ctx context.Context, src PacketSource, c ConvRef, l Limits, emit FollowFunc) (FollowResult, error) {
 	var fl Follower
 	if c.Proto == "udp" {
 		fl = NewUDPFollower(emit)

@@ -171,7 +171,8 @@ func appendICMPLabel(dst []byte, p *Packet) []byte {
 // its rows: take it when done.
 func (b *LadderBuilder) Ladder() *Ladder { return &b.l }
 
-// BuildLadder reads src to the end and returns the ladder of conversation
+// BuildLadder reads src (to the end, or shortly after a TCP connection is
+// over: see convScan) and returns the ladder of conversation
 // c, with the tracker's roles and events for TCP, or a
 // *NoConversationError. When the capture is damaged part way, it returns
 // the rows read before the damage with the error. The tracker runs with
@@ -185,6 +186,12 @@ func BuildLadder(ctx context.Context, src FrameSource, c ConvRef) (*Ladder, erro
 // limits. Only c's summary row is kept if it retires (l.Summaries is
 // ignored): memory stays bounded however many flows the capture holds.
 func BuildLadderWithLimits(ctx context.Context, src FrameSource, c ConvRef, l Limits) (*Ladder, error) {
+	return BuildLadderPackets(ctx, &frameDecoder{src: src, dec: NewDecoder()}, c, l)
+}
+
+// BuildLadderPackets is BuildLadderWithLimits over packets src decodes (a
+// decode/pipeline Pipeline); it sets src's tracker's limits to l.
+func BuildLadderPackets(ctx context.Context, src PacketSource, c ConvRef, l Limits) (*Ladder, error) {
 	b := NewLadderBuilder(c)
 	tr, err := convScan(ctx, src, c, l, func(p *Packet, _ []byte) error {
 		b.Add(p)

@@ -4,12 +4,12 @@ import (
 	"context"
 	"errors"
 	"flag"
-	"fmt"
 	"io"
 
 	"github.com/sockscope/sockscope/capture"
 	"github.com/sockscope/sockscope/capture/filter"
 	"github.com/sockscope/sockscope/decode"
+	"github.com/sockscope/sockscope/decode/pipeline"
 )
 
 // The conversation views of replay: --conversations, --follow, --ladder.
@@ -116,68 +116,21 @@ func (a *analysisOptions) check(o *outputOptions) error {
 	return nil
 }
 
-// limitSource stops a source after n frames (-c), n > 0.
-type limitSource struct {
-	src *filterSource
-	n   int
-}
-
-func (l *limitSource) Next(f *capture.Frame) error {
-	if l.n <= 0 {
-		return io.EOF
-	}
-	l.n--
-	return l.src.Next(f)
-}
-
-func (l *limitSource) FrameNumber() int { return l.src.n }
-
-// filterSource passes on the frames that match a capture filter. Frames
-// keep their numbers in the file (decode.FrameSource's FrameNumber), as in
-// the packet list.
-type filterSource struct {
-	r *capture.FileReader
-	m *filter.Matcher
-	n int // frames read
-}
-
-func (s *filterSource) Next(f *capture.Frame) error {
-	for {
-		if err := s.r.Next(f); err != nil {
-			return err
-		}
-		s.n++
-		if s.m.MatchesAll() {
-			return nil
-		}
-		ok, err := s.m.Match(f.LinkType, f.Data, f.Len)
-		if err != nil {
-			return fmt.Errorf("%s: packet %d: %w", s.r.Name(), s.n, err)
-		}
-		if ok {
-			return nil
-		}
-	}
-}
-
-func (s *filterSource) FrameNumber() int { return s.n }
-
 // runAnalysis prints the conversation view a asks for, of the frames of r
 // that match m (nil: all), stopping after o.count of them if set. Like the
 // packet list, a capture filter makes the tracker see only the matching
-// packets, so stream numbers count the conversations among those.
+// packets, so stream numbers count the conversations among those; the
+// pipeline (decode/pipeline) filters, numbers and decodes, as for the
+// packet list. --follow and --ladder of a TCP connection stop reading
+// shortly after it is over (decode.ConvEndGrace).
 func runAnalysis(ctx context.Context, r *capture.FileReader, a *analysisOptions, m *filter.Matcher, o *outputOptions) (err error) {
-	if m == nil {
-		m, _ = filter.NewMatcher("")
-	} else if !m.MatchesAll() && r.LinkType() != 0 {
-		if _, err := m.Program(r.LinkType()); err != nil {
-			return fmt.Errorf("%s: %w", r.Name(), err)
-		}
-	}
-	fs := &filterSource{r: r, m: m}
-	var src decode.FrameSource = fs
-	if o.count > 0 {
-		src = &limitSource{src: fs, n: o.count}
+	// The packet list's limits, so the stream numbers are its own; the
+	// conversation list keeps a row per retired flow, the others none
+	// (memory bounded), as in the packet list.
+	limits := o.flows.limits(a.conversations)
+	pl, err := pipeline.New(pipeline.File(r), pipeline.Config{Name: r.Name(), Filter: m, Count: o.count, Limits: &limits})
+	if err != nil {
+		return err
 	}
 	// Written from a goroutine, so that after Ctrl-C neither a full pipe
 	// nor a slow terminal holds the process (asyncWriter), and cut short
@@ -191,19 +144,17 @@ func runAnalysis(ctx context.Context, r *capture.FileReader, a *analysisOptions,
 	out := &rowWriter{a: aw}
 	switch {
 	case a.conversations:
-		return printConversations(ctx, src, o, out)
+		return printConversations(ctx, pl, o, out)
 	case a.follow != "":
 		p := decode.NewFollowPrinter(out, a.followFormat)
-		// The packet list's limits, so the stream numbers are its own; no
-		// rows for retired flows (memory bounded), as in the packet list.
-		res, err := decode.FollowWithLimits(ctx, src, a.conv, o.flows.limits(false), p.Chunk)
+		res, err := decode.FollowPackets(ctx, pl, a.conv, limits, p.Chunk)
 		var nc *decode.NoConversationError
 		if errors.As(err, &nc) {
 			return err
 		}
 		return errors.Join(err, p.Close(res))
 	default:
-		l, err := decode.BuildLadderWithLimits(ctx, src, a.conv, o.flows.limits(false))
+		l, err := decode.BuildLadderPackets(ctx, pl, a.conv, limits)
 		if l == nil {
 			return err
 		}
@@ -232,29 +183,20 @@ func (w *rowWriter) Write(p []byte) (int, error) {
 	return w.a.Write(p)
 }
 
-// printConversations reads src to the end and prints every conversation
+// printConversations reads pl to the end and prints every conversation
 // the tracker found: a table, or one JSON object per line.
-func printConversations(ctx context.Context, src decode.FrameSource, o *outputOptions, w io.Writer) error {
+func printConversations(ctx context.Context, pl *pipeline.Pipeline, o *outputOptions, w io.Writer) error {
 	asJSON := o.json
-	dec := decode.NewDecoder()
-	dec.Seq.SetLimits(o.flows.limits(true))
+	dec := pl.Decoder()
 	defer func() { reportRetired(o.stderr, dec.Seq.Retired()) }()
-	var (
-		f       capture.Frame
-		p       decode.Packet
-		readErr error
-	)
-	for n := 1; ; n++ {
-		if n&1023 == 0 && ctx.Err() != nil {
-			break
-		}
-		if err := src.Next(&f); err != nil {
+	var readErr error
+	for {
+		if _, _, err := pl.Next(ctx); err != nil {
 			if !errors.Is(err, io.EOF) {
 				readErr = err // print what was read, then the error
 			}
 			break
 		}
-		dec.Decode(&f, decode.FrameNumber(src, n), &p)
 	}
 	var line []byte
 	if !asJSON {

@@ -11,6 +11,7 @@ import (
 	"golang.org/x/net/bpf"
 
 	"github.com/sockscope/sockscope/capture"
+	"github.com/sockscope/sockscope/decode/pipeline"
 	"github.com/sockscope/sockscope/internal/escape"
 )
 
@@ -182,45 +183,41 @@ func runCapture(ctx context.Context, args []string, stdout, stderr io.Writer) (e
 		return err
 	}
 	o.live = true // packets come when they come: flush on a timer
+	limits := o.flows.limits(false)
+	// The kernel ran the filter already; the pipeline runs it again
+	// because the kernel strips VLAN tags before a socket filter sees a
+	// frame. Live numbering: the packets kept, 1, 2, …
+	pl, err := pipeline.New(src, pipeline.Config{
+		Name: src.Interface(), Filter: m, Count: o.count, Limits: &limits,
+		NoDecode: !o.printing(), Live: true,
+	})
+	if err != nil {
+		return err
+	}
 	s, err := newSink(ctx, &o.outputOptions, src.LinkType())
 	if err != nil {
 		return err
 	}
+	s.seq = pl.Tracker()
 	fmt.Fprintf(stderr, "listening on %s, link-type %s, snapshot length %d bytes\n", escape.Text(src.Interface()), linkTypeName(src.LinkType()), src.SnapLen())
 	// "packets captured" counts what passed our own filter, as tcpdump
 	// counts the packets it handled: the source's count also holds the
 	// frames the kernel let through and the filter here dropped (all of
 	// them when the filter is too long for the kernel). The other two
 	// lines are the kernel's.
-	var kept uint64
 	defer func() {
 		if err = s.close(err); cancelled(ctx, err) {
 			err = nil // Ctrl-C with the output blocked: a normal end
 		}
 		if st, serr := src.Stats(); serr == nil {
-			fmt.Fprintf(stderr, "%d packets captured\n%d packets received by filter\n%d packets dropped by kernel\n", kept, st.Received, st.Dropped)
+			fmt.Fprintf(stderr, "%d packets captured\n%d packets received by filter\n%d packets dropped by kernel\n", pl.Kept(), st.Received, st.Dropped)
 		}
 	}()
-	var f capture.Frame
-	for n := 1; !s.full(); n++ {
-		if err := src.Next(ctx, &f); err != nil {
-			if ctx.Err() != nil || errors.Is(err, capture.ErrLiveClosed) {
-				return nil // Ctrl-C: a normal end
-			}
-			return err
+	if err := pl.Run(ctx, s.take); err != nil {
+		if ctx.Err() != nil || errors.Is(err, capture.ErrLiveClosed) {
+			return nil // Ctrl-C: a normal end
 		}
-		// The kernel ran the program already; run it again here because
-		// the kernel strips VLAN tags before a socket filter sees a frame.
-		if !m.MatchesAll() {
-			if ok, _ := m.Match(f.LinkType, f.Data, f.Len); !ok {
-				n--
-				continue
-			}
-		}
-		kept++
-		if err := s.take(&f, n); err != nil {
-			return err
-		}
+		return err
 	}
 	return nil
 }

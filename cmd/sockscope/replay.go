@@ -9,6 +9,7 @@ import (
 
 	"github.com/sockscope/sockscope/capture"
 	"github.com/sockscope/sockscope/capture/filter"
+	"github.com/sockscope/sockscope/decode/pipeline"
 )
 
 const replayUsage = `Usage: sockscope replay FILE|- [--no-ui] [--json] [-c COUNT] [-w OUT [-U]] [EXPRESSION]
@@ -147,47 +148,36 @@ func cancelled(ctx context.Context, err error) bool {
 	return err != nil && ctx.Err() != nil && errors.Is(err, ctx.Err())
 }
 
-// replay reads every frame of r, decodes it and prints it, and writes it
-// to -w. On damage it keeps what came before: the output is flushed and
-// the writer closed before the error is returned.
+// replay reads every frame of r through the pipeline (filter, numbering,
+// decode, track), prints it and writes it to -w. On damage it keeps what
+// came before: the output is flushed and the writer closed before the
+// error is returned. Printing a regular file into a file or a pipe takes
+// the pipeline's two-goroutine form (decode/pipeline); its output is the
+// same, byte for byte.
 func replay(ctx context.Context, r *capture.FileReader, o *replayOptions) (err error) {
-	if o.filter != nil && !o.filter.MatchesAll() && r.LinkType() != 0 {
-		// Refuse an expression the file's link type cannot take
-		// ("vlan" on Linux cooked capture) before printing anything.
-		if _, err := o.filter.Program(r.LinkType()); err != nil {
-			return fmt.Errorf("%s: %w", r.Name(), err)
-		}
+	limits := o.flows.limits(false)
+	pl, err := pipeline.New(pipeline.File(r), pipeline.Config{
+		Name:       r.Name(),
+		Filter:     o.filter,
+		Count:      o.count,
+		NoDecode:   !o.printing(),
+		Limits:     &limits,
+		Parallel:   o.parallel(),
+		KeepFrames: o.out != "",
+	})
+	if err != nil {
+		// An expression the file's link type cannot take ("vlan" on
+		// Linux cooked capture), refused before anything is printed.
+		return err
 	}
 	s, err := newSink(ctx, &o.outputOptions, r.LinkType())
 	if err != nil {
 		return err
 	}
+	s.seq = pl.Tracker()
 	defer func() { err = s.close(err) }()
-	var f capture.Frame
-	for n := 1; !s.full(); n++ {
-		if n&1023 == 0 && ctx.Err() != nil {
-			return nil
-		}
-		if err := r.Next(&f); err != nil {
-			if err == io.EOF || cancelled(ctx, err) {
-				return nil
-			}
-			return err
-		}
-		// Filtered packets keep their numbers in the file, as with
-		// Wireshark's display filter.
-		if o.filter != nil && !o.filter.MatchesAll() {
-			ok, err := o.filter.Match(f.LinkType, f.Data, f.Len)
-			if err != nil {
-				return fmt.Errorf("%s: packet %d: %w", r.Name(), n, err)
-			}
-			if !ok {
-				continue
-			}
-		}
-		if err := s.take(&f, n); err != nil {
-			return err
-		}
+	if err := pl.Run(ctx, s.take); err != nil && !cancelled(ctx, err) {
+		return err
 	}
 	return nil
 }

@@ -63,8 +63,9 @@ func inputMayPause(path string, stdin io.Reader) bool {
 	return err != nil || capture.MayWait(fi)
 }
 
-// sink decodes frames, prints them as text or JSON, and writes them to -w.
-// take and close are called by one goroutine.
+// sink prints decoded packets as text or JSON, and writes their frames to
+// -w; the pipeline (decode/pipeline) reads, filters, numbers and decodes
+// them. take and close are called by one goroutine.
 //
 // When the input may pause, the reading goroutine may sit in a read for
 // seconds with a line or a -w frame buffered, so the flush cannot wait for
@@ -82,10 +83,11 @@ type sink struct {
 	print bool
 	out   *asyncWriter
 	w     *capture.FileWriter
-	dec   *decode.Decoder
 	text  *decode.TextFormatter
-	p     decode.Packet
 	n     int // frames taken
+
+	// seq is the pipeline's tracker, whose retired flows close reports.
+	seq *decode.SeqTracker
 
 	lineBuffered bool // hand over each line: a terminal, or -U
 
@@ -106,11 +108,9 @@ type sink struct {
 func newSink(ctx context.Context, o *outputOptions, linkType uint32) (*sink, error) {
 	s := &sink{
 		o:     o,
-		print: o.out == "" || o.noUI || o.json,
-		dec:   decode.NewDecoder(),
+		print: o.printing(),
 		text:  decode.NewTextFormatter(time.Local),
 	}
-	s.dec.Seq.SetLimits(o.flows.limits(false))
 	if o.out != "" {
 		w, err := capture.Create(o.out, linkType)
 		if err != nil {
@@ -160,22 +160,31 @@ func (s *sink) flusher() {
 	}
 }
 
-// full reports whether -c COUNT frames have been taken.
-func (s *sink) full() bool { return s.o.count > 0 && s.n >= s.o.count }
+// printing reports whether packets are printed: not with -w alone.
+func (o *outputOptions) printing() bool { return o.out == "" || o.noUI || o.json }
 
-// take writes f to -w, then decodes and prints it as frame number.
-func (s *sink) take(f *capture.Frame, number int) error {
+// parallel reports whether the sink may take packets from the pipeline's
+// second goroutine in batches: printing a regular file's packets into a
+// file or a pipe, where nobody waits for each line (no flusher, not -U,
+// not a terminal).
+func (o *outputOptions) parallel() bool {
+	return o.printing() && !o.live && !o.packetBuffered && !isTerminal(o.stdout)
+}
+
+// take writes f to -w, then prints p (decoded from f). It is a
+// pipeline.Func.
+func (s *sink) take(f *capture.Frame, p *decode.Packet) error {
 	if s.stop == nil {
-		return s.takeLocked(f, number)
+		return s.takeLocked(f, p)
 	}
 	s.mu.Lock()
-	err := s.takeLocked(f, number)
+	err := s.takeLocked(f, p)
 	s.mu.Unlock()
 	return err
 }
 
 // takeLocked is take, with mu held when there is a flusher.
-func (s *sink) takeLocked(f *capture.Frame, number int) error {
+func (s *sink) takeLocked(f *capture.Frame, p *decode.Packet) error {
 	s.n++
 	if s.w != nil {
 		if err := s.w.WriteFrame(f); err != nil {
@@ -201,12 +210,11 @@ func (s *sink) takeLocked(f *capture.Frame, number int) error {
 	if !s.print {
 		return nil
 	}
-	s.dec.Decode(f, number, &s.p)
 	line := s.out.Buffer()
 	if s.o.json {
-		line = decode.AppendJSON(line, &s.p)
+		line = decode.AppendJSON(line, p)
 	} else {
-		line = s.text.Append(line, &s.p)
+		line = s.text.Append(line, p)
 	}
 	if err := s.out.Commit(append(line, '\n')); err != nil {
 		return err
@@ -240,7 +248,9 @@ func (s *sink) close(err error) error {
 	if err == nil && cerr != nil {
 		err = cerr
 	}
-	reportRetired(s.o.stderr, s.dec.Seq.Retired())
+	if s.seq != nil {
+		reportRetired(s.o.stderr, s.seq.Retired())
+	}
 	if s.w != nil {
 		if err == nil && !s.print {
 			fmt.Fprintf(s.o.stderr, "%d packets written to %s\n", s.n, writtenTo(s.o.out))

@@ -20,12 +20,21 @@ import (
 	"github.com/sockscope/sockscope/internal/ptytest"
 
 	"github.com/sockscope/sockscope/capture"
+	"github.com/sockscope/sockscope/decode"
 )
 
 // udpFrame is an Ethernet frame of a UDP datagram (see pcapUDPRecord).
 func udpFrame(sec int64, payload string) *capture.Frame {
 	data := pcapUDPRecord(sec, payload)[16:]
 	return &capture.Frame{Sec: sec, Len: len(data), LinkType: capture.LinkEthernet, Data: data}
+}
+
+// takeFrame decodes f as frame number n and gives it to s, as the
+// pipeline does.
+func takeFrame(s *sink, f *capture.Frame, n int) error {
+	var p decode.Packet
+	decode.NewDecoder().Decode(f, n, &p)
+	return s.take(f, &p)
 }
 
 // TestSinkFlushesWhileIdle: with live set, a line taken and then no more
@@ -45,7 +54,7 @@ func TestSinkFlushesWhileIdle(t *testing.T) {
 	}
 	for n := 1; n <= 2; n++ {
 		start := time.Now()
-		if err := s.take(udpFrame(int64(n), strings.Repeat("y", n)), n); err != nil {
+		if err := takeFrame(s, udpFrame(int64(n), strings.Repeat("y", n)), n); err != nil {
 			t.Fatal(err)
 		}
 		select {
@@ -78,7 +87,7 @@ func TestSinkWriteFileFlushedWhileIdle(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := s.take(udpFrame(1, "zz"), 1); err != nil {
+		if err := takeFrame(s, udpFrame(1, "zz"), 1); err != nil {
 			t.Fatal(err)
 		}
 		start := time.Now()

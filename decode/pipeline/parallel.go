@@ -1,0 +1,115 @@
+package pipeline
+
+import (
+	"context"
+	"io"
+
+	"github.com/sockscope/sockscope/capture"
+	"github.com/sockscope/sockscope/decode"
+)
+
+// batch is what stage 1 hands stage 2: packets that point into nothing
+// but the batch itself.
+type batch struct {
+	pkts   []decode.Packet
+	frames []capture.Frame // header fields; Data in arena with KeepFrames
+	arena  []byte          // payloads, DNS names, frame bytes
+	err    error           // the read error that came after these packets
+}
+
+// arenaChunk is the size of a batch's byte memory; a batch that needs more
+// takes another chunk, and keeps the last one it took for its next use.
+const arenaChunk = 256 << 10
+
+// nBatches circulate: one being filled, one being formatted, two queued.
+const nBatches = 4
+
+// keep copies s into the batch's memory.
+func (b *batch) keep(s []byte) []byte {
+	if s == nil {
+		return nil
+	}
+	if cap(b.arena)-len(b.arena) < len(s) {
+		b.arena = make([]byte, 0, max(arenaChunk, len(s)))
+	}
+	start := len(b.arena)
+	b.arena = append(b.arena, s...)
+	return b.arena[start:len(b.arena):len(b.arena)]
+}
+
+// runParallel is Run's two-stage form: stage 1 on a goroutine of its own,
+// stage 2 (fn) on the caller's.
+func (p *Pipeline) runParallel(ctx context.Context, fn Func) error {
+	size := p.cfg.BatchSize
+	if size <= 0 {
+		size = DefaultBatchSize
+	}
+	free := make(chan *batch, nBatches)
+	full := make(chan *batch, nBatches) // never blocks: there are nBatches
+	stop := make(chan struct{})
+	for i := 0; i < nBatches; i++ {
+		free <- &batch{pkts: make([]decode.Packet, size), frames: make([]capture.Frame, size), arena: make([]byte, 0, arenaChunk)}
+	}
+	go func() {
+		defer close(full)
+		for {
+			var b *batch
+			select {
+			case <-stop:
+				return
+			case b = <-free:
+			}
+			n, err := p.fill(ctx, b, size)
+			b.pkts, b.frames = b.pkts[:n], b.frames[:n]
+			if err != nil {
+				if err != io.EOF {
+					b.err = err
+				}
+				full <- b
+				return
+			}
+			full <- b
+		}
+	}()
+	var err error
+	for b := range full {
+		if err == nil {
+			for i := range b.pkts {
+				if err = fn(&b.frames[i], &b.pkts[i]); err != nil {
+					break
+				}
+			}
+			if err == nil {
+				err = b.err
+			}
+			if err != nil {
+				close(stop) // stage 1 ends at its next batch; drain it
+			}
+		}
+		free <- b
+	}
+	return err
+}
+
+// fill decodes up to size packets into b; it returns how many, and the
+// error (io.EOF at the end) that stopped it short.
+func (p *Pipeline) fill(ctx context.Context, b *batch, size int) (int, error) {
+	b.pkts, b.frames = b.pkts[:size], b.frames[:size]
+	b.arena, b.err = b.arena[:0], nil
+	for i := 0; i < size; i++ {
+		pk := &b.pkts[i]
+		if err := p.next(ctx, pk); err != nil {
+			return i, err
+		}
+		pk.Payload = b.keep(pk.Payload)
+		pk.DNS.QName = b.keep(pk.DNS.QName)
+		f := &b.frames[i]
+		*f = p.f
+		if p.cfg.KeepFrames {
+			f.Data = b.keep(p.f.Data)
+		} else {
+			f.Data = nil
+		}
+	}
+	return size, nil
+}

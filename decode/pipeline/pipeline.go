@@ -1,0 +1,193 @@
+package pipeline
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"runtime"
+
+	"github.com/sockscope/sockscope/capture"
+	"github.com/sockscope/sockscope/capture/filter"
+	"github.com/sockscope/sockscope/decode"
+)
+
+// Source gives frames one at a time; Next returns io.EOF at the end.
+// capture.LiveSource is one; File adapts a capture.FileReader.
+type Source interface {
+	Next(ctx context.Context, f *capture.Frame) error
+	LinkType() uint32
+}
+
+// File adapts r, which reads without a context (a FileReader opened with
+// OpenContext ends its reads when that context ends), to a Source.
+func File(r *capture.FileReader) Source { return fileSource{r} }
+
+type fileSource struct{ r *capture.FileReader }
+
+func (s fileSource) Next(_ context.Context, f *capture.Frame) error { return s.r.Next(f) }
+func (s fileSource) LinkType() uint32                               { return s.r.LinkType() }
+
+// Config says what a Pipeline does between the source and the caller.
+type Config struct {
+	// Name names the source in errors ("name: packet 7: …").
+	Name string
+	// Filter is the capture filter; nil, or one that matches all, keeps
+	// every frame.
+	Filter *filter.Matcher
+	// Count stops the pipeline after this many kept packets; 0: no limit.
+	Count int
+	// NoDecode passes frames on undecoded (the Packet holds only the
+	// frame's number, time and lengths): -w without printing.
+	NoDecode bool
+	// Limits are the tracker's limits; nil keeps decode.NewDecoder's.
+	Limits *decode.Limits
+	// Live is a live capture's numbering: frames are numbered among the
+	// kept ones (a filtered-out frame has no number), a frame the filter
+	// cannot be run on is dropped (the kernel ran the program already),
+	// and the filter is not checked against the link type again.
+	// Otherwise frames keep their number in the file, as with Wireshark's
+	// display filter, and a filter error ends the reading.
+	Live bool
+	// Parallel lets Run use two goroutines (see the package doc) when
+	// runtime.GOMAXPROCS allows two to run at once.
+	Parallel bool
+	// KeepFrames makes the parallel Run copy each frame's bytes for the
+	// caller's function (to write them to -w); without it the Frame it
+	// gets has its header fields and no Data.
+	KeepFrames bool
+	// BatchSize is the number of packets per batch in the parallel Run;
+	// 0: DefaultBatchSize.
+	BatchSize int
+}
+
+// DefaultBatchSize packets per batch: large enough that handing a batch
+// over costs nothing per packet, small enough that a batch of Packets
+// (about 0.5 KB each) stays in the second-level cache.
+const DefaultBatchSize = 512
+
+// Pipeline reads, filters, numbers, decodes and tracks packets. It
+// belongs to one goroutine.
+type Pipeline struct {
+	src    Source
+	cfg    Config
+	filter bool // cfg.Filter drops some frames
+	dec    *decode.Decoder
+	f      capture.Frame
+	p      decode.Packet
+	read   int // frames read from the source
+	kept   int // frames that passed the filter
+}
+
+// New returns a pipeline reading src. Unless cfg.Live, a filter the
+// source's link type cannot take is refused here, before anything is
+// read, as "name: why".
+func New(src Source, cfg Config) (*Pipeline, error) {
+	p := &Pipeline{src: src, cfg: cfg, dec: decode.NewDecoder()}
+	p.filter = cfg.Filter != nil && !cfg.Filter.MatchesAll()
+	if cfg.Limits != nil {
+		p.dec.Seq.SetLimits(*cfg.Limits)
+	}
+	if p.filter && !cfg.Live && src.LinkType() != 0 {
+		if _, err := cfg.Filter.Program(src.LinkType()); err != nil {
+			return nil, fmt.Errorf("%s: %w", cfg.Name, err)
+		}
+	}
+	return p, nil
+}
+
+// Tracker is the connection tracker that saw every packet passed on.
+// With Run, read it once Run has returned.
+func (p *Pipeline) Tracker() *decode.SeqTracker { return p.dec.Seq }
+
+// Decoder is the pipeline's decoder (its TransportPayload, for one).
+func (p *Pipeline) Decoder() *decode.Decoder { return p.dec }
+
+// Read is the number of frames read from the source so far.
+func (p *Pipeline) Read() int { return p.read }
+
+// Kept is the number of frames passed on so far (that passed the filter).
+func (p *Pipeline) Kept() int { return p.kept }
+
+// Next returns the next kept frame and its packet, both reused by the
+// next call. It returns io.EOF at the end of the source, after
+// Config.Count packets, and when ctx has ended (looked at every 1024
+// frames; a source that takes ctx ends its own waits); other errors are
+// the source's, or a filter's "name: packet N: why".
+func (p *Pipeline) Next(ctx context.Context) (*capture.Frame, *decode.Packet, error) {
+	if err := p.next(ctx, &p.p); err != nil {
+		return nil, nil, err
+	}
+	return &p.f, &p.p, nil
+}
+
+// next reads the next kept frame into p.f and decodes it into dst.
+func (p *Pipeline) next(ctx context.Context, dst *decode.Packet) error {
+	for {
+		if p.cfg.Count > 0 && p.kept >= p.cfg.Count {
+			return io.EOF
+		}
+		p.read++
+		if p.read&1023 == 0 && ctx.Err() != nil {
+			p.read--
+			return io.EOF
+		}
+		if err := p.src.Next(ctx, &p.f); err != nil {
+			p.read--
+			return err
+		}
+		if p.filter {
+			ok, err := p.cfg.Filter.Match(p.f.LinkType, p.f.Data, p.f.Len)
+			if err != nil && !p.cfg.Live {
+				return fmt.Errorf("%s: packet %d: %w", p.cfg.Name, p.read, err)
+			}
+			if !ok {
+				continue
+			}
+		}
+		p.kept++
+		number := p.read
+		if p.cfg.Live {
+			number = p.kept
+		}
+		if p.cfg.NoDecode {
+			*dst = decode.Packet{
+				Number: number, Sec: p.f.Sec, Nsec: p.f.Nsec, NoTime: p.f.NoTime,
+				Len: p.f.Len, CapLen: len(p.f.Data), LinkType: p.f.LinkType,
+			}
+		} else {
+			p.dec.Decode(&p.f, number, dst)
+		}
+		return nil
+	}
+}
+
+// Func takes one packet and its frame. In the sequential form both are
+// reused by the next packet; in the parallel form they stay valid until
+// Func returns (copy what is kept).
+type Func func(f *capture.Frame, pk *decode.Packet) error
+
+// Parallel reports whether Run would use two goroutines.
+func (p *Pipeline) Parallel() bool {
+	return p.cfg.Parallel && runtime.GOMAXPROCS(0) >= 2
+}
+
+// Run passes every packet to fn in order, and returns nil at the end of
+// the source (or Count, or ctx's end, as Next), the first error of fn, or
+// the source's error once every packet read before it has been passed on.
+func (p *Pipeline) Run(ctx context.Context, fn Func) error {
+	if p.Parallel() {
+		return p.runParallel(ctx, fn)
+	}
+	for {
+		f, pk, err := p.Next(ctx)
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if err := fn(f, pk); err != nil {
+			return err
+		}
+	}
+}
