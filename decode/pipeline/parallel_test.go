@@ -1,0 +1,142 @@
+package pipeline_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"path/filepath"
+	"runtime"
+	"testing"
+	"time"
+
+	"github.com/sockscope/sockscope/capture"
+	"github.com/sockscope/sockscope/capture/filter"
+	"github.com/sockscope/sockscope/decode"
+	"github.com/sockscope/sockscope/decode/pipeline"
+	"github.com/sockscope/sockscope/internal/corpus"
+)
+
+// render runs a pipeline over path and prints every packet as text or
+// JSON (with the tracker's analysis: relative seq/ack, expert flags, stream
+// numbers), as replay does; it returns the output, what -w would have been
+// given (frame bytes and numbers), and the error.
+func render(t *testing.T, path string, json, parallel bool, batch int, expr string) (string, string, error) {
+	t.Helper()
+	r, err := capture.Open(path)
+	if err != nil {
+		return "", "", err // the same for both forms: compared by the caller
+	}
+	defer r.Close()
+	m, err := filter.NewMatcher(expr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pl, err := pipeline.New(pipeline.File(r), pipeline.Config{
+		Name: r.Name(), Filter: m, Parallel: parallel, KeepFrames: true, BatchSize: batch,
+	})
+	if err != nil {
+		return "", "", err
+	}
+	if parallel && !pl.Parallel() {
+		t.Fatalf("Parallel: false with GOMAXPROCS %d", runtime.GOMAXPROCS(0))
+	}
+	var out, frames bytes.Buffer
+	text := decode.NewTextFormatter(time.UTC)
+	var line []byte
+	err = pl.Run(context.Background(), func(f *capture.Frame, p *decode.Packet) error {
+		if json {
+			line = decode.AppendJSON(line[:0], p)
+		} else {
+			line = text.Append(line[:0], p)
+		}
+		out.Write(append(line, '\n'))
+		fmt.Fprintf(&frames, "%d %d.%09d %d %x\n", p.Number, f.Sec, f.Nsec, f.Len, f.Data)
+		return nil
+	})
+	fmt.Fprintf(&out, "retired %+v conns %d udp %d\n", pl.Tracker().Retired(), pl.Tracker().Conns(), pl.Tracker().UDPConvs())
+	return out.String(), frames.String(), err
+}
+
+// TestParallelSameAsSequential: on every capture of the corpus, the
+// two-stage form prints what the one-goroutine form prints, byte for byte
+// and in the same order, as text and as JSON (analysis included), hands
+// the same frames on for -w, and ends with the same error after the same
+// packets on a damaged capture; with small batches too, so that batch
+// boundaries fall everywhere, and with a capture filter.
+func TestParallelSameAsSequential(t *testing.T) {
+	if runtime.GOMAXPROCS(0) < 2 {
+		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
+	}
+	dir := corpus.PcapDir(t)
+	caps := corpus.Captures(t, dir)
+	if len(caps) == 0 {
+		t.Skipf("no captures in %s", dir)
+	}
+	for _, name := range caps {
+		path := filepath.Join(dir, name)
+		for _, json := range []bool{false, true} {
+			for _, c := range []struct {
+				batch int
+				expr  string
+			}{{0, ""}, {3, ""}, {64, "tcp"}} {
+				wantOut, wantFrames, wantErr := render(t, path, json, false, 0, c.expr)
+				gotOut, gotFrames, gotErr := render(t, path, json, true, c.batch, c.expr)
+				what := fmt.Sprintf("%s json=%v batch=%d filter=%q", name, json, c.batch, c.expr)
+				if fmt.Sprint(gotErr) != fmt.Sprint(wantErr) {
+					t.Errorf("%s: parallel error %v, sequential %v", what, gotErr, wantErr)
+				}
+				if gotOut != wantOut {
+					t.Errorf("%s: parallel output differs from sequential at byte %d", what, firstDiff(gotOut, wantOut))
+				}
+				if gotFrames != wantFrames {
+					t.Errorf("%s: parallel frames differ from sequential at byte %d", what, firstDiff(gotFrames, wantFrames))
+				}
+			}
+		}
+	}
+}
+
+func firstDiff(a, b string) int {
+	for i := 0; i < len(a) && i < len(b); i++ {
+		if a[i] != b[i] {
+			return i
+		}
+	}
+	return min(len(a), len(b))
+}
+
+// TestParallelStopsOnError: an error from the caller's function ends Run
+// with that error, after exactly the packets before it, and stage 1 stops.
+func TestParallelStopsOnError(t *testing.T) {
+	if runtime.GOMAXPROCS(0) < 2 {
+		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
+	}
+	path := writeConns(t, 50)
+	r, err := capture.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	pl, err := pipeline.New(pipeline.File(r), pipeline.Config{Parallel: true, BatchSize: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	stop := fmt.Errorf("enough")
+	seen := 0
+	err = pl.Run(context.Background(), func(_ *capture.Frame, p *decode.Packet) error {
+		seen++
+		if p.Number != seen {
+			t.Fatalf("packet %d passed as number %d", seen, p.Number)
+		}
+		if seen == 10 {
+			return stop
+		}
+		return nil
+	})
+	if err != stop || seen != 10 {
+		t.Fatalf("Run = %v after %d packets, want %v after 10", err, seen, stop)
+	}
+	if pl.Read() >= 50*9 {
+		t.Errorf("stage 1 read %d frames after the error, want it stopped early", pl.Read())
+	}
+}
