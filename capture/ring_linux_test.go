@@ -11,10 +11,12 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/sockscope/sockscope/internal/netns"
+	"golang.org/x/sys/unix"
 )
 
 func TestRingGeometry(t *testing.T) {
@@ -213,4 +215,75 @@ func TestRingCloseKeepsFrame(t *testing.T) {
 		t.Errorf("Next after Close: %v", err)
 	}
 	_ = got
+}
+
+// TestLiveInterfaceDown: bringing the interface down ends a waiting Next
+// with an error that says so, on the ring (where the kernel's ENETDOWN
+// comes as POLLERR and SO_ERROR) as on the recvmsg path.
+func TestLiveInterfaceDown(t *testing.T) {
+	if netns.ReexecTest(t) {
+		return
+	}
+	setLo := func(up bool) {
+		fd, err := unix.Socket(unix.AF_INET, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer unix.Close(fd)
+		ifr, _ := unix.NewIfreq("lo")
+		flags := ifFlags(t, "lo") &^ unix.IFF_UP
+		if up {
+			flags |= unix.IFF_UP
+		}
+		ifr.SetUint16(flags)
+		if err := unix.IoctlIfreq(fd, unix.SIOCSIFFLAGS, ifr); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, ring := range []string{"1", "0"} {
+		t.Run(ringEnv+"="+ring, func(t *testing.T) {
+			t.Setenv(ringEnv, ring)
+			s := openLive(t, LiveOptions{Interface: "lo"})
+			_, send := udpPair(t, "127.0.0.1")
+			write(t, send, "before down")
+			res := make(chan error, 1)
+			go func() {
+				ctx, cancel := context.WithTimeout(context.Background(), safety)
+				defer cancel()
+				var f Frame
+				for {
+					if err := s.Next(ctx, &f); err != nil {
+						res <- err
+						return
+					}
+				}
+			}()
+			time.Sleep(100 * time.Millisecond) // "before down" read, Next waiting
+			setLo(false)
+			defer setLo(true)
+			err := <-res
+			if !errors.Is(err, unix.ENETDOWN) || !strings.Contains(err.Error(), "went down") {
+				t.Errorf("Next after lo went down: %v; want ENETDOWN, said in words", err)
+			}
+		})
+	}
+}
+
+// TestLiveLoopbackPrologueOnly: with PACKET_IGNORE_OUTGOING not asked for
+// (as on kernels before 4.20), the filter's prologue alone still keeps
+// the outgoing copies on lo out, on the ring and on the recvmsg path.
+func TestLiveLoopbackPrologueOnly(t *testing.T) {
+	if netns.ReexecTest(t) {
+		return
+	}
+	ignoreOutgoing = false
+	defer func() { ignoreOutgoing = true }()
+	for _, ring := range []string{"1", "0"} {
+		t.Run(ringEnv+"="+ring, func(t *testing.T) {
+			t.Setenv(ringEnv, ring)
+			t.Run("UDP", TestLiveLoopbackUDPOnce)
+			t.Run("TCP", TestLiveLoopbackTCPOnce)
+			t.Run("Stats", TestLiveStats)
+		})
+	}
 }
