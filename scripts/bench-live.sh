@@ -11,8 +11,9 @@
 #   captured %   packets the capture wrote / datagrams sent
 #   dropped      the capture's "dropped by kernel" line
 #   CPU µs/pkt   user+system CPU of the capture process / packets captured
-#   sender pkt/s datagrams sent per second, and its slowdown against the
-#                runs with no capture
+#   sender pkt/s datagrams sent per second, and its slowdown: 1 - its
+#                rate / the rate of the no-capture run of the same round,
+#                median over the rounds
 #
 # It prints the load average before and after and the number of CPUs: on a
 # shared machine, compare only figures of one run of the script. Needs root
@@ -122,7 +123,6 @@ load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # median MODE COLUMN
 median() { awk -v c="$2" '{print $c}' "$work/$1" | sort -g | sed -n "$(( (runs + 1) / 2 ))p"; }
-base=$(median none 4)
 if [ "$rate" = 0 ]; then what="as fast as the sender can"; else what="$rate datagrams/s"; fi
 printf 'lo in a fresh network namespace, %s of %d bytes for %d s, median of %d alternating runs\n' "$what" "$size" "$dur" "$runs"
 printf 'load average before: %s, after: %s (%d CPUs); %s\n' "$load_before" "$load_after" "$(nproc)" "$(date -u +%Y-%m-%dT%H:%MZ)"
@@ -135,7 +135,10 @@ for m in $modes; do
 	tcpdump) name="tcpdump -w /dev/null" ;;
 	esac
 	pps=$(median "$m" 4)
-	slow=$(echo "100 * (1 - $pps / $base)" | bc -l | xargs printf '%.1f%%')
+	# The slowdown is taken run by run against the no-capture run of the
+	# same round (the machine's state drifts between rounds), then the
+	# median of those.
+	slow=$(paste -d' ' "$work/none" "$work/$m" | awk '{print 100 * (1 - $8 / $4)}' | sort -g | sed -n "$(( (runs + 1) / 2 ))p" | xargs printf '%.1f%%')
 	if [ "$m" = none ]; then
 		printf '%-32s %10s %10s %12s %12.0f %10s\n' "$name" - - - "$pps" -
 	else
