@@ -9,6 +9,7 @@ import (
 
 	"github.com/sockscope/sockscope/capture"
 	"github.com/sockscope/sockscope/capture/filter"
+	"github.com/sockscope/sockscope/decode"
 	"github.com/sockscope/sockscope/decode/pipeline"
 )
 
@@ -156,7 +157,9 @@ func cancelled(ctx context.Context, err error) bool {
 // same, byte for byte.
 func replay(ctx context.Context, r *capture.FileReader, o *replayOptions) (err error) {
 	limits := o.flows.limits(false)
+	var s *sink // made once the filter is known to fit the link type
 	pl, err := pipeline.New(pipeline.File(r), pipeline.Config{
+		Format:     func() func([]byte, *decode.Packet) []byte { return s.format() },
 		Name:       r.Name(),
 		Filter:     o.filter,
 		Count:      o.count,
@@ -170,13 +173,19 @@ func replay(ctx context.Context, r *capture.FileReader, o *replayOptions) (err e
 		// Linux cooked capture), refused before anything is printed.
 		return err
 	}
-	s, err := newSink(ctx, &o.outputOptions, r.LinkType())
-	if err != nil {
+	if s, err = newSink(ctx, &o.outputOptions, r.LinkType()); err != nil {
 		return err
 	}
 	s.seq = pl.Tracker()
 	defer func() { err = s.close(err) }()
-	if err := pl.Run(ctx, s.take); err != nil && !cancelled(ctx, err) {
+	if pl.Parallel() {
+		// Both goroutines format (RunLines): JSON costs more to
+		// format than to decode.
+		err = pl.RunLines(ctx, s.takeLine)
+	} else {
+		err = pl.Run(ctx, s.take)
+	}
+	if err != nil && !cancelled(ctx, err) {
 		return err
 	}
 	return nil

@@ -185,30 +185,8 @@ func (s *sink) take(f *capture.Frame, p *decode.Packet) error {
 
 // takeLocked is take, with mu held when there is a flusher.
 func (s *sink) takeLocked(f *capture.Frame, p *decode.Packet) error {
-	s.n++
-	if s.w != nil {
-		if err := s.w.WriteFrame(f); err != nil {
-			return err
-		}
-		switch {
-		case s.o.packetBuffered:
-			// Before the line is printed: whoever sees the
-			// line finds the packet in the file.
-			if err := s.w.Flush(); err != nil {
-				return err
-			}
-		case s.stop != nil:
-			s.wDirty = true
-		case s.wDue.Load():
-			s.wDue.Store(false)
-			if err := s.w.Flush(); err != nil {
-				return err
-			}
-			s.wTimer.Reset(fileFlushEvery)
-		}
-	}
-	if !s.print {
-		return nil
+	if err := s.write(f); err != nil || !s.print {
+		return err
 	}
 	line := s.out.Buffer()
 	if s.o.json {
@@ -216,7 +194,56 @@ func (s *sink) takeLocked(f *capture.Frame, p *decode.Packet) error {
 	} else {
 		line = s.text.Append(line, p)
 	}
-	if err := s.out.Commit(append(line, '\n')); err != nil {
+	return s.commit(append(line, '\n'))
+}
+
+// takeLine is take for a packet whose line (with its newline) the
+// pipeline made already (pipeline.RunLines, with format): the parallel
+// replay of a file, where there is no flusher.
+func (s *sink) takeLine(f *capture.Frame, _ *decode.Packet, line []byte) error {
+	if err := s.write(f); err != nil {
+		return err
+	}
+	return s.commit(append(s.out.Buffer(), line...))
+}
+
+// format is the pipeline's Config.Format: the sink's line, text or JSON.
+func (s *sink) format() func([]byte, *decode.Packet) []byte {
+	if s.o.json {
+		return decode.AppendJSON
+	}
+	return decode.NewTextFormatter(time.Local).Append
+}
+
+// write writes f to -w, if asked, and flushes it when it is due.
+func (s *sink) write(f *capture.Frame) error {
+	s.n++
+	if s.w == nil {
+		return nil
+	}
+	if err := s.w.WriteFrame(f); err != nil {
+		return err
+	}
+	switch {
+	case s.o.packetBuffered:
+		// Before the line is printed: whoever sees the line finds the
+		// packet in the file.
+		return s.w.Flush()
+	case s.stop != nil:
+		s.wDirty = true
+	case s.wDue.Load():
+		s.wDue.Store(false)
+		if err := s.w.Flush(); err != nil {
+			return err
+		}
+		s.wTimer.Reset(fileFlushEvery)
+	}
+	return nil
+}
+
+// commit takes back the output buffer with a line appended.
+func (s *sink) commit(line []byte) error {
+	if err := s.out.Commit(line); err != nil {
 		return err
 	}
 	if s.lineBuffered {

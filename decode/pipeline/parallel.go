@@ -15,11 +15,21 @@ type batch struct {
 	frames []capture.Frame // header fields; Data in arena with KeepFrames
 	arena  []byte          // payloads, DNS names, frame bytes
 	err    error           // the read error that came after these packets
+
+	// With RunLines, when stage 1 formatted the batch: the lines, each
+	// with its newline, one after the other, and where each ends.
+	formatted bool
+	lines     []byte
+	ends      []int
 }
 
 // arenaChunk is the size of a batch's byte memory; a batch that needs more
 // takes another chunk, and keeps the last one it took for its next use.
 const arenaChunk = 256 << 10
+
+// stage1Formats makes stage 1 format every batch with RunLines (tests:
+// export_test.go), so that that path is checked whatever the timing.
+var stage1Formats bool
 
 // nBatches circulate: one being filled, one being formatted, two queued.
 const nBatches = 4
@@ -38,8 +48,11 @@ func (b *batch) keep(s []byte) []byte {
 }
 
 // runParallel is Run's two-stage form: stage 1 on a goroutine of its own,
-// stage 2 (fn) on the caller's.
-func (p *Pipeline) runParallel(ctx context.Context, fn Func) error {
+// stage 2 (fn) on the caller's. With lineFn (RunLines), stage 1 formats a
+// batch itself when stage 2 has not yet taken the one before (stage 2 is
+// the slower), and stage 2 passes those lines to lineFn; it formats the
+// others in fn.
+func (p *Pipeline) runParallel(ctx context.Context, fn Func, lineFn LineFunc) error {
 	size := p.cfg.BatchSize
 	if size <= 0 {
 		size = DefaultBatchSize
@@ -52,6 +65,10 @@ func (p *Pipeline) runParallel(ctx context.Context, fn Func) error {
 	}
 	go func() {
 		defer close(full)
+		var format func([]byte, *decode.Packet) []byte
+		if lineFn != nil {
+			format = p.cfg.Format()
+		}
 		for {
 			var b *batch
 			select {
@@ -61,6 +78,10 @@ func (p *Pipeline) runParallel(ctx context.Context, fn Func) error {
 			}
 			n, err := p.fill(ctx, b, size)
 			b.pkts, b.frames = b.pkts[:n], b.frames[:n]
+			b.formatted = false
+			if format != nil && (len(full) > 0 || stage1Formats) {
+				b.format(format)
+			}
 			if err != nil {
 				if err != io.EOF {
 					b.err = err
@@ -74,9 +95,19 @@ func (p *Pipeline) runParallel(ctx context.Context, fn Func) error {
 	var err error
 	for b := range full {
 		if err == nil {
-			for i := range b.pkts {
-				if err = fn(&b.frames[i], &b.pkts[i]); err != nil {
-					break
+			if b.formatted {
+				start := 0
+				for i := range b.pkts {
+					if err = lineFn(&b.frames[i], &b.pkts[i], b.lines[start:b.ends[i]]); err != nil {
+						break
+					}
+					start = b.ends[i]
+				}
+			} else {
+				for i := range b.pkts {
+					if err = fn(&b.frames[i], &b.pkts[i]); err != nil {
+						break
+					}
 				}
 			}
 			if err == nil {
@@ -112,4 +143,14 @@ func (p *Pipeline) fill(ctx context.Context, b *batch, size int) (int, error) {
 		}
 	}
 	return size, nil
+}
+
+// format makes the lines of b's packets.
+func (b *batch) format(format func([]byte, *decode.Packet) []byte) {
+	b.lines, b.ends = b.lines[:0], b.ends[:0]
+	for i := range b.pkts {
+		b.lines = append(format(b.lines, &b.pkts[i]), '\n')
+		b.ends = append(b.ends, len(b.lines))
+	}
+	b.formatted = true
 }

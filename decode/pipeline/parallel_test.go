@@ -21,6 +21,12 @@ import (
 // numbers), as replay does; it returns the output, what -w would have been
 // given (frame bytes and numbers), and the error.
 func render(t *testing.T, path string, json, parallel bool, batch int, expr string) (string, string, error) {
+	return renderMode(t, path, json, parallel, false, batch, expr)
+}
+
+// renderMode is render; with lines it formats through RunLines (stage 1
+// formats the batches stage 2 has not caught up with).
+func renderMode(t *testing.T, path string, json, parallel, lines bool, batch int, expr string) (string, string, error) {
 	t.Helper()
 	r, err := capture.Open(path)
 	if err != nil {
@@ -31,8 +37,14 @@ func render(t *testing.T, path string, json, parallel bool, batch int, expr stri
 	if err != nil {
 		t.Fatal(err)
 	}
+	format := func() func([]byte, *decode.Packet) []byte {
+		if json {
+			return decode.AppendJSON
+		}
+		return decode.NewTextFormatter(time.UTC).Append
+	}
 	pl, err := pipeline.New(pipeline.File(r), pipeline.Config{
-		Name: r.Name(), Filter: m, Parallel: parallel, KeepFrames: true, BatchSize: batch,
+		Name: r.Name(), Filter: m, Parallel: parallel, KeepFrames: true, BatchSize: batch, Format: format,
 	})
 	if err != nil {
 		return "", "", err
@@ -43,16 +55,26 @@ func render(t *testing.T, path string, json, parallel bool, batch int, expr stri
 	var out, frames bytes.Buffer
 	text := decode.NewTextFormatter(time.UTC)
 	var line []byte
-	err = pl.Run(context.Background(), func(f *capture.Frame, p *decode.Packet) error {
-		if json {
-			line = decode.AppendJSON(line[:0], p)
-		} else {
-			line = text.Append(line[:0], p)
-		}
-		out.Write(append(line, '\n'))
-		fmt.Fprintf(&frames, "%d %d.%09d %d %x\n", p.Number, f.Sec, f.Nsec, f.Len, f.Data)
-		return nil
-	})
+	if lines {
+		pipeline.SetStage1Formats(batch%2 == 0) // even batch sizes: stage 1 formats every batch
+		defer pipeline.SetStage1Formats(false)
+		err = pl.RunLines(context.Background(), func(f *capture.Frame, p *decode.Packet, line []byte) error {
+			out.Write(line)
+			fmt.Fprintf(&frames, "%d %d.%09d %d %x\n", p.Number, f.Sec, f.Nsec, f.Len, f.Data)
+			return nil
+		})
+	} else {
+		err = pl.Run(context.Background(), func(f *capture.Frame, p *decode.Packet) error {
+			if json {
+				line = decode.AppendJSON(line[:0], p)
+			} else {
+				line = text.Append(line[:0], p)
+			}
+			out.Write(append(line, '\n'))
+			fmt.Fprintf(&frames, "%d %d.%09d %d %x\n", p.Number, f.Sec, f.Nsec, f.Len, f.Data)
+			return nil
+		})
+	}
 	fmt.Fprintf(&out, "retired %+v conns %d udp %d\n", pl.Tracker().Retired(), pl.Tracker().Conns(), pl.Tracker().UDPConvs())
 	return out.String(), frames.String(), err
 }
@@ -62,7 +84,8 @@ func render(t *testing.T, path string, json, parallel bool, batch int, expr stri
 // and in the same order, as text and as JSON (analysis included), hands
 // the same frames on for -w, and ends with the same error after the same
 // packets on a damaged capture; with small batches too, so that batch
-// boundaries fall everywhere, and with a capture filter.
+// boundaries fall everywhere, with a capture filter, and with RunLines,
+// where either stage may format a batch.
 func TestParallelSameAsSequential(t *testing.T) {
 	if runtime.GOMAXPROCS(0) < 2 {
 		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
@@ -78,10 +101,11 @@ func TestParallelSameAsSequential(t *testing.T) {
 			for _, c := range []struct {
 				batch int
 				expr  string
-			}{{0, ""}, {3, ""}, {64, "tcp"}} {
+				lines bool
+			}{{0, "", false}, {3, "", false}, {64, "tcp", false}, {0, "", true}, {2, "", true}, {5, "udp or tcp", true}} {
 				wantOut, wantFrames, wantErr := render(t, path, json, false, 0, c.expr)
-				gotOut, gotFrames, gotErr := render(t, path, json, true, c.batch, c.expr)
-				what := fmt.Sprintf("%s json=%v batch=%d filter=%q", name, json, c.batch, c.expr)
+				gotOut, gotFrames, gotErr := renderMode(t, path, json, true, c.lines, c.batch, c.expr)
+				what := fmt.Sprintf("%s json=%v batch=%d filter=%q lines=%v", name, json, c.batch, c.expr, c.lines)
 				if fmt.Sprint(gotErr) != fmt.Sprint(wantErr) {
 					t.Errorf("%s: parallel error %v, sequential %v", what, gotErr, wantErr)
 				}

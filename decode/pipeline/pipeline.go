@@ -58,6 +58,11 @@ type Config struct {
 	// BatchSize is the number of packets per batch in the parallel Run;
 	// 0: DefaultBatchSize.
 	BatchSize int
+	// Format makes a packet's line for RunLines: it returns a function
+	// appending p's line to dst (without the newline). It is called once
+	// per goroutine that formats, so the function it returns may keep
+	// state (a TextFormatter's clock cache).
+	Format func() func(dst []byte, p *decode.Packet) []byte
 }
 
 // DefaultBatchSize packets per batch: large enough that handing a batch
@@ -166,6 +171,28 @@ func (p *Pipeline) next(ctx context.Context, dst *decode.Packet) error {
 // Func returns (copy what is kept).
 type Func func(f *capture.Frame, pk *decode.Packet) error
 
+// LineFunc takes a packet, its frame (as Func) and its line made by
+// Config.Format, with its newline; line is valid until LineFunc returns.
+type LineFunc func(f *capture.Frame, pk *decode.Packet, line []byte) error
+
+// RunLines is Run for callers that print every packet with
+// Config.Format: in the parallel form the formatting is shared between
+// the two goroutines (stage 1 formats a batch itself when stage 2 is
+// behind, as with JSON, whose formatting costs more than the decoding),
+// so that both cores stay busy. Lines come in the packets' order.
+func (p *Pipeline) RunLines(ctx context.Context, fn LineFunc) error {
+	format := p.cfg.Format()
+	var line []byte
+	each := func(f *capture.Frame, pk *decode.Packet) error {
+		line = append(format(line[:0], pk), '\n')
+		return fn(f, pk, line)
+	}
+	if p.Parallel() {
+		return p.runParallel(ctx, each, fn)
+	}
+	return p.Run(ctx, each)
+}
+
 // Parallel reports whether Run would use two goroutines.
 func (p *Pipeline) Parallel() bool {
 	return p.cfg.Parallel && runtime.GOMAXPROCS(0) >= 2
@@ -176,7 +203,7 @@ func (p *Pipeline) Parallel() bool {
 // the source's error once every packet read before it has been passed on.
 func (p *Pipeline) Run(ctx context.Context, fn Func) error {
 	if p.Parallel() {
-		return p.runParallel(ctx, fn)
+		return p.runParallel(ctx, fn, nil)
 	}
 	for {
 		f, pk, err := p.Next(ctx)
