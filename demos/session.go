@@ -102,7 +102,12 @@ func (s *Session) Run(ctx context.Context) error {
 		defer mu.Unlock()
 		s.Sink(e)
 	}
-	capCtx, stopCapture := context.WithCancel(ctx)
+	// The capture is not stopped by ctx (Ctrl-C, a viewer quitting): the
+	// demo's endpoints, or a trace's programs, may still be ending when it
+	// comes, and what they put on the wire then (their FINs), and every
+	// frame the kernel has queued for the capture, belongs to the run. It
+	// stops once Run has returned and the queue is drained.
+	capCtx, stopCapture := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopCapture()
 	capErr := make(chan error, 1)
 	go func() {
@@ -142,7 +147,7 @@ func (s *Session) Run(ctx context.Context) error {
 		emit(Event{Step: n})
 	}
 	runErr := s.Demo.Run(ctx, env)
-	drainCapture(ctx, src)
+	drainCapture(capCtx, src)
 	if runErr == nil && ctx.Err() == nil {
 		tables.snapshot(env, env.CurrentStep(), emit)
 	}

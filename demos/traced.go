@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -137,6 +138,8 @@ func runTrace(ctx context.Context, env *Env, o TraceOptions, res *TraceResult) e
 	}
 	var runs []running
 	var firstErr error
+	seq := newSequencer(env)
+	defer seq.close()
 	for i, p := range o.Programs {
 		if err := env.Step(ctx, i+1); err != nil {
 			firstErr = err
@@ -173,7 +176,7 @@ func runTrace(ctx context.Context, env *Env, o TraceOptions, res *TraceResult) e
 					}
 					c := e.Record()
 					env.holds(e.Call, c.Endpoint)
-					env.recordTraced(c, e.Call.Start, e.Call.End)
+					seq.add(c, e.Call.Start, e.Call.End, env.CurrentStep())
 					resMu.Lock()
 					res.Calls++
 					resMu.Unlock()
@@ -207,6 +210,7 @@ func runTrace(ctx context.Context, env *Env, o TraceOptions, res *TraceResult) e
 			t.Stop()
 		}
 	}
+	defer seq.flush() // before the Session drains the capture
 	for i, r := range runs {
 		st, err := r.tr.Wait()
 		res.Status[i] = st
@@ -224,11 +228,84 @@ func runTrace(ctx context.Context, env *Env, o TraceOptions, res *TraceResult) e
 }
 
 // recordTraced records a call another process made (the tracer's record of
-// it), stamped with its own start and return times.
-func (e *Env) recordTraced(c sockcall.Call, start, end time.Time) {
+// it), stamped with its own start and return times and the step in force
+// when it was reported.
+func (e *Env) recordTraced(c sockcall.Call, start, end time.Time, step int) {
 	st := e.stamp()
-	st.t, st.start, st.startStep = end, start, st.step
+	st.t, st.start, st.step, st.startStep = end, start, step, step
 	e.record(st, c)
+}
+
+// sequencer numbers the calls of several programs in the order they
+// returned. Each program's tracer reports its calls in order, but in
+// batches (up to 2 ms late), so calls of two programs can reach the Env
+// out of order; the sequencer holds each call traceHold and hands them on
+// by their return times.
+type sequencer struct {
+	env  *Env
+	mu   sync.Mutex
+	q    []heldCall
+	stop chan struct{}
+	done chan struct{}
+	once sync.Once
+}
+
+type heldCall struct {
+	c          sockcall.Call
+	start, end time.Time
+	step       int
+}
+
+// traceHold is how long a call waits for calls of other programs that
+// returned before it.
+const traceHold = 30 * time.Millisecond
+
+func newSequencer(env *Env) *sequencer {
+	s := &sequencer{env: env, stop: make(chan struct{}), done: make(chan struct{})}
+	go func() {
+		defer close(s.done)
+		tick := time.NewTicker(5 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			select {
+			case <-s.stop:
+				return
+			case now := <-tick.C:
+				s.release(now.Add(-traceHold))
+			}
+		}
+	}()
+	return s
+}
+
+func (s *sequencer) add(c sockcall.Call, start, end time.Time, step int) {
+	s.mu.Lock()
+	s.q = append(s.q, heldCall{c, start, end, step})
+	s.mu.Unlock()
+}
+
+// release hands on, oldest first, the calls that returned before cutoff
+// (all of them for a zero cutoff).
+func (s *sequencer) release(cutoff time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock() // also orders releases against each other
+	sort.SliceStable(s.q, func(i, j int) bool { return s.q[i].end.Before(s.q[j].end) })
+	n := 0
+	for n < len(s.q) && (cutoff.IsZero() || s.q[n].end.Before(cutoff)) {
+		h := s.q[n]
+		s.env.recordTraced(h.c, h.start, h.end, h.step)
+		n++
+	}
+	s.q = append(s.q[:0], s.q[n:]...)
+}
+
+// flush hands on every call held.
+func (s *sequencer) flush() { s.release(time.Time{}) }
+
+func (s *sequencer) close() {
+	s.once.Do(func() { close(s.stop) })
+	<-s.done
+	s.flush()
 }
 
 // holds notes which traced program holds the sockets a call made or used

@@ -25,6 +25,19 @@ func (m *Meaning) Text(zh bool) string {
 	return m.EN
 }
 
+// Unfinished is the Errno of a traced call the program never returned
+// from: it was killed (or another of its threads called execve) while the
+// call was in progress, so the call has no result (strace shows "= ?").
+const Unfinished = "UNFINISHED"
+
+// unfinishedMeaning explains Unfinished. It is not in Meanings, the
+// catalogue of what the kernel returns: no call returns it.
+var unfinishedMeaning = &Meaning{
+	Key: Unfinished, Python: "(no result: the program ended inside the call)",
+	EN: "The program never came back from this call: it was killed (or another of its threads replaced the program with execve) while the call was waiting, so the call has no result. Whatever the kernel still held for the socket is dealt with as the process's descriptors are closed at its end: an open TCP connection sends its FIN then (or RST, with unread bytes).",
+	ZH: "程序没能从这个调用返回：调用还在等待时它被杀死了（或者它的另一个线程用 execve 换掉了程序），所以这个调用没有结果。内核里这个套接字剩下的事，会在进程结束、描述符被关闭时处理：打开着的 TCP 连接这时发出 FIN（若还有未读的字节，则发出 RST）。",
+}
+
 // Meanings is the catalogue, by Key.
 var Meanings = map[string]*Meaning{
 	"b''": {
@@ -91,6 +104,9 @@ var Meanings = map[string]*Meaning{
 
 // MeaningOf returns what c's outcome means, or nil for a plain success.
 func MeaningOf(c *Call) *Meaning {
+	if c.Errno == Unfinished {
+		return unfinishedMeaning
+	}
 	if c.Errno != "" {
 		key := c.Errno
 		if key == "EWOULDBLOCK" {

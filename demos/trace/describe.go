@@ -171,6 +171,9 @@ func (e Event) Record() sockcall.Call {
 	if c.Errno != "" {
 		r.Ret = -1
 	}
+	if c.Unfinished { // the thread died inside the call: it has no result
+		r.Ret, r.Errno = -1, sockcall.Unfinished
+	}
 	if c.FD < 0 && len(c.NewFDs) > 0 {
 		r.FD = c.NewFDs[0]
 	}

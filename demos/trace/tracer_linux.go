@@ -92,7 +92,10 @@ func Start(ctx context.Context, opts Options) (*Tracer, error) {
 		Dir:   opts.Dir,
 		Env:   env,
 		Files: append(files, errW.Fd()),
-		Sys:   &syscall.SysProcAttr{Ptrace: true, Pdeathsig: syscall.SIGKILL},
+		// A process group of its own: a terminal's Ctrl-C reaches only
+		// sockscope, which passes SIGINT on once (cancelOn); in the
+		// terminal's group the programs would get it twice.
+		Sys: &syscall.SysProcAttr{Ptrace: true, Pdeathsig: syscall.SIGKILL, Setpgid: true},
 	}
 	// The shim runs as the command would: argv[0] is the command's.
 	go t.run(shim, opts.Args, attr, closeAfter)
