@@ -196,7 +196,11 @@ func runTrace(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	case err != nil:
 		return err
 	}
-	if code := programsExit(res.Status, 0); code != 0 && ctx.Err() == nil {
+	if ctx.Err() != nil && len(res.Status) > 0 {
+		fmt.Fprintln(stderr, "trace: stopped (Ctrl-C); the programs ended: "+statusList(res.Status))
+		return nil
+	}
+	if code := programsExit(res.Status, 0); code != 0 {
 		return &exitError{code: code, msg: "trace: " + statusList(res.Status)}
 	}
 	return nil
