@@ -3,13 +3,18 @@
 // tcpdump's style or as JSON with Wireshark's field names, or showing them
 // in the terminal UI. See README.md.
 //
-// It owns the command line: flags, the wiring of a source (capture) to the
-// decoder (decode) and a view (the printers here, or ui), signals and exit
-// codes (0 done or Ctrl-C, 1 a failure, 2 a bad command line).
+// It owns the command line: flags, the wiring of a source (capture) through
+// the pipeline (decode/pipeline: filter, numbering, decode, track) to a view
+// (the printers here, or ui), signals and exit codes (0 done or Ctrl-C, 1 a
+// failure, 2 a bad command line).
 //
 // Goroutines: main runs the command under signal.NotifyContext; every
 // blocking read wakes on that context. One goroutine reads, decodes and
-// formats; the sink's writer goroutine writes full 1 MiB buffers; when the
+// formats, except when a regular file is printed into a file or a pipe:
+// then the pipeline's stage-1 goroutine reads, decodes and tracks (and
+// formats the batches the caller's goroutine is behind with), and the
+// caller's goroutine formats and hands over the lines (sink.takeLine);
+// the sink's writer goroutine writes full 1 MiB buffers; when the
 // input may pause (live capture, a pipe, a terminal) a flusher goroutine
 // hands over what is buffered every 100 ms and flushes -w every second,
 // sharing a lock with the reader only then. After Ctrl-C or SIGTERM the
