@@ -17,7 +17,9 @@ import "time"
 // Linux's keepalive interval (2 hours), so only a capture that really
 // holds more live flows than the cap, or flows silent for hours, differs.
 
-// Limits bound the tracker's state. The zero value bounds nothing.
+// Limits bound the tracker's state. The zero value bounds nothing but the
+// closed connections, which retire with their default bounds
+// (conn_close.go) unless KeepClosed is set.
 type Limits struct {
 	// IdleTimeout retires a flow whose last packet is older, in capture
 	// time, than this; 0 never does.
@@ -31,6 +33,16 @@ type Limits struct {
 	// following one conversation, needs no summaries, and memory then
 	// stays bounded.
 	Summaries bool
+
+	// Closed connections (conn_close.go) linger for ClosedLinger of
+	// capture time after their last segment, at most MaxClosed of them,
+	// then retire, leaving a ghost (at most ClosedGhosts): 0 means the
+	// default. KeepClosed keeps them live instead, as Wireshark does, and
+	// memory then grows with the connections.
+	ClosedLinger time.Duration
+	MaxClosed    int
+	ClosedGhosts int
+	KeepClosed   bool
 }
 
 // Defaults: see Limits. The cap keeps the live flows' state near 32 MiB
@@ -55,10 +67,13 @@ const (
 	RetireNone RetireReason = iota // live at the end
 	RetireIdle                     // idle longer than Limits.IdleTimeout
 	RetireCap                      // least recently seen when over Limits.MaxFlows
+	// RetireClosed: closed and lingered long enough (conn_close.go). Its
+	// summary row says RetireNone, as nothing of it is lost.
+	RetireClosed
 )
 
 func (r RetireReason) String() string {
-	return [...]string{"", "idle", "max-flows"}[r]
+	return [...]string{"", "idle", "max-flows", "closed"}[r]
 }
 
 // RetireStats counts the flows retired.
@@ -66,9 +81,16 @@ type RetireStats struct {
 	Idle, Cap uint64 // by reason
 	Live      int    // flows live now
 	RowBytes  int64  // bytes of the retired flows' summary rows
+	// Closed counts the TCP connections retired after they closed, Late
+	// the segments that came after their connection so retired and
+	// started a new stream; Lingering and Ghosts are the closed
+	// connections live now and the ghosts kept (conn_close.go).
+	Closed, Late      uint64
+	Lingering, Ghosts int
 }
 
-// Total is the number of flows retired.
+// Total is the number of flows retired before their end: idle or over the
+// cap (not the closed connections, which lose nothing).
 func (s RetireStats) Total() uint64 { return s.Idle + s.Cap }
 
 // SetLimits sets the limits; it is meant to be called before the first
@@ -95,7 +117,8 @@ func (t *Tracker) Limits() Limits { return t.limits }
 // Retired counts the flows retired so far.
 func (t *Tracker) Retired() RetireStats {
 	return RetireStats{Idle: t.retired[RetireIdle], Cap: t.retired[RetireCap],
-		Live: t.liveTCP + t.liveUDP, RowBytes: t.rows.held}
+		Live: t.liveTCP + t.liveUDP, RowBytes: t.rows.held,
+		Closed: t.retired[RetireClosed], Late: t.late, Lingering: t.nClosed, Ghosts: t.ghosts.len()}
 }
 
 // flowList is a list of flows, most recently seen first, linked through
@@ -161,6 +184,7 @@ func (t *Tracker) tick(p *Packet) int64 {
 	}
 	t.clock = now
 	t.expire(now)
+	t.expireClosed(now)
 	return now
 }
 
@@ -212,8 +236,19 @@ func (t *Tracker) enforceCap(keepC *Conn, keepU *udpConv) {
 func (t *Tracker) retireConn(c *Conn, why RetireReason) {
 	t.tcpLRU.remove(c)
 	t.liveTCP--
+	if c.lingering {
+		// Closed already: whatever retires it, nothing of it is lost.
+		if why != RetireNone {
+			why = RetireClosed
+		}
+		t.unlinger(c)
+	}
 	if t.conns[c.key] == c {
 		delete(t.conns, c.key)
+		if why == RetireClosed {
+			_, _, n := t.closedBounds()
+			t.ghosts.add(c, n)
+		}
 	}
 	if t.last == c {
 		t.last = nil
@@ -224,6 +259,9 @@ func (t *Tracker) retireConn(c *Conn, why RetireReason) {
 		ia := int(max(c.life.a, 0))
 		c.fill(&s.conv, s.hist[0][:c.life.nhist[ia]], s.hist[1][:c.life.nhist[1-ia]], s.events[:0])
 		s.conv.Retired = why
+		if why == RetireClosed {
+			s.conv.Retired = RetireNone
+		}
 		t.tcpRows.set(int(c.stream), t.rows.add(&s.conv))
 	}
 	t.tcp.clear(int(c.stream))
@@ -345,6 +383,7 @@ func (t *Tracker) Freeze() {
 		t.retireUDP(u, RetireNone)
 	}
 	t.conns, t.udp, t.last = nil, nil, nil
+	t.ghosts = ghostTable{}
 	t.freeConns, t.freeUDP = nil, nil
 	t.tcp.release()
 	t.udps.release()

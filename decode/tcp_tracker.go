@@ -15,7 +15,10 @@ import (
 // that grows, the segments not yet acknowledged, is capped as Wireshark caps
 // it and released when the connection closes); and Limits bound the live
 // flows, retiring idle ones and the least recently seen into ~55-byte
-// summary rows, or into nothing (flow_limits.go). Tracking a packet
+// summary rows, or into nothing (flow_limits.go). A closed connection
+// lingers for its late segments, then retires the same way, leaving a
+// bounded ghost for port reuse (conn_close.go): live state then follows
+// the open connections, not every connection seen. Tracking a packet
 // allocates nothing once its connection exists, nor once the cap is
 // reached: retired Conns are reused.
 type Tracker struct {
@@ -32,7 +35,7 @@ type Tracker struct {
 	udpLRU           flowList[udpConv]
 	liveTCP, liveUDP int
 	clock            int64     // capture time of the latest packet that has one
-	retired          [3]uint64 // by RetireReason
+	retired          [4]uint64 // by RetireReason
 	rows             rowSlab
 	tcpRows, udpRows rowIndex // by stream number: the retired flows' rows
 	keepTCP, keepUDP int      // stream number + 1 of the flow whose row is kept regardless (KeepSummary); 0: none
@@ -40,14 +43,22 @@ type Tracker struct {
 	freeConns        []*Conn // retired, to be reused
 	freeUDP          []*udpConv
 	frozen           bool // Freeze was called
+
+	// Closed connections (conn_close.go): those lingering, most recently
+	// seen first, and the ghosts of those retired.
+	closedList flowList[Conn]
+	nClosed    int
+	ghosts     ghostTable
+	late       uint64 // segments that found a ghost and started a new stream
 }
 
 // NewTracker returns an empty tracker with DefaultLimits.
 func NewTracker() *Tracker {
 	return &Tracker{
 		conns: make(map[connKey]*Conn), udp: make(map[connKey]*udpConv), limits: DefaultLimits(),
-		tcpLRU: flowList[Conn]{links: func(c *Conn) *flowLinks[Conn] { return &c.lru }},
-		udpLRU: flowList[udpConv]{links: func(u *udpConv) *flowLinks[udpConv] { return &u.lru }},
+		tcpLRU:     flowList[Conn]{links: func(c *Conn) *flowLinks[Conn] { return &c.lru }},
+		udpLRU:     flowList[udpConv]{links: func(u *udpConv) *flowLinks[udpConv] { return &u.lru }},
+		closedList: flowList[Conn]{links: func(c *Conn) *flowLinks[Conn] { return &c.closed }},
 	}
 }
 
@@ -134,6 +145,9 @@ type Conn struct {
 	// is4 says the key's addresses are IPv4 (As16 maps them): the ends
 	// are derived from the key, not kept twice.
 	is4 bool
+	// lingering: closed, on the tracker's closed list (conn_close.go).
+	lingering bool
+	closed    flowLinks[Conn]
 }
 
 // tcpFlow is one direction of a connection: Wireshark's tcp_flow_t with its
@@ -227,6 +241,7 @@ func (t *Tracker) trackTCP(p *Packet) {
 	}
 	switch {
 	case c == nil:
+		t.fromGhost(key, p, dir)
 		c = t.newConn(key, p, dir)
 	case syn && !ack && c.flow[dir].baseSet && c.flow[dir].base != p.Seq:
 		// Wireshark: a SYN whose sequence number differs from the base of
@@ -254,6 +269,7 @@ func (t *Tracker) trackTCP(p *Packet) {
 		r.Seq, r.Ack, r.TDSeq, r.TDAck = p.Seq, p.Ack, p.Seq, p.Ack
 		a.WindowScaled = false
 		c.life.stateOf(c, p, dir)
+		t.afterSegment(c)
 		return
 	}
 	fwd, rev := &c.flow[dir], &c.flow[1-dir]
@@ -313,4 +329,5 @@ func (t *Tracker) trackTCP(p *Packet) {
 	}
 	c.life.stateOf(c, p, dir)
 	c.tdRelative(p, dir)
+	t.afterSegment(c)
 }

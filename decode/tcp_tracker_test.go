@@ -342,7 +342,9 @@ func TestSimultaneousOpenAndClose(t *testing.T) {
 // BenchmarkTrackerConnections replays a synthetic stream of many
 // connections (handshake, data, FIN teardown; a fixed number open at a
 // time) and reports the tracker's retained memory per connection and per
-// packet: it grows with connections, not with packets.
+// packet: it grows with connections, not with packets. Closed connections
+// are kept (Limits.KeepClosed), so that B/conn is what a live connection
+// costs; BenchmarkRetiredConnBytes measures what one retired costs.
 func BenchmarkTrackerConnections(b *testing.B) {
 	for _, perConn := range []int{10, 100} {
 		b.Run(fmt.Sprintf("%d-packets-per-conn", perConn), func(b *testing.B) {
@@ -356,6 +358,9 @@ func BenchmarkTrackerConnections(b *testing.B) {
 				runtime.GC()
 				runtime.ReadMemStats(&before)
 				dec = decode.NewDecoder()
+				l := decode.DefaultLimits()
+				l.KeepClosed = true
+				dec.Seq.SetLimits(l)
 				var p decode.Packet
 				for n := range frames {
 					dec.Decode(&frames[n], n+1, &p)
