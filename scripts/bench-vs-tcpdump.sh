@@ -1,54 +1,142 @@
 #!/bin/bash
-# bench-vs-tcpdump.sh [CAPTURE] — times `sockscope replay --no-ui` and
-# `--json` against `tcpdump -n -r` on the same capture, output to files,
-# and prints packets per second, the ratios and peak memory (median of RUNS
-# runs, default 5). Record a capture with ../shared/bench/make-capture.sh.
+# bench-vs-tcpdump.sh — sockscope replay against tcpdump -n -r, side by side.
+# Run `scripts/bench-vs-tcpdump.sh --help` for the options and the recipes.
+# Not part of the tests or CI: timings belong here, never in a test.
 set -eu
-cap=${1:-/tmp/sockscope-bench.pcap}
-runs=${RUNS:-5}
-here=$(cd "$(dirname "$0")/.." && pwd)
-[ -r "$cap" ] || { echo "bench-vs-tcpdump: $cap: no such capture; record one with ../shared/bench/make-capture.sh" >&2; exit 1; }
-command -v tcpdump >/dev/null || { echo "bench-vs-tcpdump: tcpdump is not installed (apt-get install -y tcpdump)" >&2; exit 1; }
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-(cd "$here" && CGO_ENABLED=0 go build -o "$work/sockscope" ./cmd/sockscope)
-packets=$("$work/sockscope" replay --no-ui "$cap" | wc -l)
 
-# time_one CMD...: prints "seconds maxrss_kib" for one run, output to a file.
-time_one() {
-	local start end rss=0
-	start=$(date +%s.%N)
-	if [ -x /usr/bin/time ]; then
-		/usr/bin/time -f %M -o "$work/rss" "$@" > "$work/out" 2>/dev/null
-		rss=$(cat "$work/rss")
-	else
-		"$@" > "$work/out" 2>/dev/null
-	fi
-	end=$(date +%s.%N)
-	echo "$(echo "$end - $start" | bc -l) $rss"
+usage() {
+	cat <<'EOF'
+usage: scripts/bench-vs-tcpdump.sh [options] [CAPTURE]
+
+Times `tcpdump -n -r`, `sockscope replay --no-ui` and `sockscope replay
+--json` (and with --conversations, `sockscope replay --conversations`) on
+CAPTURE (default /tmp/sockscope-bench.pcap), the tools in turn run by run
+(A B C A B C …) so that a busy spell of the machine slows them alike, and
+prints for each the median wall time, packets/s, the speed against
+tcpdump, the median CPU time (user + system) and the median peak resident
+memory (ru_maxrss, from /usr/bin/time), with the load average before and
+after and the number of CPUs. The table is Markdown, for the README.
+
+options:
+  -n RUNS            runs of each tool (default 5, or $RUNS)
+  --null             output to /dev/null (default: to a file in a temporary
+                     directory, as a user redirecting would)
+  --conversations    also time `replay --conversations`
+  --tenfold          build the 10× capture from CAPTURE in a temporary
+                     directory (see below), time on it, and delete it
+  --no-tcpdump       time sockscope only (ratios are then left out)
+  -h, --help         this text
+
+environment:
+  SOCKSCOPE=PATH     time this binary instead of building ./cmd/sockscope
+                     (to compare a commit with another)
+  TMPDIR             where the output files and the 10× capture go
+
+The benchmark capture (938,802 packets: 30,000 TCP connections, 100,000
+UDP datagrams, real loopback traffic recorded by tcpdump; ~15 s, as root):
+
+  apt-get install -y tcpdump time
+  /work/shared/bench/make-capture.sh /tmp/sockscope-bench.pcap
+
+The 10× capture (9,388,020 packets, 300,000 connections, 2.75 GB; ~6 s):
+ten copies one after another, each shifted past the end of the one before,
+copy k's IPv4 addresses with k added to their second byte (127.k.0.1) and
+its checksums computed afresh, so that each copy's connections are new
+connections. Make it in a temporary directory, never in the repository:
+
+  d=$(mktemp -d)
+  go run ./scripts/tenfold /tmp/sockscope-bench.pcap "$d/bench10.pcap"
+  tcpdump -n -r "$d/bench10.pcap" | wc -l                          # 9388020
+  tcpdump -n -r "$d/bench10.pcap" 'tcp[tcpflags] == tcp-syn' | wc -l  # 300000
+  scripts/bench-vs-tcpdump.sh "$d/bench10.pcap"; rm -r "$d"
+
+(--tenfold does the same.) tcpdump's speed here varies threefold with the
+machine's load: compare ratios within one run only, and quote the load.
+EOF
 }
 
-# The machine is shared and noisy: the three tools run in turn, A B C A B C,
-# so that a busy spell slows all of them alike, and each gets the median of
-# its runs.
-: > "$work/tcpdump.times"; : > "$work/text.times"; : > "$work/json.times"
+runs=${RUNS:-5}
+to_null=0 convs=0 tenfold=0 tcpdump=1 cap=
+while [ $# -gt 0 ]; do
+	case $1 in
+	-n) runs=$2; shift ;;
+	--null) to_null=1 ;;
+	--conversations) convs=1 ;;
+	--tenfold) tenfold=1 ;;
+	--no-tcpdump) tcpdump=0 ;;
+	-h | --help) usage; exit 0 ;;
+	-*) echo "bench-vs-tcpdump: unknown option $1 (see --help)" >&2; exit 2 ;;
+	*) [ -z "$cap" ] || { echo "bench-vs-tcpdump: one capture only (see --help)" >&2; exit 2; }; cap=$1 ;;
+	esac
+	shift
+done
+cap=${cap:-/tmp/sockscope-bench.pcap}
+case $runs in '' | *[!0-9]* | 0) echo "bench-vs-tcpdump: -n wants a count of runs, got '$runs'" >&2; exit 2 ;; esac
+here=$(cd "$(dirname "$0")/.." && pwd)
+[ -r "$cap" ] || { echo "bench-vs-tcpdump: $cap: no such capture; record one with /work/shared/bench/make-capture.sh (see --help)" >&2; exit 1; }
+if [ "$tcpdump" = 1 ] && ! command -v tcpdump >/dev/null; then
+	echo "bench-vs-tcpdump: tcpdump is not installed (apt-get install -y tcpdump), or use --no-tcpdump" >&2
+	exit 1
+fi
+[ -x /usr/bin/time ] || { echo "bench-vs-tcpdump: needs GNU time for CPU and memory (apt-get install -y time)" >&2; exit 1; }
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+if [ -n "${SOCKSCOPE:-}" ]; then
+	bin=$SOCKSCOPE
+else
+	bin=$work/sockscope
+	(cd "$here" && CGO_ENABLED=0 go build -o "$bin" ./cmd/sockscope)
+fi
+if [ "$tenfold" = 1 ]; then
+	echo "bench-vs-tcpdump: building the 10× capture of $cap in $work" >&2
+	(cd "$here" && go run ./scripts/tenfold "$cap" "$work/bench10.pcap")
+	cap=$work/bench10.pcap
+fi
+out=$work/out
+[ "$to_null" = 1 ] && out=/dev/null
+packets=$("$bin" replay --no-ui "$cap" 2>/dev/null | wc -l)
+
+# Each tool: a name for the table, a file of per-run figures, a command.
+names=() files=() cmds=()
+add() { names+=("$1"); files+=("$work/t${#names[@]}"); cmds+=("$2"); }
+[ "$tcpdump" = 1 ] && add "tcpdump -n -r" "tcpdump -n -r"
+add "sockscope replay --no-ui" "$bin replay --no-ui"
+add "sockscope replay --json" "$bin replay --json"
+[ "$convs" = 1 ] && add "sockscope replay --conversations" "$bin replay --conversations"
+
+# One run: "wall cpu rss_kib" appended to the tool's file.
+run_one() {
+	# shellcheck disable=SC2086 # the command is words on purpose
+	/usr/bin/time -f '%e %U %S %M' -o "$work/time" $2 "$cap" > "$out" 2>/dev/null
+	awk '{ printf "%s %.2f %s\n", $1, $2 + $3, $4 }' "$work/time" >> "$1"
+}
+
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+for f in "${files[@]}"; do : > "$f"; done
 for _ in $(seq "$runs"); do
-	time_one tcpdump -n -r "$cap" >> "$work/tcpdump.times"
-	time_one "$work/sockscope" replay --no-ui "$cap" >> "$work/text.times"
-	time_one "$work/sockscope" replay --json "$cap" >> "$work/json.times"
+	for i in "${!names[@]}"; do run_one "${files[$i]}" "${cmds[$i]}"; done
 done
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
-median() { sort -n "$work/$1.times" | sed -n "$(( (runs + 1) / 2 ))p"; }
-read -r td_s td_rss < <(median tcpdump)
-read -r tx_s tx_rss < <(median text)
-read -r js_s js_rss < <(median json)
 
-pps() { echo "$packets / $1" | bc -l | xargs printf '%.0f'; }
-ratio() { echo "$1 / $2" | bc -l | xargs printf '%.2f'; }
-printf 'capture: %s (%d packets), median of %d alternating runs, output to a file\n' "$cap" "$packets" "$runs"
-printf 'load average before: %s, after: %s (%d cores)\n' "$load_before" "$load_after" "$(nproc)"
-printf '%-28s %10s %12s %10s %12s\n' tool seconds packets/s ratio "max RSS KiB"
-printf '%-28s %10.3f %12s %10s %12s\n' "tcpdump -n -r" "$td_s" "$(pps "$td_s")" 1.00 "$td_rss"
-printf '%-28s %10.3f %12s %10s %12s\n' "sockscope replay --no-ui" "$tx_s" "$(pps "$tx_s")" "$(ratio "$td_s" "$tx_s")x" "$tx_rss"
-printf '%-28s %10.3f %12s %10s %12s\n' "sockscope replay --json" "$js_s" "$(pps "$js_s")" "$(ratio "$td_s" "$js_s")x" "$js_rss"
+# median FILE COLUMN
+median() { sort -g -k"$2","$2" "$1" | awk -v c="$2" -v n="$runs" 'NR == int((n + 1) / 2) { print $c }'; }
+
+printf '%s, %d packets (%s); median of %d runs alternating, output to %s\n' \
+	"$(basename "$cap")" "$packets" "$(du -h "$cap" | cut -f1)" "$runs" "$([ "$to_null" = 1 ] && echo /dev/null || echo a file)"
+printf '%s, %d CPUs (%s), load average before %s, after %s\n\n' \
+	"$(date +%Y-%m-%d)" "$(nproc)" "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//;s/ *$//')" "$load_before" "$load_after"
+printf '| %s | %s | %s | %s | %s | %s |\n' tool seconds packets/s "vs tcpdump" "CPU s" "peak RSS"
+printf '|---|---:|---:|---:|---:|---:|\n'
+base=
+for i in "${!names[@]}"; do
+	wall=$(median "${files[$i]}" 1)
+	cpu=$(median "${files[$i]}" 2)
+	rss=$(median "${files[$i]}" 3)
+	[ "$tcpdump" = 1 ] && [ -z "$base" ] && base=$wall
+	ratio=
+	[ -n "$base" ] && ratio=$(awk -v a="$base" -v b="$wall" 'BEGIN { printf "%.2f×", (b > 0 ? a / b : 0) }')
+	printf '| `%s` | %.2f | %s | %s | %.2f | %.1f MiB |\n' "${names[$i]}" "$wall" \
+		"$(awk -v p="$packets" -v s="$wall" 'BEGIN { printf "%.0f", (s > 0 ? p / s : 0) }')" "$ratio" "$cpu" \
+		"$(awk -v k="$rss" 'BEGIN { print k / 1024 }')"
+done
