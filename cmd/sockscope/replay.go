@@ -167,6 +167,7 @@ func replay(ctx context.Context, r *capture.FileReader, o *replayOptions) (err e
 		Limits:     &limits,
 		Parallel:   o.parallel(),
 		KeepFrames: o.out != "",
+		NoPayload:  !o.json, // the text line does not show it
 	})
 	if err != nil {
 		// An expression the file's link type cannot take ("vlan" on

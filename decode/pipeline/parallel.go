@@ -132,7 +132,11 @@ func (p *Pipeline) fill(ctx context.Context, b *batch, size int) (int, error) {
 		if err := p.next(ctx, pk); err != nil {
 			return i, err
 		}
-		pk.Payload = b.keep(pk.Payload)
+		if p.cfg.NoPayload {
+			pk.Payload = nil
+		} else {
+			pk.Payload = b.keep(pk.Payload)
+		}
 		pk.DNS.QName = b.keep(pk.DNS.QName)
 		f := &b.frames[i]
 		*f = p.f

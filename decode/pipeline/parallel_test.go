@@ -45,6 +45,7 @@ func renderMode(t *testing.T, path string, json, parallel, lines bool, batch int
 	}
 	pl, err := pipeline.New(pipeline.File(r), pipeline.Config{
 		Name: r.Name(), Filter: m, Parallel: parallel, KeepFrames: true, BatchSize: batch, Format: format,
+		NoPayload: !json, // the text formatter must not need it
 	})
 	if err != nil {
 		return "", "", err

@@ -55,6 +55,10 @@ type Config struct {
 	// caller's function (to write them to -w); without it the Frame it
 	// gets has its header fields and no Data.
 	KeepFrames bool
+	// NoPayload makes the parallel form leave Packet.Payload nil rather
+	// than copy it into the batch: for printers that do not show it
+	// (the text line; JSON's data.data does).
+	NoPayload bool
 	// BatchSize is the number of packets per batch in the parallel Run;
 	// 0: DefaultBatchSize.
 	BatchSize int
