@@ -44,8 +44,9 @@ type LiveOptions struct {
 	// the number of bytes to keep. nil keeps everything.
 	Filter []bpf.RawInstruction
 	// BufferSize is the size in bytes of the memory-mapped ring the kernel
-	// writes frames into (0 = 16 MiB; at least two blocks, a block holding
-	// one frame of SnapLen bytes). Where there is no ring (see
+	// writes frames into (0 = 16 MiB, or N MiB when the environment has
+	// SOCKSCOPE_LIVE_RING=N; at least two blocks, a block holding one
+	// frame of SnapLen bytes; SOCKSCOPE_LIVE_RING=0 turns the ring off). Where there is no ring (see
 	// LiveSource.Notice) it is the socket receive buffer instead (0 = 4 MiB),
 	// which the kernel caps at net.core.rmem_max unless we have
 	// CAP_NET_ADMIN.

@@ -209,8 +209,12 @@ func (s *LiveSource) setup(opts LiveOptions) error {
 	// The ring first; without it, a socket buffer of bufSize.
 	// SO_RCVBUFFORCE passes rmem_max with CAP_NET_ADMIN; else the kernel
 	// caps SO_RCVBUF. Neither failure is fatal.
-	if os.Getenv(ringEnv) != "0" {
-		r, err := setupRing(s.fd, s.snapLen, opts.BufferSize)
+	if env := os.Getenv(ringEnv); env != "0" {
+		size := opts.BufferSize
+		if mib, err := strconv.Atoi(env); err == nil && mib > 0 && size <= 0 {
+			size = min(mib, 1<<12) << 20
+		}
+		r, err := setupRing(s.fd, s.snapLen, size)
 		if err != nil {
 			s.notice = fmt.Sprintf("capture on %s: no memory-mapped ring (%v): reading one packet per recvmsg", s.name, err)
 		}

@@ -71,7 +71,9 @@ const (
 	// ringEnv names the environment variable that turns the ring off
 	// (SOCKSCOPE_LIVE_RING=0): live capture then reads one packet per
 	// recvmsg, as before the ring. For comparisons (scripts/bench-live.sh)
-	// and as a way out should a kernel misbehave.
+	// and as a way out should a kernel misbehave. A number N > 0 makes
+	// the ring N MiB where LiveOptions.BufferSize is 0 (the command line
+	// has no -B).
 	ringEnv = "SOCKSCOPE_LIVE_RING"
 )
 

@@ -287,3 +287,23 @@ func TestLiveLoopbackPrologueOnly(t *testing.T) {
 		})
 	}
 }
+
+// TestRingSizeFromEnv: SOCKSCOPE_LIVE_RING=N sizes the ring in MiB when
+// LiveOptions.BufferSize is 0; BufferSize wins otherwise.
+func TestRingSizeFromEnv(t *testing.T) {
+	if netns.ReexecTest(t) {
+		return
+	}
+	for _, tc := range []struct {
+		env  string
+		buf  int
+		want int
+	}{{"", 0, defaultRingSize}, {"2", 0, 2 << 20}, {"2", 8 << 20, 8 << 20}, {"yes", 0, defaultRingSize}} {
+		t.Setenv(ringEnv, tc.env)
+		s := openLive(t, LiveOptions{Interface: "lo", BufferSize: tc.buf})
+		if on, size := s.Ring(); !on || size != tc.want {
+			t.Errorf("%s=%q, BufferSize %d: ring %v of %d bytes, want %d", ringEnv, tc.env, tc.buf, on, size, tc.want)
+		}
+		s.Close()
+	}
+}

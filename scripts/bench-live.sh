@@ -18,6 +18,8 @@
 # It prints the load average before and after and the number of CPUs: on a
 # shared machine, compare only figures of one run of the script. Needs root
 # (unshare -n; the capture needs CAP_NET_RAW) and gcc for the sender.
+# RING_MIB=N gives the ring N MiB (default 16); MODES="none ring" runs
+# only those.
 # Example: scripts/bench-live.sh 400000; RUNS=5 DUR=10 scripts/bench-live.sh 0
 set -eu
 rate=${1:-400000}
@@ -83,6 +85,7 @@ work=$BENCH_LIVE_WORK
 ip link set lo up
 modes="none ring recvmsg"
 command -v tcpdump >/dev/null && modes="$modes tcpdump"
+modes=${MODES:-$modes} # e.g. MODES="none ring"; keep none first
 
 # cpu_ticks PID: user+system clock ticks of a running process.
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
@@ -91,7 +94,7 @@ cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 run_one() {
 	local mode=$1 pid= ticks=0 out=$work/cap.err
 	case $mode in
-	ring) "$work/sockscope" capture -i lo -w /dev/null 2> "$out" & pid=$! ;;
+	ring) SOCKSCOPE_LIVE_RING=${RING_MIB:-} "$work/sockscope" capture -i lo -w /dev/null 2> "$out" & pid=$! ;;
 	recvmsg) SOCKSCOPE_LIVE_RING=0 "$work/sockscope" capture -i lo -w /dev/null 2> "$out" & pid=$! ;;
 	tcpdump) tcpdump -i lo -n -Z root -w /dev/null 2> "$out" & pid=$! ;;
 	esac
