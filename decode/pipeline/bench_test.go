@@ -57,6 +57,41 @@ func benchPipeline(b *testing.B, json, parallel bool) {
 	b.ReportMetric(float64(packets)/b.Elapsed().Seconds(), "packets/s")
 }
 
+// benchLines is benchPipeline through RunLines, as replay's parallel
+// path: either stage may format.
+func benchLines(b *testing.B, json bool) {
+	path := benchCapture(b)
+	format := func() func([]byte, *decode.Packet) []byte {
+		if json {
+			return decode.AppendJSON
+		}
+		return decode.NewTextFormatter(time.UTC).Append
+	}
+	packets := 0
+	for i := 0; i < b.N; i++ {
+		r, err := capture.Open(path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		pl, err := pipeline.New(pipeline.File(r), pipeline.Config{Name: r.Name(), Parallel: true, Format: format, NoPayload: !json})
+		if err != nil {
+			b.Fatal(err)
+		}
+		err = pl.RunLines(context.Background(), func(_ *capture.Frame, _ *decode.Packet, _ []byte) error {
+			packets++
+			return nil
+		})
+		r.Close()
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(packets)/b.Elapsed().Seconds(), "packets/s")
+}
+
+func BenchmarkTextLines(b *testing.B) { benchLines(b, false) }
+func BenchmarkJSONLines(b *testing.B) { benchLines(b, true) }
+
 func BenchmarkTextSequential(b *testing.B) { benchPipeline(b, false, false) }
 func BenchmarkTextParallel(b *testing.B)   { benchPipeline(b, false, true) }
 func BenchmarkJSONSequential(b *testing.B) { benchPipeline(b, true, false) }
