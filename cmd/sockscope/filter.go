@@ -91,5 +91,9 @@ func openLive(lo capture.LiveOptions, stderr io.Writer) (*capture.LiveSource, er
 		src, err = capture.OpenLive(lo)
 		return err
 	})
+	if err == nil && src.Notice() != "" {
+		// The ring could not be set up: say why once (it still captures).
+		fmt.Fprintln(stderr, "sockscope: "+src.Notice())
+	}
 	return src, err
 }
