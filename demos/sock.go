@@ -652,23 +652,9 @@ func unixPath(sa unix.Sockaddr) string {
 	return ""
 }
 
-// tcpStates are the kernel's TCP states (include/net/tcp_states.h, in
-// tcpi_state numbering) as ss prints them: the one set of names every
-// lesson view uses.
-var tcpStates = [...]string{
-	1: "ESTAB", 2: "SYN-SENT", 3: "SYN-RECV", 4: "FIN-WAIT-1", 5: "FIN-WAIT-2",
-	6: "TIME-WAIT", 7: "UNCONN", 8: "CLOSE-WAIT", 9: "LAST-ACK", 10: "LISTEN",
-	11: "CLOSING", 12: "NEW-SYN-RECV", 13: "BOUND-INACTIVE",
-}
-
 // TCPStateName names a tcpi_state value as ss does ("ESTAB", "TIME-WAIT";
-// TCP_CLOSE is "UNCONN").
-func TCPStateName(state uint8) string {
-	if int(state) < len(tcpStates) && tcpStates[state] != "" {
-		return tcpStates[state]
-	}
-	return "STATE_" + strconv.Itoa(int(state))
-}
+// TCP_CLOSE is "UNCONN"): sockcall.TCPStateName, for the lessons.
+func TCPStateName(state uint8) string { return sockcall.TCPStateName(state) }
 
 // sockaddr parses addr for the socket's family.
 func (s *Sock) sockaddr(addr string) (unix.Sockaddr, error) {

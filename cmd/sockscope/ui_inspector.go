@@ -143,15 +143,7 @@ func runCaptureUI(ctx context.Context, lo capture.LiveOptions, m *filter.Matcher
 // network namespace), where the picker runs the demos it lists.
 func runPickerUI(ctx context.Context) error {
 	if !demos.InLab() {
-		err := demos.RunIsolated(ctx, demos.LabOptions{})
-		var xe *demos.ExitError
-		if errors.As(err, &xe) {
-			return &exitError{code: xe.Code} // the lab child printed why
-		}
-		if ctx.Err() != nil {
-			return nil
-		}
-		return err
+		return runInLab(ctx, "", demos.LabOptions{})
 	}
 	return ui.RunPicker(ctx, ui.Options{Lang: langFromEnv(), Pace: defaultPickerPace})
 }

@@ -67,21 +67,6 @@ func signalName(sig int) string {
 	return "signal " + strconv.Itoa(sig)
 }
 
-// tcpStates are the kernel's TCP states (tcpi_state numbering) as ss
-// prints them, as the lessons name them (demos.TCPStateName).
-var tcpStates = [...]string{
-	1: "ESTAB", 2: "SYN-SENT", 3: "SYN-RECV", 4: "FIN-WAIT-1", 5: "FIN-WAIT-2",
-	6: "TIME-WAIT", 7: "UNCONN", 8: "CLOSE-WAIT", 9: "LAST-ACK", 10: "LISTEN",
-	11: "CLOSING", 12: "NEW-SYN-RECV", 13: "BOUND-INACTIVE",
-}
-
-func tcpStateName(state uint8) string {
-	if int(state) < len(tcpStates) && tcpStates[state] != "" {
-		return tcpStates[state]
-	}
-	return "STATE_" + strconv.Itoa(int(state))
-}
-
 // quote writes at most the first 32 bytes of data as a Go string literal,
 // with "…" when there was more (the lessons' form).
 func quote(data []byte) string {

@@ -70,7 +70,7 @@ func readState(fd int, si *sockInfo, refreshNames bool) SockState {
 	if tcp {
 		if ti, err := unix.GetsockoptTCPInfo(fd, unix.IPPROTO_TCP, unix.TCP_INFO); err == nil {
 			s.TCP = &sockcall.TCPInfo{
-				State: tcpStateName(ti.State), RTT: ti.Rtt, RTTVar: ti.Rttvar,
+				State: sockcall.TCPStateName(ti.State), RTT: ti.Rtt, RTTVar: ti.Rttvar,
 				SndCwnd: ti.Snd_cwnd, SndMSS: ti.Snd_mss, RcvMSS: ti.Rcv_mss,
 				SndWnd: ti.Snd_wnd, RcvWnd: ti.Rcv_wnd, Unacked: ti.Unacked, Retrans: ti.Retrans,
 			}
