@@ -49,9 +49,11 @@ func (f *flowOptions) limits(summaries bool) decode.Limits {
 // and why: a retired flow's later packets are numbered as a new stream,
 // which Wireshark would not do.
 func reportRetired(w io.Writer, st decode.RetireStats) {
-	if st.Total() == 0 {
-		return
+	if st.Total() > 0 {
+		fmt.Fprintf(w, "sockscope: %d flows retired (%d over --max-flows, %d idle past --flow-timeout); a retired flow's later packets start a new stream\n",
+			st.Total(), st.Cap, st.Idle)
 	}
-	fmt.Fprintf(w, "sockscope: %d flows retired (%d over --max-flows, %d idle past --flow-timeout); a retired flow's later packets start a new stream\n",
-		st.Total(), st.Cap, st.Idle)
+	if st.Late > 0 {
+		fmt.Fprintf(w, "sockscope: %d segments came after their connection had closed and retired; each started a new stream (Wireshark keeps them in the old one)\n", st.Late)
+	}
 }
