@@ -10,21 +10,19 @@
 // (q, Ctrl-C) or its context is cancelled, with the terminal restored;
 // Options.Screen (a tcell.SimulationScreen) runs them headless in tests.
 //
-// The inspector's data: a pktStore holds one 48-byte pktRecord per packet
-// (inspector_record.go: where its frame is, its time and number, and the
-// connection tracker's results, which only a pass over every packet in
-// order can compute) and gets frames again on demand — from the file by
-// offset (capture.IndexedReader) for an uncompressed file, else from a
-// bounded in-memory frameArena (live captures, gzip, stdin; oldest packets
-// evicted first, and counted). Showing a packet decodes its frame again
-// without a tracker and lays the record over it: the same Packet as a
-// sequential decode, which the tests check on every capture they find.
-// The layer tree comes from decode.Details (the only gopacket.NewPacket),
-// the display filter from decode.CompileDisplayFilter.
+// The inspector's data lives in decode/store, not here: a store.Store holds
+// one packed record per packet with the connection tracker's results and
+// gets frames again on demand (from the file by offset, or from a bounded
+// in-memory arena); showing a packet loads it through a store.Reader —
+// the same Packet as a sequential decode. ui/ draws what the store holds
+// and owns no packet data: a new tracker field needs no edit here. The
+// layer tree comes from decode.Details (the only gopacket.NewPacket), the
+// display filter from decode.CompileDisplayFilter.
 //
 // Goroutines and locks:
-//   - the source (indexFile, captureLive) reads, decodes and appends to the
-//     store under its lock, a batch at a time; it never waits for the UI;
+//   - the source (store.IndexFile, store.CaptureLive) reads, decodes and
+//     appends to the store under its lock, a batch at a time; it never
+//     waits for the UI;
 //   - the refresh loop takes a snapshot of the store, the pacer and the
 //     filter (viewSnap) at most 20 times a second, outside the event loop,
 //     and hands it to the event loop with QueueUpdateDraw only when it

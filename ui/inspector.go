@@ -12,9 +12,10 @@ import (
 
 	"github.com/sockscope/sockscope/capture"
 	"github.com/sockscope/sockscope/decode"
+	"github.com/sockscope/sockscope/decode/store"
 )
 
-// The inspector: a packet list over a pktStore, the selected packet's
+// The inspector: a packet list over a store.Store, the selected packet's
 // details and bytes, and on demand the conversations, a Follow stream and
 // a conversation's ladder, with a status bar and a display filter.
 //
@@ -42,7 +43,7 @@ const (
 type inspector struct {
 	ctx    context.Context
 	app    *tview.Application
-	store  *pktStore
+	store  *store.Store
 	opts   Options
 	cancel context.CancelFunc
 	bg     sync.WaitGroup // refresh loop and jobs
@@ -82,7 +83,7 @@ type inspector struct {
 	hasConv   bool
 	detailAbs uint64
 	hasDetail bool
-	detailRd  *pktReader
+	detailRd  *store.Reader
 	expanded  map[string]bool // detail lines opened or closed by the person, by label
 	msg       string
 	msgErr    bool
@@ -97,17 +98,17 @@ type inspector struct {
 	redraw  bool // something the snapshot does not show changed
 }
 
-func newInspector(ctx context.Context, app *tview.Application, s *pktStore, opts Options, cancel context.CancelFunc) *inspector {
+func newInspector(ctx context.Context, app *tview.Application, s *store.Store, opts Options, cancel context.CancelFunc) *inspector {
 	ins := &inspector{
 		ctx: ctx, app: app, store: s, opts: opts, cancel: cancel,
 		drawn:    make(chan struct{}),
-		tail:     s.live,
+		tail:     s.Live(),
 		pane:     panePacket,
-		detailRd: newPktReader(),
+		detailRd: store.NewReader(),
 		expanded: map[string]bool{},
 		jobs:     map[string]context.CancelFunc{},
 	}
-	ins.pacer = pacer{speed: opts.Speed, live: s.live}
+	ins.pacer = pacer{speed: opts.Speed, live: s.Live()}
 
 	ins.table = newPacketTable(s)
 	ins.list = newPacketList(ins.table)
@@ -220,7 +221,7 @@ func (ins *inspector) refreshLoop(ctx context.Context) {
 	const interval = 50 * time.Millisecond
 	tick := time.NewTicker(interval)
 	defer tick.Stop()
-	wake := ins.store.subscribe()
+	wake := ins.store.Subscribe()
 	var (
 		last     statusSnap
 		lastRows int
@@ -283,20 +284,15 @@ func (ins *inspector) makeSnap(now time.Time, rate *rateMeter) viewSnap {
 	s := ins.store
 	var v viewSnap
 	st := &v.status
-	s.mu.RLock()
-	first, end := s.first, s.end
-	st.source, st.live, st.done, st.note = s.source, s.live, s.done, s.note
-	if s.err != nil {
-		st.err = s.err.Error()
+	ss := s.Status()
+	first, end := ss.First, ss.End
+	st.source, st.live, st.done, st.note = ss.Source, ss.Live, ss.Done, ss.Note
+	if ss.Err != nil {
+		st.err = ss.Err.Error()
 	}
-	if s.size > 0 && !s.done {
-		st.progress = int(s.read * 100 / s.size)
-	} else {
-		st.progress = -1
-	}
-	st.convs, st.convsAt = s.convs.len(), s.convsAt.UnixNano()
-	st.retired = s.retired
-	s.mu.RUnlock()
+	st.progress = ss.Progress
+	st.convs, st.convsAt = ss.Convs, ss.ConvsAt.UnixNano()
+	st.retired = ss.Retired
 	st.held, st.evicted, st.end = end-first, first, end
 	st.rate = rate.add(now, end)
 	if ins.liveStats != nil && (now.Sub(ins.statsAt) >= 500*time.Millisecond) {
@@ -311,8 +307,11 @@ func (ins *inspector) makeSnap(now time.Time, rate *rateMeter) viewSnap {
 
 	ins.mu.Lock()
 	ins.pacer.advance(now, first, end, func(abs uint64) (int64, bool) {
-		r, ok := s.record(abs)
-		return r.ns, ok && r.kind&recNoTime == 0
+		r, ok := s.Record(abs)
+		if !ok {
+			return 0, false
+		}
+		return r.Time()
 	})
 	v.first, v.shown = first, ins.pacer.shown
 	st.paused, st.speed = ins.pacer.paused, ins.pacer.speed
@@ -409,17 +408,17 @@ func (ins *inspector) showPacket(abs uint64, ok bool) {
 	}
 	ins.detailAbs, ins.hasDetail = abs, ok
 	root := tview.NewTreeNode("")
-	if !ok || !ins.store.load(abs, ins.detailRd) {
+	if !ok || !ins.store.Load(abs, ins.detailRd) {
 		ins.details.SetRoot(root).SetTopLevel(1)
 		ins.hex.setData(nil)
 		ins.hasDetail = false
 		return
 	}
 	rd := ins.detailRd
-	if ref, ok := refOf(&rd.p); ok {
+	if ref, ok := refOf(&rd.Packet); ok {
 		ins.conv, ins.hasConv = ref, true
 	}
-	tree := decode.Details(rd.f.Data, &rd.p)
+	tree := decode.Details(rd.Frame.Data, &rd.Packet)
 	for i := range tree {
 		root.AddChild(ins.detailNode(&tree[i], "", i == lastLayer(tree)))
 	}
@@ -427,7 +426,7 @@ func (ins *inspector) showPacket(abs uint64, ok bool) {
 	if kids := root.GetChildren(); len(kids) > 0 {
 		ins.details.SetCurrentNode(kids[0])
 	}
-	ins.hex.setData(rd.f.Data)
+	ins.hex.setData(rd.Frame.Data)
 }
 
 // lastLayer is the index of the innermost protocol layer: it is opened
@@ -499,29 +498,15 @@ func (ins *inspector) toggleDetail(n *tview.TreeNode) {
 }
 
 // refOf names the conversation p belongs to.
-func refOf(p *decode.Packet) (decode.ConvRef, bool) {
-	switch tracked(p) {
-	case recTCP:
-		return decode.ConvRef{Proto: "tcp", Stream: p.Rel.Stream}, true
-	case recUDP:
-		return decode.ConvRef{Proto: "udp", Stream: p.UDPStream}, true
-	}
-	return decode.ConvRef{}, false
-}
+func refOf(p *decode.Packet) (decode.ConvRef, bool) { return store.ConvOf(p) }
 
 // convOf names the conversation of packet abs.
 func (ins *inspector) convOf(abs uint64) (decode.ConvRef, bool) {
-	r, ok := ins.store.record(abs)
+	r, ok := ins.store.Record(abs)
 	if !ok {
 		return decode.ConvRef{}, false
 	}
-	switch {
-	case r.kind&recTCP != 0:
-		return decode.ConvRef{Proto: "tcp", Stream: int(r.stream)}, true
-	case r.kind&recUDP != 0:
-		return decode.ConvRef{Proto: "udp", Stream: int(r.stream)}, true
-	}
-	return decode.ConvRef{}, false
+	return r.Conv()
 }
 
 // setMessage shows a line in the status bar until the next key.

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"io"
 	"math/rand/v2"
+	"os"
 	"runtime"
 	"strings"
 	"testing"
@@ -15,11 +16,42 @@ import (
 
 	"github.com/sockscope/sockscope/capture"
 	"github.com/sockscope/sockscope/decode"
+	"github.com/sockscope/sockscope/decode/store"
 )
 
 // Benchmarks of the inspector. The capture ones use the benchmark capture
 // (../shared/bench/make-capture.sh; $SOCKSCOPE_BENCH_PCAP or
 // /tmp/sockscope-bench.pcap) and skip without it.
+
+func benchPath() string {
+	p := os.Getenv("SOCKSCOPE_BENCH_PCAP")
+	if p == "" {
+		p = "/tmp/sockscope-bench.pcap"
+	}
+	if _, err := os.Stat(p); err != nil {
+		return ""
+	}
+	return p
+}
+
+// indexed builds a file store of path, as RunFile does.
+func indexed(t testing.TB, path string) *store.Store {
+	ir, err := capture.OpenIndexed(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ir.Close() })
+	var s *store.Store
+	if ir.Seekable() {
+		s = store.NewFile(ir, path)
+	} else {
+		s = store.NewMem(path, false, DefaultMaxPackets, DefaultMaxBytes)
+	}
+	tr, err := store.IndexFile(context.Background(), s, ir, nil)
+	s.Finish(err)
+	s.SetConvs(tr)
+	return s
+}
 
 func benchCapture(b *testing.B) string {
 	p := benchPath()
@@ -31,9 +63,9 @@ func benchCapture(b *testing.B) string {
 
 // millionStore is a memory store of 1,000,000 packets: the test
 // conversation over and over, each copy on its own ports.
-func millionStore(b *testing.B) *pktStore {
+func millionStore(b *testing.B) *store.Store {
 	const n = 1_000_000
-	s := newMemStore("bench", true, n, 0)
+	s := store.NewMem("bench", true, n, 0)
 	dec := decode.NewDecoder()
 	frames := testConversation()
 	var p decode.Packet
@@ -48,9 +80,9 @@ func millionStore(b *testing.B) *pktStore {
 		}
 		f.Sec = 1700000000 + int64(i/1000)
 		dec.Decode(&f, i+1, &p)
-		s.addFrame(&f, &p)
+		s.AddFrame(&f, &p)
 	}
-	s.finish(nil)
+	s.Finish(nil)
 	return s
 }
 
@@ -58,7 +90,7 @@ func millionStore(b *testing.B) *pktStore {
 // a packet at random (its row and the rows around it are formatted anew:
 // a frame read, decoded and printed each; its details and bytes built) and
 // draws the whole screen; warm iterations draw the same screen again.
-func frameBench(b *testing.B, s *pktStore, cold bool) {
+func frameBench(b *testing.B, s *store.Store, cold bool) {
 	sim := tcell.NewSimulationScreen("UTF-8")
 	app := tview.NewApplication()
 	app.SetScreen(sim)
@@ -161,17 +193,17 @@ func BenchmarkIndexBenchCapture(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		s := newFileStore(ir, path)
+		s := store.NewFile(ir, path)
 		b.StartTimer()
 		t0 := time.Now()
-		tr, err := indexFile(context.Background(), s, ir, nil)
+		tr, err := store.IndexFile(context.Background(), s, ir, nil)
 		if err != nil {
 			b.Fatal(err)
 		}
 		d := time.Since(t0)
-		s.finish(nil)
+		s.Finish(nil)
 		t1 := time.Now()
-		s.setConvs(tr)
+		s.SetConvs(tr)
 		dc := time.Since(t1)
 		tr = nil
 		b.StopTimer()
@@ -180,9 +212,9 @@ func BenchmarkIndexBenchCapture(b *testing.B) {
 		}
 		runtime.GC()
 		runtime.ReadMemStats(&ms1)
-		packets = s.end
+		_, packets = s.Bounds()
 		b.ReportMetric(float64(ms1.HeapAlloc-ms0.HeapAlloc)/float64(packets), "bytes/packet")
-		b.ReportMetric(float64(len(s.exc)), "exceptions")
+		b.ReportMetric(float64(s.NumExceptions()), "exceptions")
 		runtime.KeepAlive(s)
 		ir.Close()
 		b.StartTimer()
@@ -258,10 +290,10 @@ func BenchmarkDisplayFilterBenchCapture(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		matched = 0
-		sc := newPktScanner(s, 0)
+		sc := store.NewScanner(s, 0)
 		for {
-			n, err := sc.step(8192, func(rd *pktReader) {
-				if f.Match(&rd.p) {
+			n, err := sc.Step(8192, func(rd *store.Reader) {
+				if f.Match(&rd.Packet) {
 					matched++
 				}
 			})
@@ -272,8 +304,9 @@ func BenchmarkDisplayFilterBenchCapture(b *testing.B) {
 				break
 			}
 		}
-		sc.close()
+		sc.Close()
 	}
-	b.ReportMetric(float64(s.end)*float64(b.N)/b.Elapsed().Seconds(), "packets/s")
+	_, end := s.Bounds()
+	b.ReportMetric(float64(end)*float64(b.N)/b.Elapsed().Seconds(), "packets/s")
 	b.ReportMetric(float64(matched), "matched")
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/gdamore/tcell/v2"
 
 	"github.com/sockscope/sockscope/decode"
+	"github.com/sockscope/sockscope/decode/store"
 )
 
 // The display filter: / opens an input line; Enter compiles the filter
@@ -88,30 +89,30 @@ func (ins *inspector) applyFilter(text string) error {
 // runFilter is the filter job.
 func (ins *inspector) runFilter(ctx context.Context, st *filterState) {
 	s := ins.store
-	first, _ := s.bounds()
-	sc := newPktScanner(s, first)
-	defer sc.close()
-	wake, unsubscribe := s.subscribeTemp()
+	first, _ := s.Bounds()
+	sc := store.NewScanner(s, first)
+	defer sc.Close()
+	wake, unsubscribe := s.SubscribeTemp()
 	defer unsubscribe()
 	var found []uint64
 	for ctx.Err() == nil {
 		found = found[:0]
-		n, err := sc.step(8192, func(rd *pktReader) {
-			if st.f.Match(&rd.p) {
-				found = append(found, rd.abs)
+		n, err := sc.Step(8192, func(rd *store.Reader) {
+			if st.f.Match(&rd.Packet) {
+				found = append(found, rd.Abs)
 			}
 		})
 		st.mu.Lock()
 		// Forget the matches the store has evicted (a live capture runs
 		// for long); views holding the old slice keep it.
-		if first, _ := s.bounds(); len(st.matches) > 0 && st.matches[0] < first {
+		if first, _ := s.Bounds(); len(st.matches) > 0 && st.matches[0] < first {
 			k := sort.Search(len(st.matches), func(i int) bool { return st.matches[i] >= first })
 			if k > len(st.matches)/2 {
 				st.matches = append([]uint64(nil), st.matches[k:]...)
 			}
 		}
 		st.matches = append(st.matches, found...)
-		st.scanned = sc.next
+		st.scanned = sc.Next()
 		if err != nil {
 			st.errText, st.done = err.Error(), true
 		}
@@ -122,10 +123,7 @@ func (ins *inspector) runFilter(ctx context.Context, st *filterState) {
 		if n > 0 {
 			continue
 		}
-		s.mu.RLock()
-		caughtUp := s.done && sc.next >= s.end
-		s.mu.RUnlock()
-		if caughtUp {
+		if sc.CaughtUp() {
 			st.mu.Lock()
 			st.done = true
 			st.mu.Unlock()

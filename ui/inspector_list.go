@@ -6,15 +6,16 @@ import (
 	"github.com/gdamore/tcell/v2"
 
 	"github.com/sockscope/sockscope/decode"
+	"github.com/sockscope/sockscope/decode/store"
 )
 
 // packetTable formats the packet list's rows from the store: a row is
 // formatted the first time it is drawn — its frame read again and decoded
 // — and kept in a small cache; records never change, so neither do rows.
 type packetTable struct {
-	s     *pktStore
+	s     *store.Store
 	snap  *viewSnap
-	rd    *pktReader
+	rd    *store.Reader
 	cache map[uint64]*pktRow
 	buf   []byte
 }
@@ -44,8 +45,8 @@ type pktRow struct {
 // rowCacheSize bounds the formatted rows kept (a few screens).
 const rowCacheSize = 4096
 
-func newPacketTable(s *pktStore) *packetTable {
-	return &packetTable{s: s, rd: newPktReader(), cache: map[uint64]*pktRow{}}
+func newPacketTable(s *store.Store) *packetTable {
+	return &packetTable{s: s, rd: store.NewReader(), cache: map[uint64]*pktRow{}}
 }
 
 // row returns the formatted row of packet abs.
@@ -64,12 +65,12 @@ func (t *packetTable) row(abs uint64) *pktRow {
 // build formats packet abs.
 func (t *packetTable) build(abs uint64) *pktRow {
 	r := &pktRow{style: insStyleDim}
-	if !t.s.load(abs, t.rd) {
+	if !t.s.Load(abs, t.rd) {
 		r.text[colInfo] = "(no longer held)"
 		r.ascii = true
 		return r
 	}
-	p := &t.rd.p
+	p := &t.rd.Packet
 	r.style = rowStyle(p)
 	r.text[colNo] = strconv.Itoa(p.Number)
 	r.text[colTime] = t.relTime(p)
@@ -97,9 +98,7 @@ func (t *packetTable) relTime(p *decode.Packet) string {
 	if p.NoTime {
 		return ""
 	}
-	t.s.mu.RLock()
-	t0, ok := t.s.t0, t.s.haveT0
-	t.s.mu.RUnlock()
+	t0, ok := t.s.T0()
 	if !ok {
 		return ""
 	}

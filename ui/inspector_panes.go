@@ -10,6 +10,7 @@ import (
 	"github.com/rivo/tview"
 
 	"github.com/sockscope/sockscope/decode"
+	"github.com/sockscope/sockscope/decode/store"
 )
 
 // The panes that replace the details and bytes on demand: c the
@@ -28,11 +29,11 @@ func (ins *inspector) togglePane(name string) {
 	switch name {
 	case panePacket:
 		ins.bottom.AddItem(ins.packetPane, 0, 1, false)
-		ins.store.convWanted.Store(false)
+		ins.store.WantConvs(false)
 		ins.app.SetFocus(ins.list)
 	case paneConvs:
 		ins.bottom.AddItem(ins.convTable, 0, 1, false)
-		ins.store.convWanted.Store(true)
+		ins.store.WantConvs(true)
 		ins.refreshConvs()
 		ins.app.SetFocus(ins.convTable)
 	case paneFollow:
@@ -49,13 +50,13 @@ func (ins *inspector) togglePane(name string) {
 // convContent is the conversations table.
 type convContent struct {
 	tview.TableContentReadOnly
-	rows convList
+	rows store.ConvList
 	t0   int64
 }
 
 var convHeader = [...]string{"Conv", "A", "B", "State", "Packets A→B", "Packets B→A", "Bytes A→B", "Bytes B→A", "Start", "Duration", "Retrans", "Opened / closed"}
 
-func (c *convContent) GetRowCount() int    { return c.rows.len() + 1 }
+func (c *convContent) GetRowCount() int    { return c.rows.Len() + 1 }
 func (c *convContent) GetColumnCount() int { return len(convHeader) }
 
 func (c *convContent) GetCell(row, col int) *tview.TableCell {
@@ -65,10 +66,10 @@ func (c *convContent) GetCell(row, col int) *tview.TableCell {
 	if row == 0 {
 		return tview.NewTableCell(convHeader[col]).SetSelectable(false).SetStyle(insStyleTitle)
 	}
-	if row > c.rows.len() {
+	if row > c.rows.Len() {
 		return nil
 	}
-	rr := c.rows.at(row - 1)
+	rr := c.rows.At(row - 1)
 	r := &rr
 	var text string
 	right := false
@@ -76,40 +77,40 @@ func (c *convContent) GetCell(row, col int) *tview.TableCell {
 	case 0:
 		text = convName(r)
 	case 1:
-		text = r.a.String()
+		text = r.A.String()
 	case 2:
-		text = r.b.String()
+		text = r.B.String()
 	case 3:
-		text = r.state
+		text = r.State
 	case 4:
-		text, right = thousands(r.pktsAB), true
+		text, right = thousands(r.PktsAB), true
 	case 5:
-		text, right = thousands(r.pktsBA), true
+		text, right = thousands(r.PktsBA), true
 	case 6:
-		text, right = thousands(r.bytesAB), true
+		text, right = thousands(r.BytesAB), true
 	case 7:
-		text, right = thousands(r.bytesBA), true
+		text, right = thousands(r.BytesBA), true
 	case 8:
-		text, right = seconds(time.Duration(r.startNS-c.t0)), true
+		text, right = seconds(time.Duration(r.StartNS-c.t0)), true
 	case 9:
-		text, right = seconds(r.dur), true
+		text, right = seconds(r.Dur), true
 	case 10:
-		if r.proto == 6 {
-			text, right = strconv.Itoa(r.retrans), true
+		if r.Proto == 6 {
+			text, right = strconv.Itoa(r.Retrans), true
 		}
 	case 11:
-		if r.proto == 6 {
-			text = r.handshake.String() + " / " + r.teardown.String()
-			if r.closedBy != decode.RoleNone {
-				text += " by " + r.closedBy.String()
+		if r.Proto == 6 {
+			text = r.Handshake.String() + " / " + r.Teardown.String()
+			if r.ClosedBy != decode.RoleNone {
+				text += " by " + r.ClosedBy.String()
 			}
 		}
 	}
 	st := rowTCP
-	if r.proto == 17 {
+	if r.Proto == 17 {
 		st = rowUDP
 	}
-	if r.retrans > 0 || r.teardown == decode.TeardownReset {
+	if r.Retrans > 0 || r.Teardown == decode.TeardownReset {
 		st = rowBad
 	}
 	cl := tview.NewTableCell(tview.Escape(text)).SetStyle(st)
@@ -119,11 +120,11 @@ func (c *convContent) GetCell(row, col int) *tview.TableCell {
 	return cl
 }
 
-func convName(r *convRow) string {
-	if r.proto == 17 {
-		return "udp " + strconv.Itoa(r.id)
+func convName(r *store.ConvRow) string {
+	if r.Proto == 17 {
+		return "udp " + strconv.Itoa(r.ID)
 	}
-	return "tcp " + strconv.Itoa(r.id)
+	return "tcp " + strconv.Itoa(r.ID)
 }
 
 func seconds(d time.Duration) string {
@@ -133,26 +134,24 @@ func seconds(d time.Duration) string {
 // refreshConvs shows the store's latest conversation snapshot.
 func (ins *inspector) refreshConvs() {
 	s := ins.store
-	s.mu.RLock()
-	ins.convs.rows, ins.convs.t0 = s.convs, s.t0
-	s.mu.RUnlock()
-	ins.convTable.SetTitle(" Conversations (" + thousands(uint64(ins.convs.rows.len())) + ") — Enter: make current, jump to its first packet ")
+	ins.convs.rows, ins.convs.t0 = s.Convs()
+	ins.convTable.SetTitle(" Conversations (" + thousands(uint64(ins.convs.rows.Len())) + ") — Enter: make current, jump to its first packet ")
 }
 
 // onConvEnter makes the conversation under the cursor the current one and
 // selects its first packet.
 func (ins *inspector) onConvEnter(row int) {
-	if row < 1 || row > ins.convs.rows.len() {
+	if row < 1 || row > ins.convs.rows.Len() {
 		return
 	}
-	rr := ins.convs.rows.at(row - 1)
+	rr := ins.convs.rows.At(row - 1)
 	r := &rr
-	ins.conv = decode.ConvRef{Proto: "tcp", Stream: r.id}
-	if r.proto == 17 {
+	ins.conv = decode.ConvRef{Proto: "tcp", Stream: r.ID}
+	if r.Proto == 17 {
 		ins.conv.Proto = "udp"
 	}
 	ins.hasConv = true
-	if abs, ok := ins.store.find(r.firstFrame); ok {
+	if abs, ok := ins.store.Find(r.FirstFrame); ok {
 		if vr, exact := ins.snap.row(abs); exact {
 			ins.tail = false
 			ins.list.selectRow(vr)
@@ -189,12 +188,7 @@ func (ins *inspector) startConvJob(pane string) {
 
 // convPackets returns the abs of the packets of conversation ref.
 func (ins *inspector) convPackets(ref decode.ConvRef) []uint64 {
-	kind := uint8(recTCP)
-	if ref.Proto == "udp" {
-		kind = recUDP
-	}
-	stream := uint32(ref.Stream)
-	return ins.store.selectRecs(0, func(r *pktRecord) bool { return r.kind&kind != 0 && r.stream == stream }, 0)
+	return ins.store.ConvPackets(ref)
 }
 
 // Follow-stream limits: what the pane keeps of a long conversation.
@@ -268,13 +262,13 @@ func (ins *inspector) runFollow(ctx context.Context, ref decode.ConvRef) {
 	} else {
 		fl = decode.NewTCPFollower(emit)
 	}
-	rd := newPktReader()
+	rd := store.NewReader()
 	for i, abs := range pkts {
 		if i&1023 == 0 && ctx.Err() != nil {
 			return
 		}
-		if ins.store.load(abs, rd) {
-			fl.Add(&rd.p, rd.dec.TransportPayload(&rd.p))
+		if ins.store.Load(abs, rd) {
+			fl.Add(&rd.Packet, rd.Dec.TransportPayload(&rd.Packet))
 		}
 	}
 	fl.Close()
@@ -307,18 +301,18 @@ func (ins *inspector) runFollow(ctx context.Context, ref decode.ConvRef) {
 func (ins *inspector) runLadder(ctx context.Context, ref decode.ConvRef) {
 	pkts := ins.convPackets(ref)
 	b := decode.NewLadderBuilder(ref)
-	rd := newPktReader()
+	rd := store.NewReader()
 	fresh := decode.NewDecoder()
 	var p decode.Packet
 	for i, abs := range pkts {
 		if i&1023 == 0 && ctx.Err() != nil {
 			return
 		}
-		if !ins.store.load(abs, rd) {
+		if !ins.store.Load(abs, rd) {
 			continue
 		}
-		b.Add(&rd.p)
-		fresh.Decode(&rd.f, rd.p.Number, &p)
+		b.Add(&rd.Packet)
+		fresh.Decode(&rd.Frame, rd.Packet.Number, &p)
 	}
 	var lines []styledLine
 	if len(pkts) == 0 {

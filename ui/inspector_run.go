@@ -14,6 +14,7 @@ import (
 	"github.com/sockscope/sockscope/capture"
 	"github.com/sockscope/sockscope/capture/filter"
 	"github.com/sockscope/sockscope/decode"
+	"github.com/sockscope/sockscope/decode/store"
 )
 
 // Options configure the inspector (RunFile, RunLive) and the demo picker
@@ -91,26 +92,26 @@ func RunFile(ctx context.Context, path string, opts Options) error {
 			return fmt.Errorf("%s: %w", ir.Name(), err)
 		}
 	}
-	var s *pktStore
+	var s *store.Store
 	if ir.Seekable() {
-		s = newFileStore(ir, path)
+		s = store.NewFile(ir, path)
 	} else {
-		s = newMemStore(ir.Name(), false, opts.maxPackets(), opts.maxBytes())
+		s = store.NewMem(ir.Name(), false, opts.maxPackets(), opts.maxBytes())
 		switch {
 		case strings.Contains(ir.Format(), "gzip"):
-			s.note = "in memory: a compressed file cannot be read at random"
+			s.SetNote("in memory: a compressed file cannot be read at random")
 		case path == "-":
-			s.note = "in memory: standard input cannot be read at random"
+			s.SetNote("in memory: standard input cannot be read at random")
 		default:
-			s.note = "in memory: not a regular file"
+			s.SetNote("in memory: not a regular file")
 		}
 	}
-	s.source = filepath.Base(ir.Name())
+	s.SetSource(filepath.Base(ir.Name()))
 	defer ir.Close()
 	return runInspector(ctx, s, opts, func(ctx context.Context) error {
-		tr, err := indexFile(ctx, s, ir, opts.Filter)
-		s.finish(err) // the count is final: say so before the conversations
-		s.setConvs(tr)
+		tr, err := store.IndexFile(ctx, s, ir, opts.Filter)
+		s.Finish(err) // the count is final: say so before the conversations
+		s.SetConvs(tr)
 		return err
 	}, nil)
 }
@@ -132,17 +133,18 @@ func RunLive(ctx context.Context, lo capture.LiveOptions, m *filter.Matcher, opt
 			return err
 		}
 	}
-	s := newMemStore(src.Interface(), true, opts.maxPackets(), opts.maxBytes())
+	s := store.NewMem(src.Interface(), true, opts.maxPackets(), opts.maxBytes())
 	if m != nil && !m.MatchesAll() {
-		s.note = "capture filter: " + filterNote(m.String())
+		note := "capture filter: " + filterNote(m.String())
 		if lo.Filter == nil {
 			// Too long for the kernel (capture.ErrFilterTooLong): m
 			// alone filters, in user space.
-			s.note += " (in user space)"
+			note += " (in user space)"
 		}
+		s.SetNote(note)
 	}
 	return runInspector(ctx, s, opts, func(ctx context.Context) error {
-		return captureLive(ctx, s, src, m)
+		return store.CaptureLive(ctx, s, src, m)
 	}, src.Stats)
 }
 
@@ -154,6 +156,12 @@ func filterNote(expr string) string {
 	}
 	return expr
 }
+
+// Defaults for the memory store's bounds.
+const (
+	DefaultMaxPackets = store.DefaultMaxPackets
+	DefaultMaxBytes   = store.DefaultMaxBytes
+)
 
 func (o *Options) maxPackets() uint64 {
 	if o.MaxPackets > 0 {
@@ -179,14 +187,14 @@ func (o *Options) maxBytes() int64 {
 // loop and the jobs to leave — they may be inside QueueUpdateDraw, which
 // needs the event loop — and only then stops the application. Key
 // handlers never wait for anything: they change state and cancel.
-func runInspector(ctx context.Context, s *pktStore, opts Options, source func(context.Context) error, stats func() (capture.LiveStats, error)) error {
+func runInspector(ctx context.Context, s *store.Store, opts Options, source func(context.Context) error, stats func() (capture.LiveStats, error)) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	app := tview.NewApplication()
 	if opts.Screen != nil {
 		app.SetScreen(opts.Screen)
 	}
-	s.flows = opts.Flows
+	s.SetFlowLimits(opts.Flows)
 	ins := newInspector(ctx, app, s, opts, cancel)
 	ins.liveStats = stats
 	if opts.started != nil {
@@ -197,7 +205,7 @@ func runInspector(ctx context.Context, s *pktStore, opts Options, source func(co
 	srcDone.Add(1)
 	go func() {
 		defer srcDone.Done()
-		s.finish(source(ctx))
+		s.Finish(source(ctx))
 	}()
 	ins.bg.Add(1)
 	go func() {
@@ -235,9 +243,7 @@ func runInspector(ctx context.Context, s *pktStore, opts Options, source func(co
 	if runErr != nil {
 		return runErr
 	}
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	return s.err
+	return s.Err()
 }
 
 // waitFor waits for wg, at most d.

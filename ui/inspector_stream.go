@@ -10,6 +10,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/sockscope/sockscope/capture"
+	"github.com/sockscope/sockscope/decode/store"
 )
 
 // Inputs that may wait: a FIFO with no writer yet, a pipe whose writer
@@ -49,9 +50,9 @@ func runStream(ctx context.Context, path string, opts Options) error {
 	if path == "-" {
 		name = "stdin"
 	}
-	s := newMemStore(name, false, opts.maxPackets(), opts.maxBytes())
-	s.source = filepath.Base(name)
-	s.note = "waiting for data"
+	s := store.NewMem(name, false, opts.maxPackets(), opts.maxBytes())
+	s.SetSource(filepath.Base(name))
+	s.SetNote("waiting for data")
 	ctx, quit := context.WithCancel(ctx)
 	defer quit()
 	return runInspector(ctx, s, opts, func(ctx context.Context) error {
@@ -70,12 +71,10 @@ func runStream(ctx context.Context, path string, opts Options) error {
 		case path == "-":
 			note = "in memory: standard input cannot be read at random"
 		}
-		s.mu.Lock()
-		s.note = note
-		s.mu.Unlock()
-		tr, err := indexFile(ctx, s, ir, opts.Filter)
-		s.finish(err) // the count is final: say so before the conversations
-		s.setConvs(tr)
+		s.SetNote(note)
+		tr, err := store.IndexFile(ctx, s, ir, opts.Filter)
+		s.Finish(err) // the count is final: say so before the conversations
+		s.SetConvs(tr)
 		return err
 	}, nil)
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/sockscope/sockscope/capture"
 	"github.com/sockscope/sockscope/capture/filter"
+	"github.com/sockscope/sockscope/decode/store"
 )
 
 // Headless tests of the inspector: RunFile (or runInspector over a fake
@@ -390,8 +391,8 @@ func TestInspectorLiveFlow(t *testing.T) {
 	frames := testConversation()
 	var h *insHarness
 	h = newHarness(t, Options{MaxPackets: 6}, func(ctx context.Context, opts Options) error {
-		s := newMemStore("fake0", true, opts.maxPackets(), opts.maxBytes())
-		return runInspector(ctx, s, opts, func(ctx context.Context) error { return captureLive(ctx, s, src, nil) }, nil)
+		s := store.NewMem("fake0", true, opts.maxPackets(), opts.maxBytes())
+		return runInspector(ctx, s, opts, func(ctx context.Context) error { return store.CaptureLive(ctx, s, src, nil) }, nil)
 	})
 	send := func(n int) {
 		for i := 0; i < n; i++ {

@@ -1,4 +1,4 @@
-package ui
+package store
 
 import (
 	"context"
@@ -26,20 +26,20 @@ const (
 	convEvery = time.Second
 )
 
-// indexFile reads the capture behind ir in order, indexing every frame
+// IndexFile reads the capture behind ir in order, indexing every frame
 // that m (nil: all) lets through, and returns at its end, on damage (the
 // frames before it stay), or when ctx is cancelled. It returns the
 // tracker, whose conversations the caller publishes (publishConvs) once
 // the store is complete.
-func indexFile(ctx context.Context, s *pktStore, ir *capture.IndexedReader, m *filter.Matcher) (*decode.Tracker, error) {
+func IndexFile(ctx context.Context, s *Store, ir *capture.IndexedReader, m *filter.Matcher) (*decode.Tracker, error) {
 	dec := decode.NewDecoder()
 	s.setLimits(dec.Seq)
 	var (
 		f      capture.Frame
 		p      decode.Packet
-		recs   = make([]pktRecord, 0, indexBatch)
-		excs   []pktException // only for the records with recExc
-		exc    pktException
+		recs   = make([]Record, 0, indexBatch)
+		excs   []exception // only for the records with recExc
+		exc    exception
 		last   = time.Now()
 		lastCv time.Time
 		mem    = s.arena != nil
@@ -53,7 +53,7 @@ func indexFile(ctx context.Context, s *pktStore, ir *capture.IndexedReader, m *f
 			s.setRetired(n)
 		}
 		if s.convWanted.Load() && time.Since(lastCv) >= convEvery {
-			s.setConvs(dec.Seq)
+			s.SetConvs(dec.Seq)
 			lastCv = time.Now()
 		}
 	}
@@ -78,7 +78,7 @@ func indexFile(ctx context.Context, s *pktStore, ir *capture.IndexedReader, m *f
 		}
 		dec.Decode(&f, n, &p)
 		if mem {
-			s.addFrame(&f, &p)
+			s.AddFrame(&f, &p)
 			if n&255 == 0 && time.Since(last) >= indexBatchTime {
 				flush(f.Offset)
 				last = time.Now()
@@ -101,9 +101,9 @@ func indexFile(ctx context.Context, s *pktStore, ir *capture.IndexedReader, m *f
 	return dec.Seq, err
 }
 
-// captureLive reads src until ctx is cancelled, re-checking each frame
+// CaptureLive reads src until ctx is cancelled, re-checking each frame
 // with m (the kernel strips VLAN tags before its filter sees them).
-func captureLive(ctx context.Context, s *pktStore, src frameSource, m *filter.Matcher) error {
+func CaptureLive(ctx context.Context, s *Store, src FrameSource, m *filter.Matcher) error {
 	dec := decode.NewDecoder()
 	s.setLimits(dec.Seq)
 	var (
@@ -125,22 +125,22 @@ func captureLive(ctx context.Context, s *pktStore, src frameSource, m *filter.Ma
 		}
 		dec.Decode(&f, n, &p)
 		n++
-		s.addFrame(&f, &p)
+		s.AddFrame(&f, &p)
 		if s.convWanted.Load() && time.Since(lastCv) >= convEvery {
-			s.setConvs(dec.Seq)
+			s.SetConvs(dec.Seq)
 			lastCv = time.Now()
 		}
 	}
 }
 
-// frameSource is a live source of frames: capture.LiveSource, or a test's.
-type frameSource interface {
+// FrameSource is a live source of frames: capture.LiveSource, or a test's.
+type FrameSource interface {
 	Next(ctx context.Context, f *capture.Frame) error
 }
 
 // setLimits gives tr the store's flow limits, with summaries: the
 // conversations pane lists every flow, retired or not.
-func (s *pktStore) setLimits(tr *decode.Tracker) {
+func (s *Store) setLimits(tr *decode.Tracker) {
 	if s.flows != nil {
 		l := *s.flows
 		l.Summaries = true

@@ -1,9 +1,8 @@
-package ui
+package store
 
 import (
 	"context"
 	"path/filepath"
-	"slices"
 	"testing"
 
 	"github.com/sockscope/sockscope/capture"
@@ -25,10 +24,10 @@ func TestIndexRetiresFlowsAndListsThemAll(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer ir.Close()
-	s := newFileStore(ir, path)
-	tr, err := indexFile(context.Background(), s, ir, nil)
-	s.finish(err)
-	s.setConvs(tr) // as RunFile: the source is done, so this freezes tr
+	s := NewFile(ir, path)
+	tr, err := IndexFile(context.Background(), s, ir, nil)
+	s.Finish(err)
+	s.SetConvs(tr) // as RunFile: the source is done, so this freezes tr
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -38,21 +37,17 @@ func TestIndexRetiresFlowsAndListsThemAll(t *testing.T) {
 	if convs.tr == nil || convs.snap != nil {
 		t.Errorf("the final list is not the frozen tracker")
 	}
-	if convs.len() != n || retired != 5 {
-		t.Fatalf("%d conversations, %d retired; want %d, 5", convs.len(), retired, n)
+	if convs.Len() != n || retired != 5 {
+		t.Fatalf("%d conversations, %d retired; want %d, 5", convs.Len(), retired, n)
 	}
 	for _, i := range []int{0, 4, 5, n - 1} {
-		r := convs.at(i)
-		if r.id != i || r.proto != 6 || r.pktsAB != 1 || r.firstFrame != i+1 || r.state != "SYN_SENT/LISTEN" {
+		r := convs.At(i)
+		if r.ID != i || r.Proto != 6 || r.PktsAB != 1 || r.FirstFrame != i+1 || r.State != "SYN_SENT/LISTEN" {
 			t.Errorf("row %d: %+v", i, r)
 		}
 	}
 	if tr.Conn(n-1) != nil {
 		t.Error("the frozen tracker still holds a live connection")
-	}
-	st := statusSnap{source: "syn.pcap", held: n, shown: n, done: true, progress: -1, retired: retired}
-	if seg := statusText(&st); !slices.Contains(seg, "5 flows retired") {
-		t.Errorf("status bar %q does not say 5 flows retired", seg)
 	}
 }
 
@@ -67,16 +62,16 @@ func TestIndexTakesFlowLimits(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer ir.Close()
-	s := newMemStore("syn", false, 0, 0)
+	s := NewMem("syn", false, 0, 0)
 	s.flows = &decode.Limits{MaxFlows: 2} // Summaries off: the store turns them on
-	tr, err := indexFile(context.Background(), s, ir, nil)
+	tr, err := IndexFile(context.Background(), s, ir, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.finish(nil)
-	s.setConvs(tr)
-	if s.retired != 3 || s.convs.len() != 5 || s.convs.at(0).id != 0 {
-		t.Errorf("%d retired, %d conversations; want 3 and 5", s.retired, s.convs.len())
+	s.Finish(nil)
+	s.SetConvs(tr)
+	if s.retired != 3 || s.convs.Len() != 5 || s.convs.At(0).ID != 0 {
+		t.Errorf("%d retired, %d conversations; want 3 and 5", s.retired, s.convs.Len())
 	}
 }
 
@@ -94,12 +89,12 @@ func TestConvSnapshotsWhileIndexing(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer ir.Close()
-	s := newMemStore("syn", false, 0, 0)
+	s := NewMem("syn", false, 0, 0)
 	s.flows = &decode.Limits{MaxFlows: 100}
 	s.convWanted.Store(true)
 	done := make(chan error)
 	go func() {
-		_, err := indexFile(context.Background(), s, ir, nil)
+		_, err := IndexFile(context.Background(), s, ir, nil)
 		done <- err
 	}()
 	seen := 0
@@ -115,12 +110,12 @@ func TestConvSnapshotsWhileIndexing(t *testing.T) {
 		s.mu.RLock()
 		l := s.convs
 		s.mu.RUnlock()
-		for i := range l.len() {
-			if r := l.at(i); r.id != i || r.firstFrame != i+1 {
-				t.Fatalf("snapshot of %d: row %d is %+v", l.len(), i, r)
+		for i := range l.Len() {
+			if r := l.At(i); r.ID != i || r.FirstFrame != i+1 {
+				t.Fatalf("snapshot of %d: row %d is %+v", l.Len(), i, r)
 			}
 		}
-		seen = max(seen, l.len())
+		seen = max(seen, l.Len())
 	}
 	if seen == 0 {
 		t.Error("no snapshot was published")

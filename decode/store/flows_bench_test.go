@@ -1,4 +1,4 @@
-package ui
+package store
 
 import (
 	"bytes"
@@ -21,7 +21,7 @@ import (
 // binary again, running TestIndexRSSChild), and reports the child's peak
 // resident memory (ru_maxrss). Only under -bench:
 //
-//	go test -run '^$' -bench SYNFlowsRSS -benchtime 1x ./ui
+//	go test -run '^$' -bench SYNFlowsRSS -benchtime 1x ./decode/store
 func BenchmarkIndexSYNFlowsRSS(b *testing.B) {
 	n, err := flowgen.Count()
 	if err != nil {
@@ -67,19 +67,19 @@ func TestIndexRSSChild(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer ir.Close()
-	var s *pktStore
+	var s *Store
 	if ir.Seekable() {
-		s = newFileStore(ir, path)
+		s = NewFile(ir, path)
 	} else {
-		s = newMemStore(ir.Name(), false, DefaultMaxPackets, DefaultMaxBytes)
+		s = NewMem(ir.Name(), false, DefaultMaxPackets, DefaultMaxBytes)
 	}
-	tr, err := indexFile(context.Background(), s, ir, nil)
-	s.finish(err)
-	s.setConvs(tr)
+	tr, err := IndexFile(context.Background(), s, ir, nil)
+	s.Finish(err)
+	s.SetConvs(tr)
 	if err != nil {
 		t.Fatal(err)
 	}
 	s.mu.RLock()
-	fmt.Printf("packets %d, conversations %d\n", s.end-s.first, s.convs.len())
+	fmt.Printf("packets %d, conversations %d\n", s.end-s.first, s.convs.Len())
 	s.mu.RUnlock()
 }

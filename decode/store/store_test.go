@@ -1,4 +1,4 @@
-package ui
+package store
 
 import (
 	"bytes"
@@ -14,11 +14,12 @@ import (
 	"github.com/sockscope/sockscope/capture"
 	"github.com/sockscope/sockscope/decode"
 	"github.com/sockscope/sockscope/internal/corpus"
+	"github.com/sockscope/sockscope/internal/flowgen"
 )
 
 func TestRecordSize(t *testing.T) {
-	if n := unsafe.Sizeof(pktRecord{}); n != 48 {
-		t.Errorf("pktRecord is %d bytes, want 48", n)
+	if n := unsafe.Sizeof(Record{}); n != 48 {
+		t.Errorf("Record is %d bytes, want 48", n)
 	}
 }
 
@@ -44,7 +45,7 @@ func roundTrip(t *testing.T, path string, limit int) (n, exceptions int) {
 	}
 	defer r.Close()
 	seq := decode.NewDecoder()
-	rd := newPktReader()
+	rd := NewReader()
 	var f capture.Frame
 	var p decode.Packet
 	for n = 1; limit == 0 || n <= limit; n++ {
@@ -59,16 +60,16 @@ func roundTrip(t *testing.T, path string, limit int) (n, exceptions int) {
 		if has {
 			exceptions++
 		}
-		rd.f = f
+		rd.Frame = f
 		rd.decode(&rec, &exc, has, 0)
-		if !samePacket(&p, &rd.p) {
-			t.Fatalf("%s #%d: the record does not give the packet back:\n got %+v\nwant %+v", path, n, rd.p.Analysis, p.Analysis)
+		if !samePacket(&p, &rd.Packet) {
+			t.Fatalf("%s #%d: the record does not give the packet back:\n got %+v\nwant %+v", path, n, rd.Packet.Analysis, p.Analysis)
 		}
 	}
 	return n - 1, exceptions
 }
 
-// TestRecordRoundTrip holds pktRecord to the tracker on every capture of
+// TestRecordRoundTrip holds Record to the tracker on every capture of
 // the corpus and on the benchmark capture.
 func TestRecordRoundTrip(t *testing.T) {
 	dir := corpus.PcapDir(t)
@@ -97,21 +98,21 @@ func benchPath() string {
 }
 
 // indexed builds a file store of path, as RunFile does.
-func indexed(t testing.TB, path string) *pktStore {
+func indexed(t testing.TB, path string) *Store {
 	ir, err := capture.OpenIndexed(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { ir.Close() })
-	var s *pktStore
+	var s *Store
 	if ir.Seekable() {
-		s = newFileStore(ir, path)
+		s = NewFile(ir, path)
 	} else {
-		s = newMemStore(path, false, DefaultMaxPackets, DefaultMaxBytes)
+		s = NewMem(path, false, DefaultMaxPackets, DefaultMaxBytes)
 	}
-	tr, err := indexFile(context.Background(), s, ir, nil)
-	s.finish(err)
-	s.setConvs(tr)
+	tr, err := IndexFile(context.Background(), s, ir, nil)
+	s.Finish(err)
+	s.SetConvs(tr)
 	return s
 }
 
@@ -131,26 +132,26 @@ func TestStoreMatchesReplay(t *testing.T) {
 		if got := int(s.end); got != len(want) {
 			t.Fatalf("%s: %d packets indexed, want %d", name, got, len(want))
 		}
-		rd := newPktReader()
+		rd := NewReader()
 		for abs := uint64(0); abs < s.end; abs++ {
-			if !s.load(abs, rd) {
+			if !s.Load(abs, rd) {
 				t.Fatalf("%s: packet %d not loaded", name, abs)
 			}
-			if got := printPacket(&rd.p); got != want[abs] {
+			if got := printPacket(&rd.Packet); got != want[abs] {
 				t.Fatalf("%s #%d:\n got %s\nwant %s", name, abs+1, got, want[abs])
 			}
 		}
-		sc := newPktScanner(s, 0)
+		sc := NewScanner(s, 0)
 		var i uint64
-		if _, err := sc.step(1<<30, func(rd *pktReader) {
-			if rd.abs != i || printPacket(&rd.p) != want[i] {
+		if _, err := sc.Step(1<<30, func(rd *Reader) {
+			if rd.Abs != i || printPacket(&rd.Packet) != want[i] {
 				t.Fatalf("%s: scan #%d differs", name, i+1)
 			}
 			i++
 		}); err != nil {
 			t.Fatalf("%s: scan: %v", name, err)
 		}
-		sc.close()
+		sc.Close()
 		if i != s.end {
 			t.Fatalf("%s: scan visited %d of %d", name, i, s.end)
 		}
@@ -183,42 +184,53 @@ func replayLines(t *testing.T, path string) []string {
 // TestMemStoreEviction: a bounded memory store drops the oldest packets,
 // counts them, and still gives back the rest exactly.
 func TestMemStoreEviction(t *testing.T) {
-	frames := testConversation()
-	s := newMemStore("test", true, 5, 0)
+	frames := synFrames(10)
+	s := NewMem("test", true, 5, 0)
 	dec := decode.NewDecoder()
 	var want []string
 	var p decode.Packet
 	for i := range frames {
 		dec.Decode(&frames[i], i+1, &p)
 		want = append(want, printPacket(&p))
-		s.addFrame(&frames[i], &p)
+		s.AddFrame(&frames[i], &p)
 	}
-	first, end := s.bounds()
+	first, end := s.Bounds()
 	if end != uint64(len(frames)) || end-first != 5 {
 		t.Fatalf("held [%d, %d), want the last 5 of %d", first, end, len(frames))
 	}
-	rd := newPktReader()
-	if s.load(first-1, rd) {
+	rd := NewReader()
+	if s.Load(first-1, rd) {
 		t.Errorf("evicted packet %d still loads", first-1)
 	}
 	for abs := first; abs < end; abs++ {
-		if !s.load(abs, rd) || printPacket(&rd.p) != want[abs] {
+		if !s.Load(abs, rd) || printPacket(&rd.Packet) != want[abs] {
 			t.Errorf("packet %d after eviction differs", abs)
 		}
 	}
 
 	// A byte budget evicts too: chunks go whole.
-	s = newMemStore("test", true, 0, 3*arenaChunkSize)
+	s = NewMem("test", true, 0, 3*arenaChunkSize)
 	big := capture.Frame{Data: make([]byte, 60000), Len: 60000, LinkType: capture.LinkEthernet}
 	for i := 0; i < 400; i++ {
 		dec.Decode(&big, i+1, &p)
-		s.addFrame(&big, &p)
+		s.AddFrame(&big, &p)
 	}
-	first, end = s.bounds()
+	first, end = s.Bounds()
 	if first == 0 || s.arena.held > 3*arenaChunkSize {
 		t.Errorf("byte budget: held [%d, %d) in %d bytes", first, end, s.arena.held)
 	}
-	if !s.load(first, rd) || len(rd.f.Data) != 60000 {
+	if !s.Load(first, rd) || len(rd.Frame.Data) != 60000 {
 		t.Errorf("oldest packet held does not load")
 	}
+}
+
+// synFrames returns n one-SYN frames of flows 0…n-1, 10 ms apart.
+func synFrames(n int) []capture.Frame {
+	frames := make([]capture.Frame, n)
+	for i := range frames {
+		b := make([]byte, flowgen.FrameLen)
+		flowgen.SYN(b, i)
+		frames[i] = capture.Frame{Sec: 1700000000, Nsec: int64(i) * 10_000_000, Len: len(b), LinkType: capture.LinkEthernet, Data: b}
+	}
+	return frames
 }

@@ -1,4 +1,4 @@
-package ui
+package store
 
 import (
 	"encoding/binary"
@@ -15,7 +15,7 @@ import (
 //
 // Each frame is preceded by a short varint header (arenaMaxHeader): the
 // capture time is not repeated there, since the packet's record holds it
-// (pktRecord.ns) and frame is given it back; only a time the record cannot
+// (Record.ns) and frame is given it back; only a time the record cannot
 // give exactly (a sub-second field out of range, seconds that overflow
 // nanoseconds) is written out. A one-SYN frame of 74 bytes then takes 77
 // bytes, not the 102 of a fixed 28-byte header: a million of them 24 MiB

@@ -1,4 +1,4 @@
-package ui
+package store
 
 import (
 	"math/bits"
@@ -6,7 +6,7 @@ import (
 	"github.com/sockscope/sockscope/decode"
 )
 
-// The inspector keeps one pktRecord per packet — never the whole
+// The inspector keeps one Record per packet — never the whole
 // decode.Packet (616 bytes): where the frame's bytes are, when it was
 // captured, its number, and the results of the connection tracker that
 // only a pass over every packet in order can compute (tcp.stream and
@@ -22,7 +22,7 @@ import (
 // rule); the rare packets where that fails, and the rare fields (duplicate
 // ACK numbers), go to a side table of exceptions, 40 bytes each.
 
-type pktRecord struct {
+type Record struct {
 	off    uint64 // the frame: file offset (file store) or arena position (memory store)
 	ns     int64  // capture time, ns since the epoch (0 with recNoTime)
 	number uint32 // frame number in the source
@@ -39,7 +39,7 @@ type pktRecord struct {
 	flags  uint8  // recStateChanged …
 }
 
-// pktRecord.kind
+// Record.kind
 const (
 	recTCP    = 1 << iota // a TCP segment the tracker saw: stream is tcp.stream
 	recUDP                // a UDP datagram or an ICMP error quoting one: stream is udp.stream
@@ -47,7 +47,7 @@ const (
 	recExc                // the packet has an entry in the exceptions
 )
 
-// pktRecord.flags
+// Record.flags
 const (
 	recStateChanged = 1 << iota
 	recSrcChanged
@@ -65,8 +65,8 @@ const (
 	tdOther // in the exception
 )
 
-// pktException holds what a record could not encode.
-type pktException struct {
+// exception holds what a record could not encode.
+type exception struct {
 	abs          uint64
 	tdSeq, tdAck uint32
 	nextSeq      uint32
@@ -116,14 +116,14 @@ func tracked(p *decode.Packet) uint8 {
 
 // packRecord encodes p (decoded with the tracker) whose frame is at off.
 // exc is filled, and needExc true, when the packet needs an exception.
-func packRecord(p *decode.Packet, off uint64) (r pktRecord, exc pktException, needExc bool) {
+func packRecord(p *decode.Packet, off uint64) (r Record, exc exception, needExc bool) {
 	needExc = packRecordTo(p, off, &r, &exc)
 	return r, exc, needExc
 }
 
 // packRecordTo is packRecord writing in place (the file index's hot path).
-func packRecordTo(p *decode.Packet, off uint64, r *pktRecord, exc *pktException) (needExc bool) {
-	*r = pktRecord{off: off}
+func packRecordTo(p *decode.Packet, off uint64, r *Record, exc *exception) (needExc bool) {
+	*r = Record{off: off}
 	r.number = uint32(p.Number)
 	if p.NoTime {
 		r.kind |= recNoTime
@@ -221,7 +221,7 @@ func stdNextSeq(p *decode.Packet) uint32 {
 
 // unpackRecord lays r (and its exception, if r.kind has recExc) over p,
 // which the frame's decode without a tracker filled.
-func unpackRecord(r *pktRecord, exc *pktException, p *decode.Packet) {
+func unpackRecord(r *Record, exc *exception, p *decode.Packet) {
 	switch {
 	case r.kind&recTCP != 0 && p.Layers&decode.LayerTCP != 0:
 	case r.kind&recUDP != 0:
@@ -267,4 +267,30 @@ func unpackRecord(r *pktRecord, exc *pktException, p *decode.Packet) {
 		a.WindowSize = exc.window
 		rel.NextSeq = exc.nextSeq
 	}
+}
+
+// Time is the packet's capture time, ns since the epoch, if it has one.
+func (r *Record) Time() (ns int64, ok bool) { return r.ns, r.kind&recNoTime == 0 }
+
+// Conv names the conversation the tracker filed the packet in.
+func (r *Record) Conv() (decode.ConvRef, bool) {
+	switch {
+	case r.kind&recTCP != 0:
+		return decode.ConvRef{Proto: "tcp", Stream: int(r.stream)}, true
+	case r.kind&recUDP != 0:
+		return decode.ConvRef{Proto: "udp", Stream: int(r.stream)}, true
+	}
+	return decode.ConvRef{}, false
+}
+
+// ConvOf names the conversation p (decoded with the tracker, or loaded
+// from a store) belongs to, as the tracker files it.
+func ConvOf(p *decode.Packet) (decode.ConvRef, bool) {
+	switch tracked(p) {
+	case recTCP:
+		return decode.ConvRef{Proto: "tcp", Stream: p.Rel.Stream}, true
+	case recUDP:
+		return decode.ConvRef{Proto: "udp", Stream: p.UDPStream}, true
+	}
+	return decode.ConvRef{}, false
 }
