@@ -14,26 +14,16 @@ const (
 	afInet  = 2
 	afInet6 = 10
 
-	sockStream    = 1
-	sockDgram     = 2
-	sockRaw       = 3
-	sockSeqpacket = 5
-	sockNonblock  = 0o4000
-	sockCloexec   = 0o2000000
+	sockStream   = 1
+	sockDgram    = 2
+	sockNonblock = 0o4000
 
-	msgOOB      = 0x1
-	msgPeek     = 0x2
 	msgDontwait = 0x40
-	msgTrunc    = 0x20
-	msgCtrunc   = 0x8
-	msgWaitall  = 0x100
 	msgNosignal = 0x4000
-	msgMore     = 0x8000
 
 	oNonblock = 0o4000
 
 	fDupfd        = 0
-	fGetfd        = 1
 	fSetfd        = 2
 	fGetfl        = 3
 	fSetfl        = 4
@@ -41,19 +31,9 @@ const (
 
 	fionbio = 0x5421
 
-	solSocket   = 1
-	ipprotoIP   = 0
-	ipprotoTCP  = 6
-	ipprotoUDP  = 17
-	ipprotoIPv6 = 41
-
-	pollIn    = 0x1
-	pollPri   = 0x2
-	pollOut   = 0x4
-	pollErr   = 0x8
-	pollHup   = 0x10
-	pollNval  = 0x20
-	pollRdHup = 0x2000
+	pollIn  = 0x1
+	pollPri = 0x2
+	pollOut = 0x4
 )
 
 var signalNames = [...]string{1: "SIGHUP", 2: "SIGINT", 3: "SIGQUIT", 4: "SIGILL", 5: "SIGTRAP", 6: "SIGABRT",
