@@ -1,5 +1,8 @@
 // Command sockscope shows what sockets do: it runs socket lessons in a lab,
-// replays pcap and pcapng files and captures live, printing every packet in
+// traces the user's own programs there (trace.go: demos.NewTrace under
+// demos/trace; main calls trace.ShimMain first, since the traced program
+// is started through this same binary), replays pcap and pcapng files and
+// captures live, printing every packet in
 // tcpdump's style or as JSON with Wireshark's field names, or showing them
 // in the terminal UI. See README.md.
 //
