@@ -17,6 +17,7 @@ import (
 	"github.com/expr-lang/expr/optimizer"
 	"github.com/expr-lang/expr/parser"
 	"github.com/expr-lang/expr/vm"
+	"github.com/sockscope/sockscope/internal/escape"
 )
 
 // Display filters: Wireshark-style boolean expressions over the display
@@ -63,10 +64,13 @@ type FilterError struct {
 }
 
 func (e *FilterError) Error() string {
+	// The message may quote the filter's own text (a regular expression
+	// with a control character in it): one safe line whatever it holds.
+	msg := escape.Safe(e.Msg)
 	if e.Column > 0 {
-		return fmt.Sprintf("display filter: column %d: %s", e.Column, e.Msg)
+		return fmt.Sprintf("display filter: column %d: %s", e.Column, msg)
 	}
-	return "display filter: " + e.Msg
+	return "display filter: " + msg
 }
 
 // CompileDisplayFilter compiles s. An empty (or blank) s matches every
