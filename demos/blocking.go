@@ -113,16 +113,7 @@ func runBlocking(ctx context.Context, env *Env) error {
 		}
 		s := env.NewSock(ctx, "server")
 		defer s.Close()
-		if err := s.Socket(unix.AF_INET, unix.SOCK_STREAM, 0); err != nil {
-			return err
-		}
-		if err := s.Setsockopt(unix.SOL_SOCKET, unix.SO_REUSEADDR, 1); err != nil {
-			return err
-		}
-		if err := s.Bind(BlockingAddr); err != nil {
-			return err
-		}
-		if err := s.Listen(5); err != nil {
+		if err := s.ListenTCP(BlockingAddr, 5); err != nil {
 			return err
 		}
 		listening.fire()
@@ -158,16 +149,7 @@ func runBlocking(ctx context.Context, env *Env) error {
 		}
 		l := env.NewSock(ctx, "server")
 		defer l.Close()
-		if err := l.Socket(unix.AF_INET, unix.SOCK_STREAM, 0); err != nil {
-			return err
-		}
-		if err := l.Setsockopt(unix.SOL_SOCKET, unix.SO_REUSEADDR, 1); err != nil {
-			return err
-		}
-		if err := l.Bind(BlockingConnectAddr); err != nil {
-			return err
-		}
-		if err := l.Listen(5); err != nil {
+		if err := l.ListenTCP(BlockingConnectAddr, 5); err != nil {
 			return err
 		}
 		listening2.fire()

@@ -93,16 +93,7 @@ func runNagle(ctx context.Context, env *Env) error {
 		}
 		s := env.NewSock(ctx, "server")
 		defer s.Close()
-		if err := s.Socket(unix.AF_INET, unix.SOCK_STREAM, 0); err != nil {
-			return err
-		}
-		if err := s.Setsockopt(unix.SOL_SOCKET, unix.SO_REUSEADDR, 1); err != nil {
-			return err
-		}
-		if err := s.Bind(NagleAddr); err != nil {
-			return err
-		}
-		if err := s.Listen(1); err != nil {
+		if err := s.ListenTCP(NagleAddr, 1); err != nil {
 			return err
 		}
 		listening.fire()

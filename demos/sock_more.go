@@ -10,6 +10,7 @@ import (
 
 	"github.com/sockscope/sockscope/decode"
 	"github.com/sockscope/sockscope/demos/sockcall"
+	"golang.org/x/sys/unix"
 )
 
 // What the lessons about buffers and timing share (partial-send,
@@ -258,4 +259,21 @@ func readerDrained(step int) func(r *sockcall.Run) (en, zh string) {
 		return fmt.Sprintf("The reader got %d bytes in %d recv calls, then b''.", total, n),
 			fmt.Sprintf("读端用 %d 次 recv 收到 %d 字节，然后是 b''。", n, total)
 	}
+}
+
+// ListenTCP starts a server as the tutorials do, in four recorded calls:
+// socket(AF_INET, SOCK_STREAM), setsockopt(SOL_SOCKET, SO_REUSEADDR, 1),
+// bind(addr) and listen(backlog) — Python's s = socket.socket();
+// s.setsockopt(…); s.bind((host, port)); s.listen(backlog).
+func (s *Sock) ListenTCP(addr string, backlog int) error {
+	if err := s.Socket(unix.AF_INET, unix.SOCK_STREAM, 0); err != nil {
+		return err
+	}
+	if err := s.Setsockopt(unix.SOL_SOCKET, unix.SO_REUSEADDR, 1); err != nil {
+		return err
+	}
+	if err := s.Bind(addr); err != nil {
+		return err
+	}
+	return s.Listen(backlog)
 }

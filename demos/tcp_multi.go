@@ -117,16 +117,7 @@ func runTCPMulti(ctx context.Context, env *Env) error {
 	g.Go(func(ctx context.Context) error { // the server: accept loop, a handler per client
 		s := env.NewSock(ctx, "server")
 		defer s.Close()
-		if err := s.Socket(unix.AF_INET, unix.SOCK_STREAM, 0); err != nil {
-			return err
-		}
-		if err := s.Setsockopt(unix.SOL_SOCKET, unix.SO_REUSEADDR, 1); err != nil {
-			return err
-		}
-		if err := s.Bind(TCPMultiAddr); err != nil {
-			return err
-		}
-		if err := s.Listen(5); err != nil {
+		if err := s.ListenTCP(TCPMultiAddr, 5); err != nil {
 			return err
 		}
 		listening.fire()

@@ -124,16 +124,7 @@ func runTimeWait(ctx context.Context, env *Env) error {
 		}
 		s := env.NewSock(ctx, "server")
 		defer s.Close()
-		if err := s.Socket(unix.AF_INET, unix.SOCK_STREAM, 0); err != nil {
-			return err
-		}
-		if err := s.Setsockopt(unix.SOL_SOCKET, unix.SO_REUSEADDR, 1); err != nil {
-			return err
-		}
-		if err := s.Bind(TimeWaitAddr); err != nil {
-			return err
-		}
-		if err := s.Listen(5); err != nil {
+		if err := s.ListenTCP(TimeWaitAddr, 5); err != nil {
 			return err
 		}
 		listening.fire()
@@ -189,16 +180,7 @@ func runTimeWait(ctx context.Context, env *Env) error {
 		}
 		fixed := env.NewSock(ctx, "server")
 		defer fixed.Close()
-		if err := fixed.Socket(unix.AF_INET, unix.SOCK_STREAM, 0); err != nil {
-			return err
-		}
-		if err := fixed.Setsockopt(unix.SOL_SOCKET, unix.SO_REUSEADDR, 1); err != nil {
-			return err
-		}
-		if err := fixed.Bind(TimeWaitAddr); err != nil {
-			return err
-		}
-		if err := fixed.Listen(5); err != nil {
+		if err := fixed.ListenTCP(TimeWaitAddr, 5); err != nil {
 			return err
 		}
 		if err := fixed.Close(); err != nil {
@@ -211,16 +193,7 @@ func runTimeWait(ctx context.Context, env *Env) error {
 		}
 		s2 := env.NewSock(ctx, "server")
 		defer s2.Close()
-		if err := s2.Socket(unix.AF_INET, unix.SOCK_STREAM, 0); err != nil {
-			return err
-		}
-		if err := s2.Setsockopt(unix.SOL_SOCKET, unix.SO_REUSEADDR, 1); err != nil {
-			return err
-		}
-		if err := s2.Bind(TimeWaitClientFirstAddr); err != nil {
-			return err
-		}
-		if err := s2.Listen(5); err != nil {
+		if err := s2.ListenTCP(TimeWaitClientFirstAddr, 5); err != nil {
 			return err
 		}
 		listening2.fire()
