@@ -70,6 +70,7 @@ const DefaultMaxCalls = 20_000
 type TraceResult struct {
 	Status []trace.ExitStatus // per program
 	Calls  int                // socket calls recorded
+	Libc   int                // of them, calls the C library made for itself (sockcall.Call.Libc)
 	Over   int                // calls made after MaxCalls were kept: counted, not kept
 	Notes  []string           // the tracer's notices, once each
 }
@@ -101,7 +102,8 @@ func NewTrace(o TraceOptions, res *TraceResult) *Demo {
 }
 
 // ErrNoSocketCalls is returned when the programs ran but made no socket
-// call at all.
+// call of their own (the C library's own calls, such as glibc asking nscd,
+// do not count).
 var ErrNoSocketCalls = errors.New("no socket calls")
 
 func runTrace(ctx context.Context, env *Env, o TraceOptions, res *TraceResult) error {
@@ -221,7 +223,8 @@ func runTrace(ctx context.Context, env *Env, o TraceOptions, res *TraceResult) e
 			firstErr = err
 		}
 	}
-	if firstErr == nil && res.Calls == 0 && ctx.Err() == nil {
+	res.Libc = res.Calls - seq.ownCalls(res.Calls)
+	if firstErr == nil && res.Calls == res.Libc && ctx.Err() == nil {
 		return ErrNoSocketCalls
 	}
 	return firstErr
@@ -242,12 +245,16 @@ func (e *Env) recordTraced(c sockcall.Call, start, end time.Time, step int) {
 // out of order; the sequencer holds each call traceHold and hands them on
 // by their return times.
 type sequencer struct {
-	env  *Env
-	mu   sync.Mutex
-	q    []heldCall
-	stop chan struct{}
-	done chan struct{}
-	once sync.Once
+	env *Env
+	mu  sync.Mutex
+	q   []heldCall
+	// libc holds the sockets (by endpoint and fd) the C library opened for
+	// itself, and libcCalls counts the calls marked so.
+	libc      map[libcKey]bool
+	libcCalls int
+	stop      chan struct{}
+	done      chan struct{}
+	once      sync.Once
 }
 
 type heldCall struct {
@@ -280,8 +287,60 @@ func newSequencer(env *Env) *sequencer {
 
 func (s *sequencer) add(c sockcall.Call, start, end time.Time, step int) {
 	s.mu.Lock()
+	s.markLibc(&c)
 	s.q = append(s.q, heldCall{c, start, end, step})
 	s.mu.Unlock()
+}
+
+type libcKey struct {
+	endpoint string
+	fd       int
+}
+
+// nscdPaths are where glibc looks for the name-service cache daemon.
+var nscdPaths = map[string]bool{"/var/run/nscd/socket": true, "/run/nscd/socket": true}
+
+// markLibc marks the calls on a socket glibc opened to reach nscd: the
+// connect to nscd's path, the socket call before it (still held: it
+// returned microseconds earlier), and every later call on that descriptor
+// up to its close. The caller holds s.mu.
+func (s *sequencer) markLibc(c *sockcall.Call) {
+	k := libcKey{c.Endpoint, c.FD}
+	if c.Op == "socket" && c.Errno == "" {
+		delete(s.libc, k) // the descriptor is a new socket now
+		return
+	}
+	if c.Op == "connect" && (nscdPaths[c.Path] || nscdPaths[c.Args]) {
+		if s.libc == nil {
+			s.libc = map[libcKey]bool{}
+		}
+		s.libc[k] = true
+		for i := len(s.q) - 1; i >= 0; i-- {
+			h := &s.q[i]
+			if h.c.Endpoint == c.Endpoint && h.c.FD == c.FD && h.c.Op == "socket" {
+				if h.c.Libc == "" {
+					h.c.Libc = sockcall.LibcNSCD
+					s.libcCalls++
+				}
+				break
+			}
+		}
+	}
+	if s.libc[k] {
+		c.Libc = sockcall.LibcNSCD
+		s.libcCalls++
+		if c.Op == "close" {
+			delete(s.libc, k)
+		}
+	}
+}
+
+// ownCalls is how many of n recorded calls were the programs' own, not
+// the C library's.
+func (s *sequencer) ownCalls(n int) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return n - s.libcCalls
 }
 
 // release hands on, oldest first, the calls that returned before cutoff

@@ -190,7 +190,11 @@ func runTrace(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	switch {
 	case errors.Is(err, demos.ErrNoSocketCalls):
-		return &exitError{code: programsExit(res.Status, 1), msg: "trace: " + programList(o.progs) + " made no socket calls (" + statusList(res.Status) + "); sockscope shows socket calls, so there is nothing to line up"}
+		what := " made no socket calls ("
+		if res.Libc > 0 {
+			what = fmt.Sprintf(" made no socket calls of its own, only the C library's %d to nscd (", res.Libc)
+		}
+		return &exitError{code: programsExit(res.Status, 1), msg: "trace: " + programList(o.progs) + what + statusList(res.Status) + "); sockscope shows socket calls, so there is nothing to line up"}
 	case errors.Is(err, trace.ErrPtraceDenied):
 		return &exitError{code: 1, msg: err.Error()}
 	case err != nil:

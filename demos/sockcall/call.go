@@ -61,6 +61,11 @@ type Call struct {
 	// sendall's send calls. Those calls carry the bytes; the sendall only
 	// groups them.
 	Inner []int
+	// Libc names a call the C library made for itself, not the program's
+	// own code: "nscd" for glibc asking the name-service cache daemon
+	// (getpwuid, getaddrinfo …) before it reads /etc/passwd or /etc/hosts
+	// itself. Only traced programs have them; "" for the program's calls.
+	Libc string
 
 	// Kernel is what the kernel said about every socket of the lesson
 	// right after this call returned (SIOCOUTQ, SIOCINQ, state): the check

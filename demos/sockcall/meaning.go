@@ -38,6 +38,24 @@ var unfinishedMeaning = &Meaning{
 	ZH: "程序没能从这个调用返回：调用还在等待时它被杀死了（或者它的另一个线程用 execve 换掉了程序），所以这个调用没有结果。内核里这个套接字剩下的事，会在进程结束、描述符被关闭时处理：打开着的 TCP 连接这时发出 FIN（若还有未读的字节，则发出 RST）。",
 }
 
+// LibcNSCD is the Libc of glibc's calls to the name-service cache daemon.
+const LibcNSCD = "nscd"
+
+// nscdMeaning and nscdAbsentMeaning explain the calls glibc makes for
+// itself to reach nscd. Like unfinishedMeaning they are not kernel
+// outcomes, so not in Meanings.
+var nscdMeaning = &Meaning{
+	Key: "libc: nscd", Python: "(no Python call of its own: made inside pwd.getpwuid, os.path.expanduser, socket.getaddrinfo …)",
+	EN: "The C library made this call for itself, not the program's code: before glibc looks up a user, a group or a host name in /etc/passwd, /etc/group or /etc/hosts, it asks the name-service cache daemon (nscd) over an AF_UNIX socket. Python's start-up makes such a lookup when HOME is not set, to find the home directory.",
+	ZH: "这个调用是 C 库自己发起的，不是程序代码里的：glibc 在 /etc/passwd、/etc/group 或 /etc/hosts 里查用户、组或主机名之前，先通过一个 AF_UNIX 套接字去问名字服务缓存守护进程（nscd）。没有设置 HOME 时，Python 启动时就会做这样的查询，以找到主目录。",
+}
+
+var nscdAbsentMeaning = &Meaning{
+	Key: "libc: nscd (ENOENT)", Python: nscdMeaning.Python,
+	EN: "The C library made this call for itself, not the program's code: glibc tried the name-service cache daemon (nscd) at its socket path before reading /etc/passwd, /etc/group or /etc/hosts. No such socket exists here (ENOENT: nscd is not running), so glibc closes the socket and reads the files itself; nothing went on the wire.",
+	ZH: "这个调用是 C 库自己发起的，不是程序代码里的：glibc 在读 /etc/passwd、/etc/group 或 /etc/hosts 之前，先尝试连接名字服务缓存守护进程（nscd）的套接字路径。这里没有这个套接字（ENOENT：nscd 没有运行），于是 glibc 关闭套接字，自己去读这些文件；线路上什么也没有。",
+}
+
 // Meanings is the catalogue, by Key.
 var Meanings = map[string]*Meaning{
 	"b''": {
@@ -106,6 +124,17 @@ var Meanings = map[string]*Meaning{
 func MeaningOf(c *Call) *Meaning {
 	if c.Errno == Unfinished {
 		return unfinishedMeaning
+	}
+	if c.Libc == LibcNSCD {
+		// Told once, at the connect that names nscd; the socket and close
+		// around it carry only their "libc: nscd" tag.
+		switch {
+		case c.Op != "connect":
+			return nil
+		case c.Errno == "ENOENT":
+			return nscdAbsentMeaning
+		}
+		return nscdMeaning
 	}
 	if c.Errno != "" {
 		key := c.Errno

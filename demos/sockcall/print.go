@@ -24,6 +24,11 @@ func AppendCallLabel(dst []byte, c *Call) []byte {
 		dst = append(dst, ' ')
 		dst = append(dst, c.Errno...)
 	}
+	if c.Libc != "" {
+		dst = append(dst, "  (libc: "...)
+		dst = append(dst, c.Libc...)
+		dst = append(dst, ')')
+	}
 	return dst
 }
 
@@ -122,6 +127,9 @@ func AppendCallJSON(dst []byte, c *Call, l *CallLinks, w *Waits, zh bool) []byte
 	}
 	if c.Path != "" {
 		o.Str(`"call.path":`, c.Path)
+	}
+	if c.Libc != "" {
+		o.Str(`"call.libc":`, c.Libc)
 	}
 	o.Int(`"call.sendq":`, int64(c.SendQ))
 	o.Int(`"call.recvq":`, int64(c.RecvQ))
