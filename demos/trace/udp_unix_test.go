@@ -113,10 +113,20 @@ func TestPythonUDPAndUnix(t *testing.T) {
 	if c.Ret != 7 || c.State.Local.Path != path {
 		t.Errorf("recvfrom by path = %d on %v", c.Ret, c.State.Local)
 	}
-	// Every socket closed, each close reported with its inode.
+	// Every socket closed, each close reported with its inode. glibc's own
+	// sockets to nscd (opened when Python looks up the user at start-up,
+	// without HOME, as under CI) are not the program's.
 	closes := 0
+	nscd := map[int]bool{}
 	for _, ev := range evs {
+		if ev.Call.Name == "connect" && strings.HasSuffix(ev.Call.Addr.Path, "/nscd/socket") {
+			nscd[ev.Call.FD] = true
+		}
 		if ev.Call.Name == "close" {
+			if nscd[ev.Call.FD] {
+				delete(nscd, ev.Call.FD)
+				continue
+			}
 			closes++
 			if ev.Call.Inode == 0 || ev.Call.Ret != 0 {
 				t.Errorf("close of fd %d: inode %d = %d", ev.Call.FD, ev.Call.Inode, ev.Call.Ret)
