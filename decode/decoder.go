@@ -2,6 +2,7 @@ package decode
 
 import (
 	"encoding/binary"
+	"fmt"
 	"net/netip"
 
 	"github.com/google/gopacket"
@@ -16,12 +17,12 @@ import (
 type Decoder struct {
 	eth     ethernet
 	dot1q   dot1q
-	sll     layers.LinuxSLL
+	sll     sll
 	sll2    sll2
 	loop    loopback
 	nflog   nflog
 	raw     rawIP
-	arp     layers.ARP
+	arp     arp
 	ip4     ipv4
 	ip6     ipv6
 	ext     ipv6Ext
@@ -36,6 +37,9 @@ type Decoder struct {
 	container gopacket.DecodingLayerContainer
 	byFirst   map[gopacket.LayerType]*gopacket.DecodingLayerParser
 	decoded   []gopacket.LayerType
+	// recovered counts the frames whose decoding panicked and was caught
+	// (see Recovered).
+	recovered int
 	// Seq is the connection tracker: it numbers TCP connections and UDP
 	// conversations, computes relative sequence numbers, Wireshark's expert
 	// flags and the endpoint states. Nil disables all of that.
@@ -62,6 +66,7 @@ func NewDecoder() *Decoder {
 		p := gopacket.NewDecodingLayerParser(first)
 		p.SetDecodingLayerContainer(container)
 		p.IgnoreUnsupported = true
+		p.IgnorePanic = true // Decode recovers, and counts it
 		d.byFirst[first] = p
 	}
 	d.decoded = make([]gopacket.LayerType, 0, 16)
@@ -104,6 +109,7 @@ func (d *Decoder) Decode(f *capture.Frame, number int, p *Packet) {
 		return // a link type we do not decode: frame fields only
 	}
 	d.dot1q.n, d.dot1q.tpid, d.ext.length = 0, 0, 0
+	defer d.recoverPanic(p)
 	err := parser.DecodeLayers(f.Data, &d.decoded)
 	p.Truncated = parser.Truncated
 	next := first
@@ -120,10 +126,26 @@ func (d *Decoder) Decode(f *capture.Frame, number int, p *Packet) {
 		d.failed(next, payload, p, err)
 	}
 	d.application(p)
-	if d.Seq != nil && (p.Layers&(LayerTCP|LayerUDP) != 0 || p.Quote.Valid) {
+	if d.Seq != nil && Tracked(p) {
 		d.Seq.Track(p)
 	}
 }
+
+// recoverPanic is the last net under Decode: a decoding layer that indexes
+// past its bytes is a bug (every layer bounds-checks), but one frame must not
+// end the program. The frame is marked malformed and the panic counted, so
+// that tests can insist it never happens.
+func (d *Decoder) recoverPanic(p *Packet) {
+	if r := recover(); r != nil {
+		d.recovered++
+		p.Malformed = true
+		p.Err = fmt.Sprintf("decoder panic (recovered): %v", r)
+	}
+}
+
+// Recovered returns how many frames' decoding panicked and was recovered
+// since the Decoder was made. It is zero unless a decoding layer has a bug.
+func (d *Decoder) Recovered() int { return d.recovered }
 
 // collect copies the fields of a decoded layer into p and returns the type
 // of the layer that follows it.
@@ -221,19 +243,6 @@ func (d *Decoder) collect(t gopacket.LayerType, p *Packet) gopacket.LayerType {
 		return gopacket.LayerTypePayload
 	}
 	return gopacket.LayerTypeZero
-}
-
-func (d *Decoder) collectARP(p *Packet) {
-	p.Layers |= LayerARP
-	a := &d.arp
-	p.ARPOp = a.Operation
-	p.ARPHLen, p.ARPPLen = a.HwAddressSize, a.ProtAddressSize
-	copy(p.ARPSHA[:], a.SourceHwAddress)
-	copy(p.ARPTHA[:], a.DstHwAddress)
-	if a.Protocol == layers.EthernetTypeIPv4 && a.ProtAddressSize == 4 {
-		p.ARPSPA, _ = netip.AddrFromSlice(a.SourceProtAddress)
-		p.ARPTPA, _ = netip.AddrFromSlice(a.DstProtAddress)
-	}
 }
 
 func (d *Decoder) collectIPv4(p *Packet) {
@@ -350,6 +359,7 @@ func (d *Decoder) failed(next gopacket.LayerType, data []byte, p *Packet, err er
 		p.BadLayer = LayerIPv6
 	case layers.LayerTypeARP:
 		p.BadLayer = LayerARP
+		d.collectARP(p) // the fields read before the bytes ran out
 	case layers.LayerTypeICMPv4:
 		p.BadLayer = LayerICMPv4
 	case layers.LayerTypeICMPv6:

@@ -20,7 +20,11 @@ func FuzzDecode(f *testing.F) {
 	f.Fuzz(func(t *testing.T, link uint32, data []byte) {
 		fr := capture.Frame{Sec: 1, Len: len(data) + 3, LinkType: link, Data: data}
 		var p decode.Packet
+		before := dec.Recovered()
 		dec.Decode(&fr, 1, &p)
+		if dec.Recovered() != before {
+			t.Fatalf("decoder panic recovered: %s", p.Err)
+		}
 		if p.CapLen != len(data) || p.Len != len(data)+3 {
 			t.Fatalf("lengths changed: cap %d len %d for %d bytes", p.CapLen, p.Len, len(data))
 		}
