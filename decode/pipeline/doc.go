@@ -19,18 +19,24 @@
 //     The Frame and Packet passed are reused by the next packet
 //     (Packet.Payload and Packet.DNS.QName alias the frame and the decoder).
 //   - Run with Parallel and at least two usable CPUs (runtime.GOMAXPROCS):
-//     stage 1, a goroutine Run starts, reads, filters, decodes and tracks
-//     into batches of plain decode.Packet values whose payload, DNS name and
-//     (with KeepFrames) frame bytes are copied into the batch's own memory;
-//     stage 2, the goroutine that called Run, calls the caller's function
-//     for each packet of each batch in order. Batches circulate between the
-//     two through two channels (a few batches in all, so memory stays
-//     bounded); the caller's function never runs concurrently with itself.
+//     three stages. Stage 1, a goroutine Run starts, reads, filters and
+//     decodes into batches of plain decode.Packet values whose payload, DNS
+//     name and (with KeepFrames) frame bytes are copied into the batch's own
+//     memory; stage 2, another, runs the tracker over each batch in order
+//     (the decoder's tracker is set aside while Run runs, so decoding does
+//     not wait for it; decode.Tracked says which packets it takes); stage 3,
+//     the goroutine that called Run, calls the caller's function for each
+//     packet of each batch in order. With RunLines, stage 2 also formats a
+//     batch when stage 3 is behind. Batches circulate through channels (a
+//     few batches in all, so memory stays bounded); the caller's function
+//     never runs concurrently with itself. The three stages cost about the
+//     same per packet on text (read and decode, track, format), so two cores
+//     stay busy.
 //
 // Goroutines: a Pipeline belongs to one goroutine (the one calling Next or
-// Run). Run's stage-1 goroutine ends before Run returns, whatever happens:
+// Run). Run's stage-1 and stage-2 goroutines end before Run returns, whatever happens:
 // the end of the source, a read error (returned after every packet read
 // before it has been passed on), the caller's function failing (stage 1 is
-// told to stop and drained), or ctx ending (checked every 1024 frames and
+// told to stop and both are drained), or ctx ending (checked every 1024 frames and
 // by sources that take a context). So Tracker may be read once Run returns.
 package pipeline

@@ -27,12 +27,14 @@ type batch struct {
 // takes another chunk, and keeps the last one it took for its next use.
 const arenaChunk = 256 << 10
 
-// stage1Formats makes stage 1 format every batch with RunLines (tests:
-// export_test.go), so that that path is checked whatever the timing.
-var stage1Formats bool
+// trackerFormats makes the tracking stage format every batch with
+// RunLines (tests: export_test.go), so that that path is checked whatever
+// the timing.
+var trackerFormats bool
 
-// nBatches circulate: one being filled, one being formatted, two queued.
-const nBatches = 4
+// nBatches circulate: one being decoded, one being tracked, one being
+// passed on, three queued.
+const nBatches = 6
 
 // keep copies s into the batch's memory.
 func (b *batch) keep(s []byte) []byte {
@@ -47,28 +49,31 @@ func (b *batch) keep(s []byte) []byte {
 	return b.arena[start:len(b.arena):len(b.arena)]
 }
 
-// runParallel is Run's two-stage form: stage 1 on a goroutine of its own,
-// stage 2 (fn) on the caller's. With lineFn (RunLines), stage 1 formats a
-// batch itself when stage 2 has not yet taken the one before (stage 2 is
-// the slower), and stage 2 passes those lines to lineFn; it formats the
-// others in fn.
+// runParallel is Run's three-stage form: stage 1 (read, filter, number,
+// decode) and stage 2 (track) on goroutines of their own, stage 3 (fn) on
+// the caller's. The decoder's tracker is set aside while it runs, so that
+// decoding does not wait for tracking. With lineFn (RunLines), stage 2
+// formats a batch itself when stage 3 has not yet taken the one before
+// (formatting JSON costs more than tracking), and stage 3 passes those
+// lines to lineFn; it formats the others in fn.
 func (p *Pipeline) runParallel(ctx context.Context, fn Func, lineFn LineFunc) error {
 	size := p.cfg.BatchSize
 	if size <= 0 {
 		size = DefaultBatchSize
 	}
+	// No send on these blocks: there are only nBatches batches.
 	free := make(chan *batch, nBatches)
-	full := make(chan *batch, nBatches) // never blocks: there are nBatches
+	decoded := make(chan *batch, nBatches)
+	tracked := make(chan *batch, nBatches)
 	stop := make(chan struct{})
 	for i := 0; i < nBatches; i++ {
 		free <- &batch{pkts: make([]decode.Packet, size), frames: make([]capture.Frame, size), arena: make([]byte, 0, arenaChunk)}
 	}
-	go func() {
-		defer close(full)
-		var format func([]byte, *decode.Packet) []byte
-		if lineFn != nil {
-			format = p.cfg.Format()
-		}
+	seq := p.dec.Seq
+	p.dec.Seq = nil
+	defer func() { p.dec.Seq = seq }() // once both goroutines have ended (tracked is closed)
+	go func() { // stage 1
+		defer close(decoded)
 		for {
 			var b *batch
 			select {
@@ -79,21 +84,38 @@ func (p *Pipeline) runParallel(ctx context.Context, fn Func, lineFn LineFunc) er
 			n, err := p.fill(ctx, b, size)
 			b.pkts, b.frames = b.pkts[:n], b.frames[:n]
 			b.formatted = false
-			if format != nil && (len(full) > 0 || stage1Formats) {
-				b.format(format)
-			}
 			if err != nil {
 				if err != io.EOF {
 					b.err = err
 				}
-				full <- b
+				decoded <- b
 				return
 			}
-			full <- b
+			decoded <- b
+		}
+	}()
+	go func() { // stage 2
+		defer close(tracked)
+		var format func([]byte, *decode.Packet) []byte
+		if lineFn != nil {
+			format = p.cfg.Format()
+		}
+		for b := range decoded {
+			if seq != nil {
+				for i := range b.pkts {
+					if pk := &b.pkts[i]; decode.Tracked(pk) {
+						seq.Track(pk)
+					}
+				}
+			}
+			if format != nil && (len(tracked) > 0 || trackerFormats) {
+				b.format(format)
+			}
+			tracked <- b
 		}
 	}()
 	var err error
-	for b := range full {
+	for b := range tracked {
 		if err == nil {
 			if b.formatted {
 				start := 0
@@ -114,7 +136,7 @@ func (p *Pipeline) runParallel(ctx context.Context, fn Func, lineFn LineFunc) er
 				err = b.err
 			}
 			if err != nil {
-				close(stop) // stage 1 ends at its next batch; drain it
+				close(stop) // stage 1 ends at its next batch; drain both
 			}
 		}
 		free <- b
