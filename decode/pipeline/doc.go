@@ -34,9 +34,10 @@
 //     stay busy.
 //
 // Goroutines: a Pipeline belongs to one goroutine (the one calling Next or
-// Run). Run's stage-1 and stage-2 goroutines end before Run returns, whatever happens:
-// the end of the source, a read error (returned after every packet read
-// before it has been passed on), the caller's function failing (stage 1 is
-// told to stop and both are drained), or ctx ending (checked every 1024 frames and
-// by sources that take a context). So Tracker may be read once Run returns.
+// Run). Run's stage-1 and stage-2 goroutines end before Run returns,
+// whatever happens: the end of the source, a read error (returned after
+// every packet read before it has been passed on), the caller's function
+// failing (stage 1 is told to stop and both are drained), or ctx ending
+// (checked every 1024 frames and by sources that take a context). So
+// Tracker may be read once Run returns.
 package pipeline

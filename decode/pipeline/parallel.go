@@ -72,7 +72,7 @@ func (p *Pipeline) runParallel(ctx context.Context, fn Func, lineFn LineFunc) er
 	seq := p.dec.Seq
 	p.dec.Seq = nil
 	defer func() { p.dec.Seq = seq }() // once both goroutines have ended (tracked is closed)
-	go func() { // stage 1
+	go func() {                        // stage 1
 		defer close(decoded)
 		for {
 			var b *batch
