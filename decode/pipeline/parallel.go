@@ -71,8 +71,10 @@ func (p *Pipeline) runParallel(ctx context.Context, fn Func, lineFn LineFunc) er
 	}
 	seq := p.dec.Seq
 	p.dec.Seq = nil
-	defer func() { p.dec.Seq = seq }() // once both goroutines have ended (tracked is closed)
-	go func() {                        // stage 1
+	// Put back once both goroutines have ended (tracked is closed).
+	defer func() { p.dec.Seq = seq }()
+	// Stage 1: read, filter, number, decode.
+	go func() {
 		defer close(decoded)
 		for {
 			var b *batch
@@ -94,7 +96,8 @@ func (p *Pipeline) runParallel(ctx context.Context, fn Func, lineFn LineFunc) er
 			decoded <- b
 		}
 	}()
-	go func() { // stage 2
+	// Stage 2: track.
+	go func() {
 		defer close(tracked)
 		var format func([]byte, *decode.Packet) []byte
 		if lineFn != nil {
