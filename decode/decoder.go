@@ -49,6 +49,7 @@ type Decoder struct {
 // NewDecoder returns a Decoder with a connection tracker.
 func NewDecoder() *Decoder {
 	d := &Decoder{Seq: NewSeqTracker()}
+	d.ip4.six = &d.ip6
 	container := gopacket.DecodingLayerContainer(gopacket.DecodingLayerSparse(nil))
 	for _, l := range []gopacket.DecodingLayer{
 		&d.eth, &d.dot1q, &d.sll, &d.sll2, &d.loop, &d.nflog, &d.raw, &d.arp,
@@ -245,22 +246,6 @@ func (d *Decoder) collect(t gopacket.LayerType, p *Packet) gopacket.LayerType {
 	return gopacket.LayerTypeZero
 }
 
-func (d *Decoder) collectIPv4(p *Packet) {
-	ip := &d.ip4
-	p.Layers |= LayerIPv4
-	p.IPVersion = 4
-	p.Src = netip.AddrFrom4([4]byte(ip.SrcIP))
-	p.Dst = netip.AddrFrom4([4]byte(ip.DstIP))
-	p.IPProto = uint8(ip.Protocol)
-	p.IPHdrLen = uint16(ip.IHL) * 4
-	p.IPLen = ip.Length
-	p.IPID = ip.Id
-	p.IPFlags = uint8(ip.Flags)
-	p.FragOffset = ip.FragOffset
-	p.TTL = ip.TTL
-	p.TOS = ip.TOS
-}
-
 func (d *Decoder) collectIPv6(p *Packet) {
 	ip := &d.ip6
 	p.Layers |= LayerIPv6
@@ -275,6 +260,9 @@ func (d *Decoder) collectIPv6(p *Packet) {
 		p.IPHdrLen += uint16(ip.HopByHop.ActualLength)
 	}
 	p.IPv6Plen = ip.Length
+	if ip.Length == 0 && ip.HopByHop != nil {
+		p.IPv6Jumbo = ipv6JumboLength(ip.HopByHop.Options)
+	}
 	p.IPv6Flow = ip.FlowLabel
 	p.TTL = ip.HopLimit
 	p.TOS = ip.TrafficClass
@@ -289,6 +277,9 @@ func (d *Decoder) collectTCP(p *Packet) {
 	p.Urgent = t.Urgent
 	p.TCPHdrLen = t.DataOffset * 4
 	p.TCPFlags = tcpFlags(t)
+	if len(t.Contents) >= 14 { // all twelve bits, the reserved ones too
+		p.TCPFlags = binary.BigEndian.Uint16(t.Contents[12:14]) & 0x0fff
+	}
 	p.TCPOptions.fill(t.Options)
 	p.PayloadLen = tcpPayloadLen(p, len(t.Payload))
 	p.Payload = capped(t.Payload, p.PayloadLen)
@@ -306,10 +297,12 @@ func capped(b []byte, n int) []byte {
 func tcpPayloadLen(p *Packet, captured int) int {
 	var ipPayload int
 	switch {
-	case p.IPVersion == 4 && p.IPLen >= p.IPHdrLen:
+	case p.IPVersion == 4 && p.IPLen >= uint32(p.IPHdrLen):
 		ipPayload = int(p.IPLen) - int(p.IPHdrLen)
 	case p.IPVersion == 6 && p.IPv6Plen != 0:
 		ipPayload = int(p.IPv6Plen) + 40 - int(p.IPHdrLen)
+	case p.IPVersion == 6 && p.IPv6Jumbo != 0: // the jumbo length counts the extension headers after hop-by-hop
+		ipPayload = int(p.IPv6Jumbo) + 40 - int(p.IPHdrLen)
 	default:
 		return captured
 	}
@@ -329,6 +322,34 @@ func tcpFlags(t *layers.TCP) uint16 {
 	return f
 }
 
+// collectRawIPv6 keeps the fixed header of an IPv6 packet whose extension
+// headers could not be decoded: Wireshark still shows its addresses.
+func collectRawIPv6(data []byte, p *Packet) {
+	if len(data) < 40 || data[0]>>4 != 6 {
+		return
+	}
+	p.Layers |= LayerIPv6
+	p.IPVersion = 6
+	p.TOS = uint8(binary.BigEndian.Uint16(data[0:2]) >> 4)
+	p.IPv6Flow = binary.BigEndian.Uint32(data[0:4]) & 0xfffff
+	p.IPv6Plen = binary.BigEndian.Uint16(data[4:6])
+	p.IPv6Next, p.IPProto = data[6], data[6]
+	p.TTL = data[7]
+	p.IPHdrLen = 40
+	p.Src = netip.AddrFrom16([16]byte(data[8:24]))
+	p.Dst = netip.AddrFrom16([16]byte(data[24:40]))
+}
+
+// ipv6JumboLength returns the Jumbo Payload option's value (RFC 2675), 0 if none.
+func ipv6JumboLength(opts []*layers.IPv6HopByHopOption) uint32 {
+	for _, o := range opts {
+		if o.OptionType == 0xc2 && len(o.OptionData) == 4 {
+			return binary.BigEndian.Uint32(o.OptionData)
+		}
+	}
+	return 0
+}
+
 // failed records a layer that did not decode. The TCP layer fills its fixed
 // header before it checks the options, so a bad option list still leaves
 // ports, sequence numbers and flags to show, as tcpdump and Wireshark do.
@@ -341,6 +362,10 @@ func (d *Decoder) failed(next gopacket.LayerType, data []byte, p *Packet, err er
 		if len(data) >= 20 { // DecodeFromBytes got past the fixed header
 			d.collectTCP(p)
 			p.TCPOptions.Bad = true
+			// The layer's Contents and Payload are set only on success:
+			// what they hold now is the previous frame's.
+			p.TCPFlags = binary.BigEndian.Uint16(data[12:14]) & 0x0fff
+			p.Payload = nil
 		} else if len(data) >= 4 { // a header cut short: the ports are there
 			p.SrcPort, p.DstPort = binary.BigEndian.Uint16(data), binary.BigEndian.Uint16(data[2:])
 		}
@@ -355,8 +380,15 @@ func (d *Decoder) failed(next gopacket.LayerType, data []byte, p *Packet, err er
 		}
 	case layers.LayerTypeIPv4:
 		p.BadLayer = LayerIPv4
+		if d.ip4.isV6 {
+			p.BadLayer = LayerIPv6
+			collectRawIPv6(data, p)
+		} else {
+			d.collectIPv4(p) // the fields read before the problem
+		}
 	case layers.LayerTypeIPv6:
 		p.BadLayer = LayerIPv6
+		collectRawIPv6(data, p)
 	case layers.LayerTypeARP:
 		p.BadLayer = LayerARP
 		d.collectARP(p) // the fields read before the bytes ran out

@@ -46,30 +46,6 @@ func (s *sll2) DecodeFromBytes(data []byte, df gopacket.DecodeFeedback) error {
 	return nil
 }
 
-// ipv4 overrides gopacket's IPv4 NextLayerType: gopacket stops at every
-// fragment, but the first fragment (offset 0, MF set) starts with the
-// transport header, which tcpdump and Wireshark (reassembly off) decode.
-// Like ipv6, it also rejects a wrong version and stops at IP-in-IP.
-type ipv4 struct{ layers.IPv4 }
-
-func (i *ipv4) DecodeFromBytes(data []byte, df gopacket.DecodeFeedback) error {
-	if len(data) > 0 && data[0]>>4 != 4 {
-		return errors.New("IPv4 header with IP version not 4")
-	}
-	return i.IPv4.DecodeFromBytes(data, df)
-}
-
-func (i *ipv4) NextLayerType() gopacket.LayerType {
-	if i.FragOffset != 0 {
-		return gopacket.LayerTypeFragment
-	}
-	next := i.Protocol.LayerType()
-	if next == layers.LayerTypeIPv4 || next == layers.LayerTypeIPv6 {
-		return gopacket.LayerTypePayload
-	}
-	return next
-}
-
 // ipv6Frag is the IPv6 Fragment extension header, which gopacket v1.1.19 can
 // only decode through gopacket.NewPacket, not as a DecodingLayer.
 type ipv6Frag struct {

@@ -179,18 +179,19 @@ func init() {
 	// IPv4 and IPv6.
 	ip4 := func(p *Packet) bool { return p.IPVersion == 4 }
 	proto("ip", ip4)
-	addrField("ip.src", ip4, func(p *Packet) string { return p.Src.String() })
-	addrField("ip.dst", ip4, func(p *Packet) string { return p.Dst.String() })
+	ip4a := func(p *Packet) bool { return ip4(p) && p.Src.IsValid() }
+	addrField("ip.src", ip4a, func(p *Packet) string { return p.Src.String() })
+	addrField("ip.dst", ip4a, func(p *Packet) string { return p.Dst.String() })
 	addPair("ip.addr", FieldAddr, "ip.src", "ip.dst")
-	num("ip.proto", ip4, func(p *Packet) int { return int(p.IPProto) })
+	num("ip.proto", ip4a, func(p *Packet) int { return int(p.IPProto) })
 	num("ip.hdr_len", ip4, func(p *Packet) int { return int(p.IPHdrLen) })
-	num("ip.len", ip4, func(p *Packet) int { return int(p.IPLen) })
-	num("ip.id", ip4, func(p *Packet) int { return int(p.IPID) })
-	num("ip.flags.df", ip4, func(p *Packet) int { return int(p.IPFlags >> 1 & 1) })
-	num("ip.flags.mf", ip4, func(p *Packet) int { return int(p.IPFlags & 1) })
-	num("ip.frag_offset", ip4, func(p *Packet) int { return int(p.FragOffset) })
-	num("ip.ttl", ip4, func(p *Packet) int { return int(p.TTL) })
-	num("ip.dsfield", ip4, func(p *Packet) int { return int(p.TOS) })
+	num("ip.len", func(p *Packet) bool { return ip4(p) && (p.Src.IsValid() || p.IPLen != 0) }, func(p *Packet) int { return int(p.IPLen) })
+	num("ip.id", ip4a, func(p *Packet) int { return int(p.IPID) })
+	num("ip.flags.df", ip4a, func(p *Packet) int { return int(p.IPFlags >> 1 & 1) })
+	num("ip.flags.mf", ip4a, func(p *Packet) int { return int(p.IPFlags & 1) })
+	num("ip.frag_offset", ip4a, func(p *Packet) int { return int(p.FragOffset) })
+	num("ip.ttl", ip4a, func(p *Packet) int { return int(p.TTL) })
+	num("ip.dsfield", ip4a, func(p *Packet) int { return int(p.TOS) })
 	ip6 := func(p *Packet) bool { return p.IPVersion == 6 }
 	proto("ipv6", ip6)
 	addrField("ipv6.src", ip6, func(p *Packet) string { return p.Src.String() })
@@ -198,6 +199,7 @@ func init() {
 	addPair("ipv6.addr", FieldAddr, "ipv6.src", "ipv6.dst")
 	num("ipv6.nxt", ip6, func(p *Packet) int { return int(p.IPv6Next) })
 	num("ipv6.plen", ip6, func(p *Packet) int { return int(p.IPv6Plen) })
+	num("ipv6.opt.jumbo", func(p *Packet) bool { return ip6(p) && p.IPv6Jumbo != 0 }, func(p *Packet) int { return int(p.IPv6Jumbo) })
 	num("ipv6.hlim", ip6, func(p *Packet) int { return int(p.TTL) })
 	num("ipv6.tclass", ip6, func(p *Packet) int { return int(p.TOS) })
 	num("ipv6.flow", ip6, func(p *Packet) int { return int(p.IPv6Flow) })
@@ -231,6 +233,7 @@ func init() {
 	}{{"fin", TCPFin}, {"syn", TCPSyn}, {"reset", TCPRst}, {"push", TCPPsh}, {"ack", TCPAck}, {"urg", TCPUrg}, {"ece", TCPEce}, {"cwr", TCPCwr}, {"ae", TCPAE}} {
 		num("tcp.flags."+f.name, tcp, func(p *Packet) int { return boolInt(p.TCPFlags&f.bit != 0) })
 	}
+	num("tcp.flags.res", tcp, func(p *Packet) int { return int(p.TCPFlags & TCPReserved >> 9) })
 	num("tcp.seq", tcp, func(p *Packet) int { return int(p.Rel.Seq) })
 	num("tcp.ack", tcp, func(p *Packet) int { return int(p.Rel.Ack) })
 	num("tcp.seq_raw", tcp, func(p *Packet) int { return int(p.Seq) })
@@ -342,6 +345,12 @@ func init() {
 		return true
 	})
 	str("sockscope.error", func(p *Packet) bool { return p.Malformed }, func(p *Packet) string { return p.Err })
+	str("_ws.expert.message", func(p *Packet) bool { return p.Malformed || p.Note != "" }, func(p *Packet) string {
+		if p.Malformed {
+			return p.Err
+		}
+		return p.Note
+	})
 }
 
 // expertSet reports whether expert flag bit is set as AppendJSON writes it:

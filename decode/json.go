@@ -62,6 +62,13 @@ func AppendJSON(dst []byte, p *Packet) []byte {
 	}
 	switch p.IPVersion {
 	case 4:
+		if !p.Src.IsValid() { // a bogus header length: Wireshark stops there
+			o.uint(`"ip.hdr_len":`, uint64(p.IPHdrLen))
+			if p.IPLen != 0 {
+				o.uint(`"ip.len":`, uint64(p.IPLen))
+			}
+			break
+		}
 		o.addr(`"ip.src":`, p.Src)
 		o.addr(`"ip.dst":`, p.Dst)
 		o.uint(`"ip.proto":`, uint64(p.IPProto))
@@ -78,6 +85,9 @@ func AppendJSON(dst []byte, p *Packet) []byte {
 		o.addr(`"ipv6.dst":`, p.Dst)
 		o.uint(`"ipv6.nxt":`, uint64(p.IPv6Next))
 		o.uint(`"ipv6.plen":`, uint64(p.IPv6Plen))
+		if p.IPv6Jumbo != 0 {
+			o.uint(`"ipv6.opt.jumbo":`, uint64(p.IPv6Jumbo))
+		}
 		o.uint(`"ipv6.hlim":`, uint64(p.TTL))
 		o.uint(`"ipv6.tclass":`, uint64(p.TOS))
 		o.uint(`"ipv6.flow":`, uint64(p.IPv6Flow))
@@ -121,6 +131,9 @@ func AppendJSON(dst []byte, p *Packet) []byte {
 		o.key(`"_ws.malformed":`)
 		o.b = append(o.b, "true"...)
 		o.str(`"sockscope.error":`, p.Err)
+		o.str(`"_ws.expert.message":`, p.Err)
+	} else if p.Note != "" {
+		o.str(`"_ws.expert.message":`, p.Note)
 	}
 	return append(o.b, '}')
 }

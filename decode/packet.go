@@ -34,6 +34,8 @@ const (
 	TCPEce
 	TCPCwr
 	TCPAE // accurate ECN (formerly NS), bit 8
+	// TCPReserved are the three reserved bits above AE (tcp.flags.res).
+	TCPReserved uint16 = 7 << 9
 )
 
 // Packet is the compact, comparable summary of one frame that every view
@@ -55,6 +57,10 @@ type Packet struct {
 	Malformed bool
 	BadLayer  Layer
 	Err       string
+	// Note is a problem that did not stop decoding, in Wireshark's words
+	// where it has them (an IPv4 option running past the header, an IPv6
+	// header behind the IPv4 ethertype): JSON's _ws.expert.message.
+	Note string
 	// Truncated is set when the frame was cut short by the snap length
 	// before the end of what its headers announce.
 	Truncated bool
@@ -74,7 +80,7 @@ type Packet struct {
 	IPVersion  uint8
 	IPProto    uint8  // IPv4 protocol, or IPv6 upper-layer protocol after extension headers
 	IPHdrLen   uint16 // IPv4 header length / 40 + extension headers for IPv6
-	IPLen      uint16 // IPv4 total length (ip.len)
+	IPLen      uint32 // IPv4 total length (ip.len); over 64 KiB when the header says 0 (TSO, BIG TCP)
 	IPID       uint16 // IPv4 identification (ip.id)
 	IPFlags    uint8  // IPv4 flags: 0x2 DF, 0x1 MF
 	FragOffset uint16 // IPv4 fragment offset in 8-byte units (ip.frag_offset)
@@ -82,6 +88,7 @@ type Packet struct {
 	TOS        uint8  // IPv4 TOS / IPv6 traffic class
 	IPv6Next   uint8  // IPv6 header's own Next Header (ipv6.nxt)
 	IPv6Plen   uint16 // IPv6 payload length (ipv6.plen)
+	IPv6Jumbo  uint32 // the hop-by-hop jumbo payload length when IPv6Plen is 0 (ipv6.opt.jumbo)
 	IPv6Flow   uint32
 	// IPv6 Fragment header (LayerIPv6Frag).
 	V6FragOffset uint16 // in 8-byte units (ipv6.fraghdr.offset)

@@ -289,7 +289,7 @@ func appendEtherType(dst []byte, t uint16) []byte {
 func ipPayloadLen(p *Packet) (int, bool) {
 	switch p.IPVersion {
 	case 4:
-		if p.IPLen >= p.IPHdrLen {
+		if p.IPLen >= uint32(p.IPHdrLen) {
 			return int(p.IPLen) - int(p.IPHdrLen), true
 		}
 	case 6:
@@ -311,6 +311,14 @@ func ipPayloadLen(p *Packet) (int, bool) {
 
 func appendIPv4(dst []byte, p *Packet) []byte {
 	dst = append(dst, "IP "...)
+	if !p.Src.IsValid() { // a bogus length field: tcpdump stops there too
+		if p.IPHdrLen < 20 {
+			dst = append(dst, "bad-hlen "...)
+			return txtInt(dst, int(p.IPHdrLen))
+		}
+		dst = append(dst, "bad-len "...)
+		return txtInt(dst, int(p.IPLen))
+	}
 	if hl := linkHeaderLen(p); hl >= 0 && int(p.IPLen) > p.Len-hl && p.Len-hl >= 0 {
 		dst = append(dst, "truncated-ip - "...)
 		dst = txtInt(dst, int(p.IPLen)-(p.Len-hl))

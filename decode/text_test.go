@@ -45,7 +45,7 @@ func ethIPv4(proto uint8, l4len int) decode.Packet {
 		EthDst:  [6]byte{6, 7, 8, 9, 10, 11},
 		EthType: 0x0800,
 		Src:     v4a, Dst: v4b, IPVersion: 4, IPProto: proto, IPHdrLen: 20,
-		IPLen: uint16(20 + l4len), TTL: 64, IPFlags: 0x2,
+		IPLen: uint32(20 + l4len), TTL: 64, IPFlags: 0x2,
 	}
 }
 

@@ -1,0 +1,176 @@
+package decode
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"net/netip"
+
+	"github.com/google/gopacket"
+	"github.com/google/gopacket/layers"
+)
+
+// ipv4 decodes the IPv4 header itself rather than through gopacket's, which
+// keeps a TSO total length of 0 in 16 bits (wrong above 64 KiB), allocates
+// for options, and stops at a bad option where Wireshark and tcpdump decode
+// on. It also
+//   - decodes an IPv6 header met where IPv4 was announced (version 6 behind
+//     ethertype 0x0800 or a raw-IPv4 link type), as both tools do;
+//   - hands the first fragment (offset 0, MF set) to the transport layer,
+//     where gopacket stops at every fragment;
+//   - stops at IP-in-IP: the tunnel pass decodes the inner header (tunnel.go).
+type ipv4 struct {
+	layers.IPv4
+	six   *ipv6 // the Decoder's IPv6 layer, for version 6
+	isV6  bool
+	total int // total length: the header's, or the bytes at hand when it is 0 (TSO, BIG TCP)
+	// read says how far a bad header was read: 1 header length, 2 up to the
+	// total length, 3 every fixed field.
+	read int
+	note string // a problem that did not stop decoding (Wireshark's expert message)
+}
+
+var (
+	errIPv4Short   = errors.New("IPv4 header shorter than 20 bytes")
+	errIPv4Version = errors.New("IPv4 header with IP version not 4")
+	errIPv4Cut     = errors.New("IPv4 header cut short: not all of its options were captured")
+)
+
+func (i *ipv4) LayerPayload() []byte {
+	if i.isV6 {
+		return i.six.LayerPayload()
+	}
+	return i.Payload
+}
+
+func (i *ipv4) DecodeFromBytes(data []byte, df gopacket.DecodeFeedback) error {
+	i.isV6, i.read, i.note, i.total = false, 0, "", 0
+	if len(data) > 0 && data[0]>>4 == 6 {
+		i.isV6 = true
+		i.note = "Bogus IPv4 version (6, decoded as IPv6)"
+		return i.six.DecodeFromBytes(data, df)
+	}
+	if len(data) < 20 {
+		df.SetTruncated()
+		return errIPv4Short
+	}
+	i.Version = data[0] >> 4
+	if i.Version != 4 {
+		return errIPv4Version
+	}
+	i.IHL = data[0] & 0x0f
+	hl := int(i.IHL) * 4
+	i.read = 1
+	if hl < 20 {
+		return fmt.Errorf("Bogus IP header length (%d, must be at least 20)", hl)
+	}
+	i.TOS = data[1]
+	i.Length = binary.BigEndian.Uint16(data[2:4])
+	i.total = int(i.Length)
+	if i.Length == 0 { // TCP segmentation offload, BIG TCP: the frame says
+		i.total = len(data)
+	}
+	i.read = 2
+	if i.total < hl {
+		return fmt.Errorf("Bogus IP length (%d, less than header length %d)", i.total, hl)
+	}
+	ff := binary.BigEndian.Uint16(data[6:8])
+	i.Id = binary.BigEndian.Uint16(data[4:6])
+	i.Flags = layers.IPv4Flag(ff >> 13)
+	i.FragOffset = ff & 0x1fff
+	i.TTL = data[8]
+	i.Protocol = layers.IPProtocol(data[9])
+	i.Checksum = binary.BigEndian.Uint16(data[10:12])
+	i.SrcIP, i.DstIP = data[12:16], data[16:20]
+	i.read = 3
+	if hl > len(data) {
+		df.SetTruncated()
+		i.BaseLayer = layers.BaseLayer{Contents: data}
+		return errIPv4Cut
+	}
+	end := min(i.total, len(data))
+	if i.total > len(data) {
+		df.SetTruncated()
+	}
+	i.BaseLayer = layers.BaseLayer{Contents: data[:hl], Payload: data[hl:end]}
+	i.note = ipv4OptionsProblem(data[20:hl])
+	return nil
+}
+
+// ipv4OptionsProblem checks the option list's lengths as Wireshark does and
+// names the first problem, or returns "".
+func ipv4OptionsProblem(opts []byte) string {
+	for len(opts) > 0 {
+		switch opts[0] {
+		case 0: // end of options
+			return ""
+		case 1: // no-op
+			opts = opts[1:]
+			continue
+		}
+		if len(opts) < 2 {
+			return "IPv4 option list ends inside an option"
+		}
+		if l := int(opts[1]); l < 2 || l > len(opts) {
+			return "IPv4 option length runs past the end of the options"
+		}
+		opts = opts[opts[1]:]
+	}
+	return ""
+}
+
+func (i *ipv4) NextLayerType() gopacket.LayerType {
+	if i.isV6 {
+		return i.six.NextLayerType()
+	}
+	if i.FragOffset != 0 {
+		return gopacket.LayerTypeFragment
+	}
+	return ipNext(i.Protocol)
+}
+
+// collectIPv4 copies the header into p: all of it, or (for a header that
+// failed) the fields read before the problem, as Wireshark shows them.
+func (d *Decoder) collectIPv4(p *Packet) {
+	ip := &d.ip4
+	if ip.isV6 {
+		d.collectIPv6(p)
+		p.Note = ip.note
+		return
+	}
+	if ip.read == 0 {
+		return
+	}
+	p.Layers |= LayerIPv4
+	p.IPVersion = 4
+	p.IPHdrLen = uint16(ip.IHL) * 4
+	if ip.read < 2 {
+		return
+	}
+	p.TOS = ip.TOS
+	p.IPLen = uint32(ip.total)
+	if ip.read < 3 {
+		return
+	}
+	p.Src = netip.AddrFrom4([4]byte(ip.SrcIP))
+	p.Dst = netip.AddrFrom4([4]byte(ip.DstIP))
+	p.IPProto = uint8(ip.Protocol)
+	p.IPID = ip.Id
+	p.IPFlags = uint8(ip.Flags)
+	p.FragOffset = ip.FragOffset
+	p.TTL = ip.TTL
+	if ip.note != "" {
+		p.Note = ip.note
+	}
+}
+
+// ipNext is the layer after an IP header with protocol proto: IP-in-IP is
+// left to the tunnel pass, so that the inner header does not overwrite the
+// outer one in the parser's single IPv4 and IPv6 layers.
+func ipNext(proto layers.IPProtocol) gopacket.LayerType {
+	next := proto.LayerType()
+	if next == layers.LayerTypeIPv4 || next == layers.LayerTypeIPv6 {
+		return gopacket.LayerTypePayload
+	}
+	return next
+}
