@@ -24,9 +24,9 @@ const backlogWait = 5 * time.Second
 var backlog = &Demo{
 	Name:      "backlog",
 	Title:     "listen(1) and the accept queue: a full queue drops the SYN, the client retransmits it",
-	TitleZH:   "listen(1) 与 accept 队列：队列满了就丢弃 SYN，客户端重传它",
+	TitleZH:   "listen(1) 与监听队列：队列满了就丢弃 SYN，客户端重传它",
 	Summary:   "A server calls listen(1) and does not accept: two clients finish the handshake into the accept queue (the listener's Recv-Q 2, Send-Q 1), the third client's SYN is dropped and retransmitted after 1 s, and it gets in once accept has made room.",
-	SummaryZH: "服务器调用 listen(1) 却不 accept：两个客户端完成握手进入 accept 队列（监听套接字的 Recv-Q 为 2、Send-Q 为 1），第三个客户端的 SYN 被丢弃，1 秒后重传，等 accept 腾出位置之后它才进来。",
+	SummaryZH: "服务器调用 listen(1) 却不 accept：两个客户端完成握手，进入监听队列（accept 队列），监听套接字的 Recv-Q 为 2、Send-Q 为 1，第三个客户端的 SYN 被丢弃，1 秒后重传，等 accept 腾出位置之后它才进来。",
 	Steps: []Step{
 		{
 			Title:   "listen(1): a backlog of one",
@@ -35,7 +35,7 @@ var backlog = &Demo{
 				"The backlog is the length of the accept queue: connections whose handshake the kernel has finished, waiting for the program's accept. " +
 				"For a listening socket the socket table shows the queue's length as Recv-Q and the backlog as Send-Q.",
 			ExplainZH: "服务器创建 TCP 套接字，bind 到 127.0.0.1:7035，调用 s.listen(1)，然后有一阵子不调用 accept——就像忙着别的事的服务器那样。" +
-				"backlog 是 accept 队列的长度：内核已经替程序完成握手、等着程序来 accept 的连接。" +
+				"backlog 限制的是监听队列（accept 队列）的长度：队列里是内核已经替程序完成握手、等着程序来 accept 的连接。" +
 				"对监听套接字，套接字表把队列当前的长度显示为 Recv-Q，把 backlog 显示为 Send-Q。",
 		},
 		{
@@ -45,7 +45,7 @@ var backlog = &Demo{
 				"The server's kernel answered both SYNs with SYN/ACK although the program has not accepted anything: the connections wait in the accept queue, and the clients can already send. " +
 				"Linux lets one connection more than the backlog wait (it counts the queue as full only when it is longer than the backlog), so listen(1) holds two: the listener's Recv-Q is 2, its Send-Q 1.",
 			ExplainZH: "client-1 和 client-2 先后调用 s.connect((\"127.0.0.1\", 7035))；三次握手一完成，connect 就返回。" +
-				"虽然程序什么都还没有 accept，服务器内核仍然用 SYN/ACK 回应了两个 SYN：连接在 accept 队列里等着，客户端此时已经可以发送数据了。" +
+				"虽然程序什么都还没有 accept，服务器内核仍然用 SYN/ACK 回应了两个 SYN：连接在监听队列里等着，客户端此时已经可以发送数据了。" +
 				"Linux 允许比 backlog 多一个连接排队（只有队列长度超过 backlog 时才算满），所以 listen(1) 能容纳两个：监听套接字的 Recv-Q 是 2，Send-Q 是 1。",
 			Outcome: backlogQueued,
 		},
@@ -55,9 +55,9 @@ var backlog = &Demo{
 			Explain: "client-3 calls connect. The accept queue is full, so the server's kernel drops its SYN without an answer — no SYN/ACK and no RST, so that the client simply tries again. " +
 				"client-3's connect keeps waiting, and its kernel retransmits the SYN after 1 s and again each time no answer comes — at first every second where net.ipv4.tcp_syn_linear_timeouts is set (it is by default on newer kernels), doubling the wait after that (Wireshark marks each as tcp.analysis.retransmission). " +
 				"The server's kernel counts the drop (ListenOverflows in /proc/net/netstat; netstat -s: times the listen queue of a socket overflowed), and the lesson goes on once it has.",
-			ExplainZH: "client-3 调用 connect。accept 队列已满，服务器内核把它的 SYN 直接丢弃，不作任何回应——既没有 SYN/ACK 也没有 RST，这样客户端会自己重试。" +
+			ExplainZH: "client-3 调用 connect。监听队列已满，服务器内核把它的 SYN 直接丢弃，不作任何回应——既没有 SYN/ACK 也没有 RST，这样客户端会自己重试。" +
 				"client-3 的 connect 一直等着，它的内核在 1 秒后重传 SYN，之后只要没有回应就一再重传——设置了 net.ipv4.tcp_syn_linear_timeouts 时（较新的内核默认如此）起初每秒一次，之后每次等待加倍（Wireshark 把每一个都标为 tcp.analysis.retransmission）。" +
-				"服务器内核记下了这次丢弃（/proc/net/netstat 里的 ListenOverflows；netstat -s 里的 times the listen queue of a socket overflowed），本课等它记下之后才继续。",
+				"服务器内核记下了这次丢弃（/proc/net/netstat 里的 ListenOverflows；netstat -s 里的“times the listen queue of a socket overflowed”），本课等它记下之后才继续。",
 			Outcome: backlogDropped,
 		},
 		{

@@ -59,7 +59,7 @@ var blocking = &Demo{
 				"Nothing is sent on the wire: the program is told to try again later, or to wait with select or poll until the socket is readable.",
 			ExplainZH: "客户端调用 s.setblocking(False)，也就是 fcntl(fd, F_SETFL, O_NONBLOCK)，然后在没有数据可读时再次调用 recv(1024)。" +
 				"recv 不再等待，而是立即以 EAGAIN 失败，Python 把它抛成 BlockingIOError: [Errno 11] Resource temporarily unavailable。" +
-				"线路上什么也没有：程序被告知稍后再试，或者用 select 或 poll 等到套接字可读。",
+				"网络上什么也没有：程序被告知稍后再试，或者用 select 或 poll 等到套接字可读。",
 			Outcome: blockingEAGAIN,
 		},
 		{

@@ -87,7 +87,7 @@ var halfClose = &Demo{
 				"TCP_INFO on the client's descriptor says UNCONN rather than TIME-WAIT even before close(): Linux hands a connection entering TIME-WAIT to a small socket of its own, without a descriptor; the wire shows it.",
 			ExplainZH: "服务器调用 conn.close()，它的内核发出 FIN。客户端内核确认了它，客户端的下一次 recv 返回 b''：回答收完了。客户端调用 close()，这次什么也不发送：它的 FIN 在 shutdown 时已经发过了。" +
 				"先发出 FIN 的是客户端，所以现在处于 TIME-WAIT 的是客户端这一端，停留 60 秒；服务器那一端经过 LAST-ACK，FIN 被确认后就不复存在。" +
-				"即使在 close() 之前，通过客户端的描述符读到的 TCP_INFO 也是 UNCONN 而不是 TIME-WAIT：Linux 把进入 TIME-WAIT 的连接交给一个它自己的、没有描述符的小套接字；线路上能看到它。",
+				"即使在 close() 之前，通过客户端的描述符读到的 TCP_INFO 也是 UNCONN 而不是 TIME-WAIT：Linux 把进入 TIME-WAIT 的连接交给一个它自己的、没有描述符的小套接字；网络上能看到它。",
 			Outcome: halfCloseClosed,
 		},
 	},
@@ -372,7 +372,7 @@ func halfCloseAnswered(r *sockcall.Run) (en, zh string) {
 	a := &first.Analysis
 	en = fmt.Sprintf("sendall (#%d) sent the %d-byte answer from %s (TCP_INFO); on the wire, frame %d carried it from the server's %s end to the client's %s end.",
 		sa.Number, sa.Ret, tcpState(sa), first.Number, sockcall.StateName(a.SrcState), sockcall.StateName(a.DstState))
-	zh = fmt.Sprintf("sendall（#%d）在 %s 状态下（TCP_INFO）发出 %d 字节的回答；线路上，第 %d 帧把它从服务器处于 %s 的一端送到客户端处于 %s 的一端。",
+	zh = fmt.Sprintf("sendall（#%d）在 %s 状态下（TCP_INFO）发出 %d 字节的回答；网络上，第 %d 帧把它从服务器处于 %s 的一端送到客户端处于 %s 的一端。",
 		sa.Number, tcpState(sa), sa.Ret, first.Number, sockcall.StateName(a.SrcState), sockcall.StateName(a.DstState))
 	if ack == first {
 		en += fmt.Sprintf(" The server's kernel had not acknowledged the FIN (frame %d) on its own: frame %d acknowledged it, along with the answer.", fin.Number, first.Number)

@@ -47,7 +47,7 @@ var ipv6 = &Demo{
 			ExplainZH: "服务器创建一个 IPv6 地址族的 TCP 套接字（Python：socket.socket(AF_INET6, SOCK_STREAM)），bind 到 IPv6 的环回地址 ::1、端口 7036，再调用 listen(5)。" +
 				"AF_INET6 的地址是一个四元组 (host, port, flowinfo, scope_id)：s.bind(('::1', 7036)) 会把 flowinfo 和 scope_id 补成 0，s.getsockname() 返回 ('::1', 7036, 0, 0)。" +
 				"IPv6 地址连同端口一起写时要加方括号，写成 [::1]:7036，免得地址里的冒号被当成端口的分隔符。" +
-				"线路上没有任何数据包。",
+				"网络上没有任何数据包。",
 		},
 		{
 			Title:   "Client: connect(('::1', 7036)) — the handshake in IPv6 packets",
@@ -57,7 +57,7 @@ var ipv6 = &Demo{
 				"The server's accept returns the connection and the client's address as a 4-tuple, conn, addr = s.accept() with addr = ('::1', port, 0, 0): flowinfo is 0 although the packets may carry a flow label the kernel picked (an address reports one only to a socket that asks for flow labels), and scope_id is 0 because ::1 is not a link-local address (only an fe80:: address needs one: the number of the interface it belongs to).",
 			ExplainZH: "客户端创建 AF_INET6 套接字，调用 connect(('::1', 7036))；它的内核在 ::1 上挑一个临时端口，SYN、SYN/ACK、ACK 都从 ::1 发往 ::1。" +
 				"每个数据包开头是 IPv6 首部而不是 IPv4 首部：版本号 6，长度固定 40 字节、没有选项（IPv4 首部是 20 字节或更长），有一个 20 位的流标签（flow label），用跳数限制（hop limit）代替 TTL，下一个首部（next header）是 6，即 TCP；里面的 TCP 报文段与 IPv4 上的完全一样。" +
-				"服务器的 accept 返回这个连接和客户端地址，地址也是四元组：conn, addr = s.accept()，addr = ('::1', 端口, 0, 0)。flowinfo 是 0，尽管数据包里可能带着内核自己选的流标签（只有要求使用流标签的套接字，地址里才会报告它）；scope_id 是 0，因为 ::1 不是链路本地地址（只有 fe80:: 开头的地址才需要 scope_id，也就是它所属网络接口的编号）。",
+				"服务器的 accept 返回这个连接和客户端地址，地址也是四元组：conn, addr = s.accept()，addr = ('::1', port, 0, 0)，port 是客户端的临时端口。flowinfo 是 0，尽管数据包里可能带着内核自己选的流标签（只有要求使用流标签的套接字，地址里才会报告它）；scope_id 是 0，因为 ::1 不是链路本地地址（只有 fe80:: 开头的地址才需要 scope_id，也就是它所属网络接口的编号）。",
 			Outcome: ipv6HandshakeOutcome,
 		},
 		{
@@ -67,7 +67,7 @@ var ipv6 = &Demo{
 				"The data segments and their ACKs are IPv6 packets too, from ::1 to ::1. " +
 				"The client closes, the server's recv returns b'', and the server closes the connection and the listener: FIN and ACK both ways, over IPv6.",
 			ExplainZH: "客户端发送 b\"hello\"，服务器的 recv(1024) 收到后原样发回，客户端的 recv 收到它：套接字调用和 IPv4 上完全一样，不同的只是地址。" +
-				"数据段和它们的 ACK 也都是从 ::1 到 ::1 的 IPv6 数据包。" +
+				"报文段和它们的 ACK 也都是从 ::1 到 ::1 的 IPv6 数据包。" +
 				"客户端关闭，服务器的 recv 返回 b''，服务器关闭连接和监听套接字：双向的 FIN 和 ACK，同样走 IPv6。",
 		},
 		{
@@ -78,7 +78,7 @@ var ipv6 = &Demo{
 				"It binds ::, the IPv6 \"any\" address (like 0.0.0.0 for IPv4), port 7037, and listens. Nothing appears on the wire.",
 			ExplainZH: "第二个服务器创建 AF_INET6 套接字，在 bind 之前调用 s.setsockopt(IPPROTO_IPV6, IPV6_V6ONLY, 0)：关掉这个选项后，一个 IPv6 套接字也能接受 IPv4 连接。" +
 				"Linux 默认本来就是关闭的（sysctl net.ipv6.bindv6only = 0），但别的系统不一定，所以想做双栈的服务器要明确设置，Python 的 socket.create_server(addr, family=AF_INET6, dualstack_ipv6=True) 就是这样做的。" +
-				"它 bind 到 ::（IPv6 的“任意地址”，相当于 IPv4 的 0.0.0.0）、端口 7037，然后 listen。线路上没有任何数据包。",
+				"它 bind 到 ::（IPv6 的“任意地址”，相当于 IPv4 的 0.0.0.0）、端口 7037，然后 listen。网络上没有任何数据包。",
 		},
 		{
 			Title:   "An IPv4 client: the peer is ::ffff:127.0.0.1",
@@ -87,8 +87,8 @@ var ipv6 = &Demo{
 				"The dual-stack socket accepts it, and its accept returns the client's address as an IPv4-mapped IPv6 address: ('::ffff:127.0.0.1', port, 0, 0), the IPv4 address behind the prefix ::ffff:0:0/96. " +
 				"The same is true of the connection's own address, ::ffff:127.0.0.1 port 7037; a program that wants the plain IPv4 address strips the prefix (Python: ipaddress.IPv6Address(host).ipv4_mapped). " +
 				"Both close.",
-			ExplainZH: "一个 IPv4 客户端（socket.socket(AF_INET, SOCK_STREAM)）连接 ('127.0.0.1', 7037)，线路上的握手是普通的 IPv4，从 127.0.0.1 到 127.0.0.1。" +
-				"双栈套接字接受了它，accept 返回的客户端地址是一个“IPv4 映射的 IPv6 地址”：('::ffff:127.0.0.1', 端口, 0, 0)，即前缀 ::ffff:0:0/96 后面跟着 IPv4 地址。" +
+			ExplainZH: "一个 IPv4 客户端（socket.socket(AF_INET, SOCK_STREAM)）连接 ('127.0.0.1', 7037)，网络上的握手是普通的 IPv4，从 127.0.0.1 到 127.0.0.1。" +
+				"双栈套接字接受了它，accept 返回的客户端地址是一个“IPv4 映射的 IPv6 地址”：('::ffff:127.0.0.1', port, 0, 0)，即前缀 ::ffff:0:0/96 后面跟着 IPv4 地址。" +
 				"这个连接自己的地址也一样，是 ::ffff:127.0.0.1 端口 7037；程序想要纯 IPv4 地址，就要去掉这个前缀（Python：ipaddress.IPv6Address(host).ipv4_mapped）。" +
 				"最后双方关闭。",
 			Outcome: ipv6MappedOutcome,

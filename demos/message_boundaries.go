@@ -76,7 +76,7 @@ var messageBoundaries = &Demo{
 				"Whether they crossed the wire as two segments or one, the receiving socket holds only a stream of bytes.",
 			ExplainZH: "客户端分两次调用，先发送 b'hello'，再发送 b'world'。" +
 				"两段数据都到达之后，一次 conn.recv(1024) 返回 b'helloworld'：两次 send 之间的边界消失了。" +
-				"不管它们在线路上是两个报文段还是一个，接收端套接字里只有一串字节。",
+				"不管它们在网络上是两个报文段还是一个，接收方套接字里只有一串字节。",
 			Outcome: boundariesTwoSends,
 		},
 		{
@@ -119,11 +119,11 @@ var messageBoundaries = &Demo{
 			Title:   "UDP keeps boundaries — and cuts what does not fit",
 			TitleZH: "UDP 保留边界——也截掉装不下的部分",
 			Explain: "A UDP socket bound to 127.0.0.1:7015 receives three 10-byte datagrams: b'0123456789', b'abcdefghij' and b'ABCDEFGHIJ'. " +
-				"s.recvfrom(4) returns b'0123': one datagram per call, cut to the buffer, and its other 6 bytes are gone for good. " +
+				"s.recvfrom(4) returns b'0123': one datagram per call, cut to the 4 bytes asked for, and its other 6 bytes are gone for good. " +
 				"With Linux's MSG_TRUNC flag recvfrom returns the datagram's real length, 10, though it kept only 4 bytes, b'abcd' (Python: nbytes, addr = s.recvfrom_into(buf, 4, socket.MSG_TRUNC)). " +
 				"s.recvfrom(1024) then returns b'ABCDEFGHIJ' whole: each call starts at the next datagram, never at the rest of the last one.",
 			ExplainZH: "一个绑定在 127.0.0.1:7015 的 UDP 套接字收到三个 10 字节的数据报：b'0123456789'、b'abcdefghij' 和 b'ABCDEFGHIJ'。" +
-				"s.recvfrom(4) 返回 b'0123'：一次调用一个数据报，按缓冲区大小截断，另外 6 个字节就永远丢掉了。" +
+				"s.recvfrom(4) 返回 b'0123'：一次调用只取一个数据报，超出所要的 4 个字节的部分被截掉，这个数据报另外的 6 个字节就永远丢了。" +
 				"加上 Linux 的 MSG_TRUNC 标志，recvfrom 返回数据报的真实长度 10，尽管只保留了 4 个字节 b'abcd'（Python：nbytes, addr = s.recvfrom_into(buf, 4, socket.MSG_TRUNC)）。" +
 				"接着 s.recvfrom(1024) 完整地返回 b'ABCDEFGHIJ'：每次调用都从下一个数据报开始，绝不会接着读上一个的剩余部分。",
 			Outcome: boundariesUDP,
@@ -496,7 +496,7 @@ func boundariesFrames(b bufRun, step int) (en, zh string, ok bool) {
 		en += fmt.Sprintf("send(%s) in frame %s", c.Args, frameNumbers(fs, false))
 		zh += fmt.Sprintf("send(%s) 在第 %s 帧", c.Args, frameNumbers(fs, true))
 	}
-	return "On the wire: " + en + ".", "线路上：" + zh + "。", true
+	return "On the wire: " + en + ".", "抓包中：" + zh + "。", true
 }
 
 func recvList(cs []*sockcall.Call) (rets string, queues string) {

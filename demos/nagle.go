@@ -75,7 +75,7 @@ var nagle = &Demo{
 			Explain: "The client closes; the server's recv returns b'' and it closes too. " +
 				"Nagle's algorithm and delayed ACK each make sense alone (fewer tiny packets, fewer pure ACKs), and only together, on write-write-read, do they cost a delayed-ACK timeout per request.",
 			ExplainZH: "客户端关闭连接；服务器的 recv 返回 b''，它也关闭。" +
-				"Nagle 算法和延迟确认单独看都有道理（更少的小包、更少的纯 ACK），只有两者碰到“写、写、读”时，才会让每个请求都多等一次延迟确认超时。",
+				"Nagle 算法和延迟确认单独看都有道理（更少的小报文段、更少的纯 ACK），只有两者碰到“写、写、读”时，才会让每个请求都多等一次延迟确认超时。",
 		},
 	},
 	Run:   runNagle,

@@ -29,27 +29,27 @@ var partialSend = &Demo{
 	Title:     "Partial send: non-blocking send, EAGAIN, and what sendall does",
 	TitleZH:   "部分发送：非阻塞 send、EAGAIN，以及 sendall 做了什么",
 	Summary:   "With small buffers and a reader that does not read, a non-blocking send(64 KiB) takes only part of it, the next send fails with EAGAIN, and a blocking sendall waits until the reader drains.",
-	SummaryZH: "缓冲区很小、读端又不读时，非阻塞 send(64 KiB) 只能发出一部分，下一次 send 以 EAGAIN 失败；阻塞的 sendall 则一直等到读端把数据读走。",
+	SummaryZH: "缓冲区很小、接收方又不读时，非阻塞 send(64 KiB) 只能发出一部分，下一次 send 以 EAGAIN 失败；阻塞的 sendall 则一直等到接收方把数据读走。",
 	Steps: []Step{
 		{
 			Title:   "Reader: a small receive buffer, and no reading",
-			TitleZH: "读端：很小的接收缓冲区，而且先不读",
+			TitleZH: "接收方：很小的接收缓冲区，而且先不读",
 			Explain: "The reader creates a TCP socket, sets SO_REUSEADDR as servers do, and asks for a small receive buffer before it listens: s.setsockopt(SOL_SOCKET, SO_RCVBUF, 4096). " +
 				"s.getsockopt(SOL_SOCKET, SO_RCVBUF) reads back 8192: Linux doubles the value, because every segment costs the kernel more memory than its payload, and it offers the sender only part of that memory as the receive window. " +
 				"It binds 127.0.0.1:7011 and listens; nothing appears on the wire.",
-			ExplainZH: "读端创建 TCP 套接字，像服务器一样设置 SO_REUSEADDR，并在 listen 之前申请一个很小的接收缓冲区：s.setsockopt(SOL_SOCKET, SO_RCVBUF, 4096)。" +
+			ExplainZH: "接收方创建 TCP 套接字，像服务器一样设置 SO_REUSEADDR，并在 listen 之前申请一个很小的接收缓冲区：s.setsockopt(SOL_SOCKET, SO_RCVBUF, 4096)。" +
 				"s.getsockopt(SOL_SOCKET, SO_RCVBUF) 读回来的是 8192：Linux 把这个值翻了一倍，因为每个报文段在内核里占用的内存都比它的载荷多，而内核只把其中一部分作为接收窗口通告给发送方。" +
-				"然后 bind 到 127.0.0.1:7011 并 listen；线路上没有任何数据包。",
+				"然后 bind 到 127.0.0.1:7011 并 listen；网络上没有任何数据包。",
 		},
 		{
 			Title:   "Sender: a small send buffer, then connect",
-			TitleZH: "发送端：很小的发送缓冲区，然后 connect",
+			TitleZH: "发送方：很小的发送缓冲区，然后 connect",
 			Explain: "The sender asks for a small send buffer as well: s.setsockopt(SOL_SOCKET, SO_SNDBUF, 4096), and getsockopt reads back 8192. " +
 				"It connects, and the reader accepts the connection (conn, addr = s.accept()) but does not call recv until step 5: whatever arrives stays in its receive buffer. " +
 				"The window the reader offers is in its SYN/ACK (win).",
-			ExplainZH: "发送端也申请一个很小的发送缓冲区：s.setsockopt(SOL_SOCKET, SO_SNDBUF, 4096)，getsockopt 读回 8192。" +
-				"它发起连接，读端 accept 了这个连接（conn, addr = s.accept()），但直到第 5 步才调用 recv：收到的数据都留在它的接收缓冲区里。" +
-				"读端通告的窗口大小写在它的 SYN/ACK 里（win）。",
+			ExplainZH: "发送方也申请一个很小的发送缓冲区：s.setsockopt(SOL_SOCKET, SO_SNDBUF, 4096)，getsockopt 读回 8192。" +
+				"它发起连接，接收方 accept 了这个连接（conn, addr = s.accept()），但直到第 5 步才调用 recv：收到的数据都留在它的接收缓冲区里。" +
+				"接收方通告的窗口大小写在它的 SYN/ACK 里（win）。",
 			Outcome: partialSendConnected,
 		},
 		{
@@ -59,10 +59,10 @@ var partialSend = &Demo{
 				"A non-blocking send never waits: the kernel copies what fits into the send buffer, sends what the reader's window allows, and returns how many bytes it took — fewer than 65536. " +
 				"The rest is the program's to keep and send later: Python's s.send returns that count too, and only sendall loops. " +
 				"On the wire, data segments go out until they have used up the window the reader offered (less than its SO_RCVBUF, as step 1 said), and the reader's kernel — not the reader program — answers with window 0 (Wireshark: [TCP ZeroWindow]).",
-			ExplainZH: "发送端切换到非阻塞模式（s.setblocking(False)，即 fcntl 设置 O_NONBLOCK），然后用 64 KiB（65536 字节）调用 send。" +
-				"非阻塞的 send 从不等待：内核把放得下的部分复制进发送缓冲区，按读端窗口允许的量发出去，然后返回它收下的字节数——少于 65536。" +
+			ExplainZH: "发送方切换到非阻塞模式（s.setblocking(False)，即 fcntl 设置 O_NONBLOCK），然后用 64 KiB（65536 字节）调用 send。" +
+				"非阻塞的 send 从不等待：内核把放得下的部分复制进发送缓冲区，按接收方窗口允许的量发出去，然后返回它收下的字节数——少于 65536。" +
 				"剩下的数据要由程序自己保存、稍后再发：Python 的 s.send 同样返回这个数，只有 sendall 才会循环。" +
-				"线路上，数据段一直发到用完读端通告的窗口为止（如第 1 步所说，窗口比它的 SO_RCVBUF 小），然后读端的内核（不是读端程序）回复窗口为 0 的 ACK（Wireshark：[TCP ZeroWindow]）。",
+				"网络上，报文段一直发到用完接收方通告的窗口为止（如第 1 步所说，窗口比它的 SO_RCVBUF 小），然后接收方的内核（不是接收方程序）回复窗口为 0 的 ACK（Wireshark：[TCP ZeroWindow]）。",
 			Outcome: partialSendFirst,
 		},
 		{
@@ -71,22 +71,22 @@ var partialSend = &Demo{
 			Explain: "Once the reader's kernel has acknowledged everything it took and closed its window, the sender calls send again with the rest. " +
 				"send takes only what room is left in the send buffer, if any, and the next call fails with EAGAIN, \"try again\" (Python raises BlockingIOError): the send buffer is full, and with the window at 0 nothing can leave it to make room. " +
 				"A real program now waits until the socket is writable (select, poll, an event loop) before it tries again.",
-			ExplainZH: "等读端内核确认了它收下的全部数据、并把窗口关到 0 之后，发送端用剩下的数据再次调用 send。" +
+			ExplainZH: "等接收方内核确认了它收下的全部数据、并把窗口关到 0 之后，发送方用剩下的数据再次调用 send。" +
 				"send 只能收下发送缓冲区里剩余的空间（如果还有的话），下一次调用就以 EAGAIN（“稍后再试”）失败（Python 抛出 BlockingIOError）：发送缓冲区满了，而窗口为 0，没有数据能发出去腾出空间。" +
 				"真实的程序这时要等套接字变为可写（select、poll 或事件循环）再重试。",
 			Outcome: partialSendAgain,
 		},
 		{
 			Title:   "Blocking sendall waits for the reader",
-			TitleZH: "阻塞的 sendall 等待读端",
+			TitleZH: "阻塞的 sendall 等待接收方",
 			Explain: "The sender switches back to blocking mode (s.setblocking(True)) and calls s.sendall with the rest: sendall calls send until every byte is in the send buffer, and on a blocking socket send waits in the kernel for room. " +
 				"Room appears only as the reader drains: it now calls conn.recv(4096) in a loop, and after reading its kernel sends a window update (Wireshark: [TCP Window Update], the same ACK number with a bigger window). " +
 				"The sender's kernel sends more into the window, the ACKs free the send buffer, and the waiting send copies more in. " +
 				"So sendall returns only after the reader has read more than half of the 64 KiB.",
-			ExplainZH: "发送端切回阻塞模式（s.setblocking(True)），用剩下的数据调用 s.sendall：sendall 不断调用 send，直到每个字节都进入发送缓冲区；在阻塞套接字上，send 会在内核里等待空间。" +
-				"只有读端把数据读走，空间才会出现：读端现在循环调用 conn.recv(4096)，读完之后它的内核发出窗口更新（Wireshark：[TCP Window Update]，ACK 号不变，窗口变大）。" +
-				"发送端内核往窗口里发送更多数据，ACK 释放发送缓冲区，正在等待的 send 就能再复制一批进去。" +
-				"所以 sendall 要等读端读完 64 KiB 的一半以上才会返回。",
+			ExplainZH: "发送方切回阻塞模式（s.setblocking(True)），用剩下的数据调用 s.sendall：sendall 不断调用 send，直到每个字节都进入发送缓冲区；在阻塞套接字上，send 会在内核里等待空间。" +
+				"只有接收方把数据读走，空间才会出现：接收方现在循环调用 conn.recv(4096)，读完之后它的内核发出窗口更新（Wireshark：[TCP Window Update]，ACK 号不变，窗口变大）。" +
+				"发送方内核往窗口里发送更多数据，ACK 释放发送缓冲区，正在等待的 send 就能再复制一批进去。" +
+				"所以 sendall 要等接收方读完 64 KiB 的一半以上才会返回。",
 			Outcome: partialSendAll,
 		},
 		{
@@ -95,8 +95,8 @@ var partialSend = &Demo{
 			Explain: "The sender closes its socket (FIN) once the reader has all 65536 bytes, in order. " +
 				"The reader's next recv returns b'' and it closes too. " +
 				"Nothing was lost: when the buffers were full, TCP made the sender wait (sendall) or said so (EAGAIN).",
-			ExplainZH: "读端按顺序收齐 65536 个字节后，发送端关闭套接字（FIN）。" +
-				"读端下一次 recv 返回 b''，它也关闭连接。" +
+			ExplainZH: "接收方按顺序收齐 65536 个字节后，发送方关闭套接字（FIN）。" +
+				"接收方下一次 recv 返回 b''，它也关闭连接。" +
 				"没有丢失任何数据：缓冲区满时，TCP 要么让发送方等待（sendall），要么明确告诉它（EAGAIN）。",
 			Outcome: readerDrained(6),
 		},
@@ -266,7 +266,7 @@ func partialSendConnected(r *sockcall.Run) (en, zh string) {
 	for _, p := range b.from(partialPort) {
 		if p.TCPFlags&decode.TCPSyn != 0 && p.TCPFlags&decode.TCPAck != 0 {
 			return fmt.Sprintf("The reader's SYN/ACK (frame %d) offers a window of %d bytes.", p.Number, p.Window),
-				fmt.Sprintf("读端的 SYN/ACK（第 %d 帧）通告的窗口是 %d 字节。", p.Number, p.Window)
+				fmt.Sprintf("接收方的 SYN/ACK（第 %d 帧）通告的窗口是 %d 字节。", p.Number, p.Window)
 		}
 	}
 	return "", ""
@@ -284,15 +284,15 @@ func partialSendFirst(r *sockcall.Run) (en, zh string) {
 	if k, ok := kernelSample(s1, "reader"); ok {
 		if q, ok := kernelSample(s1, "sender"); ok {
 			en += fmt.Sprintf(" Right after it the reader's Recv-Q held %d bytes and the sender's Send-Q %d (sent and not yet acknowledged, or not sent yet).", k.RecvQ, q.SendQ)
-			zh += fmt.Sprintf("紧接着，读端的 Recv-Q 有 %d 字节，发送端的 Send-Q 有 %d 字节（已发送未确认的，加上还没发出的）。", k.RecvQ, q.SendQ)
+			zh += fmt.Sprintf("紧接着，接收方的 Recv-Q 有 %d 字节，发送方的 Send-Q 有 %d 字节（已发送未确认的，加上还没发出的）。", k.RecvQ, q.SendQ)
 		}
 	}
 	if d := b.at(zw[0]).Sub(b.ret(s1)); d >= 0 {
 		en += fmt.Sprintf(" The reader's kernel advertised window 0 in frame %d, captured %s after send returned.", zw[0].Number, sockcall.FormatDuration(d))
-		zh += fmt.Sprintf("读端内核在第 %d 帧通告窗口为 0，抓包时间比 send 返回晚 %s。", zw[0].Number, sockcall.FormatDuration(d))
+		zh += fmt.Sprintf("接收方内核在第 %d 帧通告窗口为 0，抓包时间比 send 返回晚 %s。", zw[0].Number, sockcall.FormatDuration(d))
 	} else {
 		en += fmt.Sprintf(" The reader's kernel advertised window 0 in frame %d, captured before send returned.", zw[0].Number)
-		zh += fmt.Sprintf("读端内核在第 %d 帧通告窗口为 0，抓包时间早于 send 返回。", zw[0].Number)
+		zh += fmt.Sprintf("接收方内核在第 %d 帧通告窗口为 0，抓包时间早于 send 返回。", zw[0].Number)
 	}
 	return en, zh
 }
@@ -332,7 +332,7 @@ func partialSendAgain(r *sockcall.Run) (en, zh string) {
 	if q, ok := kernelSample(last, "sender"); ok {
 		if k, ok := kernelSample(last, "reader"); ok {
 			en += fmt.Sprintf(" The sender's Send-Q holds %d bytes that cannot leave; the reader's Recv-Q %d unread.", q.SendQ, k.RecvQ)
-			zh += fmt.Sprintf("发送端的 Send-Q 里有 %d 字节发不出去；读端的 Recv-Q 里有 %d 字节没人读。", q.SendQ, k.RecvQ)
+			zh += fmt.Sprintf("发送方的 Send-Q 里有 %d 字节发不出去；接收方的 Recv-Q 里有 %d 字节没人读。", q.SendQ, k.RecvQ)
 		}
 	}
 	sent := partialSent(b)
@@ -370,10 +370,10 @@ func partialSendAll(r *sockcall.Run) (en, zh string) {
 	}
 	en = fmt.Sprintf("sendall(%d bytes) waited %s and made %s; by the time it returned the reader had read %d bytes in %s.",
 		sa.Len, sockcall.FormatDuration(wait), calls, readBefore, recvs)
-	zh = fmt.Sprintf("sendall（%d 字节）等了 %s，调用了 %d 次 send；它返回时，读端已经用 %d 次 recv 读了 %d 字节（一共 %d 次 recv）。",
+	zh = fmt.Sprintf("sendall（%d 字节）等了 %s，调用了 %d 次 send；它返回时，接收方已经用 %d 次 recv 读了 %d 字节（一共 %d 次 recv）。",
 		sa.Len, sockcall.FormatDuration(wait), len(sa.Inner), before, readBefore, reads)
 	en += fmt.Sprintf(" The reader's kernel reopened its window with a window update in frame %d.", wu[0].Number)
-	zh += fmt.Sprintf("读端内核在第 %d 帧用窗口更新重新打开了窗口。", wu[0].Number)
+	zh += fmt.Sprintf("接收方内核在第 %d 帧用窗口更新重新打开了窗口。", wu[0].Number)
 	return en, zh
 }
 

@@ -32,7 +32,7 @@ var (
 var peerClose = &Demo{
 	Name:      "peer-close",
 	Title:     "The peer closes: b'', Broken pipe, Connection reset",
-	TitleZH:   "对端关闭：b''、Broken pipe、Connection reset",
+	TitleZH:   "对端关闭：b''、BrokenPipeError、ConnectionResetError",
 	Summary:   "The server closes: the client's recv returns b''; it sends anyway, the send succeeds, the server's kernel answers RST and the next send fails with EPIPE. Then close() with unread bytes sends RST instead of FIN, and the client's recv fails with ECONNRESET.",
 	SummaryZH: "服务器关闭连接：客户端的 recv 返回 b''；客户端照样发送，send 成功了，服务器内核回以 RST，下一次 send 以 EPIPE 失败。然后，带着未读数据 close() 会发出 RST 而不是 FIN，客户端的 recv 以 ECONNRESET 失败。",
 	Steps: []Step{
@@ -74,7 +74,7 @@ var peerClose = &Demo{
 			Explain: "Once the RST has arrived, the client calls s.send(b'world') again, and now it fails with EPIPE, \"broken pipe\": Python raises BrokenPipeError: [Errno 32] Broken pipe. Nothing goes on the wire. " +
 				"In C the same send would also raise the signal SIGPIPE, whose default action kills the process; Python ignores SIGPIPE at startup, and these sends pass MSG_NOSIGNAL, so the error comes back from the call instead. " +
 				"The client closes its socket; there is no connection left, so the close sends nothing either.",
-			ExplainZH: "RST 到达之后，客户端再次调用 s.send(b'world')，这次以 EPIPE（“管道破裂”）失败：Python 抛出 BrokenPipeError: [Errno 32] Broken pipe。线路上什么也没有发出。" +
+			ExplainZH: "RST 到达之后，客户端再次调用 s.send(b'world')，这次以 EPIPE（“管道破裂”）失败：Python 抛出 BrokenPipeError: [Errno 32] Broken pipe。网络上什么也没有发出。" +
 				"在 C 里，同样的 send 还会产生 SIGPIPE 信号，其默认动作是杀死进程；Python 在启动时就忽略了 SIGPIPE，这里的 send 也带着 MSG_NOSIGNAL，所以错误从调用的返回值里回来。" +
 				"客户端关闭套接字；连接已经不存在了，所以这次 close 也不发送任何东西。",
 			Outcome: peerCloseEPIPE,
@@ -98,7 +98,7 @@ var peerClose = &Demo{
 				"The client closes, and the server closes its listening socket; neither close puts anything on the wire.",
 			ExplainZH: "RST 到达之后，客户端调用 s.recv(1024) 等待回复。它以 ECONNRESET 失败：Python 抛出 ConnectionResetError: [Errno 104] Connection reset by peer。" +
 				"如果服务器关闭时没有未读数据，这次 recv 会返回 b''；而复位还会丢弃客户端尚未读取的数据。" +
-				"客户端关闭，服务器关闭它的监听套接字；这两次 close 都不在线路上发送任何东西。",
+				"客户端关闭，服务器关闭它的监听套接字；这两次 close 都不在网络上发送任何东西。",
 			Outcome: peerCloseConnReset,
 		},
 	},
@@ -400,7 +400,7 @@ func peerCloseUnread(r *sockcall.Run) (en, zh string) {
 	}
 	en = fmt.Sprintf("The request arrived in frame %d and was never read; the server's close() put %s in frame %d on the wire (ack %d: all %d bytes arrived), and no FIN.",
 		p.request1.Number, kind, p.rst2.Number, p.rst2.Rel.Ack, len(peerCloseRequest))
-	zh = fmt.Sprintf("请求在第 %d 帧到达，从没被读过；服务器的 close() 在线路上发出第 %d 帧 %s（ack %d：%d 个字节全都到了），没有 FIN。",
+	zh = fmt.Sprintf("请求在第 %d 帧到达，从没被读过；服务器的 close() 在网络上发出第 %d 帧 %s（ack %d：%d 个字节全都到了），没有 FIN。",
 		p.request1.Number, p.rst2.Number, kindZH, p.rst2.Rel.Ack, len(peerCloseRequest))
 	if k, ok := kernelSample(p.request, "server"); ok {
 		en += fmt.Sprintf(" Right after sendall returned, the server's Recv-Q held %d bytes.", k.RecvQ)

@@ -50,7 +50,7 @@ var refused = &Demo{
 				"它的内核发出 SYN，对端内核找不到监听者，回的不是 SYN/ACK，而是 RST/ACK。" +
 				"connect 以 ECONNREFUSED 失败：Python 抛出 ConnectionRefusedError: [Errno 111] Connection refused。" +
 				"s.connect_ex(('127.0.0.1', 7023)) 做的是同一个系统调用，但不抛异常，而是返回错误号：111（errno.ECONNREFUSED）；连接成功时返回 0。" +
-				"客户端关闭套接字；连接从未建立，所以线路上不再有任何东西。",
+				"客户端关闭套接字；连接从未建立，所以网络上不再有任何东西。",
 			Outcome: refusedTCP,
 		},
 		{
@@ -76,7 +76,7 @@ var refused = &Demo{
 				"Once the ICMP message is in, s.recvfrom(1024, socket.MSG_DONTWAIT) finds no datagram and fails with EAGAIN — BlockingIOError: [Errno 11] Resource temporarily unavailable — not with ECONNREFUSED. " +
 				"A blocking recvfrom would wait for ever, and after s.settimeout(1.0) it would raise TimeoutError (socket.timeout): with UDP, only a connected socket learns that nobody is listening. " +
 				"The client closes the socket.",
-			ExplainZH: "一个新的、未连接的 UDP 套接字调用 s.sendto(b'ping', ('127.0.0.1', 7025))；那里同样没有绑定套接字，线路上同样回来一个 ICMP 端口不可达。" +
+			ExplainZH: "一个新的、未连接的 UDP 套接字调用 s.sendto(b'ping', ('127.0.0.1', 7025))；那里同样没有绑定套接字，网络上同样回来一个 ICMP 端口不可达。" +
 				"但未连接的套接字可以发给任意多个对端，Linux 不把 ICMP 错误报告给它（除非它用 IP_RECVERR 选项要求）。" +
 				"ICMP 报文到达之后，s.recvfrom(1024, socket.MSG_DONTWAIT) 找不到数据报，以 EAGAIN 失败——BlockingIOError: [Errno 11] Resource temporarily unavailable——而不是 ECONNREFUSED。" +
 				"阻塞的 recvfrom 会永远等下去；调用过 s.settimeout(1.0) 的话，它会抛出 TimeoutError（socket.timeout）：对 UDP 来说，只有已连接的套接字才知道对面没人监听。" +

@@ -28,9 +28,9 @@ const (
 var slowReader = &Demo{
 	Name:      "slow-reader",
 	Title:     "Slow reader: a full pipe, zero window, persist probes",
-	TitleZH:   "慢速读端：管道塞满、零窗口、坚持定时器探测",
+	TitleZH:   "慢速接收方：管道塞满、零窗口、坚持定时器探测",
 	Summary:   "A sender's sendall(64 KiB) blocks while the reader is busy: both buffers fill, the window drops to 0, the sender's kernel probes it, and then the data moves at the reader's pace.",
-	SummaryZH: "读端忙着别的事时，发送端的 sendall(64 KiB) 被阻塞：两端缓冲区都被填满，窗口降到 0，发送端内核定时探测窗口，之后数据按读端的节奏流动。",
+	SummaryZH: "接收方忙着别的事时，发送方的 sendall(64 KiB) 被阻塞：两端缓冲区都被填满，窗口降到 0，发送方内核定时探测窗口，之后数据按接收方的节奏流动。",
 	Steps: []Step{
 		{
 			Title:   "Small buffers on both sides, then connect",
@@ -38,9 +38,9 @@ var slowReader = &Demo{
 			Explain: "The reader sets SO_REUSEADDR and SO_RCVBUF 4096 (the kernel makes it 8192), binds 127.0.0.1:7012 and listens; the sender sets SO_SNDBUF 4096 (8192 too) and connects, and the reader accepts. " +
 				"The small buffers make the lesson fit on a screen: with the default sizes (hundreds of KiB, growing on demand) the same happens, only later. " +
 				"The path of every byte: send → the sender's send buffer → the wire → the reader's receive buffer → recv.",
-			ExplainZH: "读端设置 SO_REUSEADDR 和 SO_RCVBUF 4096（内核把它变成 8192），bind 到 127.0.0.1:7012 并 listen；发送端设置 SO_SNDBUF 4096（同样变成 8192）并发起连接，读端 accept。" +
+			ExplainZH: "接收方设置 SO_REUSEADDR 和 SO_RCVBUF 4096（内核把它变成 8192），bind 到 127.0.0.1:7012 并 listen；发送方设置 SO_SNDBUF 4096（同样变成 8192）并发起连接，接收方 accept。" +
 				"小缓冲区让整个过程能在一屏里看完：用默认大小（几百 KiB，还会按需增长）也会发生同样的事，只是晚一些。" +
-				"每个字节走的路：send → 发送端的发送缓冲区 → 线路 → 读端的接收缓冲区 → recv。",
+				"每个字节走的路：send → 发送方的发送缓冲区 → 网络 → 接收方的接收缓冲区 → recv。",
 		},
 		{
 			Title:   "sendall(64 KiB) blocks: zero window, persist probes",
@@ -50,24 +50,24 @@ var slowReader = &Demo{
 				"With bytes to send and a window of 0, the sender's kernel probes the window with its persist timer, after about 200 ms and then at doubling intervals, in case a window update was lost; the reader stays busy until at least two probes have gone by. " +
 				"Linux probes with an empty segment one below the next sequence number, which Wireshark labels [TCP Keep-Alive] (its tcp.analysis.zero_window_probe is for stacks that probe with one new byte). " +
 				"The reader's kernel answers with window 0, but to at most one such out-of-window segment every 500 ms (net.ipv4.tcp_invalid_ratelimit), so the second probe, sooner than that after the first answer, goes unanswered; a later probe, further apart, is answered again.",
-			ExplainZH: "发送端在阻塞套接字上用 64 KiB 调用 s.sendall，而读端正忙着别的事，没有调用 recv。" +
-				"读端内核把字节收进接收缓冲区，直到它通告的窗口用完（窗口比 SO_RCVBUF 小：内核要留出自己的开销），然后通告窗口为 0（Wireshark：[TCP ZeroWindow]）；发送端的发送缓冲区也被填满，send 在内核里睡眠等待。" +
-				"有数据要发而窗口为 0，发送端内核用坚持定时器（persist timer）探测窗口：大约 200 ms 后第一次，之后间隔逐次加倍，以防窗口更新报文丢失；读端至少要忙到两次探测过去。" +
+			ExplainZH: "发送方在阻塞套接字上用 64 KiB 调用 s.sendall，而接收方正忙着别的事，没有调用 recv。" +
+				"接收方内核把字节收进接收缓冲区，直到它通告的窗口用完（窗口比 SO_RCVBUF 小：内核要留出自己的开销），然后通告窗口为 0（Wireshark：[TCP ZeroWindow]）；发送方的发送缓冲区也被填满，send 在内核里睡眠等待。" +
+				"有数据要发而窗口为 0，发送方内核用坚持定时器（persist timer）探测窗口：大约 200 ms 后第一次，之后间隔逐次加倍，以防窗口更新报文丢失；接收方至少要忙到两次探测过去。" +
 				"Linux 的探测报文是一个不带数据、序号比下一个字节小 1 的报文段，Wireshark 把它标成 [TCP Keep-Alive]（它的 tcp.analysis.zero_window_probe 是给用一个新字节做探测的协议栈准备的）。" +
-				"读端内核回复窗口 0，但对这种窗口外的报文段每 500 ms 最多回复一次（net.ipv4.tcp_invalid_ratelimit），所以第二次探测离上次回复不到 500 ms，得不到回复；之后相隔更久的探测又会得到回复。",
+				"接收方内核回复窗口 0，但对这种窗口外的报文段每 500 ms 最多回复一次（net.ipv4.tcp_invalid_ratelimit），所以第二次探测离上次回复不到 500 ms，得不到回复；之后相隔更久的探测又会得到回复。",
 			Outcome: slowReaderBlocked,
 		},
 		{
 			Title:   "The reader reads 4 KiB at a time",
-			TitleZH: "读端每次读 4 KiB",
+			TitleZH: "接收方每次读 4 KiB",
 			Explain: "Now the reader calls conn.recv(4096) in a loop, pausing 10 ms after each read like a consumer slower than its producer. " +
 				"Each read frees room in the receive buffer, so the reader's kernel opens the window ([TCP Window Update] after the zero window, then bigger windows on its ACKs); the sender's kernel sends the next bytes from its send buffer into it, their ACK frees room in the send buffer, and the sleeping send copies more of the 64 KiB in. " +
 				"Follow one moving picture in the kernel samples: the reader's Recv-Q filling and emptying, the sender's Send-Q. " +
 				"sendall returns when its last byte is in the send buffer — long after it was called, and while the reader still has bytes to read.",
-			ExplainZH: "现在读端循环调用 conn.recv(4096)，每读一次停 10 ms，就像一个比生产者慢的消费者。" +
-				"每次读取都会在接收缓冲区里腾出空间，于是读端内核重新打开窗口（零窗口之后先是 [TCP Window Update]，之后的 ACK 带着更大的窗口）；发送端内核把发送缓冲区里的下一批字节发进这个窗口，它们的 ACK 又在发送缓冲区里腾出空间，正在睡眠的 send 就再复制一批 64 KiB 中的数据进去。" +
-				"在内核采样里把它们当作一幅连续的画面来看：读端的 Recv-Q 时满时空，还有发送端的 Send-Q。" +
-				"sendall 在最后一个字节进入发送缓冲区时返回——离它被调用已经过去很久，而此时读端还有数据没读完。",
+			ExplainZH: "现在接收方循环调用 conn.recv(4096)，每读一次停 10 ms，就像一个比生产者慢的消费者。" +
+				"每次读取都会在接收缓冲区里腾出空间，于是接收方内核重新打开窗口（零窗口之后先是 [TCP Window Update]，之后的 ACK 带着更大的窗口）；发送方内核把发送缓冲区里的下一批字节发进这个窗口，它们的 ACK 又在发送缓冲区里腾出空间，正在睡眠的 send 就再复制一批 64 KiB 中的数据进去。" +
+				"在内核采样里把它们当作一幅连续的画面来看：接收方的 Recv-Q 时满时空，还有发送方的 Send-Q。" +
+				"sendall 在最后一个字节进入发送缓冲区时返回——离它被调用已经过去很久，而此时接收方还有数据没读完。",
 			Outcome: slowReaderDraining,
 		},
 		{
@@ -75,8 +75,8 @@ var slowReader = &Demo{
 			TitleZH: "关闭",
 			Explain: "Once the reader has all 65536 bytes, in order, the sender closes (FIN), the reader's next recv returns b'' and it closes too. " +
 				"TCP's flow control slowed the sender to the reader's pace without losing a byte: the sender never needed to know how fast the reader was.",
-			ExplainZH: "读端按顺序收齐全部 65536 字节后，发送端关闭（FIN），读端下一次 recv 返回 b''，也关闭连接。" +
-				"TCP 的流量控制把发送方的速度压到读端的节奏，一个字节也没丢：发送方根本不需要知道读端有多快。",
+			ExplainZH: "接收方按顺序收齐全部 65536 字节后，发送方关闭（FIN），接收方下一次 recv 返回 b''，也关闭连接。" +
+				"TCP 的流量控制把发送方的速度压到接收方的节奏，一个字节也没丢：发送方根本不需要知道接收方有多快。",
 			Outcome: readerDrained(4),
 		},
 	},
@@ -276,7 +276,7 @@ func slowReaderBlocked(r *sockcall.Run) (en, zh string) {
 		n += p.PayloadLen
 	}
 	en = fmt.Sprintf("The sender's kernel sent %d bytes in %d segments before the reader's window closed (frame %d).", n, len(data), zero.Number)
-	zh = fmt.Sprintf("读端窗口关闭（第 %d 帧）之前，发送端内核用 %d 个报文段发出了 %d 字节。", zero.Number, len(data), n)
+	zh = fmt.Sprintf("接收方窗口关闭（第 %d 帧）之前，发送方内核用 %d 个报文段发出了 %d 字节。", zero.Number, len(data), n)
 	if len(probes) > 0 {
 		times := fmt.Sprintf("%d times", len(probes))
 		if len(probes) == 1 {
@@ -335,20 +335,20 @@ func slowReaderDraining(r *sockcall.Run) (en, zh string) {
 	}
 	en = fmt.Sprintf("sendall returned %s after it was called, %s after the reader's first recv; the reader had read %d of the %d bytes by then.",
 		sockcall.FormatDuration(b.ret(sa).Sub(b.start(sa))), sockcall.FormatDuration(b.ret(sa).Sub(b.ret(first))), readBefore, slowTotal)
-	zh = fmt.Sprintf("sendall 在调用 %s 之后返回，比读端第一次 recv 晚 %s；那时读端已经读了 %d 字节中的 %d 字节。",
+	zh = fmt.Sprintf("sendall 在调用 %s 之后返回，比接收方第一次 recv 晚 %s；那时接收方已经读了 %d 字节中的 %d 字节。",
 		sockcall.FormatDuration(b.ret(sa).Sub(b.start(sa))), sockcall.FormatDuration(b.ret(sa).Sub(b.ret(first))), slowTotal, readBefore)
 	if rq, ok := kernelSample(first, "reader"); ok {
 		if sq, ok := kernelSample(first, "sender"); ok {
 			en += fmt.Sprintf(" Right after the first recv the reader's Recv-Q still held %d bytes and the sender's Send-Q %d.", rq.RecvQ, sq.SendQ)
-			zh += fmt.Sprintf("第一次 recv 刚返回时，读端的 Recv-Q 里还有 %d 字节，发送端的 Send-Q 有 %d 字节。", rq.RecvQ, sq.SendQ)
+			zh += fmt.Sprintf("第一次 recv 刚返回时，接收方的 Recv-Q 里还有 %d 字节，发送方的 Send-Q 有 %d 字节。", rq.RecvQ, sq.SendQ)
 		}
 	}
 	if last != nil {
 		en += fmt.Sprintf(" The reader made %d recv calls in %s.", reads, sockcall.FormatDuration(b.ret(last).Sub(b.start(first))))
-		zh += fmt.Sprintf("读端在 %s 内调用了 %d 次 recv。", sockcall.FormatDuration(b.ret(last).Sub(b.start(first))), reads)
+		zh += fmt.Sprintf("接收方在 %s 内调用了 %d 次 recv。", sockcall.FormatDuration(b.ret(last).Sub(b.start(first))), reads)
 	}
 	en += fmt.Sprintf(" The reader's kernel reopened the window with a window update in frame %d.", wu[0].Number)
-	zh += fmt.Sprintf("读端内核在第 %d 帧用窗口更新重新打开了窗口。", wu[0].Number)
+	zh += fmt.Sprintf("接收方内核在第 %d 帧用窗口更新重新打开了窗口。", wu[0].Number)
 	return en, zh
 }
 

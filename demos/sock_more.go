@@ -257,7 +257,7 @@ func readerDrained(step int) func(r *sockcall.Run) (en, zh string) {
 			}
 		}
 		return fmt.Sprintf("The reader got %d bytes in %d recv calls, then b''.", total, n),
-			fmt.Sprintf("读端用 %d 次 recv 收到 %d 字节，然后是 b''。", n, total)
+			fmt.Sprintf("接收方用 %d 次 recv 收到 %d 字节，然后是 b''。", n, total)
 	}
 }
 

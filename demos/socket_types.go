@@ -53,7 +53,7 @@ var socketTypes = &Demo{
 	Title:     "Other socket types: SOCK_SEQPACKET and SOCK_RAW; name resolution",
 	TitleZH:   "其他套接字类型：SOCK_SEQPACKET 和 SOCK_RAW；名字解析",
 	Summary:   "SOCK_SEQPACKET over AF_UNIX is connected and reliable like a stream, but each recv returns one whole send; a SOCK_RAW socket sends an ICMP echo request built by hand, and the kernel's echo reply comes back on the wire and is read with its IP header; gethostname and gethostbyname('localhost') send no packet (the kernel, the hosts file), while a name the hosts file lacks is a DNS query and answer over UDP port 53.",
-	SummaryZH: "AF_UNIX 上的 SOCK_SEQPACKET 像字节流一样有连接、可靠，但每次 recv 返回一次完整的 send；SOCK_RAW 套接字发送手工构造的 ICMP 回显请求，内核的回显应答出现在线路上，连同 IP 首部一起被读回；gethostname 和 gethostbyname('localhost') 不发任何数据包（答案来自内核和 hosts 文件），而 hosts 文件里没有的名字则是 UDP 53 端口上的一问一答 DNS。",
+	SummaryZH: "AF_UNIX 上的 SOCK_SEQPACKET 像字节流一样有连接、可靠，但每次 recv 返回一次完整的 send；SOCK_RAW 套接字发送手工构造的 ICMP 回显请求，内核的回显应答出现在网络上，连同 IP 首部一起被读回；gethostname 和 gethostbyname('localhost') 不发任何数据包（答案来自内核和 hosts 文件），而 hosts 文件里没有的名字则是 UDP 53 端口上的一问一答 DNS。",
 	Steps: []Step{
 		{
 			Title:   "SOCK_SEQPACKET: bind, listen, connect, accept",
@@ -63,7 +63,7 @@ var socketTypes = &Demo{
 				"Over AF_UNIX nothing goes on the wire.",
 			ExplainZH: "服务器创建 socket.socket(AF_UNIX, SOCK_SEQPACKET)，bind 到一个套接字文件并 listen；客户端创建同类套接字，connect 到这个文件，accept 返回这个连接。" +
 				"这些调用和字节流套接字一模一样：SOCK_SEQPACKET 有连接、可靠、按序送达。" +
-				"走 AF_UNIX，线路上什么也没有。",
+				"走 AF_UNIX，网络上什么也没有。",
 		},
 		{
 			Title:   "Client: three send() calls",
@@ -92,7 +92,7 @@ var socketTypes = &Demo{
 				"sendto(packet, ('127.0.0.1', 0)) sends it (a raw socket has no ports; the 0 is ignored) and the kernel puts the IPv4 header, protocol 1, in front: the request is on the wire.",
 			ExplainZH: "ping 程序创建 socket.socket(AF_INET, SOCK_RAW, IPPROTO_ICMP)，这需要 root 或 CAP_NET_RAW：实验室自己的网络命名空间给了它这个权限，宿主机上并不需要 root。" +
 				"它自己构造 ping 发送的东西——ICMP 回显请求：类型 8、代码 0、自己算出的互联网校验和、标识符（0x5353）、序号（1），以及 b\"sockscope ping\"。" +
-				"sendto(packet, ('127.0.0.1', 0)) 把它发出去（原始套接字没有端口，这个 0 会被忽略），内核在前面加上 IPv4 首部（协议号 1）：请求出现在线路上。",
+				"sendto(packet, ('127.0.0.1', 0)) 把它发出去（原始套接字没有端口，这个 0 会被忽略），内核在前面加上 IPv4 首部（协议号 1）：请求出现在网络上。",
 		},
 		{
 			Title:   "The kernel's echo reply, read back with its IP header",
@@ -112,7 +112,7 @@ var socketTypes = &Demo{
 				"The C library's gethostname asks the kernel (uname(2), the node name that uname -n prints): no file is read and nothing goes on the wire. " +
 				"The lab has a network namespace of its own but keeps the machine's host name, so this is the host's name. In the app's lane it is a call with no descriptor (fd -1).",
 			ExplainZH: "接下来是教程里的名字函数，第一个不需要套接字：socket.gethostname() 返回本机的主机名。" +
-				"C 库的 gethostname 直接问内核（uname(2)，也就是 uname -n 打印的节点名）：不读文件，线路上也什么都没有。" +
+				"C 库的 gethostname 直接问内核（uname(2)，也就是 uname -n 打印的节点名）：不读文件，网络上也什么都没有。" +
 				"实验室有自己的网络命名空间，但主机名沿用本机的，所以这就是宿主机的名字。在 app 的泳道里，它是一个没有文件描述符（fd -1）的调用。",
 			Outcome: hostnameOutcome,
 		},
@@ -129,7 +129,7 @@ var socketTypes = &Demo{
 		},
 		{
 			Title:   "gethostbyname('echo.sockscope.test'): a DNS query and its answer on the wire",
-			TitleZH: "gethostbyname('echo.sockscope.test')：线路上的 DNS 查询与应答",
+			TitleZH: "gethostbyname('echo.sockscope.test')：网络上的 DNS 查询与应答",
 			Explain: "echo.sockscope.test ends in .test, a top-level name reserved for testing (RFC 6761): no hosts line names it, so the lookup goes to DNS. " +
 				"Inside gethostbyname the C library's resolver makes socket calls that Python never shows (strace does), and the app makes the same ones: socket(AF_INET, SOCK_DGRAM); connect(('127.0.0.53', 53)) to the nameserver /etc/resolv.conf would name (here the lab's resolver), which on a UDP socket sends nothing but binds an ephemeral port; and send of a query: a random 16-bit id, the flag recursion desired, and one question: type A (an IPv4 address), class IN, echo.sockscope.test. " +
 				"The resolver's recvfrom returns the query with the app's address, and its sendto sends back the response: the same id and question, flagged response and authoritative (the resolver is the authority for this name, and offers no recursion), with one answer record: type A, class IN, TTL 60 seconds (how long a cache may keep it), 127.0.0.1. " +

@@ -49,8 +49,8 @@ var tcpEcho = &Demo{
 				"For a listening socket, Recv-Q is the accept queue (0 so far) and Send-Q the backlog (5), as `ss -lnt` shows them.",
 			ExplainZH: "服务器创建 TCP 套接字（Python：socket.socket(AF_INET, SOCK_STREAM)），并设置 SO_REUSEADDR，这样服务器重启时，即使旧连接还停留在 TIME-WAIT，也能重新绑定这个端口" +
 				"（否则会报 OSError: [Errno 98] Address already in use）；然后 bind 到 127.0.0.1:7001，调用 listen(5)。" +
-				"线路上没有任何数据包：这些调用只是在内核里建立状态。" +
-				"对监听套接字来说，Recv-Q 是全连接（accept）队列的长度（目前为 0），Send-Q 是 backlog（5），与 `ss -lnt` 的显示一致。",
+				"网络上没有任何数据包：这些调用只是在内核里建立状态。" +
+				"对监听套接字来说，Recv-Q 是监听队列（accept 队列）的长度（目前为 0），Send-Q 是 backlog（5），与 `ss -lnt` 的显示一致。",
 		},
 		{
 			Title:   "Client: connect — the three-way handshake",
@@ -60,7 +60,7 @@ var tcpEcho = &Demo{
 				"Both ends are now ESTAB (established), as TCP_INFO and ss name the state. " +
 				"Calls are numbered in the order they return, not the order they are made, so accept may get a lower or a higher number than connect.",
 			ExplainZH: "客户端创建套接字并调用 connect((\"127.0.0.1\", 7001))。客户端内核挑选一个临时端口并发出 SYN，服务器内核回应 SYN/ACK，客户端内核再回 ACK，connect 返回 0。" +
-				"服务器程序本身没有参与：握手由内核完成，建立好的连接放进队列；服务器在 listen 之后紧接着调用的 accept() 把它从队列里取出，返回一个新的套接字（conn, addr = s.accept()）。" +
+				"服务器程序本身没有参与：握手由内核完成，建立好的连接放进监听队列；服务器在 listen 之后紧接着调用的 accept() 把它从队列里取出，返回一个新的套接字（conn, addr = s.accept()）。" +
 				"此时两端都是 ESTAB（已建立），TCP_INFO 和 ss 都这样称呼这个状态。" +
 				"调用按返回的先后编号，而不是按发起的先后，所以 accept 的编号可能比 connect 小，也可能比它大。",
 			Outcome: tcpEchoConnectOutcome,
@@ -74,7 +74,7 @@ var tcpEcho = &Demo{
 				"The client's Send-Q counts the bytes sent and not yet acknowledged.",
 			ExplainZH: "客户端连续调用三次 send：b\"hello\"、\"你好\".encode()（UTF-8 编码是 6 个字节）和 b\"world\"。" +
 				"只要内核把字节复制进套接字的发送缓冲区，send 就返回，并不等服务器读取。" +
-				"字节按它们在流中的位置编号——第 1–5、6–11、12–16 字节——装在数据段（标志 PSH, ACK）里传送；服务器内核自己就会确认这些数据段，不管服务器程序读没读。" +
+				"字节按它们在流中的位置编号——第 1–5、6–11、12–16 字节——装在报文段（标志 PSH, ACK）里传送；服务器内核自己就会确认这些报文段，不管服务器程序读没读。" +
 				"客户端的 Send-Q 是已发送但尚未被确认的字节数。",
 			Outcome: tcpEchoSendOutcome,
 		},
@@ -85,7 +85,7 @@ var tcpEcho = &Demo{
 				"TCP is a byte stream: it keeps the order of the bytes but not the boundaries between sends, so three sends can come back as one recv (what Chinese tutorials call 粘包), and one send can also be split over several recvs. " +
 				"A protocol over TCP must mark its own message boundaries, with a length prefix or a delimiter. " +
 				"The server echoes the bytes with conn.sendall(data), which calls send until the kernel has taken every byte: the list shows the sendall call and the send calls it made.",
-			ExplainZH: "本课让三次 send 的数据都到达之后服务器才去读；服务器调用 recv(1024)，一次就拿到了全部 16 个字节：\"hello你好world\"。" +
+			ExplainZH: "本课让三次 send 的数据都到达之后服务器才去读；服务器调用 recv(1024)，一次就拿到了全部 16 个字节，解码后是 'hello你好world'。" +
 				"TCP 是字节流：它保证字节的顺序，却不保留每次 send 之间的边界，所以三次 send 的数据可能被一次 recv 全部读到（这就是中文教程里常说的“粘包”），一次 send 的数据也可能要分几次 recv 才能读完。" +
 				"在 TCP 上设计协议，必须自己标出消息边界：加长度前缀，或者使用分隔符。" +
 				"服务器用 conn.sendall(data) 原样发回：sendall 反复调用 send，直到内核收下每一个字节；列表里既有 sendall 这次调用，也有它发起的 send 调用。",
@@ -94,9 +94,9 @@ var tcpEcho = &Demo{
 		{
 			Title:   "Client: recv until all 16 bytes are back",
 			TitleZH: "客户端：循环 recv，直到收回全部 16 个字节",
-			Explain: "The client calls recv(1024) until it has the 16 bytes back: recv may return fewer bytes than there is room for, so a correct program loops. " +
+			Explain: "The client calls recv(1024) until it has the 16 bytes back: recv may return fewer bytes than the 1024 it asks for, so a correct program loops. " +
 				"The bytes received are the bytes sent, in the same order.",
-			ExplainZH: "客户端循环调用 recv(1024)，直到收回 16 个字节：recv 返回的字节数可能少于缓冲区的大小，所以正确的程序必须循环读取。" +
+			ExplainZH: "客户端循环调用 recv(1024)，直到收回 16 个字节：recv 返回的字节数可能少于参数 1024（一次最多读取的字节数），所以正确的程序必须循环读取。" +
 				"收到的字节与发出的完全相同，顺序也一样。",
 			Outcome: tcpEchoRecvOutcome,
 		},
@@ -117,7 +117,7 @@ var tcpEcho = &Demo{
 			Explain: "The server leaves its loop and closes the connection, then the listening socket. Its kernel sends its own FIN and the client's kernel ACKs it: FIN, ACK, FIN, ACK in all (四次挥手), or three segments when the server's FIN carries the ACK of the client's. " +
 				"The client's end of the connection is now in TIME-WAIT, where the kernel keeps it for 60 seconds although the program has no socket left. " +
 				"Only the side that closes first goes through TIME-WAIT — here the client. A server that closes first (when it is stopped, say) leaves its connections in TIME-WAIT on its own port, which is why servers set SO_REUSEADDR.",
-			ExplainZH: "服务器退出循环，先关闭连接套接字，再关闭监听套接字。它的内核发出自己的 FIN，客户端内核回 ACK：一共是 FIN、ACK、FIN、ACK，即“四次挥手”；如果服务器的 FIN 顺带确认了客户端的 FIN，线路上就只有三个报文段。" +
+			ExplainZH: "服务器退出循环，先关闭连接套接字，再关闭监听套接字。它的内核发出自己的 FIN，客户端内核回 ACK：一共是 FIN、ACK、FIN、ACK，即“四次挥手”；如果服务器的 FIN 顺带确认了客户端的 FIN，网络上就只有三个报文段。" +
 				"连接的客户端一侧此时处于 TIME-WAIT，内核会把它保留 60 秒，尽管程序里已经没有这个套接字了。" +
 				"只有先关闭的一方才会经过 TIME-WAIT——这里是客户端。服务器如果先关闭（比如被停掉时），它的连接就会在它自己的端口上停留在 TIME-WAIT，这正是服务器要设置 SO_REUSEADDR 的原因。",
 			Outcome: tcpEchoTeardownOutcome,
@@ -339,7 +339,7 @@ func tcpEchoSendOutcome(r *sockcall.Run) (en, zh string) {
 	}
 	en = fmt.Sprintf("The %d bytes went in %d %s: %s. The server's kernel acknowledged them in %s %s. Send-Q right after each send: %s bytes",
 		total, len(segs), segWord, joinList(segEN, false), ackWord, intList(acks, false), joinList(sendQ, false))
-	zh = fmt.Sprintf("这 %d 个字节分 %d 个数据段发出：%s。服务器内核用第 %s 帧确认了它们。每次 send 刚返回时的 Send-Q：%s 字节",
+	zh = fmt.Sprintf("这 %d 个字节分 %d 个报文段发出：%s。服务器内核用第 %s 帧确认了它们。每次 send 刚返回时的 Send-Q：%s 字节",
 		total, len(segs), joinList(segZH, true), intList(acks, true), joinList(sendQ, true))
 	allZero := true
 	for _, s := range sends {

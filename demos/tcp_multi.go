@@ -32,7 +32,7 @@ var tcpMulti = &Demo{
 	Title:     "TCP server with a thread per client: three connections at once",
 	TitleZH:   "每个客户端一个线程的 TCP 服务器：同时处理三个连接",
 	Summary:   "Three clients connect and talk over three connections open at once; the server hands each connection to its own goroutine, a thread per client.",
-	SummaryZH: "三个客户端各自连接、收发，三个连接同时打开；服务器把每个连接交给各自的 goroutine（线程）处理。",
+	SummaryZH: "三个客户端各自连接、收发，三个连接同时打开；服务器为每个连接启动一个线程来处理。",
 	Steps: []Step{
 		{
 			Title:   "Server: listen on 127.0.0.1:7002",
@@ -42,7 +42,7 @@ var tcpMulti = &Demo{
 				"Nothing goes on the wire yet.",
 			ExplainZH: "开头和 tcp-echo 一样：socket(AF_INET, SOCK_STREAM)、SO_REUSEADDR、bind、listen(5)。" +
 				"backlog 为 5，表示内核最多可以替程序保留 5 个已建立、等待 accept 的连接；三个客户端足够放下。" +
-				"线路上还没有数据包。",
+				"网络上还没有数据包。",
 		},
 		{
 			Title:   "Three clients connect; one thread per client",
@@ -52,10 +52,10 @@ var tcpMulti = &Demo{
 				"The server loops on accept(); for each new socket it starts a goroutine — the tutorials' threading.Thread(target=handle, args=(conn, addr)).start() — named handler-1 to handler-3 in the order accepted. " +
 				"While one handler waits in recv, the others and the accept loop carry on: a slow client holds up no one. " +
 				"Calls are numbered in the order they return, so a client's connect and the accept of its connection may come in either order.",
-			ExplainZH: "三个客户端 goroutine 同时启动，各自调用 connect：三次握手（SYN、SYN/ACK、ACK），在线路上靠客户端端口号区分。" +
+			ExplainZH: "三个客户端线程同时启动，各自调用 connect：三次握手（SYN、SYN/ACK、ACK），在网络上靠客户端端口号区分。" +
 				"哪个客户端先连上由调度决定，几次握手可能先后进行，也可能交错。" +
-				"服务器循环调用 accept()，每得到一个新套接字就启动一个 goroutine 去处理它——相当于教程里的 threading.Thread(target=handle, args=(conn, addr)).start()——按 accept 的先后命名为 handler-1 到 handler-3。" +
-				"某个 handler 阻塞在 recv 时，其他 handler 和 accept 循环照常运行：一个慢客户端不会拖住别人。" +
+				"服务器循环调用 accept()，每得到一个新套接字就启动一个线程去处理它（即教程里的 threading.Thread(target=handle, args=(conn, addr)).start()），这些处理线程按 accept 的先后命名为 handler-1 到 handler-3。" +
+				"某个处理线程阻塞在 recv 时，其他处理线程和 accept 循环照常运行：一个慢客户端不会拖住别人。" +
 				"调用按返回的先后编号，所以客户端的 connect 和服务器对这个连接的 accept，谁的编号在前都有可能。",
 			Outcome: tcpMultiConnectOutcome,
 		},
@@ -67,32 +67,32 @@ var tcpMulti = &Demo{
 				"Having accepted three, the server closes its listening socket (a tutorial's server would go on accepting; this one stops at three). " +
 				"Nothing goes on the wire for any of this: the names are the kernel's answer from the socket itself, and closing a listener with no connection waiting sends nothing.",
 			ExplainZH: "每个客户端调用 s.getsockname()：它从没调用过 bind，所以 connect 让内核替它挑了一个空闲的临时端口（取自 net.ipv4.ip_local_port_range），也就是它 SYN 的源端口。" +
-				"每个 handler 调用 conn.getpeername()，得到客户端的地址和端口，和 accept 返回的一样。" +
+				"每个处理线程调用 conn.getpeername()，得到客户端的地址和端口，和 accept 返回的一样。" +
 				"accept 了三个连接之后，服务器关闭监听套接字（教程里的服务器会一直 accept 下去；这里到三个就停）。" +
-				"这些都不会在线路上产生数据包：地址是内核从套接字本身给出的答案，而关闭一个没有待接受连接的监听套接字什么也不发送。",
+				"这些都不会在网络上产生数据包：地址是内核从套接字本身给出的答案，而关闭一个没有待接受连接的监听套接字什么也不发送。",
 			Outcome: tcpMultiNamesOutcome,
 		},
 		{
 			Title:   "The clients send; each handler echoes on its own connection",
-			TitleZH: "客户端发送；每个 handler 在自己的连接上回显",
+			TitleZH: "客户端发送；每个处理线程在自己的连接上回显",
 			Explain: "Once all three are connected, the clients are let go together: each sends its message with sendall, and each handler recv()s it and sendall()s it back on its own connection. " +
 				"Whether the three connections' segments alternate on the wire or follow one another depends on how the threads happen to run; either way nothing gets mixed up: the kernel files every segment under its connection by four numbers — source address, source port, destination address, destination port. " +
 				"The listening socket is closed by now, yet the three connections it accepted carry on: each accepted socket is a socket of its own, and closing the listener only stops new connections (a connect to 7002 would now be refused). " +
 				"All three server-side sockets still have local port 7002, the port the listener had.",
-			ExplainZH: "三个客户端都连上之后同时被放行：每个客户端用 sendall 发出自己的消息，每个 handler 在自己的连接上 recv() 收到，再用 sendall() 原样发回。" +
-				"线路上三个连接的报文段是交错出现还是先后出现，取决于线程恰好怎样运行；无论哪种都不会串线：内核按四元组——源地址、源端口、目的地址、目的端口——把每个报文段归到它所属的连接。" +
+			ExplainZH: "三个客户端都连上之后同时被放行：每个客户端用 sendall 发出自己的消息，每个处理线程在自己的连接上用 recv() 收到，再用 sendall() 原样发回。" +
+				"网络上三个连接的报文段是交错出现还是先后出现，取决于线程恰好怎样运行；无论哪种都不会串线：内核按四元组——源地址、源端口、目的地址、目的端口——把每个报文段归到它所属的连接。" +
 				"这时监听套接字已经关闭，它 accept 出来的三个连接却照常工作：每个 accept 得到的套接字都是独立的套接字，关闭监听套接字只是不再接受新连接（此时再 connect 7002 会被拒绝）。" +
 				"服务器这边的三个连接套接字本地端口仍然是 7002，也就是监听套接字原来的端口。",
 			Outcome: tcpMultiTalkOutcome,
 		},
 		{
 			Title:   "Clients read their echo and close; handlers close; the server stops",
-			TitleZH: "客户端读回显后关闭；handler 关闭；服务器停止",
+			TitleZH: "客户端读到回显后关闭；处理线程关闭连接；服务器停止",
 			Explain: "Each client recv()s until its own message is back, then closes (FIN). " +
 				"Each handler's recv returns 0, so it closes its connection and its thread ends. " +
 				"Three teardowns, one per connection, in whatever order the clients finished.",
 			ExplainZH: "每个客户端循环 recv()，直到收回自己的消息，然后关闭（发出 FIN）。" +
-				"每个 handler 的 recv 返回 0，于是关闭自己的连接，线程随之结束。" +
+				"每个处理线程的 recv 返回 0，于是关闭自己的连接，线程随之结束。" +
 				"三个连接各自挥手，先后顺序取决于哪个客户端先完成。",
 			Outcome: tcpMultiCloseOutcome,
 		},
@@ -491,7 +491,7 @@ func tcpMultiTalkOutcome(r *sockcall.Run) (en, zh string) {
 			"三组收发是一个连接接一个连接进行的：" + strings.Join(partsZH, "，然后 ") + "。"
 	}
 	return fmt.Sprintf("The three connections' segments alternated on the wire: between frames %d and %d they switch connection %d times (%s).", lo, hi, len(blocks)-1, strings.Join(blocks, ", ")),
-		fmt.Sprintf("三个连接的报文段在线路上交错出现：第 %d 到 %d 帧之间换了 %d 次连接（%s）。", lo, hi, len(blocks)-1, strings.Join(blocks, "、"))
+		fmt.Sprintf("三个连接的报文段在网络上交错出现：第 %d 到 %d 帧之间换了 %d 次连接（%s）。", lo, hi, len(blocks)-1, strings.Join(blocks, "、"))
 }
 
 // tcpMultiCloseOutcome: the order the clients closed in and how each close

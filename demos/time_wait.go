@@ -50,7 +50,7 @@ var timeWait = &Demo{
 			ExplainZH: "服务器停止：它关闭连接（conn.close()）和监听套接字（s.close()），它的内核发出 FIN；客户端的 data = s.recv(1024) 返回 b''（客户端套接字此时处于 CLOSE-WAIT），于是客户端也关闭，它的内核发出自己的 FIN。" +
 				"先关闭的一方经过 FIN-WAIT-1（如果对方的 ACK 先于对方的 FIN 到达，还有 FIN-WAIT-2），等对方的 FIN 到达后进入 TIME-WAIT——这里是服务器；另一方经过 CLOSE-WAIT 和 LAST-ACK，它的 FIN 一被确认，它这一端就不复存在。" +
 				"服务器程序已经没有这个连接的文件描述符了，内核却把服务器这一端在 TIME-WAIT 里保留 60 秒（Linux 固定的时长；RFC 里是 2 MSL）：万一对方的 FIN 重传，还能再确认一次；并且不让迟到的旧报文段混进相同地址和端口之间的新连接。" +
-				"没有描述符的套接字，任何调用都问不到它；线路上的报文段显示它的状态——每个报文段都会改变发送方和接收方的状态。",
+				"没有描述符的套接字，任何调用都问不到它；网络上的报文段显示它的状态——每个报文段都会改变发送方和接收方的状态。",
 			Outcome: timeWaitServerClosed,
 		},
 		{
@@ -76,7 +76,7 @@ var timeWait = &Demo{
 			ExplainZH: "服务器再试一次，在 s.bind 之前先调用 s.setsockopt(SOL_SOCKET, SO_REUSEADDR, 1)：bind 返回 0，listen(5) 也成功了，而旧连接仍在 TIME-WAIT 里。" +
 				"在 Linux 上，SO_REUSEADDR 允许 TCP 套接字 bind 一个被别的套接字占用的端口，前提是那些套接字也都设置了这个选项，而且其中没有一个在监听——所以它绝不会让两个服务器监听同一个端口。" +
 				"TIME-WAIT 的那一端保留了它原来那个套接字的选项，而那个套接字是从第 1 步的监听套接字继承来的：一个没设 SO_REUSEADDR 运行过的服务器，即使在代码里加上这个选项，也还得等它留下的 TIME-WAIT 结束，所以服务器从第一次运行起就应该设置它。" +
-				"随后服务器关闭监听套接字；没有连接，所以线路上什么也没有。",
+				"随后服务器关闭监听套接字；没有连接，所以网络上什么也没有。",
 			Outcome: timeWaitRebound,
 		},
 		{

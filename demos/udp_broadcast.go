@@ -33,47 +33,47 @@ const BroadcastMessage = "大家好, hello everyone"
 var udpBroadcast = &Demo{
 	Name:      "udp-broadcast",
 	Title:     "UDP broadcast: one datagram, three receivers",
-	TitleZH:   "UDP 广播：一个数据报，三个接收者",
+	TitleZH:   "UDP 广播：一个数据报，三个接收方",
 	Summary:   "Three receivers share port 7003 with SO_REUSEADDR; a sender with SO_BROADCAST sends one datagram to 127.255.255.255, and each receiver gets its own copy.",
-	SummaryZH: "三个接收者借助 SO_REUSEADDR 共用端口 7003；开启 SO_BROADCAST 的发送者向 127.255.255.255 发出一个数据报，每个接收者都收到一份。",
+	SummaryZH: "三个接收方借助 SO_REUSEADDR 共用端口 7003；开启 SO_BROADCAST 的发送方向 127.255.255.255 发出一个数据报，每个接收方都收到一份。",
 	Steps: []Step{
 		{
 			Title:   "Three receivers bind the same port",
-			TitleZH: "三个接收者绑定同一个端口",
+			TitleZH: "三个接收方绑定同一个端口",
 			Explain: "Each receiver creates a UDP socket, sets SO_REUSEADDR and binds 0.0.0.0:7003 (Python: s.bind((\"\", 7003))). " +
 				"0.0.0.0 (INADDR_ANY) means every local address, broadcast addresses included. " +
 				"Without SO_REUSEADDR on all of them, the second bind would fail with EADDRINUSE (OSError: [Errno 98] Address already in use).",
-			ExplainZH: "每个接收者创建 UDP 套接字，设置 SO_REUSEADDR，再 bind 到 0.0.0.0:7003（Python：s.bind((\"\", 7003))）。" +
+			ExplainZH: "每个接收方创建 UDP 套接字，设置 SO_REUSEADDR，再 bind 到 0.0.0.0:7003（Python：s.bind((\"\", 7003))）。" +
 				"0.0.0.0（INADDR_ANY）表示本机所有地址，包括广播地址。" +
 				"如果不是每个套接字都设置了 SO_REUSEADDR，第二次 bind 就会因 EADDRINUSE 失败（OSError: [Errno 98] Address already in use）。",
 		},
 		{
 			Title:   "Sender: sendto the broadcast address without SO_BROADCAST",
-			TitleZH: "发送者：未设置 SO_BROADCAST 就向广播地址 sendto",
+			TitleZH: "发送方：未设置 SO_BROADCAST 就向广播地址 sendto",
 			Explain: "The sender creates a UDP socket and tries sendto(data, (\"127.255.255.255\", 7003)). " +
 				"The kernel refuses with EACCES (Python: PermissionError: [Errno 13] Permission denied) and nothing goes on the wire: " +
 				"a program has to say on purpose that it means to broadcast.",
-			ExplainZH: "发送者创建 UDP 套接字，尝试 sendto(data, (\"127.255.255.255\", 7003))。" +
-				"内核以 EACCES 拒绝（Python：PermissionError: [Errno 13] Permission denied），线路上什么也没有：" +
+			ExplainZH: "发送方创建 UDP 套接字，尝试 sendto(data, (\"127.255.255.255\", 7003))。" +
+				"内核以 EACCES 拒绝（Python：PermissionError: [Errno 13] Permission denied），网络上什么也没有：" +
 				"程序必须明确声明自己要发广播。",
 		},
 		{
 			Title:   "Sender: setsockopt SO_BROADCAST, then one sendto",
-			TitleZH: "发送者：setsockopt SO_BROADCAST，然后 sendto 一次",
+			TitleZH: "发送方：setsockopt SO_BROADCAST，然后 sendto 一次",
 			Explain: "After setsockopt(SOL_SOCKET, SO_BROADCAST, 1) the same sendto succeeds, and exactly one datagram goes on the wire, to 127.255.255.255, the broadcast address of the loopback network 127.0.0.0/8. " +
 				"On an Ethernet LAN you would send to the subnet's broadcast address (say 192.168.1.255, or 255.255.255.255) and the frame would go to MAC ff:ff:ff:ff:ff:ff, for every host on the link.",
-			ExplainZH: "执行 setsockopt(SOL_SOCKET, SO_BROADCAST, 1) 之后，同样的 sendto 就成功了，线路上正好出现一个数据报，目的地址是 127.255.255.255，即回环网络 127.0.0.0/8 的广播地址。" +
-				"在以太网局域网里，你会发往子网的广播地址（例如 192.168.1.255，或 255.255.255.255），帧的目的 MAC 是 ff:ff:ff:ff:ff:ff，链路上的每台主机都会收到。",
+			ExplainZH: "执行 setsockopt(SOL_SOCKET, SO_BROADCAST, 1) 之后，同样的 sendto 就成功了，网络上正好出现一个数据报，目的地址是 127.255.255.255，即环回地址段 127.0.0.0/8 的广播地址。" +
+				"在以太网局域网里，你会发往子网的广播地址（例如 192.168.1.255，或 255.255.255.255），帧的目的 MAC 是 ff:ff:ff:ff:ff:ff，同一局域网里的每台主机都会收到。",
 		},
 		{
 			Title:   "Each receiver recvfrom()s its own copy",
-			TitleZH: "每个接收者各自 recvfrom() 到一份",
+			TitleZH: "每个接收方用 recvfrom() 各收到一份",
 			Explain: "Each of the three receivers calls recvfrom(1024) and gets the same datagram and the sender's address. " +
 				"The kernel made the copies when it delivered the one packet to every socket bound to the port: one datagram on the wire, three recvfrom results. " +
 				"A unicast datagram to 127.0.0.1:7003, by contrast, would reach just one of them.",
-			ExplainZH: "三个接收者各自调用 recvfrom(1024)，都收到同一个数据报和发送方地址。" +
-				"副本是内核在投递时做的：这一个数据包被交给绑定在该端口上的每个套接字。线路上一个数据报，三次 recvfrom 各有结果。" +
-				"相比之下，发往 127.0.0.1:7003 的单播数据报只会送到其中一个接收者。",
+			ExplainZH: "三个接收方各自调用 recvfrom(1024)，都收到同一个数据报和发送方地址。" +
+				"副本是内核在投递时做的：这一个数据报被交给绑定在该端口上的每个套接字。网络上只有一个数据报，三次 recvfrom 各收到一份。" +
+				"相比之下，发往 127.0.0.1:7003 的单播数据报只会送到其中一个接收方。",
 			Outcome: udpBroadcastRecvOutcome,
 		},
 	},
@@ -180,7 +180,7 @@ func udpBroadcastRecvOutcome(r *sockcall.Run) (en, zh string) {
 		names = append(names, c.Endpoint)
 	}
 	return fmt.Sprintf("The receivers' recvfrom calls returned in the order %s, each with the %d bytes of frame %d from %v.", joinList(names, false), got[0].Ret, frame.Number, got[0].Peer),
-		fmt.Sprintf("接收者的 recvfrom 依次返回：%s，每个都拿到第 %d 帧的 %d 个字节，来自 %v。", joinList(names, true), frame.Number, got[0].Ret, got[0].Peer)
+		fmt.Sprintf("接收方的 recvfrom 依次返回：%s，每个都拿到第 %d 帧的 %d 个字节，来自 %v。", joinList(names, true), frame.Number, got[0].Ret, got[0].Peer)
 }
 
 // checkUDPBroadcast verifies the fixed claims of udp-broadcast's words.

@@ -23,7 +23,7 @@ var udpEcho = &Demo{
 	Title:     "UDP echo: no connection, one datagram per call",
 	TitleZH:   "UDP 回显：没有连接，一次调用一个数据报",
 	Summary:   "The same three messages as tcp-echo, sent with sendto: three datagrams on the wire, three recvfrom results, boundaries kept; the echoes come back the same way.",
-	SummaryZH: "用 sendto 发送与 tcp-echo 相同的三条消息：线路上三个数据报，三次 recvfrom 各得一个，消息边界保持不变；回显也这样一个一个回来。",
+	SummaryZH: "用 sendto 发送与 tcp-echo 相同的三条消息：网络上三个数据报，三次 recvfrom 各得一个，消息边界保持不变；回显也这样一个一个回来。",
 	Steps: []Step{
 		{
 			Title:   "Server: socket(SOCK_DGRAM) and bind",
@@ -31,7 +31,7 @@ var udpEcho = &Demo{
 			Explain: "The server creates a UDP socket (Python: socket.socket(AF_INET, SOCK_DGRAM)) and binds 127.0.0.1:7004. " +
 				"There is no listen and no accept: once bound, a UDP socket takes datagrams from anyone. Nothing goes on the wire.",
 			ExplainZH: "服务器创建 UDP 套接字（Python：socket.socket(AF_INET, SOCK_DGRAM)），bind 到 127.0.0.1:7004。" +
-				"没有 listen，也没有 accept：UDP 套接字一旦绑定，就能接收任何人发来的数据报。线路上没有数据包。",
+				"没有 listen，也没有 accept：UDP 套接字一旦绑定，就能接收任何人发来的数据报。网络上没有数据包。",
 		},
 		{
 			Title:   "Client: three sendto() calls, no handshake",
@@ -40,17 +40,17 @@ var udpEcho = &Demo{
 				"There is no handshake: the very first packet on the wire carries data. " +
 				"The first sendto also binds the client to an ephemeral port (the source port of its datagrams on the wire), and each sendto is exactly one datagram on the wire.",
 			ExplainZH: "客户端创建套接字，调用三次 sendto，发送与 tcp-echo 相同的字节：b\"hello\"、\"你好\".encode() 和 b\"world\"，目的地都是 (\"127.0.0.1\", 7004)。" +
-				"没有握手：线路上的第一个数据包就带着数据。" +
-				"第一次 sendto 还会让内核给客户端自动绑定一个临时端口（就是线路上它的数据报的源端口）；每次 sendto 在线路上正好是一个数据报。",
+				"没有握手：网络上的第一个数据包就带着数据。" +
+				"第一次 sendto 还会让内核给客户端自动绑定一个临时端口（就是网络上它的数据报的源端口）；每次 sendto 在网络上正好是一个数据报。",
 		},
 		{
 			Title:   "Server: each recvfrom(1024) returns exactly one datagram",
 			TitleZH: "服务器：每次 recvfrom(1024) 恰好返回一个数据报",
 			Explain: "Each recvfrom(1024) returns exactly one datagram — 5, 6, then 5 bytes — with the sender's address, however many are waiting: UDP keeps message boundaries, so there is no 粘包. " +
-				"(Had the buffer been smaller than the datagram, the rest would have been thrown away, not kept for the next call.) " +
+				"(Had bufsize, the most bytes one call may return, been smaller than the datagram, the rest would have been thrown away, not kept for the next call.) " +
 				"For UDP, the kernel's Recv-Q (SIOCINQ, after each call) is the size of the next datagram waiting, not the total of all the datagrams waiting, which the buffer lines count. The server sends each datagram back with sendto(data, addr).",
 			ExplainZH: "每次 recvfrom(1024) 恰好返回一个数据报——依次是 5、6、5 个字节——同时返回发送方地址，不管有几个数据报在等待：UDP 保留消息边界，所以不存在粘包。" +
-				"（如果缓冲区比数据报小，多出的部分会被丢弃，而不是留给下一次调用。）" +
+				"（如果 bufsize——一次最多读取的字节数——比数据报小，多出的部分会被丢弃，而不是留给下一次调用。）" +
 				"对 UDP 来说，内核的 Recv-Q（SIOCINQ，每次调用之后的值）是下一个待读数据报的大小，而不是所有待读数据报的总字节数——缓冲区那几行统计的是总数。服务器用 sendto(data, addr) 把每个数据报发回去。",
 			Outcome: udpEchoRecvOutcome,
 		},
@@ -61,7 +61,7 @@ var udpEcho = &Demo{
 				"close() puts nothing on the wire: there is no connection to tear down, so no FIN. " +
 				"Nothing guaranteed delivery either: on a real network a datagram can be lost, duplicated or reordered, and a UDP program must cope with that itself.",
 			ExplainZH: "客户端调用三次 recvfrom，收回三个回显，每次一个数据报。" +
-				"close() 不会在线路上产生任何数据包：没有连接需要拆除，也就没有 FIN。" +
+				"close() 不会在网络上产生任何数据包：没有连接需要拆除，也就没有 FIN。" +
 				"同样也没有任何机制保证送达：在真实网络上数据报可能丢失、重复或乱序，UDP 程序必须自己处理这些情况。",
 		},
 	},

@@ -36,7 +36,7 @@ var udpOverflow = &Demo{
 	Title:     "UDP overflow: no flow control, silent drops",
 	TitleZH:   "UDP 溢出：没有流量控制，静默丢弃",
 	Summary:   "200 datagrams of 1 KiB sent as fast as possible to a receiver with a small buffer that reads only afterwards: all 200 on the wire, a few received, the rest dropped and counted by the kernel.",
-	SummaryZH: "以最快速度向一个缓冲区很小、事后才读的接收方发送 200 个 1 KiB 的数据报：线路上 200 个都在，收到的只有几个，其余都被丢弃，只有内核记了数。",
+	SummaryZH: "以最快速度向一个缓冲区很小、事后才读的接收方发送 200 个 1 KiB 的数据报：网络上 200 个都在，收到的只有几个，其余都被丢弃，只有内核记了数。",
 	Steps: []Step{
 		{
 			Title:   "Receiver: a small receive buffer, not read yet",
@@ -46,7 +46,7 @@ var udpOverflow = &Demo{
 				"Nothing appears on the wire.",
 			ExplainZH: "接收方创建 UDP 套接字，用 s.setsockopt(SOL_SOCKET, SO_RCVBUF, 8192) 申请一个很小的接收缓冲区——s.getsockopt 读回 16384，被内核翻了一倍——然后 bind 到 127.0.0.1:7013。" +
 				"在发送方发完之前，它不会调用 recvfrom。" +
-				"线路上没有任何数据包。",
+				"网络上没有任何数据包。",
 		},
 		{
 			Title:   "Sender: 200 × sendto(1 KiB), as fast as it can",
@@ -57,8 +57,8 @@ var udpOverflow = &Demo{
 				"The receiving kernel queues each datagram that still fits in the receive buffer (each costs more than its 1024 bytes of payload) and drops the others as they arrive — silently: no error for either program, and nothing goes back on the wire.",
 			ExplainZH: "发送方调用 200 次 s.sendto(data, (\"127.0.0.1\", 7013))，每次 1024 字节，编号从 \"datagram 000\" 到 \"datagram 199\"，每次调用都立即成功。" +
 				"UDP 没有流量控制，也没有窗口：没有任何东西告诉发送方接收方跟不上。" +
-				"线路上：200 个数据报，一次 sendto 一个。" +
-				"接收端内核把还放得下的数据报放进接收缓冲区（每个占用的内存都多于它的 1024 字节载荷），其余的一到就被丢弃——悄无声息：两个程序都收不到错误，线路上也没有任何回应。",
+				"网络上：200 个数据报，一次 sendto 一个。" +
+				"接收方内核把还放得下的数据报放进接收缓冲区（每个占用的内存都多于它的 1024 字节载荷），其余的一到就被丢弃——悄无声息：两个程序都收不到错误，网络上也没有任何回应。",
 			Outcome: udpOverflowSent,
 		},
 		{

@@ -56,7 +56,7 @@ var unixStream = &Demo{
 				"As with TCP, one recv(1024) returns all of them: a SOCK_STREAM socket is a byte stream in any family, so 粘包 happens here too (SOCK_SEQPACKET or SOCK_DGRAM would keep the boundaries). " +
 				"The server echoes them with conn.sendall(data), shown as in tcp-echo: the sendall call and the send calls it made.",
 			ExplainZH: "accept 返回服务器这一端的连接套接字，它的 Recv-Q（SIOCINQ）已经显示有 16 个字节在等待。" +
-				"和 TCP 一样，一次 recv(1024) 就把它们全部读走：无论哪个协议族，SOCK_STREAM 都是字节流，所以这里同样会粘包（换成 SOCK_SEQPACKET 或 SOCK_DGRAM 才会保留消息边界）。" +
+				"和 TCP 一样，一次 recv(1024) 就把它们全部读走：无论哪个地址族，SOCK_STREAM 都是字节流，所以这里同样会“粘包”（换成 SOCK_SEQPACKET 或 SOCK_DGRAM 才会保留消息边界）。" +
 				"服务器用 conn.sendall(data) 原样发回，显示方式和 tcp-echo 一样：sendall 这次调用，以及它发起的 send 调用。",
 			Outcome: unixStreamEchoOutcome,
 		},

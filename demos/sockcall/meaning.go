@@ -53,7 +53,7 @@ var nscdMeaning = &Meaning{
 var nscdAbsentMeaning = &Meaning{
 	Key: "libc: nscd (ENOENT)", Python: nscdMeaning.Python,
 	EN: "The C library made this call for itself, not the program's code: glibc tried the name-service cache daemon (nscd) at its socket path before reading /etc/passwd, /etc/group or /etc/hosts. No such socket exists here (ENOENT: nscd is not running), so glibc closes the socket and reads the files itself; nothing went on the wire.",
-	ZH: "这个调用是 C 库自己发起的，不是程序代码里的：glibc 在读 /etc/passwd、/etc/group 或 /etc/hosts 之前，先尝试连接名字服务缓存守护进程（nscd）的套接字路径。这里没有这个套接字（ENOENT：nscd 没有运行），于是 glibc 关闭套接字，自己去读这些文件；线路上什么也没有。",
+	ZH: "这个调用是 C 库自己发起的，不是程序代码里的：glibc 在读 /etc/passwd、/etc/group 或 /etc/hosts 之前，先尝试连接名字服务缓存守护进程（nscd）的套接字路径。这里没有这个套接字（ENOENT：nscd 没有运行），于是 glibc 关闭套接字，自己去读这些文件；网络上什么也没有。",
 }
 
 // Meanings is the catalogue, by Key.
@@ -61,12 +61,12 @@ var Meanings = map[string]*Meaning{
 	"b''": {
 		Key: "b''", Python: "b'' (recv returns an empty bytes object)",
 		EN: "The peer closed its side (over TCP: its FIN arrived) and every byte before that has been read, so recv returns 0 instead of waiting. This is the only way a connection says \"no more data\"; a loop that reads until b'' is how a reader finds the end.",
-		ZH: "对端关闭了它那一侧（TCP 上就是它的 FIN 到达了），之前的字节也都读完了，所以 recv 不再等待而是返回 0。连接只有这一种方式表示“没有更多数据”；循环读到 b'' 为止，读端就知道到头了。",
+		ZH: "对端关闭了它那一侧（TCP 上就是它的 FIN 到达了），之前的字节也都读完了，所以 recv 不再等待而是返回 0。连接只有这一种方式表示“没有更多数据”；循环读到 b'' 为止，接收方就知道到头了。",
 	},
 	"EAGAIN": {
 		Key: "EAGAIN", Python: "BlockingIOError: [Errno 11] Resource temporarily unavailable (after settimeout: TimeoutError: timed out)",
 		EN: "The call would have had to wait longer than it may: the socket is non-blocking (or MSG_DONTWAIT was given), or its timeout (SO_RCVTIMEO, SO_SNDTIMEO) ran out — for recv nothing has arrived, for send the send buffer has no room. Nothing happened on the wire because of this call; try again later, or poll for readable or writable first.",
-		ZH: "这次调用需要等待，但不允许等那么久：套接字是非阻塞的（或者带了 MSG_DONTWAIT），或者它的超时（SO_RCVTIMEO、SO_SNDTIMEO）已到——对 recv 来说没有数据到达，对 send 来说发送缓冲区没有空间。这次调用在线路上没有引起任何数据包；稍后重试，或先用 poll 等到可读或可写。",
+		ZH: "这次调用需要等待，但不允许等那么久：套接字是非阻塞的（或者带了 MSG_DONTWAIT），或者它的超时（SO_RCVTIMEO、SO_SNDTIMEO）已到——对 recv 来说没有数据到达，对 send 来说发送缓冲区没有空间。这次调用在网络上没有引起任何数据包；稍后重试，或先用 poll 等到可读或可写。",
 	},
 	"EPIPE": {
 		Key: "EPIPE", Python: "BrokenPipeError: [Errno 32] Broken pipe",
@@ -86,7 +86,7 @@ var Meanings = map[string]*Meaning{
 	"EADDRINUSE": {
 		Key: "EADDRINUSE", Python: "OSError: [Errno 98] Address already in use",
 		EN: "Another socket already holds this address and port — a listener, or often a connection still in TIME-WAIT from an earlier run, which has no file descriptor but keeps the port. On Linux a bind with SO_REUSEADDR gets past TIME-WAIT connections only if the socket that left them had set it too (so servers set it from their first run); nothing appears on the wire.",
-		ZH: "已有别的套接字占用了这个地址和端口——一个监听套接字，或者常见的是上一次运行留下的、仍处于 TIME-WAIT 的连接，它没有文件描述符，却占着端口。在 Linux 上，带 SO_REUSEADDR 的 bind 只有在留下这些连接的套接字当初也设置了它时，才能越过 TIME-WAIT 连接（所以服务器从第一次运行起就设置它）；线路上什么也没有。",
+		ZH: "已有别的套接字占用了这个地址和端口——一个监听套接字，或者常见的是上一次运行留下的、仍处于 TIME-WAIT 的连接，它没有文件描述符，却占着端口。在 Linux 上，带 SO_REUSEADDR 的 bind 只有在留下这些连接的套接字当初也设置了它时，才能越过 TIME-WAIT 连接（所以服务器从第一次运行起就设置它）；网络上什么也没有。",
 	},
 	"EINPROGRESS": {
 		Key: "EINPROGRESS", Python: "BlockingIOError: [Errno 115] Operation now in progress (connect_ex returns 115)",
@@ -110,8 +110,8 @@ var Meanings = map[string]*Meaning{
 	},
 	"MSG_TRUNC": {
 		Key: "MSG_TRUNC", Python: "recvfrom returns the first bufsize bytes; the rest of the datagram is gone",
-		EN: "The datagram was longer than the buffer: recvfrom returned what fit and the kernel discarded the rest of that datagram. With MSG_TRUNC the call returns the datagram's real length, so a program can tell.",
-		ZH: "数据报比缓冲区长：recvfrom 返回能放下的部分，内核丢弃了这个数据报剩下的内容。带上 MSG_TRUNC 时，调用返回数据报的真实长度，程序就能发现。",
+		EN: "The datagram was longer than bufsize, the most bytes this call may return: recvfrom returned its first bufsize bytes and the kernel discarded the rest of that datagram. With MSG_TRUNC the call returns the datagram's real length, so a program can tell.",
+		ZH: "数据报比 bufsize（这次调用最多读取的字节数）长：recvfrom 只返回它的前 bufsize 个字节，内核丢弃了这个数据报剩下的内容。带上 MSG_TRUNC 时，调用返回数据报的真实长度，程序就能发现。",
 	},
 	"short send": {
 		Key: "short send", Python: "send returns the number of bytes taken, fewer than len(data)",

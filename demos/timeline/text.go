@@ -352,7 +352,7 @@ func AppendBufferChange(b []byte, before, s *Sock, zh bool) []byte {
 		return max(f(before), 0)
 	}
 	if s.Listener {
-		b = fmt.Appendf(b, "  %s %d → %d", pick(zh, "accept queue", "全连接队列"), old(func(x *Sock) int { return x.RecvQ }), s.RecvQ)
+		b = fmt.Appendf(b, "  %s %d → %d", pick(zh, "accept queue", "监听队列"), old(func(x *Sock) int { return x.RecvQ }), s.RecvQ)
 		return b
 	}
 	sendChanged := before == nil || before.SendQ != s.SendQ || before.Unsent != s.Unsent

@@ -33,7 +33,7 @@ var codeSpan = regexp.MustCompile(strings.Join([]string{
 	`“[ -~]+”`,
 	`"[^"\n]*[A-Za-z0-9][^"\n]*"`,
 	`\[Errno \d+\][ A-Za-z']*`,
-	`\b[a-z]+( -[A-Za-z]+)+\b`,
+	`\b[a-z]+( --?[A-Za-z][A-Za-z-]*)+\b`,
 	`\bsockscope( [a-z]+)+\b`,
 	`\p{Han}（[A-Za-z][A-Za-z -]*）`,
 }, "|"))
@@ -143,7 +143,7 @@ func punctuation(s string) []Problem {
 	for i, r := range rs {
 		full, ok := halfToFull[r]
 		switch {
-		case ok && r == '(' && (cjk(i-1) || cjk(i+1)),
+		case ok && r == '(' && (i > 0 && IsHan(rs[i-1]) || cjk(i+1)), // after "：" a ( opens code
 			ok && r == ')' && cjk(i-1),
 			ok && r == '"' && (cjk(i-1) || cjk(i+1)),
 			ok && strings.ContainsRune(",.;:!?", r) && cjk(i-1) && !(r == '.' && i+1 < len(rs) && rs[i+1] == '.'):
