@@ -108,8 +108,18 @@ func TestCallPrinting(t *testing.T) {
 	if got := string(AppendCallLinks(nil, &c, l, false)); got != "bytes 1–5 → frame 4, acked by frame 6 → read by call 9" {
 		t.Errorf("links %q", got)
 	}
-	if got := string(AppendCallLinks(nil, &c, l, true)); got != "字节 1–5 → 帧 4，由帧 6 确认 → 被调用 9 读取" {
+	if got := string(AppendCallLinks(nil, &c, l, true)); got != "第 1–5 字节 → 第 4 帧（第 6 帧确认）→ 由调用 #9 读取" {
 		t.Errorf("links in Chinese %q", got)
+	}
+	// A recv's links name the sends it read; several frames and calls
+	// are listed with 、.
+	recv := Call{Op: "recv", Ret: 10}
+	rl := &CallLinks{First: 1, Last: 10, HasBytes: true, Frames: []int{4, 5}, Peers: []int{3, 7}}
+	if got := string(AppendCallLinks(nil, &recv, rl, true)); got != "第 1–10 字节 → 第 4、5 帧 → 来自调用 #3、#7" {
+		t.Errorf("recv links in Chinese %q", got)
+	}
+	if got := string(AppendCallLinks(nil, &recv, rl, false)); got != "bytes 1–10 → frames 4,5 → sent by call 3,7" {
+		t.Errorf("recv links %q", got)
 	}
 	// A sendall's bytes are read too: its peers are recvs, not sends.
 	all := c

@@ -1,6 +1,7 @@
 package sockcall
 
 import (
+	"bytes"
 	"strconv"
 	"time"
 
@@ -34,16 +35,14 @@ func AppendCallLabel(dst []byte, c *Call) []byte {
 
 // AppendCallLinks appends what the call's bytes became on the wire, e.g.
 // `bytes 1–5 → frame 4, acked by frame 6 → read by call 9`, or in Chinese
-// when zh (`字节 1–5 → 帧 4，由帧 6 确认 → 被调用 9 读取`).
+// when zh, as the lessons write frames and calls
+// (`第 1–5 字节 → 第 4 帧（第 6 帧确认）→ 由调用 #9 读取`).
 func AppendCallLinks(dst []byte, c *Call, l *CallLinks, zh bool) []byte {
 	if l == nil {
 		return dst
 	}
-	word := func(en, cn string) string {
-		if zh {
-			return cn
-		}
-		return en
+	if zh {
+		return appendCallLinksZH(dst, c, l)
 	}
 	start := len(dst)
 	sep := func() {
@@ -52,7 +51,7 @@ func AppendCallLinks(dst []byte, c *Call, l *CallLinks, zh bool) []byte {
 		}
 	}
 	if l.HasBytes {
-		dst = append(dst, word("bytes ", "字节 ")...)
+		dst = append(dst, "bytes "...)
 		dst = strconv.AppendUint(dst, uint64(l.First), 10)
 		dst = append(dst, "–"...)
 		dst = strconv.AppendUint(dst, uint64(l.Last), 10)
@@ -60,37 +59,89 @@ func AppendCallLinks(dst []byte, c *Call, l *CallLinks, zh bool) []byte {
 	if len(l.Frames) > 0 {
 		sep()
 		if len(l.Frames) == 1 {
-			dst = append(dst, word("frame ", "帧 ")...)
+			dst = append(dst, "frame "...)
 		} else {
-			dst = append(dst, word("frames ", "帧 ")...)
+			dst = append(dst, "frames "...)
 		}
-		dst = appendInts(dst, l.Frames)
+		dst = appendInts(dst, l.Frames, ",", "")
 	}
 	if l.AckFrame != 0 {
-		dst = append(dst, word(", acked by frame ", "，由帧 ")...)
+		dst = append(dst, ", acked by frame "...)
 		dst = strconv.AppendInt(dst, int64(l.AckFrame), 10)
-		dst = append(dst, word("", " 确认")...)
 	}
 	if len(l.Peers) > 0 {
 		sep()
-		switch c.Op {
-		case "send", "sendto", "write", "sendall":
-			dst = append(dst, word("read by call ", "被调用 ")...)
-			dst = appendInts(dst, l.Peers)
-			dst = append(dst, word("", " 读取")...)
+		if sendsBytes(c) {
+			dst = append(dst, "read by call "...)
+		} else {
+			dst = append(dst, "sent by call "...)
+		}
+		dst = appendInts(dst, l.Peers, ",", "")
+	}
+	return dst
+}
+
+// appendCallLinksZH is AppendCallLinks in Chinese: 第 1–5 字节 → 第 4、5 帧
+// （第 6 帧确认）→ 由调用 #9 读取 (a recv: 来自调用 #3、#4).
+func appendCallLinksZH(dst []byte, c *Call, l *CallLinks) []byte {
+	start := len(dst)
+	sep := func() {
+		switch {
+		case len(dst) == start:
+		case bytes.HasSuffix(dst, []byte("）")): // no space after full-width punctuation
+			dst = append(dst, "→ "...)
 		default:
-			dst = append(dst, word("sent by call ", "来自调用 ")...)
-			dst = appendInts(dst, l.Peers)
+			dst = append(dst, " → "...)
+		}
+	}
+	if l.HasBytes {
+		dst = append(dst, "第 "...)
+		dst = strconv.AppendUint(dst, uint64(l.First), 10)
+		dst = append(dst, "–"...)
+		dst = strconv.AppendUint(dst, uint64(l.Last), 10)
+		dst = append(dst, " 字节"...)
+	}
+	if len(l.Frames) > 0 {
+		sep()
+		dst = append(dst, "第 "...)
+		dst = appendInts(dst, l.Frames, "、", "")
+		dst = append(dst, " 帧"...)
+	}
+	if l.AckFrame != 0 {
+		dst = append(dst, "（第 "...)
+		dst = strconv.AppendInt(dst, int64(l.AckFrame), 10)
+		dst = append(dst, " 帧确认）"...)
+	}
+	if len(l.Peers) > 0 {
+		sep()
+		if sendsBytes(c) {
+			dst = append(dst, "由调用 "...)
+			dst = appendInts(dst, l.Peers, "、", "#")
+			dst = append(dst, " 读取"...)
+		} else {
+			dst = append(dst, "来自调用 "...)
+			dst = appendInts(dst, l.Peers, "、", "#")
 		}
 	}
 	return dst
 }
 
-func appendInts(dst []byte, v []int) []byte {
+// sendsBytes reports whether c's links lead to the calls that read its
+// bytes (a send) rather than to those that sent them (a receive).
+func sendsBytes(c *Call) bool {
+	switch c.Op {
+	case "send", "sendto", "write", "sendall":
+		return true
+	}
+	return false
+}
+
+func appendInts(dst []byte, v []int, sep, prefix string) []byte {
 	for i, n := range v {
 		if i > 0 {
-			dst = append(dst, ',')
+			dst = append(dst, sep...)
 		}
+		dst = append(dst, prefix...)
 		dst = strconv.AppendInt(dst, int64(n), 10)
 	}
 	return dst
