@@ -2,6 +2,7 @@ package textcol
 
 import (
 	"strings"
+	"unicode/utf8"
 
 	"github.com/rivo/uniseg"
 )
@@ -35,8 +36,13 @@ func Truncate(s string, width int) string {
 
 // Wrap breaks s into lines of at most width columns at the line-break
 // opportunities of Unicode's line breaking algorithm (UAX #14): between
-// words in English, between characters in Chinese (but not before "，" or
-// "。"). A newline always breaks. A word longer than a line is cut.
+// words in English, between characters in Chinese, never before closing
+// punctuation ("，", "。", "：", "）" …) nor after opening punctuation ("（",
+// "“" …). A newline always breaks. A word longer than a line is cut, and
+// the cut too keeps closing punctuation off the start of a line and
+// opening punctuation off its end (see cutForLine). Every view that wraps
+// a lesson's words — the text timeline, the demo view, the help — wraps
+// through Wrap.
 func Wrap(s string, width int) []string {
 	if width <= 0 {
 		return nil
@@ -64,7 +70,7 @@ func Wrap(s string, width int) []string {
 			visible = Width(strings.TrimRight(text, " "))
 		}
 		for visible > width { // a word wider than the line: cut it
-			head := CutColumns(text, width)
+			head := cutForLine(text, width)
 			line.WriteString(head)
 			flush()
 			text = text[len(head):]
@@ -106,4 +112,76 @@ func Pad(s string, width int) string {
 		return s + strings.Repeat(" ", width-w)
 	}
 	return s
+}
+
+// cutForLine is CutColumns for a word (a segment between two line-break
+// opportunities) wider than the line, such as "127.0.0.1:7035，": it gives
+// back graphemes until the rest does not start with closing punctuation
+// and the head does not end with opening punctuation, so that the cut
+// obeys the rules a break does. When no such cut exists it cuts where
+// CutColumns does.
+func cutForLine(s string, width int) string {
+	head := CutColumns(s, width)
+	for cut := head; cut != ""; {
+		rest := s[len(cut):]
+		if rest == "" || !breaksBadly(cut, rest) {
+			return cut
+		}
+		cut = dropLastGrapheme(cut)
+	}
+	return head
+}
+
+// breaksBadly reports whether a line ending with head followed by one
+// starting with rest breaks a rule.
+func breaksBadly(head, rest string) bool {
+	first, _ := utf8.DecodeRuneInString(strings.TrimLeft(rest, " "))
+	last, _ := utf8.DecodeLastRuneInString(strings.TrimRight(head, " "))
+	return NoLineStart(first) || NoLineEnd(last)
+}
+
+func dropLastGrapheme(s string) string {
+	n, state, rest := 0, -1, s
+	last := 0
+	for rest != "" {
+		var c string
+		c, rest, _, state = uniseg.FirstGraphemeClusterInString(rest, state)
+		last = n
+		n += len(c)
+	}
+	return s[:last]
+}
+
+// noLineStart is the punctuation no line may start with: closing
+// brackets and quotes, and the marks that end a clause or sentence, in
+// their full-width and ASCII forms.
+const noLineStart = "，。、；：！？）」』】》〉〕”’" + ",.;:!?)]}"
+
+// noLineEnd is the punctuation no line may end with: opening brackets and
+// quotes.
+const noLineEnd = "（「『【《〈〔“‘" + "([{"
+
+// NoLineStart reports whether r may not begin a line (closing punctuation
+// such as "，", "。", "：", "）").
+func NoLineStart(r rune) bool { return r != utf8.RuneError && strings.ContainsRune(noLineStart, r) }
+
+// NoLineEnd reports whether r may not end a line (opening punctuation such
+// as "（", "“").
+func NoLineEnd(r rune) bool { return r != utf8.RuneError && strings.ContainsRune(noLineEnd, r) }
+
+// BadBreak returns the index of the first of lines (as Wrap returns them,
+// one screen or text line each) that starts with closing punctuation or
+// whose predecessor ends with opening punctuation, or -1. A line after an
+// empty one starts a paragraph and is not checked for its first rune.
+func BadBreak(lines []string) int {
+	for i := 1; i < len(lines); i++ {
+		prev, line := strings.TrimRight(lines[i-1], " "), strings.TrimLeft(lines[i], " ")
+		if prev == "" || line == "" {
+			continue
+		}
+		if breaksBadly(prev, line) {
+			return i
+		}
+	}
+	return -1
 }
