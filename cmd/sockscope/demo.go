@@ -18,7 +18,7 @@ import (
 )
 
 const demoUsage = `Usage: sockscope demo list
-       sockscope demo NAME [--no-ui|--json] [--pace DURATION] [--lang en|zh] [-w OUT] [--host-net]
+       sockscope demo NAME [--no-ui|--json] [--pace DURATION] [--lang en|zh] [-w OUT] [--html OUT] [--host-net]
 
 Runs a socket lesson with real kernel sockets in a private network namespace
 (no root needed) while a live capture watches its loopback interface, and
@@ -39,18 +39,26 @@ Options:
   --lang en|zh     explanations in English or 简体中文 (default: from LANG)
   -w OUT           write the packets to OUT (pcapng), each one tied to calls
                    carrying a comment naming them
+  --html OUT       also write the run as one self-contained page to OUT (the
+                   ladder, each socket's buffers over time, the steps; opens
+                   from disk, no network); "-" writes it to stdout instead
+                   of the text
   --host-net       run on the host's loopback instead of a private namespace
                    (needs CAP_NET_RAW for the capture; ports 7001-7040 must be free)
 `
 
 type demoOptions struct {
-	name    string
-	noUI    bool
-	json    bool
-	pace    time.Duration
-	lang    string
-	out     string
-	hostNet bool
+	name string
+	noUI bool
+	json bool
+	pace time.Duration
+	lang string
+	out  string
+	html string // --html OUT: the run as a page (export.go)
+	// htmlAsked is --html as the person wrote it, where the lab child
+	// writes through the directory its parent opened.
+	htmlAsked string
+	hostNet   bool
 }
 
 func parseDemo(args []string, stdout io.Writer) (*demoOptions, error) {
@@ -62,6 +70,7 @@ func parseDemo(args []string, stdout io.Writer) (*demoOptions, error) {
 	fs.DurationVar(&o.pace, "pace", time.Second, "")
 	fs.StringVar(&o.lang, "lang", "", "")
 	fs.StringVar(&o.out, "w", "", "")
+	fs.StringVar(&o.html, "html", "", "")
 	fs.BoolVar(&o.hostNet, "host-net", false, "")
 	words, err := parseInterspersed(fs, args)
 	if err != nil {
@@ -89,6 +98,9 @@ func parseDemo(args []string, stdout io.Writer) (*demoOptions, error) {
 	}
 	// The demo prints its timeline (text or JSON) whatever the flags.
 	if err := checkOutput("demo", o.out, "demo's timeline", stdout); err != nil {
+		return nil, err
+	}
+	if err := checkHTML("demo", o); err != nil {
 		return nil, err
 	}
 	o.name = words[0]
@@ -151,9 +163,14 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return usageError("demo: no demo called %q; there are %s", o.name, strings.Join(names, ", "))
 	}
 	if !demos.InLab() && !o.hostNet {
-		return runInLab(ctx, o.out, demos.LabOptions{})
+		opts, done, err := htmlLabOptions("demo", o, demos.LabOptions{})
+		if err != nil {
+			return err
+		}
+		defer done()
+		return runInLab(ctx, o.out, opts)
 	}
-	if !o.noUI && !o.json && o.out == "" && isTerminal(stdout) {
+	if !o.noUI && !o.json && o.out == "" && o.html == "" && isTerminal(stdout) {
 		return hostNetHint(runDemoUI(ctx, d, o), d, o)
 	}
 	return hostNetHint(runDemoHereAt(ctx, d, o, stdout), d, o)
@@ -165,7 +182,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 func runInLab(ctx context.Context, out string, opts demos.LabOptions) error {
 	if dir := outputDir(out); dir != nil {
 		defer dir.Close()
-		opts.Files = []*os.File{dir}
+		opts.Files = append([]*os.File{dir}, opts.Files...) // -w's first; --html's (export.go) last
 	}
 	err := demos.RunIsolated(ctx, opts)
 	var xe *demos.ExitError
@@ -204,6 +221,17 @@ func (e *rewordedError) Unwrap() error { return e.err }
 // runDemoHere runs the demo in this process's network namespace, printing
 // its timeline.
 func runDemoHere(ctx context.Context, d *demos.Demo, o *demoOptions, stdout io.Writer) error {
+	cmd := "demo"
+	if d.Name == "trace" {
+		cmd = "trace"
+	}
+	page, err := createHTML(cmd, o, stdout)
+	if err != nil {
+		return err
+	}
+	if o.html == "-" {
+		stdout = io.Discard // the page goes there instead of the text
+	}
 	tl := newLessonPrinter(d, o.lang == "zh", o.json, stdout)
 	// -w is opened before the lesson runs, so that a path that cannot be
 	// written fails at once, not after the lesson. The lab's capture is on
@@ -265,6 +293,11 @@ func runDemoHere(ctx context.Context, d *demos.Demo, o *demoOptions, stdout io.W
 			runErr = err
 		}
 	}
+	if page != nil {
+		if err := tl.writePage(page, cmd, o); err != nil && runErr == nil {
+			runErr = err
+		}
+	}
 	if runErr == nil {
 		runErr = ferr
 	}
@@ -278,8 +311,13 @@ func runDemoHere(ctx context.Context, d *demos.Demo, o *demoOptions, stdout io.W
 // directory the parent opened (see outputDir), and errors name the file as
 // the user did.
 func runDemoHereAt(ctx context.Context, d *demos.Demo, o *demoOptions, stdout io.Writer) error {
+	if demos.InLab() && o.html != "" && o.html != "-" {
+		if err := o.htmlInLab(); err != nil {
+			return err
+		}
+	}
 	if demos.InLab() && o.out != "" && o.out != "-" {
-		if dir := demos.LabFile(0); dir != nil {
+		if dir := outDirInLab(o); dir != nil {
 			asked := o.out
 			o.out = "/proc/self/fd/" + strconv.Itoa(int(dir.Fd())) + "/" + filepath.Base(o.out)
 			err := runDemoHere(ctx, d, o, stdout)

@@ -13,7 +13,7 @@ import (
 	"github.com/sockscope/sockscope/demos/trace"
 )
 
-const traceUsage = `Usage: sockscope trace [--no-ui|--json] [-w OUT] [--lang en|zh] [--host-net] -- COMMAND [ARG...]
+const traceUsage = `Usage: sockscope trace [--no-ui|--json] [-w OUT] [--html OUT] [--lang en|zh] [--host-net] -- COMMAND [ARG...]
        sockscope trace [options] -e 'COMMAND ARG...' [-e 'COMMAND ARG...' ...]
 
 Runs your own programs in a private network namespace of their own (no root
@@ -31,6 +31,9 @@ Options:
   --json               one JSON object per line, printed at the end
   -w OUT               write the packets to OUT (pcapng), with comments
                        naming the calls they carried
+  --html OUT           also write the run as one self-contained page to OUT
+                       (ladder, buffers over time, calls); "-" writes it to
+                       stdout instead of the text
   --lang en|zh         the view's words in English or 简体中文
   --host-net           run on the host's network instead of a private
                        namespace (the capture then needs CAP_NET_RAW)
@@ -63,6 +66,7 @@ func parseTrace(args []string, stdout io.Writer) (*traceOptions, error) {
 	fs.BoolVar(&o.demo.json, "json", false, "")
 	fs.StringVar(&o.demo.lang, "lang", "", "")
 	fs.StringVar(&o.demo.out, "w", "", "")
+	fs.StringVar(&o.demo.html, "html", "", "")
 	fs.BoolVar(&o.demo.hostNet, "host-net", false, "")
 	if err := fs.Parse(args); err != nil { // stops at the command's first word
 		if errors.Is(err, flag.ErrHelp) {
@@ -97,6 +101,9 @@ func parseTrace(args []string, stdout io.Writer) (*traceOptions, error) {
 		return nil, usageError("trace: --lang wants en or zh, got %q", o.demo.lang)
 	}
 	if err := checkOutput("trace", o.demo.out, "trace's timeline", stdout); err != nil {
+		return nil, err
+	}
+	if err := checkHTML("trace", &o.demo); err != nil {
 		return nil, err
 	}
 	o.demo.name = "trace"
@@ -167,11 +174,16 @@ func runTrace(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	if !demos.InLab() && !o.demo.hostNet {
-		err := runInLab(ctx, o.demo.out, demos.LabOptions{SharedTmp: true}) // the programs may be in /tmp
+		opts, done, err := htmlLabOptions("trace", &o.demo, demos.LabOptions{SharedTmp: true}) // the programs may be in /tmp
+		if err != nil {
+			return err
+		}
+		defer done()
+		err = runInLab(ctx, o.demo.out, opts)
 		return reworded(err, "the demos run", "traced programs run")
 	}
 
-	ui := !o.demo.noUI && !o.demo.json && o.demo.out == "" && isTerminal(stdout)
+	ui := !o.demo.noUI && !o.demo.json && o.demo.out == "" && o.demo.html == "" && isTerminal(stdout)
 	var res demos.TraceResult
 	out := &programOutput{names: o.progs, w: stderr, hold: ui}
 	d := demos.NewTrace(demos.TraceOptions{Programs: o.progs, Output: out.line}, &res)
