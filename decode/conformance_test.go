@@ -34,11 +34,6 @@ var conformanceFields = strings.Fields(`frame.len frame.cap_len eth.src eth.dst 
 // disagree by design. Keys are "capture-path#frame field" ("#*" for every
 // frame of the capture).
 var knownDifferences = map[string]string{
-	"tcpdump/vxlan.pcap#* icmp.type":                    "VXLAN carries whole Ethernet frames; Wireshark's first icmp/arp fields come from the tunnelled frame, sockscope decodes the outer packet only",
-	"tcpdump/vxlan.pcap#* icmp.code":                    "as icmp.type: tunnelled frame",
-	"tcpdump/vxlan.pcap#* arp.opcode":                   "as icmp.type: tunnelled frame",
-	"tcpdump/vxlan.pcap#* arp.src.proto_ipv4":           "as icmp.type: tunnelled frame",
-	"tcpdump/vxlan.pcap#* arp.dst.proto_ipv4":           "as icmp.type: tunnelled frame",
 	"tcpdump/of13_ericsson.pcapng#* udp.srcport":        "an OpenFlow packet-in inside the TCP payload carries a UDP datagram that Wireshark decodes; sockscope stops at TCP",
 	"tcpdump/of13_ericsson.pcapng#* udp.dstport":        "as udp.srcport: OpenFlow payload",
 	"tcpdump/of13_ericsson.pcapng#* udp.length":         "as udp.srcport: OpenFlow payload",

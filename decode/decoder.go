@@ -40,6 +40,10 @@ type Decoder struct {
 	// recovered counts the frames whose decoding panicked and was caught
 	// (see Recovered).
 	recovered int
+	// inner is set while a tunnel's inner packet is parsed (tunnel.go).
+	inner bool
+	// outerUDP is the payload of a UDP tunnel's outer datagram (OuterUDP).
+	outerUDP []byte
 	// Seq is the connection tracker: it numbers TCP connections and UDP
 	// conversations, computes relative sequence numbers, Wireshark's expert
 	// flags and the endpoint states. Nil disables all of that.
@@ -109,7 +113,7 @@ func (d *Decoder) Decode(f *capture.Frame, number int, p *Packet) {
 	if parser == nil {
 		return // a link type we do not decode: frame fields only
 	}
-	d.dot1q.n, d.dot1q.tpid, d.ext.length = 0, 0, 0
+	d.dot1q.n, d.dot1q.tpid, d.ext.length, d.inner = 0, 0, 0, false
 	defer d.recoverPanic(p)
 	err := parser.DecodeLayers(f.Data, &d.decoded)
 	p.Truncated = parser.Truncated
@@ -125,6 +129,8 @@ func (d *Decoder) Decode(f *capture.Frame, number int, p *Packet) {
 			}
 		}
 		d.failed(next, payload, p, err)
+	} else if len(d.decoded) > 0 {
+		d.tunnels(f.Data, p)
 	}
 	d.application(p)
 	if d.Seq != nil && Tracked(p) {
@@ -153,6 +159,14 @@ func (d *Decoder) Recovered() int { return d.recovered }
 func (d *Decoder) collect(t gopacket.LayerType, p *Packet) gopacket.LayerType {
 	switch t {
 	case layers.LayerTypeEthernet:
+		if d.inner {
+			t := &p.Tunnel
+			t.InnerEth = true
+			copy(t.InnerEthSrc[:], d.eth.SrcMAC)
+			copy(t.InnerEthDst[:], d.eth.DstMAC)
+			t.InnerEthType = uint16(d.eth.EthernetType)
+			return d.eth.NextLayerType()
+		}
 		p.Layers |= LayerEthernet
 		copy(p.EthSrc[:], d.eth.SrcMAC)
 		copy(p.EthDst[:], d.eth.DstMAC)
@@ -162,7 +176,7 @@ func (d *Decoder) collect(t gopacket.LayerType, p *Packet) gopacket.LayerType {
 		}
 		return d.eth.NextLayerType()
 	case layers.LayerTypeDot1Q:
-		if p.Layers&LayerVLAN == 0 { // all tags at once: the layer kept them
+		if p.Layers&LayerVLAN == 0 && !d.inner { // all tags at once: the layer kept them
 			p.Layers |= LayerVLAN
 			p.NVLAN = uint8(d.dot1q.n)
 			p.VLANs, p.VLANTPIDs = d.dot1q.ids, d.dot1q.tpids

@@ -12,6 +12,31 @@
 // details pane (detail.go, the only user of gopacket.NewPacket), and the
 // display-filter fields and compiler (fields.go, dfilter.go).
 //
+// Tunnels (tunnel.go, with one file per encapsulation: gre.go, vxlan.go,
+// mpls.go, pppoe.go): GRE with keys, sequence numbers and checksums,
+// ERSPAN I/II/III, WCCP, VXLAN, Geneve, MPLS label stacks over Ethernet and
+// in UDP, PPPoE discovery and sessions, IP-in-IP (4in4, 6in4, 4in6, 6in6)
+// are decoded to the innermost packet, whose fields are the Packet's own,
+// so the tracker, conversations, Follow and the ladder work on the inner
+// connection; the outermost IP and UDP headers are in Packet.Tunnel.
+// JSON key rule: ip.*, ipv6.*, udp.* and eth.* are the outermost header of
+// their protocol (tshark's first occurrence), the innermost is written
+// again under "inner." + Wireshark's name.
+//
+// Broken headers decode as far as the bytes allow (ipv4.go, arp.go, and
+// Decoder.failed): the fields read before the problem are kept, the frame
+// is marked malformed with the reason (_ws.malformed, _ws.expert.message).
+// A panic inside a decoding layer is a bug: Decode recovers it as a last
+// net and counts it (Decoder.Recovered), and TestNoRecoveredPanic fails if
+// that ever happens on the test captures or fuzz inputs.
+//
+// Adding an encapsulation today: a file with its header reader returning
+// (Tunnel bit, inner first layer, inner bytes), a case in tunnelAt, its
+// JSON keys in tunnel_json.go and the same display fields in
+// tunnel_fields.go (TestFieldsMatchJSON holds the two together), its
+// words in tunnel_text.go, and frames in testdata/make_tunnels.py with
+// tshark's export beside them (make_tsv.sh; TestTestdataWithWireshark).
+//
 // The fast path is gopacket's DecodingLayerParser over layers the Decoder
 // owns: decoding and printing a packet allocate nothing. Full
 // gopacket.NewPacket is for the one packet a person asks to see in detail.

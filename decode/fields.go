@@ -176,34 +176,13 @@ func init() {
 	addrField("arp.src.proto_ipv4", arpIP, func(p *Packet) string { return p.ARPSPA.String() })
 	addrField("arp.dst.proto_ipv4", arpIP, func(p *Packet) string { return p.ARPTPA.String() })
 
-	// IPv4 and IPv6.
-	ip4 := func(p *Packet) bool { return p.IPVersion == 4 }
-	proto("ip", ip4)
-	ip4a := func(p *Packet) bool { return ip4(p) && p.Src.IsValid() }
-	addrField("ip.src", ip4a, func(p *Packet) string { return p.Src.String() })
-	addrField("ip.dst", ip4a, func(p *Packet) string { return p.Dst.String() })
-	addPair("ip.addr", FieldAddr, "ip.src", "ip.dst")
-	num("ip.proto", ip4a, func(p *Packet) int { return int(p.IPProto) })
-	num("ip.hdr_len", ip4, func(p *Packet) int { return int(p.IPHdrLen) })
-	num("ip.len", func(p *Packet) bool { return ip4(p) && (p.Src.IsValid() || p.IPLen != 0) }, func(p *Packet) int { return int(p.IPLen) })
-	num("ip.id", ip4a, func(p *Packet) int { return int(p.IPID) })
-	num("ip.flags.df", ip4a, func(p *Packet) int { return int(p.IPFlags >> 1 & 1) })
-	num("ip.flags.mf", ip4a, func(p *Packet) int { return int(p.IPFlags & 1) })
-	num("ip.frag_offset", ip4a, func(p *Packet) int { return int(p.FragOffset) })
-	num("ip.ttl", ip4a, func(p *Packet) int { return int(p.TTL) })
-	num("ip.dsfield", ip4a, func(p *Packet) int { return int(p.TOS) })
+	// IPv4 and IPv6: the first header of each version, as JSON writes
+	// them (tunnel.go), and the innermost again under inner.*.
+	ipFields("", firstIPField)
+	ipFields("inner.", innerIPField)
 	ip6 := func(p *Packet) bool { return p.IPVersion == 6 }
-	proto("ipv6", ip6)
-	addrField("ipv6.src", ip6, func(p *Packet) string { return p.Src.String() })
-	addrField("ipv6.dst", ip6, func(p *Packet) string { return p.Dst.String() })
-	addPair("ipv6.addr", FieldAddr, "ipv6.src", "ipv6.dst")
-	num("ipv6.nxt", ip6, func(p *Packet) int { return int(p.IPv6Next) })
-	num("ipv6.plen", ip6, func(p *Packet) int { return int(p.IPv6Plen) })
-	num("ipv6.opt.jumbo", func(p *Packet) bool { return ip6(p) && p.IPv6Jumbo != 0 }, func(p *Packet) int { return int(p.IPv6Jumbo) })
-	num("ipv6.hlim", ip6, func(p *Packet) int { return int(p.TTL) })
-	num("ipv6.tclass", ip6, func(p *Packet) int { return int(p.TOS) })
-	num("ipv6.flow", ip6, func(p *Packet) int { return int(p.IPv6Flow) })
-	frag6 := func(p *Packet) bool { return ip6(p) && p.Layers&LayerIPv6Frag != 0 }
+	frag6 := func(p *Packet) bool { return ip6(p) && p.Layers&LayerIPv6Frag != 0 && p.Tunnel.Kinds == 0 }
+	num("ipv6.opt.jumbo", func(p *Packet) bool { return ip6(p) && p.IPv6Jumbo != 0 && p.Tunnel.Kinds == 0 }, func(p *Packet) int { return int(p.IPv6Jumbo) })
 	num("ipv6.fraghdr.offset", frag6, func(p *Packet) int { return int(p.V6FragOffset) })
 	num("ipv6.fraghdr.more", frag6, func(p *Packet) int { return boolInt(p.V6FragMore) })
 	num("ipv6.fraghdr.ident", frag6, func(p *Packet) int { return int(p.V6FragID) })
@@ -270,30 +249,46 @@ func init() {
 	// UDP.
 	udp := layer(LayerUDP)
 	udpAny := func(p *Packet) bool { return udp(p) || quotes(17)(p) }
-	proto("udp", udp)
-	num("udp.srcport", udpAny, func(p *Packet) int {
-		if udp(p) {
+	proto("udp", func(p *Packet) bool { return udp(p) || p.Tunnel.Outer.UDP })
+	outerUDP := func(p *Packet) bool { return p.Tunnel.Outer.UDP }
+	num("udp.srcport", func(p *Packet) bool { return udpAny(p) || outerUDP(p) }, func(p *Packet) int {
+		switch {
+		case outerUDP(p):
+			return int(p.Tunnel.Outer.SrcPort)
+		case udp(p):
 			return int(p.SrcPort)
 		}
 		return int(p.Quote.SrcPort)
 	})
-	num("udp.dstport", udpAny, func(p *Packet) int {
-		if udp(p) {
+	num("udp.dstport", func(p *Packet) bool { return udpAny(p) || outerUDP(p) }, func(p *Packet) int {
+		switch {
+		case outerUDP(p):
+			return int(p.Tunnel.Outer.DstPort)
+		case udp(p):
 			return int(p.DstPort)
 		}
 		return int(p.Quote.DstPort)
 	})
 	addPair("udp.port", FieldNumber, "udp.srcport", "udp.dstport")
 	num("udp.length", func(p *Packet) bool {
-		return udp(p) && !(p.BadLayer == LayerUDP && p.CapLen < p.Len && p.UDPLen == 0) || !udp(p) && quotes(17)(p)
+		return outerUDP(p) || udp(p) && !(p.BadLayer == LayerUDP && p.CapLen < p.Len && p.UDPLen == 0) || !udp(p) && quotes(17)(p)
 	}, func(p *Packet) int {
-		if udp(p) {
+		switch {
+		case outerUDP(p):
+			return int(p.Tunnel.Outer.UDPLen)
+		case udp(p):
 			return int(p.UDPLen)
 		}
 		return int(p.Quote.UDPLen)
 	})
-	num("udp.stream", func(p *Packet) bool { return udp(p) && p.BadLayer != LayerUDP || !udp(p) && quotes(17)(p) },
-		func(p *Packet) int { return p.UDPStream })
+	num("udp.stream", func(p *Packet) bool {
+		return outerUDP(p) || udp(p) && p.BadLayer != LayerUDP || !udp(p) && quotes(17)(p)
+	}, func(p *Packet) int {
+		if outerUDP(p) {
+			return p.Tunnel.Outer.UDPStream
+		}
+		return p.UDPStream
+	})
 
 	// ICMP and ICMPv6.
 	icmp := func(p *Packet) bool { return p.Layers&LayerICMPv4 != 0 && p.Layers&LayerICMPv6 == 0 }

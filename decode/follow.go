@@ -602,6 +602,15 @@ func convScan(ctx context.Context, src PacketSource, c ConvRef, l Limits, fn fun
 			}
 			return dec.Seq, err
 		}
+		if c.Proto == "udp" && p.Tunnel.Outer.UDP && p.Tunnel.Outer.UDPStream == c.Stream {
+			// the tunnel's own UDP flow: follow the outer datagrams
+			q, payload, _ := dec.OuterUDP(p)
+			found = true
+			if err := fn(&q, payload); err != nil {
+				return dec.Seq, err
+			}
+			continue
+		}
 		if !inConv(p, c) {
 			if overAt != 0 && !p.NoTime && p.Sec*1e9+p.Nsec-overAt > int64(ConvEndGrace) {
 				break

@@ -66,7 +66,16 @@ func decodeSeeds() []decodeSeed {
 	ipv6 := append([]byte{0x60, 0, 0, 0, 0, byte(len(tcpSyn)), 6, 64,
 		0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1,
 		0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1}, tcpSyn...)
+	gre := append([]byte{0xb0, 0, 8, 0, 0, 0, 0, 0, 0, 0, 0x12, 0x34, 0, 0, 0, 7}, ipv4(6, tcpSyn)...)
+	vxlan := append([]byte{0xc3, 0x50, 0x12, 0xb5, 0, 0, 0, 0, 8, 0, 0, 0, 0, 0, 100, 0}, eth(0x0800, ipv4(6, tcpSyn))...)
+	mpls := append([]byte{0, 0x06, 0x41, 64}, ipv4(6, tcpSyn)...)
+	pppoe := append([]byte{0x11, 0, 0, 0x11, 0, byte(len(tcpSyn) + 22), 0, 0x21}, ipv4(6, tcpSyn)...)
 	return []decodeSeed{
+		{capture.LinkEthernet, eth(0x0800, ipv4(47, gre))},
+		{capture.LinkEthernet, eth(0x0800, ipv4(17, vxlan))},
+		{capture.LinkEthernet, eth(0x0800, ipv4(4, ipv4(6, tcpSyn)))},
+		{capture.LinkEthernet, eth(0x8847, mpls)},
+		{capture.LinkEthernet, eth(0x8864, pppoe)},
 		{capture.LinkEthernet, eth(0x0800, ipv4(6, tcpSyn))},
 		{capture.LinkEthernet, eth(0x0800, ipv4(17, udpDNS))},
 		{capture.LinkEthernet, eth(0x0800, ipv4(1, icmpEcho))},

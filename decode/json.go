@@ -60,8 +60,10 @@ func AppendJSON(dst []byte, p *Packet) []byte {
 			o.addr(`"arp.dst.proto_ipv4":`, p.ARPTPA)
 		}
 	}
-	switch p.IPVersion {
-	case 4:
+	switch ipv := p.IPVersion; {
+	case p.Tunnel.Kinds != 0:
+		appendTunnelIPJSON(&o, p)
+	case ipv == 4:
 		if !p.Src.IsValid() { // a bogus header length: Wireshark stops there
 			o.uint(`"ip.hdr_len":`, uint64(p.IPHdrLen))
 			if p.IPLen != 0 {
@@ -80,7 +82,7 @@ func AppendJSON(dst []byte, p *Packet) []byte {
 		o.uint(`"ip.frag_offset":`, uint64(p.FragOffset))
 		o.uint(`"ip.ttl":`, uint64(p.TTL))
 		o.uint(`"ip.dsfield":`, uint64(p.TOS))
-	case 6:
+	case ipv == 6:
 		o.addr(`"ipv6.src":`, p.Src)
 		o.addr(`"ipv6.dst":`, p.Dst)
 		o.uint(`"ipv6.nxt":`, uint64(p.IPv6Next))
@@ -100,7 +102,9 @@ func AppendJSON(dst []byte, p *Packet) []byte {
 	if p.Layers&LayerTCP != 0 {
 		appendTCPJSON(&o, p)
 	}
-	if p.Layers&LayerUDP != 0 {
+	if p.Tunnel.Outer.UDP {
+		appendTunnelUDPJSON(&o, p)
+	} else if p.Layers&LayerUDP != 0 {
 		o.uint(`"udp.srcport":`, uint64(p.SrcPort))
 		o.uint(`"udp.dstport":`, uint64(p.DstPort))
 		if !(p.BadLayer == LayerUDP && p.CapLen < p.Len && p.UDPLen == 0) { // not captured

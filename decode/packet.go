@@ -134,6 +134,11 @@ type Packet struct {
 	ARPHLen, ARPPLen uint8
 
 	DNS DNSSummary
+
+	// Tunnel holds the encapsulations crossed to reach the packet the
+	// fields above describe (the innermost), and the outermost IP and UDP
+	// headers; zero for a packet in no tunnel. See tunnel.go.
+	Tunnel TunnelInfo
 }
 
 // Expert is a set of Wireshark's TCP expert-analysis flags

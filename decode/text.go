@@ -176,6 +176,15 @@ func appendTcpdumpSummary(dst []byte, p *Packet) []byte {
 		}
 		dst = append(dst, ' ')
 	}
+	if p.Tunnel.Kinds != 0 {
+		dst = appendTunnelText(dst, p)
+		if p.Layers&(LayerIPv4|LayerIPv6|LayerARP) == 0 {
+			for len(dst) > 0 && (dst[len(dst)-1] == ' ' || dst[len(dst)-1] == ':' || dst[len(dst)-1] == '|') {
+				dst = dst[:len(dst)-1]
+			}
+			return dst
+		}
+	}
 	switch {
 	case p.Layers&LayerIPv4 != 0:
 		return appendIPv4(dst, p)
@@ -190,6 +199,9 @@ func appendTcpdumpSummary(dst []byte, p *Packet) []byte {
 // linkHeaderLen is the length of the link-layer headers in front of the
 // network layer, or -1 when it is not known.
 func linkHeaderLen(p *Packet) int {
+	if p.Tunnel.InnerOff != 0 {
+		return int(p.Tunnel.InnerOff)
+	}
 	switch {
 	case p.Layers&LayerEthernet != 0:
 		return 14 + 4*int(p.NVLAN)
