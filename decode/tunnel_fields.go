@@ -68,7 +68,9 @@ func ipFields(prefix string, get func(p *Packet, version uint8) (OuterHeaders, b
 
 func init() {
 	tun := func(k Tunnel) func(p *Packet) bool { return func(p *Packet) bool { return p.Tunnel.Kinds&k != 0 } }
-	t := func(f func(t *TunnelInfo) int) func(p *Packet) int { return func(p *Packet) int { return f(&p.Tunnel) } }
+	t := func(f func(t *TunnelInfo) int) func(p *Packet) int {
+		return func(p *Packet) int { return f(&p.Tunnel) }
+	}
 
 	innerEth := func(p *Packet) bool { return p.Tunnel.InnerEth }
 	str("inner.eth.src", innerEth, func(p *Packet) string { return macString(p.Tunnel.InnerEthSrc) })

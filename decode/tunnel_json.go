@@ -6,7 +6,7 @@ package decode
 // or the same under "inner.".
 type ipKeys struct {
 	src, dst, proto, hdrLen, len, id, df, mf, frag, ttl, ds string
-	src6, dst6, nxt, plen, hlim, tclass, flow                string
+	src6, dst6, nxt, plen, hlim, tclass, flow               string
 }
 
 var (
