@@ -60,6 +60,11 @@ func Wrap(s string, width int) []string {
 		var seg string
 		var must bool
 		seg, s, must, state = uniseg.FirstLineSegmentInString(s, state)
+		for !must && s != "" && joinsName(seg, s) { // TIME-WAIT, SYN/ACK: one word
+			var more string
+			more, s, must, state = uniseg.FirstLineSegmentInString(s, state)
+			seg += more
+		}
 		text := strings.TrimRight(seg, "\r\n")
 		visible := Width(strings.TrimRight(text, " "))
 		if lineW > 0 && lineW+visible > width {
@@ -113,6 +118,21 @@ func Pad(s string, width int) string {
 	}
 	return s
 }
+
+// joinsName reports whether the break between seg and rest falls inside a
+// name of capitals joined by "-" or "/" — TIME-WAIT, FIN-WAIT-2, SYN/ACK,
+// RST/ACK — that UAX #14 would let break after the hyphen or slash. Wrap
+// keeps such a name whole (a tailoring UAX #14 allows): a TCP state cut
+// in two reads as two words.
+func joinsName(seg, rest string) bool {
+	n := len(seg)
+	if n < 2 || (seg[n-1] != '-' && seg[n-1] != '/') || !isCapital(seg[n-2]) || rest == "" {
+		return false
+	}
+	return isCapital(rest[0]) || rest[0] >= '0' && rest[0] <= '9'
+}
+
+func isCapital(b byte) bool { return b >= 'A' && b <= 'Z' }
 
 // cutForLine is CutColumns for a word (a segment between two line-break
 // opportunities) wider than the line, such as "127.0.0.1:7035，": it gives

@@ -30,6 +30,11 @@ func TestWrap(t *testing.T) {
 		{"s.listen(1)，然后", 11, []string{"s.listen", "(1)，然后"}},
 		{"abcdefghij(klm", 10, []string{"abcdefghij", "(klm"}},
 		{"abcdefghi(klm", 10, []string{"abcdefghi", "(klm"}},
+		// Names of capitals joined by - or / stay whole, as one word.
+		{"进入 TIME-WAIT 状态", 10, []string{"进入", "TIME-WAIT", "状态"}},
+		{"得到 SYN/ACK 了", 8, []string{"得到", "SYN/ACK", "了"}},
+		{"FIN-WAIT-2（第 5 帧）", 12, []string{"FIN-WAIT-2", "（第 5 帧）"}},
+		{"well-known names", 6, []string{"well-", "known", "names"}},
 		// A newline always breaks.
 		{"第一行\n第二行", 20, []string{"第一行", "第二行"}},
 	}
