@@ -28,6 +28,13 @@ type Frame struct {
 	Offset int64
 
 	Data []byte
+
+	// Options are a pcapng packet block's options as the file holds them
+	// (nil for pcap, for live frames and for blocks without options), in
+	// the section's byte order (OptionsBE); Comments reads the packet
+	// comments from them. Like Data, valid until the source's next Next.
+	Options   []byte
+	OptionsBE bool
 }
 
 // CapLen is the number of bytes captured.

@@ -221,6 +221,9 @@ func (ir *IndexedReader) ReadAt(off int64, f *Frame) error {
 	data := append(f.Data[:0], g.Data...)
 	*f = g
 	f.Data = data
+	if g.Options != nil { // rare (comments): a copy of their own
+		f.Options = append([]byte(nil), g.Options...)
+	}
 	return nil
 }
 

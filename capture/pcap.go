@@ -128,6 +128,7 @@ func (r *FileReader) nextPcap(f *Frame) error {
 	f.Interface = 0
 	f.Offset = off
 	f.Data = rec[pcapRecordLen:n:n]
+	f.Options = nil // pcap records have none
 	return nil
 }
 

@@ -342,6 +342,10 @@ func (r *FileReader) ngPacket(f *Frame, off int64, typ uint32, blk []byte) error
 	f.Offset = off
 	end := 28 + int(capLen)
 	f.Data = blk[28:end:end]
+	f.Options, f.OptionsBE = nil, be
+	if opts := 28 + (int(capLen)+3)&^3; opts < len(blk)-4 {
+		f.Options = blk[opts : len(blk)-4 : len(blk)-4]
+	}
 	return nil
 }
 
@@ -368,6 +372,7 @@ func (r *FileReader) ngSimplePacket(f *Frame, off int64, blk []byte) error {
 	f.Offset = off
 	end := 12 + int(capLen)
 	f.Data = blk[12:end:end]
+	f.Options = nil // a simple packet block has none
 	return nil
 }
 

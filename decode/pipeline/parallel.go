@@ -170,6 +170,7 @@ func (p *Pipeline) fill(ctx context.Context, b *batch, size int) (int, error) {
 		} else {
 			f.Data = nil
 		}
+		f.Options = b.keep(p.f.Options) // nil but for pcapng blocks with options (comments)
 	}
 	return size, nil
 }
