@@ -28,8 +28,11 @@ Conversation views (instead of the packet list):
                     flags and time; the endpoint states beside each lane
   --format F        for --follow: ascii (default), hex, or raw (exactly the
                     bytes, nothing else; into a file or a pipe, never onto a
-                    terminal); for --ladder: text (default) or
-                    mermaid (a Mermaid sequenceDiagram for Markdown)
+                    terminal); for --ladder: text (default),
+                    mermaid (a Mermaid sequenceDiagram for Markdown), html
+                    (one self-contained page: the ladder with payload
+                    previews, each side's bytes in flight and window over
+                    time) or svg (the picture alone, for slides)
   CONV is a tcp.stream number N, tcp:N, or udp:N (udp.stream).
 `
 
@@ -43,6 +46,7 @@ type analysisOptions struct {
 	conv         decode.ConvRef
 	followFormat decode.FollowFormat
 	mermaid      bool
+	page         string // "html" or "svg" (ui/page)
 }
 
 // register adds the flags to fs.
@@ -109,8 +113,10 @@ func (a *analysisOptions) check(o *outputOptions) error {
 		case "", "text":
 		case "mermaid":
 			a.mermaid = true
+		case "html", "svg":
+			a.page = a.format
 		default:
-			return usageError("replay: --ladder: format %q: want text or mermaid", a.format)
+			return usageError("replay: --ladder: format %q: want text, mermaid, html or svg", a.format)
 		}
 	}
 	return nil
@@ -153,6 +159,8 @@ func runAnalysis(ctx context.Context, r *capture.FileReader, a *analysisOptions,
 			return err
 		}
 		return errors.Join(err, p.Close(res))
+	case a.page != "":
+		return writeLadderPage(ctx, pl, a, limits, out)
 	default:
 		l, err := decode.BuildLadderPackets(ctx, pl, a.conv, limits)
 		if l == nil {
