@@ -134,7 +134,11 @@ func Lesson(t *timeline.Timeline, o Options) *Page {
 				p.Charts = append(p.Charts, Chart{Endpoint: s.Endpoint, FD: s.FD, Sock: s.ID, Lane: s.Lane, Proto: s.Proto, Listener: s.Listener,
 					Title: s.Endpoint + " fd " + strconv.Itoa(s.FD)})
 			}
-			p.Charts[ci].Points = append(p.Charts[ci].Points, Point{Row: ri, After: after, At: r.At,
+			if c := &p.Charts[ci]; s.FD > 0 && c.FD != s.FD {
+				c.FD, c.Endpoint, c.Lane = s.FD, s.Endpoint, s.Lane
+				c.Title = s.Endpoint + " fd " + strconv.Itoa(s.FD)
+			}
+			p.Charts[ci].Points = append(p.Charts[ci].Points, Point{Row: ri, After: after, At: r.At, Endpoint: s.Endpoint, FD: s.FD,
 				SendQ: s.SendQ, Unsent: s.Unsent, RecvQ: s.RecvQ, SndBuf: s.SndBuf, RcvBuf: s.RcvBuf, Window: s.Window,
 				Datagrams: s.Datagrams, Dropped: s.Dropped})
 		}

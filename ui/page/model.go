@@ -109,8 +109,12 @@ type Chart struct {
 // Point is a socket's state after a row: the values a lesson's JSON
 // prints as a "buffer" object. -1: not known.
 type Point struct {
-	Row                    int
-	After                  string // "call 8", "frame 4"
+	Row   int
+	After string // "call 8", "frame 4"
+	// Endpoint and FD name the socket as it was then (a connection the
+	// kernel accepted has fd 0 until accept returns it).
+	Endpoint               string
+	FD                     int
 	At                     time.Time
 	SendQ, Unsent, RecvQ   int
 	SndBuf, RcvBuf, Window int

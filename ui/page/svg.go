@@ -1,6 +1,7 @@
 package page
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 )
@@ -87,7 +88,7 @@ func (p *Page) appendSVG(b []byte, standalone bool) []byte {
 		s.raw(svgStyle)
 		s.raw("</style>\n")
 	}
-	s.raw(`<defs><marker id="ah" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="8" markerHeight="8" orient="auto-start-reverse"><path d="M0,0L10,5L0,10z" fill="context-stroke"/></marker></defs>` + "\n")
+	s.raw(`<defs><marker id="ah" viewBox="0 0 10 10" refX="10" refY="5" markerUnits="userSpaceOnUse" markerWidth="9" markerHeight="9" orient="auto-start-reverse"><path d="M0,0L10,5L0,10z" fill="context-stroke"/></marker></defs>` + "\n")
 	s.raw(`<rect x="0" y="0" width="100%" height="100%" fill="#fff"/>` + "\n")
 	p.drawLanes(s, g)
 	p.drawGaps(s, g)
@@ -542,7 +543,12 @@ func (p *Page) drawChart(s *svgBuf, g *geometry, ci int) {
 		y := g.ax.y[pt.Row]
 		s.raw(`<g class="pt"`)
 		s.attr("data-after", pt.After)
+		if !c.Capture {
+			s.attr("data-endpoint", pt.Endpoint)
+			s.int("data-fd", pt.FD)
+		}
 		s.attr("data-row", p.Rows[pt.Row].ID)
+		s.attr("data-time", strconv.FormatInt(pt.At.Unix(), 10)+"."+fmt.Sprintf("%09d", pt.At.Nanosecond()))
 		s.int("data-sendq", pt.SendQ)
 		s.int("data-unsent", pt.Unsent)
 		s.int("data-recvq", pt.RecvQ)
