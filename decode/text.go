@@ -178,7 +178,7 @@ func appendTcpdumpSummary(dst []byte, p *Packet) []byte {
 	}
 	if p.Tunnel.Kinds != 0 {
 		dst = appendTunnelText(dst, p)
-		if p.Layers&(LayerIPv4|LayerIPv6|LayerARP) == 0 {
+		if p.Layers&(LayerIPv4|LayerIPv6|LayerARP) == 0 || p.Tunnel.InnerOff == 0 { // no packet inside
 			for len(dst) > 0 && (dst[len(dst)-1] == ' ' || dst[len(dst)-1] == ':' || dst[len(dst)-1] == '|') {
 				dst = dst[:len(dst)-1]
 			}

@@ -38,6 +38,9 @@ const (
 	TunnelGeneve                    // Geneve, UDP port 6081
 	TunnelMPLS                      // an MPLS label stack, over Ethernet or in UDP (port 6635)
 	TunnelPPPoE                     // PPPoE session with PPP
+	TunnelPIM                       // PIM; a Register carries a packet
+	TunnelMACsec                    // MACsec; an unencrypted frame carries a packet
+	TunnelNSH                       // network service header
 )
 
 const maxTunnelDepth = 4
@@ -91,6 +94,12 @@ type TunnelInfo struct {
 	PPPoECode             uint8
 	PPPoESession          uint16
 	PPPProto              uint16
+	PIMType               uint8
+	MACsecTCI, MACsecSL   uint8 // TCI and AN; short length
+	MACsecPN              uint32
+	MACsecEType           uint16 // of unencrypted data
+	NSHSPI                uint32
+	NSHSI, NSHNext        uint8
 }
 
 // MPLSLabel returns entry i's label, TTL and bottom-of-stack bit.
@@ -191,6 +200,8 @@ func (d *Decoder) tunnelAt(last gopacket.LayerType, payload []byte, p *Packet) (
 			return TunnelIPIP, layers.LayerTypeIPv6, payload
 		case 47:
 			return d.gre(payload, p)
+		case 103:
+			return pim(payload, p)
 		}
 	case layers.LayerTypeUDP:
 		switch {
@@ -209,6 +220,10 @@ func (d *Decoder) tunnelAt(last gopacket.LayerType, payload []byte, p *Packet) (
 			return pppoeSession(payload, p)
 		case 0x8863:
 			pppoeDiscovery(payload, p)
+		case 0x88e5:
+			return macsec(payload, p)
+		case 0x894f:
+			return nsh(payload, p)
 		}
 	}
 	return 0, 0, nil
@@ -237,6 +252,8 @@ func byEtherType(t uint16) gopacket.LayerType {
 		return layers.LayerTypeIPv6
 	case 0x6558: // transparent Ethernet bridging
 		return layers.LayerTypeEthernet
+	case 0x0806:
+		return layers.LayerTypeARP
 	}
 	return 0
 }

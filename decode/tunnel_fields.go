@@ -16,7 +16,7 @@ func firstIPField(p *Packet, version uint8) (OuterHeaders, bool) {
 
 // innerIPField is the innermost header of a tunnelled packet (inner.*).
 func innerIPField(p *Packet, version uint8) (OuterHeaders, bool) {
-	if p.Tunnel.Kinds == 0 || p.IPVersion != version || !p.Src.IsValid() {
+	if p.Tunnel.InnerOff == 0 || p.IPVersion != version || !p.Src.IsValid() {
 		return OuterHeaders{}, false
 	}
 	return innerIP(p), true
@@ -110,6 +110,15 @@ func init() {
 	num("mpls.label", mpls, t(func(t *TunnelInfo) int { l, _, _ := t.MPLSLabel(0); return int(l) }))
 	num("mpls.bottom", mpls, t(func(t *TunnelInfo) int { _, _, b := t.MPLSLabel(0); return boolInt(b) }))
 	num("mpls.ttl", mpls, t(func(t *TunnelInfo) int { _, ttl, _ := t.MPLSLabel(0); return int(ttl) }))
+	proto("pim", tun(TunnelPIM))
+	num("pim.type", tun(TunnelPIM), t(func(t *TunnelInfo) int { return int(t.PIMType) }))
+	proto("macsec", tun(TunnelMACsec))
+	num("macsec.SL", tun(TunnelMACsec), t(func(t *TunnelInfo) int { return int(t.MACsecSL) }))
+	num("macsec.PN", tun(TunnelMACsec), t(func(t *TunnelInfo) int { return int(t.MACsecPN) }))
+	proto("nsh", tun(TunnelNSH))
+	num("nsh.spi", tun(TunnelNSH), t(func(t *TunnelInfo) int { return int(t.NSHSPI) }))
+	num("nsh.si", tun(TunnelNSH), t(func(t *TunnelInfo) int { return int(t.NSHSI) }))
+	num("nsh.nextproto", tun(TunnelNSH), t(func(t *TunnelInfo) int { return int(t.NSHNext) }))
 	pppoe := tun(TunnelPPPoE)
 	proto("pppoe", pppoe)
 	num("pppoe.code", pppoe, t(func(t *TunnelInfo) int { return int(t.PPPoECode) }))

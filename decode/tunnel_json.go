@@ -74,7 +74,7 @@ func appendTunnelIPJSON(o *jsonObj, p *Packet) {
 	if h, ok := firstIP(p, 6); ok {
 		appendIPHeaderJSON(o, &h, &outerIPKeys)
 	}
-	if p.IPVersion != 0 && p.Src.IsValid() {
+	if p.Tunnel.InnerOff != 0 && p.IPVersion != 0 && p.Src.IsValid() {
 		h := innerIP(p)
 		appendIPHeaderJSON(o, &h, &innerIPKeys)
 	}
@@ -116,6 +116,18 @@ func appendTunnelIPJSON(o *jsonObj, p *Packet) {
 		o.uint(`"mpls.label":`, uint64(label))
 		o.bit(`"mpls.bottom":`, bottom)
 		o.uint(`"mpls.ttl":`, uint64(ttl))
+	}
+	if t.Kinds&TunnelPIM != 0 {
+		o.uint(`"pim.type":`, uint64(t.PIMType))
+	}
+	if t.Kinds&TunnelMACsec != 0 {
+		o.uint(`"macsec.SL":`, uint64(t.MACsecSL))
+		o.uint(`"macsec.PN":`, uint64(t.MACsecPN))
+	}
+	if t.Kinds&TunnelNSH != 0 {
+		o.uint(`"nsh.spi":`, uint64(t.NSHSPI))
+		o.uint(`"nsh.si":`, uint64(t.NSHSI))
+		o.uint(`"nsh.nextproto":`, uint64(t.NSHNext))
 	}
 	if t.Kinds&TunnelPPPoE != 0 {
 		o.uint(`"pppoe.code":`, uint64(t.PPPoECode))

@@ -101,6 +101,33 @@ func appendTunnelText(dst []byte, p *Packet) []byte {
 		}
 		dst = append(dst, ' ')
 	}
+	if t.Kinds&TunnelPIM != 0 {
+		dst = append(dst, "PIMv2, "...)
+		if int(t.PIMType) < len(pimTypeNames) {
+			dst = append(dst, pimTypeNames[t.PIMType]...)
+		} else {
+			dst = append(dst, "type "...)
+			dst = txtUint(dst, uint64(t.PIMType))
+		}
+		dst = append(dst, ": "...)
+	}
+	if t.Kinds&TunnelMACsec != 0 {
+		dst = append(dst, "802.1AE MACsec, an "...)
+		dst = txtUint(dst, uint64(t.MACsecTCI&3))
+		dst = append(dst, ", pn "...)
+		dst = txtUint(dst, uint64(t.MACsecPN))
+		if t.MACsecTCI&0x08 != 0 {
+			dst = append(dst, ", encrypted"...)
+		}
+		dst = append(dst, ": "...)
+	}
+	if t.Kinds&TunnelNSH != 0 {
+		dst = append(dst, "NSH, service-path-id 0x"...)
+		dst = txtHex(dst, t.NSHSPI, 6)
+		dst = append(dst, ", service-index 0x"...)
+		dst = txtHex(dst, uint32(t.NSHSI), 2)
+		dst = append(dst, ": "...)
+	}
 	if t.Kinds&TunnelPPPoE != 0 {
 		if t.PPPoECode != 0 {
 			dst = append(dst, "PPPoE ["...)
@@ -114,6 +141,9 @@ func appendTunnelText(dst []byte, p *Packet) []byte {
 	}
 	return dst
 }
+
+// pimTypeNames are tcpdump's names of the PIM version 2 message types.
+var pimTypeNames = [...]string{"Hello", "Register", "Register Stop", "Join / Prune", "Bootstrap", "Assert", "Graft", "Graft ACK", "Candidate RP Advertisement"}
 
 func pppoeCodeName(c uint8) string {
 	switch c {

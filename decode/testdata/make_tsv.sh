@@ -15,7 +15,7 @@ fields="frame.number frame.len frame.cap_len eth.src eth.dst eth.type vlan.id
  erspan.version erspan.spanid gre.wccp.redirect_header
  vxlan.vni geneve.vni geneve.proto_type mpls.label mpls.bottom mpls.ttl
  pppoe.code pppoe.session_id ppp.protocol pim.type
- macsec.SL macsec.PN nsh.spi nsh.si
+ macsec.SL macsec.PN nsh.spi nsh.si nsh.nextproto
  _ws.malformed _ws.expert.message"
 args=""
 for f in $fields; do args="$args -e $f"; done

@@ -36,4 +36,19 @@ frames = [
     Ether(**E) / Dot1Q(vlan=10) / PPPoE(sessionid=0x11) / PPP(proto=0x0021) / syn(15),  # 15 PPPoE session in 802.1Q
     Ether(**E) / o4 / UDP(sport=50003, dport=4789) / VXLAN(vni=100) / Ether(**IE) / IP(src="192.0.2.1", dst="192.0.2.53", id=16) / UDP(sport=33333, dport=53) / DNS(id=0x77, rd=1, qd=DNSQR(qname="example.com")),  # 16 DNS in VXLAN
 ]
+# PIM Register (type 1, flags word), a PIM Hello (no packet inside), an
+# integrity-only MACsec frame (SecTAG with SCI, data, 16-byte ICV), an
+# encrypted one, and NSH (MD type 2, no context) carrying IPv4.
+inner = bytes(IP(src="192.0.2.1", dst="239.1.2.3", id=17) / UDP(sport=5000, dport=5001) / Raw(b"mcast"))
+pim_register = bytes([0x21, 0, 0, 0]) + bytes(4) + inner
+frames.append(Ether(**E) / IP(src="198.51.100.1", dst="198.51.100.2", proto=103, id=2) / Raw(pim_register))  # 17
+frames.append(Ether(**E) / IP(src="198.51.100.1", dst="224.0.0.13", proto=103, id=3, ttl=1) / Raw(bytes([0x20, 0, 0, 0]) + bytes([0, 1, 0, 2, 0, 105])))  # 18 Hello
+data = bytes(IP(src="192.0.2.1", dst="192.0.2.2", id=19) / TCP(sport=40019, dport=80, seq=1000, flags="S", window=64240))
+sectag = bytes([0x20, 0]) + struct.pack(">I", 9) + bytes([2, 0, 0, 0, 0, 1, 0, 1])
+frames.append(Ether(**E, type=0x88e5) / Raw(sectag + b"\x08\x00" + data + bytes(16)))  # 19 MACsec, integrity only
+sectag = bytes([0x2c, 0]) + struct.pack(">I", 10) + bytes([2, 0, 0, 0, 0, 1, 0, 1])
+frames.append(Ether(**E, type=0x88e5) / Raw(sectag + bytes(56)))  # 20 MACsec, encrypted
+data = bytes(IP(src="192.0.2.1", dst="192.0.2.2", id=21) / TCP(sport=40021, dport=80, seq=1000, flags="S", window=64240))
+nshdr = struct.pack(">HBB", (0 << 14) | (63 << 6) | 2, 2, 1) + struct.pack(">I", (42 << 8) | 255)
+frames.append(Ether(**E, type=0x894f) / Raw(nshdr + data))  # 21 NSH carrying IPv4
 wrpcap("tunnels.pcap", frames)

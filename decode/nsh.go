@@ -1,0 +1,41 @@
+package decode
+
+import (
+	"encoding/binary"
+
+	"github.com/google/gopacket"
+	"github.com/google/gopacket/layers"
+)
+
+// NSH, the network service header (RFC 8300), ethertype 0x894f: version,
+// O bit, U bit, TTL and length in 4-byte words(2) MD type(1) next
+// protocol(1) service path identifier(3) service index(1), then context
+// headers up to the length. Next protocol 1 is IPv4, 2 IPv6, 3 Ethernet,
+// 5 MPLS.
+func nsh(b []byte, p *Packet) (Tunnel, gopacket.LayerType, []byte) {
+	if len(b) < 8 {
+		return 0, 0, nil
+	}
+	t := &p.Tunnel
+	w := binary.BigEndian.Uint16(b)
+	n := int(w&0x3f) * 4
+	t.NSHNext = b[3]
+	sp := binary.BigEndian.Uint32(b[4:])
+	t.NSHSPI, t.NSHSI = sp>>8, uint8(sp)
+	if n < 8 || n > len(b) {
+		return TunnelNSH, 0, nil
+	}
+	b = b[n:]
+	switch t.NSHNext {
+	case 1:
+		return TunnelNSH, layers.LayerTypeIPv4, b
+	case 2:
+		return TunnelNSH, layers.LayerTypeIPv6, b
+	case 3:
+		return TunnelNSH, layers.LayerTypeEthernet, b
+	case 5:
+		k, first, inner := mpls(b, p)
+		return TunnelNSH | k, first, inner
+	}
+	return TunnelNSH, 0, nil
+}
