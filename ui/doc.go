@@ -9,12 +9,16 @@
 //
 // The rooms, one package each:
 //   - ui/inspector: the packet list, details, bytes, conversations, Follow
-//     and ladder over a decode/store.Store;
+//     and ladder over a decode/store.Store, with its table of panes
+//     (one type each, registering itself) and its table of key actions;
 //   - ui/demoview: a running lesson as demos/timeline models it (ladder,
-//     sockets and buffers, calls, explanation);
+//     sockets and buffers, calls, explanation), with its table of key
+//     actions;
 //   - ui/picker: the list of lessons; Enter runs one in a demoview.View;
 //   - ui/widgets: what every view shares: the cell printer (the one place
-//     text reaches the screen), the scrolling lines view, the wheel;
+//     text reaches the screen), the scrolling lines view, the wheel, and
+//     Keymap: a view's table of key actions (keys, help in English and
+//     中文, handler) from which its help screen and status hints are made;
 //   - ui/internal/simtest: the simulation-screen harness of the tests.
 //
 // Rules for every package under ui/: it imports decode's model and

@@ -434,17 +434,9 @@ func (v *View) drawHeader(screen tcell.Screen, x, y, w int) {
 }
 
 func (v *View) drawKeys(screen tcell.Screen, x, y, w int) {
-	keys := [][2]string{{"n", "next"}, {"p", "previous"}, {"space", "pause"}, {"j/k", "move"}, {"Enter", "select"}, {"Tab", "pane"}, {"s", "sockets"}, {"?", "help"}, {"q", "quit"}}
-	if v.zh {
-		keys = [][2]string{{"n", "下一步"}, {"p", "上一步"}, {"空格", "暂停"}, {"j/k", "移动"}, {"回车", "选中"}, {"Tab", "切换"}, {"s", "套接字"}, {"?", "帮助"}, {"q", "退出"}}
-	}
 	maxX := x + w
 	widgets.FillCells(screen, x, y, maxX, ' ', demoStyleBar)
-	cx := x + 1
-	for _, k := range keys {
-		cx = widgets.PrintCells(screen, cx, y, maxX, k[0], demoStyleBar.Bold(true).Foreground(tcell.ColorYellow))
-		cx = widgets.PrintCells(screen, cx, y, maxX, " "+k[1]+"  ", demoStyleBar)
-	}
+	cx := widgets.DrawHints(screen, x+1, y, maxX, v.keys.Hints(v.zh), demoStyleBar.Bold(true).Foreground(tcell.ColorYellow), demoStyleBar) + 2
 	v.inMu.Lock()
 	dropped := v.dropped
 	v.inMu.Unlock()
@@ -833,27 +825,51 @@ func (v *View) drawCalls(screen tcell.Screen, x, y, w, h, end, cur int, lcalls m
 	}
 }
 
-// drawHelp draws the key list over the view.
+// drawHelp draws the key table's help over the view in a box with its
+// whole border, nothing of the view showing beside or under it; a help
+// longer than the box scrolls (↑ ↓) and says so on its bottom border.
 func (v *View) drawHelp(screen tcell.Screen, x, y, w, h int) {
-	keys := Keys(v.opts.Lang)
-	bw := min(w-2, 82)
-	bh := min(h-2, len(keys)+4)
-	bx, by := x+(w-bw)/2, y+(h-bh)/2
+	bw := min(w-2, 84)
+	if bw < 6 || h < 4 {
+		return
+	}
 	box := demoStyleDefault.Background(tcell.ColorNavy).Foreground(tcell.ColorWhite)
+	key := box.Bold(true).Foreground(tcell.ColorYellow)
+	lines := v.keys.HelpLines(v.zh, bw-4, key, box, key)[2:] // the title goes on the border
+	bh := min(h, len(lines)+3)
+	bx, by := x+(w-bw)/2, y+(h-bh)/2
 	for yy := by; yy < by+bh; yy++ {
-		widgets.FillCells(screen, bx, yy, bx+bw, ' ', box)
-	}
-	widgets.FillCells(screen, bx, by, bx+bw, '─', box)
-	widgets.FillCells(screen, bx, by+bh-1, bx+bw, '─', box)
-	widgets.PrintCells(screen, bx+2, by, bx+bw, v.tr(" Keys ", " 按键 "), box.Bold(true).Foreground(tcell.ColorYellow))
-	for k, kv := range keys {
-		if 2+k >= bh-1 {
-			break
+		// A margin of one blank cell each side: a wide character of the
+		// view straddling the border would cover it.
+		if bx > x {
+			screen.SetContent(bx-1, yy, ' ', nil, demoStyleDefault)
 		}
-		widgets.PrintCells(screen, bx+3, by+1+k, bx+bw, kv[0], box.Bold(true).Foreground(tcell.ColorYellow))
-		widgets.PrintCells(screen, bx+14, by+1+k, bx+bw-1, kv[1], box)
+		if bx+bw < x+w {
+			screen.SetContent(bx+bw, yy, ' ', nil, demoStyleDefault)
+		}
+		widgets.FillCells(screen, bx, yy, bx+bw, ' ', box)
+		screen.SetContent(bx, yy, '│', nil, box)
+		screen.SetContent(bx+bw-1, yy, '│', nil, box)
 	}
-	widgets.PrintCells(screen, bx+3, by+bh-2, bx+bw-1, v.tr("any key closes this help", "按任意键关闭"), box.Foreground(tcell.ColorSilver))
+	widgets.FillCells(screen, bx+1, by, bx+bw-1, '─', box)
+	widgets.FillCells(screen, bx+1, by+bh-1, bx+bw-1, '─', box)
+	screen.SetContent(bx, by, '┌', nil, box)
+	screen.SetContent(bx+bw-1, by, '┐', nil, box)
+	screen.SetContent(bx, by+bh-1, '└', nil, box)
+	screen.SetContent(bx+bw-1, by+bh-1, '┘', nil, box)
+	widgets.PrintCells(screen, bx+2, by, bx+bw-1, v.tr(" Keys ", " 按键 "), key)
+	rows := bh - 3 // the borders and the closing line
+	v.helpTop = max(0, min(v.helpTop, len(lines)-rows))
+	for k := 0; k < rows && v.helpTop+k < len(lines); k++ {
+		l := lines[v.helpTop+k]
+		cx := widgets.PrintCells(screen, bx+2, by+1+k, bx+bw-1, l.Text[:l.Key], key)
+		widgets.PrintCells(screen, cx, by+1+k, bx+bw-1, l.Text[l.Key:], box)
+	}
+	closing := v.tr("any other key closes this help", "按其他任意键关闭")
+	if len(lines) > rows {
+		closing = v.tr("↑ ↓ more · ", "↑ ↓ 更多 · ") + closing
+	}
+	widgets.PrintCells(screen, bx+2, by+bh-2, bx+bw-1, closing, box.Foreground(tcell.ColorSilver))
 }
 
 // shortLane cuts a lane name to width, keeping a traced program's

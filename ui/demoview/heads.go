@@ -17,8 +17,8 @@ import (
 // cursor's row (Row.Socks), each socket on up to four lines:
 //
 //	fd 9 127.0.0.1:7001 ESTAB  model
-//	Send-Q 0 B / 2626560 B  ▕························▏ ✓ kernel
-//	Recv-Q 5 B / 131072 B   ▕▏·······················▏ win 65483  "hello"
+//	Send-Q 0 B / 2626560 B  [························] ✓ kernel
+//	Recv-Q 5 B / 131072 B   [▏·······················] win 65483  "hello"
 //	Send-Q ▁▁▁▁▁▁▁▁ peak 0 B   Recv-Q ▁▁▁▂▅█▁▁ peak 16 B
 //
 // The bars are the model's queues in bytes, their full width the buffer's
@@ -291,15 +291,16 @@ func (v *View) drawRecvExtras(screen tcell.Screen, x, y, maxX int, s *timeline.S
 	return x
 }
 
-// drawBar draws value/scale as a bar of width cells between ▕ and ▏, in
-// eighths: a value above zero shows at least one eighth.
+// drawBar draws value/scale as a bar of width cells between [ and ], in
+// eighths: a value above zero shows at least one eighth. The end marks are
+// no block glyph, so that an eighth (▏) can never be taken for an end.
 func (v *View) drawBar(screen tcell.Screen, x, y, maxX, width, value, scale int, color tcell.Style) int {
 	if width < 3 {
 		return x
 	}
-	x = widgets.PrintCells(screen, x, y, maxX, "▕", demoStyleDim)
+	x = widgets.PrintCells(screen, x, y, maxX, "[", demoStyleDim)
 	x = demoDrawBar(screen, x, y, maxX, width, value, scale, color)
-	return widgets.PrintCells(screen, x, y, maxX, "▏", demoStyleDim)
+	return widgets.PrintCells(screen, x, y, maxX, "]", demoStyleDim)
 }
 
 // demoDrawBar draws value/scale as a bar of width cells, in eighths.

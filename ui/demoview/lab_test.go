@@ -370,9 +370,9 @@ func TestDemoViewTCPEcho(t *testing.T) {
 
 	// ? opens the help; any key closes it.
 	h.key('?')
-	h.waitText("any key closes this help", "pause / resume playing the steps")
+	h.waitText("other key closes this help", "pause / resume playing the steps")
 	h.special(tcell.KeyEscape)
-	h.waitFor("the help to close", func(l []demoScreenLine) bool { return demoFindLine(l, "any key closes this help") < 0 })
+	h.waitFor("the help to close", func(l []demoScreenLine) bool { return demoFindLine(l, "other key closes this help") < 0 })
 
 	// Play the rest: the teardown, then finished.
 	h.key(' ')
@@ -492,9 +492,9 @@ func TestDemoViewSmall(t *testing.T) {
 	h.waitText("■ finished")
 	h.moveTo('k', `send("hello")`)
 	h.key('?')
-	h.waitText("any key closes this help")
+	h.waitText("other key closes this help")
 	h.key('x') // any key but Esc, which would clear the cursor too
-	h.waitFor("the help to close", func(l []demoScreenLine) bool { return demoFindLine(l, "any key closes this help") < 0 })
+	h.waitFor("the help to close", func(l []demoScreenLine) bool { return demoFindLine(l, "other key closes this help") < 0 })
 	lines := h.moveTo('j', "PSH/ACK seq=1 ack=1") // the label is cut at 80 columns
 	for i, l := range lines {
 		if w := uniseg.StringWidth(strings.TrimRight(l.text, " ")); w > 80 {

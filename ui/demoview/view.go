@@ -11,6 +11,7 @@ import (
 
 	"github.com/sockscope/sockscope/demos"
 	"github.com/sockscope/sockscope/demos/timeline"
+	"github.com/sockscope/sockscope/ui/widgets"
 )
 
 // Options configure a View and Run.
@@ -123,6 +124,9 @@ type View struct {
 	cursor   demoSel // the row the cursor is on (kind 0: none, follow the newest)
 	pin      demoSel // Enter pinned the highlights to this row
 	help     bool
+	helpTop  int  // the help's first line shown
+	quitting bool // a key asked to quit (handleKey)
+	keys     widgets.Keymap
 	// tables: the details show the socket table in force at the cursor's
 	// row (s); tableRow is that table's row in this draw (-1: none, or not
 	// shown).
@@ -147,6 +151,7 @@ func New(d *demos.Demo, opts Options) *View {
 		tableRow: -1,
 	}
 	v.builder = timeline.NewBuilder(d, v.zh)
+	v.keys = v.keyTable()
 	v.step.onHold = v.requestRedraw
 	v.tl = v.builder.Build()
 	return v
@@ -427,62 +432,6 @@ func (v *View) InputHandler() func(event *tcell.EventKey, setFocus func(p tview.
 	})
 }
 
-// handleKey applies one key; it reports whether the person asked to quit.
-// Call with v.mu held.
-func (v *View) handleKey(event *tcell.EventKey) (quit bool) {
-	if v.help {
-		if event.Key() == tcell.KeyRune && event.Rune() == 'q' {
-			return true
-		}
-		v.help = false // any other key closes the help
-		return false
-	}
-	switch event.Key() {
-	case tcell.KeyRune:
-		switch event.Rune() {
-		case 'q':
-			return true
-		case '?':
-			v.help = true
-		case 'n':
-			v.nextStep()
-		case 'p':
-			v.prevStep()
-		case ' ':
-			v.step.setPaused(!v.step.isPaused())
-		case 'j':
-			v.move(1)
-		case 'k':
-			v.move(-1)
-		case 's':
-			v.tables = !v.tables
-		case 'g':
-			v.moveTo(false)
-		case 'G':
-			v.moveTo(true)
-		}
-	case tcell.KeyDown:
-		v.move(1)
-	case tcell.KeyUp:
-		v.move(-1)
-	case tcell.KeyPgDn:
-		v.move(v.pageRows())
-	case tcell.KeyPgUp:
-		v.move(-v.pageRows())
-	case tcell.KeyHome:
-		v.moveTo(false)
-	case tcell.KeyEnd:
-		v.moveTo(true)
-	case tcell.KeyTab, tcell.KeyBacktab:
-		v.focus = 1 - v.focus
-	case tcell.KeyEnter:
-		v.enter()
-	case tcell.KeyEscape:
-		v.cursor, v.pin = demoSel{}, demoSel{}
-	}
-	return false
-}
-
 // enter selects the row under the cursor: its links stay lit while the
 // cursor moves on (Enter again elsewhere moves them; Esc clears). In the
 // call list it also takes the selection to the ladder.
@@ -544,55 +493,6 @@ func (v *View) MouseHandler() func(action tview.MouseAction, event *tcell.EventM
 		}
 		return false, nil
 	})
-}
-
-// Keys lists the demo view's keys for a help screen: key, meaning.
-func Keys(lang string) [][2]string {
-	if lang == "zh" {
-		return demoKeysZH
-	}
-	return demoKeysEN
-}
-
-var demoKeysEN = [][2]string{
-	{"n", "next step (a paused demo goes on)"},
-	{"p", "previous step: the ladder shows the story up to it"},
-	{"space", "pause / resume playing the steps"},
-	{"j k ↓ ↑", "move the cursor (ladder: calls, packets, outcomes; list: calls)"},
-	{"Enter", "select: a call lights up the packets that carried its bytes"},
-	{"", "and the calls at the other end; a packet lights up its calls"},
-	{"bars", "each socket's Send-Q and Recv-Q at the cursor, as the model has"},
-	{"", "them (from the calls and the wire), in bytes of the buffer's size"},
-	{"", "(SO_SNDBUF, SO_RCVBUF); ✓ / ≠ kernel: the kernel's own sample"},
-	{"", "agrees / differs; ▁▂▃▅█: the queue over the rows, cursor marked"},
-	{"Esc", "clear the selection and follow the newest events"},
-	{"Tab", "switch between the ladder and the call list"},
-	{"s", "show / hide the sockets in the lab (as ss shows them) as of"},
-	{"", "the cursor's row: the table read after the latest call that"},
-	{"", "changed one, or as the step ended"},
-	{"g G", "first / last row"},
-	{"?", "this help (any key closes it)"},
-	{"q", "quit"},
-}
-
-var demoKeysZH = [][2]string{
-	{"n", "下一步（暂停中的演示继续执行）"},
-	{"p", "上一步：梯形图只显示到那一步为止"},
-	{"空格", "暂停 / 继续自动播放"},
-	{"j k ↓ ↑", "移动光标（梯形图：调用、数据包和本次结果；列表：调用）"},
-	{"回车", "选中：调用会点亮承载其字节的数据包和对端的调用，"},
-	{"", "数据包会点亮与它相关的调用"},
-	{"条形图", "光标所在时刻每个套接字的 Send-Q 和 Recv-Q（模型根据调用和"},
-	{"", "线上数据推算），以字节计，满格为缓冲区大小（SO_SNDBUF、"},
-	{"", "SO_RCVBUF）；✓ / ≠ 内核：内核自己的采样一致 / 不一致；"},
-	{"", "▁▂▃▅█：队列随各行的变化，光标处高亮"},
-	{"Esc", "取消选中，跟随最新事件"},
-	{"Tab", "在梯形图和调用列表之间切换"},
-	{"s", "显示 / 隐藏光标所在行时实验室里的套接字（与 ss 一致）：最近一次"},
-	{"", "改变了套接字的调用之后读到的表，或这一步结束时的表"},
-	{"g G", "第一行 / 最后一行"},
-	{"?", "本帮助（按任意键关闭）"},
-	{"q", "退出"},
 }
 
 // Run shows demo d in a tview application of its own on opts.Screen

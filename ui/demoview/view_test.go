@@ -135,7 +135,7 @@ func TestDemoDrawBuffers(t *testing.T) {
 	}
 	l := lines[recv]
 	// 16 B of 128 KiB: less than an eighth of a cell, shown as one eighth.
-	if bar := l.col("▕"); bar < 0 || !strings.Contains(l.text, "▕▏·") {
+	if bar := l.col("["); bar < 0 || !strings.Contains(l.text, "[▏·") {
 		t.Errorf("the receive bar does not show 16 B as an eighth of a cell: %q", strings.TrimSpace(l.text))
 	}
 	for _, want := range []string{"win 65483", `"hello你好world"`, "≠ kernel 11"} {

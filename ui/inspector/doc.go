@@ -4,6 +4,13 @@
 // demand the conversations, a Follow stream and a conversation's ladder,
 // with a status bar and a display filter.
 //
+// Two tables drive the view: the panes below the list (pane.go; each pane
+// is one type in its own file that registers itself with its key, help and
+// hint) and the key actions (keys.go), which the help (?) and the status
+// bar's hints are made from. Every key goes through the key table; a key
+// it does not list does nothing. The inspector's own words are in English
+// or, with Options.Lang "zh", in 中文.
+//
 // The data lives in decode/store, not here: a store.Store holds one packed
 // record per packet with the connection tracker's results and gets frames
 // again on demand (from the file by offset, or from a bounded in-memory

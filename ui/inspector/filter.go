@@ -2,7 +2,9 @@ package inspector
 
 import (
 	"context"
+	"errors"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -10,6 +12,7 @@ import (
 
 	"github.com/sockscope/sockscope/decode"
 	"github.com/sockscope/sockscope/decode/store"
+	"github.com/sockscope/sockscope/internal/textcol"
 )
 
 // The display filter: / opens an input line; Enter compiles the filter
@@ -28,14 +31,12 @@ type filterState struct {
 	errText string
 }
 
-// openFilter shows the filter input.
+// openFilter shows the filter input, empty: typing starts a new filter;
+// ↑ brings back the ones applied before.
 func (ins *inspector) openFilter() {
 	ins.filtering = true
-	ins.mu.Lock()
-	if ins.filt != nil {
-		ins.filterIn.SetText(ins.filt.text)
-	}
-	ins.mu.Unlock()
+	ins.filterIn.SetText("")
+	ins.histAt = len(ins.history)
 	ins.main.ResizeItem(ins.filterIn, 1, 0)
 	ins.app.SetFocus(ins.filterIn)
 }
@@ -46,13 +47,49 @@ func (ins *inspector) closeFilter() {
 	ins.app.SetFocus(ins.list)
 }
 
-// onFilterDone takes Enter (apply) and Esc (cancel) in the input.
+// onFilterKey takes ↑ and ↓ in the input: the filters applied before,
+// newest first; ↓ past the newest empties the input again.
+func (ins *inspector) onFilterKey(ev *tcell.EventKey) *tcell.EventKey {
+	switch ev.Key() {
+	case tcell.KeyUp:
+		if ins.histAt > 0 {
+			ins.histAt--
+			ins.filterIn.SetText(ins.history[ins.histAt])
+		}
+		return nil
+	case tcell.KeyDown:
+		if ins.histAt < len(ins.history) {
+			ins.histAt++
+		}
+		if ins.histAt < len(ins.history) {
+			ins.filterIn.SetText(ins.history[ins.histAt])
+		} else {
+			ins.filterIn.SetText("")
+		}
+		return nil
+	}
+	ins.caret = -1 // the text changed: the mark no longer points anywhere
+	return ev
+}
+
+// onFilterDone takes Enter (apply) and Esc (cancel) in the input. A
+// filter that does not compile leaves the input open, and the line below
+// it marks the column the error is at.
 func (ins *inspector) onFilterDone(key tcell.Key) {
 	switch key {
 	case tcell.KeyEnter:
-		if err := ins.applyFilter(ins.filterIn.GetText()); err != nil {
+		text := ins.filterIn.GetText()
+		if err := ins.applyFilter(text); err != nil {
 			ins.setMessage(err.Error(), true)
+			var fe *decode.FilterError
+			if errors.As(err, &fe) && fe.Column > 0 {
+				ins.caret = textcol.Width(ins.filterIn.GetLabel()) + textcol.Width(prefixRunes(text, fe.Column-1))
+				ins.caretMsg = fe.Msg
+			}
 			return
+		}
+		if t := strings.TrimSpace(text); t != "" && (len(ins.history) == 0 || ins.history[len(ins.history)-1] != t) {
+			ins.history = append(ins.history, t)
 		}
 		ins.setMessage("", false)
 		ins.closeFilter()
@@ -60,6 +97,18 @@ func (ins *inspector) onFilterDone(key tcell.Key) {
 		ins.setMessage("", false)
 		ins.closeFilter()
 	}
+}
+
+// prefixRunes is the first n characters of s (the columns of a
+// FilterError count characters).
+func prefixRunes(s string, n int) string {
+	for i := range s {
+		if n == 0 {
+			return s[:i]
+		}
+		n--
+	}
+	return s
 }
 
 // applyFilter compiles text and starts filtering with it; "" shows every

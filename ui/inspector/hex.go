@@ -24,9 +24,9 @@ type hexView struct {
 	lastHeight int
 }
 
-func newHexView() *hexView {
+func newHexView(title string) *hexView {
 	v := &hexView{Box: tview.NewBox()}
-	v.SetBorder(true).SetTitle(" Bytes ").SetTitleAlign(tview.AlignLeft)
+	v.SetBorder(true).SetTitle(title).SetTitleAlign(tview.AlignLeft)
 	return v
 }
 

@@ -29,18 +29,6 @@ import (
 // display filter's matches) is under mu; everything else belongs to the
 // application's event loop.
 
-// hexPaneWidth is the bytes pane's width beside the details: a dump line
-// and the borders.
-const hexPaneWidth = 75
-
-// bottom panes
-const (
-	panePacket = "packet"
-	paneConvs  = "conversations"
-	paneFollow = "follow"
-	paneLadder = "ladder"
-)
-
 type inspector struct {
 	ctx    context.Context
 	app    *tview.Application
@@ -58,20 +46,21 @@ type inspector struct {
 	statsAt  time.Time
 
 	// Widgets.
-	main       *tview.Flex
-	list       *packetList
-	table      *packetTable
-	bottom     *tview.Flex // holds the pane shown below the list
-	packetPane *tview.Flex
-	details    *tview.TreeView
-	hex        *hexView
-	convTable  *tview.Table
-	convs      *convContent
-	follow     *widgets.LinesView
-	ladder     *widgets.LinesView
-	help       *widgets.LinesView
-	filterIn   *tview.InputField
-	status     *statusBar
+	main      *tview.Flex
+	list      *packetList
+	table     *packetTable
+	bottom    *tview.Flex     // holds the pane shown below the list
+	panes     map[string]pane // one of each registered pane (pane.go)
+	keys      widgets.Keymap  // the key table (keys.go)
+	details   *tview.TreeView
+	hex       *hexView
+	convTable *tview.Table
+	convs     *convContent
+	follow    *widgets.LinesView
+	ladder    *widgets.LinesView
+	help      *widgets.LinesView
+	filterIn  *tview.InputField
+	status    *statusBar
 
 	// Event-loop state.
 	snap      viewSnap
@@ -88,8 +77,14 @@ type inspector struct {
 	expanded  map[string]bool // detail lines opened or closed by the person, by label
 	msg       string
 	msgErr    bool
-	filtering bool // the filter input is open
+	caret     int    // a filter error's column in the filter input's line (-1: none)
+	caretMsg  string // what is wrong there
+	filtering bool   // the filter input is open
 	helpOpen  bool
+	helpW     int      // the help's width at its last draw
+	zh        bool     // the inspector's own words in 中文
+	history   []string // display filters applied, oldest first (Up recalls)
+	histAt    int      // the filter input's place in history while it is open
 
 	mu      sync.Mutex // guards pacer, filt, jobs
 	pacer   pacer
@@ -108,35 +103,26 @@ func newInspector(ctx context.Context, app *tview.Application, s *store.Store, o
 		detailRd: store.NewReader(),
 		expanded: map[string]bool{},
 		jobs:     map[string]context.CancelFunc{},
+		caret:    -1,
 	}
 	ins.pacer = pacer{speed: opts.Speed, live: s.Live()}
 
+	ins.zh = opts.Lang == "zh"
 	ins.table = newPacketTable(s)
-	ins.list = newPacketList(ins.table)
+	ins.list = newPacketList(ins.table, ins.tr(" Packets ", " 数据包 "))
 	ins.list.changed = ins.onSelect
 	ins.list.enter = ins.onEnter
 
-	ins.details = tview.NewTreeView()
-	ins.details.SetBorder(true).SetTitle(" Details ").SetTitleAlign(tview.AlignLeft)
-	ins.details.SetChangedFunc(func(n *tview.TreeNode) { ins.onDetailLine(n) })
-	ins.details.SetSelectedFunc(func(n *tview.TreeNode) { ins.toggleDetail(n) })
-	ins.hex = newHexView()
-	ins.packetPane = tview.NewFlex().AddItem(ins.details, 0, 3, false).AddItem(ins.hex, 0, 2, false)
+	ins.makePanes()
+	ins.pane = defaultPane()
+	ins.bottom = tview.NewFlex().AddItem(ins.panes[ins.pane].root(), 0, 1, false)
 
-	ins.convs = &convContent{}
-	ins.convTable = tview.NewTable().SetContent(ins.convs).SetFixed(1, 0).SetSelectable(true, false)
-	ins.convTable.SetSelectedStyle(insStyleSelected)
-	ins.convTable.SetBorder(true).SetTitle(" Conversations ").SetTitleAlign(tview.AlignLeft)
-	ins.convTable.SetSelectedFunc(func(row, _ int) { ins.onConvEnter(row) })
-	ins.follow = widgets.NewLinesView("Follow stream")
-	ins.ladder = widgets.NewLinesView("Ladder")
-
-	ins.bottom = tview.NewFlex().AddItem(ins.packetPane, 0, 1, false)
-
-	ins.filterIn = tview.NewInputField().SetLabel("Display filter: ").SetFieldStyle(insStyleDefault).
-		SetPlaceholder("e.g. tcp.port == 80 && tcp.analysis.retransmission   (Enter applies, Esc cancels, empty clears)").
+	ins.filterIn = tview.NewInputField().SetLabel(ins.tr("Display filter: ", "显示过滤器：")).SetFieldStyle(insStyleDefault).
+		SetPlaceholder(ins.tr("e.g. tcp.port == 80 && tcp.analysis.retransmission   (Enter applies, Esc cancels, ↑ the previous one)",
+			"例如 tcp.port == 80 && tcp.analysis.retransmission（回车应用，Esc 取消，↑ 上一个）")).
 		SetPlaceholderStyle(insStyleDim)
 	ins.filterIn.SetDoneFunc(ins.onFilterDone)
+	ins.filterIn.SetInputCapture(ins.onFilterKey)
 	ins.status = &statusBar{Box: tview.NewBox(), ins: ins}
 
 	ins.main = tview.NewFlex().SetDirection(tview.FlexRow).
@@ -145,33 +131,18 @@ func newInspector(ctx context.Context, app *tview.Application, s *store.Store, o
 		AddItem(ins.filterIn, 0, 0, false).
 		AddItem(ins.status, 1, 0, false)
 
-	ins.help = widgets.NewLinesView("Keys")
-	ins.help.SetLines(helpLines())
+	ins.keys = ins.keyTable()
+	ins.help = widgets.NewLinesView(ins.tr("Keys", "按键"))
 
 	// No tview.Pages: a Pages clears the whole screen once more on every
 	// draw; the help overlay is drawn after the rest instead.
 	app.SetRoot(ins.main, true).SetFocus(ins.list).EnableMouse(true)
 	app.SetInputCapture(ins.onKey)
-	app.SetAfterDrawFunc(func(screen tcell.Screen) {
-		if !ins.helpOpen {
-			return
-		}
-		w, h := screen.Size()
-		hw, hh := min(w, 86), min(h, len(ins.help.Lines)+2)
-		ins.help.SetRect((w-hw)/2, (h-hh)/2, hw, hh)
-		ins.help.Draw(screen)
-	})
+	app.SetAfterDrawFunc(ins.drawHelp)
 	app.SetBeforeDrawFunc(func(screen tcell.Screen) bool {
 		ins.once.Do(func() { close(ins.drawn) })
-		// Details and bytes side by side when both fit (a dump line is
-		// 73 columns), else one above the other.
-		w, _ := screen.Size()
-		if w >= 140 {
-			ins.packetPane.SetDirection(tview.FlexColumn)
-			ins.packetPane.ResizeItem(ins.hex, hexPaneWidth, 0)
-		} else {
-			ins.packetPane.SetDirection(tview.FlexRow)
-			ins.packetPane.ResizeItem(ins.hex, 0, 2)
+		if p, ok := ins.panes[panePacket].(*packetPane); ok {
+			p.layout(screen)
 		}
 		return false
 	})
@@ -390,7 +361,7 @@ func (ins *inspector) onEnter(row int) {
 	ins.onSelect(row)
 	if ins.hasSel {
 		if ref, ok := ins.convOf(ins.selAbs); ok {
-			ins.setMessage("conversation "+ref.String()+": f follows it, l draws its ladder", false)
+			ins.setMessage(ins.tr("conversation "+ref.String()+": f follows it, l draws its ladder", "会话 "+ref.String()+"：按 f 跟踪它，按 l 画出它的时序图"), false)
 		}
 	}
 }
@@ -510,9 +481,18 @@ func (ins *inspector) convOf(abs uint64) (decode.ConvRef, bool) {
 	return r.Conv()
 }
 
+// tr returns en, or zh when the inspector speaks 中文.
+func (ins *inspector) tr(en, zh string) string {
+	if ins.zh {
+		return zh
+	}
+	return en
+}
+
 // setMessage shows a line in the status bar until the next key.
 func (ins *inspector) setMessage(m string, isErr bool) {
 	ins.msg, ins.msgErr = m, isErr
+	ins.caret = -1
 }
 
 // quit ends the inspector; the stopper stops the application.

@@ -13,6 +13,7 @@ import (
 	"github.com/sockscope/sockscope/capture"
 	"github.com/sockscope/sockscope/capture/filter"
 	"github.com/sockscope/sockscope/decode/store"
+	"github.com/sockscope/sockscope/ui/internal/simtest"
 )
 
 // Headless tests of the inspector: RunFile (or runInspector over a fake
@@ -35,12 +36,18 @@ type insHarness struct {
 // and returns once the inspector exists.
 func newHarness(t *testing.T, opts Options, run func(ctx context.Context, opts Options) error) *insHarness {
 	t.Helper()
+	return newHarnessSize(t, simW, simH, opts, run)
+}
+
+// newHarnessSize is newHarness on a w×hh screen.
+func newHarnessSize(t *testing.T, w, hh int, opts Options, run func(ctx context.Context, opts Options) error) *insHarness {
+	t.Helper()
 	h := &insHarness{t: t, sim: tcell.NewSimulationScreen("UTF-8"), done: make(chan error, 1)}
 	ready := make(chan struct{})
 	opts.Screen = h.sim
 	opts.started = func(app *tview.Application, ins *inspector) {
 		h.app, h.ins = app, ins
-		h.sim.SetSize(simW, simH)
+		h.sim.SetSize(w, hh)
 		close(ready)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
@@ -68,27 +75,24 @@ func runFileHarness(t *testing.T, path string, opts Options) *insHarness {
 	return newHarness(t, opts, func(ctx context.Context, opts Options) error { return RunFile(ctx, path, opts) })
 }
 
+// followHasBlankLine reports whether the row holding a is followed by a
+// blank row (inside the pane's border) and then the row holding b.
+func followHasBlankLine(rows []string, a, b string) bool {
+	for i := 0; i+2 < len(rows); i++ {
+		if strings.Contains(rows[i], a) && strings.Trim(rows[i+1], " ║│") == "" && strings.Contains(rows[i+2], b) {
+			return true
+		}
+	}
+	return false
+}
+
 // screen returns the screen's rows as text, read in the event loop.
 func (h *insHarness) screen() []string {
 	var rows []string
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		h.app.QueueUpdate(func() {
-			cells, w, hh := h.sim.GetContents()
-			for y := 0; y < hh; y++ {
-				var b strings.Builder
-				for x := 0; x < w; x++ {
-					c := cells[y*w+x]
-					if len(c.Runes) == 0 {
-						b.WriteByte(' ')
-						continue
-					}
-					b.WriteString(string(c.Runes))
-				}
-				rows = append(rows, b.String())
-			}
-		})
+		h.app.QueueUpdate(func() { rows = simtest.Rows(h.sim) })
 	}()
 	select {
 	case <-done:
@@ -257,9 +261,14 @@ func TestInspectorFileFlow(t *testing.T) {
 	// f follows the selected packet's conversation.
 	h.key('n')
 	h.key('f')
-	s = h.waitText("Follow TCP stream 0", "GET /.]0;pwned. .[2J [red]alert[-] ok", "HTTP/1.0 200 OK", "hello")
+	// Control bytes escaped as replay --follow prints them, and every
+	// line kept: the blank one after the response's header too.
+	s = h.waitText("Follow TCP stream 0", `GET /\x1b]0;pwned\x07 \x1b[2J [red]alert[-] ok`, "HTTP/1.0 200 OK", "hello", "A sent 39 payload bytes")
 	if strings.ContainsAny(s, "\x1b\x07") {
 		t.Errorf("control characters reached the screen in Follow")
+	}
+	if rows := strings.Split(s, "\n"); !followHasBlankLine(rows, "HTTP/1.0 200 OK", "hello") {
+		t.Errorf("Follow lost the blank line between the header and the body:\n%s", s)
 	}
 	h.key('f')
 	h.waitText("Details")

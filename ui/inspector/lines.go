@@ -14,6 +14,8 @@ var (
 	insStyleError    = tcell.StyleDefault.Foreground(tcell.ColorRed).Bold(true)
 	insStyleA        = tcell.StyleDefault.Foreground(tcell.ColorLightCoral)
 	insStyleB        = tcell.StyleDefault.Foreground(tcell.ColorLightSkyBlue)
+	insStyleTitleA   = insStyleA.Bold(true).Underline(true)
+	insStyleTitleB   = insStyleB.Bold(true).Underline(true)
 	insStyleHexHi    = tcell.StyleDefault.Background(tcell.ColorDarkCyan).Foreground(tcell.ColorWhite)
 	insStyleHexOff   = tcell.StyleDefault.Foreground(tcell.ColorGray)
 	insStyleSelected = tcell.StyleDefault.Background(tcell.ColorDarkBlue).Foreground(tcell.ColorWhite)

@@ -2,6 +2,7 @@ package inspector
 
 import (
 	"strconv"
+	"strings"
 
 	"github.com/gdamore/tcell/v2"
 
@@ -77,8 +78,7 @@ func (t *packetTable) build(abs uint64) *pktRow {
 	r.text[colSrc], r.text[colDst] = endpoints(p)
 	r.text[colProto] = protoName(p)
 	r.text[colLen] = strconv.Itoa(p.Len)
-	t.buf = decode.AppendSummary(t.buf[:0], p)
-	r.text[colInfo] = decode.Printable(string(t.buf))
+	r.text[colInfo] = decode.Printable(t.info(p))
 	r.ascii = true
 	for i, s := range r.text {
 		if i != colInfo {
@@ -91,6 +91,29 @@ func (t *packetTable) build(abs uint64) *pktRow {
 		}
 	}
 	return r
+}
+
+// info is the Info column: the text printer's line with Wireshark's
+// expert markers ("[TCP Dup ACK 12#1]", "[TCP Retransmission]") moved to
+// the front, as Wireshark shows them, so that a narrow column still shows
+// them; the endpoint-state notes ("{client ESTABLISHED}") stay at the end.
+func (t *packetTable) info(p *decode.Packet) string {
+	t.buf = decode.AppendSummary(t.buf[:0], p)
+	if p.Layers&decode.LayerTCP == 0 || p.Analysis.Flags == 0 {
+		return string(t.buf)
+	}
+	var experts, states decode.Packet
+	experts.Analysis.Flags = p.Analysis.Flags
+	experts.Analysis.DupAckNum, experts.Analysis.DupAckFrame = p.Analysis.DupAckNum, p.Analysis.DupAckFrame
+	states.Analysis = p.Analysis
+	states.Analysis.Flags = 0
+	e := string(decode.AppendAnalysisMarkers(nil, &experts))
+	st := string(decode.AppendAnalysisMarkers(nil, &states))
+	line := string(t.buf)
+	if !strings.HasSuffix(line, e+st) {
+		return line
+	}
+	return strings.TrimPrefix(e, " ") + " " + line[:len(line)-len(e+st)] + st
 }
 
 // relTime is the time since the first packet, in seconds.

@@ -26,9 +26,9 @@ type packetList struct {
 	enter    func(row int)
 }
 
-func newPacketList(t *packetTable) *packetList {
+func newPacketList(t *packetTable, title string) *packetList {
 	l := &packetList{Box: tview.NewBox(), t: t, sel: -1}
-	l.SetBorder(true).SetTitle(" Packets ").SetTitleAlign(tview.AlignLeft)
+	l.SetBorder(true).SetTitle(title).SetTitleAlign(tview.AlignLeft)
 	return l
 }
 

@@ -6,6 +6,8 @@ import (
 
 	"github.com/gdamore/tcell/v2"
 	"github.com/rivo/tview"
+
+	"github.com/sockscope/sockscope/internal/textcol"
 	"github.com/sockscope/sockscope/ui/widgets"
 )
 
@@ -61,50 +63,52 @@ func thousands(n uint64) string {
 	return b.String()
 }
 
-// statusText is the status line's segments.
-func statusText(st *statusSnap) []string {
+// statusText is the status line's segments, in English or 中文; the
+// hints of the key table follow them (Draw).
+func statusText(st *statusSnap, zh bool) []string {
+	tr := func(en, z string) string { return widgets.Text{en, z}.In(zh) }
 	var seg []string
 	seg = append(seg, st.source)
-	pk := thousands(st.held) + " packets"
+	pk := tr(thousands(st.held)+" packets", thousands(st.held)+" 个数据包")
 	if st.shown < st.held {
-		pk = thousands(st.shown) + " of " + pk
+		pk = tr(thousands(st.shown)+" of "+pk, "显示 "+thousands(st.shown)+" / "+pk)
 	}
 	seg = append(seg, pk)
 	switch {
 	case st.progress >= 0:
-		seg = append(seg, "indexing "+strconv.Itoa(st.progress)+"%")
+		seg = append(seg, tr("indexing ", "正在建索引 ")+strconv.Itoa(st.progress)+"%")
 	case !st.live && !st.done:
-		seg = append(seg, "reading")
+		seg = append(seg, tr("reading", "正在读取"))
 	}
 	if st.live || !st.done {
-		seg = append(seg, thousands(uint64(st.rate+0.5))+" pkt/s")
+		seg = append(seg, thousands(uint64(st.rate+0.5))+tr(" pkt/s", " 包/秒"))
 	}
 	if st.hasDrops {
-		seg = append(seg, "drops "+thousands(st.drops))
+		seg = append(seg, tr("drops ", "丢包 ")+thousands(st.drops))
 	}
 	if st.evicted > 0 || st.live {
-		seg = append(seg, "evicted "+thousands(st.evicted))
+		seg = append(seg, tr("evicted ", "已淘汰 ")+thousands(st.evicted))
 	}
 	if st.retired > 0 {
-		seg = append(seg, thousands(st.retired)+" flows retired")
+		seg = append(seg, tr(thousands(st.retired)+" flows retired", "已退役 "+thousands(st.retired)+" 个流"))
 	}
 	switch {
 	case st.paused:
-		seg = append(seg, "PAUSED")
+		seg = append(seg, tr("PAUSED", "已暂停"))
 	case st.live && !st.done:
-		seg = append(seg, "LIVE")
+		seg = append(seg, tr("LIVE", "实时"))
 	case st.live:
-		seg = append(seg, "stopped")
+		seg = append(seg, tr("stopped", "已停止"))
 	}
 	if !st.live {
-		seg = append(seg, "speed "+speedName(st.speed))
+		seg = append(seg, tr("speed ", "速度 ")+speedName(st.speed))
 	}
 	if st.filter != "" {
-		f := "filter: " + st.filter + " (" + thousands(uint64(st.matched)) + " shown"
+		f := tr("filter: "+st.filter+" ("+thousands(uint64(st.matched))+" shown", "过滤器："+st.filter+"（显示 "+thousands(uint64(st.matched)))
 		if !st.filterDone {
-			f += ", filtering…"
+			f += tr(", filtering…", "，过滤中…")
 		}
-		seg = append(seg, f+")")
+		seg = append(seg, f+tr(")", "）"))
 	}
 	if st.note != "" {
 		seg = append(seg, st.note)
@@ -112,33 +116,71 @@ func statusText(st *statusSnap) []string {
 	if st.err != "" {
 		seg = append(seg, st.err)
 	}
-	seg = append(seg, "? keys")
 	return seg
 }
 
-// Draw draws the line.
+// Draw draws the line: a message after a key (a filter error marks its
+// column under the filter input), or the segments with the key table's
+// hints at the right as far as they fit ("? keys" at least).
 func (b *statusBar) Draw(screen tcell.Screen) {
 	b.DrawForSubclass(screen, b)
 	x, y, w, _ := b.GetInnerRect()
-	widgets.FillCells(screen, x, y, x+w, ' ', insStyleBar)
+	maxX := x + w
+	widgets.FillCells(screen, x, y, maxX, ' ', insStyleBar)
 	ins := b.ins
 	if ins.msg != "" {
 		st := insStyleBarWarn
 		if ins.msgErr {
 			st = insStyleBar.Foreground(tcell.ColorRed).Bold(true)
 		}
-		widgets.PrintCells(screen, x+1, y, x+w, ins.msg, st)
+		if ins.caret >= 0 && ins.filtering {
+			mark := "^ " + ins.caretMsg
+			cx := x + ins.caret
+			if cx+textcol.Width(mark) > maxX {
+				// No room right of the column: the message ends at it.
+				mark = ins.caretMsg + " ^"
+				cx = x + ins.caret - textcol.Width(mark) + 1
+			}
+			if cx >= x {
+				widgets.PrintCells(screen, cx, y, maxX, mark, st)
+				return
+			}
+		}
+		widgets.PrintCells(screen, x+1, y, maxX, ins.msg, st)
 		return
 	}
-	cx := x + 1
-	for i, s := range statusText(&ins.snap.status) {
+	hints := ins.keys.Hints(ins.zh)
+	// The hints that fit after the segments, from the right; the last
+	// (? keys) always.
+	segs := statusText(&ins.snap.status, ins.zh)
+	segW := 1
+	for i, s := range segs {
 		if i > 0 {
-			cx = widgets.PrintCells(screen, cx, y, x+w, " │ ", insStyleBar)
+			segW += 3
+		}
+		segW += textcol.Width(s)
+	}
+	for len(hints) > 1 && segW+3+widgets.HintsWidth(hints) > w {
+		hints = hints[1:]
+	}
+	hx := maxX - widgets.HintsWidth(hints) - 1
+	cx := x + 1
+	avail := hx - 1
+	for i, s := range segs {
+		if i > 0 {
+			if cx+4 > avail {
+				break
+			}
+			cx = widgets.PrintCells(screen, cx, y, avail, " │ ", insStyleBar)
+		}
+		if cx+textcol.Width(s) > avail {
+			s = textcol.Truncate(s, avail-cx) // ends in "…"
 		}
 		st := insStyleBar
-		if strings.HasPrefix(s, "PAUSED") || strings.HasPrefix(s, "LIVE") || ins.snap.status.err != "" && s == ins.snap.status.err {
+		if s == "PAUSED" || s == "LIVE" || s == "已暂停" || s == "实时" || ins.snap.status.err != "" && s == ins.snap.status.err {
 			st = insStyleBarWarn
 		}
-		cx = widgets.PrintCells(screen, cx, y, x+w, s, st)
+		cx = widgets.PrintCells(screen, cx, y, avail, s, st)
 	}
+	widgets.DrawHints(screen, hx, y, maxX, hints, insStyleBarWarn, insStyleBar)
 }

@@ -9,6 +9,9 @@ import (
 type Line struct {
 	Text  string
 	Style tcell.Style
+	// Key, if not 0, is how many bytes at the start of Text are a key
+	// name, drawn bold in yellow (help screens).
+	Key int
 }
 
 // LinesView shows lines of text, scrolled with the keys and the wheel. It
@@ -33,6 +36,12 @@ func (v *LinesView) SetLines(lines []Line) {
 	v.top, v.left = 0, 0
 }
 
+// Top is the first line shown.
+func (v *LinesView) Top() int { return v.top }
+
+// SetTop scrolls to line top.
+func (v *LinesView) SetTop(top int) { v.top = max(0, top) }
+
 // Draw draws the visible lines.
 func (v *LinesView) Draw(screen tcell.Screen) {
 	v.DrawForSubclass(screen, v)
@@ -45,7 +54,13 @@ func (v *LinesView) Draw(screen tcell.Screen) {
 	v.top = max(0, min(v.top, len(v.Lines)-h))
 	for i := 0; i < h && v.top+i < len(v.Lines); i++ {
 		l := v.Lines[v.top+i]
-		PrintCells(screen, x, y+i, x+w, SkipColumns(l.Text, v.left), l.Style)
+		text := SkipColumns(l.Text, v.left)
+		if k := l.Key - v.left; k > 0 && k <= len(text) {
+			cx := PrintCells(screen, x, y+i, x+w, text[:k], StyleKey)
+			PrintCells(screen, cx, y+i, x+w, text[k:], l.Style)
+			continue
+		}
+		PrintCells(screen, x, y+i, x+w, text, l.Style)
 	}
 }
 
@@ -104,3 +119,6 @@ func (v *LinesView) MouseHandler() func(action tview.MouseAction, event *tcell.E
 
 // StyleDim is the style of a LinesView's empty text.
 var StyleDim = tcell.StyleDefault.Foreground(tcell.ColorGray)
+
+// StyleKey is the style of a key's name in a help line.
+var StyleKey = tcell.StyleDefault.Foreground(tcell.ColorYellow).Bold(true)

@@ -1,0 +1,159 @@
+package demoview
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/gdamore/tcell/v2"
+	"github.com/rivo/tview"
+
+	"github.com/sockscope/sockscope/ui/widgets"
+)
+
+// The key table is the one truth about the demo view's keys: every key it
+// lists changes what the view draws (or quits), every key it does not
+// list changes nothing, and the help and the bottom line come from it.
+
+// demoKeyPrelude puts the view where an action's key shows its effect.
+var demoKeyPrelude = map[string][]widgets.Key{
+	"next": {widgets.Rune('p')}, // looking back at step 1: n shows step 2
+}
+
+// look draws v on a w×h simulation screen and returns every cell's text
+// and style.
+func look(t *testing.T, v *View, w, h int) string {
+	t.Helper()
+	var b strings.Builder
+	for _, l := range drawSynth(t, v, w, h) {
+		b.WriteString(l.text)
+		for _, st := range l.styles {
+			fg, bg, attr := st.Decompose()
+			fmt.Fprintf(&b, "%d/%d/%d ", fg, bg, attr)
+		}
+		b.WriteByte('\n')
+	}
+	return b.String()
+}
+
+func press(v *View, k widgets.Key) { v.InputHandler()(k.Event(), func(tview.Primitive) {}) }
+
+func TestDemoEveryKeyInTheTableWorks(t *testing.T) {
+	for _, a := range Keys().Actions {
+		if a.Do == nil {
+			continue
+		}
+		if len(a.Keys) == 0 {
+			t.Errorf("action %s has a handler and no key", a.Name)
+		}
+		for _, k := range a.Keys {
+			v := synthView("en", 3)
+			quit := false
+			v.opts.OnQuit = func() { quit = true }
+			for _, p := range demoKeyPrelude[a.Name] {
+				press(v, p)
+			}
+			before := look(t, v, 160, 48)
+			press(v, k)
+			if a.Name == "quit" {
+				if !quit {
+					t.Errorf("%s did not quit", k.Name(false))
+				}
+				continue
+			}
+			if look(t, v, 160, 48) == before {
+				t.Errorf("%s (%s) changed nothing on the screen", k.Name(false), a.Name)
+			}
+		}
+	}
+}
+
+func TestDemoKeysNotInTheTableDoNothing(t *testing.T) {
+	keys := Keys()
+	var others []widgets.Key
+	for r := rune(0x21); r < 0x7f; r++ {
+		if !keys.Handles(widgets.Rune(r)) {
+			others = append(others, widgets.Rune(r))
+		}
+	}
+	for _, k := range []tcell.Key{tcell.KeyLeft, tcell.KeyRight, tcell.KeyInsert, tcell.KeyDelete, tcell.KeyBackspace2, tcell.KeyF1, tcell.KeyCtrlA, tcell.KeyCtrlU} {
+		if !keys.Handles(widgets.Named(k)) {
+			others = append(others, widgets.Named(k))
+		}
+	}
+	for _, focus := range []string{"ladder", "calls", "help"} {
+		v := synthView("en", 3)
+		quit := false
+		v.opts.OnQuit = func() { quit = true }
+		switch focus {
+		case "calls":
+			press(v, widgets.Named(tcell.KeyTab))
+		case "help":
+			press(v, widgets.Rune('?'))
+		}
+		before := look(t, v, 160, 48)
+		for _, k := range others {
+			if focus == "help" {
+				break // in the help any key closes it: see TestDemoHelpKeys
+			}
+			press(v, k)
+			if look(t, v, 160, 48) != before || quit {
+				t.Errorf("%s: %s, outside the table, changed the view", focus, k.Name(false))
+				break
+			}
+		}
+	}
+}
+
+// The help: its whole border at every size, nothing of the view beside
+// it; ↑ ↓ scroll it, q quits, any other key closes it.
+func TestDemoHelpKeys(t *testing.T) {
+	for _, lang := range []string{"en", "zh"} {
+		for _, size := range [][2]int{{80, 24}, {100, 30}, {160, 48}} {
+			v := synthView(lang, 3)
+			press(v, widgets.Rune('?'))
+			lines := drawSynth(t, v, size[0], size[1])
+			top, bottom := -1, -1
+			for i, l := range lines {
+				if top < 0 && strings.Contains(l.text, "┌") {
+					top = i
+				}
+				if top >= 0 && bottom < 0 && l.col("└") == lines[top].col("┌") {
+					bottom = i
+				}
+			}
+			if top < 0 || bottom <= top {
+				t.Fatalf("%s %dx%d: no help box:\n%s", lang, size[0], size[1], demoDump(lines))
+			}
+			left, right := lines[top].col("┌"), lines[top].col("┐")
+			for i := top + 1; i < bottom; i++ {
+				if lines[i].at(left) != "│" || lines[i].at(right) != "│" {
+					t.Errorf("%s %dx%d: row %d of the help has no side border: %q", lang, size[0], size[1], i, lines[i].text)
+				}
+			}
+			if lines[bottom].col("└") != left || lines[bottom].col("┘") != right {
+				t.Errorf("%s %dx%d: the bottom border is not under the top one", lang, size[0], size[1])
+			}
+			// Every action's keys show, scrolling down as needed.
+			seen := demoDump(lines)
+			for range 10 {
+				press(v, widgets.Named(tcell.KeyDown))
+				seen += demoDump(drawSynth(t, v, size[0], size[1]))
+			}
+			zh := lang == "zh"
+			for _, a := range v.keys.Actions {
+				label := a.Label.In(zh)
+				if label == "" {
+					label = a.Keys[0].Name(zh)
+				}
+				if !strings.Contains(seen, label) {
+					t.Errorf("%s %dx%d: the help never shows %q", lang, size[0], size[1], label)
+				}
+			}
+			press(v, widgets.Rune('x'))
+			if strings.Contains(demoDump(drawSynth(t, v, size[0], size[1])), "┌") {
+				t.Errorf("x did not close the help")
+			}
+		}
+	}
+}
