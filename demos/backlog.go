@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"net/netip"
+	"strconv"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -75,9 +76,12 @@ var backlog = &Demo{
 			Title:   "Everyone closes",
 			TitleZH: "大家都关闭",
 			Explain: "The three clients close their sockets and the server closes the three connections and its listening socket. " +
+				"Until then the server held all three open with listen(1): the backlog bounds the queue of connections waiting for accept, not the connections a server can serve, which is what tutorials that call it the maximum number of connections get wrong. " +
 				"A real server keeps calling accept so that the queue stays short; a larger backlog (Python's default for create_server is 100, and the kernel caps it at net.core.somaxconn) only absorbs bursts.",
 			ExplainZH: "三个客户端关闭各自的套接字，服务器关闭三个连接和监听套接字。" +
+				"在此之前，服务器用 listen(1) 同时开着全部三个连接：backlog 限制的是等待 accept 的监听队列，而不是服务器能服务的连接数——有些教程把它说成“最大连接数”，这是误解。" +
 				"真正的服务器会不停地调用 accept，让队列保持很短；更大的 backlog（Python 的 create_server 默认是 100，内核以 net.core.somaxconn 为上限）只能吸收突发的连接。",
+			Outcome: backlogServed,
 		},
 	},
 	Run:   runBacklog,
@@ -294,6 +298,54 @@ func backlogAdmitted(r *sockcall.Run) (en, zh string) {
 			acc.Number, backlogPeerName(f, acc.Peer), acc.Peer, len(syns), frameList(syns, true), joinList(sent, true), synAck.Number, conn.Number, took)
 }
 
+// backlogOpen returns the server's accepted connections in step 4 and
+// whether all of them were open at once: every accept returned before the
+// server's first close of step 5.
+func backlogOpen(f runFacts) (acc []*sockcall.Call, together bool) {
+	for _, c := range f.callsIn("server", "accept", 4) {
+		if c.Errno == "" {
+			acc = append(acc, c)
+		}
+	}
+	closes := f.callsIn("server", "close", 5)
+	if len(acc) == 0 || len(closes) == 0 {
+		return acc, false
+	}
+	return acc, acc[len(acc)-1].Number < closes[0].Number
+}
+
+// backlogMaxQueue is the most connections the listener's accept queue
+// held when the kernel was asked (after each call), or -1.
+func backlogMaxQueue(f runFacts) int {
+	most := -1
+	for i := range f.r.Calls {
+		for _, k := range f.r.Calls[i].Kernel {
+			if k.Endpoint == "server" && k.Listener && k.Proto == "tcp" && k.RecvQ > most {
+				most = k.RecvQ
+			}
+		}
+	}
+	return most
+}
+
+func backlogServed(r *sockcall.Run) (en, zh string) {
+	f := factsOf(r)
+	ls := f.firstIn("server", "listen", 1)
+	acc, together := backlogOpen(f)
+	most := backlogMaxQueue(f)
+	if ls == nil || len(acc) < 2 || !together || most < 0 {
+		return "", ""
+	}
+	var nums []string
+	for _, c := range acc {
+		nums = append(nums, "#"+strconv.Itoa(c.Number))
+	}
+	return fmt.Sprintf("With listen(%s) the server accepted %d connections (%s) and had all %d open at once; the accept queue held at most %d when the kernel was asked.",
+			ls.Args, len(acc), joinList(nums, false), len(acc), most),
+		fmt.Sprintf("服务器用 listen(%s) 接受了 %d 个连接（%s），并且同时开着全部 %d 个；每次询问内核时，监听队列里最多只有 %d 个连接。",
+			ls.Args, len(acc), joinList(nums, true), len(acc), most)
+}
+
 // backlogPeerName names the client whose connect had local address a.
 func backlogPeerName(f runFacts, a netip.AddrPort) string {
 	for _, name := range []string{"client-1", "client-2", "client-3"} {
@@ -331,6 +383,9 @@ func checkBacklog(r *sockcall.Run) error {
 	}
 	acc := f.callsIn("server", "accept", 4)
 	l.want(len(acc) == 3 && c1 != nil && acc[0].Peer == c1.Local, "the server accepts three connections in step 4, client-1's first")
+	if open, together := backlogOpen(f); len(acc) == 3 {
+		l.want(len(open) == 3 && together, "with listen(1) the server holds all three connections open at once (accepted %d before its first close of step 5: %v)", len(open), together)
+	}
 	if conn != nil && len(acc) > 0 {
 		l.want(callStart(conn).Before(callStart(acc[0])) && callEnd(conn).After(callEnd(acc[0])), "client-3's connect waits until after the first accept (%s, %s)", describeCall(conn), describeCall(acc[0]))
 	}

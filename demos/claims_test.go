@@ -18,6 +18,8 @@ import (
 
 	"github.com/sockscope/sockscope/decode"
 	"github.com/sockscope/sockscope/demos/sockcall"
+	"github.com/sockscope/sockscope/internal/glossary"
+	"github.com/sockscope/sockscope/internal/textcol"
 )
 
 // LessonRunsEnv sets how many times TestLessonClaims runs each lesson
@@ -179,6 +181,7 @@ func checkClaims(t *testing.T, d *Demo) {
 				t.Errorf("%s step %d: Outcome has a control byte %U: %q", d.Name, i+1, []rune(w)[bad], w)
 			}
 		}
+		checkChinese(t, fmt.Sprintf("%s step %d: Outcome", d.Name, i+1), zh)
 	}
 	// The run as a view holds it while it happens, and with frames lost.
 	for _, part := range partialRuns(r) {
@@ -345,6 +348,27 @@ func TestOutcomesWaitForFacts(t *testing.T) {
 					t.Errorf("%s step %d, %s:\n  says %q\n       %q\n  the finished run: %q\n       %q", name, i+1, part.what, pen, pzh, en, zh)
 				}
 			}
+		}
+	}
+}
+
+// checkChinese checks a Chinese text a run produced (an Outcome, with the
+// run's numbers in it) as TestSources checks the fixed ones: the glossary
+// and the punctuation rules, and line breaking at every width a view
+// wraps it to.
+func checkChinese(t *testing.T, what, zh string) {
+	t.Helper()
+	terms, err := glossary.Terms()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range glossary.Check(zh, terms) {
+		t.Errorf("%s: %s (in %q)", what, p, zh)
+	}
+	for w := 20; w <= 100; w++ {
+		if lines := textcol.Wrap(zh, w); textcol.BadBreak(lines) >= 0 {
+			t.Errorf("%s wrapped at %d columns breaks a line-breaking rule: %q", what, w, lines)
+			break
 		}
 	}
 }

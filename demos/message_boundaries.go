@@ -8,6 +8,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"strings"
+	"time"
 
 	"golang.org/x/sys/unix"
 
@@ -26,6 +27,10 @@ const (
 	boundariesTCPPort = 7014
 	boundariesUDPPort = 7015
 )
+
+// boundariesPause is the client's time.sleep(0.1) between its two sends
+// in step 3: the pause some tutorials give as a cure for 粘包.
+const boundariesPause = 100 * time.Millisecond
 
 // The bytes message-boundaries sends.
 var (
@@ -71,12 +76,12 @@ var messageBoundaries = &Demo{
 		{
 			Title:   "Two sends, one recv (粘包)",
 			TitleZH: "两次 send，一次 recv（粘包）",
-			Explain: "The client sends b'hello' and then b'world', two calls. " +
-				"Once both have arrived, one conn.recv(1024) returns b'helloworld': the boundary between the two sends is gone. " +
-				"Whether they crossed the wire as two segments or one, the receiving socket holds only a stream of bytes.",
-			ExplainZH: "客户端分两次调用，先发送 b'hello'，再发送 b'world'。" +
-				"两段数据都到达之后，一次 conn.recv(1024) 返回 b'helloworld'：两次 send 之间的边界消失了。" +
-				"不管它们在网络上是两个报文段还是一个，接收方套接字里只有一串字节。",
+			Explain: "The client sends b'hello', pauses 0.1 s (time.sleep(0.1), a cure for 粘包 some tutorials give) and sends b'world'. " +
+				"Once both have arrived, one conn.recv(1024) returns b'helloworld': the boundary between the two sends is gone, pause or no pause. " +
+				"Whether they crossed the wire as two segments or one, the receiving socket holds only a stream of bytes: a pause changes only the timing, and whether a recv gets one send's bytes or two depends on when the reader calls it — only framing, as in the next two steps, marks where a message ends.",
+			ExplainZH: "客户端先发送 b'hello'，停 0.1 秒（time.sleep(0.1)，有些教程拿它来治“粘包”），再发送 b'world'。" +
+				"两段数据都到达之后，一次 conn.recv(1024) 返回 b'helloworld'：两次 send 之间的边界消失了，停顿也没能保住它。" +
+				"不管它们在网络上是两个报文段还是一个，接收方套接字里只有一串字节：停顿只改变时间，一次 recv 读到一次还是两次 send 的数据，取决于接收方什么时候调用它；只有分帧（接下来的两步）才能标出一条消息在哪里结束。",
 			Outcome: boundariesTwoSends,
 		},
 		{
@@ -118,11 +123,11 @@ var messageBoundaries = &Demo{
 		{
 			Title:   "UDP keeps boundaries — and cuts what does not fit",
 			TitleZH: "UDP 保留边界——也截掉装不下的部分",
-			Explain: "A UDP socket bound to 127.0.0.1:7015 receives three 10-byte datagrams: b'0123456789', b'abcdefghij' and b'ABCDEFGHIJ'. " +
+			Explain: "A UDP socket bound to 127.0.0.1:7015 receives three 10-byte datagrams: b'0123456789', b'abcdefghij' and b'ABCDEFGHIJ' (recvfrom returns a pair, data first: data, addr = s.recvfrom(4)). " +
 				"s.recvfrom(4) returns b'0123': one datagram per call, cut to the 4 bytes asked for, and its other 6 bytes are gone for good. " +
 				"With Linux's MSG_TRUNC flag recvfrom returns the datagram's real length, 10, though it kept only 4 bytes, b'abcd' (Python: nbytes, addr = s.recvfrom_into(buf, 4, socket.MSG_TRUNC)). " +
 				"s.recvfrom(1024) then returns b'ABCDEFGHIJ' whole: each call starts at the next datagram, never at the rest of the last one.",
-			ExplainZH: "一个绑定在 127.0.0.1:7015 的 UDP 套接字收到三个 10 字节的数据报：b'0123456789'、b'abcdefghij' 和 b'ABCDEFGHIJ'。" +
+			ExplainZH: "一个绑定在 127.0.0.1:7015 的 UDP 套接字收到三个 10 字节的数据报：b'0123456789'、b'abcdefghij' 和 b'ABCDEFGHIJ'（recvfrom 返回一对值，数据在前、地址在后：data, addr = s.recvfrom(4)）。" +
 				"s.recvfrom(4) 返回 b'0123'：一次调用只取一个数据报，超出所要的 4 个字节的部分被截掉，这个数据报另外的 6 个字节就永远丢了。" +
 				"加上 Linux 的 MSG_TRUNC 标志，recvfrom 返回数据报的真实长度 10，尽管只保留了 4 个字节 b'abcd'（Python：nbytes, addr = s.recvfrom_into(buf, 4, socket.MSG_TRUNC)）。" +
 				"接着 s.recvfrom(1024) 完整地返回 b'ABCDEFGHIJ'：每次调用都从下一个数据报开始，绝不会接着读上一个的剩余部分。",
@@ -377,7 +382,12 @@ func runMessageBoundaries(ctx context.Context, env *Env) error {
 		if err := env.Step(ctx, 3); err != nil {
 			return err
 		}
-		for _, m := range boundariesPair {
+		for i, m := range boundariesPair {
+			if i > 0 {
+				if err := lessonPause(ctx, boundariesPause); err != nil { // time.sleep(0.1)
+					return err
+				}
+			}
 			if _, err := c.Send(m); err != nil {
 				return err
 			}
@@ -491,21 +501,22 @@ func boundariesFrames(b bufRun, step int) (en, zh string, ok bool) {
 		}
 		if en != "" {
 			en += ", "
-			zh += "，"
+			zh += "；"
 		}
 		en += fmt.Sprintf("send(%s) in frame %s", c.Args, frameNumbers(fs, false))
 		zh += fmt.Sprintf("send(%s) 在第 %s 帧", c.Args, frameNumbers(fs, true))
 	}
-	return "On the wire: " + en + ".", "抓包中：" + zh + "。", true
+	return "On the wire: " + en + ".", "抓包中，" + zh + "。", true
 }
 
-func recvList(cs []*sockcall.Call) (rets string, queues string) {
-	var r, q []string
+// recvList lists what the calls returned and the Recv-Q after each.
+func recvList(cs []*sockcall.Call, zh bool) (rets string, queues string) {
+	var r, q []int
 	for _, c := range cs {
-		r = append(r, fmt.Sprint(c.Ret))
-		q = append(q, fmt.Sprint(c.RecvQ))
+		r = append(r, c.Ret)
+		q = append(q, c.RecvQ)
 	}
-	return strings.Join(r, ", "), strings.Join(q, ", ")
+	return intList(r, zh), intList(q, zh)
 }
 
 func boundariesOneSend(r *sockcall.Run) (en, zh string) {
@@ -515,20 +526,28 @@ func boundariesOneSend(r *sockcall.Run) (en, zh string) {
 	if len(recvs) < 3 || !ok {
 		return "", ""
 	}
-	rets, qs := recvList(recvs)
+	rets, qs := recvList(recvs, false)
+	retsZH, qsZH := recvList(recvs, true)
 	return fe + fmt.Sprintf(" The three recv(4) returned %s bytes; the Recv-Q after each: %s.", rets, qs),
-		fz + fmt.Sprintf("三次 recv(4) 分别返回 %s 字节；每次之后的 Recv-Q：%s。", rets, qs)
+		fz + fmt.Sprintf("三次 recv(4) 分别返回 %s 个字节；每次之后的 Recv-Q 依次是 %s。", retsZH, qsZH)
 }
 
 func boundariesTwoSends(r *sockcall.Run) (en, zh string) {
 	b := bufRun{r}
 	recvs := boundariesRecvs(b, "server", "recv", 3)
+	sends := b.calls("client", "send", 3)
 	fe, fz, ok := boundariesFrames(b, 3)
-	if len(recvs) == 0 || len(b.calls("client", "send", 3)) < 2 || !ok {
+	if len(recvs) == 0 || len(sends) < 2 || !ok {
 		return "", ""
 	}
-	return fe + fmt.Sprintf(" recv(1024) returned %d bytes, %q.", recvs[0].Ret, recvs[0].Data),
-		fz + fmt.Sprintf("recv(1024) 返回 %d 字节：%q。", recvs[0].Ret, recvs[0].Data)
+	en = fe + fmt.Sprintf(" recv(1024) returned %d bytes, %s.", recvs[0].Ret, pyBytes(recvs[0].Data))
+	zh = fz + fmt.Sprintf("recv(1024) 返回 %d 个字节：%s。", recvs[0].Ret, pyBytes(recvs[0].Data))
+	gap := callStart(sends[1]).Sub(callEnd(sends[0]))
+	if n := sends[0].Ret + sends[1].Ret; gap > 0 && recvs[0].Ret == n && n > 0 {
+		en += fmt.Sprintf(" The second send came %s after the first returned, and one recv still got both: the pause did not keep them apart.", span(gap))
+		zh += fmt.Sprintf("第二次 send 在第一次返回 %s 之后才调用，一次 recv 仍然读到了两次的数据：停顿没能把它们分开。", span(gap))
+	}
+	return en, zh
 }
 
 func boundariesPrefix(r *sockcall.Run) (en, zh string) {
@@ -541,9 +560,8 @@ func boundariesPrefix(r *sockcall.Run) (en, zh string) {
 	for _, c := range recvs {
 		parts = append(parts, fmt.Sprintf("recv(%d) = %d", c.Len, c.Ret))
 	}
-	list := strings.Join(parts, ", ")
-	en = "The server's calls: " + list + "."
-	zh = "服务器的调用：" + list + "。"
+	en = "The server's calls: " + strings.Join(parts, ", ") + "."
+	zh = "服务器的调用：" + strings.Join(parts, "、") + "。"
 	var frames []string
 	for _, c := range b.calls("client", "send", 4) {
 		if fs := b.frames(c); len(fs) > 0 {
@@ -552,7 +570,7 @@ func boundariesPrefix(r *sockcall.Run) (en, zh string) {
 	}
 	if len(frames) > 0 {
 		en += " The client's sends: " + strings.Join(frames, ", ") + "."
-		zh += fmt.Sprintf("客户端发送的 %d 段分别在第 %s 帧。", len(frames), strings.Join(boundariesFrameNos(b, 4), "、"))
+		zh += fmt.Sprintf("客户端分 %d 次发送，分别在第 %s 帧。", len(frames), strings.Join(boundariesFrameNos(b, 4), "、"))
 	}
 	return en, zh
 }
@@ -574,8 +592,8 @@ func boundariesLinesOutcome(r *sockcall.Run) (en, zh string) {
 	if len(recvs) < 2 || len(b.calls("client", "send", 5)) < 2 || !ok {
 		return "", ""
 	}
-	return fe + fmt.Sprintf(" recv(1024) returned %q, then %q.", recvs[0].Data, recvs[1].Data),
-		fz + fmt.Sprintf("recv(1024) 先返回 %q，再返回 %q。", recvs[0].Data, recvs[1].Data)
+	return fe + fmt.Sprintf(" recv(1024) returned %s, then %s.", pyBytes(recvs[0].Data), pyBytes(recvs[1].Data)),
+		fz + fmt.Sprintf("recv(1024) 先返回 %s，再返回 %s。", pyBytes(recvs[0].Data), pyBytes(recvs[1].Data))
 }
 
 func boundariesUDP(r *sockcall.Run) (en, zh string) {
@@ -592,7 +610,7 @@ func boundariesUDP(r *sockcall.Run) (en, zh string) {
 	}
 	var parts []string
 	for _, c := range recvs {
-		parts = append(parts, fmt.Sprintf("recvfrom(%s) = %d %q", c.Args, c.Ret, c.Data))
+		parts = append(parts, fmt.Sprintf("recvfrom(%s) = %d %s", c.Args, c.Ret, pyBytes(c.Data)))
 	}
 	en = strings.Join(parts, "; ") + "."
 	zh = strings.Join(parts, "；") + "。"
@@ -602,7 +620,33 @@ func boundariesUDP(r *sockcall.Run) (en, zh string) {
 	}
 	en = fmt.Sprintf("The datagrams: frames %s. ", strings.Join(frames, ", ")) + en
 	zh = fmt.Sprintf("数据报：第 %s 帧。", strings.Join(frames, "、")) + zh
+	if boundariesEachOne(recvs) && boundariesMerged(b) {
+		en += " So it was TCP that put two sends into one recv (step 3) and UDP that kept every datagram apart — the opposite of the saying that only UDP has 粘包."
+		zh += "所以，把两次 send 的数据并进一次 recv 的是 TCP（第 3 步），让每个数据报各自分开的是 UDP——与“只有 UDP 才会粘包”的说法正好相反。"
+	}
 	return en, zh
+}
+
+// boundariesEachOne reports whether each of step 7's recvfrom calls
+// returned bytes of one datagram only, in order: the first n bytes of it.
+func boundariesEachOne(recvs []*sockcall.Call) bool {
+	if len(recvs) != len(boundariesGrams) {
+		return false
+	}
+	for i, c := range recvs {
+		if len(c.Data) == 0 || !bytes.HasPrefix(boundariesGrams[i], c.Data) {
+			return false
+		}
+	}
+	return true
+}
+
+// boundariesMerged reports whether step 3's one recv returned the bytes
+// of both sends.
+func boundariesMerged(b bufRun) bool {
+	recvs, sends := boundariesRecvs(b, "server", "recv", 3), b.calls("client", "send", 3)
+	return len(recvs) == 1 && len(sends) == 2 && sends[0].Ret > 0 && sends[1].Ret > 0 &&
+		bytes.Equal(recvs[0].Data, append(append([]byte(nil), sends[0].Data...), sends[1].Data...))
 }
 
 // checkMessageBoundaries verifies the fixed words of message-boundaries.
@@ -625,6 +669,10 @@ func checkMessageBoundaries(r *sockcall.Run) error {
 	l.want(s != nil && s.Ret == 10, "the client sends 10 bytes in one call (%s)", describeCall(s))
 	want(2, "server", "recv", []int{4, 4, 2}, []string{"0123", "4567", "89"})
 	want(3, "server", "recv", []int{10}, []string{"helloworld"})
+	if sends := b.calls("client", "send", 3); len(sends) == 2 {
+		gap := callStart(sends[1]).Sub(callEnd(sends[0]))
+		l.want(gap >= boundariesPause, "step 3: the client pauses 0.1 s between its two sends (%s)", span(gap))
+	}
 	m0, m1 := lengthPrefixed(boundariesMessages[0]), lengthPrefixed(boundariesMessages[1])
 	want(4, "server", "recv", []int{4, 3, 2, 4, 13}, []string{string(m0[:4]), "hel", "lo", string(m1[:4]), string(boundariesMessages[1])})
 	want(5, "server", "recv", []int{8, 15}, []string{"first li", "ne\nsecond line\n"})

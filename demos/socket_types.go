@@ -76,10 +76,10 @@ var socketTypes = &Demo{
 		{
 			Title:   "Server: one recv(1024) per send — boundaries kept",
 			TitleZH: "服务器：一次 send 对应一次 recv(1024)——保留边界",
-			Explain: "The server calls recv(1024) three times and gets 5, 6, then 5 bytes: one whole message per call, although all 16 bytes were waiting and the buffer had room for them. " +
+			Explain: "The server calls recv(1024) three times and gets 5, 6, then 5 bytes: one whole message per call, although all 16 bytes were waiting and 1024 had room for them all. " +
 				"Over SOCK_STREAM (unix-stream, tcp-echo) one recv returned all 16 bytes, the 粘包 of a byte stream; SOCK_SEQPACKET keeps the boundaries like UDP while staying connected and reliable. " +
 				"The client closes, the server's next recv returns b'', and the server closes the connection and the listener.",
-			ExplainZH: "服务器调用三次 recv(1024)，依次得到 5、6、5 个字节：每次一条完整的消息，尽管 16 个字节都在等着，缓冲区也放得下。" +
+			ExplainZH: "服务器调用三次 recv(1024)，依次得到 5、6、5 个字节：每次一条完整的消息，尽管 16 个字节都在等着，参数 1024 也容得下全部。" +
 				"在 SOCK_STREAM 上（unix-stream、tcp-echo）一次 recv 就拿到了全部 16 个字节，这就是字节流的“粘包”；SOCK_SEQPACKET 像 UDP 一样保留边界，同时仍然有连接、可靠。" +
 				"客户端关闭，服务器的下一次 recv 返回 b''，服务器关闭连接和监听套接字。",
 			Outcome: seqpacketOutcome,
@@ -562,7 +562,7 @@ func hostnameOutcome(r *sockcall.Run) (en, zh string) {
 	}
 	name, took := pyStr(string(c.Data)), span(callEnd(c).Sub(callStart(c)))
 	return fmt.Sprintf("socket.gethostname() returned %s (call %d), in %s.", name, c.Number, took),
-		fmt.Sprintf("socket.gethostname() 返回 %s（调用 %d），用时 %s。", name, c.Number, took)
+		fmt.Sprintf("socket.gethostname() 返回 %s（调用 #%d），用时 %s。", name, c.Number, took)
 }
 
 func hostsOutcome(r *sockcall.Run) (en, zh string) {
@@ -585,22 +585,22 @@ func hostsOutcome(r *sockcall.Run) (en, zh string) {
 		wireZH = fmt.Sprintf("它运行期间捕获到第 %s 帧：不是这次查找发的，它没有任何套接字调用。", frameList(during, true))
 	}
 	waitEN := fmt.Sprintf(" The resolver, bound to 127.0.0.53:53 before the lookup (call %d), got nothing until that query: its recvfrom returned only with it (call %d).", p.rbind.Number, p.rrecv.Number)
-	waitZH := fmt.Sprintf("解析器在查找之前就已绑定 127.0.0.53:53（调用 %d），直到那个查询到达前什么也没收到：它的 recvfrom 到那时才返回（调用 %d）。", p.rbind.Number, p.rrecv.Number)
+	waitZH := fmt.Sprintf("解析器在查找之前就已绑定 127.0.0.53:53（调用 #%d），直到那个查询到达前什么也没收到：它的 recvfrom 到那时才返回（调用 #%d）。", p.rbind.Number, p.rrecv.Number)
 	if callStart(p.rrecv).Before(callStart(c)) {
 		waitEN = fmt.Sprintf(" The resolver's recvfrom, waiting since before the lookup, returned only with that query (call %d).", p.rrecv.Number)
-		waitZH = fmt.Sprintf("解析器的 recvfrom 在查找之前就在等待，直到那个查询到达才返回（调用 %d）。", p.rrecv.Number)
+		waitZH = fmt.Sprintf("解析器的 recvfrom 在查找之前就在等待，直到那个查询到达才返回（调用 #%d）。", p.rrecv.Number)
 	}
 	if c.Ret == 0 {
 		addr := pyStr(string(c.Data))
 		return fmt.Sprintf("gethostbyname('localhost') returned %s in %s (call %d): line %d of %s is the first line that names localhost with an IPv4 address. %s%s", addr, took, c.Number, c.Len, c.Path, wireEN, waitEN),
-			fmt.Sprintf("gethostbyname('localhost') 用时 %s 返回 %s（调用 %d）：%s 的第 %d 行是第一个写着 localhost 的 IPv4 行。%s%s", took, addr, c.Number, c.Path, c.Len, wireZH, waitZH)
+			fmt.Sprintf("gethostbyname('localhost') 用时 %s 返回 %s（调用 #%d）：%s 的第 %d 行是第一个写着 localhost 的 IPv4 行。%s%s", took, addr, c.Number, c.Path, c.Len, wireZH, waitZH)
 	}
 	if c.Errno != errNoName.Error() {
 		return fmt.Sprintf("gethostbyname('localhost') failed with %s in %s (call %d): the app could not read the hosts file. %s%s", c.Errno, took, c.Number, wireEN, waitEN),
-			fmt.Sprintf("gethostbyname('localhost') 用时 %s 失败，错误 %s（调用 %d）：app 读不了 hosts 文件。%s%s", took, c.Errno, c.Number, wireZH, waitZH)
+			fmt.Sprintf("gethostbyname('localhost') 用时 %s 失败，错误 %s（调用 #%d）：app 读不了 hosts 文件。%s%s", took, c.Errno, c.Number, wireZH, waitZH)
 	}
 	return fmt.Sprintf("This machine's %s has no line that names localhost with an IPv4 address, so the files lookup found nothing and gethostbyname('localhost') failed with EAI_NONAME in %s (call %d; Python: socket.gaierror). The C library would ask the next source /etc/nsswitch.conf lists (dns, or systemd's myhostname, which knows localhost); the app asks none. %s%s", c.Path, took, c.Number, wireEN, waitEN),
-		fmt.Sprintf("本机的 %s 里没有哪一行为 localhost 写了 IPv4 地址，所以 files 查找一无所获，gethostbyname('localhost') 用时 %s 以 EAI_NONAME 失败（调用 %d；Python：socket.gaierror）。C 库会去问 /etc/nsswitch.conf 列出的下一个来源（dns，或知道 localhost 的 systemd myhostname）；app 不再问。%s%s", c.Path, took, c.Number, wireZH, waitZH)
+		fmt.Sprintf("本机的 %s 里没有哪一行为 localhost 写了 IPv4 地址，所以 files 查找一无所获，gethostbyname('localhost') 用时 %s 以 EAI_NONAME 失败（调用 #%d；Python：socket.gaierror）。C 库会去问 /etc/nsswitch.conf 列出的下一个来源（dns，或知道 localhost 的 systemd myhostname）；app 不再问。%s%s", c.Path, took, c.Number, wireZH, waitZH)
 }
 
 func dnsOutcome(r *sockcall.Run) (en, zh string) {
@@ -622,7 +622,7 @@ func dnsOutcome(r *sockcall.Run) (en, zh string) {
 	if p.queryMsg.RD {
 		rd, rdZH = ", recursion desired", "，期望递归"
 	}
-	port, portZH := "", ""
+	port, portZH := "", " "
 	if p.connect.Local == src {
 		port, portZH = " (the port the kernel picked when connect bound the socket)", "（connect 绑定套接字时内核选的端口）"
 	}
@@ -638,9 +638,9 @@ func dnsOutcome(r *sockcall.Run) (en, zh string) {
 		p.query.Number, p.queryMsg.Size, src, port, dst, p.queryMsg.ID, rd, typ, class, name,
 		p.answer.Number, p.answerMsg.Size, flags, p.answerMsg.AnswerCount, pyStr(a.Name), a.Addr, a.TTL,
 		wire, calls, pyStr(string(p.lookup.Data)), p.lookup.Number)
-	zh = fmt.Sprintf("查询是第 %d 帧，%d 字节的 DNS，从 %s%s 发往 %s：id %#04x%s，一个问题：类型 %s、类 %s、%s。"+
+	zh = fmt.Sprintf("查询是第 %d 帧，%d 字节的 DNS，从 %s%s发往 %s：id %#04x%s，一个问题：类型 %s、类 %s、%s。"+
 		"应答是第 %d 帧，%d 字节：同一个 id，%s，%d 条回答：%s A %s，TTL %d 秒。"+
-		"从查询帧到应答帧：%s；从 app 的 send 开始到它的 recvfrom 返回：%s。gethostbyname 返回 %s（调用 %d）。",
+		"从查询帧到应答帧：%s；从 app 的 send 开始到它的 recvfrom 返回：%s。gethostbyname 返回 %s（调用 #%d）。",
 		p.query.Number, p.queryMsg.Size, src, portZH, dst, p.queryMsg.ID, rdZH, typ, class, name,
 		p.answer.Number, p.answerMsg.Size, flagsZH, p.answerMsg.AnswerCount, pyStr(a.Name), a.Addr, a.TTL,
 		wire, calls, pyStr(string(p.lookup.Data)), p.lookup.Number)

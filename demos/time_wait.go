@@ -72,10 +72,12 @@ var timeWait = &Demo{
 			Explain: "The server tries again with s.setsockopt(SOL_SOCKET, SO_REUSEADDR, 1) before s.bind: bind returns 0 and listen(5) succeeds, while the old connection is still in TIME-WAIT. " +
 				"On Linux, SO_REUSEADDR lets a TCP socket bind a port that other sockets hold only if every one of them set it too and none of them is listening — so it never lets two servers listen on one port. " +
 				"The TIME-WAIT end kept the option of the socket it came from, which inherited it from the listening socket of step 1: a server that ran without SO_REUSEADDR must wait out its TIME-WAIT even after the option is added to its code, which is why servers set it from their first run. " +
+				"So SO_REUSEADDR does not free the port at once, as some tutorials put it: the old connection stays in TIME-WAIT for its full 60 seconds, and the option only lets a new socket bind beside it. " +
 				"The server then closes its listening socket; with no connection, that sends nothing.",
 			ExplainZH: "服务器再试一次，在 s.bind 之前先调用 s.setsockopt(SOL_SOCKET, SO_REUSEADDR, 1)：bind 返回 0，listen(5) 也成功了，而旧连接仍在 TIME-WAIT 里。" +
 				"在 Linux 上，SO_REUSEADDR 允许 TCP 套接字 bind 一个被别的套接字占用的端口，前提是那些套接字也都设置了这个选项，而且其中没有一个在监听——所以它绝不会让两个服务器监听同一个端口。" +
 				"TIME-WAIT 的那一端保留了它原来那个套接字的选项，而那个套接字是从第 1 步的监听套接字继承来的：一个没设 SO_REUSEADDR 运行过的服务器，即使在代码里加上这个选项，也还得等它留下的 TIME-WAIT 结束，所以服务器从第一次运行起就应该设置它。" +
+				"所以 SO_REUSEADDR 并不像有些教程说的那样“立即释放端口”：旧连接仍在 TIME-WAIT 里待满 60 秒，这个选项只是让新的套接字能在它旁边 bind。" +
 				"随后服务器关闭监听套接字；没有连接，所以网络上什么也没有。",
 			Outcome: timeWaitRebound,
 		},
@@ -390,8 +392,8 @@ func timeWaitRebound(r *sockcall.Run) (en, zh string) {
 	en = fmt.Sprintf("With SO_REUSEADDR, bind (#%d) returned 0 and listen (#%d) succeeded", b.Number, l.Number)
 	zh = fmt.Sprintf("设置 SO_REUSEADDR 之后，bind（#%d）返回 0，listen（#%d）也成功了", b.Number, l.Number)
 	if d := callEnd(b).Sub(frameTime(tw)); d > 0 && d < 50*time.Second {
-		en += fmt.Sprintf(", %s after the TIME-WAIT began in frame %d: about %.0f seconds of it were still to go.", span(d), tw.Number, (60*time.Second - d).Seconds())
-		zh += fmt.Sprintf("，距第 %d 帧 TIME-WAIT 开始才 %s：它还要持续大约 %.0f 秒。", tw.Number, span(d), (60*time.Second - d).Seconds())
+		en += fmt.Sprintf(", %s after the TIME-WAIT began in frame %d: about %.0f seconds of it were still to go. The option did not end that TIME-WAIT; the new socket bound beside it.", span(d), tw.Number, (60*time.Second - d).Seconds())
+		zh += fmt.Sprintf("，距第 %d 帧 TIME-WAIT 开始才 %s：它还要持续大约 %.0f 秒。这个选项并没有结束那个 TIME-WAIT，新的套接字是在它旁边 bind 的。", tw.Number, span(d), (60*time.Second - d).Seconds())
 		return en, zh
 	}
 	return en + fmt.Sprintf(", while the TIME-WAIT that began in frame %d went on.", tw.Number),

@@ -3,6 +3,7 @@
 package demos
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"net/netip"
@@ -46,11 +47,13 @@ var udpEcho = &Demo{
 		{
 			Title:   "Server: each recvfrom(1024) returns exactly one datagram",
 			TitleZH: "服务器：每次 recvfrom(1024) 恰好返回一个数据报",
-			Explain: "Each recvfrom(1024) returns exactly one datagram — 5, 6, then 5 bytes — with the sender's address, however many are waiting: UDP keeps message boundaries, so there is no 粘包. " +
+			Explain: "Each recvfrom(1024) returns exactly one datagram — 5, 6, then 5 bytes — with the sender's address, however many are waiting: UDP keeps message boundaries, so there is no 粘包 (it is TCP's byte stream that has it, not UDP, as some tutorials say). " +
 				"(Had bufsize, the most bytes one call may return, been smaller than the datagram, the rest would have been thrown away, not kept for the next call.) " +
+				"In Python the call returns a pair, the data first and then the address: data, addr = s.recvfrom(1024) (written the other way round, as in some tutorials, addr holds the bytes). " +
 				"For UDP, the kernel's Recv-Q (SIOCINQ, after each call) is the size of the next datagram waiting, not the total of all the datagrams waiting, which the buffer lines count. The server sends each datagram back with sendto(data, addr).",
-			ExplainZH: "每次 recvfrom(1024) 恰好返回一个数据报——依次是 5、6、5 个字节——同时返回发送方地址，不管有几个数据报在等待：UDP 保留消息边界，所以不存在粘包。" +
+			ExplainZH: "每次 recvfrom(1024) 恰好返回一个数据报——依次是 5、6、5 个字节——同时返回发送方地址，不管有几个数据报在等待：UDP 保留消息边界，所以不存在粘包（有粘包的是 TCP 的字节流，而不是有些教程说的 UDP）。" +
 				"（如果 bufsize——一次最多读取的字节数——比数据报小，多出的部分会被丢弃，而不是留给下一次调用。）" +
+				"在 Python 里，这个调用返回一对值，数据在前、地址在后：data, addr = s.recvfrom(1024)（有些教程把两者写反了，那样 addr 里装的其实是字节）。" +
 				"对 UDP 来说，内核的 Recv-Q（SIOCINQ，每次调用之后的值）是下一个待读数据报的大小，而不是所有待读数据报的总字节数——缓冲区那几行统计的是总数。服务器用 sendto(data, addr) 把每个数据报发回去。",
 			Outcome: udpEchoRecvOutcome,
 		},
@@ -166,6 +169,16 @@ func udpEchoRecvOutcome(r *sockcall.Run) (en, zh string) {
 			waiting = waiting && c.RecvQ > 0
 		}
 	}
+	first := recvs[0]
+	if len(first.Data) > 0 && first.Peer.IsValid() {
+		pair := fmt.Sprintf("(%s, ('%s', %d))", pyBytes(first.Data), first.Peer.Addr(), first.Peer.Port())
+		defer func() {
+			if en != "" {
+				en += " In Python the first call returned " + pair + ": the data first, then the sender's address."
+				zh += "在 Python 里，第一次调用返回的是 " + pair + "：先是数据，后是发送方的地址。"
+			}
+		}()
+	}
 	if waiting && recvQ[len(recvQ)-1] == 0 {
 		return fmt.Sprintf("The recvfrom calls returned %s bytes, one datagram each, even when more were waiting: Recv-Q right after each was %s — the size of the next datagram waiting, and 0 after the last.", intList(sizes, false), intList(recvQ, false)),
 			fmt.Sprintf("recvfrom 依次返回 %s 个字节，每次一个数据报，即使后面还有数据报在等待：每次刚返回时的 Recv-Q 是 %s——下一个待读数据报的大小，最后一次之后为 0。", intList(sizes, true), intList(recvQ, true))
@@ -257,4 +270,31 @@ func checkUDPEcho(r *sockcall.Run) error {
 	}
 	ck.expect(cl != nil && cl.Ret == 0 && untied == 0, "step 4: close() puts nothing on the wire", "%s; %d frames on port 7004 that no sendto sent", describe(cl), untied)
 	return ck.err()
+}
+
+// pyBytes is b as Python's repr writes a bytes object: b'hello',
+// b'\xe4\xbd\xa0'.
+func pyBytes(b []byte) string {
+	q := byte('\'')
+	if bytes.IndexByte(b, '\'') >= 0 && bytes.IndexByte(b, '"') < 0 {
+		q = '"'
+	}
+	out := []byte{'b', q}
+	for _, c := range b {
+		switch {
+		case c == '\\' || c == q:
+			out = append(out, '\\', c)
+		case c == '\n':
+			out = append(out, `\n`...)
+		case c == '\r':
+			out = append(out, `\r`...)
+		case c == '\t':
+			out = append(out, `\t`...)
+		case c < 0x20 || c >= 0x7f:
+			out = append(out, fmt.Sprintf(`\x%02x`, c)...)
+		default:
+			out = append(out, c)
+		}
+	}
+	return string(append(out, q))
 }

@@ -160,7 +160,7 @@ func inFlight(c *sockcall.Call, s *sockModel) why {
 		if d := at.Sub(st.lastAt); d >= 0 && d < inFlightWindow {
 			return why{
 				fmt.Sprintf("sampled %s after frame %d was captured, before the kernel had delivered it to the socket", sockcall.FormatDuration(d), st.lastFrame),
-				fmt.Sprintf("帧 %d 被抓到后 %s 采样，内核还没把它交给套接字", st.lastFrame, sockcall.FormatDuration(d)),
+				fmt.Sprintf("第 %d 帧被抓到 %s 之后采样时，内核还没把它交给套接字", st.lastFrame, sockcall.FormatDuration(d)),
 			}
 		}
 	}
@@ -250,7 +250,7 @@ func (t *Timeline) capturedLate(c *sockcall.Call, s *sockModel) why {
 			d := at.Sub(from)
 			return why{
 				fmt.Sprintf("frame %d was captured %s after the kernel was asked, though the socket had it already", p.Number, sockcall.FormatDuration(d)),
-				fmt.Sprintf("帧 %d 在询问内核之后 %s 才被抓到，而套接字当时已经收到了它", p.Number, sockcall.FormatDuration(d)),
+				fmt.Sprintf("第 %d 帧在询问内核 %s 之后才被抓到，而套接字当时已经收到了它", p.Number, sockcall.FormatDuration(d)),
 			}
 		}
 	}

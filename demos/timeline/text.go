@@ -55,8 +55,7 @@ func appendTextRow(b []byte, t *Timeline, i int) []byte {
 		return appendStepText(b, t, r.Num)
 	case KindOutcome:
 		b = append(b, "\n   ▸ "...)
-		b = append(b, OutcomeLead(r.Text, t.ZH)...)
-		for i, line := range textcol.Wrap(r.Text, TextWidth-11) {
+		for i, line := range textcol.Wrap(OutcomeLead(r.Text, t.ZH)+r.Text, TextWidth-11) {
 			if i > 0 {
 				b = append(b, "\n     "...)
 			}
@@ -211,7 +210,7 @@ func (t *Timeline) WaitsText(c *sockcall.Call) string {
 	case w.SendBuf >= 0 && c.Proto == "udp": // one datagram, sent within the call
 		parts = append(parts, pick(zh, "its datagram left "+sockcall.FormatDuration(w.SendBuf)+" after the call was made", "调用发起 "+sockcall.FormatDuration(w.SendBuf)+" 后数据报发出"))
 	case w.SendBuf >= 0:
-		parts = append(parts, pick(zh, "in the send buffer "+sockcall.FormatDuration(w.SendBuf)+" before its first segment left", "在发送缓冲区等了 "+sockcall.FormatDuration(w.SendBuf)+" 才发出第一个段"))
+		parts = append(parts, pick(zh, "in the send buffer "+sockcall.FormatDuration(w.SendBuf)+" before its first segment left", "在发送缓冲区等了 "+sockcall.FormatDuration(w.SendBuf)+" 才发出第一个报文段"))
 	}
 	if w.Ack >= 0 {
 		parts = append(parts, pick(zh, "acknowledged after "+sockcall.FormatDuration(w.Ack), sockcall.FormatDuration(w.Ack)+" 后被确认"))
