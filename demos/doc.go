@@ -29,7 +29,7 @@
 //	partial-send        non-blocking send takes part, then EAGAIN; sendall waits for the reader (zero window, window update)
 //	slow-reader         sendall blocks on a busy reader: both buffers full, zero window, persist probes, reading at its pace
 //	udp-overflow        200 datagrams at a small receive buffer: no flow control, the kernel drops and counts
-//	message-boundaries  recv(4) × 3 on one send, one recv for two sends; length prefix, delimiter, makefile's readline; UDP cuts datagrams
+//	message-boundaries  recv(4) × 3 on one send, one recv for two sends 0.1 s apart; length prefix, delimiter, makefile's readline; UDP cuts datagrams
 //	nagle               write, write, read: Nagle waits for the delayed ACK (about 40 ms); TCP_NODELAY does not
 //	peer-close          recv returns b'' after the peer's FIN; a send draws RST, the next fails with EPIPE; close with unread data sends RST: ECONNRESET
 //	refused             connect to a closed port: SYN, RST/ACK, ECONNREFUSED; connected UDP learns of ICMP port unreachable, unconnected does not
