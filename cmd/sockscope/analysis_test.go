@@ -207,7 +207,7 @@ func TestAnalysisErrors(t *testing.T) {
 		{[]string{tcpEcho, "--follow", "0", "--ladder", "0"}, 2, "sockscope: replay: choose one of --conversations, --follow and --ladder\n"},
 		{[]string{tcpEcho, "--follow", "x"}, 2, "sockscope: replay: conversation \"x\": want a stream number N (TCP), tcp:N or udp:N\n"},
 		{[]string{tcpEcho, "--follow", "0", "--format", "mermaid"}, 2, "sockscope: replay: --follow: follow format \"mermaid\": want ascii, hex or raw\n"},
-		{[]string{tcpEcho, "--ladder", "0", "--format", "raw"}, 2, "sockscope: replay: --ladder: format \"raw\": want text or mermaid\n"},
+		{[]string{tcpEcho, "--ladder", "0", "--format", "raw"}, 2, "sockscope: replay: --ladder: format \"raw\": want text, mermaid, html or svg\n"},
 		{[]string{tcpEcho, "--ladder", "0", "--json"}, 2, "sockscope: replay: --json goes with --conversations (use --format for --follow and --ladder)\n"},
 		{[]string{tcpEcho, "--format", "hex"}, 2, "sockscope: replay: --format goes with --follow or --ladder\n"},
 		{[]string{tcpEcho, "--conversations", "-w", filepath.Join(t.TempDir(), "x.pcapng")}, 2, "sockscope: replay: -w writes packets; it does not go with --conversations, --follow or --ladder\n"},
