@@ -2,7 +2,9 @@ package main
 
 import (
 	"bytes"
+	"encoding/xml"
 	"fmt"
+	"io"
 	"math"
 	"os"
 	"os/exec"
@@ -416,4 +418,88 @@ func chromiumDOM(t *testing.T, path string) []byte {
 		t.Fatalf("chromium gave no DOM:\n%s", fmt.Sprint(stderr.String()))
 	}
 	return dom
+}
+
+// replay --ladder --format html and svg: the connection's lanes, an arrow
+// and a table row per packet with its payload preview, the states where
+// they change, each side's bytes in flight after every packet; the SVG
+// alone is well-formed XML with the same arrows.
+func TestReplayLadderPage(t *testing.T) {
+	out, errOut, code := runCmd(t, nil, "replay", tcpEcho, "--ladder", "0", "--format", "html")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	doc := parsePage(t, []byte(out))
+	var lanes, states, frames, rows []string
+	inflight := map[string]string{}
+	walkHTML(doc, func(n *html.Node) {
+		class := attrOf(n, "class")
+		switch {
+		case n.Data == "g" && class == "lanehead" && !hasAttr(n, "data-foot"):
+			lanes = append(lanes, attrOf(n, "data-lane"))
+		case n.Data == "g" && class == "state":
+			states = append(states, nodeText(n))
+		case n.Data == "g" && strings.HasPrefix(class, "frame"):
+			frames = append(frames, attrOf(n, "id"))
+		case n.Data == "tr" && strings.HasPrefix(class, "frame"):
+			rows = append(rows, nodeText(n))
+		case n.Data == "g" && class == "chart":
+			side := attrOf(n, "data-endpoint")[:1]
+			walkHTML(n, func(pt *html.Node) {
+				if attrOf(pt, "class") == "pt" {
+					inflight[side+" "+attrOf(pt, "data-after")] = attrOf(pt, "data-sendq")
+				}
+			})
+		}
+	})
+	if want := []string{"A 127.0.0.1:60930 (client)", "B 127.0.0.1:7001 (server)"}; !slices.Equal(lanes, want) {
+		t.Errorf("lanes %q, want %q", lanes, want)
+	}
+	if len(frames) != 14 || len(rows) != 14 {
+		t.Fatalf("%d arrows, %d table rows; want 14", len(frames), len(rows))
+	}
+	if !strings.Contains(rows[3], `PSH, ACK seq=1 ack=1 len=5 "hello"`) {
+		t.Errorf("frame 4 without its payload preview: %q", rows[3])
+	}
+	if got := strings.Join(states, " "); got != "SYN_SENT LISTEN ESTABLISHED SYN_RECEIVED ESTABLISHED FIN_WAIT_1 CLOSE_WAIT TIME_WAIT LAST_ACK CLOSED" {
+		t.Errorf("states: %s", got)
+	}
+	// After frame 4 (5 bytes from A), A has 5 in flight; B's ACK (frame 5)
+	// brings it back to 0.
+	if g := inflight["A frame 4"]; g != "5" {
+		t.Errorf("A's bytes in flight after frame 4: %q (%v)", g, inflight)
+	}
+	if g := inflight["A frame 5"]; g != "0" {
+		t.Errorf("A's bytes in flight after frame 5: %q", g)
+	}
+	if g := inflight["B frame 10"]; g != "16" {
+		t.Errorf("B's bytes in flight after frame 10: %q", g)
+	}
+
+	svg, errOut, code := runCmd(t, nil, "replay", tcpEcho, "--ladder", "0", "--format", "svg")
+	if code != 0 {
+		t.Fatalf("svg: exit %d: %s", code, errOut)
+	}
+	d := xml.NewDecoder(strings.NewReader(svg))
+	d.Strict = true
+	arrows := 0
+	for {
+		tok, err := d.Token()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatalf("the SVG is not well-formed: %v", err)
+		}
+		if se, ok := tok.(xml.StartElement); ok && se.Name.Local == "line" {
+			for _, a := range se.Attr {
+				if a.Name.Local == "class" && a.Value == "arrow" {
+					arrows++
+				}
+			}
+		}
+	}
+	if arrows != 14 || !strings.HasPrefix(svg, "<?xml") || strings.Contains(svg, "<script") {
+		t.Errorf("the SVG has %d arrows (want 14), or no XML prologue, or a script", arrows)
+	}
 }
