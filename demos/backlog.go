@@ -26,8 +26,8 @@ var backlog = &Demo{
 	Name:      "backlog",
 	Title:     "listen(1) and the accept queue: a full queue drops the SYN, the client retransmits it",
 	TitleZH:   "listen(1) 与监听队列：队列满了就丢弃 SYN，客户端重传它",
-	Summary:   "A server calls listen(1) and does not accept: two clients finish the handshake into the accept queue (the listener's Recv-Q 2, Send-Q 1), the third client's SYN is dropped and retransmitted after 1 s, and it gets in once accept has made room.",
-	SummaryZH: "服务器调用 listen(1) 却不 accept：两个客户端完成握手，进入监听队列（accept 队列），监听套接字的 Recv-Q 为 2、Send-Q 为 1，第三个客户端的 SYN 被丢弃，1 秒后重传，等 accept 腾出位置之后它才进来。",
+	Summary:   "A server calls listen(1) and does not accept: two clients finish the handshake into the accept queue (the listener's Recv-Q 2, Send-Q 1), the third client's SYN is dropped and retransmitted after 1 s, and it gets in once accept has made room: three connections open with listen(1).",
+	SummaryZH: "服务器调用 listen(1) 却不 accept：两个客户端完成握手，进入监听队列（accept 队列），监听套接字的 Recv-Q 为 2、Send-Q 为 1；第三个客户端的 SYN 被丢弃，1 秒后重传，等 accept 腾出位置之后才连上：listen(1) 也能同时开着三个连接。",
 	Steps: []Step{
 		{
 			Title:   "listen(1): a backlog of one",
@@ -74,7 +74,7 @@ var backlog = &Demo{
 		},
 		{
 			Title:   "Everyone closes",
-			TitleZH: "大家都关闭",
+			TitleZH: "全部关闭",
 			Explain: "The three clients close their sockets and the server closes the three connections and its listening socket. " +
 				"Until then the server held all three open with listen(1): the backlog bounds the queue of connections waiting for accept, not the connections a server can serve, which is what tutorials that call it the maximum number of connections get wrong. " +
 				"A real server keeps calling accept so that the queue stays short; a larger backlog (Python's default for create_server is 100, and the kernel caps it at net.core.somaxconn) only absorbs bursts.",

@@ -51,8 +51,8 @@ var messageBoundaries = &Demo{
 	Name:      "message-boundaries",
 	Title:     "Message boundaries: a byte stream, two ways to frame it, and UDP",
 	TitleZH:   "消息边界：字节流、两种分帧方法，以及 UDP",
-	Summary:   "One send read by three recvs, two sends read by one; then a length prefix and a newline delimiter put the boundaries back. UDP keeps them — and cuts off what does not fit.",
-	SummaryZH: "一次 send 要三次 recv 才读完，两次 send 被一次 recv 读到；然后用长度前缀和换行分隔符把边界找回来。UDP 保留边界——但装不下的部分会被截掉。",
+	Summary:   "One send read by three recvs, two sends 0.1 s apart still read by one; then a length prefix and a newline delimiter put the boundaries back. UDP keeps them — and cuts off what does not fit.",
+	SummaryZH: "一次 send 要三次 recv 才读完，相隔 0.1 秒的两次 send 仍被一次 recv 读到；然后用长度前缀和换行分隔符把边界找回来。UDP 保留边界——但装不下的部分会被截掉。",
 	Steps: []Step{
 		{
 			Title:   "A TCP connection",

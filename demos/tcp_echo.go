@@ -108,7 +108,7 @@ var tcpEcho = &Demo{
 				"The server's kernel acknowledges the FIN with an ACK of its own, and the client then waits in FIN-WAIT-2 for the server's FIN — unless the server closes soon enough for that ACK to ride on the server's own FIN.",
 			ExplainZH: "客户端调用 close()，它的内核发出 FIN，意思是“我没有数据要发了”。" +
 				"服务器的 recv 返回 0 个字节（Python 里是 b''），这就表示对方已经关闭；服务器套接字此时处于 CLOSE-WAIT：内核在等程序关闭自己这一端。" +
-				"服务器内核会单独回一个 ACK 确认这个 FIN，之后客户端在 FIN-WAIT-2 等待服务器的 FIN——除非服务器关闭得足够快，这个 ACK 就搭上服务器自己的 FIN 一起发出。",
+				"服务器内核会单独回一个 ACK 确认这个 FIN，之后客户端在 FIN-WAIT-2 等待服务器的 FIN——除非服务器关闭得足够快，让这个 ACK 搭上服务器自己的 FIN 一起发出。",
 			Outcome: tcpEchoCloseOutcome,
 		},
 		{

@@ -38,10 +38,10 @@ var tcpMulti = &Demo{
 			Title:   "Server: listen on 127.0.0.1:7002",
 			TitleZH: "服务器：在 127.0.0.1:7002 上监听",
 			Explain: "The same start as tcp-echo: socket(AF_INET, SOCK_STREAM), SO_REUSEADDR, bind and listen(5). " +
-				"The backlog, 5, is how many connections the kernel may hold ready for accept; three clients fit. " +
+				"The backlog, 5, bounds the accept queue — connections the kernel has set up and holds ready for accept — not the connections the server may serve; three clients fit. " +
 				"Nothing goes on the wire yet.",
 			ExplainZH: "开头和 tcp-echo 一样：socket(AF_INET, SOCK_STREAM)、SO_REUSEADDR、bind、listen(5)。" +
-				"backlog 为 5，表示内核最多可以替程序保留 5 个已建立、等待 accept 的连接；三个客户端足够放下。" +
+				"backlog 为 5，限制的是监听队列（accept 队列），即内核替程序建立好、等着 accept 的连接，而不是服务器总共能服务的连接数；三个客户端放得下。" +
 				"网络上还没有数据包。",
 		},
 		{
