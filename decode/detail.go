@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -42,6 +43,7 @@ func Details(data []byte, p *Packet) []DetailNode {
 	b := detailBuilder{data: data, p: p}
 	b.frame()
 	b.layers()
+	b.registered()
 	if len(b.protos) > 0 {
 		b.out[0].Children = append(b.out[0].Children, node(0, 0, "[Protocols in frame: %s]", strings.Join(b.protos, ":")))
 	}
@@ -185,6 +187,20 @@ func (b *detailBuilder) layers() {
 	}
 }
 
+// registered adds a node for each registered protocol the packet has that
+// gopacket did not decode (ERSPAN III, WCCP, NSH, MACsec, PIM Register and
+// what follows a header gopacket does not know): its fields as the
+// Decoder read them, without byte ranges.
+func (b *detailBuilder) registered() {
+	for _, pr := range registered {
+		if !pr.Has(b.p) || slices.Contains(b.protos, pr.Name) {
+			continue
+		}
+		b.protos = append(b.protos, pr.Name)
+		b.out = append(b.out, pr.detailNode(b.p, 0, 0))
+	}
+}
+
 // add appends a top-level node for a layer of n bytes and moves past it.
 func (b *detailBuilder) add(n DetailNode, proto string, length int) {
 	clampRanges(&n, len(b.data))
@@ -257,6 +273,10 @@ func (b *detailBuilder) layer(l gopacket.Layer) {
 	case *gopacket.DecodeFailure:
 		b.add(node(o, n, "[Malformed Packet: %s]", v.Error()), "malformed", n)
 	default:
+		if pr := registeredByGopacket(b.p, l.LayerType().String()); pr != nil {
+			b.add(pr.detailNode(b.p, o, n), pr.Name, n)
+			return
+		}
 		b.add(b.generic(o, n, l), strings.ToLower(l.LayerType().String()), n)
 	}
 }

@@ -30,12 +30,26 @@
 // net and counts it (Decoder.Recovered), and TestNoRecoveredPanic fails if
 // that ever happens on the test captures or fuzz inputs.
 //
-// Adding an encapsulation today: a file with its header reader returning
-// (Tunnel bit, inner first layer, inner bytes), a case in tunnelAt, its
-// JSON keys in tunnel_json.go and the same display fields in
-// tunnel_fields.go (TestFieldsMatchJSON holds the two together), its
-// words in tunnel_text.go, and frames in testdata/make_tunnels.py with
-// tshark's export beside them (make_tsv.sh; TestTestdataWithWireshark).
+// The protocol registry (registry.go): a protocol registers once, in its
+// own file, its fields (Wireshark's display-field name, which is also the
+// JSON key; the filter's type; the details label; how to read the value)
+// and its tcpdump-style words. AppendJSON, the display filter and Details
+// are driven from it. The tunnel protocols are registered; the others
+// still have their code in json.go, fields.go, text.go and detail.go and
+// move one at a time.
+//
+// Recipe for a new protocol (an encapsulation, as the tunnels are):
+//  1. a file named after it with its header reader, bounds-checked, that
+//     fills its part of the Packet and returns (Tunnel bit, the inner
+//     packet's first layer, its bytes), and an init that calls
+//     registerProto with its fields, Order and Text;
+//  2. a case in tunnelAt (tunnel.go) for the protocol number, port or
+//     ethertype that announces it;
+//  3. frames in testdata/make_tunnels.py (scapy), then make_tsv.sh for
+//     tshark's fields beside the capture (add the fields to its list);
+//     TestTestdataWithWireshark compares them, TestRegistryDrivesViews
+//     holds JSON, filter and details together, TestNoRecoveredPanic and
+//     FuzzDecode (add a seed to tunnelSeeds) look for panics.
 //
 // The fast path is gopacket's DecodingLayerParser over layers the Decoder
 // owns: decoding and printing a packet allocate nothing. Full

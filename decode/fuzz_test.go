@@ -13,7 +13,7 @@ import (
 // knows: it must never panic, must keep the frame's lengths, and must print
 // valid JSON and a single text line.
 func FuzzDecode(f *testing.F) {
-	for _, seed := range decodeSeeds() {
+	for _, seed := range append(decodeSeeds(), tunnelSeeds()...) {
 		f.Add(seed.link, seed.data)
 	}
 	dec := decode.NewDecoder()
@@ -66,16 +66,7 @@ func decodeSeeds() []decodeSeed {
 	ipv6 := append([]byte{0x60, 0, 0, 0, 0, byte(len(tcpSyn)), 6, 64,
 		0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1,
 		0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1}, tcpSyn...)
-	gre := append([]byte{0xb0, 0, 8, 0, 0, 0, 0, 0, 0, 0, 0x12, 0x34, 0, 0, 0, 7}, ipv4(6, tcpSyn)...)
-	vxlan := append([]byte{0xc3, 0x50, 0x12, 0xb5, 0, 0, 0, 0, 8, 0, 0, 0, 0, 0, 100, 0}, eth(0x0800, ipv4(6, tcpSyn))...)
-	mpls := append([]byte{0, 0x06, 0x41, 64}, ipv4(6, tcpSyn)...)
-	pppoe := append([]byte{0x11, 0, 0, 0x11, 0, byte(len(tcpSyn) + 22), 0, 0x21}, ipv4(6, tcpSyn)...)
 	return []decodeSeed{
-		{capture.LinkEthernet, eth(0x0800, ipv4(47, gre))},
-		{capture.LinkEthernet, eth(0x0800, ipv4(17, vxlan))},
-		{capture.LinkEthernet, eth(0x0800, ipv4(4, ipv4(6, tcpSyn)))},
-		{capture.LinkEthernet, eth(0x8847, mpls)},
-		{capture.LinkEthernet, eth(0x8864, pppoe)},
 		{capture.LinkEthernet, eth(0x0800, ipv4(6, tcpSyn))},
 		{capture.LinkEthernet, eth(0x0800, ipv4(17, udpDNS))},
 		{capture.LinkEthernet, eth(0x0800, ipv4(1, icmpEcho))},
@@ -88,8 +79,43 @@ func decodeSeeds() []decodeSeed {
 	}
 }
 
-func BenchmarkDecode(b *testing.B) {
-	seeds := decodeSeeds()
+// tunnelSeeds are frames with a tunnel around a TCP SYN, one per kind.
+func tunnelSeeds() []decodeSeed {
+	eth := func(etype uint16, payload []byte) []byte {
+		b := []byte{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, byte(etype >> 8), byte(etype)}
+		return append(b, payload...)
+	}
+	ipv4 := func(proto byte, l4 []byte) []byte {
+		n := 20 + len(l4)
+		h := []byte{0x45, 0, byte(n >> 8), byte(n), 0, 1, 0x40, 0, 64, proto, 0, 0, 127, 0, 0, 1, 127, 0, 0, 2}
+		return append(h, l4...)
+	}
+	tcpSyn := []byte{0x9c, 0x40, 0x1b, 0x59, 0, 0, 0, 1, 0, 0, 0, 0, 0x50, 0x02, 0xff, 0xd7, 0, 0, 0, 0}
+	gre := append([]byte{0xb0, 0, 8, 0, 0, 0, 0, 0, 0, 0, 0x12, 0x34, 0, 0, 0, 7}, ipv4(6, tcpSyn)...)
+	vxlan := append([]byte{0xc3, 0x50, 0x12, 0xb5, 0, 0, 0, 0, 8, 0, 0, 0, 0, 0, 100, 0}, eth(0x0800, ipv4(6, tcpSyn))...)
+	mpls := append([]byte{0, 0x06, 0x41, 64}, ipv4(6, tcpSyn)...)
+	pppoe := append([]byte{0x11, 0, 0, 0x11, 0, byte(len(tcpSyn) + 22), 0, 0x21}, ipv4(6, tcpSyn)...)
+	macsec := append([]byte{0x20, 0, 0, 0, 0, 9, 2, 0, 0, 0, 0, 1, 0, 1, 8, 0}, append(ipv4(6, tcpSyn), make([]byte, 16)...)...)
+	nsh := append([]byte{0x0f, 0xc2, 2, 1, 0, 0, 42, 255}, ipv4(6, tcpSyn)...)
+	pim := append([]byte{0x21, 0, 0, 0, 0, 0, 0, 0}, ipv4(6, tcpSyn)...)
+	return []decodeSeed{
+		{capture.LinkEthernet, eth(0x88e5, macsec)},
+		{capture.LinkEthernet, eth(0x894f, nsh)},
+		{capture.LinkEthernet, eth(0x0800, ipv4(103, pim))},
+		{capture.LinkEthernet, eth(0x0800, ipv4(47, gre))},
+		{capture.LinkEthernet, eth(0x0800, ipv4(17, vxlan))},
+		{capture.LinkEthernet, eth(0x0800, ipv4(4, ipv4(6, tcpSyn)))},
+		{capture.LinkEthernet, eth(0x8847, mpls)},
+		{capture.LinkEthernet, eth(0x8864, pppoe)},
+	}
+}
+
+func BenchmarkDecode(b *testing.B) { benchDecode(b, decodeSeeds()) }
+
+// BenchmarkDecodeTunnels decodes one frame of each tunnel kind.
+func BenchmarkDecodeTunnels(b *testing.B) { benchDecode(b, tunnelSeeds()) }
+
+func benchDecode(b *testing.B, seeds []decodeSeed) {
 	dec := decode.NewDecoder()
 	var p decode.Packet
 	frames := make([]capture.Frame, len(seeds))

@@ -90,3 +90,75 @@ func (d *Decoder) gre(b []byte, p *Packet) (Tunnel, gopacket.LayerType, []byte) 
 	}
 	return TunnelGRE, byEtherType(t.GREProto), b
 }
+
+func init() {
+	t := func(p *Packet) *TunnelInfo { return &p.Tunnel }
+	gre := func(p *Packet) bool { return p.Tunnel.Kinds&TunnelGRE != 0 }
+	bit := func(b uint16) func(p *Packet) bool {
+		return func(p *Packet) bool { return p.Tunnel.GREFlagsVer&b != 0 }
+	}
+	registerProto(&Proto{Name: "gre", Title: "Generic Routing Encapsulation", Order: 10, Has: gre, Gopacket: "GRE",
+		Fields: []ProtoField{
+			{Name: "gre.flags_and_version", Label: "Flags and Version", Hex: 4, Num: func(p *Packet) uint64 { return uint64(t(p).GREFlagsVer) }},
+			{Name: "gre.proto", Label: "Protocol Type", Hex: 4, Num: func(p *Packet) uint64 { return uint64(t(p).GREProto) }},
+			{Name: "gre.checksum", Label: "Checksum", Hex: 4, Has: bit(0x8000), Num: func(p *Packet) uint64 { return uint64(t(p).GREChecksum) }},
+			{Name: "gre.key", Label: "Key", Hex: 8, Has: bit(0x2000), Num: func(p *Packet) uint64 { return uint64(t(p).GREKey) }},
+			{Name: "gre.sequence_number", Label: "Sequence Number", Has: bit(0x1000), Num: func(p *Packet) uint64 { return uint64(t(p).GRESeq) }},
+			// Wireshark's field says the redirect header is there (1).
+			{Name: "gre.wccp.redirect_header", Label: "WCCP redirect header", Has: func(p *Packet) bool { return t(p).HasWCCPRedirect },
+				Num: func(*Packet) uint64 { return 1 }},
+		},
+		Text: greText})
+	erspanTyped := func(p *Packet) bool { return t(p).GREProto == 0x22eb || t(p).GREFlagsVer&0x1000 != 0 }
+	registerProto(&Proto{Name: "erspan", Title: "Encapsulated Remote Switch Packet ANalysis", Order: 11, Gopacket: "ERSPANII",
+		Has: func(p *Packet) bool { return p.Tunnel.Kinds&TunnelERSPAN != 0 },
+		Fields: []ProtoField{
+			{Name: "erspan.version", Label: "Version", Has: erspanTyped, Num: func(p *Packet) uint64 { return uint64(t(p).ERSPANVersion) }},
+			{Name: "erspan.spanid", Label: "SpanID", Has: erspanTyped, Num: func(p *Packet) uint64 { return uint64(t(p).ERSPANSpanID) }},
+		},
+		Text: erspanText})
+	registerProto(&Proto{Name: "wccp", Title: "Web Cache Communication Protocol redirect", Order: 12,
+		Has:  func(p *Packet) bool { return p.Tunnel.Kinds&TunnelWCCP != 0 },
+		Text: func(dst []byte, _ *Packet) []byte { return append(dst, "WCCP: "...) }})
+}
+
+// greText is tcpdump's "GREv0, key=0x…, seq N, length L: ".
+func greText(dst []byte, p *Packet) []byte {
+	t, o := &p.Tunnel, &p.Tunnel.Outer
+	dst = append(dst, "GREv"...)
+	dst = txtUint(dst, uint64(t.GREFlagsVer&7))
+	dst = append(dst, ", "...)
+	if t.GREFlagsVer&0x2000 != 0 {
+		dst = append(dst, "key=0x"...)
+		dst = txtHex(dst, t.GREKey, 1)
+		dst = append(dst, ", "...)
+	}
+	if t.GREFlagsVer&0x1000 != 0 {
+		dst = append(dst, "seq "...)
+		dst = txtUint(dst, uint64(t.GRESeq))
+		dst = append(dst, ", "...)
+	}
+	dst = append(dst, "length "...)
+	if o.IPVersion == 4 {
+		dst = txtInt(dst, int(o.IPLen)-int(o.IPHdrLen))
+	} else {
+		dst = txtInt(dst, int(o.IPv6Plen)+40-int(o.IPHdrLen))
+	}
+	return append(dst, ": "...)
+}
+
+func erspanText(dst []byte, p *Packet) []byte {
+	t := &p.Tunnel
+	switch {
+	case t.GREProto == 0x88be && t.GREFlagsVer&0x1000 == 0:
+		return append(dst, "ERSPAN I: "...)
+	case t.ERSPANVersion == 1:
+		dst = append(dst, "ERSPAN II, session "...)
+	case t.ERSPANVersion == 2:
+		dst = append(dst, "ERSPAN III, session "...)
+	default:
+		return append(dst, "ERSPAN: "...)
+	}
+	dst = txtUint(dst, uint64(t.ERSPANSpanID))
+	return append(dst, ": "...)
+}

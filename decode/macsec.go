@@ -35,3 +35,23 @@ func macsec(b []byte, p *Packet) (Tunnel, gopacket.LayerType, []byte) {
 	}
 	return TunnelMACsec, byEtherType(t.MACsecEType), inner
 }
+
+func init() {
+	registerProto(&Proto{Name: "macsec", Title: "802.1AE Security tag", Order: 50,
+		Has: func(p *Packet) bool { return p.Tunnel.Kinds&TunnelMACsec != 0 },
+		Fields: []ProtoField{
+			{Name: "macsec.SL", Label: "Short length", Num: func(p *Packet) uint64 { return uint64(p.Tunnel.MACsecSL) }},
+			{Name: "macsec.PN", Label: "Packet number", Num: func(p *Packet) uint64 { return uint64(p.Tunnel.MACsecPN) }},
+		},
+		Text: func(dst []byte, p *Packet) []byte {
+			t := &p.Tunnel
+			dst = append(dst, "802.1AE MACsec, an "...)
+			dst = txtUint(dst, uint64(t.MACsecTCI&3))
+			dst = append(dst, ", pn "...)
+			dst = txtUint(dst, uint64(t.MACsecPN))
+			if t.MACsecTCI&0x08 != 0 {
+				dst = append(dst, ", encrypted"...)
+			}
+			return append(dst, ": "...)
+		}})
+}

@@ -36,3 +36,32 @@ func mpls(b []byte, p *Packet) (Tunnel, gopacket.LayerType, []byte) {
 	}
 	return TunnelMPLS, 0, nil
 }
+
+func init() {
+	top := func(p *Packet) (uint32, uint8, bool) { return p.Tunnel.MPLSLabel(0) }
+	registerProto(&Proto{Name: "mpls", Title: "MultiProtocol Label Switching Header", Order: 30, Gopacket: "MPLS",
+		Has: func(p *Packet) bool { return p.Tunnel.NMPLS > 0 },
+		Fields: []ProtoField{
+			{Name: "mpls.label", Label: "MPLS Label", Num: func(p *Packet) uint64 { l, _, _ := top(p); return uint64(l) }},
+			{Name: "mpls.bottom", Label: "MPLS Bottom Of Label Stack", Num: func(p *Packet) uint64 { _, _, b := top(p); return uint64(boolInt(b)) }},
+			{Name: "mpls.ttl", Label: "MPLS TTL", Num: func(p *Packet) uint64 { _, ttl, _ := top(p); return uint64(ttl) }},
+		},
+		Text: func(dst []byte, p *Packet) []byte {
+			t := &p.Tunnel
+			dst = append(dst, "MPLS"...)
+			for i := 0; i < int(t.NMPLS); i++ {
+				label, ttl, bottom := t.MPLSLabel(i)
+				dst = append(dst, " (label "...)
+				dst = txtUint(dst, uint64(label))
+				dst = append(dst, ", tc "...)
+				dst = txtUint(dst, uint64(t.MPLS[i]>>9&7))
+				if bottom {
+					dst = append(dst, ", [S]"...)
+				}
+				dst = append(dst, ", ttl "...)
+				dst = txtUint(dst, uint64(ttl))
+				dst = append(dst, ')')
+			}
+			return append(dst, ' ')
+		}})
+}

@@ -60,7 +60,7 @@ func TestNoRecoveredPanic(t *testing.T) {
 	for _, path := range local {
 		decodeFile(path, path)
 	}
-	for i, s := range decodeSeeds() {
+	for i, s := range append(decodeSeeds(), tunnelSeeds()...) {
 		inputs++
 		check("seed", &capture.Frame{Len: len(s.data), LinkType: s.link, Data: s.data}, i+1)
 	}

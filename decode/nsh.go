@@ -39,3 +39,20 @@ func nsh(b []byte, p *Packet) (Tunnel, gopacket.LayerType, []byte) {
 	}
 	return TunnelNSH, 0, nil
 }
+
+func init() {
+	registerProto(&Proto{Name: "nsh", Title: "Network Service Header", Order: 25,
+		Has: func(p *Packet) bool { return p.Tunnel.Kinds&TunnelNSH != 0 },
+		Fields: []ProtoField{
+			{Name: "nsh.spi", Label: "Service Path Identifier", Num: func(p *Packet) uint64 { return uint64(p.Tunnel.NSHSPI) }},
+			{Name: "nsh.si", Label: "Service Index", Num: func(p *Packet) uint64 { return uint64(p.Tunnel.NSHSI) }},
+			{Name: "nsh.nextproto", Label: "Next Protocol", Num: func(p *Packet) uint64 { return uint64(p.Tunnel.NSHNext) }},
+		},
+		Text: func(dst []byte, p *Packet) []byte {
+			dst = append(dst, "NSH, service-path-id 0x"...)
+			dst = txtHex(dst, p.Tunnel.NSHSPI, 6)
+			dst = append(dst, ", service-index 0x"...)
+			dst = txtHex(dst, uint32(p.Tunnel.NSHSI), 2)
+			return append(dst, ": "...)
+		}})
+}

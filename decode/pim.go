@@ -20,3 +20,25 @@ func pim(b []byte, p *Packet) (Tunnel, gopacket.LayerType, []byte) {
 	b = b[8:]
 	return TunnelPIM, byVersion(b), b
 }
+
+func init() {
+	registerProto(&Proto{Name: "pim", Title: "Protocol Independent Multicast", Order: 40,
+		Has: func(p *Packet) bool { return p.Tunnel.Kinds&TunnelPIM != 0 },
+		Fields: []ProtoField{
+			{Name: "pim.type", Label: "Type", Num: func(p *Packet) uint64 { return uint64(p.Tunnel.PIMType) }},
+		},
+		Text: func(dst []byte, p *Packet) []byte {
+			t := p.Tunnel.PIMType
+			dst = append(dst, "PIMv2, "...)
+			if int(t) < len(pimTypeNames) {
+				dst = append(dst, pimTypeNames[t]...)
+			} else {
+				dst = append(dst, "type "...)
+				dst = txtUint(dst, uint64(t))
+			}
+			return append(dst, ": "...)
+		}})
+}
+
+// pimTypeNames are tcpdump's names of the PIM version 2 message types.
+var pimTypeNames = [...]string{"Hello", "Register", "Register Stop", "Join / Prune", "Bootstrap", "Assert", "Graft", "Graft ACK", "Candidate RP Advertisement"}

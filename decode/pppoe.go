@@ -52,3 +52,45 @@ func pppoeHeader(b []byte, p *Packet) bool {
 	p.Tunnel.PPPoESession = binary.BigEndian.Uint16(b[2:])
 	return true
 }
+
+func init() {
+	pppoe := func(p *Packet) bool { return p.Tunnel.Kinds&TunnelPPPoE != 0 }
+	registerProto(&Proto{Name: "pppoe", Title: "PPP-over-Ethernet", Order: 60, Has: pppoe, Gopacket: "PPPoE",
+		Fields: []ProtoField{
+			{Name: "pppoe.code", Label: "Code", Hex: 2, Num: func(p *Packet) uint64 { return uint64(p.Tunnel.PPPoECode) }},
+			{Name: "pppoe.session_id", Label: "Session ID", Hex: 4, Num: func(p *Packet) uint64 { return uint64(p.Tunnel.PPPoESession) }},
+		},
+		Text: func(dst []byte, p *Packet) []byte {
+			t := &p.Tunnel
+			if t.PPPoECode != 0 {
+				dst = append(dst, "PPPoE ["...)
+				dst = append(dst, pppoeCodeName(t.PPPoECode)...)
+				dst = append(dst, "] session 0x"...)
+				return txtHex(dst, uint32(t.PPPoESession), 1)
+			}
+			dst = append(dst, "PPPoE [ses 0x"...)
+			dst = txtHex(dst, uint32(t.PPPoESession), 1)
+			return append(dst, "] "...)
+		}})
+	registerProto(&Proto{Name: "ppp", Title: "Point-to-Point Protocol", Order: 61, Gopacket: "PPP",
+		Has: func(p *Packet) bool { return pppoe(p) && p.Tunnel.PPPoECode == 0 },
+		Fields: []ProtoField{
+			{Name: "ppp.protocol", Label: "Protocol", Hex: 4, Num: func(p *Packet) uint64 { return uint64(p.Tunnel.PPPProto) }},
+		}})
+}
+
+func pppoeCodeName(c uint8) string {
+	switch c {
+	case 0x09:
+		return "PADI"
+	case 0x07:
+		return "PADO"
+	case 0x19:
+		return "PADR"
+	case 0x65:
+		return "PADS"
+	case 0xa7:
+		return "PADT"
+	}
+	return "code ?"
+}

@@ -67,7 +67,6 @@ func ipFields(prefix string, get func(p *Packet, version uint8) (OuterHeaders, b
 }
 
 func init() {
-	tun := func(k Tunnel) func(p *Packet) bool { return func(p *Packet) bool { return p.Tunnel.Kinds&k != 0 } }
 	t := func(f func(t *TunnelInfo) int) func(p *Packet) int {
 		return func(p *Packet) int { return f(&p.Tunnel) }
 	}
@@ -83,45 +82,4 @@ func init() {
 	num("inner.udp.length", innerUDP, func(p *Packet) int { return int(p.UDPLen) })
 	num("inner.udp.stream", innerUDP, func(p *Packet) int { return p.UDPStream })
 
-	gre := tun(TunnelGRE)
-	greBit := func(bit uint16) func(p *Packet) bool {
-		return func(p *Packet) bool { return gre(p) && p.Tunnel.GREFlagsVer&bit != 0 }
-	}
-	proto("gre", gre)
-	num("gre.flags_and_version", gre, t(func(t *TunnelInfo) int { return int(t.GREFlagsVer) }))
-	num("gre.proto", gre, t(func(t *TunnelInfo) int { return int(t.GREProto) }))
-	num("gre.checksum", greBit(0x8000), t(func(t *TunnelInfo) int { return int(t.GREChecksum) }))
-	num("gre.key", greBit(0x2000), t(func(t *TunnelInfo) int { return int(t.GREKey) }))
-	num("gre.sequence_number", greBit(0x1000), t(func(t *TunnelInfo) int { return int(t.GRESeq) }))
-	erspan := func(p *Packet) bool {
-		return tun(TunnelERSPAN)(p) && (p.Tunnel.GREProto == 0x22eb || p.Tunnel.GREFlagsVer&0x1000 != 0)
-	}
-	proto("erspan", tun(TunnelERSPAN))
-	num("erspan.version", erspan, t(func(t *TunnelInfo) int { return int(t.ERSPANVersion) }))
-	num("erspan.spanid", erspan, t(func(t *TunnelInfo) int { return int(t.ERSPANSpanID) }))
-	num("gre.wccp.redirect_header", func(p *Packet) bool { return p.Tunnel.HasWCCPRedirect }, func(*Packet) int { return 1 })
-	proto("vxlan", tun(TunnelVXLAN))
-	num("vxlan.vni", tun(TunnelVXLAN), t(func(t *TunnelInfo) int { return int(t.VNI) }))
-	proto("geneve", tun(TunnelGeneve))
-	num("geneve.vni", tun(TunnelGeneve), t(func(t *TunnelInfo) int { return int(t.VNI) }))
-	num("geneve.proto_type", tun(TunnelGeneve), t(func(t *TunnelInfo) int { return int(t.GeneveProto) }))
-	mpls := func(p *Packet) bool { return p.Tunnel.NMPLS > 0 }
-	proto("mpls", mpls)
-	num("mpls.label", mpls, t(func(t *TunnelInfo) int { l, _, _ := t.MPLSLabel(0); return int(l) }))
-	num("mpls.bottom", mpls, t(func(t *TunnelInfo) int { _, _, b := t.MPLSLabel(0); return boolInt(b) }))
-	num("mpls.ttl", mpls, t(func(t *TunnelInfo) int { _, ttl, _ := t.MPLSLabel(0); return int(ttl) }))
-	proto("pim", tun(TunnelPIM))
-	num("pim.type", tun(TunnelPIM), t(func(t *TunnelInfo) int { return int(t.PIMType) }))
-	proto("macsec", tun(TunnelMACsec))
-	num("macsec.SL", tun(TunnelMACsec), t(func(t *TunnelInfo) int { return int(t.MACsecSL) }))
-	num("macsec.PN", tun(TunnelMACsec), t(func(t *TunnelInfo) int { return int(t.MACsecPN) }))
-	proto("nsh", tun(TunnelNSH))
-	num("nsh.spi", tun(TunnelNSH), t(func(t *TunnelInfo) int { return int(t.NSHSPI) }))
-	num("nsh.si", tun(TunnelNSH), t(func(t *TunnelInfo) int { return int(t.NSHSI) }))
-	num("nsh.nextproto", tun(TunnelNSH), t(func(t *TunnelInfo) int { return int(t.NSHNext) }))
-	pppoe := tun(TunnelPPPoE)
-	proto("pppoe", pppoe)
-	num("pppoe.code", pppoe, t(func(t *TunnelInfo) int { return int(t.PPPoECode) }))
-	num("pppoe.session_id", pppoe, t(func(t *TunnelInfo) int { return int(t.PPPoESession) }))
-	num("ppp.protocol", func(p *Packet) bool { return pppoe(p) && p.Tunnel.PPPoECode == 0 }, t(func(t *TunnelInfo) int { return int(t.PPPProto) }))
 }

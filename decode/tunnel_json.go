@@ -84,58 +84,7 @@ func appendTunnelIPJSON(o *jsonObj, p *Packet) {
 		o.mac(`"inner.eth.dst":`, t.InnerEthDst)
 		o.uint(`"inner.eth.type":`, uint64(t.InnerEthType))
 	}
-	if t.Kinds&TunnelGRE != 0 {
-		o.uint(`"gre.flags_and_version":`, uint64(t.GREFlagsVer))
-		o.uint(`"gre.proto":`, uint64(t.GREProto))
-		if t.GREFlagsVer&0x8000 != 0 {
-			o.uint(`"gre.checksum":`, uint64(t.GREChecksum))
-		}
-		if t.GREFlagsVer&0x2000 != 0 {
-			o.uint(`"gre.key":`, uint64(t.GREKey))
-		}
-		if t.GREFlagsVer&0x1000 != 0 {
-			o.uint(`"gre.sequence_number":`, uint64(t.GRESeq))
-		}
-	}
-	if t.Kinds&TunnelERSPAN != 0 && (t.GREProto == 0x22eb || t.GREFlagsVer&0x1000 != 0) {
-		o.uint(`"erspan.version":`, uint64(t.ERSPANVersion))
-		o.uint(`"erspan.spanid":`, uint64(t.ERSPANSpanID))
-	}
-	if t.HasWCCPRedirect {
-		o.uint(`"gre.wccp.redirect_header":`, 1) // Wireshark's field says it is there
-	}
-	if t.Kinds&TunnelVXLAN != 0 {
-		o.uint(`"vxlan.vni":`, uint64(t.VNI))
-	}
-	if t.Kinds&TunnelGeneve != 0 {
-		o.uint(`"geneve.vni":`, uint64(t.VNI))
-		o.uint(`"geneve.proto_type":`, uint64(t.GeneveProto))
-	}
-	if t.NMPLS > 0 {
-		label, ttl, bottom := t.MPLSLabel(0)
-		o.uint(`"mpls.label":`, uint64(label))
-		o.bit(`"mpls.bottom":`, bottom)
-		o.uint(`"mpls.ttl":`, uint64(ttl))
-	}
-	if t.Kinds&TunnelPIM != 0 {
-		o.uint(`"pim.type":`, uint64(t.PIMType))
-	}
-	if t.Kinds&TunnelMACsec != 0 {
-		o.uint(`"macsec.SL":`, uint64(t.MACsecSL))
-		o.uint(`"macsec.PN":`, uint64(t.MACsecPN))
-	}
-	if t.Kinds&TunnelNSH != 0 {
-		o.uint(`"nsh.spi":`, uint64(t.NSHSPI))
-		o.uint(`"nsh.si":`, uint64(t.NSHSI))
-		o.uint(`"nsh.nextproto":`, uint64(t.NSHNext))
-	}
-	if t.Kinds&TunnelPPPoE != 0 {
-		o.uint(`"pppoe.code":`, uint64(t.PPPoECode))
-		o.uint(`"pppoe.session_id":`, uint64(t.PPPoESession))
-		if t.PPPoECode == 0 {
-			o.uint(`"ppp.protocol":`, uint64(t.PPPProto))
-		}
-	}
+	appendRegisteredJSON(o, p)
 }
 
 // appendTunnelUDPJSON writes the UDP headers of a tunnelled packet whose

@@ -34,3 +34,36 @@ func geneve(b []byte, p *Packet) (Tunnel, gopacket.LayerType, []byte) {
 	}
 	return TunnelGeneve, byEtherType(t.GeneveProto), b[n:]
 }
+
+func init() {
+	registerProto(&Proto{Name: "vxlan", Title: "Virtual eXtensible Local Area Network", Order: 20, Gopacket: "VXLAN",
+		Has: func(p *Packet) bool { return p.Tunnel.Kinds&TunnelVXLAN != 0 },
+		Fields: []ProtoField{
+			{Name: "vxlan.vni", Label: "VXLAN Network Identifier (VNI)", Num: func(p *Packet) uint64 { return uint64(p.Tunnel.VNI) }},
+		},
+		// tcpdump starts a new line here; " | " stands for it.
+		Text: func(dst []byte, p *Packet) []byte {
+			dst = append(dst, "VXLAN, flags [I] (0x08), vni "...)
+			dst = txtUint(dst, uint64(p.Tunnel.VNI))
+			return append(dst, " | "...)
+		}})
+	registerProto(&Proto{Name: "geneve", Title: "Generic Network Virtualization Encapsulation", Order: 21, Gopacket: "Geneve",
+		Has: func(p *Packet) bool { return p.Tunnel.Kinds&TunnelGeneve != 0 },
+		Fields: []ProtoField{
+			{Name: "geneve.vni", Label: "Virtual Network Identifier (VNI)", Hex: 6, Num: func(p *Packet) uint64 { return uint64(p.Tunnel.VNI) }},
+			{Name: "geneve.proto_type", Label: "Protocol Type", Hex: 4, Num: func(p *Packet) uint64 { return uint64(p.Tunnel.GeneveProto) }},
+		},
+		Text: func(dst []byte, p *Packet) []byte {
+			t := &p.Tunnel
+			dst = append(dst, "Geneve, vni 0x"...)
+			dst = txtHex(dst, t.VNI, 1)
+			dst = append(dst, ", proto "...)
+			dst = appendEtherType(dst, t.GeneveProto)
+			if t.GeneveOptLen > 0 {
+				dst = append(dst, ", options "...)
+				dst = txtUint(dst, uint64(t.GeneveOptLen))
+				dst = append(dst, " bytes"...)
+			}
+			return append(dst, " | "...)
+		}})
+}

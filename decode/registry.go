@@ -1,0 +1,153 @@
+package decode
+
+import (
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// The protocol registry. A protocol registers once, in its own file, what
+// every view needs: its fields (Wireshark's display-field name, which is
+// also the JSON key; the display filter's type; the details pane's label;
+// how to read the value from a Packet) and its tcpdump-style words. JSON
+// (AppendJSON), the display filter (LookupField) and the details pane
+// (Details) are driven from it. The tunnel protocols live here; the
+// others still have their code in json.go, fields.go, text.go and
+// detail.go and move in one at a time.
+
+// Proto is one registered protocol.
+type Proto struct {
+	// Name is Wireshark's protocol name (gre), a display field that is
+	// true when Has; Title heads its node in the details pane.
+	Name, Title string
+	// Order places the protocol among the others, outermost first: JSON
+	// keys and the text line follow it.
+	Order int
+	// Has reports whether the packet has this protocol's header.
+	Has func(p *Packet) bool
+	// Fields are written in this order.
+	Fields []ProtoField
+	// Text appends tcpdump's words for the header, ending with the
+	// separator before the next header (": "), or is nil.
+	Text func(dst []byte, p *Packet) []byte
+	// Gopacket names gopacket's layer type for this header, if it has one:
+	// the details pane puts this protocol's node where that layer is.
+	Gopacket string
+}
+
+// ProtoField is one field of a registered protocol.
+type ProtoField struct {
+	Name  string // display field and JSON key: gre.key
+	Label string // details pane: "Key"
+	Kind  FieldKind
+	// Has reports whether the packet has the field; nil means whenever it
+	// has the protocol.
+	Has func(p *Packet) bool
+	// Num reads a FieldNumber field; Str a string field.
+	Num func(p *Packet) uint64
+	Str func(p *Packet) string
+	// Hex shows the number in hexadecimal with this many digits in the
+	// details pane (0: decimal).
+	Hex int
+
+	key string // `"name":`, made once
+}
+
+var registered []*Proto
+
+// registerProto adds pr to the registry and its fields to the display
+// fields. It is called from init functions only.
+func registerProto(pr *Proto) {
+	proto(pr.Name, pr.Has)
+	for i := range pr.Fields {
+		f := &pr.Fields[i]
+		f.key = strconv.Quote(f.Name) + ":"
+		has := pr.Has
+		if f.Has != nil {
+			has = func(p *Packet) bool { return pr.Has(p) && f.Has(p) }
+		}
+		switch f.Kind {
+		case FieldNumber:
+			num(f.Name, has, func(p *Packet) int { return int(f.Num(p)) })
+		default:
+			addField(f.Name, f.Kind, func(p *Packet) any {
+				if !has(p) {
+					return nil
+				}
+				return f.Str(p)
+			})
+		}
+	}
+	registered = append(registered, pr)
+	sort.SliceStable(registered, func(i, j int) bool { return registered[i].Order < registered[j].Order })
+}
+
+func (f *ProtoField) present(p *Packet) bool { return f.Has == nil || f.Has(p) }
+
+// appendRegisteredJSON writes the fields of every registered protocol p has.
+func appendRegisteredJSON(o *jsonObj, p *Packet) {
+	for _, pr := range registered {
+		if !pr.Has(p) {
+			continue
+		}
+		for i := range pr.Fields {
+			f := &pr.Fields[i]
+			if !f.present(p) {
+				continue
+			}
+			if f.Kind == FieldNumber {
+				o.uint(f.key, f.Num(p))
+			} else {
+				o.str(f.key, f.Str(p))
+			}
+		}
+	}
+}
+
+// appendRegisteredText appends the words of every registered protocol p
+// has, outermost first.
+func appendRegisteredText(dst []byte, p *Packet) []byte {
+	for _, pr := range registered {
+		if pr.Text != nil && pr.Has(p) {
+			dst = pr.Text(dst, p)
+		}
+	}
+	return dst
+}
+
+// detailNode is pr's node in the details pane, over bytes [off, off+n).
+func (pr *Proto) detailNode(p *Packet, off, n int) DetailNode {
+	d := DetailNode{Label: pr.Title, Off: off, Len: n}
+	for i := range pr.Fields {
+		f := &pr.Fields[i]
+		if !f.present(p) {
+			continue
+		}
+		var v string
+		switch {
+		case f.Kind != FieldNumber:
+			v = f.Str(p)
+		case f.Hex > 0:
+			h := strconv.FormatUint(f.Num(p), 16)
+			if len(h) < f.Hex {
+				h = strings.Repeat("0", f.Hex-len(h)) + h
+			}
+			v = "0x" + h + " (" + strconv.FormatUint(f.Num(p), 10) + ")"
+		default:
+			v = strconv.FormatUint(f.Num(p), 10)
+		}
+		d.Children = append(d.Children, node(0, 0, "%s: %s", f.Label, v))
+	}
+	return d
+}
+
+// registeredByGopacket returns the registered protocol p has whose header
+// gopacket decodes as the layer type called name.
+func registeredByGopacket(p *Packet, name string) *Proto {
+	for _, pr := range registered {
+		if pr.Gopacket == name && pr.Has(p) {
+			return pr
+		}
+	}
+	return nil
+}
