@@ -42,7 +42,8 @@ Options:
   --html OUT       also write the run as one self-contained page to OUT (the
                    ladder, each socket's buffers over time, the steps; opens
                    from disk, no network); "-" writes it to stdout instead
-                   of the text
+                   of the text; an OUT ending in .svg gets the ladder and
+                   the charts alone, for slides
   --host-net       run on the host's loopback instead of a private namespace
                    (needs CAP_NET_RAW for the capture; ports 7001-7040 must be free)
 `

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 
 	"github.com/sockscope/sockscope/demos"
 	"github.com/sockscope/sockscope/ui/page"
@@ -117,10 +118,16 @@ type nopCloser struct{ io.Writer }
 
 func (nopCloser) Close() error { return nil }
 
-// writePage writes the run's page to w and closes it.
+// writePage writes the run's page to w and closes it; to a file named
+// *.svg, the ladder and the charts alone.
 func (l *lessonPrinter) writePage(w io.WriteCloser, cmd string, o *demoOptions) error {
-	t := l.b.Build()
-	err := page.Lesson(t, page.Options{ZH: o.lang == "zh"}).WritePage(w)
+	p := page.Lesson(l.b.Build(), page.Options{ZH: o.lang == "zh"})
+	var err error
+	if strings.HasSuffix(strings.ToLower(o.htmlName()), ".svg") {
+		err = p.WriteSVG(w) // the picture alone, for slides
+	} else {
+		err = p.WritePage(w)
+	}
 	if cerr := w.Close(); err == nil {
 		err = cerr
 	}

@@ -33,7 +33,7 @@ Options:
                        naming the calls they carried
   --html OUT           also write the run as one self-contained page to OUT
                        (ladder, buffers over time, calls); "-" writes it to
-                       stdout instead of the text
+                       stdout instead of the text; OUT.svg: the picture alone
   --lang en|zh         the view's words in English or 简体中文
   --host-net           run on the host's network instead of a private
                        namespace (the capture then needs CAP_NET_RAW)
