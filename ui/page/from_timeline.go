@@ -39,6 +39,7 @@ func Lesson(t *timeline.Timeline, o Options) *Page {
 	}
 	charts := map[int]int{} // socket ID → index in p.Charts
 	lastSeen := map[int]int{}
+	lines := map[int][]Point{} // socket ID → its states where they changed
 	callRow := map[int]int{}
 	steps := map[int]int{} // step number → index in p.Steps
 	stepOf := func(n int) *Step {
@@ -115,9 +116,17 @@ func Lesson(t *timeline.Timeline, o Options) *Page {
 			st.Rows = append(st.Rows, ri)
 		}
 		p.Rows = append(p.Rows, row)
-		for _, s := range r.Socks {
-			if !s.Closed {
-				lastSeen[s.ID] = ri
+		for k := range r.Socks {
+			s := &r.Socks[k]
+			if s.Closed {
+				continue
+			}
+			lastSeen[s.ID] = ri
+			l := lines[s.ID]
+			if n := len(l); n == 0 || l[n-1].SendQ != s.SendQ || l[n-1].RecvQ != s.RecvQ || l[n-1].Window != s.Window ||
+				l[n-1].SndBuf != s.SndBuf || l[n-1].RcvBuf != s.RcvBuf {
+				lines[s.ID] = append(l, Point{Row: ri, At: r.At, SendQ: s.SendQ, Unsent: s.Unsent, RecvQ: s.RecvQ,
+					SndBuf: s.SndBuf, RcvBuf: s.RcvBuf, Window: s.Window, Endpoint: s.Endpoint, FD: s.FD})
 			}
 		}
 		if after == "" {
@@ -146,6 +155,13 @@ func Lesson(t *timeline.Timeline, o Options) *Page {
 	for i := range p.Charts {
 		c := &p.Charts[i]
 		c.Until = max(lastSeen[c.Sock], c.Points[len(c.Points)-1].Row)
+		// From the chart's first point on (before it the socket's
+		// buffers were empty, and a listener's window is no one's).
+		for _, pt := range lines[c.Sock] {
+			if pt.Row >= c.Points[0].Row {
+				c.Lines = append(c.Lines, pt)
+			}
+		}
 	}
 	sort.SliceStable(p.Steps, func(i, j int) bool { return p.Steps[i].Num < p.Steps[j].Num })
 	return p

@@ -98,6 +98,11 @@ type Chart struct {
 	Proto    string
 	Listener bool
 	Points   []Point
+	// Lines are what the chart's lines are drawn through: a state after
+	// every row that changed any of the values drawn (a window advertised
+	// or a buffer size set changes no queue, so it is no Point). nil:
+	// the Points.
+	Lines []Point
 	// Until is the row after which the socket is gone (closed, or the
 	// end of the ladder).
 	Until int

@@ -407,13 +407,15 @@ func (g *geometry) chartCols(ci int) (send, recv float64) {
 // capacity.
 func colScale(c *Chart, recv bool) int {
 	m := 1
-	for _, pt := range c.Points {
-		if recv {
-			m = max(m, pt.RecvQ, pt.Window, pt.RcvBuf)
-		} else {
-			m = max(m, pt.SendQ)
-			if !c.Listener {
-				m = max(m, pt.SndBuf)
+	for _, pts := range [][]Point{c.Points, c.Lines} {
+		for _, pt := range pts {
+			if recv {
+				m = max(m, pt.RecvQ, pt.Window, pt.RcvBuf)
+			} else {
+				m = max(m, pt.SendQ)
+				if !c.Listener {
+					m = max(m, pt.SndBuf)
+				}
 			}
 		}
 	}
@@ -493,8 +495,12 @@ func (p *Page) drawChart(s *svgBuf, g *geometry, ci int) {
 	line := func(cls string, x0 float64, scale int, val func(*Point) int) {
 		var b []byte
 		prev := -1.0
-		for k := range c.Points {
-			pt := &c.Points[k]
+		pts := c.Lines
+		if pts == nil {
+			pts = c.Points
+		}
+		for k := range pts {
+			pt := &pts[k]
 			if !g.ax.drawn(pt.Row) {
 				continue
 			}
