@@ -92,6 +92,9 @@ func TestDemoPages(t *testing.T) {
 					checkPage(t, "chromium", parsePage(t, chromiumDOM(t, path)), r)
 				})
 			}
+			if name == "tcp-echo" {
+				t.Run("chromium-highlight", func(t *testing.T) { checkHighlight(t, path, r) })
+			}
 		})
 	}
 }
@@ -378,7 +381,7 @@ func checkPointDrawn(t *testing.T, what string, ch, pt *html.Node, rowY map[stri
 // it is not installed), takes a screenshot beside it, fails on any script
 // error or refused resource in the console, and returns the DOM as the
 // browser built it.
-func chromiumDOM(t *testing.T, path string) []byte {
+func chromiumDOM(t *testing.T, path string, flags ...string) []byte {
 	t.Helper()
 	bin := ""
 	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
@@ -393,7 +396,8 @@ func chromiumDOM(t *testing.T, path string) []byte {
 	shot := strings.TrimSuffix(path, ".html") + ".png"
 	args := []string{"--headless", "--disable-gpu", "--no-first-run", "--disable-dev-shm-usage",
 		"--user-data-dir=" + t.TempDir(), "--enable-logging=stderr", "--v=0",
-		"--window-size=1400,1600", "--screenshot=" + shot, "--dump-dom", "file://" + path}
+		"--window-size=1400,1600", "--screenshot=" + shot, "--dump-dom"}
+	args = append(append(args, flags...), "file://"+path)
 	if os.Geteuid() == 0 {
 		args = append([]string{"--no-sandbox"}, args...) // Chromium refuses root without it
 	}
@@ -501,5 +505,77 @@ func TestReplayLadderPage(t *testing.T) {
 	}
 	if arrows != 14 || !strings.HasPrefix(svg, "<?xml") || strings.Contains(svg, "<script") {
 		t.Errorf("the SVG has %d arrows (want 14), or no XML prologue, or a script", arrows)
+	}
+}
+
+// checkHighlight hovers over the first send of the run in Chromium and
+// checks that the page's script highlights exactly the send and what it is
+// tied to (the frames that carried its bytes and the ACK of the last, the
+// calls that read them), in the picture and in the tables.
+func checkHighlight(t *testing.T, path string, r *demoRun) {
+	var send map[string]any
+	for _, c := range r.calls {
+		if str(c["call.op"]) == "send" || str(c["call.op"]) == "sendall" {
+			send = c
+			break
+		}
+	}
+	if send == nil {
+		t.Fatal("no send in the run")
+	}
+	id := "c" + strconv.Itoa(num(send["call.number"]))
+	want := map[string]bool{id: true}
+	for _, f := range ints(send["call.frames"]) {
+		want["f"+strconv.Itoa(f)] = true
+	}
+	if f, ok := send["call.ack_frame"]; ok && num(f) > 0 {
+		f := num(f)
+		want["f"+strconv.Itoa(f)] = true // the ACK of its last byte
+	}
+	for _, c := range ints(send["call.peers"]) {
+		want["c"+strconv.Itoa(c)] = true
+	}
+	// The page in a frame of a harness page, which dispatches the hover
+	// once it has loaded and writes what is highlighted into its own body
+	// (Chromium lets file: pages reach each other with
+	// --allow-file-access-from-files).
+	harness := filepath.Join(filepath.Dir(path), "harness.html")
+	src := `<!DOCTYPE html><html><body><iframe id="p" src="` + filepath.Base(path) + `" onload="
+var d=this.contentDocument, el=d.querySelector('g[data-id=` + id + `]');
+el.dispatchEvent(new MouseEvent('mouseover',{bubbles:true}));
+var out=[], hs=d.querySelectorAll('.hl');
+for (var i=0;i<hs.length;i++) out.push(hs[i].tagName.toLowerCase()+':'+hs[i].getAttribute('data-id'));
+document.getElementById('out').textContent=out.join(' ');
+"></iframe><pre id="out">none</pre></body></html>`
+	if err := os.WriteFile(harness, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	dom := chromiumDOM(t, harness, "--allow-file-access-from-files")
+	doc := parsePage(t, dom)
+	var out string
+	walkHTML(doc, func(n *html.Node) {
+		if attrOf(n, "id") == "out" {
+			out = nodeText(n)
+		}
+	})
+	inSVG, inTable := map[string]bool{}, map[string]bool{}
+	for _, f := range strings.Fields(out) {
+		tag, id, _ := strings.Cut(f, ":")
+		switch tag {
+		case "g":
+			inSVG[id] = true
+		case "tr":
+			inTable[id] = true
+		}
+	}
+	for id := range want {
+		if !inSVG[id] || !inTable[id] {
+			t.Errorf("hovering over %s: %s is not highlighted in the picture and the table (%s)", "c"+strconv.Itoa(num(send["call.number"])), id, out)
+		}
+	}
+	for id := range inSVG {
+		if !want[id] {
+			t.Errorf("hovering over the send highlights %s too, tied to it? (want %v)", id, want)
+		}
 	}
 }
