@@ -33,6 +33,8 @@ type Decoder struct {
 	icmp6   layers.ICMPv6
 	echo6   layers.ICMPv6Echo
 	dnsName []byte // scratch for DNSSummary.QName
+	dnsMsg  []byte // the DNS message of the packet decoded last
+	appText []byte // scratch for the application line (Packet.AppLine)
 
 	container gopacket.DecodingLayerContainer
 	byFirst   map[gopacket.LayerType]*gopacket.DecodingLayerParser

@@ -113,11 +113,14 @@ func (d *Decoder) application(p *Packet) {
 	case p.Layers&LayerTCP != 0 && (p.SrcPort == 53 || p.DstPort == 53) && len(d.tcp.Payload) > 2:
 		msg = d.tcp.Payload[2:] // RFC 1035 4.2.2: a two-byte length comes first
 	default:
+		d.applicationLine(p)
 		return
 	}
 	if len(msg) < 12 || p.Malformed {
 		return
 	}
+	d.dnsMsg = msg
+	defer d.applicationLine(p)
 	p.Layers |= LayerDNS
 	var err error
 	d.dnsName, err = parseDNS(msg, &p.DNS, d.dnsName)

@@ -134,6 +134,13 @@ type Packet struct {
 	ARPHLen, ARPPLen uint8
 
 	DNS DNSSummary
+	// App names the application protocol AppLine describes in tcpdump's
+	// words (app.go). The words are kept in the Packet itself (a value, so
+	// that a Packet outlives its Decoder's next Decode), at most
+	// maxAppLine bytes.
+	App    AppKind
+	appLen uint8
+	appBuf [maxAppLine]byte
 
 	// Tunnel holds the encapsulations crossed to reach the packet the
 	// fields above describe (the innermost), and the outermost IP and UDP
@@ -250,6 +257,10 @@ type DNSSummary struct {
 	// MsgLen is the DNS message length (without the TCP length prefix).
 	MsgLen int
 }
+
+// AppLine returns the application line's words (App says whose): bytes
+// from the wire in it are escaped. It aliases p.
+func (p *Packet) AppLine() []byte { return p.appBuf[:p.appLen] }
 
 // Has reports whether all layers in l were decoded.
 func (p *Packet) Has(l Layer) bool { return p.Layers&l == l }

@@ -521,13 +521,18 @@ func appendTCP(dst []byte, p *Packet, withAddrs bool) []byte {
 	if length == 0 {
 		return dst
 	}
-	switch app := tcpApp(p.SrcPort, p.DstPort); app {
-	case "DNS":
+	switch app := tcpApp(p.SrcPort, p.DstPort); {
+	case app == "HTTP" && p.App == AppHTTP, app == "" && p.App == AppTLS:
+		// HTTP's first line, as tcpdump prints it; a TLS ClientHello's
+		// server name, which tcpdump does not print.
+		dst = append(dst, ": "...)
+		dst = append(dst, p.AppLine()...)
+	case app == "DNS":
 		if p.Layers&LayerDNS != 0 && length > 2 {
 			dst = append(dst, ' ')
 			dst = appendDNS(dst, p, length-2, false)
 		}
-	case "":
+	case app == "":
 	default:
 		// The text protocols' printers start with the protocol's name
 		// and go on with the first line of the payload, which is not kept.
@@ -699,8 +704,16 @@ func appendUDP(dst []byte, p *Packet, withAddrs bool) []byte {
 		dst = append(dst, " > "...)
 		return txtInt(dst, length)
 	}
+	if p.App == AppNTP || p.App == AppDHCP {
+		return append(dst, p.AppLine()...)
+	}
 	dst = append(dst, "UDP, length "...)
-	return txtInt(dst, ulen)
+	dst = txtInt(dst, ulen)
+	if p.App == AppQUIC { // tcpdump names QUIC only when told to (-T quic)
+		dst = append(dst, ", "...)
+		dst = append(dst, p.AppLine()...)
+	}
+	return dst
 }
 
 // appendDNS appends tcpdump's short DNS form; length is the DNS message
@@ -735,6 +748,9 @@ func appendDNS(dst []byte, p *Packet, length int, mdns bool) []byte {
 		dst = txtUint(dst, uint64(d.NSCount))
 		dst = append(dst, '/')
 		dst = txtUint(dst, uint64(d.ARCount))
+		if p.App == AppDNSAnswers {
+			dst = append(dst, p.AppLine()...)
+		}
 	} else {
 		if d.RD {
 			dst = append(dst, '+')
