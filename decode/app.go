@@ -84,7 +84,7 @@ func (d *Decoder) applicationLine(p *Packet) {
 func appendDNSAnswers(dst, msg []byte, s *DNSSummary) []byte {
 	off := 12
 	var err error
-	var name [256]byte // a name is at most 255 bytes: reading one does not allocate
+	var name [256]byte                    // a name is at most 255 bytes: reading one does not allocate
 	for i := 0; i < int(s.QDCount); i++ { // skip the questions
 		if _, off, err = readDNSName(msg, off, name[:0]); err != nil || off+4 > len(msg) {
 			return dst
