@@ -462,9 +462,9 @@ func (p *Page) drawChart(s *svgBuf, g *geometry, ci int) {
 			}
 		}
 		if c.Listener {
-			sub = "backlog"
+			sub = word(p.ZH, "backlog")
 			if k == 1 {
-				sub = "accept q"
+				sub = word(p.ZH, "accept q")
 			}
 		}
 		s.raw(`<text class="sub"`)

@@ -23,13 +23,9 @@ var zhWords = map[string]string{
 	"window":                "窗口",
 	"blocked":               "阻塞",
 	"waiting":               "等待中",
-	"rows not drawn":        "行未画出",
 	"Outcome of this run: ": "本次运行的结果：",
-	"How to read":           "怎么读",
-	"Buffers":               "缓冲区",
-	"calls":                 "次调用",
-	"packets":               "个包",
-	"lanes":                 "条泳道",
+	"backlog":               "backlog",
+	"accept q":              "accept 队列",
 }
 
 // word returns en in the page's language.
