@@ -30,7 +30,7 @@ const (
 	AppQUIC
 )
 
-const maxAppLine = 127
+const maxAppLine = 111
 
 const maxDNSAnswers = 16 // tcpdump prints them all; a line stops here with ", …"
 

@@ -193,7 +193,7 @@ func (b *detailBuilder) layers() {
 // Decoder read them, without byte ranges.
 func (b *detailBuilder) registered() {
 	for _, pr := range registered {
-		if !pr.Has(b.p) || slices.Contains(b.protos, pr.Name) {
+		if !pr.present(b.p) || slices.Contains(b.protos, pr.Name) {
 			continue
 		}
 		b.protos = append(b.protos, pr.Name)
@@ -252,8 +252,6 @@ func (b *detailBuilder) layer(l gopacket.Layer) {
 	case *layers.Loopback:
 		b.add(DetailNode{Label: "Null/Loopback", Off: o, Len: n, Children: []DetailNode{
 			node(o, n, "Family: %s (%d)", afLabel(uint32(v.Family)), v.Family)}}, "null", n)
-	case *layers.ARP:
-		b.add(b.arp(o, v), "arp", n)
 	case *layers.IPv4:
 		b.add(b.ipv4(o, v), "ip", n)
 	case *layers.IPv6:
@@ -342,27 +340,6 @@ func (b *detailBuilder) ethernet(o int, v *layers.Ethernet) DetailNode {
 		n.Children = append(n.Children, node(o+12, 2, "Length: %d", v.Length))
 	} else {
 		n.Children = append(n.Children, node(o+12, 2, "Type: %s (0x%04x)", etherLabel(uint16(v.EthernetType)), uint16(v.EthernetType)))
-	}
-	return n
-}
-
-func (b *detailBuilder) arp(o int, v *layers.ARP) DetailNode {
-	op := arpOpName(v.Operation)
-	if op == "" {
-		op = "Unknown"
-	}
-	n := node(o, len(v.Contents), "Address Resolution Protocol (%s)", strings.ToLower(op))
-	hs, ps := int(v.HwAddressSize), int(v.ProtAddressSize)
-	n.Children = []DetailNode{
-		node(o, 2, "Hardware type: %d", v.AddrType),
-		node(o+2, 2, "Protocol type: %s (0x%04x)", etherLabel(uint16(v.Protocol)), uint16(v.Protocol)),
-		node(o+4, 1, "Hardware size: %d", hs),
-		node(o+5, 1, "Protocol size: %d", ps),
-		node(o+6, 2, "Opcode: %s (%d)", op, v.Operation),
-		node(o+8, hs, "Sender MAC address: %s", hwAddr(v.SourceHwAddress)),
-		node(o+8+hs, ps, "Sender IP address: %s", protoAddr(v.SourceProtAddress)),
-		node(o+8+hs+ps, hs, "Target MAC address: %s", hwAddr(v.DstHwAddress)),
-		node(o+8+2*hs+ps, ps, "Target IP address: %s", protoAddr(v.DstProtAddress)),
 	}
 	return n
 }

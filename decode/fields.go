@@ -165,17 +165,6 @@ func init() {
 	proto("null", layer(LayerLoopback))
 	num("null.family", layer(LayerLoopback), func(p *Packet) int { return int(p.LoopFamily) })
 
-	// ARP.
-	arp := layer(LayerARP)
-	proto("arp", arp)
-	num("arp.opcode", arp, func(p *Packet) int { return int(p.ARPOp) })
-	arpMAC := func(p *Packet) bool { return arp(p) && p.ARPHLen == 6 }
-	str("arp.src.hw_mac", arpMAC, func(p *Packet) string { return macString(p.ARPSHA) })
-	str("arp.dst.hw_mac", arpMAC, func(p *Packet) string { return macString(p.ARPTHA) })
-	arpIP := func(p *Packet) bool { return arp(p) && p.ARPSPA.IsValid() }
-	addrField("arp.src.proto_ipv4", arpIP, func(p *Packet) string { return p.ARPSPA.String() })
-	addrField("arp.dst.proto_ipv4", arpIP, func(p *Packet) string { return p.ARPTPA.String() })
-
 	// IPv4 and IPv6: the first header of each version, as JSON writes
 	// them (tunnel.go), and the innermost again under inner.*.
 	ipFields("", firstIPField)

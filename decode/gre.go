@@ -97,7 +97,7 @@ func init() {
 	bit := func(b uint16) func(p *Packet) bool {
 		return func(p *Packet) bool { return p.Tunnel.GREFlagsVer&b != 0 }
 	}
-	registerProto(&Proto{Name: "gre", Title: "Generic Routing Encapsulation", Order: 10, Has: gre, Gopacket: "GRE",
+	registerProto(&Proto{Name: "gre", Tunnel: TunnelGRE, Title: "Generic Routing Encapsulation", Order: 10, Has: gre, Gopacket: "GRE",
 		Fields: []ProtoField{
 			{Name: "gre.flags_and_version", Label: "Flags and Version", Hex: 4, Num: func(p *Packet) uint64 { return uint64(t(p).GREFlagsVer) }},
 			{Name: "gre.proto", Label: "Protocol Type", Hex: 4, Num: func(p *Packet) uint64 { return uint64(t(p).GREProto) }},
@@ -110,14 +110,14 @@ func init() {
 		},
 		Text: greText})
 	erspanTyped := func(p *Packet) bool { return t(p).GREProto == 0x22eb || t(p).GREFlagsVer&0x1000 != 0 }
-	registerProto(&Proto{Name: "erspan", Title: "Encapsulated Remote Switch Packet ANalysis", Order: 11, Gopacket: "ERSPANII",
+	registerProto(&Proto{Name: "erspan", Tunnel: TunnelERSPAN, Title: "Encapsulated Remote Switch Packet ANalysis", Order: 11, Gopacket: "ERSPANII",
 		Has: func(p *Packet) bool { return p.Tunnel.Kinds&TunnelERSPAN != 0 },
 		Fields: []ProtoField{
 			{Name: "erspan.version", Label: "Version", Has: erspanTyped, Num: func(p *Packet) uint64 { return uint64(t(p).ERSPANVersion) }},
 			{Name: "erspan.spanid", Label: "SpanID", Has: erspanTyped, Num: func(p *Packet) uint64 { return uint64(t(p).ERSPANSpanID) }},
 		},
 		Text: erspanText})
-	registerProto(&Proto{Name: "wccp", Title: "Web Cache Communication Protocol redirect", Order: 12,
+	registerProto(&Proto{Name: "wccp", Tunnel: TunnelWCCP, Title: "Web Cache Communication Protocol redirect", Order: 12,
 		Has:  func(p *Packet) bool { return p.Tunnel.Kinds&TunnelWCCP != 0 },
 		Text: func(dst []byte, _ *Packet) []byte { return append(dst, "WCCP: "...) }})
 }

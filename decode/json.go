@@ -49,17 +49,8 @@ func AppendJSON(dst []byte, p *Packet) []byte {
 	if p.Layers&LayerLoopback != 0 {
 		o.uint(`"null.family":`, uint64(p.LoopFamily))
 	}
-	if p.Layers&LayerARP != 0 {
-		o.uint(`"arp.opcode":`, uint64(p.ARPOp))
-		if p.ARPHLen == 6 {
-			o.mac(`"arp.src.hw_mac":`, p.ARPSHA)
-			o.mac(`"arp.dst.hw_mac":`, p.ARPTHA)
-		}
-		if p.ARPSPA.IsValid() {
-			o.addr(`"arp.src.proto_ipv4":`, p.ARPSPA)
-			o.addr(`"arp.dst.proto_ipv4":`, p.ARPTPA)
-		}
-	}
+	// The registered protocols (registry.go): ARP and the tunnel headers.
+	appendRegisteredJSON(&o, p)
 	switch ipv := p.IPVersion; {
 	case p.Tunnel.Kinds != 0:
 		appendTunnelIPJSON(&o, p)

@@ -37,7 +37,7 @@ func macsec(b []byte, p *Packet) (Tunnel, gopacket.LayerType, []byte) {
 }
 
 func init() {
-	registerProto(&Proto{Name: "macsec", Title: "802.1AE Security tag", Order: 50,
+	registerProto(&Proto{Name: "macsec", Tunnel: TunnelMACsec, Title: "802.1AE Security tag", Order: 50,
 		Has: func(p *Packet) bool { return p.Tunnel.Kinds&TunnelMACsec != 0 },
 		Fields: []ProtoField{
 			{Name: "macsec.SL", Label: "Short length", Num: func(p *Packet) uint64 { return uint64(p.Tunnel.MACsecSL) }},

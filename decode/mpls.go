@@ -39,7 +39,7 @@ func mpls(b []byte, p *Packet) (Tunnel, gopacket.LayerType, []byte) {
 
 func init() {
 	top := func(p *Packet) (uint32, uint8, bool) { return p.Tunnel.MPLSLabel(0) }
-	registerProto(&Proto{Name: "mpls", Title: "MultiProtocol Label Switching Header", Order: 30, Gopacket: "MPLS",
+	registerProto(&Proto{Name: "mpls", Tunnel: TunnelMPLS, Title: "MultiProtocol Label Switching Header", Order: 30, Gopacket: "MPLS",
 		Has: func(p *Packet) bool { return p.Tunnel.NMPLS > 0 },
 		Fields: []ProtoField{
 			{Name: "mpls.label", Label: "MPLS Label", Num: func(p *Packet) uint64 { l, _, _ := top(p); return uint64(l) }},

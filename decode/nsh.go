@@ -41,7 +41,7 @@ func nsh(b []byte, p *Packet) (Tunnel, gopacket.LayerType, []byte) {
 }
 
 func init() {
-	registerProto(&Proto{Name: "nsh", Title: "Network Service Header", Order: 25,
+	registerProto(&Proto{Name: "nsh", Tunnel: TunnelNSH, Title: "Network Service Header", Order: 25,
 		Has: func(p *Packet) bool { return p.Tunnel.Kinds&TunnelNSH != 0 },
 		Fields: []ProtoField{
 			{Name: "nsh.spi", Label: "Service Path Identifier", Num: func(p *Packet) uint64 { return uint64(p.Tunnel.NSHSPI) }},

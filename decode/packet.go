@@ -129,6 +129,8 @@ type Packet struct {
 	Quote Quote
 
 	ARPOp            uint16
+	ARPHType         uint16 // hardware type (1 Ethernet)
+	ARPPType         uint16 // protocol type (0x0800 IPv4)
 	ARPSHA, ARPTHA   [6]byte
 	ARPSPA, ARPTPA   netip.Addr
 	ARPHLen, ARPPLen uint8

@@ -22,7 +22,7 @@ func pim(b []byte, p *Packet) (Tunnel, gopacket.LayerType, []byte) {
 }
 
 func init() {
-	registerProto(&Proto{Name: "pim", Title: "Protocol Independent Multicast", Order: 40,
+	registerProto(&Proto{Name: "pim", Tunnel: TunnelPIM, Title: "Protocol Independent Multicast", Order: 40,
 		Has: func(p *Packet) bool { return p.Tunnel.Kinds&TunnelPIM != 0 },
 		Fields: []ProtoField{
 			{Name: "pim.type", Label: "Type", Num: func(p *Packet) uint64 { return uint64(p.Tunnel.PIMType) }},

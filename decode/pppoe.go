@@ -55,7 +55,7 @@ func pppoeHeader(b []byte, p *Packet) bool {
 
 func init() {
 	pppoe := func(p *Packet) bool { return p.Tunnel.Kinds&TunnelPPPoE != 0 }
-	registerProto(&Proto{Name: "pppoe", Title: "PPP-over-Ethernet", Order: 60, Has: pppoe, Gopacket: "PPPoE",
+	registerProto(&Proto{Name: "pppoe", Tunnel: TunnelPPPoE, Title: "PPP-over-Ethernet", Order: 60, Has: pppoe, Gopacket: "PPPoE",
 		Fields: []ProtoField{
 			{Name: "pppoe.code", Label: "Code", Hex: 2, Num: func(p *Packet) uint64 { return uint64(p.Tunnel.PPPoECode) }},
 			{Name: "pppoe.session_id", Label: "Session ID", Hex: 4, Num: func(p *Packet) uint64 { return uint64(p.Tunnel.PPPoESession) }},
@@ -72,7 +72,7 @@ func init() {
 			dst = txtHex(dst, uint32(t.PPPoESession), 1)
 			return append(dst, "] "...)
 		}})
-	registerProto(&Proto{Name: "ppp", Title: "Point-to-Point Protocol", Order: 61, Gopacket: "PPP",
+	registerProto(&Proto{Name: "ppp", Tunnel: TunnelPPPoE, Title: "Point-to-Point Protocol", Order: 61, Gopacket: "PPP",
 		Has: func(p *Packet) bool { return pppoe(p) && p.Tunnel.PPPoECode == 0 },
 		Fields: []ProtoField{
 			{Name: "ppp.protocol", Label: "Protocol", Hex: 4, Num: func(p *Packet) uint64 { return uint64(p.Tunnel.PPPProto) }},

@@ -23,8 +23,14 @@ type Proto struct {
 	// Order places the protocol among the others, outermost first: JSON
 	// keys and the text line follow it.
 	Order int
+	// Layer or Tunnel is a bit the packet must have for Has to be asked
+	// (a quick test on every packet's path); Has then decides.
+	Layer  Layer
+	Tunnel Tunnel
 	// Has reports whether the packet has this protocol's header.
 	Has func(p *Packet) bool
+	// TitleOf, if set, gives the details heading instead of Title.
+	TitleOf func(p *Packet) string
 	// Fields are written in this order.
 	Fields []ProtoField
 	// Text appends tcpdump's words for the header, ending with the
@@ -47,24 +53,36 @@ type ProtoField struct {
 	Num func(p *Packet) uint64
 	Str func(p *Packet) string
 	// Hex shows the number in hexadecimal with this many digits in the
-	// details pane (0: decimal).
-	Hex int
+	// details pane (0: decimal); Show, if set, gives the value's text there.
+	Hex  int
+	Show func(p *Packet) string
+	// Span, if set, locates the field's bytes from the header's start, for
+	// the details pane's hex highlight.
+	Span func(p *Packet) (off, n int)
 
 	key string // `"name":`, made once
 }
 
 var registered []*Proto
 
+// present reports whether p has the protocol: the quick bit test, then Has.
+func (pr *Proto) present(p *Packet) bool {
+	if pr.Layer != 0 && p.Layers&pr.Layer == 0 || pr.Tunnel != 0 && p.Tunnel.Kinds&pr.Tunnel == 0 {
+		return false
+	}
+	return pr.Has(p)
+}
+
 // registerProto adds pr to the registry and its fields to the display
 // fields. It is called from init functions only.
 func registerProto(pr *Proto) {
-	proto(pr.Name, pr.Has)
+	proto(pr.Name, pr.present)
 	for i := range pr.Fields {
 		f := &pr.Fields[i]
 		f.key = strconv.Quote(f.Name) + ":"
-		has := pr.Has
+		has := pr.present
 		if f.Has != nil {
-			has = func(p *Packet) bool { return pr.Has(p) && f.Has(p) }
+			has = func(p *Packet) bool { return pr.present(p) && f.Has(p) }
 		}
 		switch f.Kind {
 		case FieldNumber:
@@ -87,7 +105,7 @@ func (f *ProtoField) present(p *Packet) bool { return f.Has == nil || f.Has(p) }
 // appendRegisteredJSON writes the fields of every registered protocol p has.
 func appendRegisteredJSON(o *jsonObj, p *Packet) {
 	for _, pr := range registered {
-		if !pr.Has(p) {
+		if !pr.present(p) {
 			continue
 		}
 		for i := range pr.Fields {
@@ -108,7 +126,7 @@ func appendRegisteredJSON(o *jsonObj, p *Packet) {
 // has, outermost first.
 func appendRegisteredText(dst []byte, p *Packet) []byte {
 	for _, pr := range registered {
-		if pr.Text != nil && pr.Has(p) {
+		if pr.Text != nil && pr.present(p) {
 			dst = pr.Text(dst, p)
 		}
 	}
@@ -117,7 +135,11 @@ func appendRegisteredText(dst []byte, p *Packet) []byte {
 
 // detailNode is pr's node in the details pane, over bytes [off, off+n).
 func (pr *Proto) detailNode(p *Packet, off, n int) DetailNode {
-	d := DetailNode{Label: pr.Title, Off: off, Len: n}
+	title := pr.Title
+	if pr.TitleOf != nil {
+		title = pr.TitleOf(p)
+	}
+	d := DetailNode{Label: Printable(title), Off: off, Len: n}
 	for i := range pr.Fields {
 		f := &pr.Fields[i]
 		if !f.present(p) {
@@ -125,6 +147,8 @@ func (pr *Proto) detailNode(p *Packet, off, n int) DetailNode {
 		}
 		var v string
 		switch {
+		case f.Show != nil:
+			v = f.Show(p)
 		case f.Kind != FieldNumber:
 			v = f.Str(p)
 		case f.Hex > 0:
@@ -136,7 +160,12 @@ func (pr *Proto) detailNode(p *Packet, off, n int) DetailNode {
 		default:
 			v = strconv.FormatUint(f.Num(p), 10)
 		}
-		d.Children = append(d.Children, node(0, 0, "%s: %s", f.Label, v))
+		c := node(0, 0, "%s: %s", f.Label, v)
+		if f.Span != nil && n > 0 {
+			c.Off, c.Len = f.Span(p)
+			c.Off += off
+		}
+		d.Children = append(d.Children, c)
 	}
 	return d
 }
@@ -145,7 +174,7 @@ func (pr *Proto) detailNode(p *Packet, off, n int) DetailNode {
 // gopacket decodes as the layer type called name.
 func registeredByGopacket(p *Packet, name string) *Proto {
 	for _, pr := range registered {
-		if pr.Gopacket == name && pr.Has(p) {
+		if pr.Gopacket == name && pr.present(p) {
 			return pr
 		}
 	}

@@ -16,7 +16,19 @@ import (
 // details pane has its node with every present field's label, and every
 // present field is a JSON key and a display field with the same value.
 func TestRegistryDrivesViews(t *testing.T) {
-	r, err := capture.Open("testdata/tunnels.pcap")
+	seen := map[string]int{}
+	for _, path := range []string{"testdata/tunnels.pcap", "testdata/malformed.pcap"} {
+		registryViews(t, path, seen)
+	}
+	for _, pr := range registered {
+		if seen[pr.Name] == 0 {
+			t.Errorf("no frame of the testdata captures has %s", pr.Name)
+		}
+	}
+}
+
+func registryViews(t *testing.T, path string, seen map[string]int) {
+	r, err := capture.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -24,7 +36,6 @@ func TestRegistryDrivesViews(t *testing.T) {
 	dec := NewDecoder()
 	var f capture.Frame
 	var p Packet
-	seen := map[string]int{}
 	for n := 1; ; n++ {
 		if err := r.Next(&f); err != nil {
 			if !errors.Is(err, io.EOF) {
@@ -39,18 +50,18 @@ func TestRegistryDrivesViews(t *testing.T) {
 		}
 		nodes := Details(f.Data, &p)
 		for _, pr := range registered {
-			if !pr.Has(&p) {
+			if !pr.present(&p) {
 				continue
 			}
 			seen[pr.Name]++
 			var node *DetailNode
 			for i := range nodes {
-				if nodes[i].Label == pr.Title {
+				if nodes[i].Label == pr.Title || pr.TitleOf != nil && nodes[i].Label == pr.TitleOf(&p) {
 					node = &nodes[i]
 				}
 			}
 			if node == nil {
-				t.Errorf("frame %d: no %q node in the details", n, pr.Title)
+				t.Errorf("%s frame %d: no %q node in the details", path, n, pr.Title)
 				continue
 			}
 			for i := range pr.Fields {
@@ -60,26 +71,21 @@ func TestRegistryDrivesViews(t *testing.T) {
 				}
 				v, ok := obj[fd.Name]
 				if !ok {
-					t.Errorf("frame %d: JSON lacks %s", n, fd.Name)
+					t.Errorf("%s frame %d: JSON lacks %s", path, n, fd.Name)
 					continue
 				}
 				df, ok := LookupField(fd.Name)
 				if !ok || fmt.Sprint(df.Get(&p)) != fmt.Sprint(v) {
-					t.Errorf("frame %d: display field %s = %v, JSON %v", n, fd.Name, df.Get(&p), v)
+					t.Errorf("%s frame %d: display field %s = %v, JSON %v", path, n, fd.Name, df.Get(&p), v)
 				}
 				found := false
 				for _, c := range node.Children {
 					found = found || strings.HasPrefix(c.Label, fd.Label+": ")
 				}
 				if !found {
-					t.Errorf("frame %d: %s node lacks %q", n, pr.Title, fd.Label)
+					t.Errorf("%s frame %d: %s node lacks %q", path, n, pr.Title, fd.Label)
 				}
 			}
-		}
-	}
-	for _, pr := range registered {
-		if seen[pr.Name] == 0 {
-			t.Errorf("no frame of testdata/tunnels.pcap has %s", pr.Name)
 		}
 	}
 }

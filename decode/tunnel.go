@@ -111,6 +111,14 @@ func (t *TunnelInfo) MPLSLabel(i int) (label uint32, ttl uint8, bottom bool) {
 // tunnels decodes the encapsulations at the end of the first parse, one
 // inner parse per tunnel, at most maxTunnelDepth deep.
 func (d *Decoder) tunnels(frame []byte, p *Packet) {
+	switch d.decoded[len(d.decoded)-1] { // the common ends first, cheaply
+	case layers.LayerTypeTCP, layers.LayerTypeICMPv4, layers.LayerTypeICMPv6, layers.LayerTypeICMPv6Echo, layers.LayerTypeARP:
+		return
+	case layers.LayerTypeUDP:
+		if !isTunnelPort(p.SrcPort) && !isTunnelPort(p.DstPort) {
+			return
+		}
+	}
 	for depth := 0; depth < maxTunnelDepth && len(d.decoded) > 0; depth++ {
 		last := d.decoded[len(d.decoded)-1]
 		l, ok := d.container.Decoder(last)
@@ -152,6 +160,8 @@ func (d *Decoder) tunnels(frame []byte, p *Packet) {
 		}
 	}
 }
+
+func isTunnelPort(port uint16) bool { return port == 4789 || port == 6081 || port == 6635 }
 
 // keepOuter copies the outermost IP and UDP headers into p.Tunnel.Outer,
 // numbering the tunnel's own UDP flow first, as Wireshark does (udp.stream;

@@ -84,7 +84,6 @@ func appendTunnelIPJSON(o *jsonObj, p *Packet) {
 		o.mac(`"inner.eth.dst":`, t.InnerEthDst)
 		o.uint(`"inner.eth.type":`, uint64(t.InnerEthType))
 	}
-	appendRegisteredJSON(o, p)
 }
 
 // appendTunnelUDPJSON writes the UDP headers of a tunnelled packet whose

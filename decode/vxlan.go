@@ -36,7 +36,7 @@ func geneve(b []byte, p *Packet) (Tunnel, gopacket.LayerType, []byte) {
 }
 
 func init() {
-	registerProto(&Proto{Name: "vxlan", Title: "Virtual eXtensible Local Area Network", Order: 20, Gopacket: "VXLAN",
+	registerProto(&Proto{Name: "vxlan", Tunnel: TunnelVXLAN, Title: "Virtual eXtensible Local Area Network", Order: 20, Gopacket: "VXLAN",
 		Has: func(p *Packet) bool { return p.Tunnel.Kinds&TunnelVXLAN != 0 },
 		Fields: []ProtoField{
 			{Name: "vxlan.vni", Label: "VXLAN Network Identifier (VNI)", Num: func(p *Packet) uint64 { return uint64(p.Tunnel.VNI) }},
@@ -47,7 +47,7 @@ func init() {
 			dst = txtUint(dst, uint64(p.Tunnel.VNI))
 			return append(dst, " | "...)
 		}})
-	registerProto(&Proto{Name: "geneve", Title: "Generic Network Virtualization Encapsulation", Order: 21, Gopacket: "Geneve",
+	registerProto(&Proto{Name: "geneve", Tunnel: TunnelGeneve, Title: "Generic Network Virtualization Encapsulation", Order: 21, Gopacket: "Geneve",
 		Has: func(p *Packet) bool { return p.Tunnel.Kinds&TunnelGeneve != 0 },
 		Fields: []ProtoField{
 			{Name: "geneve.vni", Label: "Virtual Network Identifier (VNI)", Hex: 6, Num: func(p *Packet) uint64 { return uint64(p.Tunnel.VNI) }},
