@@ -162,8 +162,8 @@ func (p *Page) data() *pageData {
 		calls, callsZH = "", ""
 	}
 	if zh {
-		d.Meta = callsZH + strconv.Itoa(d.Frames) + " 个包，" + strconv.Itoa(len(p.Lanes)) + " 条泳道：" + strings.Join(lanes, "，") + "。时间向下走：每行一格，行前的等待按对数加长（≥ 1 ms 的等待标在时间轴上）；右边的图与梯形图共用时间轴。把鼠标移到（或点按）调用或包上，会高亮与它关联的一切。"
-		d.Bound = "梯形图最多画 " + strconv.Itoa(p.MaxRows) + " 行；超过时只画开头和结尾各 " + strconv.Itoa(p.MaxRows/2) + " 行，中间用一条带子计数。下方表格列出每一行。"
+		d.Meta = callsZH + strconv.Itoa(d.Frames) + " 个数据包，" + strconv.Itoa(len(p.Lanes)) + " 条泳道：" + strings.Join(lanes, "，") + "。时间向下走：每行一格，行前的等待按对数加长（≥ 1 ms 的等待标在时间轴上）；右边的图与时序图共用时间轴。把鼠标移到（或点按）调用或数据包上，会高亮与它关联的一切。"
+		d.Bound = "时序图最多画 " + strconv.Itoa(p.MaxRows) + " 行；超过时只画开头和结尾各 " + strconv.Itoa(p.MaxRows/2) + " 行，中间用一条带子计数。下方表格列出每一行。"
 	} else {
 		d.Meta = calls + strconv.Itoa(d.Frames) + " packets, " + strconv.Itoa(len(p.Lanes)) + " lanes: " + strings.Join(lanes, ", ") + ". Time runs down: every row has its own height, and the wait before a row adds height by its logarithm (waits of 1 ms or more are marked on the time axis); the charts on the right share the ladder's time axis. Hover over (or tap) a call or a packet to highlight what it is tied to."
 		d.Bound = "The ladder draws at most " + strconv.Itoa(p.MaxRows) + " rows; past that it draws the first and the last " + strconv.Itoa(p.MaxRows/2) + " and one band counts the rest. The tables below list every row."

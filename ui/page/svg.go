@@ -202,7 +202,7 @@ func (p *Page) drawBand(s *svgBuf, g *geometry) {
 func bandWords(p *Page, rows, frames, calls int) string {
 	from, to := p.Rows[p.MaxRows/2].At.Sub(p.Start), p.Rows[len(p.Rows)-p.MaxRows/2-1].At.Sub(p.Start)
 	if p.ZH {
-		return strconv.Itoa(rows) + " 行未画出（" + strconv.Itoa(frames) + " 个包，" + strconv.Itoa(calls) + " 次调用，" + fmtSince(from) + " – " + fmtSince(to) + "）：超过 " + strconv.Itoa(p.MaxRows) + " 行时只画开头和结尾各 " + strconv.Itoa(p.MaxRows/2) + " 行；下方表格列出每一行"
+		return strconv.Itoa(rows) + " 行未画出（" + strconv.Itoa(frames) + " 个数据包，" + strconv.Itoa(calls) + " 次调用，" + fmtSince(from) + " – " + fmtSince(to) + "）：超过 " + strconv.Itoa(p.MaxRows) + " 行时只画开头和结尾各 " + strconv.Itoa(p.MaxRows/2) + " 行；下方表格列出每一行"
 	}
 	return strconv.Itoa(rows) + " rows not drawn (" + strconv.Itoa(frames) + " packets, " + strconv.Itoa(calls) + " calls, " + fmtSince(from) + " – " + fmtSince(to) + "): past " + strconv.Itoa(p.MaxRows) + " rows the ladder draws the first and last " + strconv.Itoa(p.MaxRows/2) + "; the tables below list every row"
 }

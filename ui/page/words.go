@@ -10,7 +10,7 @@ var zhWords = map[string]string{
 	"frames ":               "帧 ",
 	"The connection":        "连接",
 	"From a capture: no socket calls and no socket buffers; the charts show each endpoint's bytes in flight and the window it advertised.": "来自抓包文件：没有套接字调用，也没有套接字缓冲区；图表显示每一端在途的字节和它通告的窗口。",
-	"Ladder":                "梯形图",
+	"Ladder":                "时序图",
 	"Steps":                 "步骤",
 	"time":                  "时间",
 	"endpoint":              "端点",
