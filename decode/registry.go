@@ -63,7 +63,13 @@ type ProtoField struct {
 	key string // `"name":`, made once
 }
 
-var registered []*Proto
+var (
+	registered []*Proto
+	// anyLayer is every registered protocol's Layer bit together: a packet
+	// with none of them and no tunnel has no registered protocol, which
+	// appendRegisteredJSON tests once rather than per protocol.
+	anyLayer Layer
+)
 
 // present reports whether p has the protocol: the quick bit test, then Has.
 func (pr *Proto) present(p *Packet) bool {
@@ -97,6 +103,7 @@ func registerProto(pr *Proto) {
 		}
 	}
 	registered = append(registered, pr)
+	anyLayer |= pr.Layer
 	sort.SliceStable(registered, func(i, j int) bool { return registered[i].Order < registered[j].Order })
 }
 
@@ -104,6 +111,9 @@ func (f *ProtoField) present(p *Packet) bool { return f.Has == nil || f.Has(p) }
 
 // appendRegisteredJSON writes the fields of every registered protocol p has.
 func appendRegisteredJSON(o *jsonObj, p *Packet) {
+	if p.Layers&anyLayer == 0 && p.Tunnel.Kinds == 0 {
+		return
+	}
 	for _, pr := range registered {
 		if !pr.present(p) {
 			continue
