@@ -829,7 +829,7 @@ func (v *View) drawCalls(screen tcell.Screen, x, y, w, h, end, cur int, lcalls m
 // whole border, nothing of the view showing beside or under it; a help
 // longer than the box scrolls (↑ ↓) and says so on its bottom border.
 func (v *View) drawHelp(screen tcell.Screen, x, y, w, h int) {
-	bw := min(w-2, 84)
+	bw := min(w, 84)
 	if bw < 6 || h < 4 {
 		return
 	}
@@ -839,14 +839,9 @@ func (v *View) drawHelp(screen tcell.Screen, x, y, w, h int) {
 	bh := min(h, len(lines)+3)
 	bx, by := x+(w-bw)/2, y+(h-bh)/2
 	for yy := by; yy < by+bh; yy++ {
-		// A margin of one blank cell each side: a wide character of the
-		// view straddling the border would cover it.
-		if bx > x {
-			screen.SetContent(bx-1, yy, ' ', nil, demoStyleDefault)
-		}
-		if bx+bw < x+w {
-			screen.SetContent(bx+bw, yy, ' ', nil, demoStyleDefault)
-		}
+		// A wide character of the view straddling the border would
+		// cover it.
+		widgets.ClearWideBefore(screen, bx, yy)
 		widgets.FillCells(screen, bx, yy, bx+bw, ' ', box)
 		screen.SetContent(bx, yy, '│', nil, box)
 		screen.SetContent(bx+bw-1, yy, '│', nil, box)

@@ -58,6 +58,7 @@ type inspector struct {
 	convs     *convContent
 	follow    *widgets.LinesView
 	ladder    *widgets.LinesView
+	ladderFit *ladderView // the ladder pane's root: ladder, fitted to its width
 	help      *widgets.LinesView
 	filterIn  *tview.InputField
 	status    *statusBar

@@ -83,6 +83,15 @@ func (ins *inspector) keyTable() widgets.Keymap {
 			Do: func(*tcell.EventKey) bool { ins.togglePane(name); return true }})
 	}
 	m.Actions = append(m.Actions, []widgets.Action{
+		{Name: "wide", Keys: []widgets.Key{R('w')},
+			Help: widgets.Text{"in the ladder: full labels (scroll with ← →) / arrows fitted to the pane, labels cut with …", "时序图中：完整标签（用 ← → 滚动）/ 箭头适应窗格宽度，标签截断并以 … 结尾"},
+			Do: func(*tcell.EventKey) bool {
+				if ins.pane != paneLadder {
+					return false
+				}
+				ins.ladderFit.toggleWide()
+				return true
+			}},
 		{Name: "faster", Keys: []widgets.Key{R('+'), R('=')},
 			Help: widgets.Text{"replay speed faster (files: capture timing × speed; max shows everything at once)", "回放加速（文件：按抓包时间 × 倍速；max 一次显示全部）"},
 			Do:   func(*tcell.EventKey) bool { ins.changeSpeed(1); return true }},
@@ -218,7 +227,12 @@ func (ins *inspector) drawHelp(screen tcell.Screen) {
 		ins.help.SetTop(top)
 		ins.helpW = hw
 	}
-	ins.help.SetRect((w-hw)/2, (h-hh)/2, hw, hh)
+	x, y := (w-hw)/2, (h-hh)/2
+	for row := y; row < y+hh; row++ {
+		// A wide character beside the box would cover its border.
+		widgets.ClearWideBefore(screen, x, row)
+	}
+	ins.help.SetRect(x, y, hw, hh)
 	ins.help.Draw(screen)
 }
 

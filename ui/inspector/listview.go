@@ -4,6 +4,7 @@ import (
 	"github.com/gdamore/tcell/v2"
 	"github.com/rivo/tview"
 	"github.com/rivo/uniseg"
+	"github.com/sockscope/sockscope/internal/textcol"
 	"github.com/sockscope/sockscope/ui/widgets"
 )
 
@@ -110,12 +111,16 @@ func (l *packetList) Draw(screen tcell.Screen) {
 				}
 			}
 			nx := cx
-			if ascii {
+			cut := textCols(s, ascii) > end-cx // ends in "…"
+			if ascii && !cut {
 				for i := 0; i < len(s) && nx < end; i++ {
 					screen.Put(nx, yy, s[i:i+1], st) // a substring: no allocation
 					nx++
 				}
 			} else {
+				if cut {
+					s = textcol.Truncate(s, end-cx)
+				}
 				nx = widgets.PrintCells(screen, cx, yy, end, s, st)
 			}
 			widgets.FillCells(screen, nx, yy, end, ' ', st)

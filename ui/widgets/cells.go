@@ -56,3 +56,15 @@ func FillCells(screen tcell.Screen, x, y, maxX int, r rune, style tcell.Style) {
 		screen.SetContent(x, y, r, nil, style)
 	}
 }
+
+// ClearWideBefore blanks the cell left of (x, y) when it holds a wide
+// character: its second half is column x, and a terminal would draw it over
+// whatever goes at x (a pop-up's border).
+func ClearWideBefore(screen tcell.Screen, x, y int) {
+	if x <= 0 {
+		return
+	}
+	if _, _, _, w := screen.GetContent(x-1, y); w > 1 {
+		screen.SetContent(x-1, y, ' ', nil, tcell.StyleDefault)
+	}
+}

@@ -3,6 +3,7 @@ package widgets
 import (
 	"github.com/gdamore/tcell/v2"
 	"github.com/rivo/tview"
+	"github.com/sockscope/sockscope/internal/textcol"
 )
 
 // Line is one line of a LinesView.
@@ -55,6 +56,9 @@ func (v *LinesView) Draw(screen tcell.Screen) {
 	for i := 0; i < h && v.top+i < len(v.Lines); i++ {
 		l := v.Lines[v.top+i]
 		text := SkipColumns(l.Text, v.left)
+		if textcol.Width(text) > w {
+			text = textcol.Truncate(text, w) // a cut line ends in "…"
+		}
 		if k := l.Key - v.left; k > 0 && k <= len(text) {
 			cx := PrintCells(screen, x, y+i, x+w, text[:k], StyleKey)
 			PrintCells(screen, cx, y+i, x+w, text[k:], l.Style)
