@@ -13,15 +13,21 @@
 // display-filter fields and compiler (fields.go, dfilter.go).
 //
 // Tunnels (tunnel.go, with one file per encapsulation: gre.go, vxlan.go,
-// mpls.go, pppoe.go): GRE with keys, sequence numbers and checksums,
-// ERSPAN I/II/III, WCCP, VXLAN, Geneve, MPLS label stacks over Ethernet and
-// in UDP, PPPoE discovery and sessions, IP-in-IP (4in4, 6in4, 4in6, 6in6)
-// are decoded to the innermost packet, whose fields are the Packet's own,
+// mpls.go, pppoe.go, pim.go, macsec.go, nsh.go): GRE with keys, sequence
+// numbers and checksums, ERSPAN I/II/III, WCCP, VXLAN, Geneve, MPLS label
+// stacks over Ethernet and in UDP, PPPoE discovery and sessions, IP-in-IP
+// (4in4, 6in4, 4in6, 6in6), PIM Register, MACsec without encryption and
+// NSH are decoded to the innermost packet, whose fields are the Packet's own,
 // so the tracker, conversations, Follow and the ladder work on the inner
 // connection; the outermost IP and UDP headers are in Packet.Tunnel.
 // JSON key rule: ip.*, ipv6.*, udp.* and eth.* are the outermost header of
 // their protocol (tshark's first occurrence), the innermost is written
 // again under "inner." + Wireshark's name.
+//
+// Application lines (app.go): DNS answers, NTP, DHCP/BOOTP, the HTTP/1
+// request or status line, a TLS ClientHello's server name and a QUIC
+// Initial are read at decode time into the Packet (Packet.AppLine) in
+// tcpdump's words, so the text line needs no payload.
 //
 // Broken headers decode as far as the bytes allow (ipv4.go, arp.go, and
 // Decoder.failed): the fields read before the problem are kept, the frame

@@ -2,6 +2,7 @@ package decode_test
 
 import (
 	"encoding/json"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -15,6 +16,20 @@ import (
 func FuzzDecode(f *testing.F) {
 	for _, seed := range append(decodeSeeds(), tunnelSeeds()...) {
 		f.Add(seed.link, seed.data)
+	}
+	// Every frame of the testdata captures (tunnels, broken headers,
+	// application protocols) is a seed too.
+	caps, _ := filepath.Glob(filepath.Join("testdata", "*.pcap"))
+	for _, path := range caps {
+		r, err := capture.Open(path)
+		if err != nil {
+			f.Fatal(err)
+		}
+		var fr capture.Frame
+		for r.Next(&fr) == nil {
+			f.Add(fr.LinkType, append([]byte(nil), fr.Data...))
+		}
+		r.Close()
 	}
 	dec := decode.NewDecoder()
 	f.Fuzz(func(t *testing.T, link uint32, data []byte) {
