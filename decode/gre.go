@@ -99,11 +99,11 @@ func init() {
 	}
 	registerProto(&Proto{Name: "gre", Tunnel: TunnelGRE, Title: "Generic Routing Encapsulation", Order: 10, Has: gre, Gopacket: "GRE",
 		Fields: []ProtoField{
-			{Name: "gre.flags_and_version", Label: "Flags and Version", Hex: 4, Num: func(p *Packet) uint64 { return uint64(t(p).GREFlagsVer) }},
-			{Name: "gre.proto", Label: "Protocol Type", Hex: 4, Num: func(p *Packet) uint64 { return uint64(t(p).GREProto) }},
-			{Name: "gre.checksum", Label: "Checksum", Hex: 4, Has: bit(0x8000), Num: func(p *Packet) uint64 { return uint64(t(p).GREChecksum) }},
-			{Name: "gre.key", Label: "Key", Hex: 8, Has: bit(0x2000), Num: func(p *Packet) uint64 { return uint64(t(p).GREKey) }},
-			{Name: "gre.sequence_number", Label: "Sequence Number", Has: bit(0x1000), Num: func(p *Packet) uint64 { return uint64(t(p).GRESeq) }},
+			{Name: "gre.flags_and_version", Span: at(0, 2), Label: "Flags and Version", Hex: 4, Num: func(p *Packet) uint64 { return uint64(t(p).GREFlagsVer) }},
+			{Name: "gre.proto", Span: at(2, 2), Label: "Protocol Type", Hex: 4, Num: func(p *Packet) uint64 { return uint64(t(p).GREProto) }},
+			{Name: "gre.checksum", Span: at(4, 2), Label: "Checksum", Hex: 4, Has: bit(0x8000), Num: func(p *Packet) uint64 { return uint64(t(p).GREChecksum) }},
+			{Name: "gre.key", Span: func(p *Packet) (int, int) { return 4 + 4*int(t(p).GREFlagsVer>>15), 4 }, Label: "Key", Hex: 8, Has: bit(0x2000), Num: func(p *Packet) uint64 { return uint64(t(p).GREKey) }},
+			{Name: "gre.sequence_number", Span: func(p *Packet) (int, int) { return 4 + 4*int(t(p).GREFlagsVer>>15) + 4*int(t(p).GREFlagsVer>>13&1), 4 }, Label: "Sequence Number", Has: bit(0x1000), Num: func(p *Packet) uint64 { return uint64(t(p).GRESeq) }},
 			// Wireshark's field says the redirect header is there (1).
 			{Name: "gre.wccp.redirect_header", Label: "WCCP redirect header", Has: func(p *Packet) bool { return t(p).HasWCCPRedirect },
 				Num: func(*Packet) uint64 { return 1 }},
@@ -113,8 +113,8 @@ func init() {
 	registerProto(&Proto{Name: "erspan", Tunnel: TunnelERSPAN, Title: "Encapsulated Remote Switch Packet ANalysis", Order: 11, Gopacket: "ERSPANII",
 		Has: func(p *Packet) bool { return p.Tunnel.Kinds&TunnelERSPAN != 0 },
 		Fields: []ProtoField{
-			{Name: "erspan.version", Label: "Version", Has: erspanTyped, Num: func(p *Packet) uint64 { return uint64(t(p).ERSPANVersion) }},
-			{Name: "erspan.spanid", Label: "SpanID", Has: erspanTyped, Num: func(p *Packet) uint64 { return uint64(t(p).ERSPANSpanID) }},
+			{Name: "erspan.version", Span: at(0, 1), Label: "Version", Has: erspanTyped, Num: func(p *Packet) uint64 { return uint64(t(p).ERSPANVersion) }},
+			{Name: "erspan.spanid", Span: at(2, 2), Label: "SpanID", Has: erspanTyped, Num: func(p *Packet) uint64 { return uint64(t(p).ERSPANSpanID) }},
 		},
 		Text: erspanText})
 	registerProto(&Proto{Name: "wccp", Tunnel: TunnelWCCP, Title: "Web Cache Communication Protocol redirect", Order: 12,

@@ -40,8 +40,8 @@ func init() {
 	registerProto(&Proto{Name: "macsec", Tunnel: TunnelMACsec, Title: "802.1AE Security tag", Order: 50,
 		Has: func(p *Packet) bool { return p.Tunnel.Kinds&TunnelMACsec != 0 },
 		Fields: []ProtoField{
-			{Name: "macsec.SL", Label: "Short length", Num: func(p *Packet) uint64 { return uint64(p.Tunnel.MACsecSL) }},
-			{Name: "macsec.PN", Label: "Packet number", Num: func(p *Packet) uint64 { return uint64(p.Tunnel.MACsecPN) }},
+			{Name: "macsec.SL", Span: at(1, 1), Label: "Short length", Num: func(p *Packet) uint64 { return uint64(p.Tunnel.MACsecSL) }},
+			{Name: "macsec.PN", Span: at(2, 4), Label: "Packet number", Num: func(p *Packet) uint64 { return uint64(p.Tunnel.MACsecPN) }},
 		},
 		Text: func(dst []byte, p *Packet) []byte {
 			t := &p.Tunnel

@@ -42,9 +42,9 @@ func init() {
 	registerProto(&Proto{Name: "mpls", Tunnel: TunnelMPLS, Title: "MultiProtocol Label Switching Header", Order: 30, Gopacket: "MPLS",
 		Has: func(p *Packet) bool { return p.Tunnel.NMPLS > 0 },
 		Fields: []ProtoField{
-			{Name: "mpls.label", Label: "MPLS Label", Num: func(p *Packet) uint64 { l, _, _ := top(p); return uint64(l) }},
-			{Name: "mpls.bottom", Label: "MPLS Bottom Of Label Stack", Num: func(p *Packet) uint64 { _, _, b := top(p); return uint64(boolInt(b)) }},
-			{Name: "mpls.ttl", Label: "MPLS TTL", Num: func(p *Packet) uint64 { _, ttl, _ := top(p); return uint64(ttl) }},
+			{Name: "mpls.label", Span: at(0, 3), Label: "MPLS Label", Num: func(p *Packet) uint64 { l, _, _ := top(p); return uint64(l) }},
+			{Name: "mpls.bottom", Span: at(2, 1), Label: "MPLS Bottom Of Label Stack", Num: func(p *Packet) uint64 { _, _, b := top(p); return uint64(boolInt(b)) }},
+			{Name: "mpls.ttl", Span: at(3, 1), Label: "MPLS TTL", Num: func(p *Packet) uint64 { _, ttl, _ := top(p); return uint64(ttl) }},
 		},
 		Text: func(dst []byte, p *Packet) []byte {
 			t := &p.Tunnel

@@ -44,9 +44,9 @@ func init() {
 	registerProto(&Proto{Name: "nsh", Tunnel: TunnelNSH, Title: "Network Service Header", Order: 25,
 		Has: func(p *Packet) bool { return p.Tunnel.Kinds&TunnelNSH != 0 },
 		Fields: []ProtoField{
-			{Name: "nsh.spi", Label: "Service Path Identifier", Num: func(p *Packet) uint64 { return uint64(p.Tunnel.NSHSPI) }},
-			{Name: "nsh.si", Label: "Service Index", Num: func(p *Packet) uint64 { return uint64(p.Tunnel.NSHSI) }},
-			{Name: "nsh.nextproto", Label: "Next Protocol", Num: func(p *Packet) uint64 { return uint64(p.Tunnel.NSHNext) }},
+			{Name: "nsh.spi", Span: at(4, 3), Label: "Service Path Identifier", Num: func(p *Packet) uint64 { return uint64(p.Tunnel.NSHSPI) }},
+			{Name: "nsh.si", Span: at(7, 1), Label: "Service Index", Num: func(p *Packet) uint64 { return uint64(p.Tunnel.NSHSI) }},
+			{Name: "nsh.nextproto", Span: at(3, 1), Label: "Next Protocol", Num: func(p *Packet) uint64 { return uint64(p.Tunnel.NSHNext) }},
 		},
 		Text: func(dst []byte, p *Packet) []byte {
 			dst = append(dst, "NSH, service-path-id 0x"...)

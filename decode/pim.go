@@ -25,7 +25,7 @@ func init() {
 	registerProto(&Proto{Name: "pim", Tunnel: TunnelPIM, Title: "Protocol Independent Multicast", Order: 40,
 		Has: func(p *Packet) bool { return p.Tunnel.Kinds&TunnelPIM != 0 },
 		Fields: []ProtoField{
-			{Name: "pim.type", Label: "Type", Num: func(p *Packet) uint64 { return uint64(p.Tunnel.PIMType) }},
+			{Name: "pim.type", Span: at(0, 1), Label: "Type", Num: func(p *Packet) uint64 { return uint64(p.Tunnel.PIMType) }},
 		},
 		Text: func(dst []byte, p *Packet) []byte {
 			t := p.Tunnel.PIMType

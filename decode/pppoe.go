@@ -57,8 +57,8 @@ func init() {
 	pppoe := func(p *Packet) bool { return p.Tunnel.Kinds&TunnelPPPoE != 0 }
 	registerProto(&Proto{Name: "pppoe", Tunnel: TunnelPPPoE, Title: "PPP-over-Ethernet", Order: 60, Has: pppoe, Gopacket: "PPPoE",
 		Fields: []ProtoField{
-			{Name: "pppoe.code", Label: "Code", Hex: 2, Num: func(p *Packet) uint64 { return uint64(p.Tunnel.PPPoECode) }},
-			{Name: "pppoe.session_id", Label: "Session ID", Hex: 4, Num: func(p *Packet) uint64 { return uint64(p.Tunnel.PPPoESession) }},
+			{Name: "pppoe.code", Span: at(1, 1), Label: "Code", Hex: 2, Num: func(p *Packet) uint64 { return uint64(p.Tunnel.PPPoECode) }},
+			{Name: "pppoe.session_id", Span: at(2, 2), Label: "Session ID", Hex: 4, Num: func(p *Packet) uint64 { return uint64(p.Tunnel.PPPoESession) }},
 		},
 		Text: func(dst []byte, p *Packet) []byte {
 			t := &p.Tunnel
@@ -75,7 +75,7 @@ func init() {
 	registerProto(&Proto{Name: "ppp", Tunnel: TunnelPPPoE, Title: "Point-to-Point Protocol", Order: 61, Gopacket: "PPP",
 		Has: func(p *Packet) bool { return pppoe(p) && p.Tunnel.PPPoECode == 0 },
 		Fields: []ProtoField{
-			{Name: "ppp.protocol", Label: "Protocol", Hex: 4, Num: func(p *Packet) uint64 { return uint64(p.Tunnel.PPPProto) }},
+			{Name: "ppp.protocol", Span: at(0, 2), Label: "Protocol", Hex: 4, Num: func(p *Packet) uint64 { return uint64(p.Tunnel.PPPProto) }},
 		}})
 }
 

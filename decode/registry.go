@@ -190,3 +190,6 @@ func registeredByGopacket(p *Packet, name string) *Proto {
 	}
 	return nil
 }
+
+// at is a ProtoField.Span for a field at a fixed place in its header.
+func at(off, n int) func(*Packet) (int, int) { return func(*Packet) (int, int) { return off, n } }

@@ -39,7 +39,7 @@ func init() {
 	registerProto(&Proto{Name: "vxlan", Tunnel: TunnelVXLAN, Title: "Virtual eXtensible Local Area Network", Order: 20, Gopacket: "VXLAN",
 		Has: func(p *Packet) bool { return p.Tunnel.Kinds&TunnelVXLAN != 0 },
 		Fields: []ProtoField{
-			{Name: "vxlan.vni", Label: "VXLAN Network Identifier (VNI)", Num: func(p *Packet) uint64 { return uint64(p.Tunnel.VNI) }},
+			{Name: "vxlan.vni", Span: at(4, 3), Label: "VXLAN Network Identifier (VNI)", Num: func(p *Packet) uint64 { return uint64(p.Tunnel.VNI) }},
 		},
 		// tcpdump starts a new line here; " | " stands for it.
 		Text: func(dst []byte, p *Packet) []byte {
@@ -50,8 +50,8 @@ func init() {
 	registerProto(&Proto{Name: "geneve", Tunnel: TunnelGeneve, Title: "Generic Network Virtualization Encapsulation", Order: 21, Gopacket: "Geneve",
 		Has: func(p *Packet) bool { return p.Tunnel.Kinds&TunnelGeneve != 0 },
 		Fields: []ProtoField{
-			{Name: "geneve.vni", Label: "Virtual Network Identifier (VNI)", Hex: 6, Num: func(p *Packet) uint64 { return uint64(p.Tunnel.VNI) }},
-			{Name: "geneve.proto_type", Label: "Protocol Type", Hex: 4, Num: func(p *Packet) uint64 { return uint64(p.Tunnel.GeneveProto) }},
+			{Name: "geneve.vni", Span: at(4, 3), Label: "Virtual Network Identifier (VNI)", Hex: 6, Num: func(p *Packet) uint64 { return uint64(p.Tunnel.VNI) }},
+			{Name: "geneve.proto_type", Span: at(2, 2), Label: "Protocol Type", Hex: 4, Num: func(p *Packet) uint64 { return uint64(p.Tunnel.GeneveProto) }},
 		},
 		Text: func(dst []byte, p *Packet) []byte {
 			t := &p.Tunnel
