@@ -54,6 +54,7 @@ Options:
               -Z root keeps root
   --no-ui     tcpdump-style lines
   --json      one JSON object per line, keys named as Wireshark's fields
+  --lang en|zh  the inspector's own words (default: from LANG)
 `
 
 type captureOptions struct {

@@ -31,6 +31,7 @@ Options:
   --speed max|F  in the inspector, replay at capture timing × F (default max)
   --max-packets N  packets the inspector keeps in memory (gzip, stdin)
   -Y FILTER   inspector display filter over the JSON field names
+  --lang en|zh  the inspector's own words (default: from LANG)
   --no-ui     one line per packet in tcpdump's -n style, relative seq/ack
   --json      one JSON object per line, keys named as Wireshark's fields
               (frame.number, ip.src, tcp.seq, ...; see README.md)

@@ -25,6 +25,7 @@ type inspectorFlags struct {
 	speed      string // --speed: max, or a factor of the capture's timing
 	maxPackets int    // --max-packets: packets kept in memory (live, gzip, stdin)
 	display    string // -Y / --display-filter: a display filter to start with
+	lang       string // --lang: the inspector's own words, en or zh ("": from the environment)
 }
 
 // addInspectorFlags registers --speed (replay only when speed is true),
@@ -37,6 +38,7 @@ func addInspectorFlags(fs *flag.FlagSet, speed bool) *inspectorFlags {
 	fs.IntVar(&f.maxPackets, "max-packets", ui.DefaultMaxPackets, "")
 	fs.StringVar(&f.display, "Y", "", "")
 	fs.StringVar(&f.display, "display-filter", "", "")
+	fs.StringVar(&f.lang, "lang", "", "")
 	return f
 }
 
@@ -59,7 +61,15 @@ func (f *inspectorFlags) options() (ui.Options, error) {
 			return ui.Options{}, usageError("%s: -Y: %v", f.cmd, err)
 		}
 	}
-	return ui.Options{Speed: speed, MaxPackets: f.maxPackets, DisplayFilter: f.display}, nil
+	lang := f.lang
+	switch lang {
+	case "":
+		lang = langFromEnv()
+	case "en", "zh":
+	default:
+		return ui.Options{}, usageError("%s: --lang wants en or zh, got %q", f.cmd, f.lang)
+	}
+	return ui.Options{Speed: speed, MaxPackets: f.maxPackets, DisplayFilter: f.display, Lang: lang}, nil
 }
 
 // checkDisplayOnly refuses -Y where no inspector opens: the text and JSON

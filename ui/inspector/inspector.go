@@ -111,6 +111,9 @@ func newInspector(ctx context.Context, app *tview.Application, s *store.Store, o
 	ins.zh = opts.Lang == "zh"
 	ins.table = newPacketTable(s)
 	ins.list = newPacketList(ins.table, ins.tr(" Packets ", " 数据包 "))
+	if ins.zh {
+		ins.list.titles = &colTitlesZH
+	}
 	ins.list.changed = ins.onSelect
 	ins.list.enter = ins.onEnter
 

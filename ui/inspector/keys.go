@@ -227,6 +227,11 @@ func (ins *inspector) drawHelp(screen tcell.Screen) {
 		ins.help.SetTop(top)
 		ins.helpW = hw
 	}
+	title := ins.tr(" Keys ", " 按键 ")
+	if len(lines)+2 > hh {
+		title = ins.tr(" Keys (↑ ↓ PgDn: more) ", " 按键（↑ ↓ PgDn：更多）")
+	}
+	ins.help.SetTitle(title)
 	x, y := (w-hw)/2, (h-hh)/2
 	for row := y; row < y+hh; row++ {
 		// A wide character beside the box would cover its border.

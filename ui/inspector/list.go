@@ -35,6 +35,9 @@ const (
 
 var colTitles = [numCols]string{"No.", "Time", "Source", "Destination", "Protocol", "Length", "Info"}
 
+// colTitlesZH are the column titles in 中文 (Wireshark's Chinese names).
+var colTitlesZH = [numCols]string{"序号", "时间", "源地址", "目的地址", "协议", "长度", "信息"}
+
 // pktRow is one formatted row: printable text (control characters already
 // shown as '.') and the row's colour.
 type pktRow struct {

@@ -23,12 +23,13 @@ type packetList struct {
 	offset   int
 	height   int  // rows shown at the last draw
 	scrolled bool // the wheel moved the rows: the selection may be off screen
+	titles   *[numCols]string // the column titles, in the inspector's language
 	changed  func(row int)
 	enter    func(row int)
 }
 
 func newPacketList(t *packetTable, title string) *packetList {
-	l := &packetList{Box: tview.NewBox(), t: t, sel: -1}
+	l := &packetList{Box: tview.NewBox(), t: t, sel: -1, titles: &colTitles}
 	l.SetBorder(true).SetTitle(title).SetTitleAlign(tview.AlignLeft)
 	return l
 }
@@ -86,7 +87,7 @@ func (l *packetList) Draw(screen tcell.Screen) {
 	// addresses at most 39 columns (IPv6); Info takes the rest.
 	var widths [numCols]int
 	for c := 0; c < colInfo; c++ {
-		widths[c] = len(colTitles[c])
+		widths[c] = textcol.Width(l.titles[c])
 		for _, r := range rows {
 			widths[c] = max(widths[c], textCols(r.text[c], r.ascii))
 		}
@@ -131,7 +132,7 @@ func (l *packetList) Draw(screen tcell.Screen) {
 			}
 		}
 	}
-	drawRow(y, &colTitles, true, insStyleTitle)
+	drawRow(y, l.titles, l.titles == &colTitles, insStyleTitle)
 	for i, r := range rows {
 		st := r.style
 		if l.offset+i == l.sel {

@@ -47,7 +47,7 @@ func (p *followPane) show() {
 		if ref.Proto == "" {
 			return ins.tr("Follow stream", "跟踪流")
 		}
-		return ins.tr("Follow "+streamName(ref), "跟踪 "+streamName(ref))
+		return ins.tr("Follow "+streamName(ref), "跟踪 "+strings.ToUpper(ref.Proto)+" 流 "+strconv.Itoa(ref.Stream))
 	}, func(ref decode.ConvRef) func(context.Context) {
 		return func(ctx context.Context) { ins.runFollow(ctx, ref) }
 	})

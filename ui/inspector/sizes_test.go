@@ -89,6 +89,23 @@ func checkScreen(t *testing.T, rows []string, view string, zh bool) {
 			}
 		}
 	}
+	// The inspector's own words in the language asked for, units named.
+	words := map[string][2][]string{
+		"packet":        {{"Packets", "Details", "Bytes", "packets"}, {"数据包", "详细信息", "字节", "个数据包", "序号"}},
+		"conversations": {{"Conversations (2)", "frame bytes"}, {"会话（2）", "帧字节"}},
+		"follow":        {{"Follow TCP stream 0", "payload bytes"}, {"跟踪 TCP 流 0", "载荷字节"}},
+		"ladder":        {{"Ladder of tcp conversation 0"}, {"的时序图"}},
+		"help":          {{"Keys"}, {"按键"}},
+	}
+	lang := 0
+	if zh {
+		lang = 1
+	}
+	for _, w := range words[view][lang] {
+		if !strings.Contains(dump, w) {
+			t.Errorf("%s lacks %q:\n%s", view, w, dump)
+		}
+	}
 	switch view {
 	case "packet":
 		found := false
