@@ -288,7 +288,7 @@ func (v *View) draw(screen tcell.Screen, x, y, w, h int) {
 	if textcol.Width(legend+counts)+14 < w {
 		right = legend + counts
 	}
-	v.drawRule(screen, x, y, w, v.tr(" Ladder ", " 梯形图 "), v.focus == demoPaneLadder, right)
+	v.drawRule(screen, x, y, w, demoPanes[demoPaneLadder].title.In(v.zh), v.focus == demoPaneLadder, right)
 	y++
 	laneX := v.laneXs(x, w)
 	moment := cur
@@ -758,8 +758,7 @@ func demoSafeString(b []byte) string {
 func (v *View) drawCalls(screen tcell.Screen, x, y, w, h, end, cur int, lcalls map[int]bool) {
 	maxX := x + w
 	tl := v.tl
-	v.drawRule(screen, x, y, w, v.tr(" Calls ", " 调用 "), v.focus == demoPaneCalls,
-		v.tr(" kernel: Send-Q, Recv-Q and state as the kernel reported them right after each call ", " 内核：每次调用刚返回时内核报告的 Send-Q、Recv-Q 和状态 "))
+	v.drawRule(screen, x, y, w, demoPanes[demoPaneCalls].title.In(v.zh), v.focus == demoPaneCalls, demoPanes[demoPaneCalls].note.In(v.zh))
 	y++
 	h--
 	rows := v.selectable(demoPaneCalls)

@@ -62,7 +62,15 @@ func (v *View) keyTable() widgets.Keymap {
 			Do:   do(func() { v.cursor, v.pin = demoSel{}, demoSel{} })},
 		{Name: "pane", Keys: []widgets.Key{N(tcell.KeyTab), N(tcell.KeyBacktab)},
 			Help: widgets.Text{"switch between the ladder and the call list", "在时序图和调用列表之间切换"},
-			Hint: widgets.Text{"pane", "切换"}, Do: do(func() { v.focus = 1 - v.focus })},
+			Hint: widgets.Text{"pane", "切换"},
+			Do: func(ev *tcell.EventKey) bool {
+				if ev.Key() == tcell.KeyBacktab {
+					v.nextPane(-1)
+				} else {
+					v.nextPane(1)
+				}
+				return true
+			}},
 		{Name: "sockets", Keys: []widgets.Key{R('s')},
 			Help: widgets.Text{"show / hide the sockets in the lab (as ss shows them) as of the cursor's row: the table read after the latest call that changed one, or as the step ended",
 				"显示 / 隐藏光标所在行时实验室里的套接字（与 ss 一致）：最近一次改变了套接字的调用之后读到的表，或这一步结束时的表"},

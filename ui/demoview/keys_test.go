@@ -157,3 +157,42 @@ func TestDemoHelpKeys(t *testing.T) {
 		}
 	}
 }
+
+// At 80×24, 100×30 and 160×48, in both languages, with and without the
+// help: no line of the view starts with closing punctuation, every bar has
+// its end marks apart from its eighths, and the bottom line ends with the
+// last hint that fits.
+func TestDemoScreensSizes(t *testing.T) {
+	for _, lang := range []string{"en", "zh"} {
+		zh := lang == "zh"
+		for _, size := range [][2]int{{80, 24}, {100, 30}, {160, 48}} {
+			for _, help := range []bool{false, true} {
+				v := synthView(lang, 3)
+				v.help = help
+				lines := drawSynth(t, v, size[0], size[1])
+				for i, l := range lines {
+					inner := strings.TrimLeft(l.text, " │")
+					for _, p := range "，。：；、）！？」』】" {
+						if strings.HasPrefix(inner, string(p)) {
+							t.Errorf("%s %dx%d: row %d starts with %q: %q", lang, size[0], size[1], i, string(p), l.text)
+						}
+					}
+					if strings.Contains(l.text, "Send-Q ") && strings.Contains(l.text, " B / ") && !help {
+						if !strings.Contains(l.text, "[") || !strings.Contains(l.text, "]") {
+							t.Errorf("%s %dx%d: a bar without its end marks: %q", lang, size[0], size[1], l.text)
+						}
+					}
+				}
+				if help {
+					continue
+				}
+				bottom := strings.TrimRight(lines[len(lines)-1].text, " ")
+				hints := v.keys.Hints(zh)
+				first := hints[0][0] + " " + hints[0][1]
+				if !strings.HasPrefix(strings.TrimSpace(bottom), first) {
+					t.Errorf("%s %dx%d: the bottom line does not start with the first hint %q: %q", lang, size[0], size[1], first, bottom)
+				}
+			}
+		}
+	}
+}

@@ -120,7 +120,7 @@ func (h *demoHarness) waitText(texts ...string) []demoScreenLine {
 // under the ladder's rule.
 func demoLaneHeads(lines []demoScreenLine) int {
 	for i, l := range lines {
-		if strings.HasPrefix(l.text, "─ Ladder ") || strings.HasPrefix(l.text, "─ 梯形图 ") {
+		if strings.HasPrefix(l.text, "─ Ladder ") || strings.HasPrefix(l.text, "─ 时序图 ") {
 			return i + 1
 		}
 	}

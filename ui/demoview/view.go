@@ -61,12 +61,6 @@ const demoRedrawInterval = 50 * time.Millisecond
 // events, so only a runaway would reach it.
 const maxDemoEvents = 200_000
 
-// Panes of the view that take the keys.
-const (
-	demoPaneLadder = iota
-	demoPaneCalls
-)
-
 // demoSel names a selected row by what it shows, so that it survives
 // rebuilds: a call number (a call or its return), a frame number, or a
 // step (its outcome).
@@ -326,9 +320,7 @@ func (v *View) selectable(pane int) []int {
 	end := v.visibleEnd()
 	var out []int
 	for i := 0; i < end; i++ {
-		switch k := v.tl.Rows[i].Kind; {
-		case pane == demoPaneCalls && k == timeline.KindCall,
-			pane == demoPaneLadder && k != timeline.KindStep:
+		if demoPanes[pane].visits(v.tl.Rows[i].Kind) {
 			out = append(out, i)
 		}
 	}
