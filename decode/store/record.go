@@ -37,6 +37,7 @@ type Record struct {
 	shift  uint8  // tcp.window_size = window << shift
 	td     uint8  // tcpdump's numbers: tdSame… codes for seq (bits 0-1) and ack (bits 2-3)
 	flags  uint8  // recStateChanged …
+	outer  uint32 // a UDP tunnel's own udp.stream + 1 (Packet.Tunnel.Outer), 0 if none; fits the padding
 }
 
 // Record.kind
@@ -131,6 +132,9 @@ func packRecordTo(p *decode.Packet, off uint64, r *Record, exc *exception) (need
 		r.ns = p.Sec*1e9 + p.Nsec
 	}
 	r.kind |= tracked(p)
+	if p.Tunnel.Outer.UDP {
+		r.outer = uint32(p.Tunnel.Outer.UDPStream) + 1
+	}
 	switch {
 	case r.kind&recTCP != 0:
 	case r.kind&recUDP != 0:
@@ -222,6 +226,9 @@ func stdNextSeq(p *decode.Packet) uint32 {
 // unpackRecord lays r (and its exception, if r.kind has recExc) over p,
 // which the frame's decode without a tracker filled.
 func unpackRecord(r *Record, exc *exception, p *decode.Packet) {
+	if r.outer != 0 && p.Tunnel.Outer.UDP {
+		p.Tunnel.Outer.UDPStream = int(r.outer - 1)
+	}
 	switch {
 	case r.kind&recTCP != 0 && p.Layers&decode.LayerTCP != 0:
 	case r.kind&recUDP != 0:
