@@ -35,7 +35,11 @@ func (v *View) drawDetails(screen tcell.Screen, x, y, maxX, h int, lines []demoD
 			}
 			ln.text = strings.Join(rest, " · ")
 		}
-		widgets.PrintCells(screen, x+1, y+k, maxX, demoSafeString([]byte(ln.text)), ln.style)
+		text := demoSafeString([]byte(ln.text))
+		if textcol.Width(text) > maxX-x-1 {
+			text = textcol.Truncate(text, maxX-x-1) // a cut line ends in "…"
+		}
+		widgets.PrintCells(screen, x+1, y+k, maxX, text, ln.style)
 	}
 }
 
