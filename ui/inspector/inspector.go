@@ -394,9 +394,10 @@ func (ins *inspector) showPacket(abs uint64, ok bool) {
 	if ref, ok := refOf(&rd.Packet); ok {
 		ins.conv, ins.hasConv = ref, true
 	}
-	tree := decode.Details(rd.Frame.Data, &rd.Packet)
+	tree := withComments(decode.Details(rd.Frame.Data, &rd.Packet), &rd.Frame)
 	for i := range tree {
-		root.AddChild(ins.detailNode(&tree[i], "", i == lastLayer(tree)))
+		open := i == lastLayer(tree) || tree[i].Label == "Packet comments"
+		root.AddChild(ins.detailNode(&tree[i], "", open))
 	}
 	ins.details.SetRoot(root).SetTopLevel(1)
 	if kids := root.GetChildren(); len(kids) > 0 {

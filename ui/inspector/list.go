@@ -82,6 +82,9 @@ func (t *packetTable) build(abs uint64) *pktRow {
 	r.text[colProto] = protoName(p)
 	r.text[colLen] = strconv.Itoa(p.Len)
 	r.text[colInfo] = decode.Printable(t.info(p))
+	if t.rd.Frame.HasComment() {
+		r.text[colInfo] = commentMark + r.text[colInfo]
+	}
 	r.ascii = true
 	for i, s := range r.text {
 		if i != colInfo {
