@@ -91,14 +91,7 @@ func RunFile(ctx context.Context, path string, opts Options) error {
 		s = store.NewFile(ir, path)
 	} else {
 		s = store.NewMem(ir.Name(), false, opts.maxPackets(), opts.maxBytes())
-		switch {
-		case strings.Contains(ir.Format(), "gzip"):
-			s.SetNote("in memory: a compressed file cannot be read at random")
-		case path == "-":
-			s.SetNote("in memory: standard input cannot be read at random")
-		default:
-			s.SetNote("in memory: not a regular file")
-		}
+		s.SetNote(opts.memNote(ir.Format(), path))
 	}
 	s.SetSource(filepath.Base(ir.Name()))
 	defer ir.Close()
@@ -129,11 +122,11 @@ func RunLive(ctx context.Context, lo capture.LiveOptions, m *filter.Matcher, opt
 	}
 	s := store.NewMem(src.Interface(), true, opts.maxPackets(), opts.maxBytes())
 	if m != nil && !m.MatchesAll() {
-		note := "capture filter: " + filterNote(m.String())
+		note := opts.tr("capture filter: ", "抓包过滤器：") + filterNote(m.String())
 		if lo.Filter == nil {
 			// Too long for the kernel (capture.ErrFilterTooLong): m
 			// alone filters, in user space.
-			note += " (in user space)"
+			note += opts.tr(" (in user space)", "（在用户态过滤）")
 		}
 		s.SetNote(note)
 	}
@@ -156,6 +149,25 @@ const (
 	DefaultMaxPackets = store.DefaultMaxPackets
 	DefaultMaxBytes   = store.DefaultMaxBytes
 )
+
+// tr returns en, or zh when the inspector speaks 中文.
+func (o *Options) tr(en, zh string) string {
+	if o.Lang == "zh" {
+		return zh
+	}
+	return en
+}
+
+// memNote says why a file's packets are kept in memory.
+func (o *Options) memNote(format, path string) string {
+	switch {
+	case strings.Contains(format, "gzip"):
+		return o.tr("in memory: a compressed file cannot be read at random", "在内存中：压缩文件无法随机读取")
+	case path == "-":
+		return o.tr("in memory: standard input cannot be read at random", "在内存中：标准输入无法随机读取")
+	}
+	return o.tr("in memory: not a regular file", "在内存中：不是普通文件")
+}
 
 func (o *Options) maxPackets() uint64 {
 	if o.MaxPackets > 0 {

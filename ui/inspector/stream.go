@@ -5,7 +5,6 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
-	"strings"
 
 	"golang.org/x/term"
 
@@ -52,7 +51,7 @@ func runStream(ctx context.Context, path string, opts Options) error {
 	}
 	s := store.NewMem(name, false, opts.maxPackets(), opts.maxBytes())
 	s.SetSource(filepath.Base(name))
-	s.SetNote("waiting for data")
+	s.SetNote(opts.tr("waiting for data", "等待数据"))
 	ctx, quit := context.WithCancel(ctx)
 	defer quit()
 	return runInspector(ctx, s, opts, func(ctx context.Context) error {
@@ -64,14 +63,7 @@ func runStream(ctx context.Context, path string, opts Options) error {
 			return err
 		}
 		defer ir.Close()
-		note := "in memory: not a regular file"
-		switch {
-		case strings.Contains(ir.Format(), "gzip"):
-			note = "in memory: a compressed file cannot be read at random"
-		case path == "-":
-			note = "in memory: standard input cannot be read at random"
-		}
-		s.SetNote(note)
+		s.SetNote(opts.memNote(ir.Format(), path))
 		tr, err := store.IndexFile(ctx, s, ir, opts.Filter)
 		s.Finish(err) // the count is final: say so before the conversations
 		s.SetConvs(tr)
