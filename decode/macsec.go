@@ -30,8 +30,8 @@ func macsec(b []byte, p *Packet) (Tunnel, gopacket.LayerType, []byte) {
 	}
 	t.MACsecEType = binary.BigEndian.Uint16(b[n:])
 	inner := b[n+2 : len(b)-icv]
-	if t.MACsecSL != 0 { // a short frame says how long its data is
-		inner = b[n+2 : min(n+int(t.MACsecSL), len(b)-icv)]
+	if t.MACsecSL != 0 { // a short frame says how long its data is (the ethertype counts)
+		inner = b[n+2 : max(n+2, min(n+int(t.MACsecSL), len(b)-icv))]
 	}
 	return TunnelMACsec, byEtherType(t.MACsecEType), inner
 }
