@@ -241,6 +241,7 @@ func (d *Decoder) collect(t gopacket.LayerType, p *Packet) gopacket.LayerType {
 		p.Layers |= LayerICMPv4
 		p.ICMPType, p.ICMPCode = d.icmp4.TypeCode.Type(), d.icmp4.TypeCode.Code()
 		p.ICMPID, p.ICMPSeq = d.icmp4.Id, d.icmp4.Seq
+		p.ICMPChecksum = d.icmp4.Checksum
 		if isICMPv4Error(p.ICMPType) {
 			quoteIP(d.icmp4.Payload, p)
 		}
@@ -248,6 +249,7 @@ func (d *Decoder) collect(t gopacket.LayerType, p *Packet) gopacket.LayerType {
 	case layers.LayerTypeICMPv6:
 		p.Layers |= LayerICMPv6
 		p.ICMPType, p.ICMPCode = d.icmp6.TypeCode.Type(), d.icmp6.TypeCode.Code()
+		p.ICMPChecksum = d.icmp6.Checksum
 		if pl := d.icmp6.Payload; len(pl) >= 4 { // bytes 4-7: id/seq, MTU or pointer
 			p.ICMPID, p.ICMPSeq = binary.BigEndian.Uint16(pl), binary.BigEndian.Uint16(pl[2:])
 		}

@@ -260,10 +260,6 @@ func (b *detailBuilder) layer(l gopacket.Layer) {
 		b.add(b.tcp(o, v), "tcp", n)
 	case *layers.UDP:
 		b.add(b.udp(o, v), "udp", n)
-	case *layers.ICMPv4:
-		b.add(b.icmpv4(o, v), "icmp", n)
-	case *layers.ICMPv6:
-		b.add(b.icmpv6(o, v), "icmpv6", n)
 	case *layers.DNS:
 		b.add(b.dns(o, v), "dns", n)
 	case *gopacket.Payload:
@@ -694,39 +690,6 @@ func (b *detailBuilder) udp(o int, v *layers.UDP) DetailNode {
 	}
 	if len(v.Payload) > 0 {
 		n.Children = append(n.Children, node(o+8, len(v.Payload), "UDP payload (%d bytes)", len(v.Payload)))
-	}
-	return n
-}
-
-func (b *detailBuilder) icmpv4(o int, v *layers.ICMPv4) DetailNode {
-	t, code := v.TypeCode.Type(), v.TypeCode.Code()
-	name := icmpTypeName(t)
-	if name == "" {
-		name = v.TypeCode.String()
-	}
-	n := node(o, len(v.Contents), "Internet Control Message Protocol")
-	n.Children = []DetailNode{
-		node(o, 1, "Type: %d (%s)", t, name),
-		node(o+1, 1, "Code: %d", code),
-		node(o+2, 2, "Checksum: 0x%04x [unverified]", v.Checksum),
-	}
-	if isICMPv4Echo(t) {
-		n.Children = append(n.Children, node(o+4, 2, "Identifier: %d (0x%04x)", v.Id, v.Id), node(o+6, 2, "Sequence Number: %d (0x%04x)", v.Seq, v.Seq))
-	}
-	return n
-}
-
-func (b *detailBuilder) icmpv6(o int, v *layers.ICMPv6) DetailNode {
-	t, code := v.TypeCode.Type(), v.TypeCode.Code()
-	name := icmp6TypeName(t)
-	if name == "" {
-		name = v.TypeCode.String()
-	}
-	n := node(o, len(v.Contents), "Internet Control Message Protocol v6")
-	n.Children = []DetailNode{
-		node(o, 1, "Type: %d (%s)", t, name),
-		node(o+1, 1, "Code: %d", code),
-		node(o+2, 2, "Checksum: 0x%04x [unverified]", v.Checksum),
 	}
 	return n
 }

@@ -279,22 +279,6 @@ func init() {
 		return p.UDPStream
 	})
 
-	// ICMP and ICMPv6.
-	icmp := func(p *Packet) bool { return p.Layers&LayerICMPv4 != 0 && p.Layers&LayerICMPv6 == 0 }
-	proto("icmp", icmp)
-	num("icmp.type", icmp, func(p *Packet) int { return int(p.ICMPType) })
-	num("icmp.code", icmp, func(p *Packet) int { return int(p.ICMPCode) })
-	echo := func(p *Packet) bool { return icmp(p) && isICMPv4Echo(p.ICMPType) }
-	num("icmp.ident", echo, func(p *Packet) int { return int(p.ICMPID) })
-	num("icmp.seq", echo, func(p *Packet) int { return int(p.ICMPSeq) })
-	icmp6 := layer(LayerICMPv6)
-	proto("icmpv6", icmp6)
-	num("icmpv6.type", icmp6, func(p *Packet) int { return int(p.ICMPType) })
-	num("icmpv6.code", icmp6, func(p *Packet) int { return int(p.ICMPCode) })
-	echo6 := func(p *Packet) bool { return icmp6(p) && (p.ICMPType == 128 || p.ICMPType == 129) }
-	num("icmpv6.echo.identifier", echo6, func(p *Packet) int { return int(p.ICMPID) })
-	num("icmpv6.echo.sequence_number", echo6, func(p *Packet) int { return int(p.ICMPSeq) })
-
 	// DNS.
 	dns := layer(LayerDNS)
 	proto("dns", dns)

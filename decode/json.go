@@ -233,23 +233,9 @@ func appendAnalysisJSON(o *jsonObj, a *TCPAnalysis) {
 	}
 }
 
+// appendICMPJSON writes the transport fields of the datagram an ICMP error
+// quotes (the ICMP header's own fields are registered in icmp.go).
 func appendICMPJSON(o *jsonObj, p *Packet) {
-	v6 := p.Layers&LayerICMPv6 != 0
-	if v6 {
-		o.uint(`"icmpv6.type":`, uint64(p.ICMPType))
-		o.uint(`"icmpv6.code":`, uint64(p.ICMPCode))
-		if p.ICMPType == 128 || p.ICMPType == 129 {
-			o.uint(`"icmpv6.echo.identifier":`, uint64(p.ICMPID))
-			o.uint(`"icmpv6.echo.sequence_number":`, uint64(p.ICMPSeq))
-		}
-	} else {
-		o.uint(`"icmp.type":`, uint64(p.ICMPType))
-		o.uint(`"icmp.code":`, uint64(p.ICMPCode))
-		if isICMPv4Echo(p.ICMPType) {
-			o.uint(`"icmp.ident":`, uint64(p.ICMPID))
-			o.uint(`"icmp.seq":`, uint64(p.ICMPSeq))
-		}
-	}
 	// Wireshark decodes the datagram an error quotes with the same fields;
 	// the outer header's come first, the quoted transport's are the only ones.
 	q := &p.Quote

@@ -125,6 +125,7 @@ type Packet struct {
 
 	ICMPType, ICMPCode uint8 // ICMPv4 or ICMPv6, per Layers
 	ICMPID, ICMPSeq    uint16
+	ICMPChecksum       uint16
 	// ICMP errors quote the offending packet's addresses and ports.
 	Quote Quote
 

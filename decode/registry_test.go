@@ -17,7 +17,7 @@ import (
 // present field is a JSON key and a display field with the same value.
 func TestRegistryDrivesViews(t *testing.T) {
 	seen := map[string]int{}
-	for _, path := range []string{"testdata/tunnels.pcap", "testdata/malformed.pcap"} {
+	for _, path := range []string{"testdata/tunnels.pcap", "testdata/malformed.pcap", "testdata/apps.pcap"} {
 		registryViews(t, path, seen)
 	}
 	for _, pr := range registered {

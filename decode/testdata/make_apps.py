@@ -27,4 +27,9 @@ frames = [
 ]
 quic = bytes([0xc3]) + struct.pack(">I", 1) + bytes([8]) + bytes.fromhex("0102030405060708") + bytes([0]) + bytes([0]) + struct.pack(">H", 0x4000 | 1100) + bytes(1100)
 frames.append(Ether(**E) / IP(src=c, dst="192.0.2.43") / UDP(sport=40444, dport=443) / Raw(quic))
+# ICMP and ICMPv6 echo requests, and a port unreachable quoting a datagram.
+from scapy.all import ICMP, ICMPv6EchoRequest
+frames.append(Ether(**E) / IP(src=c, dst=s) / ICMP(type=8, id=7, seq=1) / Raw(b"ping"))
+frames.append(Ether(**E) / IPv6(src="2001:db8::1", dst="2001:db8::2") / ICMPv6EchoRequest(id=7, seq=2) / Raw(b"ping"))
+frames.append(Ether(**E) / IP(src=s, dst=c) / ICMP(type=3, code=3) / IP(src=c, dst=s) / UDP(sport=33336, dport=9))
 wrpcap("apps.pcap", frames)
