@@ -61,7 +61,7 @@ func TestDemoUITmux(t *testing.T) {
 
 	// Help, then quit from it.
 	keys("?")
-	waitFor("the help", paneHas("any key closes this help", "pause / resume"))
+	waitFor("the help", paneHas("other key closes this help", "pause / resume"))
 	keys("q")
 	s = waitFor("the shell prompt again", func(s string) bool {
 		lines := strings.Split(strings.TrimRight(s, "\n "), "\n")
