@@ -5,6 +5,7 @@ package main
 import (
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -44,19 +45,34 @@ func TestReplayUITmux(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	term := newTmux(t, tmux, 160, 40)
+	// At the smallest screen the views are laid out for and a large one:
+	// the hints end the status line, the help's box is whole.
+	for _, size := range [][2]int{{80, 24}, {160, 48}} {
+		t.Run(strconv.Itoa(size[0])+"x"+strconv.Itoa(size[1]), func(t *testing.T) {
+			replayUITmux(t, tmux, bin, pcap, size[0], size[1])
+		})
+	}
+}
+
+func replayUITmux(t *testing.T, tmux, bin, pcap string, w, h int) {
+	term := newTmux(t, tmux, w, h)
 	waitFor, keys := term.waitFor, term.keys
 
 	waitFor("the prompt", paneHas("PROMPT$"))
 	keys(bin+" replay "+pcap, "Enter")
-	waitFor("the packet list", paneHas("No.", "Protocol", "10.0.0.1", "2 packets", "Frame 1:"))
+	waitFor("the packet list", paneHas("No.", "Protocol", "10.0.0.1", "2 packets", "Frame 1:", "? keys"))
 	keys("n")
 	s := waitFor("packet 2 selected", paneHas("Frame 2:"))
 	if !strings.Contains(s, ".[2J") {
 		t.Errorf("the payload is not shown with dots:\n%s", s)
 	}
 	keys("?")
-	waitFor("the help", paneHas("sockscope inspector — keys"))
+	s = waitFor("the help", paneHas("sockscope inspector — keys", "┌ Keys", "┘"))
+	for _, l := range strings.Split(s, "\n") {
+		if strings.Contains(l, "  n ") && strings.Contains(l, "next packet") && strings.Count(l, "│") < 2 {
+			t.Errorf("a line of the help has no side border: %q", l)
+		}
+	}
 	keys("q")
 	s = waitFor("the shell prompt again", func(s string) bool {
 		lines := strings.Split(strings.TrimRight(s, "\n "), "\n")
