@@ -1,6 +1,7 @@
 package decode
 
 import (
+	"net/netip"
 	"sort"
 	"strconv"
 	"strings"
@@ -49,9 +50,13 @@ type ProtoField struct {
 	// Has reports whether the packet has the field; nil means whenever it
 	// has the protocol.
 	Has func(p *Packet) bool
-	// Num reads a FieldNumber field; Str a string field.
-	Num func(p *Packet) uint64
-	Str func(p *Packet) string
+	// Num reads a FieldNumber field; a string field is read by MAC (an
+	// Ethernet address), Addr (an IP address) or Str. JSON writes MAC and
+	// Addr values without making a string.
+	Num  func(p *Packet) uint64
+	MAC  func(p *Packet) [6]byte
+	Addr func(p *Packet) netip.Addr
+	Str  func(p *Packet) string
 	// Hex shows the number in hexadecimal with this many digits in the
 	// details pane (0: decimal); Show, if set, gives the value's text there.
 	Hex  int
@@ -98,7 +103,7 @@ func registerProto(pr *Proto) {
 				if !has(p) {
 					return nil
 				}
-				return f.Str(p)
+				return f.text(p)
 			})
 		}
 	}
@@ -108,6 +113,17 @@ func registerProto(pr *Proto) {
 }
 
 func (f *ProtoField) present(p *Packet) bool { return f.Has == nil || f.Has(p) }
+
+// text is a string field's value as text (the filter's and the details').
+func (f *ProtoField) text(p *Packet) string {
+	switch {
+	case f.MAC != nil:
+		return macString(f.MAC(p))
+	case f.Addr != nil:
+		return f.Addr(p).String()
+	}
+	return f.Str(p)
+}
 
 // appendRegisteredJSON writes the fields of every registered protocol p has.
 func appendRegisteredJSON(o *jsonObj, p *Packet) {
@@ -123,9 +139,14 @@ func appendRegisteredJSON(o *jsonObj, p *Packet) {
 			if !f.present(p) {
 				continue
 			}
-			if f.Kind == FieldNumber {
+			switch {
+			case f.Kind == FieldNumber:
 				o.uint(f.key, f.Num(p))
-			} else {
+			case f.MAC != nil:
+				o.mac(f.key, f.MAC(p))
+			case f.Addr != nil:
+				o.addr(f.key, f.Addr(p))
+			default:
 				o.str(f.key, f.Str(p))
 			}
 		}
@@ -160,7 +181,7 @@ func (pr *Proto) detailNode(p *Packet, off, n int) DetailNode {
 		case f.Show != nil:
 			v = f.Show(p)
 		case f.Kind != FieldNumber:
-			v = f.Str(p)
+			v = f.text(p)
 		case f.Hex > 0:
 			h := strconv.FormatUint(f.Num(p), 16)
 			if len(h) < f.Hex {
