@@ -279,27 +279,6 @@ func init() {
 		return p.UDPStream
 	})
 
-	// DNS.
-	dns := layer(LayerDNS)
-	proto("dns", dns)
-	num("dns.id", dns, func(p *Packet) int { return int(p.DNS.ID) })
-	num("dns.flags.response", dns, func(p *Packet) int { return boolInt(p.DNS.QR) })
-	num("dns.flags.opcode", dns, func(p *Packet) int { return int(p.DNS.Opcode) })
-	num("dns.flags.rcode", dns, func(p *Packet) int { return int(p.DNS.RCode) })
-	num("dns.count.queries", dns, func(p *Packet) int { return int(p.DNS.QDCount) })
-	num("dns.count.answers", dns, func(p *Packet) int { return int(p.DNS.ANCount) })
-	num("dns.count.auth_rr", dns, func(p *Packet) int { return int(p.DNS.NSCount) })
-	num("dns.count.add_rr", dns, func(p *Packet) int { return int(p.DNS.ARCount) })
-	question := func(p *Packet) bool { return dns(p) && p.DNS.QDCount > 0 && p.DNS.QType != 0 }
-	str("dns.qry.name", question, func(p *Packet) string {
-		if len(p.DNS.QName) == 0 {
-			return "<Root>"
-		}
-		return string(p.DNS.QName)
-	})
-	num("dns.qry.type", question, func(p *Packet) int { return int(p.DNS.QType) })
-	num("dns.qry.class", question, func(p *Packet) int { return int(p.DNS.QClass) })
-
 	// A payload sockscope does not decode: Wireshark's data dissector.
 	data := func(p *Packet) bool { return p.Layers&LayerDNS == 0 && len(p.Payload) > 0 }
 	str("data.data", data, func(p *Packet) string { return hex.EncodeToString(p.Payload) })

@@ -108,9 +108,7 @@ func AppendJSON(dst []byte, p *Packet) []byte {
 	if p.Layers&(LayerICMPv4|LayerICMPv6) != 0 {
 		appendICMPJSON(&o, p)
 	}
-	if p.Layers&LayerDNS != 0 {
-		appendDNSJSON(&o, &p.DNS)
-	} else if len(p.Payload) > 0 {
+	if p.Layers&LayerDNS == 0 && len(p.Payload) > 0 {
 		// A payload sockscope does not decode is Wireshark's data
 		// dissector's: data.data as tshark -T fields prints a bytes field
 		// (lower-case hex, no separators, as the corpus's
@@ -262,29 +260,6 @@ func isICMPv4Echo(t uint8) bool {
 		return true
 	}
 	return false
-}
-
-func appendDNSJSON(o *jsonObj, d *DNSSummary) {
-	o.uint(`"dns.id":`, uint64(d.ID))
-	o.bit(`"dns.flags.response":`, d.QR)
-	o.uint(`"dns.flags.opcode":`, uint64(d.Opcode))
-	o.uint(`"dns.flags.rcode":`, uint64(d.RCode))
-	o.uint(`"dns.count.queries":`, uint64(d.QDCount))
-	o.uint(`"dns.count.answers":`, uint64(d.ANCount))
-	o.uint(`"dns.count.auth_rr":`, uint64(d.NSCount))
-	o.uint(`"dns.count.add_rr":`, uint64(d.ARCount))
-	if d.QDCount > 0 && d.QType != 0 {
-		o.key(`"dns.qry.name":`)
-		o.b = append(o.b, '"')
-		if len(d.QName) == 0 {
-			o.b = append(o.b, "<Root>"...)
-		} else {
-			o.b = appendJSONString(o.b, d.QName)
-		}
-		o.b = append(o.b, '"')
-		o.uint(`"dns.qry.type":`, uint64(d.QType))
-		o.uint(`"dns.qry.class":`, uint64(d.QClass))
-	}
 }
 
 // jsonObj appends the members of one JSON object.

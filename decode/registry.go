@@ -37,6 +37,10 @@ type Proto struct {
 	// Text appends tcpdump's words for the header, ending with the
 	// separator before the next header (": "), or is nil.
 	Text func(dst []byte, p *Packet) []byte
+	// OwnDetails says the details pane builds this protocol's node itself
+	// (its Title starts the node's label): DNS lists every record, which
+	// the fields do not hold.
+	OwnDetails bool
 	// Gopacket names gopacket's layer type for this header, if it has one:
 	// the details pane puts this protocol's node where that layer is.
 	Gopacket string
@@ -57,6 +61,9 @@ type ProtoField struct {
 	MAC  func(p *Packet) [6]byte
 	Addr func(p *Packet) netip.Addr
 	Str  func(p *Packet) string
+	// Bytes reads a string field that comes from the wire (a DNS name):
+	// JSON escapes it as it writes it, without making a string.
+	Bytes func(p *Packet) []byte
 	// Hex shows the number in hexadecimal with this many digits in the
 	// details pane (0: decimal); Show, if set, gives the value's text there.
 	Hex  int
@@ -121,6 +128,8 @@ func (f *ProtoField) text(p *Packet) string {
 		return macString(f.MAC(p))
 	case f.Addr != nil:
 		return f.Addr(p).String()
+	case f.Bytes != nil:
+		return string(f.Bytes(p))
 	}
 	return f.Str(p)
 }
@@ -146,6 +155,11 @@ func appendRegisteredJSON(o *jsonObj, p *Packet) {
 				o.mac(f.key, f.MAC(p))
 			case f.Addr != nil:
 				o.addr(f.key, f.Addr(p))
+			case f.Bytes != nil:
+				o.key(f.key)
+				o.b = append(o.b, '"')
+				o.b = appendJSONString(o.b, f.Bytes(p))
+				o.b = append(o.b, '"')
 			default:
 				o.str(f.key, f.Str(p))
 			}

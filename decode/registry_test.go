@@ -56,7 +56,8 @@ func registryViews(t *testing.T, path string, seen map[string]int) {
 			seen[pr.Name]++
 			var node *DetailNode
 			for i := range nodes {
-				if nodes[i].Label == pr.Title || pr.TitleOf != nil && nodes[i].Label == pr.TitleOf(&p) {
+				if nodes[i].Label == pr.Title || pr.TitleOf != nil && nodes[i].Label == pr.TitleOf(&p) ||
+					pr.OwnDetails && strings.HasPrefix(nodes[i].Label, pr.Title) {
 					node = &nodes[i]
 				}
 			}
@@ -77,6 +78,9 @@ func registryViews(t *testing.T, path string, seen map[string]int) {
 				df, ok := LookupField(fd.Name)
 				if !ok || fmt.Sprint(df.Get(&p)) != fmt.Sprint(v) {
 					t.Errorf("%s frame %d: display field %s = %v, JSON %v", path, n, fd.Name, df.Get(&p), v)
+				}
+				if pr.OwnDetails {
+					continue
 				}
 				found := false
 				for _, c := range node.Children {
