@@ -87,6 +87,11 @@ type picker struct {
 	drawn  chan struct{}
 	once   sync.Once
 
+	texts     []pickerText // the lessons' lines, as they are before fitting
+	fitW      int          // the width the lines were cut for
+	intro     *tview.TextView
+	introText string // the intro line before fitting
+
 	mu         sync.Mutex // guards the running demo
 	view       *demoview.View
 	demoCancel context.CancelFunc
@@ -127,7 +132,9 @@ func newPicker(ctx context.Context, app *tview.Application, opts Options, cancel
 				title, summary = d.TitleZH, d.SummaryZH
 			}
 			d := d
-			pk.list.AddItem(tview.Escape("  "+textcol.Pad(d.Name, width)+title), "    "+tview.Escape(textcol.Pad("", width-2)+summary), 0, func() { pk.start(d) })
+			main, second := "  "+textcol.Pad(d.Name, width)+title, "    "+textcol.Pad("", width-2)+summary
+			pk.texts = append(pk.texts, pickerText{item: pk.list.GetItemCount(), main: main, second: second})
+			pk.list.AddItem(tview.Escape(main), tview.Escape(second), 0, func() { pk.start(d) })
 		}
 	}
 	prev := 0
@@ -151,14 +158,16 @@ func newPicker(ctx context.Context, app *tview.Application, opts Options, cancel
 	}
 	pk.list.SetBorder(true).SetTitle(words[0]).SetTitleAlign(tview.AlignLeft)
 	intro := tview.NewTextView().SetText(words[1]).SetTextColor(tcell.ColorYellow)
+	pk.intro, pk.introText = intro, words[1]
 	keys := tview.NewTextView().SetText(words[2]).SetTextColor(tcell.ColorGray)
 	pk.frame = tview.NewFlex().SetDirection(tview.FlexRow).
 		AddItem(intro, 1, 0, false).
 		AddItem(pk.list, 0, 1, true).
 		AddItem(keys, 1, 0, false)
 	app.SetRoot(pk.frame, true).SetFocus(pk.list).EnableMouse(true)
-	app.SetBeforeDrawFunc(func(tcell.Screen) bool {
+	app.SetBeforeDrawFunc(func(screen tcell.Screen) bool {
 		pk.once.Do(func() { close(pk.drawn) })
+		pk.fit(screen)
 		return false
 	})
 	app.SetInputCapture(func(ev *tcell.EventKey) *tcell.EventKey {
@@ -184,6 +193,27 @@ func newPicker(ctx context.Context, app *tview.Application, opts Options, cancel
 		return ev
 	})
 	return pk
+}
+
+// pickerText is a lesson's line and summary as written.
+type pickerText struct {
+	item         int
+	main, second string
+}
+
+// fit cuts the lessons' lines to the list's width, each cut line ending in
+// "…", when the screen's width changed (before a draw, in the event loop).
+func (pk *picker) fit(screen tcell.Screen) {
+	w, _ := screen.Size()
+	if w == pk.fitW {
+		return
+	}
+	pk.fitW = w
+	pk.intro.SetText(textcol.Truncate(pk.introText, w))
+	room := w - 2 // the list's border
+	for _, t := range pk.texts {
+		pk.list.SetItemText(t.item, tview.Escape(textcol.Truncate(t.main, room)), tview.Escape(textcol.Truncate(t.second, room)))
+	}
 }
 
 // start runs demo d in the demo view. Event loop only; it waits for
