@@ -107,6 +107,9 @@ func (t *Tracker) Track(p *Packet) {
 	if t.frozen {
 		panic("decode: Tracker.Track after Freeze")
 	}
+	if p.Tunnel.Outer.UDP {
+		t.trackOuterUDP(p)
+	}
 	switch {
 	case p.Layers&LayerTCP != 0:
 		t.trackTCP(p)
@@ -117,6 +120,18 @@ func (t *Tracker) Track(p *Packet) {
 		q := &p.Quote
 		t.trackUDP(p, q.Src, q.SrcPort, q.Dst, q.DstPort, false)
 	}
+}
+
+// trackOuterUDP numbers a UDP tunnel's own flow (VXLAN, Geneve, MPLS in
+// UDP) before the inner packet's conversation, as Wireshark does: its
+// udp.stream goes to p.Tunnel.Outer.UDPStream.
+func (t *Tracker) trackOuterUDP(p *Packet) {
+	o := &p.Tunnel.Outer
+	stream, plen := p.UDPStream, p.PayloadLen
+	p.PayloadLen = max(int(o.UDPLen)-8, 0)
+	t.trackUDP(p, o.Src, o.SrcPort, o.Dst, o.DstPort, true)
+	o.UDPStream = p.UDPStream
+	p.UDPStream, p.PayloadLen = stream, plen
 }
 
 // Conn is one TCP connection: what the tracker needs to analyse its next

@@ -163,13 +163,12 @@ func (d *Decoder) tunnels(frame []byte, p *Packet) {
 
 func isTunnelPort(port uint16) bool { return port == 4789 || port == 6081 || port == 6635 }
 
-// keepOuter copies the outermost IP and UDP headers into p.Tunnel.Outer,
-// numbering the tunnel's own UDP flow first, as Wireshark does (udp.stream;
-// Follow can follow it, see OuterUDP).
+// keepOuter copies the outermost IP and UDP headers into p.Tunnel.Outer.
+// The tracker numbers the tunnel's own UDP flow (Tracker.Track; Follow can
+// follow it, see OuterUDP).
 func (d *Decoder) keepOuter(p *Packet) {
 	d.outerUDP = nil
-	if d.Seq != nil && p.Layers&LayerUDP != 0 {
-		d.Seq.Track(p)
+	if p.Layers&LayerUDP != 0 {
 		d.outerUDP = p.Payload
 	}
 	o := &p.Tunnel.Outer
