@@ -6,7 +6,6 @@ import (
 	"net"
 	"reflect"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -289,57 +288,6 @@ func setLabel(v bool) string {
 	return "Not set"
 }
 
-func etherLabel(t uint16) string {
-	if s := etherTypeName(t); s != "" {
-		return s
-	}
-	return "Unknown"
-}
-
-func afLabel(af uint32) string {
-	if s := bsdAFName(af); s != "" {
-		return s
-	}
-	return "Unknown"
-}
-
-func sllPacketType(t uint16) string {
-	switch t {
-	case 0:
-		return "Unicast to us"
-	case 1:
-		return "Broadcast"
-	case 2:
-		return "Multicast"
-	case 3:
-		return "Unicast to another host"
-	case 4:
-		return "Sent by us"
-	}
-	return "Unknown"
-}
-
-func hwAddr(b []byte) string {
-	if len(b) == 0 {
-		return "(none)"
-	}
-	return net.HardwareAddr(b).String()
-}
-
-func (b *detailBuilder) ethernet(o int, v *layers.Ethernet) DetailNode {
-	n := node(o, len(v.Contents), "Ethernet II, Src: %s, Dst: %s", v.SrcMAC, v.DstMAC)
-	n.Children = []DetailNode{
-		node(o, 6, "Destination: %s", v.DstMAC),
-		node(o+6, 6, "Source: %s", v.SrcMAC),
-	}
-	if v.EthernetType == layers.EthernetTypeLLC {
-		n.Children = append(n.Children, node(o+12, 2, "Length: %d", v.Length))
-	} else {
-		n.Children = append(n.Children, node(o+12, 2, "Type: %s (0x%04x)", etherLabel(uint16(v.EthernetType)), uint16(v.EthernetType)))
-	}
-	return n
-}
-
 func protoAddr(b []byte) string {
 	if len(b) == 4 || len(b) == 16 {
 		return net.IP(b).String()
@@ -383,69 +331,6 @@ func ipProtoLabel(p uint8) string {
 	return "Unknown"
 }
 
-func (b *detailBuilder) ipv4(o int, v *layers.IPv4) DetailNode {
-	n := node(o, len(v.Contents), "Internet Protocol Version 4, Src: %s, Dst: %s", v.SrcIP, v.DstIP)
-	df, mf := v.Flags&layers.IPv4DontFragment != 0, v.Flags&layers.IPv4MoreFragments != 0
-	flags := node(o+6, 2, "Flags: 0x%d%s", uint8(v.Flags), ipFlagWords(df, mf))
-	flags.Children = []DetailNode{
-		node(o+6, 1, "0... .... = Reserved bit: %s", setLabel(v.Flags&layers.IPv4EvilBit != 0)),
-		node(o+6, 1, ".%d.. .... = Don't fragment: %s", b2i(df), setLabel(df)),
-		node(o+6, 1, "..%d. .... = More fragments: %s", b2i(mf), setLabel(mf)),
-	}
-	n.Children = []DetailNode{
-		node(o, 1, "%04b .... = Version: %d", v.Version, v.Version),
-		node(o, 1, ".... %04b = Header Length: %d bytes (%d)", v.IHL, int(v.IHL)*4, v.IHL),
-		node(o+1, 1, "Differentiated Services Field: 0x%02x (DSCP: %d, ECN: %d)", v.TOS, v.TOS>>2, v.TOS&3),
-		node(o+2, 2, "Total Length: %d", v.Length),
-		node(o+4, 2, "Identification: 0x%04x (%d)", v.Id, v.Id),
-		flags,
-		node(o+6, 2, "Fragment Offset: %d (%d bytes)", v.FragOffset, int(v.FragOffset)*8),
-		node(o+8, 1, "Time to Live: %d", v.TTL),
-		node(o+9, 1, "Protocol: %s (%d)", ipProtoLabel(uint8(v.Protocol)), uint8(v.Protocol)),
-		node(o+10, 2, "Header Checksum: 0x%04x [not verified]", v.Checksum),
-		node(o+12, 4, "Source Address: %s", v.SrcIP),
-		node(o+16, 4, "Destination Address: %s", v.DstIP),
-	}
-	if len(v.Contents) > 20 {
-		opts := node(o+20, len(v.Contents)-20, "Options: (%d bytes)", len(v.Contents)-20)
-		off := o + 20
-		for _, op := range v.Options {
-			l := max(int(op.OptionLength), 1)
-			opts.Children = append(opts.Children, node(off, l, "Option type %d, length %d", op.OptionType, op.OptionLength))
-			off += l
-		}
-		n.Children = append(n.Children, opts)
-	}
-	return n
-}
-
-func ipFlagWords(df, mf bool) string {
-	switch {
-	case df && mf:
-		return ", Don't fragment, More fragments"
-	case df:
-		return ", Don't fragment"
-	case mf:
-		return ", More fragments"
-	}
-	return ""
-}
-
-func (b *detailBuilder) ipv6(o int, v *layers.IPv6) DetailNode {
-	n := node(o, len(v.Contents), "Internet Protocol Version 6, Src: %s, Dst: %s", v.SrcIP, v.DstIP)
-	n.Children = []DetailNode{
-		node(o, 1, "%04b .... = Version: %d", v.Version, v.Version),
-		node(o, 2, "Traffic Class: 0x%02x (DSCP: %d, ECN: %d)", v.TrafficClass, v.TrafficClass>>2, v.TrafficClass&3),
-		node(o+1, 3, "Flow Label: 0x%05x", v.FlowLabel),
-		node(o+4, 2, "Payload Length: %d", v.Length),
-		node(o+6, 1, "Next Header: %s (%d)", ipProtoLabel(uint8(v.NextHeader)), uint8(v.NextHeader)),
-		node(o+7, 1, "Hop Limit: %d", v.HopLimit),
-		node(o+8, 16, "Source Address: %s", v.SrcIP),
-		node(o+24, 16, "Destination Address: %s", v.DstIP),
-	}
-	return n
-}
-
 // tcpFlagBits are the flags in the order Wireshark lists them, with their
 // bit in the 12-bit field.
 var tcpFlagBits = [...]struct {
@@ -455,39 +340,6 @@ var tcpFlagBits = [...]struct {
 	{TCPAE, "Accurate ECN"}, {TCPCwr, "Congestion Window Reduced"}, {TCPEce, "ECN-Echo"},
 	{TCPUrg, "Urgent"}, {TCPAck, "Acknowledgment"}, {TCPPsh, "Push"}, {TCPRst, "Reset"},
 	{TCPSyn, "Syn"}, {TCPFin, "Fin"},
-}
-
-// bitPicture draws bit (of 12) as Wireshark does: ".... ...1 .... = ".
-func bitPicture(bit uint16, set bool) string {
-	var sb strings.Builder
-	for i := 11; i >= 0; i-- {
-		switch {
-		case uint16(1)<<i == bit && set:
-			sb.WriteByte('1')
-		case uint16(1)<<i == bit:
-			sb.WriteByte('0')
-		default:
-			sb.WriteByte('.')
-		}
-		if i%4 == 0 && i > 0 {
-			sb.WriteByte(' ')
-		}
-	}
-	return sb.String()
-}
-
-// tcpFlagList names the flags set, lowest bit first ("PSH, ACK").
-func tcpFlagList(f uint16) string {
-	var names []string
-	for i, name := range tcpFlagNames {
-		if f&(1<<i) != 0 {
-			names = append(names, name)
-		}
-	}
-	if len(names) == 0 {
-		return "none"
-	}
-	return strings.Join(names, ", ")
 }
 
 // expertText are Wireshark's expert-info messages for the Expert bits.
@@ -500,198 +352,11 @@ var expertText = [...]string{
 	"TCP window update", "TCP keep-alive segment", "TCP keep-alive ACK", "A new tcp session is started with the same ports as an earlier session in this trace",
 }
 
-func (b *detailBuilder) tcp(o int, v *layers.TCP) DetailNode {
-	p := b.p
-	hl := len(v.Contents)
-	var flags uint16
-	for _, f := range [...]struct {
-		set bool
-		bit uint16
-	}{{v.FIN, TCPFin}, {v.SYN, TCPSyn}, {v.RST, TCPRst}, {v.PSH, TCPPsh}, {v.ACK, TCPAck}, {v.URG, TCPUrg}, {v.ECE, TCPEce}, {v.CWR, TCPCwr}, {v.NS, TCPAE}} {
-		if f.set {
-			flags |= f.bit
-		}
-	}
-	tracked := p.IsTCP() && p.SrcPort == uint16(v.SrcPort) && p.DstPort == uint16(v.DstPort) && p.Seq == v.Seq
-	segLen := len(v.Payload)
-	if tracked {
-		segLen = p.PayloadLen
-	}
-	var n DetailNode
-	if tracked {
-		n = node(o, hl, "Transmission Control Protocol, Src Port: %d, Dst Port: %d, Seq: %d, Ack: %d, Len: %d",
-			v.SrcPort, v.DstPort, p.Rel.Seq, p.Rel.Ack, segLen)
-	} else {
-		n = node(o, hl, "Transmission Control Protocol, Src Port: %d, Dst Port: %d, Seq: %d, Ack: %d, Len: %d",
-			v.SrcPort, v.DstPort, v.Seq, v.Ack, segLen)
-	}
-	c := []DetailNode{
-		node(o, 2, "Source Port: %d", v.SrcPort),
-		node(o+2, 2, "Destination Port: %d", v.DstPort),
-	}
-	if tracked {
-		c = append(c, node(0, 0, "[Stream index: %d]", p.Rel.Stream))
-	}
-	c = append(c, node(0, 0, "[TCP Segment Len: %d]", segLen))
-	if tracked {
-		c = append(c,
-			node(o+4, 4, "Sequence Number: %d    (relative sequence number)", p.Rel.Seq),
-			node(o+4, 4, "Sequence Number (raw): %d", v.Seq),
-			node(0, 0, "[Next Sequence Number: %d    (relative sequence number)]", p.Rel.NextSeq))
-		if v.ACK {
-			c = append(c, node(o+8, 4, "Acknowledgment Number: %d    (relative ack number)", p.Rel.Ack))
-		} else {
-			c = append(c, node(o+8, 4, "Acknowledgment Number: 0"))
-		}
-		c = append(c, node(o+8, 4, "Acknowledgment number (raw): %d", v.Ack))
-	} else {
-		c = append(c, node(o+4, 4, "Sequence Number (raw): %d", v.Seq), node(o+8, 4, "Acknowledgment number (raw): %d", v.Ack))
-	}
-	c = append(c, node(o+12, 1, "%04b .... = Header Length: %d bytes (%d)", v.DataOffset, int(v.DataOffset)*4, v.DataOffset))
-	fl := node(o+12, 2, "Flags: 0x%03x (%s)", flags, tcpFlagList(flags))
-	fl.Children = append(fl.Children, node(o+12, 1, "000. .... .... = Reserved: Not set"))
-	for _, f := range tcpFlagBits {
-		fl.Children = append(fl.Children, node(o+12, 2, "%s = %s: %s", bitPicture(f.bit, flags&f.bit != 0), f.name, setLabel(flags&f.bit != 0)))
-	}
-	c = append(c, fl, node(o+14, 2, "Window: %d", v.Window))
-	if tracked {
-		c = append(c, node(0, 0, "[Calculated window size: %d]", p.Analysis.WindowSize))
-		if p.Analysis.WindowScaled && v.Window != 0 && !v.SYN {
-			c = append(c, node(0, 0, "[Window size scaling factor: %d]", p.Analysis.WindowSize/uint32(v.Window)))
-		}
-	}
-	c = append(c, node(o+16, 2, "Checksum: 0x%04x [unverified]", v.Checksum), node(o+18, 2, "Urgent Pointer: %d", v.Urgent))
-	if hl > 20 {
-		c = append(c, b.tcpOptions(o+20, hl-20, v.Options))
-	}
-	if tracked {
-		if a := &p.Analysis; a.SrcChanged || a.DstChanged {
-			st := node(0, 0, "[Endpoint states after this segment: %s %s, %s %s]", a.SrcRole, a.SrcState, a.DstRole, a.DstState)
-			c = append(c, st)
-		}
-		if an := b.seqAnalysis(); an.Label != "" {
-			c = append(c, an)
-		}
-	}
-	if len(v.Payload) > 0 {
-		c = append(c, node(o+hl, len(v.Payload), "TCP payload (%d bytes)", len(v.Payload)))
-	}
-	n.Children = c
-	return n
-}
-
-func (b *detailBuilder) seqAnalysis() DetailNode {
-	a := &b.p.Analysis
-	if a.AcksFrame == 0 && a.Flags == 0 {
-		return DetailNode{}
-	}
-	n := DetailNode{Label: "[SEQ/ACK analysis]"}
-	if a.AcksFrame != 0 {
-		n.Children = append(n.Children, node(0, 0, "[This is an ACK to the segment in frame: %d]", a.AcksFrame))
-	}
-	if a.Flags != 0 {
-		f := node(0, 0, "[TCP Analysis Flags]")
-		for i, t := range expertText {
-			if a.Flags&(1<<i) == 0 {
-				continue
-			}
-			if Expert(1<<i) == ExpertDuplicateAck {
-				f.Children = append(f.Children, node(0, 0, "[Duplicate ACK #%d of frame %d]", a.DupAckNum, a.DupAckFrame))
-				continue
-			}
-			f.Children = append(f.Children, node(0, 0, "[%s]", t))
-		}
-		n.Children = append(n.Children, f)
-	}
-	return n
-}
-
-func (b *detailBuilder) tcpOptions(o, n int, opts []layers.TCPOption) DetailNode {
-	var kinds []string
-	node0 := DetailNode{Off: o, Len: n}
-	off := o
-	for _, op := range opts {
-		l := int(op.OptionLength)
-		if op.OptionType == layers.TCPOptionKindEndList || op.OptionType == layers.TCPOptionKindNop {
-			l = 1
-		}
-		var label string
-		d := op.OptionData
-		switch uint8(op.OptionType) {
-		case OptEOL:
-			label = "TCP Option - End of Option List (EOL)"
-		case OptNOP:
-			label = "TCP Option - No-Operation (NOP)"
-		case OptMSS:
-			if len(d) == 2 {
-				label = fmt.Sprintf("TCP Option - Maximum segment size: %d bytes", int(d[0])<<8|int(d[1]))
-			}
-		case OptWScale:
-			if len(d) == 1 {
-				label = fmt.Sprintf("TCP Option - Window scale: %d (multiply by %d)", d[0], 1<<min(d[0], 14))
-			}
-		case OptSACKPerm:
-			label = "TCP Option - SACK permitted"
-		case OptSACK:
-			var edges []string
-			for i := 0; i+8 <= len(d); i += 8 {
-				edges = append(edges, fmt.Sprintf("%d-%d", be32(d[i:]), be32(d[i+4:])))
-			}
-			label = "TCP Option - SACK " + strings.Join(edges, " ")
-		case OptTimestamp:
-			if len(d) == 8 {
-				label = fmt.Sprintf("TCP Option - Timestamps: TSval %d, TSecr %d", be32(d), be32(d[4:]))
-			}
-		}
-		if label == "" {
-			name, _ := tcpOptionName(uint8(op.OptionType))
-			if name == "" {
-				name = "kind " + strconv.Itoa(int(op.OptionType))
-			}
-			label = fmt.Sprintf("TCP Option - %s, length %d: %s", name, op.OptionLength, hexPreview(d, 16))
-		}
-		node0.Children = append(node0.Children, DetailNode{Label: Printable(label), Off: off, Len: max(l, 1)})
-		kinds = append(kinds, strings.TrimPrefix(label, "TCP Option - "))
-		off += max(l, 1)
-	}
-	node0.Label = Printable(fmt.Sprintf("Options: (%d bytes)", n))
-	if len(kinds) > 0 {
-		short := make([]string, len(kinds))
-		for i, k := range kinds {
-			short[i], _, _ = strings.Cut(k, ":")
-		}
-		node0.Label += Printable(", " + strings.Join(short, ", "))
-	}
-	return node0
-}
-
-func be32(b []byte) uint32 {
-	return uint32(b[0])<<24 | uint32(b[1])<<16 | uint32(b[2])<<8 | uint32(b[3])
-}
-
 func hexPreview(d []byte, max int) string {
 	if len(d) <= max {
 		return hex.EncodeToString(d)
 	}
 	return hex.EncodeToString(d[:max]) + "…"
-}
-
-func (b *detailBuilder) udp(o int, v *layers.UDP) DetailNode {
-	p := b.p
-	n := node(o, len(v.Contents), "User Datagram Protocol, Src Port: %d, Dst Port: %d", v.SrcPort, v.DstPort)
-	n.Children = []DetailNode{
-		node(o, 2, "Source Port: %d", v.SrcPort),
-		node(o+2, 2, "Destination Port: %d", v.DstPort),
-		node(o+4, 2, "Length: %d", v.Length),
-		node(o+6, 2, "Checksum: 0x%04x [unverified]", v.Checksum),
-	}
-	if p.IsUDP() && p.SrcPort == uint16(v.SrcPort) && p.DstPort == uint16(v.DstPort) && p.BadLayer != LayerUDP {
-		n.Children = append(n.Children, node(0, 0, "[Stream index: %d]", p.UDPStream))
-	}
-	if len(v.Payload) > 0 {
-		n.Children = append(n.Children, node(o+8, len(v.Payload), "UDP payload (%d bytes)", len(v.Payload)))
-	}
-	return n
 }
 
 func (b *detailBuilder) payload(d []byte, what string) {

@@ -174,3 +174,77 @@ func ipNext(proto layers.IPProtocol) gopacket.LayerType {
 	}
 	return next
 }
+
+func appendIPv4(dst []byte, p *Packet) []byte {
+	dst = append(dst, "IP "...)
+	if !p.Src.IsValid() { // a bogus length field: tcpdump stops there too
+		if p.IPHdrLen < 20 {
+			dst = append(dst, "bad-hlen "...)
+			return txtInt(dst, int(p.IPHdrLen))
+		}
+		dst = append(dst, "bad-len "...)
+		return txtInt(dst, int(p.IPLen))
+	}
+	if hl := linkHeaderLen(p); hl >= 0 && int(p.IPLen) > p.Len-hl && p.Len-hl >= 0 {
+		dst = append(dst, "truncated-ip - "...)
+		dst = txtInt(dst, int(p.IPLen)-(p.Len-hl))
+		dst = append(dst, " bytes missing! "...)
+	}
+	if p.FragOffset != 0 {
+		// Not the first fragment: no transport header to show.
+		dst = txtAddr(dst, p.Src)
+		dst = append(dst, " > "...)
+		dst = txtAddr(dst, p.Dst)
+		dst = append(dst, ": ip-proto-"...)
+		return txtUint(dst, uint64(p.IPProto))
+	}
+	return appendTransport(dst, p, true)
+}
+
+func (b *detailBuilder) ipv4(o int, v *layers.IPv4) DetailNode {
+	n := node(o, len(v.Contents), "Internet Protocol Version 4, Src: %s, Dst: %s", v.SrcIP, v.DstIP)
+	df, mf := v.Flags&layers.IPv4DontFragment != 0, v.Flags&layers.IPv4MoreFragments != 0
+	flags := node(o+6, 2, "Flags: 0x%d%s", uint8(v.Flags), ipFlagWords(df, mf))
+	flags.Children = []DetailNode{
+		node(o+6, 1, "0... .... = Reserved bit: %s", setLabel(v.Flags&layers.IPv4EvilBit != 0)),
+		node(o+6, 1, ".%d.. .... = Don't fragment: %s", b2i(df), setLabel(df)),
+		node(o+6, 1, "..%d. .... = More fragments: %s", b2i(mf), setLabel(mf)),
+	}
+	n.Children = []DetailNode{
+		node(o, 1, "%04b .... = Version: %d", v.Version, v.Version),
+		node(o, 1, ".... %04b = Header Length: %d bytes (%d)", v.IHL, int(v.IHL)*4, v.IHL),
+		node(o+1, 1, "Differentiated Services Field: 0x%02x (DSCP: %d, ECN: %d)", v.TOS, v.TOS>>2, v.TOS&3),
+		node(o+2, 2, "Total Length: %d", v.Length),
+		node(o+4, 2, "Identification: 0x%04x (%d)", v.Id, v.Id),
+		flags,
+		node(o+6, 2, "Fragment Offset: %d (%d bytes)", v.FragOffset, int(v.FragOffset)*8),
+		node(o+8, 1, "Time to Live: %d", v.TTL),
+		node(o+9, 1, "Protocol: %s (%d)", ipProtoLabel(uint8(v.Protocol)), uint8(v.Protocol)),
+		node(o+10, 2, "Header Checksum: 0x%04x [not verified]", v.Checksum),
+		node(o+12, 4, "Source Address: %s", v.SrcIP),
+		node(o+16, 4, "Destination Address: %s", v.DstIP),
+	}
+	if len(v.Contents) > 20 {
+		opts := node(o+20, len(v.Contents)-20, "Options: (%d bytes)", len(v.Contents)-20)
+		off := o + 20
+		for _, op := range v.Options {
+			l := max(int(op.OptionLength), 1)
+			opts.Children = append(opts.Children, node(off, l, "Option type %d, length %d", op.OptionType, op.OptionLength))
+			off += l
+		}
+		n.Children = append(n.Children, opts)
+	}
+	return n
+}
+
+func ipFlagWords(df, mf bool) string {
+	switch {
+	case df && mf:
+		return ", Don't fragment, More fragments"
+	case df:
+		return ", Don't fragment"
+	case mf:
+		return ", More fragments"
+	}
+	return ""
+}

@@ -131,63 +131,6 @@ func AppendJSON(dst []byte, p *Packet) []byte {
 	return append(o.b, '}')
 }
 
-// appendVLANJSON writes the first 802.1Q tag as vlan.id and the first
-// 802.1ad service tag as ieee8021ad.id, the fields Wireshark uses.
-func appendVLANJSON(o *jsonObj, p *Packet) {
-	var q, ad bool
-	for i := 0; i < int(p.NVLAN); i++ {
-		switch {
-		case p.VLANTPIDs[i] == 0x88a8 && !ad:
-			o.uint(`"ieee8021ad.id":`, uint64(p.VLANs[i]))
-			ad = true
-		case p.VLANTPIDs[i] != 0x88a8 && !q:
-			o.uint(`"vlan.id":`, uint64(p.VLANs[i]))
-			q = true
-		}
-	}
-}
-
-func appendTCPJSON(o *jsonObj, p *Packet) {
-	o.uint(`"tcp.srcport":`, uint64(p.SrcPort))
-	o.uint(`"tcp.dstport":`, uint64(p.DstPort))
-	o.uint(`"tcp.stream":`, uint64(p.Rel.Stream))
-	o.uint(`"tcp.flags":`, uint64(p.TCPFlags))
-	o.uint(`"tcp.seq":`, uint64(p.Rel.Seq))
-	o.uint(`"tcp.ack":`, uint64(p.Rel.Ack))
-	o.uint(`"tcp.seq_raw":`, uint64(p.Seq))
-	o.uint(`"tcp.ack_raw":`, uint64(p.Ack))
-	// In a first fragment the segment's length is unknown: the IP length
-	// covers only this fragment. Wireshark leaves the fields out too.
-	if !p.MoreFragments() {
-		o.uint(`"tcp.len":`, uint64(p.PayloadLen))
-		o.uint(`"tcp.nxtseq":`, uint64(p.Rel.NextSeq))
-	}
-	o.uint(`"tcp.hdr_len":`, uint64(p.TCPHdrLen))
-	o.uint(`"tcp.window_size_value":`, uint64(p.Window))
-	o.uint(`"tcp.window_size":`, uint64(p.Analysis.WindowSize))
-	if p.TCPFlags&TCPUrg != 0 {
-		o.uint(`"tcp.urgent_pointer":`, uint64(p.Urgent))
-	}
-	opt := &p.TCPOptions
-	if opt.HasMSS {
-		o.uint(`"tcp.options.mss_val":`, uint64(opt.MSS))
-	}
-	if opt.HasWS {
-		o.uint(`"tcp.options.wscale.shift":`, uint64(opt.WScale))
-	}
-	if opt.SACKPerm {
-		o.uint(`"tcp.options.sack_perm":`, 1)
-	}
-	if opt.HasTS {
-		o.uint(`"tcp.options.timestamp.tsval":`, uint64(opt.TSVal))
-		o.uint(`"tcp.options.timestamp.tsecr":`, uint64(opt.TSEcr))
-	}
-	if opt.NSACK > 0 {
-		o.uint(`"tcp.options.sack.count":`, uint64(opt.NSACK))
-	}
-	appendAnalysisJSON(o, &p.Analysis)
-}
-
 // expertFields are the tcp.analysis.<name> keys of the Expert bits, in
 // bit order.
 var expertFields = [...]string{
@@ -199,67 +142,6 @@ var expertFields = [...]string{
 	`"tcp.analysis.window_full":`, `"tcp.analysis.window_update":`,
 	`"tcp.analysis.keep_alive":`, `"tcp.analysis.keep_alive_ack":`,
 	`"tcp.analysis.reused_ports":`,
-}
-
-// appendAnalysisJSON writes Wireshark's expert fields that are set (as 1),
-// the duplicate-ACK number and frame, the acknowledged frame, and
-// sockscope's endpoint states where they changed.
-func appendAnalysisJSON(o *jsonObj, a *TCPAnalysis) {
-	if f := a.Flags; f != 0 {
-		// Every kind of retransmission carries tcp.analysis.retransmission.
-		if a.IsRetransmission() {
-			f |= ExpertRetransmission
-		}
-		for i, k := range expertFields {
-			if f&(1<<i) != 0 {
-				o.uint(k, 1)
-			}
-		}
-		if a.DupAckNum != 0 {
-			o.uint(`"tcp.analysis.duplicate_ack_num":`, uint64(a.DupAckNum))
-			o.uint(`"tcp.analysis.duplicate_ack_frame":`, uint64(a.DupAckFrame))
-		}
-	}
-	if a.AcksFrame != 0 {
-		o.uint(`"tcp.analysis.acks_frame":`, uint64(a.AcksFrame))
-	}
-	if a.SrcChanged {
-		o.name(`"tcp.state.src":`, a.SrcState.String())
-	}
-	if a.DstChanged {
-		o.name(`"tcp.state.dst":`, a.DstState.String())
-	}
-}
-
-// appendICMPJSON writes the transport fields of the datagram an ICMP error
-// quotes (the ICMP header's own fields are registered in icmp.go).
-func appendICMPJSON(o *jsonObj, p *Packet) {
-	// Wireshark decodes the datagram an error quotes with the same fields;
-	// the outer header's come first, the quoted transport's are the only ones.
-	q := &p.Quote
-	if !q.Valid {
-		return
-	}
-	switch q.Proto {
-	case 6:
-		o.uint(`"tcp.srcport":`, uint64(q.SrcPort))
-		o.uint(`"tcp.dstport":`, uint64(q.DstPort))
-	case 17:
-		o.uint(`"udp.srcport":`, uint64(q.SrcPort))
-		o.uint(`"udp.dstport":`, uint64(q.DstPort))
-		o.uint(`"udp.length":`, uint64(q.UDPLen))
-		o.uint(`"udp.stream":`, uint64(p.UDPStream))
-	}
-}
-
-// ICMPv4 echo, timestamp, information and address-mask messages carry an
-// identifier and sequence number (RFC 792, RFC 950).
-func isICMPv4Echo(t uint8) bool {
-	switch t {
-	case 0, 8, 13, 14, 15, 16, 17, 18:
-		return true
-	}
-	return false
 }
 
 // jsonObj appends the members of one JSON object.
