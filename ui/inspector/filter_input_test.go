@@ -32,7 +32,9 @@ func TestFilterInputHistoryAndErrorColumn(t *testing.T) {
 		t.Errorf("/ did not open empty: %q", l)
 	}
 	h.special(tcell.KeyUp)
-	h.waitFor("↑ to recall udp", func(s string) bool { return strings.HasPrefix(strings.TrimSpace(strings.TrimPrefix(line(s, "Display filter:"), "Display filter:")), "udp") })
+	h.waitFor("↑ to recall udp", func(s string) bool {
+		return strings.HasPrefix(strings.TrimSpace(strings.TrimPrefix(line(s, "Display filter:"), "Display filter:")), "udp")
+	})
 	h.special(tcell.KeyUp)
 	h.waitFor("↑↑ to recall tcp.port == 9000", func(s string) bool {
 		return strings.Contains(line(s, "Display filter:"), "Display filter: tcp.port == 9000")

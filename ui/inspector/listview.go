@@ -21,8 +21,8 @@ type packetList struct {
 	t        *packetTable
 	sel      int
 	offset   int
-	height   int  // rows shown at the last draw
-	scrolled bool // the wheel moved the rows: the selection may be off screen
+	height   int              // rows shown at the last draw
+	scrolled bool             // the wheel moved the rows: the selection may be off screen
 	titles   *[numCols]string // the column titles, in the inspector's language
 	changed  func(row int)
 	enter    func(row int)
