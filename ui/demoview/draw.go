@@ -193,6 +193,9 @@ func (v *View) layout(h, explLines, want int) demoLayout {
 		l.detailsH = 2
 	}
 	l.explH = min(explLines, max(1, h/8))
+	if v.explFull { // e: the explanation whole, the rest makes room
+		l.explH = min(explLines, max(1, h-8))
+	}
 	rows := func() int {
 		l.laneHead = 1 + l.socks*l.perSock
 		// header, step title, explanation, ladder rule, lane heads,
@@ -200,7 +203,7 @@ func (v *View) layout(h, explLines, want int) demoLayout {
 		l.rowsH = h - 1 - 1 - l.explH - 1 - l.laneHead - l.detailsH - l.callsH - 1
 		return l.rowsH
 	}
-	for rows() < 5 && l.explH > 1 {
+	for rows() < 5 && l.explH > 1 && !v.explFull {
 		l.explH--
 	}
 	if rows() < 5 && l.callsH > 0 {
@@ -266,11 +269,16 @@ func (v *View) draw(screen tcell.Screen, x, y, w, h int) {
 		widgets.PrintCells(screen, x+2+textcol.Width(head), y, maxX, v.tr(fmt.Sprintf("  (looking back: the demo is at step %d; n goes forward)", v.entered),
 			fmt.Sprintf("（回看：演示已到第 %d 步；按 n 向后）", v.entered)), demoStyleDim)
 	}
+	if v.explFull {
+		widgets.PrintCells(screen, maxX-textcol.Width(v.tr("e: short ", "e：收起 ")), y, maxX, v.tr("e: short ", "e：收起 "), demoStyleDim)
+	}
 	y++
 	for i := 0; i < l.explH && y < bottom; i++ {
 		line := explLines[i]
 		if i == l.explH-1 && l.explH < len(explLines) {
-			line = textcol.Truncate(line+" …", w-4)
+			// Cut: the rest is one key away.
+			more := v.tr(" … (e: more)", " …（e：全文）")
+			line = textcol.Truncate(line, w-4-textcol.Width(more)) + more
 		}
 		widgets.PrintCells(screen, x+2, y, maxX, line, demoStyleDefault)
 		y++

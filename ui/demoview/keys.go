@@ -71,6 +71,9 @@ func (v *View) keyTable() widgets.Keymap {
 				}
 				return true
 			}},
+		{Name: "explain", Keys: []widgets.Key{R('e')},
+			Help: widgets.Text{"the step's explanation whole, the ladder smaller (e again: short)", "完整显示这一步的说明，时序图变小（再按 e 收起）"},
+			Do:   do(func() { v.explFull = !v.explFull })},
 		{Name: "sockets", Keys: []widgets.Key{R('s')},
 			Help: widgets.Text{"show / hide the sockets in the lab (as ss shows them) as of the cursor's row: the table read after the latest call that changed one, or as the step ended",
 				"显示 / 隐藏光标所在行时实验室里的套接字（与 ss 一致）：最近一次改变了套接字的调用之后读到的表，或这一步结束时的表"},

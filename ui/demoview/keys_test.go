@@ -196,3 +196,25 @@ func TestDemoScreensSizes(t *testing.T) {
 		}
 	}
 }
+
+// A step's explanation longer than its share of the screen ends in
+// "… (e: more)"; e shows it whole, e again short.
+func TestDemoExplanationKey(t *testing.T) {
+	long := strings.Repeat("The kernel keeps the bytes until the peer acknowledges them. ", 12) + "THE END."
+	v := synthView("en", 3)
+	v.demo.Steps[1].Explain = long
+	lines := drawSynth(t, v, 100, 30)
+	dump := demoDump(lines)
+	if !strings.Contains(dump, "… (e: more)") || strings.Contains(dump, "THE END.") {
+		t.Fatalf("a long explanation at 100×30 does not end in \"… (e: more)\":\n%s", dump)
+	}
+	press(v, widgets.Rune('e'))
+	dump = demoDump(drawSynth(t, v, 100, 30))
+	if !strings.Contains(dump, "THE END.") || strings.Contains(dump, "(e: more)") || !strings.Contains(dump, "e: short") {
+		t.Errorf("e did not show the explanation whole:\n%s", dump)
+	}
+	press(v, widgets.Rune('e'))
+	if dump = demoDump(drawSynth(t, v, 100, 30)); !strings.Contains(dump, "… (e: more)") {
+		t.Errorf("e again did not make it short:\n%s", dump)
+	}
+}

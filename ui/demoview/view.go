@@ -118,6 +118,7 @@ type View struct {
 	cursor   demoSel // the row the cursor is on (kind 0: none, follow the newest)
 	pin      demoSel // Enter pinned the highlights to this row
 	help     bool
+	explFull bool // e: the step's explanation shown whole
 	helpTop  int  // the help's first line shown
 	quitting bool // a key asked to quit (handleKey)
 	keys     widgets.Keymap
