@@ -783,7 +783,6 @@ func (v *View) drawCalls(screen tcell.Screen, x, y, w, h, end, cur int, lcalls m
 	}
 	top := v.scrollLines(demoPaneCalls, at, 1, len(rows), h)
 	v.geo.rowsY[demoPaneCalls], v.geo.rowsH[demoPaneCalls] = y, h
-	labelW := min(max(w/4, 20), 44)
 	// The endpoint column fits the longest lane name (a traced program's
 	// "python3 server.py [412]" is longer than a lesson's "handler-3"),
 	// within reason; longer names are cut.
@@ -792,6 +791,21 @@ func (v *View) drawCalls(screen tcell.Screen, x, y, w, h, end, cur int, lcalls m
 		epW = max(epW, textcol.Width(l)+1)
 	}
 	epW = min(epW, max(12, w/5))
+	// The label column fits the longest call whole when the kernel's
+	// figures still fit after it ("#12  handler-1  " before, about 30
+	// columns of Send-Q, Recv-Q and state after); a longer one ends in "…"
+	// and the details show it whole.
+	widest := 0
+	for _, i := range rows {
+		if c := tl.Run.Call(tl.Rows[i].Num); c != nil {
+			lw := textcol.Width(string(sockcall.AppendCallLabel(nil, c)))
+			if tl.Rows[i].Inner {
+				lw += 2
+			}
+			widest = max(widest, lw)
+		}
+	}
+	labelW := max(12, min(widest, max(20, w-7-epW-2-30), 64))
 	for k := 0; k < h; k++ {
 		if top+k >= len(rows) {
 			v.geo.shown[demoPaneCalls] = append(v.geo.shown[demoPaneCalls], -1)
