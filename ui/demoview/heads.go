@@ -118,9 +118,9 @@ func demoSockLabel(s *timeline.Sock, zh bool) string {
 // drawSock draws one socket on per lines from (x, y), up to maxX.
 func (v *View) drawSock(screen tcell.Screen, x, y, maxX, per int, s *timeline.Sock, moment, end int) {
 	lane := demoLaneStyle(s.Lane)
-	cx := widgets.PrintCells(screen, x, y, maxX, demoSockLabel(s, v.zh), demoStyleDefault)
+	cx := widgets.PrintFit(screen, x, y, maxX, demoSockLabel(s, v.zh), demoStyleDefault)
 	if s.State != "" {
-		cx = widgets.PrintCells(screen, cx+1, y, maxX, s.State, demoStyleState) // as ss names it
+		cx = widgets.PrintFit(screen, cx+1, y, maxX, s.State, demoStyleState) // as ss names it
 	}
 	send, recv := v.sockSeries(s.ID, end)
 	peakSend, peakRecv := demoPeak(send), demoPeak(recv)
@@ -130,14 +130,14 @@ func (v *View) drawSock(screen tcell.Screen, x, y, maxX, per int, s *timeline.So
 		if s.FromKernel {
 			tag, st = v.tr("kernel's figures", "内核的数值"), demoStyleNote
 		}
-		cx = widgets.PrintCells(screen, cx+2, y, maxX, tag, st)
+		cx = widgets.PrintFit(screen, cx+2, y, maxX, tag, st)
 	}
 	if s.Kernel != nil && s.Kernel.Differs != "" && !v.hasCheck(s, "Send-Q") && !v.hasCheck(s, "Recv-Q") {
-		widgets.PrintCells(screen, cx+2, y, maxX, v.tr("≠ kernel", "≠ 内核"), demoStyleWarn)
+		widgets.PrintFit(screen, cx+2, y, maxX, v.tr("≠ kernel", "≠ 内核"), demoStyleWarn)
 	}
 	if per == 1 {
 		if hasBars {
-			widgets.PrintCells(screen, cx+2, y, maxX, v.compactQueues(s), demoStyleDim)
+			widgets.PrintFit(screen, cx+2, y, maxX, v.compactQueues(s), demoStyleDim)
 		}
 		return
 	}
@@ -147,12 +147,17 @@ func (v *View) drawSock(screen tcell.Screen, x, y, maxX, per int, s *timeline.So
 	// The bars.
 	if s.Listener {
 		fig := v.tr("accept queue ", "全连接队列 ") + strconv.Itoa(max(s.RecvQ, 0))
+		short := v.tr("accept ", "全连接 ") + strconv.Itoa(max(s.RecvQ, 0))
 		scale := peakRecv
 		if s.SendQ > 0 {
 			fig += v.tr(" / backlog ", " / backlog ") + strconv.Itoa(s.SendQ)
+			short += "/" + strconv.Itoa(s.SendQ)
 			scale = s.SendQ
 		}
-		bx := widgets.PrintCells(screen, x, y+1, maxX, fig, demoStyleBold)
+		if demoBarWidth(maxX-x-textcol.Width(fig)-2, 12) < 3 {
+			fig = short // a narrow lane: the bar before the words
+		}
+		bx := widgets.PrintFit(screen, x, y+1, maxX, fig, demoStyleBold)
 		bx = v.drawBar(screen, bx+2, y+1, maxX, demoBarWidth(maxX-bx-2, 12), s.RecvQ, scale, lane)
 		v.drawKernelMark(screen, bx+1, y+1, maxX, s, "Recv-Q")
 	} else {
@@ -164,6 +169,16 @@ func (v *View) drawSock(screen tcell.Screen, x, y, maxX, per int, s *timeline.So
 		sendFig, recvFig = "Send-Q "+sendFig, "Recv-Q "+recvFig
 		figW := max(textcol.Width(sendFig), textcol.Width(recvFig))
 		barW := demoBarWidth(maxX-x-figW-2, 12)
+		if barW < 3 {
+			// A narrow lane: the values and their bars, the buffers'
+			// sizes in the details.
+			sendFig, recvFig = "Send-Q "+v.bytesFig(s.SendQ), "Recv-Q "+v.bytesFig(s.RecvQ)
+			if s.Blocked != 0 && s.SendQ >= 0 {
+				sendFig = "Send-Q ≥ " + v.bytesFig(s.SendQ)
+			}
+			figW = max(textcol.Width(sendFig), textcol.Width(recvFig))
+			barW = demoBarWidth(maxX-x-figW-2, 12)
+		}
 		for k, q := range []struct {
 			fig          string
 			value, scale int
@@ -171,7 +186,7 @@ func (v *View) drawSock(screen tcell.Screen, x, y, maxX, per int, s *timeline.So
 			what         string
 		}{{sendFig, s.SendQ, sendScale, sendGuess, "Send-Q"}, {recvFig, s.RecvQ, recvScale, recvGuess, "Recv-Q"}} {
 			ly := y + 1 + k
-			bx := widgets.PrintCells(screen, x, ly, maxX, textcol.Pad(q.fig, figW), demoStyleBold)
+			bx := widgets.PrintFit(screen, x, ly, maxX, textcol.Pad(q.fig, figW), demoStyleBold)
 			bx = v.drawBar(screen, bx+2, ly, maxX, barW, q.value, q.scale, lane)
 			bx = v.drawKernelMark(screen, bx+1, ly, maxX, s, q.what)
 			if q.guess {
@@ -218,6 +233,14 @@ func (v *View) drawSock(screen tcell.Screen, x, y, maxX, per int, s *timeline.So
 	bx = widgets.PrintCells(screen, bx+2, sy, maxX, "Recv-Q ", demoStyleDim)
 	bx = demoDrawStrip(screen, bx, sy, maxX, recv, v.stripW, peakRecv, moment, lane)
 	widgets.PrintCells(screen, bx+1, sy, maxX, peak(peakRecv, " B"), demoStyleDim)
+}
+
+// bytesFig is a queue's value alone: "5 B", or "–" when not known.
+func (v *View) bytesFig(n int) string {
+	if n < 0 {
+		return "–"
+	}
+	return strconv.Itoa(n) + " B"
 }
 
 // demoStripLabelW is the width of a strip's label ("Send-Q ", "accept ").

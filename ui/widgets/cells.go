@@ -5,6 +5,7 @@ import (
 	"github.com/rivo/uniseg"
 
 	"github.com/sockscope/sockscope/internal/escape"
+	"github.com/sockscope/sockscope/internal/textcol"
 )
 
 // Every view puts text on the screen cell by cell, never through tview's
@@ -67,4 +68,13 @@ func ClearWideBefore(screen tcell.Screen, x, y int) {
 	if _, _, _, w := screen.GetContent(x-1, y); w > 1 {
 		screen.SetContent(x-1, y, ' ', nil, tcell.StyleDefault)
 	}
+}
+
+// PrintFit is PrintCells for text that may not fit: cut at maxX, it ends
+// in "…".
+func PrintFit(screen tcell.Screen, x, y, maxX int, s string, style tcell.Style) int {
+	if x >= maxX {
+		return x
+	}
+	return PrintCells(screen, x, y, maxX, textcol.Truncate(s, maxX-x), style)
 }
