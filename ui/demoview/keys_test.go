@@ -2,6 +2,7 @@ package demoview
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -216,5 +217,26 @@ func TestDemoExplanationKey(t *testing.T) {
 	press(v, widgets.Rune('e'))
 	if dump = demoDump(drawSynth(t, v, 100, 30)); !strings.Contains(dump, "… (e: more)") {
 		t.Errorf("e again did not make it short:\n%s", dump)
+	}
+}
+
+// A lane too narrow for "Send-Q 0 B / 2626560 B" keeps its bars: the
+// value and the bar, the size in the details.
+var laneQueueRE = regexp.MustCompile(`(Send|Recv)-Q (≥ )?\d+ B( / (max )?\d+ B)?`)
+
+func TestDemoNarrowLanesKeepBars(t *testing.T) {
+	v := synthView("en", 3)
+	lines := drawSynth(t, v, 48, 40)
+	bars := 0
+	for _, l := range lines {
+		for _, m := range laneQueueRE.FindAllStringIndex(l.text, -1) {
+			if !strings.HasPrefix(strings.TrimLeft(l.text[m[1]:], " "), "[") {
+				t.Errorf("a queue without its bar in a narrow lane: %q", l.text)
+			}
+			bars++
+		}
+	}
+	if bars < 4 {
+		t.Errorf("only %d queues drawn at 48 columns:\n%s", bars, demoDump(lines))
 	}
 }
