@@ -110,7 +110,7 @@ func TestDemoKeysNotInTheTableDoNothing(t *testing.T) {
 // it; ↑ ↓ scroll it, q quits, any other key closes it.
 func TestDemoHelpKeys(t *testing.T) {
 	for _, lang := range []string{"en", "zh"} {
-		for _, size := range [][2]int{{80, 24}, {100, 30}, {160, 48}} {
+		for _, size := range [][2]int{{80, 24}, {100, 30}, {160, 48}, {250, 70}} {
 			v := synthView(lang, 3)
 			press(v, widgets.Rune('?'))
 			lines := drawSynth(t, v, size[0], size[1])
@@ -166,7 +166,7 @@ func TestDemoHelpKeys(t *testing.T) {
 func TestDemoScreensSizes(t *testing.T) {
 	for _, lang := range []string{"en", "zh"} {
 		zh := lang == "zh"
-		for _, size := range [][2]int{{80, 24}, {100, 30}, {160, 48}} {
+		for _, size := range [][2]int{{80, 24}, {100, 30}, {160, 48}, {250, 70}} {
 			for _, help := range []bool{false, true} {
 				v := synthView(lang, 3)
 				v.help = help

@@ -12,7 +12,7 @@ import (
 	"github.com/sockscope/sockscope/ui/widgets"
 )
 
-// Every pane and the help at 80×24, 100×30 and 160×48, in English and
+// Every pane and the help at 80×24, 100×30, 160×48 and 250×70, in English and
 // 中文, read cell by cell: the help's border is whole, the ladder keeps
 // both lanes, expert markers show in the Info column, no line of 中文
 // starts with closing punctuation, the hints end the status line. The
@@ -40,7 +40,7 @@ func TestInspectorScreens(t *testing.T) {
 	path := writeCapture(t, testConversation())
 	for _, lang := range []string{"en", "zh"} {
 		zh := lang == "zh"
-		for _, size := range [][2]int{{80, 24}, {100, 30}, {160, 48}} {
+		for _, size := range [][2]int{{80, 24}, {100, 30}, {160, 48}, {250, 70}} {
 			for _, view := range screenViews {
 				name := lang + "-" + view.name + "-" + itoa(size[0]) + "x" + itoa(size[1])
 				t.Run(name, func(t *testing.T) {
