@@ -109,6 +109,7 @@ func (d *Decoder) Decode(f *capture.Frame, number int, p *Packet) {
 	*p = Packet{
 		Number: number, Sec: f.Sec, Nsec: f.Nsec, NoTime: f.NoTime,
 		Len: f.Len, CapLen: len(f.Data), LinkType: f.LinkType,
+		FrameOptions: f.Options, FrameOptionsBE: f.OptionsBE,
 	}
 	first := firstLayer(f.LinkType)
 	parser := d.byFirst[first]

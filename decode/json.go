@@ -27,6 +27,9 @@ func AppendJSON(dst []byte, p *Packet) []byte {
 	o.uint(`"frame.len":`, uint64(p.Len))
 	o.uint(`"frame.cap_len":`, uint64(p.CapLen))
 	o.uint(`"frame.link_type":`, uint64(p.LinkType))
+	if p.FrameOptions != nil {
+		appendCommentsJSON(&o, p)
+	}
 
 	if p.Layers&LayerEthernet != 0 {
 		o.mac(`"eth.src":`, p.EthSrc)

@@ -50,6 +50,11 @@ type Packet struct {
 	Len      int    // length on the wire
 	CapLen   int    // bytes captured
 	LinkType uint32 // LINKTYPE_* of the frame
+	// FrameOptions and FrameOptionsBE are the frame's pcapng options
+	// (capture.Frame.Options; nil for most frames), kept for its packet
+	// comments (Comments): aliased like Payload.
+	FrameOptions   []byte
+	FrameOptionsBE bool
 
 	Layers Layer
 	// Malformed is set when a layer could not be decoded; the fields of the

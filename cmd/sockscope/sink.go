@@ -192,7 +192,7 @@ func (s *sink) takeLocked(f *capture.Frame, p *decode.Packet) error {
 	if s.o.json {
 		line = decode.AppendJSON(line, p)
 	} else {
-		line = s.text.Append(line, p)
+		line = decode.AppendCommentLines(s.text.Append(line, p), p)
 	}
 	return s.commit(append(line, '\n'))
 }
@@ -212,7 +212,10 @@ func (s *sink) format() func([]byte, *decode.Packet) []byte {
 	if s.o.json {
 		return decode.AppendJSON
 	}
-	return decode.NewTextFormatter(time.Local).Append
+	text := decode.NewTextFormatter(time.Local)
+	return func(dst []byte, p *decode.Packet) []byte {
+		return decode.AppendCommentLines(text.Append(dst, p), p)
+	}
 }
 
 // write writes f to -w, if asked, and flushes it when it is due.

@@ -163,6 +163,7 @@ func (p *Pipeline) fill(ctx context.Context, b *batch, size int) (int, error) {
 			pk.Payload = b.keep(pk.Payload)
 		}
 		pk.DNS.QName = b.keep(pk.DNS.QName)
+		pk.FrameOptions = b.keep(pk.FrameOptions) // nil but for pcapng comments
 		f := &b.frames[i]
 		*f = p.f
 		if p.cfg.KeepFrames {
