@@ -61,7 +61,7 @@ func (v *View) detailLines(cur, end, width int) []demoDetail {
 	}
 	if cur < 0 || cur >= len(tl.Rows) {
 		return []demoDetail{{v.tr("j/k: move the cursor · Enter: select — a call lights up the packets that carried its bytes and the calls at the other end; a packet lights up its calls",
-			"j/k：移动光标 · 回车：选中——调用会点亮承载其字节的数据包和对端的调用；数据包会点亮它的调用"), demoStyleDim}}
+			"j/k：移动光标 · 回车：选中——调用会高亮承载其字节的报文段和对端的调用；报文段会高亮它的调用"), demoStyleDim}}
 	}
 	r := &tl.Rows[cur]
 	var out, last []demoDetail
@@ -161,7 +161,7 @@ func (v *View) bufferLines(row int) []demoDetail {
 		s := &r.Socks[i]
 		b := fmt.Appendf(nil, "%s fd %d", s.Endpoint, s.FD)
 		if s.FD == 0 {
-			b = fmt.Appendf(nil, "%s %s", s.Endpoint, v.tr("(not accepted)", "(待 accept)"))
+			b = fmt.Appendf(nil, "%s %s", s.Endpoint, v.tr("(not accepted)", "（待 accept）"))
 		}
 		n := len(b)
 		b = timeline.AppendBufferChange(b, v.tl.Before(row, s.ID), s, v.zh)

@@ -291,7 +291,7 @@ func (v *View) draw(screen tcell.Screen, x, y, w, h int) {
 	counts := v.tr(fmt.Sprintf(" %d calls · %d packets ", len(tl.Run.Calls), len(tl.Run.Packets)),
 		fmt.Sprintf(" %d 次调用 · %d 个数据包 ", len(tl.Run.Calls), len(tl.Run.Packets)))
 	legend := v.tr(" bars: the model's queues in bytes of the buffer's size · ✓/≠ kernel: its own sample ·",
-		" 条形图：模型推算的队列，以字节计，满格为缓冲区大小 · ✓/≠ 内核：内核自己的采样 ·")
+		" 条形图：模型推算的队列，以字节计，满格为缓冲区容量 · ✓/≠ 内核：内核自己的采样 ·")
 	right := counts
 	if textcol.Width(legend+counts)+14 < w {
 		right = legend + counts

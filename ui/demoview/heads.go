@@ -83,7 +83,7 @@ func demoSockLabel(s *timeline.Sock, zh bool) string {
 		b.WriteString("fd ")
 		b.WriteString(strconv.Itoa(s.FD))
 	case zh:
-		b.WriteString("(待 accept)")
+		b.WriteString("（待 accept）")
 	default:
 		b.WriteString("(not accepted)")
 	}
@@ -146,8 +146,8 @@ func (v *View) drawSock(screen tcell.Screen, x, y, maxX, per int, s *timeline.So
 	}
 	// The bars.
 	if s.Listener {
-		fig := v.tr("accept queue ", "全连接队列 ") + strconv.Itoa(max(s.RecvQ, 0))
-		short := v.tr("accept ", "全连接 ") + strconv.Itoa(max(s.RecvQ, 0))
+		fig := v.tr("accept queue ", "监听队列 ") + strconv.Itoa(max(s.RecvQ, 0))
+		short := v.tr("accept ", "监听队列 ") + strconv.Itoa(max(s.RecvQ, 0))
 		scale := peakRecv
 		if s.SendQ > 0 {
 			fig += v.tr(" / backlog ", " / backlog ") + strconv.Itoa(s.SendQ)
@@ -216,7 +216,7 @@ func (v *View) drawSock(screen tcell.Screen, x, y, maxX, per int, s *timeline.So
 	}
 	if s.Listener {
 		sy = y + 2
-		bx := widgets.PrintCells(screen, x, sy, maxX, textcol.Pad(v.tr("accept", "全连接"), demoStripLabelW), demoStyleDim)
+		bx := widgets.PrintCells(screen, x, sy, maxX, textcol.Pad("accept", demoStripLabelW), demoStyleDim)
 		bx = demoDrawStrip(screen, bx, sy, maxX, recv, v.stripW, peakRecv, moment, lane)
 		widgets.PrintCells(screen, bx+1, sy, maxX, peak(peakRecv, ""), demoStyleDim)
 		return
@@ -271,7 +271,7 @@ func (v *View) compactQueues(s *timeline.Sock) string {
 		return strconv.Itoa(n) + " B"
 	}
 	if s.Listener {
-		return v.tr("accept queue ", "全连接队列 ") + strconv.Itoa(max(s.RecvQ, 0))
+		return v.tr("accept queue ", "监听队列 ") + strconv.Itoa(max(s.RecvQ, 0))
 	}
 	return "Send-Q " + q(s.SendQ) + " · Recv-Q " + q(s.RecvQ)
 }

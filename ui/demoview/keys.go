@@ -80,7 +80,7 @@ func (v *View) keyTable() widgets.Keymap {
 			Hint: widgets.Text{"sockets", "套接字"}, Do: do(func() { v.tables = !v.tables })},
 		{Name: "bars", Label: widgets.Text{"bars", "条形图"},
 			Help: widgets.Text{"each socket's Send-Q and Recv-Q at the cursor, as the model has them (from the calls and the wire), in bytes of the buffer's size (SO_SNDBUF, SO_RCVBUF); ✓ / ≠ kernel: the kernel's own sample agrees / differs; ▁▂▃▅█: the queue over the rows, cursor marked",
-				"光标所在时刻每个套接字的 Send-Q 和 Recv-Q（模型根据调用和抓包推算），以字节计，满格为缓冲区大小（SO_SNDBUF、SO_RCVBUF）；✓ / ≠ 内核：内核自己的采样一致 / 不一致；▁▂▃▅█：队列随各行的变化，光标处高亮"}},
+				"光标所在时刻每个套接字的 Send-Q 和 Recv-Q（模型根据调用和抓包推算），以字节计，满格为缓冲区容量（SO_SNDBUF、SO_RCVBUF）；✓ / ≠ 内核：内核自己的采样一致 / 不一致；▁▂▃▅█：队列随各行的变化，光标处高亮"}},
 		{Name: "help", Keys: []widgets.Key{R('?')},
 			Help: widgets.Text{"this help (↑ ↓ scroll it, any other key closes it)", "本帮助（↑ ↓ 滚动，按其他任意键关闭）"},
 			Hint: widgets.Text{"help", "帮助"}, Do: do(func() { v.help, v.helpTop = true, 0 })},

@@ -93,7 +93,7 @@ func (ins *inspector) keyTable() widgets.Keymap {
 				return true
 			}},
 		{Name: "faster", Keys: []widgets.Key{R('+'), R('=')},
-			Help: widgets.Text{"replay speed faster (files: capture timing × speed; max shows everything at once)", "回放加速（文件：按抓包时间 × 倍速；max 一次显示全部）"},
+			Help: widgets.Text{"replay speed faster (files: capture timing × speed; max shows everything at once)", "回放加速（文件：按抓包时间 × 倍速；最快时一次显示全部）"},
 			Do:   func(*tcell.EventKey) bool { ins.changeSpeed(1); return true }},
 		{Name: "slower", Keys: []widgets.Key{R('-')},
 			Help: widgets.Text{"replay speed slower", "回放减速"},

@@ -81,7 +81,8 @@ func statusText(st *statusSnap, zh bool) []string {
 		seg = append(seg, tr("reading", "正在读取"))
 	}
 	if st.live || !st.done {
-		seg = append(seg, thousands(uint64(st.rate+0.5))+tr(" pkt/s", " 包/秒"))
+		r := thousands(uint64(st.rate + 0.5))
+		seg = append(seg, tr(r+" pkt/s", "每秒 "+r+" 个数据包"))
 	}
 	if st.hasDrops {
 		seg = append(seg, tr("drops ", "丢包 ")+thousands(st.drops))
