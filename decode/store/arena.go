@@ -42,6 +42,7 @@ const (
 const (
 	arenaTime     = 1 << iota // seconds and nanoseconds follow: the record's time does not give them
 	arenaLen                  // the length on the wire follows: it is not the captured length
+	arenaOpts                 // pcapng options (comments) follow the data: their length first, its low bit the byte order
 	arenaFlagBits = iota
 )
 
@@ -67,6 +68,9 @@ func (a *frameArena) add(f *capture.Frame, ns int64) uint64 {
 	if f.Len != len(f.Data) {
 		h |= arenaLen
 	}
+	if f.Options != nil {
+		h |= arenaOpts
+	}
 	hdr := binary.AppendUvarint(hb[:0], h)
 	hdr = binary.AppendUvarint(hdr, uint64(f.LinkType))
 	if f.Len != len(f.Data) {
@@ -76,7 +80,14 @@ func (a *frameArena) add(f *capture.Frame, ns int64) uint64 {
 		hdr = binary.AppendVarint(hdr, f.Sec)
 		hdr = binary.AppendVarint(hdr, f.Nsec)
 	}
-	need := len(hdr) + len(f.Data)
+	if f.Options != nil {
+		be := uint64(0)
+		if f.OptionsBE {
+			be = 1
+		}
+		hdr = binary.AppendUvarint(hdr, uint64(len(f.Options))<<1|be)
+	}
+	need := len(hdr) + len(f.Data) + len(f.Options)
 	if n := len(a.chunks); n == 0 || len(a.chunks[n-1].buf)+need > cap(a.chunks[n-1].buf) {
 		size := max(arenaChunkSize, need)
 		a.chunks = append(a.chunks, arenaChunk{start: a.end, buf: make([]byte, 0, size)})
@@ -86,6 +97,7 @@ func (a *frameArena) add(f *capture.Frame, ns int64) uint64 {
 	pos := c.start + uint64(len(c.buf))
 	c.buf = append(c.buf, hdr...)
 	c.buf = append(c.buf, f.Data...)
+	c.buf = append(c.buf, f.Options...)
 	a.end = pos + uint64(need)
 	return pos
 }
@@ -132,6 +144,17 @@ func (a *frameArena) frame(pos uint64, ns int64, noTime bool, f *capture.Frame) 
 		nsec, n = binary.Varint(r)
 		r = r[max(n, 0):]
 	}
+	var opts []byte
+	optsBE := false
+	if h&arenaOpts != 0 {
+		v := next()
+		n := int(v >> 1)
+		optsBE = v&1 != 0
+		if capLen+n > len(r) {
+			return false
+		}
+		opts = append([]byte(nil), r[capLen:capLen+n]...) // rare: comments
+	}
 	if capLen > len(r) {
 		return false
 	}
@@ -144,6 +167,9 @@ func (a *frameArena) frame(pos uint64, ns int64, noTime bool, f *capture.Frame) 
 		LinkType: uint32(link),
 		Offset:   -1,
 		Data:     data,
+
+		Options:   opts,
+		OptionsBE: optsBE,
 	}
 	return true
 }

@@ -31,6 +31,9 @@ func TestArenaFrameRoundTrip(t *testing.T) {
 		{Sec: math.MaxInt64 / 100, Nsec: 999_999_999, Len: 0, LinkType: 0, Data: data(0)},
 		{Sec: math.MinInt64 / 1_000_000_000, Nsec: 0, Len: 5, LinkType: 1 << 20, Data: data(5)},
 		{Sec: 10, Nsec: 0, Len: arenaChunkSize + 100, LinkType: capture.LinkEthernet, Data: data(arenaChunkSize + 100)}, // a chunk of its own
+		// pcapng options (a comment), either byte order: kept for the details pane.
+		{Sec: 11, Nsec: 5, Len: 60, LinkType: capture.LinkEthernet, Data: data(60), Options: []byte{1, 0, 3, 0, 'a', 'b', 'c', 0, 0, 0, 0, 0}},
+		{Sec: 12, Nsec: 6, Len: 99, LinkType: capture.LinkEthernet, Data: data(60), Options: []byte{0, 1, 0, 2, 'h', 'i', 0, 0, 0, 0, 0, 0}, OptionsBE: true},
 	}
 	var a frameArena
 	pos := make([]uint64, len(frames))
