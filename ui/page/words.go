@@ -25,7 +25,7 @@ var zhWords = map[string]string{
 	"waiting":               "等待中",
 	"Outcome of this run: ": "本次运行的结果：",
 	"backlog":               "backlog",
-	"accept q":              "accept 队列",
+	"accept q":              "监听队列",
 }
 
 // word returns en in the page's language.
