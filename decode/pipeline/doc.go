@@ -26,15 +26,17 @@
 //     (the decoder's tracker is set aside while Run runs, so decoding does
 //     not wait for it; decode.Tracked says which packets it takes); stage 3,
 //     the goroutine that called Run, calls the caller's function for each
-//     packet of each batch in order. With RunLines, stage 2 also formats a
-//     batch when stage 3 is behind. Batches circulate through channels (a
-//     few batches in all, so memory stays bounded); the caller's function
-//     never runs concurrently with itself. The three stages cost about the
-//     same per packet on text (read and decode, track, format), so two cores
-//     stay busy.
+//     packet of each batch in order. With RunLines, a pool of formatters
+//     (one per usable CPU) formats the tracked batches, each batch by one of
+//     them, and the caller passes the lines on in the batches' order, so
+//     formatting (JSON's costs more than decoding and tracking together) is
+//     shared by every core. Batches circulate through channels (a few
+//     batches in all, so memory stays bounded); the caller's function never
+//     runs concurrently with itself.
 //
 // Goroutines: a Pipeline belongs to one goroutine (the one calling Next or
-// Run). Run's stage-1 and stage-2 goroutines end before Run returns,
+// Run). Run's stage-1 and stage-2 goroutines end before Run returns (the
+// formatters are done with every batch by then, and leave),
 // whatever happens: the end of the source, a read error (returned after
 // every packet read before it has been passed on), the caller's function
 // failing (stage 1 is told to stop and both are drained), or ctx ending

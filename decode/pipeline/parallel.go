@@ -3,6 +3,7 @@ package pipeline
 import (
 	"context"
 	"io"
+	"runtime"
 
 	"github.com/sockscope/sockscope/capture"
 	"github.com/sockscope/sockscope/decode"
@@ -16,25 +17,22 @@ type batch struct {
 	arena  []byte          // payloads, DNS names, frame bytes
 	err    error           // the read error that came after these packets
 
-	// With RunLines, when stage 1 formatted the batch: the lines, each
-	// with its newline, one after the other, and where each ends.
+	// With RunLines, once a formatter has formatted the batch: the lines,
+	// each with its newline, one after the other, and where each ends;
+	// done is signalled then.
 	formatted bool
 	lines     []byte
 	ends      []int
+	done      chan struct{}
 }
 
 // arenaChunk is the size of a batch's byte memory; a batch that needs more
 // takes another chunk, and keeps the last one it took for its next use.
 const arenaChunk = 256 << 10
 
-// trackerFormats makes the tracking stage format every batch with
-// RunLines (tests: export_test.go), so that that path is checked whatever
-// the timing.
-var trackerFormats bool
-
 // nBatches circulate: one being decoded, one being tracked, one being
-// passed on, three queued.
-const nBatches = 6
+// formatted by each formatter, one being passed on, and some queued.
+const nBatches = 8
 
 // keep copies s into the batch's memory.
 func (b *batch) keep(s []byte) []byte {
@@ -49,13 +47,14 @@ func (b *batch) keep(s []byte) []byte {
 	return b.arena[start:len(b.arena):len(b.arena)]
 }
 
-// runParallel is Run's three-stage form: stage 1 (read, filter, number,
-// decode) and stage 2 (track) on goroutines of their own, stage 3 (fn) on
-// the caller's. The decoder's tracker is set aside while it runs, so that
-// decoding does not wait for tracking. With lineFn (RunLines), stage 2
-// formats a batch itself when stage 3 has not yet taken the one before
-// (formatting JSON costs more than tracking), and stage 3 passes those
-// lines to lineFn; it formats the others in fn.
+// runParallel is Run's staged form: stage 1 (read, filter, number,
+// decode) and stage 2 (track) on goroutines of their own, and the caller's
+// function on the caller's goroutine. The decoder's tracker is set aside
+// while it runs, so that decoding does not wait for tracking. With lineFn
+// (RunLines), the tracked batches are formatted by a pool of formatters,
+// one per usable CPU, each batch by one of them, and the caller passes the
+// lines on in the batches' order; formatting (JSON's above all) is then
+// shared by every core instead of bounding the whole.
 func (p *Pipeline) runParallel(ctx context.Context, fn Func, lineFn LineFunc) error {
 	size := p.cfg.BatchSize
 	if size <= 0 {
@@ -64,10 +63,23 @@ func (p *Pipeline) runParallel(ctx context.Context, fn Func, lineFn LineFunc) er
 	// No send on these blocks: there are only nBatches batches.
 	free := make(chan *batch, nBatches)
 	decoded := make(chan *batch, nBatches)
-	tracked := make(chan *batch, nBatches)
+	tracked := make(chan *batch, nBatches) // in order, to the caller
 	stop := make(chan struct{})
 	for i := 0; i < nBatches; i++ {
-		free <- &batch{pkts: make([]decode.Packet, size), frames: make([]capture.Frame, size), arena: make([]byte, 0, arenaChunk)}
+		free <- &batch{pkts: make([]decode.Packet, size), frames: make([]capture.Frame, size), arena: make([]byte, 0, arenaChunk), done: make(chan struct{}, 1)}
+	}
+	var toFormat chan *batch // with lineFn: to the formatters, in any order
+	if lineFn != nil {
+		toFormat = make(chan *batch, nBatches)
+		for range max(runtime.GOMAXPROCS(0), 1) {
+			go func() {
+				format := p.cfg.Format() // its own: a formatter may keep state
+				for b := range toFormat {
+					b.format(format)
+					b.done <- struct{}{}
+				}
+			}()
+		}
 	}
 	seq := p.dec.Seq
 	p.dec.Seq = nil
@@ -96,12 +108,12 @@ func (p *Pipeline) runParallel(ctx context.Context, fn Func, lineFn LineFunc) er
 			decoded <- b
 		}
 	}()
-	// Stage 2: track.
+	// Stage 2: track, then hand the batch to a formatter (with lineFn)
+	// and, in order, to the caller.
 	go func() {
 		defer close(tracked)
-		var format func([]byte, *decode.Packet) []byte
-		if lineFn != nil {
-			format = p.cfg.Format()
+		if toFormat != nil {
+			defer close(toFormat)
 		}
 		for b := range decoded {
 			if seq != nil {
@@ -111,14 +123,17 @@ func (p *Pipeline) runParallel(ctx context.Context, fn Func, lineFn LineFunc) er
 					}
 				}
 			}
-			if format != nil && (len(tracked) > 0 || trackerFormats) {
-				b.format(format)
+			if toFormat != nil {
+				toFormat <- b
 			}
 			tracked <- b
 		}
 	}()
 	var err error
 	for b := range tracked {
+		if toFormat != nil {
+			<-b.done // its formatter is done with it
+		}
 		if err == nil {
 			if b.formatted {
 				start := 0
@@ -139,7 +154,7 @@ func (p *Pipeline) runParallel(ctx context.Context, fn Func, lineFn LineFunc) er
 				err = b.err
 			}
 			if err != nil {
-				close(stop) // stage 1 ends at its next batch; drain both
+				close(stop) // stage 1 ends at its next batch; drain the rest
 			}
 		}
 		free <- b

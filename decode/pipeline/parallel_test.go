@@ -57,8 +57,6 @@ func renderMode(t *testing.T, path string, json, parallel, lines bool, batch int
 	text := decode.NewTextFormatter(time.UTC)
 	var line []byte
 	if lines {
-		pipeline.SetTrackerFormats(batch%2 == 0) // even batch sizes: the tracking stage formats every batch
-		defer pipeline.SetTrackerFormats(false)
 		err = pl.RunLines(context.Background(), func(f *capture.Frame, p *decode.Packet, line []byte) error {
 			out.Write(line)
 			fmt.Fprintf(&frames, "%d %d.%09d %d %x\n", p.Number, f.Sec, f.Nsec, f.Len, f.Data)
