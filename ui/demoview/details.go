@@ -23,23 +23,33 @@ type demoDetail struct {
 	style tcell.Style
 }
 
-// drawDetails writes the details' lines (detailLines) on h lines; what
-// does not fit on its own line joins the last.
+// drawDetails writes the details' lines (detailLines) on h lines, each
+// wrapped to the width (what follows a wrap is indented); when they take
+// more than h lines, the last one shown ends in "…".
 func (v *View) drawDetails(screen tcell.Screen, x, y, maxX, h int, lines []demoDetail) {
-	for k := 0; k < h && k < len(lines); k++ {
-		ln := lines[k]
-		if k == h-1 && len(lines) > h {
-			var rest []string
-			for _, l := range lines[k:] {
-				rest = append(rest, l.text)
-			}
-			ln.text = strings.Join(rest, " · ")
-		}
+	width := maxX - x - 2
+	if width < 4 {
+		return
+	}
+	var out []demoDetail
+	for _, ln := range lines {
 		text := demoSafeString([]byte(ln.text))
-		if textcol.Width(text) > maxX-x-1 {
-			text = textcol.Truncate(text, maxX-x-1) // a cut line ends in "…"
+		for k, w := range textcol.Wrap(text, width) {
+			if k > 0 {
+				w = "  " + w
+			}
+			out = append(out, demoDetail{w, ln.style})
 		}
-		widgets.PrintCells(screen, x+1, y+k, maxX, text, ln.style)
+	}
+	for k := 0; k < h && k < len(out); k++ {
+		text := out[k].text
+		if k == h-1 && len(out) > h && !strings.HasSuffix(text, "…") {
+			text = textcol.Truncate(text+" …", width)
+			if !strings.HasSuffix(text, "…") {
+				text = textcol.Truncate(text, textcol.Width(text)-1)
+			}
+		}
+		widgets.PrintFit(screen, x+1, y+k, maxX-1, text, out[k].style)
 	}
 }
 
@@ -252,30 +262,27 @@ func (v *View) frameDetails(r *timeline.Row) []demoDetail {
 		}
 		line = append(line, "  "...)
 	}
-	// The tracker's own state markers name states as RFC 9293 does; a
-	// lesson names them as ss does, in the row's note.
-	q := *p
-	q.Analysis.SrcChanged, q.Analysis.DstChanged = false, false
-	line = decode.AppendSummary(line, &q)
-	out := []demoDetail{{string(line), demoStyleDefault}}
-
-	second := r.Text
+	first := string(line) + r.Text
 	if calls := tl.Run.Links.FrameCalls(p.Number); len(calls) > 0 {
-		second += "  ← "
+		first += "  ← "
 		for k, n := range calls {
 			if k > 0 {
-				second += ", "
+				first += ", "
 			}
-			second += fmt.Sprintf("#%d", n)
+			first += fmt.Sprintf("#%d", n)
 			if c := tl.Run.Call(n); c != nil {
-				second += " " + c.Op
+				first += " " + c.Op
 			}
 		}
 	}
 	if r.Note != "" {
-		second += "  {" + r.Note + "}"
+		first += "  {" + r.Note + "}"
 	}
-	return append(out, demoDetail{second, demoStyleDim})
+	// The tracker's own state markers name states as RFC 9293 does; a
+	// lesson names them as ss does, in the row's note.
+	q := *p
+	q.Analysis.SrcChanged, q.Analysis.DstChanged = false, false
+	return []demoDetail{{first, demoStyleDefault}, {string(decode.AppendSummary(nil, &q)), demoStyleDim}}
 }
 
 // differsLines say, for every socket whose kernel sample at this row

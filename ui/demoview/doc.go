@@ -1,6 +1,9 @@
 // Package demoview shows a running lesson as demos/timeline models it: a
-// ladder diagram with one lane per endpoint, the socket calls beside their
-// lanes, arrows for the packets, each step's outcome, each endpoint's
+// ladder diagram with one lane per endpoint (a program's threads right
+// after it, each lane as wide as it needs while there is room), the socket
+// calls beside their lanes and the packets' arrows, each label within its
+// lanes and cut with "…" (w: whole; the details show the cursor's row
+// whole), each step's outcome, each endpoint's
 // sockets with their TCP state and their send and receive buffers (bars
 // and a strip over time), the current step's explanation, the details of
 // the selected row, and the list of calls. View is a tview.Primitive; Run

@@ -2,6 +2,7 @@ package demoview
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -130,7 +131,7 @@ func (v *View) ladderLines(end, x, maxX int) []demoLine {
 			out = append(out, demoLine{row: i})
 			continue
 		}
-		for k, l := range v.outcomeLines(r, maxX-(x+demoGutter)) {
+		for k, l := range v.outcomeLines(r, maxX-1-(x+demoGutter)) {
 			out = append(out, demoLine{row: i, sub: k, text: l})
 		}
 	}
@@ -209,9 +210,12 @@ func (v *View) layout(h, explLines, want int) demoLayout {
 	if rows() < 5 && l.callsH > 0 {
 		l.callsH = 0
 	}
+	if v.strips == 0 { // no room for the strips: three lines a socket
+		l.perSock = 3
+	}
 	for _, per := range []int{3, 1} {
 		if rows() < 4 {
-			l.perSock = per
+			l.perSock = min(l.perSock, per)
 		}
 	}
 	for rows() < 3 && l.socks > 1 {
@@ -249,6 +253,8 @@ func (v *View) draw(screen tcell.Screen, x, y, w, h int) {
 	if v.tables {
 		want = len(details) // the table whole, if there is room
 	}
+	v.placeLanes(x, maxX, end)
+	v.stripsFor(end)
 	l := v.layout(h, len(explLines), want)
 	if l.callsH == 0 {
 		v.focus = demoPaneLadder
@@ -264,9 +270,9 @@ func (v *View) draw(screen tcell.Screen, x, y, w, h int) {
 	}
 
 	// The step.
-	widgets.PrintCells(screen, x+1, y, maxX, head, demoStyleTitle)
+	widgets.PrintFit(screen, x+1, y, maxX-1, head, demoStyleTitle)
 	if !v.following() {
-		widgets.PrintCells(screen, x+2+textcol.Width(head), y, maxX, v.tr(fmt.Sprintf("  (looking back: the demo is at step %d; n goes forward)", v.entered),
+		widgets.PrintFit(screen, x+2+textcol.Width(head), y, maxX-1, v.tr(fmt.Sprintf("  (looking back: the demo is at step %d; n goes forward)", v.entered),
 			fmt.Sprintf("（回看：演示已到第 %d 步；按 n 向后）", v.entered)), demoStyleDim)
 	}
 	if v.explFull {
@@ -296,9 +302,13 @@ func (v *View) draw(screen tcell.Screen, x, y, w, h int) {
 	if textcol.Width(legend+counts)+14 < w {
 		right = legend + counts
 	}
-	v.drawRule(screen, x, y, w, demoPanes[demoPaneLadder].title.In(v.zh), v.focus == demoPaneLadder, right)
+	title := demoPanes[demoPaneLadder].title.In(v.zh)
+	if v.wide {
+		title += v.tr("· labels whole (w) ", "·完整标签（w）")
+	}
+	v.drawRule(screen, x, y, w, title, v.focus == demoPaneLadder, right)
 	y++
-	laneX := v.laneXs(x, w)
+	laneX := v.laneX
 	moment := cur
 	if moment < 0 || moment >= end {
 		moment = end - 1
@@ -389,26 +399,6 @@ func (v *View) scrollLines(pane, cur, n, total, height int) int {
 	return top
 }
 
-// laneXs places the lanes: each has an equal column, its line at the
-// column's second cell; calls are written to the right of the line.
-func (v *View) laneXs(x, w int) []int {
-	lanes := v.tl.Lanes
-	n := max(len(lanes), 1)
-	colW := max((w-demoGutter)/n, 1)
-	xs := make([]int, len(lanes))
-	for i := range xs {
-		xs[i] = x + demoGutter + i*colW + 1
-	}
-	return xs
-}
-
-func demoLaneEnd(laneX []int, i, maxX int) int {
-	if i+1 < len(laneX) {
-		return laneX[i+1] - 1
-	}
-	return maxX
-}
-
 func (v *View) drawHeader(screen tcell.Screen, x, y, w int) {
 	maxX := x + w
 	widgets.FillCells(screen, x, y, maxX, ' ', demoStyleBar)
@@ -437,7 +427,7 @@ func (v *View) drawHeader(screen tcell.Screen, x, y, w int) {
 	}
 	status = textcol.Truncate(status, max(w/2, 10))
 	sx := maxX - textcol.Width(status) - 1
-	widgets.PrintCells(screen, x+1, y, sx-1, "sockscope · "+v.demo.Name+" — "+title, demoStyleBar.Bold(true))
+	widgets.PrintFit(screen, x+1, y, sx-1, "sockscope · "+v.demo.Name+" — "+title, demoStyleBar.Bold(true))
 	widgets.PrintCells(screen, sx, y, maxX, status, st)
 }
 
@@ -490,7 +480,7 @@ func (v *View) drawRow(screen tcell.Screen, r *timeline.Row, ln demoLine, x, y, 
 			st = demoStyleTitle
 		}
 		widgets.FillCells(screen, x, y, maxX, '─', look(demoStyleDim))
-		widgets.PrintCells(screen, x+2, y, maxX, fmt.Sprintf(" %d/%d %s ", r.Num, len(v.demo.Steps), r.Text), look(st))
+		widgets.PrintFit(screen, x+2, y, maxX-2, fmt.Sprintf(" %d/%d %s ", r.Num, len(v.demo.Steps), r.Text), look(st))
 		return
 	case timeline.KindSockets:
 		if pinned {
@@ -511,7 +501,7 @@ func (v *View) drawRow(screen tcell.Screen, r *timeline.Row, ln demoLine, x, y, 
 		} else if v.tableRow < 0 {
 			text += v.tr("  (s: the table at the cursor)", "（按 s 显示光标处的套接字表）")
 		}
-		widgets.PrintCells(screen, x+demoGutter, y, maxX, demoSafeString([]byte(text)), look(st))
+		widgets.PrintFit(screen, x+demoGutter, y, maxX-1, demoSafeString([]byte(text)), look(st))
 		return
 	case timeline.KindOutcome:
 		st := demoStyleOutcome
@@ -586,8 +576,8 @@ func (v *View) drawCallRow(screen tcell.Screen, r *timeline.Row, x, y, maxX int,
 		return prefix + demoCallLabel(c, max(width, 1))
 	}
 	if r.Lane < 0 || r.Lane >= len(laneX) {
-		cx := widgets.PrintCells(screen, x+demoGutter, y, maxX, label(maxX-x-demoGutter), look(st))
-		widgets.PrintCells(screen, cx, y, maxX, suffix, look(demoStyleDim))
+		cx := widgets.PrintCells(screen, x+demoGutter, y, maxX-1, label(maxX-1-x-demoGutter), look(st))
+		widgets.PrintFit(screen, cx, y, maxX-1, suffix, look(demoStyleDim))
 		return
 	}
 	lx := laneX[r.Lane]
@@ -604,21 +594,38 @@ func (v *View) drawCallRow(screen tcell.Screen, r *timeline.Row, x, y, maxX int,
 		note = "→ " + r.Note
 	}
 	full := prefix + r.Text + suffix
-	if note != "" {
-		full += "  " + note
+	if c != nil {
+		full = prefix + string(sockcall.AppendCallLabel(nil, c)) + suffix
 	}
-	right, left := maxX-lx-2, lx-(x+demoGutter)-1
-	if textcol.Width(full) > right && left > right {
+	// The call stays between its lane's line and the next one (w: to the
+	// screen's edge); where the room to the right is too short and the
+	// gap left of the line is wider, it goes there.
+	rightEnd := v.laneEnd[r.Lane]
+	if v.wide {
+		rightEnd = maxX - 1
+	}
+	leftX := v.laneLeft(r.Lane, x) + 1
+	right, left := rightEnd-(lx+2), lx-1-leftX
+	if textcol.Width(full) > right && left > right && !v.wide {
+		if left-textcol.Width(suffix) < 12 {
+			suffix = ""
+		}
 		text := label(left)
 		cx := lx - 1 - textcol.Width(text) - textcol.Width(suffix)
 		cx = widgets.PrintCells(screen, cx, y, lx-1, text, look(st))
 		widgets.PrintCells(screen, cx, y, lx-1, suffix, look(demoStyleDim))
 		return
 	}
-	cx := widgets.PrintCells(screen, lx+2, y, maxX, label(right), look(st))
-	cx = widgets.PrintCells(screen, cx, y, maxX, suffix, look(demoStyleDim))
-	if note != "" {
-		widgets.PrintCells(screen, cx+2, y, maxX, note, look(demoStyleState))
+	if textcol.Width(full) > right {
+		// Cut: the label keeps its result, the suffix goes first.
+		if w := textcol.Width(suffix); right-w < 12 {
+			suffix = ""
+		}
+	}
+	cx := widgets.PrintCells(screen, lx+2, y, rightEnd, label(right), look(st))
+	cx = widgets.PrintFit(screen, cx, y, rightEnd, suffix, look(demoStyleDim))
+	if note != "" && rightEnd-(cx+2) >= 4 {
+		widgets.PrintFit(screen, cx+2, y, rightEnd, note, look(demoStyleState))
 	}
 }
 
@@ -642,7 +649,7 @@ func (v *View) drawArrow(screen tcell.Screen, r *timeline.Row, x, y, maxX int, l
 		valid = valid && t >= 0 && t < len(laneX)
 	}
 	if !valid {
-		widgets.PrintCells(screen, x+demoGutter, y, maxX, r.Text, look(st))
+		widgets.PrintFit(screen, x+demoGutter, y, maxX-1, r.Text, look(st))
 		return
 	}
 	src := laneX[r.Lane]
@@ -657,7 +664,7 @@ func (v *View) drawArrow(screen tcell.Screen, r *timeline.Row, x, y, maxX int, l
 		lo, hi = min(lo, p), max(hi, p)
 	}
 	if lo == hi {
-		widgets.PrintCells(screen, x+demoGutter, y, maxX, r.Text, look(st))
+		widgets.PrintFit(screen, x+demoGutter, y, maxX-1, r.Text, look(st))
 		return
 	}
 	for cx := lo; cx <= hi; cx++ {
@@ -685,25 +692,30 @@ func (v *View) drawArrow(screen tcell.Screen, r *timeline.Row, x, y, maxX int, l
 			screen.Put(hx, y, "├", look(st))
 		}
 	}
-	sorted := append([]int(nil), points...)
-	for i := 1; i < len(sorted); i++ {
-		for j := i; j > 0 && sorted[j] < sorted[j-1]; j-- {
-			sorted[j], sorted[j-1] = sorted[j-1], sorted[j]
+	// The label goes between two lane lines the arrow spans — next to
+	// the sender if it fits whole there, else in the widest gap — and is
+	// cut with "…" (w: over the whole arrow; the details show it whole).
+	var lines []int
+	for _, lx := range laneX {
+		if lx >= lo && lx <= hi {
+			lines = append(lines, lx)
 		}
 	}
-	// The label goes in the widest gap between points — or, if as good,
-	// the gap next to the sender, where the packet starts.
-	gapL, gapR := sorted[0], sorted[1]
-	for i := 1; i+1 < len(sorted); i++ {
-		if sorted[i+1]-sorted[i] > gapR-gapL {
-			gapL, gapR = sorted[i], sorted[i+1]
+	slices.Sort(lines)
+	gapL, gapR := lines[0], lines[1]
+	for i := 1; i+1 < len(lines); i++ {
+		if lines[i+1]-lines[i] > gapR-gapL {
+			gapL, gapR = lines[i], lines[i+1]
 		}
 	}
 	need := textcol.Width(r.Text) + 7
-	for i := 0; i+1 < len(sorted); i++ {
-		if (sorted[i] == src || sorted[i+1] == src) && sorted[i+1]-sorted[i] >= min(need, gapR-gapL) {
-			gapL, gapR = sorted[i], sorted[i+1]
+	for i := 0; i+1 < len(lines); i++ {
+		if (lines[i] == src || lines[i+1] == src) && lines[i+1]-lines[i] >= need {
+			gapL, gapR = lines[i], lines[i+1]
 		}
+	}
+	if v.wide {
+		gapL, gapR = lo, hi
 	}
 	room := gapR - gapL - 5 // two dashes and the head each side, and spaces
 	label := " " + textcol.Truncate(r.Text, room) + " "
@@ -711,8 +723,26 @@ func (v *View) drawArrow(screen tcell.Screen, r *timeline.Row, x, y, maxX int, l
 		lx := gapL + 2 + max((gapR-gapL-3-textcol.Width(label))/2, 0)
 		widgets.PrintCells(screen, lx, y, gapR-1, label, look(st.Bold(true)))
 	}
-	if r.Note != "" && hi+3 < maxX {
-		widgets.PrintCells(screen, hi+3, y, maxX, r.Note, look(demoStyleState))
+	// The states it changed: beside the arrow, between the lane lines
+	// (right of it, else left of it, wherever it fits; cut with "…").
+	if r.Note == "" {
+		return
+	}
+	rx, rend := hi+2, v.lineRight(hi, maxX-1)-1
+	lend := lo - 1
+	lx0 := v.lineLeft(lo, x) + 2
+	if v.wide {
+		rend = maxX - 1
+	}
+	nw := textcol.Width(r.Note)
+	switch {
+	case rend-rx >= nw || rend-rx >= lend-lx0:
+		if rend-rx >= 4 {
+			widgets.PrintFit(screen, rx, y, rend, r.Note, look(demoStyleState))
+		}
+	case lend-lx0 >= 4:
+		text := textcol.Truncate(r.Note, lend-lx0)
+		widgets.PrintCells(screen, lend-textcol.Width(text), y, lend, text, look(demoStyleState))
 	}
 }
 
@@ -839,9 +869,9 @@ func (v *View) drawCalls(screen tcell.Screen, x, y, w, h, end, cur int, lcalls m
 			label = "└ " + demoCallLabel(c, labelW-2)
 		}
 		cx = widgets.PrintCells(screen, cx, y+k, maxX, textcol.Pad(label, labelW), st)
-		cx = widgets.PrintCells(screen, cx+2, y+k, maxX, string(demoAppendQueues(nil, c)), base)
-		if links := sockcall.AppendCallLinks(nil, c, tl.Run.Links.Call(c.Number), v.zh); len(links) > 0 {
-			widgets.PrintCells(screen, cx+2, y+k, maxX, "→ "+string(links), base.Foreground(tcell.ColorSilver))
+		cx = widgets.PrintFit(screen, cx+2, y+k, maxX-1, string(demoAppendQueues(nil, c)), base)
+		if links := sockcall.AppendCallLinks(nil, c, tl.Run.Links.Call(c.Number), v.zh); len(links) > 0 && maxX-1-(cx+2) >= 4 {
+			widgets.PrintFit(screen, cx+2, y+k, maxX-1, "→ "+string(links), base.Foreground(tcell.ColorSilver))
 		}
 	}
 }

@@ -42,20 +42,9 @@ func (v *View) drawLaneHeads(screen tcell.Screen, laneX []int, y, maxX int, l de
 	if moment >= 0 && moment < len(tl.Rows) {
 		socks = tl.Rows[moment].Socks
 	}
-	// One width for every strip, from the narrowest lane, so that a row
-	// is the same column in every strip.
-	laneW := maxX
-	for i := range laneX {
-		laneW = min(laneW, demoLaneEnd(laneX, i, maxX)-laneX[i])
-	}
-	v.stripRoom = (laneW - 2*demoStripLabelW - 2*v.peakWidth() - 3) / 2
-	v.stripW = min(end, v.stripRoom)
-	if v.stripRoom < 4 { // room for one strip: the receive buffer's
-		v.stripW = min(end, laneW-demoStripLabelW-v.peakWidth()-1)
-	}
-	for i, name := range tl.Lanes {
-		lx, lend := laneX[i], demoLaneEnd(laneX, i, maxX)
-		cx := widgets.PrintCells(screen, lx, y, lend, name, demoLaneStyle(i).Bold(true))
+	for i := range tl.Lanes {
+		lx, lend := laneX[i], v.laneEnd[i]
+		cx := widgets.PrintFit(screen, lx, y, lend, v.laneName(i), demoLaneStyle(i).Bold(true))
 		if l.perSock == 0 || l.socks == 0 {
 			continue
 		}
@@ -66,13 +55,48 @@ func (v *View) drawLaneHeads(screen tcell.Screen, laneX []int, y, maxX int, l de
 			}
 		}
 		if len(mine) > l.socks {
-			widgets.PrintCells(screen, cx+1, y, lend, v.tr(fmt.Sprintf("(+%d more)", len(mine)-l.socks), fmt.Sprintf("（另有 %d 个）", len(mine)-l.socks)), demoStyleDim)
+			widgets.PrintFit(screen, cx+1, y, lend, v.tr(fmt.Sprintf("(+%d more)", len(mine)-l.socks), fmt.Sprintf("（另有 %d 个）", len(mine)-l.socks)), demoStyleDim)
 			mine = mine[len(mine)-l.socks:]
 		}
 		for k, s := range mine {
 			v.drawSock(screen, lx, y+1+k*l.perSock, lend, l.perSock, s, moment, end)
 		}
 	}
+}
+
+// stripsFor sets how many strips of the buffers over time each socket
+// gets (v.strips: 2, the send and the receive buffer's; 1, the receive
+// buffer's; 0, none) and their width for rows [0, end): one width for
+// every strip, from the narrowest lane with sockets, so that a row is the
+// same column in every strip.
+func (v *View) stripsFor(end int) {
+	laneW := 1 << 20
+	for i := range v.tl.Lanes {
+		if v.laneHasSocks(i) {
+			laneW = min(laneW, v.laneEnd[i]-v.laneX[i])
+		}
+	}
+	if room := (laneW - 2*demoStripLabelW - 2*v.peakWidth() - 3) / 2; room >= 4 {
+		v.strips, v.stripW = 2, min(end, room)
+		return
+	}
+	if room := laneW - demoStripLabelW - v.peakWidth() - 1; room >= 4 {
+		v.strips, v.stripW = 1, min(end, room)
+		return
+	}
+	v.strips, v.stripW = 0, 0
+}
+
+// laneHasSocks reports whether lane i has a socket at some row.
+func (v *View) laneHasSocks(i int) bool {
+	for r := range v.tl.Rows {
+		for _, s := range v.tl.Rows[r].Socks {
+			if s.Lane == i {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // demoSockLabel names a socket in a lane's head: "fd 9 127.0.0.1:7001".
@@ -154,8 +178,10 @@ func (v *View) drawSock(screen tcell.Screen, x, y, maxX, per int, s *timeline.So
 			short += "/" + strconv.Itoa(s.SendQ)
 			scale = s.SendQ
 		}
-		if demoBarWidth(maxX-x-textcol.Width(fig)-2, 12) < 3 {
-			fig = short // a narrow lane: the bar before the words
+		for _, f := range []string{short, strconv.Itoa(max(s.RecvQ, 0)) + "/" + strconv.Itoa(max(s.SendQ, 0))} {
+			if demoBarWidth(maxX-x-textcol.Width(fig)-2, 12) < 3 {
+				fig = f // a narrow lane: the bar before the words
+			}
 		}
 		bx := widgets.PrintFit(screen, x, y+1, maxX, fig, demoStyleBold)
 		bx = v.drawBar(screen, bx+2, y+1, maxX, demoBarWidth(maxX-bx-2, 12), s.RecvQ, scale, lane)
@@ -179,6 +205,13 @@ func (v *View) drawSock(screen tcell.Screen, x, y, maxX, per int, s *timeline.So
 			figW = max(textcol.Width(sendFig), textcol.Width(recvFig))
 			barW = demoBarWidth(maxX-x-figW-2, 12)
 		}
+		if barW < 3 {
+			// Narrower still: "S 5", "R 16" (the legend and the details
+			// say which is which).
+			sendFig, recvFig = "S "+v.bytesNum(s.SendQ), "R "+v.bytesNum(s.RecvQ)
+			figW = max(textcol.Width(sendFig), textcol.Width(recvFig))
+			barW = demoBarWidth(maxX-x-figW-2, 12)
+		}
 		for k, q := range []struct {
 			fig          string
 			value, scale int
@@ -190,22 +223,22 @@ func (v *View) drawSock(screen tcell.Screen, x, y, maxX, per int, s *timeline.So
 			bx = v.drawBar(screen, bx+2, ly, maxX, barW, q.value, q.scale, lane)
 			bx = v.drawKernelMark(screen, bx+1, ly, maxX, s, q.what)
 			if q.guess {
-				bx = widgets.PrintCells(screen, bx+2, ly, maxX, v.tr("(size unknown)", "（大小未知）"), demoStyleDim)
+				bx = widgets.PrintFit(screen, bx+2, ly, maxX, v.tr("(size unknown)", "（大小未知）"), demoStyleDim)
 			}
 			if k == 0 {
 				if s.Blocked != 0 {
-					bx = widgets.PrintCells(screen, bx+2, ly, maxX, v.tr(s.BlockedSend(false)+" blocked: only the kernel knows how much of it is in",
+					bx = widgets.PrintFit(screen, bx+2, ly, maxX, v.tr(s.BlockedSend(false)+" blocked: only the kernel knows how much of it is in",
 						s.BlockedSend(true)+" 阻塞中：已放进多少只有内核知道"), demoStyleNote)
 				}
 				if s.Unsent > 0 {
-					widgets.PrintCells(screen, bx+2, ly, maxX, v.tr(fmt.Sprintf("%d not sent yet", s.Unsent), fmt.Sprintf("%d 字节尚未发出", s.Unsent)), demoStyleDim)
+					widgets.PrintFit(screen, bx+2, ly, maxX, v.tr(fmt.Sprintf("%d not sent yet", s.Unsent), fmt.Sprintf("%d 字节尚未发出", s.Unsent)), demoStyleDim)
 				}
 				continue
 			}
 			v.drawRecvExtras(screen, bx, ly, maxX, s)
 		}
 	}
-	if per < 4 {
+	if per < 4 || v.strips == 0 {
 		return
 	}
 	// Each queue over time: the same columns in every strip (labels and
@@ -221,7 +254,7 @@ func (v *View) drawSock(screen tcell.Screen, x, y, maxX, per int, s *timeline.So
 		widgets.PrintCells(screen, bx+1, sy, maxX, peak(peakRecv, ""), demoStyleDim)
 		return
 	}
-	if v.stripRoom < 4 { // room for one: the receive buffer's
+	if v.strips < 2 { // room for one: the receive buffer's
 		bx := widgets.PrintCells(screen, x, sy, maxX, "Recv-Q ", demoStyleDim)
 		bx = demoDrawStrip(screen, bx, sy, maxX, recv, v.stripW, peakRecv, moment, lane)
 		widgets.PrintCells(screen, bx+1, sy, maxX, peak(peakRecv, " B"), demoStyleDim)
@@ -230,9 +263,17 @@ func (v *View) drawSock(screen tcell.Screen, x, y, maxX, per int, s *timeline.So
 	bx := widgets.PrintCells(screen, x, sy, maxX, "Send-Q ", demoStyleDim)
 	bx = demoDrawStrip(screen, bx, sy, maxX, send, v.stripW, peakSend, moment, lane)
 	bx = widgets.PrintCells(screen, bx+1, sy, maxX, peak(peakSend, " B"), demoStyleDim)
-	bx = widgets.PrintCells(screen, bx+2, sy, maxX, "Recv-Q ", demoStyleDim)
+	bx = widgets.PrintFit(screen, bx+2, sy, maxX, "Recv-Q ", demoStyleDim)
 	bx = demoDrawStrip(screen, bx, sy, maxX, recv, v.stripW, peakRecv, moment, lane)
 	widgets.PrintCells(screen, bx+1, sy, maxX, peak(peakRecv, " B"), demoStyleDim)
+}
+
+// bytesNum is a queue's value as a bare number, or "–".
+func (v *View) bytesNum(n int) string {
+	if n < 0 {
+		return "–"
+	}
+	return strconv.Itoa(n)
 }
 
 // bytesFig is a queue's value alone: "5 B", or "–" when not known.
@@ -297,15 +338,15 @@ func (v *View) drawRecvExtras(screen tcell.Screen, x, y, maxX int, s *timeline.S
 		if s.Datagrams == 1 {
 			n = "1 datagram"
 		}
-		x = widgets.PrintCells(screen, x+2, y, maxX, v.tr(n, fmt.Sprintf("%d 个数据报", s.Datagrams)), demoStyleDefault)
+		x = widgets.PrintFit(screen, x+2, y, maxX, v.tr(n, fmt.Sprintf("%d 个数据报", s.Datagrams)), demoStyleDefault)
 		st := demoStyleDim
 		if s.Dropped > 0 {
 			st = demoStyleWarn
 		}
-		x = widgets.PrintCells(screen, x+2, y, maxX, v.tr(fmt.Sprintf("dropped %d", s.Dropped), fmt.Sprintf("已丢弃 %d", s.Dropped)), st)
+		x = widgets.PrintFit(screen, x+2, y, maxX, v.tr(fmt.Sprintf("dropped %d", s.Dropped), fmt.Sprintf("已丢弃 %d", s.Dropped)), st)
 	}
 	if s.Window >= 0 && s.Proto == "tcp" {
-		x = widgets.PrintCells(screen, x+2, y, maxX, "win "+strconv.Itoa(s.Window), demoStyleDim)
+		x = widgets.PrintFit(screen, x+2, y, maxX, "win "+strconv.Itoa(s.Window), demoStyleDim)
 	}
 	if len(s.RecvData) > 0 && maxX-x-2 >= 4 {
 		q := textcol.Truncate(timeline.Quote(s.RecvData, 64), maxX-x-2)
@@ -373,9 +414,9 @@ func (v *View) drawKernelMark(screen tcell.Screen, x, y, maxX int, s *timeline.S
 	case c == nil:
 		return x
 	case c.Agree:
-		return widgets.PrintCells(screen, x, y, maxX, v.tr("✓ kernel", "✓ 内核"), demoStyleAgree)
+		return widgets.PrintFit(screen, x, y, maxX, v.tr("✓ kernel", "✓ 内核"), demoStyleAgree)
 	}
-	return widgets.PrintCells(screen, x, y, maxX, v.tr("≠ kernel ", "≠ 内核 ")+strconv.Itoa(c.Kernel), demoStyleWarn)
+	return widgets.PrintFit(screen, x, y, maxX, v.tr("≠ kernel ", "≠ 内核 ")+strconv.Itoa(c.Kernel), demoStyleWarn)
 }
 
 // sockSeries returns a socket's Send-Q and Recv-Q after each of rows
@@ -408,7 +449,8 @@ func demoPeak(vals []int) int {
 // demoDrawStrip draws vals as a sparkline of width cells (several rows to
 // a cell, their largest value, when there are more rows than cells),
 // scaled to peak: a cell is empty where the socket did not exist, ▁ (dim)
-// for an empty queue, ▂ … █ for one holding bytes. The cell of row moment
+// for an empty queue, ▂ … █ for one holding bytes, – (dim) where the
+// queue is not known. The cell of row moment
 // is reversed; the cells after it are dim.
 func demoDrawStrip(screen tcell.Screen, x, y, maxX int, vals []int, width, peak, moment int, color tcell.Style) int {
 	n := len(vals)
@@ -424,6 +466,8 @@ func demoDrawStrip(screen tcell.Screen, x, y, maxX int, vals []int, width, peak,
 		}
 		glyph, st := " ", color
 		switch {
+		case val == -1: // not known (an AF_UNIX send queue)
+			glyph, st = "–", demoStyleDim
 		case val < 0:
 		case val == 0 || peak <= 0:
 			glyph, st = demoSparks[0], demoStyleDim

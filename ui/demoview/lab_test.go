@@ -447,7 +447,7 @@ func TestDemoViewBroadcast(t *testing.T) {
 	dg := demoFindLine(lines, "broadcast UDP len=")
 	h.sim.InjectMouse(recvX[0]+3, dg, tcell.Button1, tcell.ModNone)
 	h.sim.InjectMouse(recvX[0]+3, dg, tcell.ButtonNone, tcell.ModNone)
-	h.waitText("[1] sender → receiver-1, receiver-2, receiver-3  IP 127.0.0.1.")
+	h.waitText("[1] sender → receiver-1, receiver-2, receiver-3  broadcast UDP len=25", "IP 127.0.0.1.")
 	if demoFindLine(lines, "= -1 EACCES") < 0 {
 		t.Errorf("the refused sendto is not shown:\n%s", demoDump(lines))
 	}

@@ -119,6 +119,7 @@ type View struct {
 	pin      demoSel // Enter pinned the highlights to this row
 	help     bool
 	explFull bool // e: the step's explanation shown whole
+	wide     bool // w: labels whole, over the lanes they cross
 	helpTop  int  // the help's first line shown
 	quitting bool // a key asked to quit (handleKey)
 	keys     widgets.Keymap
@@ -129,9 +130,13 @@ type View struct {
 	tableRow int
 	tops     [2]int // first line shown, per pane
 	geo      demoGeometry
-	// stripW is the cells of a buffer's strip over time in this draw,
-	// stripRoom the most there is room for.
-	stripW, stripRoom int
+	// The lanes in this draw (placeLanes): each lane's line, the column
+	// its text stops before, and the program each thread lane belongs to
+	// (-1: none).
+	laneX, laneEnd, parents []int
+	// strips is how many strips over time a socket gets in this draw
+	// (stripsFor), stripW the cells of each.
+	strips, stripW int
 }
 
 // New returns a view of demo d; feed it with Add (or run it with
