@@ -194,6 +194,7 @@ func (v *View) drawSock(screen tcell.Screen, x, y, maxX, per int, s *timeline.So
 		}
 		sendFig, recvFig = "Send-Q "+sendFig, "Recv-Q "+recvFig
 		figW := max(textcol.Width(sendFig), textcol.Width(recvFig))
+		gap := 2 // between the figure and its bar
 		barW := demoBarWidth(maxX-x-figW-2, 12)
 		if barW < 3 {
 			// A narrow lane: the values and their bars, the buffers'
@@ -210,7 +211,9 @@ func (v *View) drawSock(screen tcell.Screen, x, y, maxX, per int, s *timeline.So
 			// say which is which).
 			sendFig, recvFig = "S "+v.bytesNum(s.SendQ), "R "+v.bytesNum(s.RecvQ)
 			figW = max(textcol.Width(sendFig), textcol.Width(recvFig))
-			barW = demoBarWidth(maxX-x-figW-2, 12)
+			gap = 1
+			barW = min(maxX-x-figW-gap-2, 24) // 1 or 2 cells if need be
+
 		}
 		for k, q := range []struct {
 			fig          string
@@ -220,7 +223,7 @@ func (v *View) drawSock(screen tcell.Screen, x, y, maxX, per int, s *timeline.So
 		}{{sendFig, s.SendQ, sendScale, sendGuess, "Send-Q"}, {recvFig, s.RecvQ, recvScale, recvGuess, "Recv-Q"}} {
 			ly := y + 1 + k
 			bx := widgets.PrintFit(screen, x, ly, maxX, textcol.Pad(q.fig, figW), demoStyleBold)
-			bx = v.drawBar(screen, bx+2, ly, maxX, barW, q.value, q.scale, lane)
+			bx = v.drawBar(screen, bx+gap, ly, maxX, barW, q.value, q.scale, lane)
 			bx = v.drawKernelMark(screen, bx+1, ly, maxX, s, q.what)
 			if q.guess {
 				bx = widgets.PrintFit(screen, bx+2, ly, maxX, v.tr("(size unknown)", "（大小未知）"), demoStyleDim)
@@ -359,7 +362,7 @@ func (v *View) drawRecvExtras(screen tcell.Screen, x, y, maxX int, s *timeline.S
 // eighths: a value above zero shows at least one eighth. The end marks are
 // no block glyph, so that an eighth (▏) can never be taken for an end.
 func (v *View) drawBar(screen tcell.Screen, x, y, maxX, width, value, scale int, color tcell.Style) int {
-	if width < 3 {
+	if width < 1 || maxX-x < width+2 {
 		return x
 	}
 	x = widgets.PrintCells(screen, x, y, maxX, "[", demoStyleDim)
@@ -411,7 +414,7 @@ func (v *View) hasCheck(s *timeline.Sock, what string) bool { return v.check(s, 
 func (v *View) drawKernelMark(screen tcell.Screen, x, y, maxX int, s *timeline.Sock, what string) int {
 	c := v.check(s, what)
 	switch {
-	case c == nil:
+	case c == nil || maxX-x < 3: // no room: the details say it
 		return x
 	case c.Agree:
 		return widgets.PrintFit(screen, x, y, maxX, v.tr("✓ kernel", "✓ 内核"), demoStyleAgree)

@@ -1,6 +1,7 @@
 package demoview
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/sockscope/sockscope/demos/sockcall"
@@ -71,20 +72,31 @@ func laneParents(tl *timeline.Timeline) []int {
 	return parent
 }
 
-// laneOrder is the lanes in the order they are drawn: each program, then
-// its threads, in the order of their first call.
-func laneOrder(parent []int) []int {
+// laneOrder is the lanes (named names) in the order they are drawn: each
+// program in the order of its first call, then its threads by name.
+func laneOrder(parent []int, names []string) []int {
 	order := make([]int, 0, len(parent))
 	for i, p := range parent {
 		if p >= 0 {
 			continue
 		}
 		order = append(order, i)
+		var kids []int
 		for k, q := range parent {
 			if q == i {
-				order = append(order, k)
+				kids = append(kids, k)
 			}
 		}
+		// handler-1 before handler-2 whichever called first, handler-9
+		// before handler-10.
+		slices.SortStableFunc(kids, func(a, b int) int {
+			na, nb := names[a], names[b]
+			if len(na) != len(nb) {
+				return len(na) - len(nb)
+			}
+			return strings.Compare(na, nb)
+		})
+		order = append(order, kids...)
 	}
 	return order
 }
@@ -149,12 +161,12 @@ func (v *View) placeLanes(x, maxX, end int) {
 	tl := v.tl
 	n := len(tl.Lanes)
 	v.parents = laneParents(tl)
-	order := laneOrder(v.parents)
+	order := laneOrder(v.parents, tl.Lanes)
 	v.laneX, v.laneEnd = make([]int, n), make([]int, n)
 	if n == 0 {
 		return
 	}
-	avail := max(maxX-x-demoGutter, n)
+	avail := max(maxX-x-demoGutter-1, n) // the last column is the screen's margin
 	need := v.laneNeeds(end)
 	width := make([]int, n)
 	sum := 0

@@ -139,7 +139,7 @@ func compareGolden(t *testing.T, file, got string) {
 const laneGlyphs = "│┼├┤●○◌"
 
 // demoQueueRE finds a buffer's figure in a lane's head; its bar follows.
-var demoQueueRE = regexp.MustCompile(`(Send-Q|Recv-Q) (≥ )?\d+ B( / (max |最大 )?\d+ B)?|accept queue \d+( / backlog \d+)?|accept \d+(/\d+)?|监听队列 \d+( / backlog \d+|/\d+)?`)
+var demoQueueRE = regexp.MustCompile(`(Send-Q|Recv-Q) (≥ )?\d+ B( / (max |最大 )?\d+ B)?|^ *[SR] (\d+|–)|accept queue \d+( / backlog \d+)?|accept \d+(/\d+)?|监听队列 \d+( / backlog \d+|/\d+)?`)
 
 // demoStripRE is a strip's label with no strip after it.
 var demoStripRE = regexp.MustCompile(`(Send-Q|Recv-Q|accept) +(peak|峰值)`)
@@ -169,10 +169,11 @@ func checkDemoScreen(v *View, lines []demoScreenLine, help bool) (problems []str
 		}
 		return
 	}
-	// Text that reaches the right edge is cut with "…" (or is a rule).
+	// Text that reaches the right edge is cut with "…" (or is a rule, or
+	// a bar's end).
 	for i, l := range lines {
 		last := l.at(w - 1)
-		if last != "" && !strings.Contains(" …─│┐┘┤", last) && (i != len(lines)-1 && i != 0) {
+		if last != "" && !strings.Contains(" …─│┐┘┤]", last) && (i != len(lines)-1 && i != 0) {
 			fail("line %d runs into the screen's edge without …: %q", i, l.text)
 			return
 		}
