@@ -195,7 +195,20 @@ func (v *View) drawSock(screen tcell.Screen, x, y, maxX, per int, s *timeline.So
 		sendFig, recvFig = "Send-Q "+sendFig, "Recv-Q "+recvFig
 		figW := max(textcol.Width(sendFig), textcol.Width(recvFig))
 		gap := 2 // between the figure and its bar
-		barW := demoBarWidth(maxX-x-figW-2, 12)
+		// Room after the bars for the kernel's mark and what follows
+		// (TCP's window, UDP's datagrams and drops) while the lane has it.
+		after := 0
+		if v.hasCheck(s, "Send-Q") || v.hasCheck(s, "Recv-Q") {
+			after += 1 + textcol.Width(v.tr("≠ kernel 123456", "≠ 内核 123456"))
+		}
+		switch {
+		case s.Proto == "udp":
+			after += 2 + textcol.Width(v.tr(fmt.Sprintf("%d datagrams", s.Datagrams), fmt.Sprintf("%d 个数据报", s.Datagrams)))
+			after += 2 + textcol.Width(v.tr(fmt.Sprintf("dropped %d", s.Dropped), fmt.Sprintf("已丢弃 %d", s.Dropped)))
+		case s.Window >= 0 && s.Proto == "tcp":
+			after += 2 + textcol.Width("win "+strconv.Itoa(s.Window))
+		}
+		barW := demoBarWidth(maxX-x-figW-2, after)
 		if barW < 3 {
 			// A narrow lane: the values and their bars, the buffers'
 			// sizes in the details.
@@ -204,7 +217,7 @@ func (v *View) drawSock(screen tcell.Screen, x, y, maxX, per int, s *timeline.So
 				sendFig = "Send-Q ≥ " + v.bytesFig(s.SendQ)
 			}
 			figW = max(textcol.Width(sendFig), textcol.Width(recvFig))
-			barW = demoBarWidth(maxX-x-figW-2, 12)
+			barW = demoBarWidth(maxX-x-figW-2, after)
 		}
 		if barW < 3 {
 			// Narrower still: "S 5", "R 16" (the legend and the details
@@ -320,8 +333,9 @@ func (v *View) compactQueues(s *timeline.Sock) string {
 	return "Send-Q " + q(s.SendQ) + " · Recv-Q " + q(s.RecvQ)
 }
 
-// demoBarWidth is a bar's width in room columns: at most 24, and some
-// room left after it for what follows when there is enough.
+// demoBarWidth is a bar's width in room columns: at most 24, with after
+// columns left after it for what follows while there is room for a bar of
+// 8; narrower, a bar of 8 (or what there is).
 func demoBarWidth(room, after int) int {
 	if room-2 >= 24+after {
 		return 24
@@ -329,7 +343,7 @@ func demoBarWidth(room, after int) int {
 	if w := room - 2 - after; w >= 8 {
 		return w
 	}
-	return max(min(room-2, 24), 0)
+	return max(min(room-2, 8), 0) // a short bar, and what follows cut with …
 }
 
 // drawRecvExtras writes what a receive bar has beside it: the window the

@@ -1,6 +1,7 @@
 package demoview
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 
@@ -123,8 +124,19 @@ func (v *View) laneNeeds(end int) []int {
 		for k := range row.Socks {
 			s := &row.Socks[k]
 			if s.Lane >= 0 && s.Lane < len(need) {
-				w := textcol.Width(demoSockLabel(s, v.zh)) + textcol.Width(s.State) + 2
-				need[s.Lane] = max(need[s.Lane], w, 26) // "Send-Q 16 B  [········]"
+				// The label line ("fd 9 127.0.0.1:7001 ESTAB  model"),
+				// and a queue's line: "Recv-Q 16 B / 131072 B", a bar of
+				// 12, "✓ kernel" and what follows (UDP's datagrams and
+				// drops, TCP's window).
+				w := textcol.Width(demoSockLabel(s, v.zh)) + textcol.Width(s.State) + 10
+				q := textcol.Width(fmt.Sprintf("Recv-Q %d B / %d B", max(s.RecvQ, s.SendQ, 0), max(s.RcvBuf, s.SndBuf, 0))) + 2 + 14 + 10
+				switch s.Proto {
+				case "udp":
+					q += 24
+				case "tcp":
+					q += 11
+				}
+				need[s.Lane] = max(need[s.Lane], w, q)
 			}
 		}
 		switch row.Kind {
