@@ -1,8 +1,9 @@
 package decode
 
 import (
-	"encoding/hex"
+	"encoding/binary"
 	"net/netip"
+	"slices"
 	"strconv"
 
 	"github.com/sockscope/sockscope/internal/escape"
@@ -119,7 +120,7 @@ func AppendJSON(dst []byte, p *Packet) []byte {
 		// byte can reach a terminal or a parser as itself.
 		o.key(`"data.data":`)
 		o.b = append(o.b, '"')
-		o.b = hex.AppendEncode(o.b, p.Payload) // grows o.b once, not per byte
+		o.b = appendHex(o.b, p.Payload)
 		o.b = append(o.b, '"')
 		o.uint(`"data.len":`, uint64(len(p.Payload)))
 	}
@@ -214,6 +215,44 @@ func (o *jsonObj) mac(k string, m [6]byte) {
 }
 
 const hexDigits = "0123456789abcdef"
+
+// hexPairs[c] is c in two lower-case hex digits.
+var hexPairs = func() (t [256][2]byte) {
+	for c := range t {
+		t[c] = [2]byte{hexDigits[c>>4], hexDigits[c&0xf]}
+	}
+	return t
+}()
+
+// appendHex appends src in lower-case hex, as hex.AppendEncode does, eight
+// bytes at a time: a data segment's payload is most of its JSON line.
+func appendHex(dst, src []byte) []byte {
+	n := len(dst)
+	dst = slices.Grow(dst, 2*len(src))[:n+2*len(src)]
+	out := dst[n:]
+	i := 0
+	for ; i+8 <= len(src); i += 8 {
+		v := binary.BigEndian.Uint64(src[i:])
+		binary.BigEndian.PutUint64(out[2*i:], hex8(uint32(v>>32)))
+		binary.BigEndian.PutUint64(out[2*i+8:], hex8(uint32(v)))
+	}
+	for ; i < len(src); i++ {
+		*(*[2]byte)(out[2*i:]) = hexPairs[src[i]]
+	}
+	return dst
+}
+
+// hex8 is x's eight hex digits, the first in the top byte.
+func hex8(x uint32) uint64 {
+	// One nibble per byte, the top nibble in the top byte.
+	v := uint64(x)
+	v = (v | v<<16) & 0x0000ffff0000ffff
+	v = (v | v<<8) & 0x00ff00ff00ff00ff
+	v = (v | v<<4) & 0x0f0f0f0f0f0f0f0f
+	// '0'+n, and 'a'-'0'-10 more where n > 9 (n+6 carries into bit 4).
+	over := (v + 0x0606060606060606) >> 4 & 0x0101010101010101
+	return v + 0x3030303030303030 + over*('a'-'0'-10)
+}
 
 // AppendMAC appends m as six colon-separated lower-case hex bytes.
 func AppendMAC(dst []byte, m [6]byte) []byte {

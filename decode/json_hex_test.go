@@ -1,0 +1,26 @@
+package decode
+
+import (
+	"encoding/hex"
+	"testing"
+)
+
+// TestAppendHex holds appendHex to encoding/hex on every length up to 40
+// and every byte value.
+func TestAppendHex(t *testing.T) {
+	src := make([]byte, 256)
+	for i := range src {
+		src[i] = byte(i)
+	}
+	for n := 0; n <= 40; n++ {
+		for off := 0; off+n <= len(src); off += 13 {
+			in := src[off : off+n]
+			if got, want := string(appendHex([]byte("x"), in)), "x"+hex.EncodeToString(in); got != want {
+				t.Fatalf("appendHex(% x) = %s, want %s", in, got, want)
+			}
+		}
+	}
+	if got, want := string(appendHex(nil, src)), hex.EncodeToString(src); got != want {
+		t.Fatalf("appendHex(0..255) = %s, want %s", got, want)
+	}
+}
