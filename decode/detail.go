@@ -39,6 +39,13 @@ type DetailNode struct {
 // and p its Packet as the Decoder (with its tracker) filled it. Details
 // never fails: what gopacket cannot decode appears as a malformed node.
 func Details(data []byte, p *Packet) []DetailNode {
+	nodes, _ := details(data, p)
+	return nodes
+}
+
+// details is Details with the protocol of each node after the first
+// (nodes[i+1] is protos[i]'s).
+func details(data []byte, p *Packet) (nodes []DetailNode, protos []string) {
 	b := detailBuilder{data: data, p: p}
 	b.frame()
 	b.layers()
@@ -46,7 +53,7 @@ func Details(data []byte, p *Packet) []DetailNode {
 	if len(b.protos) > 0 {
 		b.out[0].Children = append(b.out[0].Children, node(0, 0, "[Protocols in frame: %s]", strings.Join(b.protos, ":")))
 	}
-	return b.out
+	return b.out, b.protos
 }
 
 type detailBuilder struct {
@@ -189,10 +196,12 @@ func (b *detailBuilder) layers() {
 // registered adds a node for each registered protocol the packet has that
 // gopacket did not decode (ERSPAN III, WCCP, NSH, MACsec, PIM Register and
 // what follows a header gopacket does not know): its fields as the
-// Decoder read them, without byte ranges.
+// Decoder read them, without byte ranges. A protocol whose node is built
+// from gopacket's layer (Proto.Node) or shows in another's (NoNode) has
+// none.
 func (b *detailBuilder) registered() {
 	for _, pr := range registered {
-		if !pr.present(b.p) || slices.Contains(b.protos, pr.Name) {
+		if pr.Node != nil || pr.NoNode || !pr.present(b.p) || slices.Contains(b.protos, pr.Name) {
 			continue
 		}
 		b.protos = append(b.protos, pr.Name)
@@ -229,6 +238,12 @@ func (b *detailBuilder) malformed(what, why string) {
 func (b *detailBuilder) layer(l gopacket.Layer) {
 	o := b.off
 	n := len(l.LayerContents())
+	if pr := byGopacket[l.LayerType().String()]; pr != nil {
+		// A registered protocol whose node is built from gopacket's
+		// layer: the link layers, IPv4, IPv6, TCP, UDP.
+		b.add(pr.Node(b, o, l), pr.Name, n)
+		return
+	}
 	switch v := l.(type) {
 	case *layers.Ethernet:
 		b.add(b.ethernet(o, v), "eth", n)

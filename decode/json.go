@@ -53,8 +53,9 @@ func AppendJSON(dst []byte, p *Packet) []byte {
 	if p.Layers&LayerLoopback != 0 {
 		o.uint(`"null.family":`, uint64(p.LoopFamily))
 	}
-	// The registered protocols (registry.go): ARP and the tunnel headers.
-	appendRegisteredJSON(&o, p)
+	// The registered protocols (registry.go): ARP, ICMP, the tunnel
+	// headers, DNS.
+	appendProtocolsJSON(&o, p)
 	switch ipv := p.IPVersion; {
 	case p.Tunnel.Kinds != 0:
 		appendTunnelIPJSON(&o, p)
