@@ -245,27 +245,6 @@ func (b *detailBuilder) layer(l gopacket.Layer) {
 		return
 	}
 	switch v := l.(type) {
-	case *layers.Ethernet:
-		b.add(b.ethernet(o, v), "eth", n)
-	case *layers.Dot1Q:
-		b.add(DetailNode{Label: Printable(fmt.Sprintf("802.1Q Virtual LAN, PRI: %d, DEI: %d, ID: %d", v.Priority, b2i(v.DropEligible), v.VLANIdentifier)),
-			Off: o, Len: n, Children: []DetailNode{
-				node(o, 2, "Priority: %d", v.Priority),
-				node(o, 2, "DEI: %d", b2i(v.DropEligible)),
-				node(o, 2, "ID: %d", v.VLANIdentifier),
-				node(o+2, 2, "Type: %s (0x%04x)", etherLabel(uint16(v.Type)), uint16(v.Type)),
-			}}, "vlan", n)
-	case *layers.LinuxSLL:
-		b.add(DetailNode{Label: "Linux cooked capture v1", Off: o, Len: n, Children: []DetailNode{
-			node(o, 2, "Packet type: %s (%d)", sllPacketType(uint16(v.PacketType)), v.PacketType),
-			node(o+2, 2, "Link-layer address type: %d", v.AddrType),
-			node(o+4, 2, "Link-layer address length: %d", v.AddrLen),
-			node(o+6, 8, "Source: %s", hwAddr(v.Addr)),
-			node(o+14, 2, "Protocol: %s (0x%04x)", etherLabel(uint16(v.EthernetType)), uint16(v.EthernetType)),
-		}}, "sll", n)
-	case *layers.Loopback:
-		b.add(DetailNode{Label: "Null/Loopback", Off: o, Len: n, Children: []DetailNode{
-			node(o, n, "Family: %s (%d)", afLabel(uint32(v.Family)), v.Family)}}, "null", n)
 	case *layers.IPv4:
 		b.add(b.ipv4(o, v), "ip", n)
 	case *layers.IPv6:

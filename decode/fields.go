@@ -146,25 +146,6 @@ func init() {
 	num("frame.cap_len", always, func(p *Packet) int { return p.CapLen })
 	num("frame.link_type", always, func(p *Packet) int { return int(p.LinkType) })
 
-	// Link layers.
-	eth := layer(LayerEthernet)
-	proto("eth", eth)
-	str("eth.src", eth, func(p *Packet) string { return macString(p.EthSrc) })
-	str("eth.dst", eth, func(p *Packet) string { return macString(p.EthDst) })
-	addPair("eth.addr", FieldString, "eth.src", "eth.dst")
-	num("eth.type", func(p *Packet) bool { return eth(p) && p.EthType >= 0x600 }, func(p *Packet) int { return int(p.EthType) })
-	num("eth.len", func(p *Packet) bool { return eth(p) && p.EthType < 0x600 }, func(p *Packet) int { return int(p.EthType) })
-	proto("vlan", func(p *Packet) bool { return vlanID(p, false) >= 0 })
-	num("vlan.id", func(p *Packet) bool { return vlanID(p, false) >= 0 }, func(p *Packet) int { return vlanID(p, false) })
-	num("ieee8021ad.id", func(p *Packet) bool { return vlanID(p, true) >= 0 }, func(p *Packet) int { return vlanID(p, true) })
-	sll := layer(LayerSLL | LayerSLL2)
-	proto("sll", sll)
-	num("sll.pkttype", sll, func(p *Packet) int { return int(p.SLLPktType) })
-	num("sll.etype", func(p *Packet) bool { return sll(p) && p.SLLProto >= 0x600 }, func(p *Packet) int { return int(p.SLLProto) })
-	num("sll.ltype", func(p *Packet) bool { return sll(p) && p.SLLProto < 0x600 }, func(p *Packet) int { return int(p.SLLProto) })
-	proto("null", layer(LayerLoopback))
-	num("null.family", layer(LayerLoopback), func(p *Packet) int { return int(p.LoopFamily) })
-
 	// IPv4 and IPv6: the first header of each version, as JSON writes
 	// them (tunnel.go), and the innermost again under inner.*.
 	ipFields("", firstIPField)
@@ -308,15 +289,4 @@ func expertSet(p *Packet, bit Expert) bool {
 		f |= ExpertRetransmission
 	}
 	return f&bit != 0
-}
-
-// vlanID returns the first 802.1ad service tag (ad) or the first other
-// tag, as AppendJSON writes vlan.id and ieee8021ad.id; -1 if none.
-func vlanID(p *Packet, ad bool) int {
-	for i := 0; i < int(p.NVLAN) && i < len(p.VLANs); i++ {
-		if (p.VLANTPIDs[i] == 0x88a8) == ad {
-			return int(p.VLANs[i])
-		}
-	}
-	return -1
 }

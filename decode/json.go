@@ -32,29 +32,8 @@ func AppendJSON(dst []byte, p *Packet) []byte {
 		appendCommentsJSON(&o, p)
 	}
 
-	if p.Layers&LayerEthernet != 0 {
-		o.mac(`"eth.src":`, p.EthSrc)
-		o.mac(`"eth.dst":`, p.EthDst)
-		if p.EthType < 0x600 { // an IEEE 802.3 length, not a type
-			o.uint(`"eth.len":`, uint64(p.EthType))
-		} else {
-			o.uint(`"eth.type":`, uint64(p.EthType))
-		}
-	}
-	appendVLANJSON(&o, p)
-	if p.Layers&(LayerSLL|LayerSLL2) != 0 {
-		o.uint(`"sll.pkttype":`, uint64(p.SLLPktType))
-		if p.SLLProto < 0x600 { // a Linux protocol number, not an ethertype
-			o.uint(`"sll.ltype":`, uint64(p.SLLProto))
-		} else {
-			o.uint(`"sll.etype":`, uint64(p.SLLProto))
-		}
-	}
-	if p.Layers&LayerLoopback != 0 {
-		o.uint(`"null.family":`, uint64(p.LoopFamily))
-	}
-	// The registered protocols (registry.go): ARP, ICMP, the tunnel
-	// headers, DNS.
+	// The registered protocols (registry.go): the link layers, ARP, ICMP,
+	// the tunnel headers, DNS.
 	appendProtocolsJSON(&o, p)
 	switch ipv := p.IPVersion; {
 	case p.Tunnel.Kinds != 0:
