@@ -245,10 +245,6 @@ func (b *detailBuilder) layer(l gopacket.Layer) {
 		return
 	}
 	switch v := l.(type) {
-	case *layers.IPv4:
-		b.add(b.ipv4(o, v), "ip", n)
-	case *layers.IPv6:
-		b.add(b.ipv6(o, v), "ipv6", n)
 	case *layers.TCP:
 		b.add(b.tcp(o, v), "tcp", n)
 	case *layers.UDP:

@@ -146,17 +146,6 @@ func init() {
 	num("frame.cap_len", always, func(p *Packet) int { return p.CapLen })
 	num("frame.link_type", always, func(p *Packet) int { return int(p.LinkType) })
 
-	// IPv4 and IPv6: the first header of each version, as JSON writes
-	// them (tunnel.go), and the innermost again under inner.*.
-	ipFields("", firstIPField)
-	ipFields("inner.", innerIPField)
-	ip6 := func(p *Packet) bool { return p.IPVersion == 6 }
-	frag6 := func(p *Packet) bool { return ip6(p) && p.Layers&LayerIPv6Frag != 0 && p.Tunnel.Kinds == 0 }
-	num("ipv6.opt.jumbo", func(p *Packet) bool { return ip6(p) && p.IPv6Jumbo != 0 && p.Tunnel.Kinds == 0 }, func(p *Packet) int { return int(p.IPv6Jumbo) })
-	num("ipv6.fraghdr.offset", frag6, func(p *Packet) int { return int(p.V6FragOffset) })
-	num("ipv6.fraghdr.more", frag6, func(p *Packet) int { return boolInt(p.V6FragMore) })
-	num("ipv6.fraghdr.ident", frag6, func(p *Packet) int { return int(p.V6FragID) })
-
 	// TCP.
 	tcp := layer(LayerTCP)
 	tcpPorts := func(p *Packet) bool { return tcp(p) || quotes(6)(p) }

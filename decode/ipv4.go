@@ -175,6 +175,94 @@ func ipNext(proto layers.IPProtocol) gopacket.LayerType {
 	return next
 }
 
+// anyTunnel is every Tunnel bit: a quick test that passes for every
+// tunnelled packet.
+const anyTunnel = ^Tunnel(0)
+
+func init() {
+	registerProto(&Proto{Name: "ip", Title: "Internet Protocol Version 4", Order: 100, Layer: LayerIPv4, Tunnel: anyTunnel,
+		Has:      func(p *Packet) bool { _, ok := firstIPField(p, 4); return ok },
+		Gopacket: "IPv4", Node: ipv4Node, JSON: appendIPv4JSON,
+		Fields: ipv4Fields("", firstIPField)})
+	registerProto(&Proto{Name: "inner.ip", Title: "Internet Protocol Version 4", Order: 102, Tunnel: anyTunnel, NoNode: true,
+		Has:    func(p *Packet) bool { _, ok := innerIPField(p, 4); return ok },
+		JSON:   appendInnerIPv4JSON,
+		Fields: ipv4Fields("inner.", innerIPField)})
+}
+
+// ipv4Fields are the fields of an IPv4 header, named prefix+"ip.*", read
+// from the header get returns: the first IPv4 header (ip.*, as tshark's
+// first occurrence) or a tunnel's innermost (inner.ip.*, tunnel.go).
+func ipv4Fields(prefix string, get func(p *Packet, version uint8) (OuterHeaders, bool)) []ProtoField {
+	// Complete: a header whose length fields were bogus has only ip.hdr_len
+	// and ip.len (DecodeFromBytes above).
+	full := func(p *Packet) bool { h, _ := get(p, 4); return h.Src.IsValid() }
+	v := func(f func(h *OuterHeaders) uint64) func(p *Packet) uint64 {
+		return func(p *Packet) uint64 { h, _ := get(p, 4); return f(&h) }
+	}
+	a := func(f func(h *OuterHeaders) netip.Addr) func(p *Packet) netip.Addr {
+		return func(p *Packet) netip.Addr { h, _ := get(p, 4); return f(&h) }
+	}
+	n := prefix + "ip."
+	return []ProtoField{
+		{Name: n + "src", Label: "Source Address", Kind: FieldAddr, Has: full, Addr: a(func(h *OuterHeaders) netip.Addr { return h.Src })},
+		{Name: n + "dst", Label: "Destination Address", Kind: FieldAddr, Has: full, Addr: a(func(h *OuterHeaders) netip.Addr { return h.Dst })},
+		{Name: n + "addr", Kind: FieldAddr, Pair: [2]string{n + "src", n + "dst"}},
+		{Name: n + "proto", Label: "Protocol", Has: full, Num: v(func(h *OuterHeaders) uint64 { return uint64(h.IPProto) })},
+		{Name: n + "hdr_len", Label: "Header Length", Num: v(func(h *OuterHeaders) uint64 { return uint64(h.IPHdrLen) })},
+		{Name: n + "len", Label: "Total Length", Has: func(p *Packet) bool { h, _ := get(p, 4); return h.Src.IsValid() || h.IPLen != 0 },
+			Num: v(func(h *OuterHeaders) uint64 { return uint64(h.IPLen) })},
+		{Name: n + "id", Label: "Identification", Has: full, Num: v(func(h *OuterHeaders) uint64 { return uint64(h.IPID) })},
+		{Name: n + "flags.df", Label: "Don't fragment", Has: full, Num: v(func(h *OuterHeaders) uint64 { return uint64(h.IPFlags >> 1 & 1) })},
+		{Name: n + "flags.mf", Label: "More fragments", Has: full, Num: v(func(h *OuterHeaders) uint64 { return uint64(h.IPFlags & 1) })},
+		{Name: n + "frag_offset", Label: "Fragment Offset", Has: full, Num: v(func(h *OuterHeaders) uint64 { return uint64(h.FragOffset) })},
+		{Name: n + "ttl", Label: "Time to Live", Has: full, Num: v(func(h *OuterHeaders) uint64 { return uint64(h.TTL) })},
+		{Name: n + "dsfield", Label: "Differentiated Services Field", Has: full, Num: v(func(h *OuterHeaders) uint64 { return uint64(h.TOS) })},
+	}
+}
+
+// appendIPv4JSON writes the first IPv4 header: a tunnel's outer one if it
+// is IPv4 (tunnel_json.go), else the packet's own.
+func appendIPv4JSON(o jsonObj, p *Packet) jsonObj {
+	if p.Tunnel.Kinds != 0 {
+		if h, ok := firstIP(p, 4); ok {
+			appendIPHeaderJSON(&o, &h, &outerIPKeys)
+		}
+		return o
+	}
+	if p.IPVersion != 4 {
+		return o
+	}
+	if !p.Src.IsValid() { // a bogus header length: Wireshark stops there
+		o.uint(`"ip.hdr_len":`, uint64(p.IPHdrLen))
+		if p.IPLen != 0 {
+			o.uint(`"ip.len":`, uint64(p.IPLen))
+		}
+		return o
+	}
+	o.addr(`"ip.src":`, p.Src)
+	o.addr(`"ip.dst":`, p.Dst)
+	o.uint(`"ip.proto":`, uint64(p.IPProto))
+	o.uint(`"ip.hdr_len":`, uint64(p.IPHdrLen))
+	o.uint(`"ip.len":`, uint64(p.IPLen))
+	o.uint(`"ip.id":`, uint64(p.IPID))
+	o.uint(`"ip.flags.df":`, uint64(p.IPFlags>>1&1))
+	o.uint(`"ip.flags.mf":`, uint64(p.IPFlags&1))
+	o.uint(`"ip.frag_offset":`, uint64(p.FragOffset))
+	o.uint(`"ip.ttl":`, uint64(p.TTL))
+	o.uint(`"ip.dsfield":`, uint64(p.TOS))
+	return o
+}
+
+// appendInnerIPv4JSON writes a tunnel's innermost header if it is IPv4.
+func appendInnerIPv4JSON(o jsonObj, p *Packet) jsonObj {
+	if p.Tunnel.InnerOff != 0 && p.IPVersion == 4 && p.Src.IsValid() {
+		h := innerIP(p)
+		appendIPHeaderJSON(&o, &h, &innerIPKeys)
+	}
+	return o
+}
+
 func appendIPv4(dst []byte, p *Packet) []byte {
 	dst = append(dst, "IP "...)
 	if !p.Src.IsValid() { // a bogus length field: tcpdump stops there too
@@ -201,28 +289,29 @@ func appendIPv4(dst []byte, p *Packet) []byte {
 	return appendTransport(dst, p, true)
 }
 
-func (b *detailBuilder) ipv4(o int, v *layers.IPv4) DetailNode {
+func ipv4Node(b *detailBuilder, o int, l gopacket.Layer) DetailNode {
+	v := l.(*layers.IPv4)
 	n := node(o, len(v.Contents), "Internet Protocol Version 4, Src: %s, Dst: %s", v.SrcIP, v.DstIP)
 	df, mf := v.Flags&layers.IPv4DontFragment != 0, v.Flags&layers.IPv4MoreFragments != 0
 	flags := node(o+6, 2, "Flags: 0x%d%s", uint8(v.Flags), ipFlagWords(df, mf))
 	flags.Children = []DetailNode{
 		node(o+6, 1, "0... .... = Reserved bit: %s", setLabel(v.Flags&layers.IPv4EvilBit != 0)),
-		node(o+6, 1, ".%d.. .... = Don't fragment: %s", b2i(df), setLabel(df)),
-		node(o+6, 1, "..%d. .... = More fragments: %s", b2i(mf), setLabel(mf)),
+		node(o+6, 1, ".%d.. .... = %s: %s", b2i(df), b.label("ip.flags.df"), setLabel(df)),
+		node(o+6, 1, "..%d. .... = %s: %s", b2i(mf), b.label("ip.flags.mf"), setLabel(mf)),
 	}
 	n.Children = []DetailNode{
 		node(o, 1, "%04b .... = Version: %d", v.Version, v.Version),
-		node(o, 1, ".... %04b = Header Length: %d bytes (%d)", v.IHL, int(v.IHL)*4, v.IHL),
-		node(o+1, 1, "Differentiated Services Field: 0x%02x (DSCP: %d, ECN: %d)", v.TOS, v.TOS>>2, v.TOS&3),
-		node(o+2, 2, "Total Length: %d", v.Length),
-		node(o+4, 2, "Identification: 0x%04x (%d)", v.Id, v.Id),
+		node(o, 1, ".... %04b = %s: %d bytes (%d)", v.IHL, b.label("ip.hdr_len"), int(v.IHL)*4, v.IHL),
+		node(o+1, 1, "%s: 0x%02x (DSCP: %d, ECN: %d)", b.label("ip.dsfield"), v.TOS, v.TOS>>2, v.TOS&3),
+		node(o+2, 2, "%s: %d", b.label("ip.len"), v.Length),
+		node(o+4, 2, "%s: 0x%04x (%d)", b.label("ip.id"), v.Id, v.Id),
 		flags,
-		node(o+6, 2, "Fragment Offset: %d (%d bytes)", v.FragOffset, int(v.FragOffset)*8),
-		node(o+8, 1, "Time to Live: %d", v.TTL),
-		node(o+9, 1, "Protocol: %s (%d)", ipProtoLabel(uint8(v.Protocol)), uint8(v.Protocol)),
+		node(o+6, 2, "%s: %d (%d bytes)", b.label("ip.frag_offset"), v.FragOffset, int(v.FragOffset)*8),
+		node(o+8, 1, "%s: %d", b.label("ip.ttl"), v.TTL),
+		node(o+9, 1, "%s: %s (%d)", b.label("ip.proto"), ipProtoLabel(uint8(v.Protocol)), uint8(v.Protocol)),
 		node(o+10, 2, "Header Checksum: 0x%04x [not verified]", v.Checksum),
-		node(o+12, 4, "Source Address: %s", v.SrcIP),
-		node(o+16, 4, "Destination Address: %s", v.DstIP),
+		node(o+12, 4, "%s: %s", b.label("ip.src"), v.SrcIP),
+		node(o+16, 4, "%s: %s", b.label("ip.dst"), v.DstIP),
 	}
 	if len(v.Contents) > 20 {
 		opts := node(o+20, len(v.Contents)-20, "Options: (%d bytes)", len(v.Contents)-20)

@@ -33,47 +33,9 @@ func AppendJSON(dst []byte, p *Packet) []byte {
 	}
 
 	// The registered protocols (registry.go): the link layers, ARP, ICMP,
-	// the tunnel headers, DNS.
+	// the tunnel headers, DNS, then the IP headers (the first of each
+	// version, the innermost under inner.*).
 	appendProtocolsJSON(&o, p)
-	switch ipv := p.IPVersion; {
-	case p.Tunnel.Kinds != 0:
-		appendTunnelIPJSON(&o, p)
-	case ipv == 4:
-		if !p.Src.IsValid() { // a bogus header length: Wireshark stops there
-			o.uint(`"ip.hdr_len":`, uint64(p.IPHdrLen))
-			if p.IPLen != 0 {
-				o.uint(`"ip.len":`, uint64(p.IPLen))
-			}
-			break
-		}
-		o.addr(`"ip.src":`, p.Src)
-		o.addr(`"ip.dst":`, p.Dst)
-		o.uint(`"ip.proto":`, uint64(p.IPProto))
-		o.uint(`"ip.hdr_len":`, uint64(p.IPHdrLen))
-		o.uint(`"ip.len":`, uint64(p.IPLen))
-		o.uint(`"ip.id":`, uint64(p.IPID))
-		o.uint(`"ip.flags.df":`, uint64(p.IPFlags>>1&1))
-		o.uint(`"ip.flags.mf":`, uint64(p.IPFlags&1))
-		o.uint(`"ip.frag_offset":`, uint64(p.FragOffset))
-		o.uint(`"ip.ttl":`, uint64(p.TTL))
-		o.uint(`"ip.dsfield":`, uint64(p.TOS))
-	case ipv == 6:
-		o.addr(`"ipv6.src":`, p.Src)
-		o.addr(`"ipv6.dst":`, p.Dst)
-		o.uint(`"ipv6.nxt":`, uint64(p.IPv6Next))
-		o.uint(`"ipv6.plen":`, uint64(p.IPv6Plen))
-		if p.IPv6Jumbo != 0 {
-			o.uint(`"ipv6.opt.jumbo":`, uint64(p.IPv6Jumbo))
-		}
-		o.uint(`"ipv6.hlim":`, uint64(p.TTL))
-		o.uint(`"ipv6.tclass":`, uint64(p.TOS))
-		o.uint(`"ipv6.flow":`, uint64(p.IPv6Flow))
-		if p.Layers&LayerIPv6Frag != 0 {
-			o.uint(`"ipv6.fraghdr.offset":`, uint64(p.V6FragOffset))
-			o.bit(`"ipv6.fraghdr.more":`, p.V6FragMore)
-			o.uint(`"ipv6.fraghdr.ident":`, uint64(p.V6FragID))
-		}
-	}
 	if p.Layers&LayerTCP != 0 {
 		appendTCPJSON(&o, p)
 	}

@@ -52,6 +52,26 @@ func init() {
 		Fields: []ProtoField{
 			{Name: "null.family", Label: "Family", Num: func(p *Packet) uint64 { return uint64(p.LoopFamily) }},
 		}})
+	// A tunnel's inner Ethernet header (VXLAN, Geneve, GRE's transparent
+	// bridging, ERSPAN), after the inner IP header in JSON; its fields
+	// show in gopacket's node for it.
+	inner := func(p *Packet) *TunnelInfo { return &p.Tunnel }
+	registerProto(&Proto{Name: "inner.eth", Title: "Ethernet II", Order: 104, Tunnel: anyTunnel, NoNode: true,
+		Has: func(p *Packet) bool { return p.Tunnel.InnerEth }, JSON: appendInnerEthernetJSON,
+		Fields: []ProtoField{
+			{Name: "inner.eth.src", Label: "Source", Kind: FieldString, MAC: func(p *Packet) [6]byte { return inner(p).InnerEthSrc }},
+			{Name: "inner.eth.dst", Label: "Destination", Kind: FieldString, MAC: func(p *Packet) [6]byte { return inner(p).InnerEthDst }},
+			{Name: "inner.eth.type", Label: "Type", Num: func(p *Packet) uint64 { return uint64(inner(p).InnerEthType) }},
+		}})
+}
+
+func appendInnerEthernetJSON(o jsonObj, p *Packet) jsonObj {
+	if t := &p.Tunnel; t.InnerEth {
+		o.mac(`"inner.eth.src":`, t.InnerEthSrc)
+		o.mac(`"inner.eth.dst":`, t.InnerEthDst)
+		o.uint(`"inner.eth.type":`, uint64(t.InnerEthType))
+	}
+	return o
 }
 
 func appendEthernetJSON(o jsonObj, p *Packet) jsonObj {

@@ -1,6 +1,7 @@
 package decode
 
-// JSON and display fields of tunnelled packets; the key rule is in tunnel.go.
+// JSON helpers for tunnelled packets' IP and UDP headers (ipv4.go, ipv6.go
+// and udp.go call them); the key rule is in tunnel.go.
 
 // ipKeys are the JSON keys of one IP header's fields: Wireshark's names,
 // or the same under "inner.".
@@ -62,28 +63,6 @@ func appendIPHeaderJSON(o *jsonObj, h *OuterHeaders, k *ipKeys) {
 	o.uint(k.hlim, uint64(h.TTL))
 	o.uint(k.tclass, uint64(h.TOS))
 	o.uint(k.flow, uint64(h.IPv6Flow))
-}
-
-// appendTunnelIPJSON writes the IP headers of a tunnelled packet: the
-// first IPv4 and the first IPv6 header under Wireshark's names, the
-// innermost again under inner.*, then the tunnel headers' own fields.
-func appendTunnelIPJSON(o *jsonObj, p *Packet) {
-	if h, ok := firstIP(p, 4); ok {
-		appendIPHeaderJSON(o, &h, &outerIPKeys)
-	}
-	if h, ok := firstIP(p, 6); ok {
-		appendIPHeaderJSON(o, &h, &outerIPKeys)
-	}
-	if p.Tunnel.InnerOff != 0 && p.IPVersion != 0 && p.Src.IsValid() {
-		h := innerIP(p)
-		appendIPHeaderJSON(o, &h, &innerIPKeys)
-	}
-	t := &p.Tunnel
-	if t.InnerEth {
-		o.mac(`"inner.eth.src":`, t.InnerEthSrc)
-		o.mac(`"inner.eth.dst":`, t.InnerEthDst)
-		o.uint(`"inner.eth.type":`, uint64(t.InnerEthType))
-	}
 }
 
 // appendTunnelUDPJSON writes the UDP headers of a tunnelled packet whose
