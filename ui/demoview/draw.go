@@ -250,12 +250,13 @@ func (v *View) draw(screen tcell.Screen, x, y, w, h int) {
 	cur := v.rowOf(v.cursor)
 	details := v.detailLines(cur, end, w-2)
 	want := 0
-	if v.tables {
-		want = len(details) // the table whole, if there is room
+	if v.tables || cur >= 0 && cur < end && tl.Rows[cur].Kind == timeline.KindOutcome {
+		want = len(details) // the table or the outcome whole, if there is room
 	}
 	v.placeLanes(x, maxX, end)
 	v.stripsFor(end)
-	l := v.layout(h, len(explLines), want)
+	keyRows := v.keyRows(w)
+	l := v.layout(h-(len(keyRows)-1), len(explLines), want)
 	if l.callsH == 0 {
 		v.focus = demoPaneLadder
 	}
@@ -263,8 +264,8 @@ func (v *View) draw(screen tcell.Screen, x, y, w, h int) {
 	bottom := y + h
 	v.drawHeader(screen, x, y, w)
 	y++
-	v.drawKeys(screen, x, bottom-1, w)
-	bottom--
+	bottom -= len(keyRows)
+	v.drawKeys(screen, x, bottom, w, keyRows)
 	if y >= bottom {
 		return
 	}
@@ -431,15 +432,40 @@ func (v *View) drawHeader(screen tcell.Screen, x, y, w int) {
 	widgets.PrintCells(screen, sx, y, maxX, status, st)
 }
 
-func (v *View) drawKeys(screen tcell.Screen, x, y, w int) {
+// keyRows splits the key hints into the lines they take at width w: one,
+// or two when they do not fit on one (never dropped); on a screen too
+// short for two, the hints that fit on one.
+func (v *View) keyRows(w int) [][][2]string {
+	hints := v.keys.Hints(v.zh)
+	if widgets.HintsWidth(hints)+2 <= w {
+		return [][][2]string{hints}
+	}
+	_, _, _, h := v.GetInnerRect()
+	if h < 16 {
+		return [][][2]string{hints}
+	}
+	for k := len(hints) - 1; k > 0; k-- {
+		if widgets.HintsWidth(hints[:k])+2 <= w {
+			return [][][2]string{hints[:k], hints[k:]}
+		}
+	}
+	return [][][2]string{hints}
+}
+
+// drawKeys draws the key hints on their lines from row y, and how many
+// events were dropped, if any.
+func (v *View) drawKeys(screen tcell.Screen, x, y, w int, rows [][][2]string) {
 	maxX := x + w
-	widgets.FillCells(screen, x, y, maxX, ' ', demoStyleBar)
-	cx := widgets.DrawHints(screen, x+1, y, maxX, v.keys.Hints(v.zh), demoStyleBar.Bold(true).Foreground(tcell.ColorYellow), demoStyleBar) + 2
+	cx := 0
+	for k, hints := range rows {
+		widgets.FillCells(screen, x, y+k, maxX, ' ', demoStyleBar)
+		cx = widgets.DrawHints(screen, x+1, y+k, maxX, hints, demoStyleBar.Bold(true).Foreground(tcell.ColorYellow), demoStyleBar) + 2
+	}
 	v.inMu.Lock()
 	dropped := v.dropped
 	v.inMu.Unlock()
 	if dropped > 0 {
-		widgets.PrintCells(screen, cx, y, maxX, v.tr(fmt.Sprintf("(%d events dropped)", dropped), fmt.Sprintf("（丢弃了 %d 个事件）", dropped)), demoStyleBar.Foreground(tcell.ColorRed))
+		widgets.PrintFit(screen, cx, y+len(rows)-1, maxX, v.tr(fmt.Sprintf("(%d events dropped)", dropped), fmt.Sprintf("（丢弃了 %d 个事件）", dropped)), demoStyleBar.Foreground(tcell.ColorRed))
 	}
 }
 

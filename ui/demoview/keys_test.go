@@ -161,8 +161,8 @@ func TestDemoHelpKeys(t *testing.T) {
 
 // At 80×24, 100×30 and 160×48, in both languages, with and without the
 // help: no line of the view starts with closing punctuation, every bar has
-// its end marks apart from its eighths, and the bottom line ends with the
-// last hint that fits.
+// its end marks apart from its eighths, and every hint is on the bottom
+// line, or on the two bottom lines when they do not fit on one.
 func TestDemoScreensSizes(t *testing.T) {
 	for _, lang := range []string{"en", "zh"} {
 		zh := lang == "zh"
@@ -187,11 +187,22 @@ func TestDemoScreensSizes(t *testing.T) {
 				if help {
 					continue
 				}
-				bottom := strings.TrimRight(lines[len(lines)-1].text, " ")
+				// The hints on the bottom line, or on two when they do not
+				// fit on one: none dropped.
 				hints := v.keys.Hints(zh)
 				first := hints[0][0] + " " + hints[0][1]
-				if !strings.HasPrefix(strings.TrimSpace(bottom), first) {
-					t.Errorf("%s %dx%d: the bottom line does not start with the first hint %q: %q", lang, size[0], size[1], first, bottom)
+				last := hints[len(hints)-1][0] + " " + hints[len(hints)-1][1]
+				keys := strings.TrimSpace(lines[len(lines)-1].text)
+				if !strings.HasPrefix(keys, first) {
+					keys = strings.TrimSpace(lines[len(lines)-2].text) + "  " + keys
+				}
+				if !strings.HasPrefix(keys, first) || !strings.HasSuffix(keys, last) {
+					t.Errorf("%s %dx%d: the key lines do not hold every hint from %q to %q: %q", lang, size[0], size[1], first, last, keys)
+				}
+				for _, h := range hints {
+					if !strings.Contains(keys, h[0]+" "+h[1]) {
+						t.Errorf("%s %dx%d: the hint %q is missing: %q", lang, size[0], size[1], h[0]+" "+h[1], keys)
+					}
 				}
 			}
 		}
