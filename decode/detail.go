@@ -245,8 +245,6 @@ func (b *detailBuilder) layer(l gopacket.Layer) {
 		return
 	}
 	switch v := l.(type) {
-	case *layers.TCP:
-		b.add(b.tcp(o, v), "tcp", n)
 	case *layers.UDP:
 		b.add(b.udp(o, v), "udp", n)
 	case *layers.DNS:
@@ -319,27 +317,6 @@ func ipProtoLabel(p uint8) string {
 		return "IPv6 Destination Options"
 	}
 	return "Unknown"
-}
-
-// tcpFlagBits are the flags in the order Wireshark lists them, with their
-// bit in the 12-bit field.
-var tcpFlagBits = [...]struct {
-	bit  uint16
-	name string
-}{
-	{TCPAE, "Accurate ECN"}, {TCPCwr, "Congestion Window Reduced"}, {TCPEce, "ECN-Echo"},
-	{TCPUrg, "Urgent"}, {TCPAck, "Acknowledgment"}, {TCPPsh, "Push"}, {TCPRst, "Reset"},
-	{TCPSyn, "Syn"}, {TCPFin, "Fin"},
-}
-
-// expertText are Wireshark's expert-info messages for the Expert bits.
-var expertText = [...]string{
-	"This frame is a (suspected) retransmission", "This frame is a (suspected) fast retransmission",
-	"This frame is a (suspected) spurious retransmission", "Duplicate ACK",
-	"This frame is a (suspected) out-of-order segment", "Previous segment(s) not captured (common at capture start)",
-	"ACKed segment that wasn't captured (common at capture start)", "TCP Zero Window segment",
-	"TCP Zero Window Probe", "TCP Zero Window Probe ACK", "TCP window specified by the receiver is now completely full",
-	"TCP window update", "TCP keep-alive segment", "TCP keep-alive ACK", "A new tcp session is started with the same ports as an earlier session in this trace",
 }
 
 func hexPreview(d []byte, max int) string {

@@ -3,7 +3,6 @@ package decode
 import (
 	"encoding/hex"
 	"sort"
-	"strings"
 )
 
 // Display fields: the values of a Packet under the names AppendJSON uses
@@ -146,65 +145,6 @@ func init() {
 	num("frame.cap_len", always, func(p *Packet) int { return p.CapLen })
 	num("frame.link_type", always, func(p *Packet) int { return int(p.LinkType) })
 
-	// TCP.
-	tcp := layer(LayerTCP)
-	tcpPorts := func(p *Packet) bool { return tcp(p) || quotes(6)(p) }
-	proto("tcp", tcp)
-	num("tcp.srcport", tcpPorts, func(p *Packet) int {
-		if tcp(p) {
-			return int(p.SrcPort)
-		}
-		return int(p.Quote.SrcPort)
-	})
-	num("tcp.dstport", tcpPorts, func(p *Packet) int {
-		if tcp(p) {
-			return int(p.DstPort)
-		}
-		return int(p.Quote.DstPort)
-	})
-	addPair("tcp.port", FieldNumber, "tcp.srcport", "tcp.dstport")
-	num("tcp.stream", tcp, func(p *Packet) int { return p.Rel.Stream })
-	num("tcp.flags", tcp, func(p *Packet) int { return int(p.TCPFlags) })
-	for _, f := range []struct {
-		name string
-		bit  uint16
-	}{{"fin", TCPFin}, {"syn", TCPSyn}, {"reset", TCPRst}, {"push", TCPPsh}, {"ack", TCPAck}, {"urg", TCPUrg}, {"ece", TCPEce}, {"cwr", TCPCwr}, {"ae", TCPAE}} {
-		num("tcp.flags."+f.name, tcp, func(p *Packet) int { return boolInt(p.TCPFlags&f.bit != 0) })
-	}
-	num("tcp.flags.res", tcp, func(p *Packet) int { return int(p.TCPFlags & TCPReserved >> 9) })
-	num("tcp.seq", tcp, func(p *Packet) int { return int(p.Rel.Seq) })
-	num("tcp.ack", tcp, func(p *Packet) int { return int(p.Rel.Ack) })
-	num("tcp.seq_raw", tcp, func(p *Packet) int { return int(p.Seq) })
-	num("tcp.ack_raw", tcp, func(p *Packet) int { return int(p.Ack) })
-	whole := func(p *Packet) bool { return tcp(p) && !p.MoreFragments() }
-	num("tcp.len", whole, func(p *Packet) int { return p.PayloadLen })
-	num("tcp.nxtseq", whole, func(p *Packet) int { return int(p.Rel.NextSeq) })
-	num("tcp.hdr_len", tcp, func(p *Packet) int { return int(p.TCPHdrLen) })
-	num("tcp.window_size_value", tcp, func(p *Packet) int { return int(p.Window) })
-	num("tcp.window_size", tcp, func(p *Packet) int { return int(p.Analysis.WindowSize) })
-	num("tcp.urgent_pointer", func(p *Packet) bool { return tcp(p) && p.TCPFlags&TCPUrg != 0 }, func(p *Packet) int { return int(p.Urgent) })
-	opt := func(has func(o *TCPOptions) bool) func(p *Packet) bool {
-		return func(p *Packet) bool { return tcp(p) && has(&p.TCPOptions) }
-	}
-	num("tcp.options.mss_val", opt(func(o *TCPOptions) bool { return o.HasMSS }), func(p *Packet) int { return int(p.TCPOptions.MSS) })
-	num("tcp.options.wscale.shift", opt(func(o *TCPOptions) bool { return o.HasWS }), func(p *Packet) int { return int(p.TCPOptions.WScale) })
-	num("tcp.options.sack_perm", opt(func(o *TCPOptions) bool { return o.SACKPerm }), func(p *Packet) int { return 1 })
-	num("tcp.options.timestamp.tsval", opt(func(o *TCPOptions) bool { return o.HasTS }), func(p *Packet) int { return int(p.TCPOptions.TSVal) })
-	num("tcp.options.timestamp.tsecr", opt(func(o *TCPOptions) bool { return o.HasTS }), func(p *Packet) int { return int(p.TCPOptions.TSEcr) })
-	num("tcp.options.sack.count", opt(func(o *TCPOptions) bool { return o.NSACK > 0 }), func(p *Packet) int { return int(p.TCPOptions.NSACK) })
-	for i, key := range expertFields {
-		name := strings.Trim(key, `":`)
-		bit := Expert(1 << i)
-		num(name, func(p *Packet) bool { return tcp(p) && expertSet(p, bit) }, func(*Packet) int { return 1 })
-	}
-	num("tcp.analysis.flags", func(p *Packet) bool { return tcp(p) && p.Analysis.Flags != 0 }, func(*Packet) int { return 1 })
-	dup := func(p *Packet) bool { return tcp(p) && p.Analysis.Flags != 0 && p.Analysis.DupAckNum != 0 }
-	num("tcp.analysis.duplicate_ack_num", dup, func(p *Packet) int { return p.Analysis.DupAckNum })
-	num("tcp.analysis.duplicate_ack_frame", dup, func(p *Packet) int { return p.Analysis.DupAckFrame })
-	num("tcp.analysis.acks_frame", func(p *Packet) bool { return tcp(p) && p.Analysis.AcksFrame != 0 }, func(p *Packet) int { return p.Analysis.AcksFrame })
-	str("tcp.state.src", func(p *Packet) bool { return tcp(p) && p.Analysis.SrcChanged }, func(p *Packet) string { return p.Analysis.SrcState.String() })
-	str("tcp.state.dst", func(p *Packet) bool { return tcp(p) && p.Analysis.DstChanged }, func(p *Packet) string { return p.Analysis.DstState.String() })
-
 	// UDP.
 	udp := layer(LayerUDP)
 	udpAny := func(p *Packet) bool { return udp(p) || quotes(17)(p) }
@@ -268,14 +208,4 @@ func init() {
 		}
 		return p.Note
 	})
-}
-
-// expertSet reports whether expert flag bit is set as AppendJSON writes it:
-// every kind of retransmission also sets tcp.analysis.retransmission.
-func expertSet(p *Packet, bit Expert) bool {
-	f := p.Analysis.Flags
-	if f != 0 && p.Analysis.IsRetransmission() {
-		f |= ExpertRetransmission
-	}
-	return f&bit != 0
 }

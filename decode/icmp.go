@@ -321,11 +321,7 @@ func appendICMPJSON(o *jsonObj, p *Packet) {
 	if !q.Valid {
 		return
 	}
-	switch q.Proto {
-	case 6:
-		o.uint(`"tcp.srcport":`, uint64(q.SrcPort))
-		o.uint(`"tcp.dstport":`, uint64(q.DstPort))
-	case 17:
+	if q.Proto == 17 { // a TCP header's ports are tcp.go's
 		o.uint(`"udp.srcport":`, uint64(q.SrcPort))
 		o.uint(`"udp.dstport":`, uint64(q.DstPort))
 		o.uint(`"udp.length":`, uint64(q.UDPLen))

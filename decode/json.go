@@ -34,11 +34,8 @@ func AppendJSON(dst []byte, p *Packet) []byte {
 
 	// The registered protocols (registry.go): the link layers, ARP, ICMP,
 	// the tunnel headers, DNS, then the IP headers (the first of each
-	// version, the innermost under inner.*).
+	// version, the innermost under inner.*) and TCP.
 	appendProtocolsJSON(&o, p)
-	if p.Layers&LayerTCP != 0 {
-		appendTCPJSON(&o, p)
-	}
 	if p.Tunnel.Outer.UDP {
 		appendTunnelUDPJSON(&o, p)
 	} else if p.Layers&LayerUDP != 0 {
@@ -75,19 +72,6 @@ func AppendJSON(dst []byte, p *Packet) []byte {
 		o.str(`"_ws.expert.message":`, p.Note)
 	}
 	return append(o.b, '}')
-}
-
-// expertFields are the tcp.analysis.<name> keys of the Expert bits, in
-// bit order.
-var expertFields = [...]string{
-	`"tcp.analysis.retransmission":`, `"tcp.analysis.fast_retransmission":`,
-	`"tcp.analysis.spurious_retransmission":`, `"tcp.analysis.duplicate_ack":`,
-	`"tcp.analysis.out_of_order":`, `"tcp.analysis.lost_segment":`,
-	`"tcp.analysis.ack_lost_segment":`, `"tcp.analysis.zero_window":`,
-	`"tcp.analysis.zero_window_probe":`, `"tcp.analysis.zero_window_probe_ack":`,
-	`"tcp.analysis.window_full":`, `"tcp.analysis.window_update":`,
-	`"tcp.analysis.keep_alive":`, `"tcp.analysis.keep_alive_ack":`,
-	`"tcp.analysis.reused_ports":`,
 }
 
 // jsonObj appends the members of one JSON object.

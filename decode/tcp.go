@@ -5,11 +5,145 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/google/gopacket"
 	"github.com/google/gopacket/layers"
 )
 
-// TCP (RFC 9293): tcpdump's line for a segment, its node in the details
-// pane and its JSON fields. The connection tracker is in tcp_*.go.
+// TCP (RFC 9293): its fields and JSON, tcpdump's line for a segment and
+// its node in the details pane. The connection tracker is in tcp_*.go.
+
+func init() {
+	tcp := func(p *Packet) bool { return p.Layers&LayerTCP != 0 }
+	// An ICMP error quoting a TCP header has its ports under the same
+	// names, as Wireshark decodes the quoted datagram.
+	quoted := quotes(6)
+	ports := func(p *Packet) bool { return tcp(p) || quoted(p) }
+	port := func(own, q func(p *Packet) uint16) func(p *Packet) uint64 {
+		return func(p *Packet) uint64 {
+			if tcp(p) {
+				return uint64(own(p))
+			}
+			return uint64(q(p))
+		}
+	}
+	whole := func(p *Packet) bool { return !p.MoreFragments() }
+	fields := []ProtoField{
+		{Name: "tcp.srcport", Label: "Source Port", Alone: true, Has: ports,
+			Num: port(func(p *Packet) uint16 { return p.SrcPort }, func(p *Packet) uint16 { return p.Quote.SrcPort })},
+		{Name: "tcp.dstport", Label: "Destination Port", Alone: true, Has: ports,
+			Num: port(func(p *Packet) uint16 { return p.DstPort }, func(p *Packet) uint16 { return p.Quote.DstPort })},
+		{Name: "tcp.port", Pair: [2]string{"tcp.srcport", "tcp.dstport"}},
+		{Name: "tcp.stream", Label: "Stream index", Num: func(p *Packet) uint64 { return uint64(p.Rel.Stream) }},
+		{Name: "tcp.flags", Label: "Flags", Num: func(p *Packet) uint64 { return uint64(p.TCPFlags) }},
+	}
+	for _, f := range tcpFlagBits {
+		bit := f.bit
+		fields = append(fields, ProtoField{Name: "tcp.flags." + f.field, Label: f.name, FilterOnly: true,
+			Num: func(p *Packet) uint64 { return uint64(boolInt(p.TCPFlags&bit != 0)) }})
+	}
+	fields = append(fields, []ProtoField{
+		{Name: "tcp.flags.res", Label: "Reserved", FilterOnly: true, Num: func(p *Packet) uint64 { return uint64(p.TCPFlags & TCPReserved >> 9) }},
+		{Name: "tcp.seq", Label: "Sequence Number", Num: func(p *Packet) uint64 { return uint64(p.Rel.Seq) }},
+		{Name: "tcp.ack", Label: "Acknowledgment Number", Num: func(p *Packet) uint64 { return uint64(p.Rel.Ack) }},
+		{Name: "tcp.seq_raw", Label: "Sequence Number (raw)", Num: func(p *Packet) uint64 { return uint64(p.Seq) }},
+		{Name: "tcp.ack_raw", Label: "Acknowledgment number (raw)", Num: func(p *Packet) uint64 { return uint64(p.Ack) }},
+		// In a first fragment the segment's length is unknown: the IP
+		// length covers only this fragment. Wireshark leaves them out too.
+		{Name: "tcp.len", Label: "TCP Segment Len", Has: whole, Num: func(p *Packet) uint64 { return uint64(p.PayloadLen) }},
+		{Name: "tcp.nxtseq", Label: "Next Sequence Number", Has: whole, Num: func(p *Packet) uint64 { return uint64(p.Rel.NextSeq) }},
+		{Name: "tcp.hdr_len", Label: "Header Length", Num: func(p *Packet) uint64 { return uint64(p.TCPHdrLen) }},
+		{Name: "tcp.window_size_value", Label: "Window", Num: func(p *Packet) uint64 { return uint64(p.Window) }},
+		{Name: "tcp.window_size", Label: "Calculated window size", Num: func(p *Packet) uint64 { return uint64(p.Analysis.WindowSize) }},
+		{Name: "tcp.urgent_pointer", Label: "Urgent Pointer", Has: func(p *Packet) bool { return p.TCPFlags&TCPUrg != 0 },
+			Num: func(p *Packet) uint64 { return uint64(p.Urgent) }},
+		{Name: "tcp.options.mss_val", Label: "Maximum segment size", Has: func(p *Packet) bool { return p.TCPOptions.HasMSS },
+			Num: func(p *Packet) uint64 { return uint64(p.TCPOptions.MSS) }},
+		{Name: "tcp.options.wscale.shift", Label: "Window scale", Has: func(p *Packet) bool { return p.TCPOptions.HasWS },
+			Num: func(p *Packet) uint64 { return uint64(p.TCPOptions.WScale) }},
+		{Name: "tcp.options.sack_perm", Label: "SACK permitted", Has: func(p *Packet) bool { return p.TCPOptions.SACKPerm },
+			Num: func(p *Packet) uint64 { return 1 }},
+		{Name: "tcp.options.timestamp.tsval", Label: "TSval", Has: func(p *Packet) bool { return p.TCPOptions.HasTS },
+			Num: func(p *Packet) uint64 { return uint64(p.TCPOptions.TSVal) }},
+		{Name: "tcp.options.timestamp.tsecr", Label: "TSecr", Has: func(p *Packet) bool { return p.TCPOptions.HasTS },
+			Num: func(p *Packet) uint64 { return uint64(p.TCPOptions.TSEcr) }},
+		{Name: "tcp.options.sack.count", Label: "SACK", Has: func(p *Packet) bool { return p.TCPOptions.NSACK > 0 },
+			Num: func(p *Packet) uint64 { return uint64(p.TCPOptions.NSACK) }},
+	}...)
+	for i, e := range tcpExperts {
+		bit := Expert(1 << i)
+		fields = append(fields, ProtoField{Name: e.field, Label: e.text, Has: func(p *Packet) bool { return expertSet(p, bit) },
+			Num: func(*Packet) uint64 { return 1 }})
+	}
+	dup := func(p *Packet) bool { return p.Analysis.Flags != 0 && p.Analysis.DupAckNum != 0 }
+	fields = append(fields, []ProtoField{
+		{Name: "tcp.analysis.flags", Label: "TCP Analysis Flags", FilterOnly: true, Has: func(p *Packet) bool { return p.Analysis.Flags != 0 },
+			Num: func(*Packet) uint64 { return 1 }},
+		{Name: "tcp.analysis.duplicate_ack_num", Label: "Duplicate ACK #", Has: dup, Num: func(p *Packet) uint64 { return uint64(p.Analysis.DupAckNum) }},
+		{Name: "tcp.analysis.duplicate_ack_frame", Label: "of frame", Has: dup, Num: func(p *Packet) uint64 { return uint64(p.Analysis.DupAckFrame) }},
+		{Name: "tcp.analysis.acks_frame", Label: "This is an ACK to the segment in frame", Has: func(p *Packet) bool { return p.Analysis.AcksFrame != 0 },
+			Num: func(p *Packet) uint64 { return uint64(p.Analysis.AcksFrame) }},
+		// sockscope's own: the endpoints' RFC 9293 states where they changed.
+		{Name: "tcp.state.src", Label: "Endpoint states after this segment", Kind: FieldString, Has: func(p *Packet) bool { return p.Analysis.SrcChanged },
+			Str: func(p *Packet) string { return p.Analysis.SrcState.String() }},
+		{Name: "tcp.state.dst", Label: "Endpoint states after this segment", Kind: FieldString, Has: func(p *Packet) bool { return p.Analysis.DstChanged },
+			Str: func(p *Packet) string { return p.Analysis.DstState.String() }},
+	}...)
+	registerProto(&Proto{Name: "tcp", Title: "Transmission Control Protocol", Order: 110,
+		Layer: LayerTCP | LayerICMPv4 | LayerICMPv6, Has: tcp,
+		Gopacket: "TCP", Node: tcpNode, JSON: appendTCPJSON, Fields: fields})
+}
+
+// tcpFlagBits are the flags in the order Wireshark lists them, with their
+// bit in the 12-bit field and their display field (tcp.flags.<field>).
+var tcpFlagBits = [...]struct {
+	bit         uint16
+	name, field string
+}{
+	{TCPAE, "Accurate ECN", "ae"}, {TCPCwr, "Congestion Window Reduced", "cwr"}, {TCPEce, "ECN-Echo", "ece"},
+	{TCPUrg, "Urgent", "urg"}, {TCPAck, "Acknowledgment", "ack"}, {TCPPsh, "Push", "push"}, {TCPRst, "Reset", "reset"},
+	{TCPSyn, "Syn", "syn"}, {TCPFin, "Fin", "fin"},
+}
+
+// tcpExperts are the Expert bits in bit order: Wireshark's field and its
+// expert-info message.
+var tcpExperts = [...]struct{ field, text string }{
+	{"tcp.analysis.retransmission", "This frame is a (suspected) retransmission"},
+	{"tcp.analysis.fast_retransmission", "This frame is a (suspected) fast retransmission"},
+	{"tcp.analysis.spurious_retransmission", "This frame is a (suspected) spurious retransmission"},
+	{"tcp.analysis.duplicate_ack", "Duplicate ACK"},
+	{"tcp.analysis.out_of_order", "This frame is a (suspected) out-of-order segment"},
+	{"tcp.analysis.lost_segment", "Previous segment(s) not captured (common at capture start)"},
+	{"tcp.analysis.ack_lost_segment", "ACKed segment that wasn't captured (common at capture start)"},
+	{"tcp.analysis.zero_window", "TCP Zero Window segment"},
+	{"tcp.analysis.zero_window_probe", "TCP Zero Window Probe"},
+	{"tcp.analysis.zero_window_probe_ack", "TCP Zero Window Probe ACK"},
+	{"tcp.analysis.window_full", "TCP window specified by the receiver is now completely full"},
+	{"tcp.analysis.window_update", "TCP window update"},
+	{"tcp.analysis.keep_alive", "TCP keep-alive segment"},
+	{"tcp.analysis.keep_alive_ack", "TCP keep-alive ACK"},
+	{"tcp.analysis.reused_ports", "A new tcp session is started with the same ports as an earlier session in this trace"},
+}
+
+// expertKeys are the JSON keys of tcpExperts, made once.
+var expertKeys = func() (k [len(tcpExperts)]string) {
+	for i, e := range tcpExperts {
+		k[i] = `"` + e.field + `":`
+	}
+	return k
+}()
+
+// expertSet reports whether expert flag bit is set as AppendJSON writes it:
+// every kind of retransmission also sets tcp.analysis.retransmission.
+func expertSet(p *Packet, bit Expert) bool {
+	f := p.Analysis.Flags
+	if f != 0 && p.Analysis.IsRetransmission() {
+		f |= ExpertRetransmission
+	}
+	return f&bit != 0
+}
+
+// tcpFlagLetters are tcp_flag_values in tcpdump's order: F S R P . U E W.
+const tcpFlagLetters = "FSRP.UEW"
 
 func appendTCP(dst []byte, p *Packet, withAddrs bool) []byte {
 	dst = appendPorts(dst, p, withAddrs)
@@ -258,7 +392,8 @@ func tcpFlagList(f uint16) string {
 	return strings.Join(names, ", ")
 }
 
-func (b *detailBuilder) tcp(o int, v *layers.TCP) DetailNode {
+func tcpNode(b *detailBuilder, o int, l gopacket.Layer) DetailNode {
+	v := l.(*layers.TCP)
 	p := b.p
 	hl := len(v.Contents)
 	var flags uint16
@@ -284,47 +419,47 @@ func (b *detailBuilder) tcp(o int, v *layers.TCP) DetailNode {
 			v.SrcPort, v.DstPort, v.Seq, v.Ack, segLen)
 	}
 	c := []DetailNode{
-		node(o, 2, "Source Port: %d", v.SrcPort),
-		node(o+2, 2, "Destination Port: %d", v.DstPort),
+		node(o, 2, "%s: %d", b.label("tcp.srcport"), v.SrcPort),
+		node(o+2, 2, "%s: %d", b.label("tcp.dstport"), v.DstPort),
 	}
 	if tracked {
-		c = append(c, node(0, 0, "[Stream index: %d]", p.Rel.Stream))
+		c = append(c, node(0, 0, "[%s: %d]", b.label("tcp.stream"), p.Rel.Stream))
 	}
-	c = append(c, node(0, 0, "[TCP Segment Len: %d]", segLen))
+	c = append(c, node(0, 0, "[%s: %d]", b.label("tcp.len"), segLen))
 	if tracked {
 		c = append(c,
-			node(o+4, 4, "Sequence Number: %d    (relative sequence number)", p.Rel.Seq),
-			node(o+4, 4, "Sequence Number (raw): %d", v.Seq),
-			node(0, 0, "[Next Sequence Number: %d    (relative sequence number)]", p.Rel.NextSeq))
+			node(o+4, 4, "%s: %d    (relative sequence number)", b.label("tcp.seq"), p.Rel.Seq),
+			node(o+4, 4, "%s: %d", b.label("tcp.seq_raw"), v.Seq),
+			node(0, 0, "[%s: %d    (relative sequence number)]", b.label("tcp.nxtseq"), p.Rel.NextSeq))
 		if v.ACK {
-			c = append(c, node(o+8, 4, "Acknowledgment Number: %d    (relative ack number)", p.Rel.Ack))
+			c = append(c, node(o+8, 4, "%s: %d    (relative ack number)", b.label("tcp.ack"), p.Rel.Ack))
 		} else {
-			c = append(c, node(o+8, 4, "Acknowledgment Number: 0"))
+			c = append(c, node(o+8, 4, "%s: 0", b.label("tcp.ack")))
 		}
-		c = append(c, node(o+8, 4, "Acknowledgment number (raw): %d", v.Ack))
+		c = append(c, node(o+8, 4, "%s: %d", b.label("tcp.ack_raw"), v.Ack))
 	} else {
-		c = append(c, node(o+4, 4, "Sequence Number (raw): %d", v.Seq), node(o+8, 4, "Acknowledgment number (raw): %d", v.Ack))
+		c = append(c, node(o+4, 4, "%s: %d", b.label("tcp.seq_raw"), v.Seq), node(o+8, 4, "%s: %d", b.label("tcp.ack_raw"), v.Ack))
 	}
-	c = append(c, node(o+12, 1, "%04b .... = Header Length: %d bytes (%d)", v.DataOffset, int(v.DataOffset)*4, v.DataOffset))
-	fl := node(o+12, 2, "Flags: 0x%03x (%s)", flags, tcpFlagList(flags))
-	fl.Children = append(fl.Children, node(o+12, 1, "000. .... .... = Reserved: Not set"))
+	c = append(c, node(o+12, 1, "%04b .... = %s: %d bytes (%d)", v.DataOffset, b.label("tcp.hdr_len"), int(v.DataOffset)*4, v.DataOffset))
+	fl := node(o+12, 2, "%s: 0x%03x (%s)", b.label("tcp.flags"), flags, tcpFlagList(flags))
+	fl.Children = append(fl.Children, node(o+12, 1, "000. .... .... = %s: Not set", b.label("tcp.flags.res")))
 	for _, f := range tcpFlagBits {
-		fl.Children = append(fl.Children, node(o+12, 2, "%s = %s: %s", bitPicture(f.bit, flags&f.bit != 0), f.name, setLabel(flags&f.bit != 0)))
+		fl.Children = append(fl.Children, node(o+12, 2, "%s = %s: %s", bitPicture(f.bit, flags&f.bit != 0), b.label("tcp.flags."+f.field), setLabel(flags&f.bit != 0)))
 	}
-	c = append(c, fl, node(o+14, 2, "Window: %d", v.Window))
+	c = append(c, fl, node(o+14, 2, "%s: %d", b.label("tcp.window_size_value"), v.Window))
 	if tracked {
-		c = append(c, node(0, 0, "[Calculated window size: %d]", p.Analysis.WindowSize))
+		c = append(c, node(0, 0, "[%s: %d]", b.label("tcp.window_size"), p.Analysis.WindowSize))
 		if p.Analysis.WindowScaled && v.Window != 0 && !v.SYN {
 			c = append(c, node(0, 0, "[Window size scaling factor: %d]", p.Analysis.WindowSize/uint32(v.Window)))
 		}
 	}
-	c = append(c, node(o+16, 2, "Checksum: 0x%04x [unverified]", v.Checksum), node(o+18, 2, "Urgent Pointer: %d", v.Urgent))
+	c = append(c, node(o+16, 2, "Checksum: 0x%04x [unverified]", v.Checksum), node(o+18, 2, "%s: %d", b.label("tcp.urgent_pointer"), v.Urgent))
 	if hl > 20 {
 		c = append(c, b.tcpOptions(o+20, hl-20, v.Options))
 	}
 	if tracked {
 		if a := &p.Analysis; a.SrcChanged || a.DstChanged {
-			st := node(0, 0, "[Endpoint states after this segment: %s %s, %s %s]", a.SrcRole, a.SrcState, a.DstRole, a.DstState)
+			st := node(0, 0, "[%s: %s %s, %s %s]", b.label("tcp.state.src"), a.SrcRole, a.SrcState, a.DstRole, a.DstState)
 			c = append(c, st)
 		}
 		if an := b.seqAnalysis(); an.Label != "" {
@@ -345,19 +480,20 @@ func (b *detailBuilder) seqAnalysis() DetailNode {
 	}
 	n := DetailNode{Label: "[SEQ/ACK analysis]"}
 	if a.AcksFrame != 0 {
-		n.Children = append(n.Children, node(0, 0, "[This is an ACK to the segment in frame: %d]", a.AcksFrame))
+		n.Children = append(n.Children, node(0, 0, "[%s: %d]", b.label("tcp.analysis.acks_frame"), a.AcksFrame))
 	}
 	if a.Flags != 0 {
-		f := node(0, 0, "[TCP Analysis Flags]")
-		for i, t := range expertText {
-			if a.Flags&(1<<i) == 0 {
+		f := node(0, 0, "[%s]", b.label("tcp.analysis.flags"))
+		for i, e := range tcpExperts {
+			if !expertSet(b.p, Expert(1<<i)) { // as JSON: every kind of retransmission is one
 				continue
 			}
 			if Expert(1<<i) == ExpertDuplicateAck {
-				f.Children = append(f.Children, node(0, 0, "[Duplicate ACK #%d of frame %d]", a.DupAckNum, a.DupAckFrame))
+				f.Children = append(f.Children, node(0, 0, "[%s%d %s %d]", b.label("tcp.analysis.duplicate_ack_num"), a.DupAckNum,
+					b.label("tcp.analysis.duplicate_ack_frame"), a.DupAckFrame))
 				continue
 			}
-			f.Children = append(f.Children, node(0, 0, "[%s]", t))
+			f.Children = append(f.Children, node(0, 0, "[%s]", b.label(e.field)))
 		}
 		n.Children = append(n.Children, f)
 	}
@@ -382,23 +518,24 @@ func (b *detailBuilder) tcpOptions(o, n int, opts []layers.TCPOption) DetailNode
 			label = "TCP Option - No-Operation (NOP)"
 		case OptMSS:
 			if len(d) == 2 {
-				label = fmt.Sprintf("TCP Option - Maximum segment size: %d bytes", int(d[0])<<8|int(d[1]))
+				label = fmt.Sprintf("TCP Option - %s: %d bytes", b.label("tcp.options.mss_val"), int(d[0])<<8|int(d[1]))
 			}
 		case OptWScale:
 			if len(d) == 1 {
-				label = fmt.Sprintf("TCP Option - Window scale: %d (multiply by %d)", d[0], 1<<min(d[0], 14))
+				label = fmt.Sprintf("TCP Option - %s: %d (multiply by %d)", b.label("tcp.options.wscale.shift"), d[0], 1<<min(d[0], 14))
 			}
 		case OptSACKPerm:
-			label = "TCP Option - SACK permitted"
+			label = "TCP Option - " + b.label("tcp.options.sack_perm")
 		case OptSACK:
 			var edges []string
 			for i := 0; i+8 <= len(d); i += 8 {
 				edges = append(edges, fmt.Sprintf("%d-%d", be32(d[i:]), be32(d[i+4:])))
 			}
-			label = "TCP Option - SACK " + strings.Join(edges, " ")
+			label = "TCP Option - " + b.label("tcp.options.sack.count") + " " + strings.Join(edges, " ")
 		case OptTimestamp:
 			if len(d) == 8 {
-				label = fmt.Sprintf("TCP Option - Timestamps: TSval %d, TSecr %d", be32(d), be32(d[4:]))
+				label = fmt.Sprintf("TCP Option - Timestamps: %s %d, %s %d", b.label("tcp.options.timestamp.tsval"), be32(d),
+					b.label("tcp.options.timestamp.tsecr"), be32(d[4:]))
 			}
 		}
 		if label == "" {
@@ -427,7 +564,16 @@ func be32(b []byte) uint32 {
 	return uint32(b[0])<<24 | uint32(b[1])<<16 | uint32(b[2])<<8 | uint32(b[3])
 }
 
-func appendTCPJSON(o *jsonObj, p *Packet) {
+// appendTCPJSON writes a segment's fields, or the ports of a TCP header an
+// ICMP error quotes.
+func appendTCPJSON(o jsonObj, p *Packet) jsonObj {
+	if p.Layers&LayerTCP == 0 {
+		if q := &p.Quote; q.Valid && q.Proto == 6 { // the quick test: an ICMP error
+			o.uint(`"tcp.srcport":`, uint64(q.SrcPort))
+			o.uint(`"tcp.dstport":`, uint64(q.DstPort))
+		}
+		return o
+	}
 	o.uint(`"tcp.srcport":`, uint64(p.SrcPort))
 	o.uint(`"tcp.dstport":`, uint64(p.DstPort))
 	o.uint(`"tcp.stream":`, uint64(p.Rel.Stream))
@@ -465,7 +611,8 @@ func appendTCPJSON(o *jsonObj, p *Packet) {
 	if opt.NSACK > 0 {
 		o.uint(`"tcp.options.sack.count":`, uint64(opt.NSACK))
 	}
-	appendAnalysisJSON(o, &p.Analysis)
+	appendAnalysisJSON(&o, &p.Analysis)
+	return o
 }
 
 // appendAnalysisJSON writes Wireshark's expert fields that are set (as 1),
@@ -477,7 +624,7 @@ func appendAnalysisJSON(o *jsonObj, a *TCPAnalysis) {
 		if a.IsRetransmission() {
 			f |= ExpertRetransmission
 		}
-		for i, k := range expertFields {
+		for i, k := range expertKeys {
 			if f&(1<<i) != 0 {
 				o.uint(k, 1)
 			}

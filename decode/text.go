@@ -302,13 +302,7 @@ func appendPorts(dst []byte, p *Packet, withAddrs bool) []byte {
 	return append(dst, ": "...)
 }
 
-// tcpFlagLetters are tcp_flag_values in tcpdump's order: F S R P . U E W.
-const tcpFlagLetters = "FSRP.UEW"
-
-// appendDNS appends tcpdump's short DNS form; length is the DNS message
-// length tcpdump prints at the end.
-
-// icmpLen is the ICMP message length: what follows the IP header.
+// txtAllZero reports whether every byte of b is 0.
 func txtAllZero(b []byte) bool {
 	for _, c := range b {
 		if c != 0 {
