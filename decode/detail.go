@@ -156,16 +156,7 @@ func (b *detailBuilder) layers() {
 			b.malformed("Linux cooked capture v2", err.Error())
 			return
 		}
-		n := node(0, 20, "Linux cooked capture v2")
-		n.Children = []DetailNode{
-			node(0, 2, "Protocol: %s (0x%04x)", etherLabel(uint16(s.Proto)), uint16(s.Proto)),
-			node(4, 4, "Interface index: %d", s.IfIndex),
-			node(8, 2, "Link-layer address type: %d", s.HaType),
-			node(10, 1, "Packet type: %s (%d)", sllPacketType(uint16(s.PktType)), s.PktType),
-			node(11, 1, "Link-layer address length: %d", s.AddrLen),
-			node(12, 8, "Source: %s", hwAddr(s.Addr[:min(int(s.AddrLen), 8)])),
-		}
-		b.add(n, "sll2", 20)
+		b.add(sll2Node(b, &s), "sll2", 20)
 		first = s.NextLayerType()
 		data = s.Payload
 	case capture.LinkNFLog:
