@@ -183,7 +183,7 @@ type demoLayout struct {
 // need), the details and the call list. The details grow to want lines
 // (the socket table) while the ladder keeps 6.
 func (v *View) layout(h, explLines, want int) demoLayout {
-	l := demoLayout{socks: min(max(v.tl.MaxSocks, 1), 3), perSock: 4}
+	l := demoLayout{socks: min(max(v.headSocks, 1), 3), perSock: 4}
 	if h >= 30 { // below that the ladder needs the room
 		l.callsH = min(10, max(5, h/6))
 	}
@@ -255,6 +255,7 @@ func (v *View) draw(screen tcell.Screen, x, y, w, h int) {
 	}
 	v.placeLanes(x, maxX, end)
 	v.stripsFor(end)
+	v.headSocks = v.socksShown(cur, end)
 	keyRows := v.keyRows(w)
 	l := v.layout(h-(len(keyRows)-1), len(explLines), want)
 	if l.callsH == 0 {
@@ -378,6 +379,38 @@ func (v *View) draw(screen tcell.Screen, x, y, w, h int) {
 	if v.help {
 		v.drawHelp(screen, x0, y0, w, h)
 	}
+}
+
+// socksShown is the most sockets one lane has, at the cursor's row (or
+// the last row shown) or at any row of the step shown: the lane heads
+// make room for that many, so that they keep their place while the cursor
+// moves within a step.
+func (v *View) socksShown(cur, end int) int {
+	tl := v.tl
+	from := 0
+	if i, ok := tl.StepRow[v.viewStep]; ok {
+		from = i
+	}
+	moment := cur
+	if moment < 0 || moment >= end {
+		moment = end - 1
+	}
+	most := 0
+	count := func(r int) {
+		if r < 0 || r >= len(tl.Rows) {
+			return
+		}
+		per := map[int]int{}
+		for _, s := range tl.Rows[r].Socks {
+			per[s.Lane]++
+			most = max(most, per[s.Lane])
+		}
+	}
+	for r := from; r < end; r++ {
+		count(r)
+	}
+	count(moment)
+	return most
 }
 
 // scrollLines returns the first line a pane shows: the cursor's lines

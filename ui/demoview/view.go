@@ -137,6 +137,9 @@ type View struct {
 	// strips is how many strips over time a socket gets in this draw
 	// (stripsFor), stripW the cells of each.
 	strips, stripW int
+	// headSocks is how many sockets a lane's head makes room for in this
+	// draw (socksShown).
+	headSocks int
 }
 
 // New returns a view of demo d; feed it with Add (or run it with
