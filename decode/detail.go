@@ -236,8 +236,6 @@ func (b *detailBuilder) layer(l gopacket.Layer) {
 		return
 	}
 	switch v := l.(type) {
-	case *layers.UDP:
-		b.add(b.udp(o, v), "udp", n)
 	case *layers.DNS:
 		b.add(b.dns(o, v), "dns", n)
 	case *gopacket.Payload:

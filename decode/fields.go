@@ -6,8 +6,10 @@ import (
 )
 
 // Display fields: the values of a Packet under the names AppendJSON uses
-// (Wireshark's display-field names), for the display filter. A field is
-// present exactly when AppendJSON writes its key (a test holds the two
+// (Wireshark's display-field names), for the display filter. The
+// protocols' fields come from the registry (registry.go, each protocol's
+// file); the frame's own (frame.*, data.*, _ws.*) are added here. A field
+// is present exactly when AppendJSON writes its key (a test holds the two
 // together), and has the same value: numbers as int, addresses and names as
 // strings, frame.time_epoch as float64 seconds. A few names JSON does not
 // write are Wireshark's too:
@@ -145,49 +147,7 @@ func init() {
 	num("frame.cap_len", always, func(p *Packet) int { return p.CapLen })
 	num("frame.link_type", always, func(p *Packet) int { return int(p.LinkType) })
 
-	// UDP.
-	udp := layer(LayerUDP)
-	udpAny := func(p *Packet) bool { return udp(p) || quotes(17)(p) }
-	proto("udp", func(p *Packet) bool { return udp(p) || p.Tunnel.Outer.UDP })
-	outerUDP := func(p *Packet) bool { return p.Tunnel.Outer.UDP }
-	num("udp.srcport", func(p *Packet) bool { return udpAny(p) || outerUDP(p) }, func(p *Packet) int {
-		switch {
-		case outerUDP(p):
-			return int(p.Tunnel.Outer.SrcPort)
-		case udp(p):
-			return int(p.SrcPort)
-		}
-		return int(p.Quote.SrcPort)
-	})
-	num("udp.dstport", func(p *Packet) bool { return udpAny(p) || outerUDP(p) }, func(p *Packet) int {
-		switch {
-		case outerUDP(p):
-			return int(p.Tunnel.Outer.DstPort)
-		case udp(p):
-			return int(p.DstPort)
-		}
-		return int(p.Quote.DstPort)
-	})
-	addPair("udp.port", FieldNumber, "udp.srcport", "udp.dstport")
-	num("udp.length", func(p *Packet) bool {
-		return outerUDP(p) || udp(p) && !(p.BadLayer == LayerUDP && p.CapLen < p.Len && p.UDPLen == 0) || !udp(p) && quotes(17)(p)
-	}, func(p *Packet) int {
-		switch {
-		case outerUDP(p):
-			return int(p.Tunnel.Outer.UDPLen)
-		case udp(p):
-			return int(p.UDPLen)
-		}
-		return int(p.Quote.UDPLen)
-	})
-	num("udp.stream", func(p *Packet) bool {
-		return outerUDP(p) || udp(p) && p.BadLayer != LayerUDP || !udp(p) && quotes(17)(p)
-	}, func(p *Packet) int {
-		if outerUDP(p) {
-			return p.Tunnel.Outer.UDPStream
-		}
-		return p.UDPStream
-	})
+	// The protocols' fields are registered in their files (registry.go).
 
 	// A payload sockscope does not decode: Wireshark's data dissector.
 	data := func(p *Packet) bool { return p.Layers&LayerDNS == 0 && len(p.Payload) > 0 }

@@ -312,23 +312,6 @@ func appendICMPv6(dst []byte, p *Packet) []byte {
 	return txtInt(dst, length)
 }
 
-// appendICMPJSON writes the transport fields of the datagram an ICMP error
-// quotes (the ICMP header's own fields are registered in icmp.go).
-func appendICMPJSON(o *jsonObj, p *Packet) {
-	// Wireshark decodes the datagram an error quotes with the same fields;
-	// the outer header's come first, the quoted transport's are the only ones.
-	q := &p.Quote
-	if !q.Valid {
-		return
-	}
-	if q.Proto == 17 { // a TCP header's ports are tcp.go's
-		o.uint(`"udp.srcport":`, uint64(q.SrcPort))
-		o.uint(`"udp.dstport":`, uint64(q.DstPort))
-		o.uint(`"udp.length":`, uint64(q.UDPLen))
-		o.uint(`"udp.stream":`, uint64(p.UDPStream))
-	}
-}
-
 // ICMPv4 echo, timestamp, information and address-mask messages carry an
 // identifier and sequence number (RFC 792, RFC 950).
 func isICMPv4Echo(t uint8) bool {

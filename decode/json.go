@@ -32,25 +32,10 @@ func AppendJSON(dst []byte, p *Packet) []byte {
 		appendCommentsJSON(&o, p)
 	}
 
-	// The registered protocols (registry.go): the link layers, ARP, ICMP,
-	// the tunnel headers, DNS, then the IP headers (the first of each
-	// version, the innermost under inner.*) and TCP.
+	// Every protocol's members, outermost first (registry.go): the link
+	// layers, ARP, ICMP, the tunnel headers, DNS, then the IP headers
+	// (the first of each version, the innermost under inner.*), TCP and UDP.
 	appendProtocolsJSON(&o, p)
-	if p.Tunnel.Outer.UDP {
-		appendTunnelUDPJSON(&o, p)
-	} else if p.Layers&LayerUDP != 0 {
-		o.uint(`"udp.srcport":`, uint64(p.SrcPort))
-		o.uint(`"udp.dstport":`, uint64(p.DstPort))
-		if !(p.BadLayer == LayerUDP && p.CapLen < p.Len && p.UDPLen == 0) { // not captured
-			o.uint(`"udp.length":`, uint64(p.UDPLen))
-		}
-		if p.BadLayer != LayerUDP {
-			o.uint(`"udp.stream":`, uint64(p.UDPStream))
-		}
-	}
-	if p.Layers&(LayerICMPv4|LayerICMPv6) != 0 {
-		appendICMPJSON(&o, p)
-	}
 	if p.Layers&LayerDNS == 0 && len(p.Payload) > 0 {
 		// A payload sockscope does not decode is Wireshark's data
 		// dissector's: data.data as tshark -T fields prints a bytes field

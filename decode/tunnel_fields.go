@@ -23,11 +23,3 @@ func innerIPField(p *Packet, version uint8) (OuterHeaders, bool) {
 	}
 	return innerIP(p), true
 }
-
-func init() {
-	innerUDP := func(p *Packet) bool { return p.Tunnel.Outer.UDP && p.Layers&LayerUDP != 0 }
-	num("inner.udp.srcport", innerUDP, func(p *Packet) int { return int(p.SrcPort) })
-	num("inner.udp.dstport", innerUDP, func(p *Packet) int { return int(p.DstPort) })
-	num("inner.udp.length", innerUDP, func(p *Packet) int { return int(p.UDPLen) })
-	num("inner.udp.stream", innerUDP, func(p *Packet) int { return p.UDPStream })
-}
