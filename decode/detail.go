@@ -3,7 +3,6 @@ package decode
 import (
 	"encoding/hex"
 	"fmt"
-	"net"
 	"reflect"
 	"slices"
 	"strings"
@@ -263,13 +262,6 @@ func setLabel(v bool) string {
 		return "Set"
 	}
 	return "Not set"
-}
-
-func protoAddr(b []byte) string {
-	if len(b) == 4 || len(b) == 16 {
-		return net.IP(b).String()
-	}
-	return hex.EncodeToString(b)
 }
 
 func ipProtoLabel(p uint8) string {

@@ -94,15 +94,6 @@ func str(name string, has func(p *Packet) bool, v func(p *Packet) string) {
 	})
 }
 
-func addrField(name string, has func(p *Packet) bool, v func(p *Packet) string) {
-	addField(name, FieldAddr, func(p *Packet) any {
-		if !has(p) {
-			return nil
-		}
-		return v(p)
-	})
-}
-
 func proto(name string, has func(p *Packet) bool) {
 	addField(name, FieldProto, func(p *Packet) any {
 		if !has(p) {
@@ -113,8 +104,6 @@ func proto(name string, has func(p *Packet) bool) {
 }
 
 func always(*Packet) bool { return true }
-
-func layer(l Layer) func(p *Packet) bool { return func(p *Packet) bool { return p.Layers&l != 0 } }
 
 func macString(m [6]byte) string { return string(AppendMAC(make([]byte, 0, 17), m)) }
 
