@@ -36,33 +36,48 @@
 // net and counts it (Decoder.Recovered), and TestNoRecoveredPanic fails if
 // that ever happens on the test captures or fuzz inputs.
 //
-// One file per protocol: its decoding layer (or gopacket's), its text
-// printer and its details node live in arp.go, dns.go, icmp.go, ipv4.go,
-// ipv6.go, link.go, tcp.go, udp.go and the tunnel files; text.go,
-// detail.go and json.go keep the dispatch and the shared helpers.
+// One file per protocol: its decoding layer (or gopacket's), its fields,
+// its JSON, its text printer and its details node live in arp.go, dns.go,
+// icmp.go, ipv4.go, ipv6.go, link.go (Ethernet, VLAN tags, Linux cooked,
+// loopback), tcp.go, udp.go and the tunnel files; text.go, detail.go,
+// json.go and fields.go keep the dispatch, the frame's own fields
+// (frame.*, data.*, _ws.*) and the shared helpers.
 //
 // The protocol registry (registry.go): a protocol registers once, in its
 // own file, its fields (Wireshark's display-field name, which is also the
 // JSON key; the filter's type; the details label and byte range; how to
 // read the value) and its tcpdump-style words. AppendJSON, the display
-// filter and Details are driven from it. ARP, ICMP, ICMPv6, DNS and the
-// tunnel protocols are registered; the Ethernet, IP, TCP and UDP fields
-// are still written by hand in json.go, fields.go and tunnel_fields.go
-// (the hot path: a registry closure per field would cost the plain
-// Ethernet/IPv4/TCP line) and move when the registry can generate them.
+// filter and Details are driven from it: every display field of a
+// protocol is a registered one, AppendJSON writes the registered
+// protocols a packet has in Order, and the details pane labels a field
+// with its registered Label. A protocol on the hot path (the link layers,
+// IP, TCP, UDP) writes its JSON with one hand-written function
+// (Proto.JSON, in the Fields' order) rather than a call per field, and
+// builds its details node from gopacket's layer (Proto.Node);
+// TestProtoJSONKeys holds every JSON function to its registered fields on
+// every packet of the corpus and testdata, and every registered field to
+// some packet that has it (or to the list of fields no capture has).
 //
-// Recipe for a new protocol (an encapsulation, as the tunnels are):
+// Recipe for a new protocol:
 //  1. a file named after it with its header reader, bounds-checked, that
-//     fills its part of the Packet and returns (Tunnel bit, the inner
-//     packet's first layer, its bytes), and an init that calls
-//     registerProto with its fields, Order and Text;
-//  2. a case in tunnelAt (tunnel.go) for the protocol number, port or
-//     ethertype that announces it;
-//  3. frames in testdata/make_tunnels.py (scapy), then make_tsv.sh for
-//     tshark's fields beside the capture (add the fields to its list);
-//     TestTestdataWithWireshark compares them, TestRegistryDrivesViews
-//     holds JSON, filter and details together, TestNoRecoveredPanic and
-//     FuzzDecode (add a seed to tunnelSeeds) look for panics.
+//     fills its part of the Packet, and an init that calls registerProto
+//     with its Name, Order (where its JSON members go among the others),
+//     the quick test (Layer or Tunnel bits) and Has, its Fields (name,
+//     Label, Kind, Has, how to read the value; Alone, FilterOnly and Pair
+//     for the odd ones) and Text. JSON and the details node come from the
+//     Fields; write Proto.JSON only for a protocol on the hot path, and
+//     Proto.Node only to show what the Fields do not hold.
+//     An encapsulation's reader returns (Tunnel bit, the inner packet's
+//     first layer, its bytes) and gets a case in tunnelAt (tunnel.go) for
+//     the protocol number, port or ethertype that announces it; another
+//     protocol gets its Layer bit (packet.go) and its place in the
+//     Decoder's layer list (decoder.go);
+//  2. frames in testdata (make_tunnels.py or make_apps.py, scapy), then
+//     make_tsv.sh for tshark's fields beside the capture (add the fields
+//     to its list); TestTestdataWithWireshark compares them,
+//     TestRegistryDrivesViews and TestProtoJSONKeys hold JSON, filter and
+//     details together, TestNoRecoveredPanic and FuzzDecode (add a seed)
+//     look for panics.
 //
 // The fast path is gopacket's DecodingLayerParser over layers the Decoder
 // owns: decoding and printing a packet allocate nothing. Full
