@@ -291,6 +291,11 @@ func TestDemoViewTCPEcho(t *testing.T) {
 	h.key('n')
 	lines = h.waitText("3/7  Client: three send() calls in a row", `send("hello") = 5`, `send("world") = 5`,
 		"Each send returns as soon as the kernel has copied the bytes into the socket's send buffer")
+	// Lanes are as wide as what they show needs, so they may move when
+	// the step changes: find them again on this screen.
+	if h := demoLaneHeads(lines); h >= 0 && lines[h].col("server") >= 0 && lines[h].col("client") >= 0 {
+		srvX, cliX = lines[h].col("server"), lines[h].col("client")
+	}
 	send := demoFindLine(lines, `send("hello") = 5`)
 	if l := lines[send]; l.at(cliX) != "●" || l.col(`send("hello") = 5`) != cliX+2 {
 		t.Errorf("send(\"hello\") is not beside the client's lane (column %d): %q", cliX, strings.TrimSpace(l.text))
