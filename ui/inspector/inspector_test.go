@@ -2,7 +2,6 @@ package inspector
 
 import (
 	"context"
-	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -86,48 +85,24 @@ func followHasBlankLine(rows []string, a, b string) bool {
 	return false
 }
 
-// screen returns the screen's rows as text, read in the event loop.
-func (h *insHarness) screen() []string {
-	var rows []string
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		h.app.QueueUpdate(func() { rows = simtest.Rows(h.sim) })
-	}()
-	select {
-	case <-done:
-	case <-time.After(5 * time.Second):
-		h.t.Fatal("the event loop does not answer")
-	}
-	return rows
+// shared is the simulation-screen harness of ui/internal/simtest over this
+// inspector's screen and application.
+func (h *insHarness) shared() *simtest.Harness {
+	return &simtest.Harness{T: h.t, Sim: h.sim, App: h.app}
 }
+
+// screen returns the screen's rows as text, read in the event loop.
+func (h *insHarness) screen() []string { return h.shared().Rows() }
 
 // waitFor polls the screen until ok holds, and returns it.
 func (h *insHarness) waitFor(what string, ok func(screen string) bool) string {
 	h.t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		s := strings.Join(h.screen(), "\n")
-		if ok(s) {
-			return s
-		}
-		if time.Now().After(deadline) {
-			h.t.Fatalf("timed out waiting for %s; the screen:\n%s", what, s)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	return h.shared().WaitFor(what, ok)
 }
 
 func (h *insHarness) waitText(texts ...string) string {
 	h.t.Helper()
-	return h.waitFor(strings.Join(texts, ", "), func(s string) bool {
-		for _, t := range texts {
-			if !strings.Contains(s, t) {
-				return false
-			}
-		}
-		return true
-	})
+	return h.shared().WaitText(texts...)
 }
 
 func (h *insHarness) waitGone(text string) string {
@@ -135,9 +110,9 @@ func (h *insHarness) waitGone(text string) string {
 	return h.waitFor("no "+text, func(s string) bool { return !strings.Contains(s, text) })
 }
 
-func (h *insHarness) key(r rune) { h.sim.InjectKey(tcell.KeyRune, r, tcell.ModNone); h.settle() }
+func (h *insHarness) key(r rune) { h.shared().Key(r) }
 
-func (h *insHarness) special(k tcell.Key) { h.sim.InjectKey(k, 0, tcell.ModNone); h.settle() }
+func (h *insHarness) special(k tcell.Key) { h.shared().Special(k, tcell.ModNone) }
 
 func (h *insHarness) typeText(s string) {
 	for _, r := range s {
@@ -145,25 +120,8 @@ func (h *insHarness) typeText(s string) {
 	}
 }
 
-// settle lets the event loop take the injected event: the simulation
-// screen's queue holds only ten. It is no barrier (the loop picks queued
-// updates and events in any order): tests poll for what a key changes.
-func (h *insHarness) settle() {
-	time.Sleep(time.Millisecond)
-	for i := 0; i < 2; i++ {
-		done := make(chan struct{})
-		go func() {
-			h.app.QueueUpdate(func() {})
-			close(done)
-		}()
-		select {
-		case <-done:
-		case <-time.After(5 * time.Second):
-			buf := make([]byte, 1<<20)
-			h.t.Fatalf("the event loop does not answer; goroutines:\n%s", buf[:runtime.Stack(buf, true)])
-		}
-	}
-}
+// settle lets the event loop take the injected event (simtest.Harness.Settle).
+func (h *insHarness) settle() { h.shared().Settle() }
 
 // line returns the screen row holding text.
 func line(screen, text string) string {
