@@ -285,8 +285,12 @@ func (v *View) draw(screen tcell.Screen, x, y, w, h int) {
 		line := explLines[i]
 		if i == l.explH-1 && l.explH < len(explLines) {
 			// Cut: the rest is one key away.
-			more := v.tr(" … (e: more)", " …（e：全文）")
-			line = textcol.Truncate(line, w-4-textcol.Width(more)) + more
+			more := v.tr(" (e: more)", "（e：全文）")
+			line = textcol.Truncate(line, w-4-textcol.Width(more)-2)
+			if !strings.HasSuffix(line, "…") { // it fitted: the cut is after it
+				line += " …"
+			}
+			line += more
 		}
 		widgets.PrintCells(screen, x+2, y, maxX, line, demoStyleDefault)
 		y++
