@@ -3,6 +3,7 @@
 package main
 
 import (
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
@@ -21,11 +22,9 @@ func TestReplayUITmux(t *testing.T) {
 	if testing.Short() {
 		t.Skip("drives the binary in tmux")
 	}
-	tmux, err := exec.LookPath("tmux")
-	if err != nil {
+	if _, err := exec.LookPath("tmux"); err != nil {
 		t.Skip("tmux is not installed")
 	}
-	bin := sockscopeBinary(t)
 	pcap := filepath.Join(t.TempDir(), "two.pcap")
 	w, err := capture.Create(pcap, capture.LinkEthernet)
 	if err != nil {
@@ -47,15 +46,29 @@ func TestReplayUITmux(t *testing.T) {
 
 	// At the smallest screen the views are laid out for and a large one:
 	// the hints end the status line, the help's box is whole.
+	// As an ordinary user (uid nobody when the tests run as root, as the
+	// demo view's tmux tests do), with the capture where that user may
+	// read it.
 	for _, size := range [][2]int{{80, 24}, {160, 48}} {
 		t.Run(strconv.Itoa(size[0])+"x"+strconv.Itoa(size[1]), func(t *testing.T) {
-			replayUITmux(t, tmux, bin, pcap, size[0], size[1])
+			term, bin := newUserTerm(t, size[0], size[1])
+			file := pcap
+			if term.cred != nil {
+				data, err := os.ReadFile(pcap)
+				if err != nil {
+					t.Fatal(err)
+				}
+				file = filepath.Join(filepath.Dir(bin), "two-"+strconv.Itoa(size[0])+".pcap")
+				if err := os.WriteFile(file, data, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			replayUITmux(t, term, bin, file)
 		})
 	}
 }
 
-func replayUITmux(t *testing.T, tmux, bin, pcap string, w, h int) {
-	term := newTmux(t, tmux, w, h)
+func replayUITmux(t *testing.T, term *userTerm, bin, pcap string) {
 	waitFor, keys := term.waitFor, term.keys
 
 	waitFor("the prompt", paneHas("PROMPT$"))
