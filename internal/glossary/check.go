@@ -181,11 +181,15 @@ func init() {
 }
 
 // englishOK reports whether the Latin word w (at rune index i of rs, the
-// masked text) may stand in Chinese prose: code (a call, a name with _ .
+// masked text) may stand in Chinese prose: the rest of a number (0xfaaf),
+// code (a call, a name with _ .
 // / : or a digit, a hyphenated name such as tcp-echo or client-1), an
 // acronym or constant (TCP, SO_REUSEADDR), a proper noun (Linux, Python,
 // IPv6, Recv-Q), a format verb, or a word of proseOK.
 func englishOK(w string, next rune, prev rune) bool {
+	if unicode.IsDigit(prev) { // the rest of a number: 0xfaaf, 60ms
+		return true
+	}
 	if prev == '%' || prev == '.' || prev == '-' || next == '(' || next == '[' || strings.ContainsAny(w, "_./:=+@0123456789") {
 		return true
 	}

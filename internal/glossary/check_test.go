@@ -58,6 +58,8 @@ func TestCheck(t *testing.T) {
 		{"读到了.", []string{"punctuation: "}},
 		// code keeps its ASCII punctuation and words
 		{"（conn, addr = s.accept()）", nil},
+		// a number's letters are not English: a DNS id of hex letters only
+		{"id 0xfaaf，期望递归", nil},
 		{"服务器读 b'hello, world' 之后", nil},
 		{`发送 "你好".encode() 和 b"world"。`, nil},
 		{"Python 抛出 OSError: [Errno 98] Address already in use。", nil},
