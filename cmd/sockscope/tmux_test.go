@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -14,14 +15,25 @@ import (
 type tmuxTerm struct {
 	t          *testing.T
 	tmux, sock string
+	cred       *syscall.Credential // the user tmux runs as; nil: as this process
 }
 
 func newTmux(t *testing.T, tmux string, width, height int) *tmuxTerm {
 	term := &tmuxTerm{t: t, tmux: tmux, sock: filepath.Join(t.TempDir(), "tmux.sock")}
-	term.run("new-session", "-d", "-x", itoa(width), "-y", itoa(height),
-		"env -i PATH=/usr/bin:/bin HOME=/tmp LANG=C.UTF-8 TERM=screen-256color PS1='PROMPT$ ' sh")
-	t.Cleanup(func() { exec.Command(tmux, "-S", term.sock, "kill-server").Run() })
+	term.start(width, height)
 	return term
+}
+
+// start opens the width×height session with its shell, and kills the
+// server when the test ends.
+func (m *tmuxTerm) start(width, height int) {
+	m.run("new-session", "-d", "-x", itoa(width), "-y", itoa(height),
+		"env -i PATH=/usr/bin:/bin HOME=/tmp LANG=C.UTF-8 TERM=screen-256color PS1='PROMPT$ ' sh")
+	m.t.Cleanup(func() {
+		c := exec.Command(m.tmux, "-S", m.sock, "kill-server")
+		c.SysProcAttr = &syscall.SysProcAttr{Credential: m.cred}
+		c.Run()
+	})
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
@@ -29,7 +41,9 @@ func itoa(n int) string { return strconv.Itoa(n) }
 // run runs a tmux command against this terminal and returns its output.
 func (m *tmuxTerm) run(args ...string) string {
 	m.t.Helper()
-	out, err := exec.Command(m.tmux, append([]string{"-u", "-f", "/dev/null", "-S", m.sock}, args...)...).CombinedOutput()
+	c := exec.Command(m.tmux, append([]string{"-u", "-f", "/dev/null", "-S", m.sock}, args...)...)
+	c.SysProcAttr = &syscall.SysProcAttr{Credential: m.cred}
+	out, err := c.CombinedOutput()
 	if err != nil {
 		m.t.Fatalf("tmux %s: %v\n%s", strings.Join(args, " "), err, out)
 	}

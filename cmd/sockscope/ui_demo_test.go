@@ -27,17 +27,9 @@ import (
 // what an ordinary user gets. Where that cannot work (user namespaces
 // disabled for ordinary users) they skip and say why.
 
-// userTerm is a tmux terminal run by one user, with a plain sh at a known
-// prompt.
-type userTerm struct {
-	t          *testing.T
-	tmux, sock string
-	cred       *syscall.Credential // nil: as this process
-}
-
 // newUserTerm starts a width×height terminal as an ordinary user and
 // returns it with the sockscope binary that user may run.
-func newUserTerm(t *testing.T, width, height int) (*userTerm, string) {
+func newUserTerm(t *testing.T, width, height int) (*tmuxTerm, string) {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("drives the binary in tmux")
@@ -46,7 +38,7 @@ func newUserTerm(t *testing.T, width, height int) (*userTerm, string) {
 	if err != nil {
 		t.Skip("tmux is not installed")
 	}
-	term := &userTerm{t: t, tmux: tmux}
+	term := &tmuxTerm{t: t, tmux: tmux}
 	bin := sockscopeBinary(t)
 	dir := t.TempDir()
 	if os.Geteuid() == 0 {
@@ -73,13 +65,7 @@ func newUserTerm(t *testing.T, width, height int) (*userTerm, string) {
 		t.Fatalf("sockscope demo refused --no-ui as an ordinary user: %v\n%s", err, out)
 	}
 	term.sock = filepath.Join(dir, "tmux.sock")
-	term.run("new-session", "-d", "-x", strconv.Itoa(width), "-y", strconv.Itoa(height),
-		"env -i PATH=/usr/bin:/bin HOME=/tmp LANG=C.UTF-8 TERM=screen-256color PS1='PROMPT$ ' sh")
-	t.Cleanup(func() {
-		c := exec.Command(tmux, "-S", term.sock, "kill-server")
-		c.SysProcAttr = &syscall.SysProcAttr{Credential: term.cred}
-		c.Run()
-	})
+	term.start(width, height)
 	term.waitFor("the prompt", paneHas("PROMPT$"))
 	if term.cred != nil {
 		term.keys("id -u", "Enter")
@@ -88,35 +74,6 @@ func newUserTerm(t *testing.T, width, height int) (*userTerm, string) {
 		term.waitFor("a clear screen", func(s string) bool { return strings.TrimSpace(s) == "PROMPT$" })
 	}
 	return term, bin
-}
-
-func (m *userTerm) run(args ...string) string {
-	m.t.Helper()
-	c := exec.Command(m.tmux, append([]string{"-u", "-f", "/dev/null", "-S", m.sock}, args...)...)
-	c.SysProcAttr = &syscall.SysProcAttr{Credential: m.cred}
-	out, err := c.CombinedOutput()
-	if err != nil {
-		m.t.Fatalf("tmux %s: %v\n%s", strings.Join(args, " "), err, out)
-	}
-	return string(out)
-}
-
-func (m *userTerm) keys(k ...string) { m.run(append([]string{"send-keys", "-t", "0"}, k...)...) }
-
-// waitFor polls the screen until cond holds (20 s at most) and returns it.
-func (m *userTerm) waitFor(what string, cond func(string) bool) string {
-	m.t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		s := m.run("capture-pane", "-p", "-t", "0")
-		if cond(s) {
-			return s
-		}
-		if time.Now().After(deadline) {
-			m.t.Fatalf("waited 20s for %s; the pane:\n%s", what, s)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
 }
 
 // checkPane checks what a screen of the demo view must never show: a line

@@ -68,7 +68,7 @@ func TestReplayUITmux(t *testing.T) {
 	}
 }
 
-func replayUITmux(t *testing.T, term *userTerm, bin, pcap string) {
+func replayUITmux(t *testing.T, term *tmuxTerm, bin, pcap string) {
 	waitFor, keys := term.waitFor, term.keys
 
 	waitFor("the prompt", paneHas("PROMPT$"))
