@@ -18,33 +18,28 @@ func (p *Packet) Comments() iter.Seq[[]byte] {
 // array for several (as tshark -T ek repeats a field), nothing for none.
 func appendCommentsJSON(o *jsonObj, p *Packet) {
 	n := 0
+	for range p.Comments() {
+		n++
+	}
+	if n == 0 {
+		return
+	}
+	o.key(`"frame.comment":`)
+	if n > 1 {
+		o.b = append(o.b, '[')
+	}
+	i := 0
 	for c := range p.Comments() {
-		if n == 0 {
-			o.key(`"frame.comment":`)
-			if more := moreThanOne(p); more {
-				o.b = append(o.b, '[')
-			}
-		} else {
+		if i++; i > 1 {
 			o.b = append(o.b, ',')
 		}
 		o.b = append(o.b, '"')
 		o.b = appendJSONString(o.b, c)
 		o.b = append(o.b, '"')
-		n++
 	}
 	if n > 1 {
 		o.b = append(o.b, ']')
 	}
-}
-
-func moreThanOne(p *Packet) bool {
-	n := 0
-	for range p.Comments() {
-		if n++; n > 1 {
-			return true
-		}
-	}
-	return false
 }
 
 // AppendCommentLines appends, for each of p's comments, a line under the
