@@ -1,6 +1,7 @@
 package main
 
 import (
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
@@ -30,20 +31,27 @@ func (m *tmuxTerm) start(width, height int) {
 	m.run("new-session", "-d", "-x", itoa(width), "-y", itoa(height),
 		"env -i PATH=/usr/bin:/bin HOME=/tmp LANG=C.UTF-8 TERM=screen-256color PS1='PROMPT$ ' sh")
 	m.t.Cleanup(func() {
-		c := exec.Command(m.tmux, "-S", m.sock, "kill-server")
-		c.SysProcAttr = &syscall.SysProcAttr{Credential: m.cred}
-		c.Run()
+		m.command("kill-server").Run()
 	})
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
 
+// command is a tmux command against this terminal. tmux starts a pane's
+// command with the default shell: $SHELL, or else the user's login shell,
+// which for uid nobody is nologin — so SHELL is always set (CI runs with
+// a bare environment, where it is not).
+func (m *tmuxTerm) command(args ...string) *exec.Cmd {
+	c := exec.Command(m.tmux, append([]string{"-u", "-f", "/dev/null", "-S", m.sock}, args...)...)
+	c.SysProcAttr = &syscall.SysProcAttr{Credential: m.cred}
+	c.Env = append(os.Environ(), "SHELL=/bin/sh")
+	return c
+}
+
 // run runs a tmux command against this terminal and returns its output.
 func (m *tmuxTerm) run(args ...string) string {
 	m.t.Helper()
-	c := exec.Command(m.tmux, append([]string{"-u", "-f", "/dev/null", "-S", m.sock}, args...)...)
-	c.SysProcAttr = &syscall.SysProcAttr{Credential: m.cred}
-	out, err := c.CombinedOutput()
+	out, err := m.command(args...).CombinedOutput()
 	if err != nil {
 		m.t.Fatalf("tmux %s: %v\n%s", strings.Join(args, " "), err, out)
 	}
