@@ -201,6 +201,9 @@ func (d *Decoder) collect(t gopacket.LayerType, p *Packet) gopacket.LayerType {
 	case layers.LayerTypeLoopback:
 		p.Layers |= LayerLoopback
 		p.LoopFamily = uint32(d.loop.Family)
+		if d.loop.etype != 0 { // an Ethernet type in place of the family
+			p.EthType, p.LoopFamily = uint16(d.loop.etype), d.loop.family
+		}
 		return d.loop.NextLayerType()
 	case LayerTypeNFLog:
 		return d.nflog.NextLayerType()

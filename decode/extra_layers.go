@@ -164,18 +164,27 @@ func (e *ethernet) NextLayerType() gopacket.LayerType {
 // which gopacket rejects.
 type loopback struct {
 	layers.Loopback
-	etype layers.EthernetType
+	etype  layers.EthernetType
+	family uint32 // with etype: the header as tcpdump reads the family
 }
 
 func (l *loopback) DecodeFromBytes(data []byte, df gopacket.DecodeFeedback) error {
-	l.etype = 0
+	l.etype, l.Family, l.family = 0, 0, 0
 	err := l.Loopback.DecodeFromBytes(data, df)
 	if err == nil || len(data) < 4 {
 		return err
 	}
 	switch et := layers.EthernetType(binary.BigEndian.Uint16(data[2:4])); et {
 	case layers.EthernetTypeIPv4, layers.EthernetTypeIPv6:
+		// An Ethernet type where the family would be (Wireshark's
+		// null.type); the family as tcpdump reads it: little-endian
+		// unless that leaves the high half set.
 		l.etype = et
+		fam := binary.LittleEndian.Uint32(data[:4])
+		if fam&0xffff0000 != 0 {
+			fam = binary.BigEndian.Uint32(data[:4])
+		}
+		l.family = fam
 		l.BaseLayer = layers.BaseLayer{Contents: data[:4], Payload: data[4:]}
 		return nil
 	}

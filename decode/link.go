@@ -50,7 +50,10 @@ func init() {
 	registerProto(&Proto{Name: "null", Title: "Null/Loopback", Order: -35, Layer: LayerLoopback, Has: always,
 		Gopacket: "Loopback", Node: loopbackNode, JSON: appendLoopbackJSON,
 		Fields: []ProtoField{
-			{Name: "null.family", Label: "Family", Num: func(p *Packet) uint64 { return uint64(p.LoopFamily) }},
+			{Name: "null.family", Label: "Family", Has: func(p *Packet) bool { return p.EthType == 0 },
+				Num: func(p *Packet) uint64 { return uint64(p.LoopFamily) }},
+			{Name: "null.type", Label: "Type", Has: func(p *Packet) bool { return p.EthType != 0 },
+				Num: func(p *Packet) uint64 { return uint64(p.EthType) }},
 		}})
 	// A tunnel's inner Ethernet header (VXLAN, Geneve, GRE's transparent
 	// bridging, ERSPAN), after the inner IP header in JSON; its fields
@@ -96,7 +99,11 @@ func appendSLLJSON(o jsonObj, p *Packet) jsonObj {
 }
 
 func appendLoopbackJSON(o jsonObj, p *Packet) jsonObj {
-	o.uint(`"null.family":`, uint64(p.LoopFamily))
+	if p.EthType != 0 {
+		o.uint(`"null.type":`, uint64(p.EthType))
+	} else {
+		o.uint(`"null.family":`, uint64(p.LoopFamily))
+	}
 	return o
 }
 
