@@ -19,27 +19,27 @@
 //     The Frame and Packet passed are reused by the next packet
 //     (Packet.Payload and Packet.DNS.QName alias the frame and the decoder).
 //   - Run with Parallel and at least two usable CPUs (runtime.GOMAXPROCS):
-//     three stages. Stage 1, a goroutine Run starts, reads, filters and
-//     decodes into batches of plain decode.Packet values whose payload, DNS
-//     name and (with KeepFrames) frame bytes are copied into the batch's own
-//     memory; stage 2, another, runs the tracker over each batch in order
-//     (the decoder's tracker is set aside while Run runs, so decoding does
-//     not wait for it; decode.Tracked says which packets it takes); stage 3,
-//     the goroutine that called Run, calls the caller's function for each
-//     packet of each batch in order. With RunLines, a pool of formatters
-//     (one per usable CPU) formats the tracked batches, each batch by one of
-//     them, and the caller passes the lines on in the batches' order, so
-//     formatting (JSON's costs more than decoding and tracking together) is
-//     shared by every core. Batches circulate through channels (a few
-//     batches in all, so memory stays bounded); the caller's function never
+//     a worker per usable CPU, each taking a batch of consecutive packets
+//     through every stage: it reads the batch's frames from the source
+//     (filtering and numbering them, copying their bytes into the batch's
+//     own memory) while holding the source, decodes them with a decoder of
+//     its own (a decoder keeps nothing from one frame to the next, which a
+//     test checks on the corpus), waits until the batch before is tracked
+//     and runs the tracker over this one (the decoder's tracker is set
+//     aside while Run runs; decode.Tracked says which packets it takes),
+//     and with RunLines formats the lines. The goroutine that called Run
+//     passes the batches on in the order they were read. A batch stays on
+//     one worker from its read to its lines, so its bytes are in that
+//     core's cache when they are decoded and formatted; only the reading
+//     and the tracking take turns. Batches circulate through channels (a
+//     few in all, so memory stays bounded); the caller's function never
 //     runs concurrently with itself.
 //
 // Goroutines: a Pipeline belongs to one goroutine (the one calling Next or
-// Run). Run's stage-1 and stage-2 goroutines end before Run returns (the
-// formatters are done with every batch by then, and leave),
-// whatever happens: the end of the source, a read error (returned after
-// every packet read before it has been passed on), the caller's function
-// failing (stage 1 is told to stop and both are drained), or ctx ending
-// (checked every 1024 frames and by sources that take a context). So
-// Tracker may be read once Run returns.
+// Run). Run's workers end before Run returns, whatever happens: the end
+// of the source, a read error (returned after every packet read before it
+// has been passed on), the caller's function failing (the workers are told
+// to read no more, and are drained), or ctx ending (checked every 1024
+// frames and by sources that take a context). So Tracker may be read once
+// Run returns.
 package pipeline

@@ -4,34 +4,40 @@ import (
 	"context"
 	"io"
 	"runtime"
+	"sync"
 
 	"github.com/sockscope/sockscope/capture"
 	"github.com/sockscope/sockscope/decode"
 )
 
-// batch is what stage 1 hands stage 2: packets that point into nothing
-// but the batch itself.
+// batch is a run of consecutive packets that one worker takes from the
+// source to its lines: they point into nothing but the batch itself.
 type batch struct {
-	pkts   []decode.Packet
-	frames []capture.Frame // header fields; Data in arena with KeepFrames
-	arena  []byte          // payloads, DNS names, frame bytes
-	err    error           // the read error that came after these packets
+	numbers []int           // each frame's number, as nextFrame gave it
+	frames  []capture.Frame // header fields; Data and Options in arena
+	pkts    []decode.Packet
+	arena   []byte // frame bytes, options, DNS names
+	err     error  // the read error that came after these packets
 
-	// With RunLines, once a formatter has formatted the batch: the lines,
-	// each with its newline, one after the other, and where each ends;
-	// done is signalled then.
+	// prev is closed once the batch before this one is tracked, tracked
+	// once this one is: the tracker takes the batches in order.
+	prev, tracked chan struct{}
+
+	// With RunLines, the lines, each with its newline, one after the
+	// other, and where each ends.
 	formatted bool
 	lines     []byte
 	ends      []int
-	done      chan struct{}
+	done      chan struct{} // signalled when the worker is done with it
 }
 
 // arenaChunk is the size of a batch's byte memory; a batch that needs more
 // takes another chunk, and keeps the last one it took for its next use.
-const arenaChunk = 256 << 10
+const arenaChunk = 512 << 10
 
-// nBatches circulate: one being decoded, one being tracked, one being
-// formatted by each formatter, one being passed on, and some queued.
+// nBatches circulate: one being read, one being decoded, tracked or
+// formatted by each worker, some waiting for the caller, one being passed
+// on.
 const nBatches = 8
 
 // keep copies s into the batch's memory.
@@ -47,14 +53,16 @@ func (b *batch) keep(s []byte) []byte {
 	return b.arena[start:len(b.arena):len(b.arena)]
 }
 
-// runParallel is Run's staged form: stage 1 (read, filter, number,
-// decode) and stage 2 (track) on goroutines of their own, and the caller's
-// function on the caller's goroutine. The decoder's tracker is set aside
-// while it runs, so that decoding does not wait for tracking. With lineFn
-// (RunLines), the tracked batches are formatted by a pool of formatters,
-// one per usable CPU, each batch by one of them, and the caller passes the
-// lines on in the batches' order; formatting (JSON's above all) is then
-// shared by every core instead of bounding the whole.
+// runParallel is Run's parallel form. A worker per usable CPU takes a
+// batch through every stage: it reads the batch's frames from the source
+// (filtering and numbering them) while holding the source, decodes them
+// with a decoder of its own, waits until the batch before is tracked and
+// tracks this one (the decoder's tracker, set aside while Run runs, sees
+// every packet in order), and, with lineFn (RunLines), formats the lines.
+// The caller's goroutine passes the batches on in the order they were
+// read. A batch stays on one worker from its read to its lines, so its
+// bytes are in that core's cache when they are decoded and formatted;
+// only reading and tracking take turns.
 func (p *Pipeline) runParallel(ctx context.Context, fn Func, lineFn LineFunc) error {
 	size := p.cfg.BatchSize
 	if size <= 0 {
@@ -62,78 +70,97 @@ func (p *Pipeline) runParallel(ctx context.Context, fn Func, lineFn LineFunc) er
 	}
 	// No send on these blocks: there are only nBatches batches.
 	free := make(chan *batch, nBatches)
-	decoded := make(chan *batch, nBatches)
-	tracked := make(chan *batch, nBatches) // in order, to the caller
+	order := make(chan *batch, nBatches) // in the order read, to the caller
 	stop := make(chan struct{})
 	for i := 0; i < nBatches; i++ {
-		free <- &batch{pkts: make([]decode.Packet, size), frames: make([]capture.Frame, size), arena: make([]byte, 0, arenaChunk), done: make(chan struct{}, 1)}
-	}
-	var toFormat chan *batch // with lineFn: to the formatters, in any order
-	if lineFn != nil {
-		toFormat = make(chan *batch, nBatches)
-		for range max(runtime.GOMAXPROCS(0), 1) {
-			go func() {
-				format := p.cfg.Format() // its own: a formatter may keep state
-				for b := range toFormat {
-					b.format(format)
-					b.done <- struct{}{}
-				}
-			}()
+		free <- &batch{
+			numbers: make([]int, size), frames: make([]capture.Frame, size), pkts: make([]decode.Packet, size),
+			arena: make([]byte, 0, arenaChunk), done: make(chan struct{}, 1),
 		}
 	}
 	seq := p.dec.Seq
 	p.dec.Seq = nil
-	// Put back once both goroutines have ended (tracked is closed).
+	// Put back once every worker has ended (order is closed).
 	defer func() { p.dec.Seq = seq }()
-	// Stage 1: read, filter, number, decode.
-	go func() {
-		defer close(decoded)
-		for {
-			var b *batch
-			select {
-			case <-stop:
-				return
-			case b = <-free:
+
+	var (
+		source      sync.Mutex // held while reading; guards ended and lastTracked
+		ended       bool       // the source has nothing more, or Run stops
+		lastTracked = closedChan()
+		workers     sync.WaitGroup
+	)
+	// read takes the source's next batch into b, and queues b for the
+	// caller; false when there is nothing more to read.
+	read := func(b *batch) bool {
+		source.Lock()
+		defer source.Unlock()
+		select {
+		case <-stop:
+			ended = true
+		default:
+		}
+		if ended {
+			return false
+		}
+		n, err := p.readBatch(ctx, b, size)
+		if err != nil {
+			ended = true
+			if err != io.EOF {
+				b.err = err
 			}
-			n, err := p.fill(ctx, b, size)
-			b.pkts, b.frames = b.pkts[:n], b.frames[:n]
-			b.formatted = false
-			if err != nil {
-				if err != io.EOF {
-					b.err = err
+		}
+		if n == 0 && b.err == nil {
+			return false
+		}
+		b.prev, b.tracked = lastTracked, make(chan struct{})
+		lastTracked = b.tracked
+		order <- b
+		return true
+	}
+	for w := range max(runtime.GOMAXPROCS(0), 1) {
+		dec := p.dec
+		if w > 0 {
+			dec = decode.NewDecoder()
+			dec.Seq = nil
+		}
+		var format func([]byte, *decode.Packet) []byte
+		if lineFn != nil {
+			format = p.cfg.Format() // its own: a formatter may keep state
+		}
+		workers.Add(1)
+		go func() {
+			defer workers.Done()
+			for {
+				b := <-free
+				if !read(b) {
+					free <- b
+					return
 				}
-				decoded <- b
-				return
-			}
-			decoded <- b
-		}
-	}()
-	// Stage 2: track, then hand the batch to a formatter (with lineFn)
-	// and, in order, to the caller.
-	go func() {
-		defer close(tracked)
-		if toFormat != nil {
-			defer close(toFormat)
-		}
-		for b := range decoded {
-			if seq != nil {
-				for i := range b.pkts {
-					if pk := &b.pkts[i]; decode.Tracked(pk) {
-						seq.Track(pk)
+				p.decodeBatch(dec, b)
+				<-b.prev
+				if seq != nil {
+					for i := range b.pkts {
+						if pk := &b.pkts[i]; decode.Tracked(pk) {
+							seq.Track(pk)
+						}
 					}
 				}
+				close(b.tracked)
+				if format != nil {
+					b.format(format)
+				}
+				b.done <- struct{}{}
 			}
-			if toFormat != nil {
-				toFormat <- b
-			}
-			tracked <- b
-		}
+		}()
+	}
+	go func() {
+		workers.Wait()
+		close(order)
 	}()
+
 	var err error
-	for b := range tracked {
-		if toFormat != nil {
-			<-b.done // its formatter is done with it
-		}
+	for b := range order {
+		<-b.done // its worker is done with it
 		if err == nil {
 			if b.formatted {
 				start := 0
@@ -154,7 +181,7 @@ func (p *Pipeline) runParallel(ctx context.Context, fn Func, lineFn LineFunc) er
 				err = b.err
 			}
 			if err != nil {
-				close(stop) // stage 1 ends at its next batch; drain the rest
+				close(stop) // the workers read no more; drain the rest
 			}
 		}
 		free <- b
@@ -162,33 +189,48 @@ func (p *Pipeline) runParallel(ctx context.Context, fn Func, lineFn LineFunc) er
 	return err
 }
 
-// fill decodes up to size packets into b; it returns how many, and the
-// error (io.EOF at the end) that stopped it short.
-func (p *Pipeline) fill(ctx context.Context, b *batch, size int) (int, error) {
-	b.pkts, b.frames = b.pkts[:size], b.frames[:size]
-	b.arena, b.err = b.arena[:0], nil
+func closedChan() chan struct{} {
+	c := make(chan struct{})
+	close(c)
+	return c
+}
+
+// readBatch reads, filters and numbers up to size frames into b, copying
+// their bytes into b's memory; it returns how many, and the error (io.EOF
+// at the end) that stopped it short.
+func (p *Pipeline) readBatch(ctx context.Context, b *batch, size int) (int, error) {
+	b.numbers, b.frames, b.pkts = b.numbers[:size], b.frames[:size], b.pkts[:size]
+	b.arena, b.err, b.formatted = b.arena[:0], nil, false
 	for i := 0; i < size; i++ {
-		pk := &b.pkts[i]
-		if err := p.next(ctx, pk); err != nil {
+		number, err := p.nextFrame(ctx)
+		if err != nil {
+			b.numbers, b.frames, b.pkts = b.numbers[:i], b.frames[:i], b.pkts[:i]
 			return i, err
 		}
-		if p.cfg.NoPayload {
-			pk.Payload = nil
-		} else {
-			pk.Payload = b.keep(pk.Payload)
-		}
-		pk.DNS.QName = b.keep(pk.DNS.QName)
-		pk.FrameOptions = b.keep(pk.FrameOptions) // nil but for pcapng comments
+		b.numbers[i] = number
 		f := &b.frames[i]
 		*f = p.f
-		if p.cfg.KeepFrames {
-			f.Data = b.keep(p.f.Data)
-		} else {
-			f.Data = nil
-		}
+		f.Data = b.keep(p.f.Data)
 		f.Options = b.keep(p.f.Options) // nil but for pcapng blocks with options (comments)
 	}
 	return size, nil
+}
+
+// decodeBatch decodes b's frames with dec. What a packet points to (its
+// payload, its frame's options) is in the batch's memory already but the
+// DNS name, which the decoder keeps, and is copied there.
+func (p *Pipeline) decodeBatch(dec *decode.Decoder, b *batch) {
+	for i := range b.frames {
+		pk, f := &b.pkts[i], &b.frames[i]
+		p.decode(dec, f, b.numbers[i], pk)
+		if p.cfg.NoPayload {
+			pk.Payload = nil
+		}
+		pk.DNS.QName = b.keep(pk.DNS.QName)
+		if !p.cfg.KeepFrames {
+			f.Data = nil
+		}
+	}
 }
 
 // format makes the lines of b's packets.

@@ -24,8 +24,8 @@ func render(t *testing.T, path string, json, parallel bool, batch int, expr stri
 	return renderMode(t, path, json, parallel, false, batch, expr)
 }
 
-// renderMode is render; with lines it formats through RunLines (stage 1
-// formats the batches stage 2 has not caught up with).
+// renderMode is render; with lines it formats through RunLines (each
+// worker formats the batches it read).
 func renderMode(t *testing.T, path string, json, parallel, lines bool, batch int, expr string) (string, string, error) {
 	t.Helper()
 	r, err := capture.Open(path)
@@ -109,7 +109,8 @@ func TestParallelSameAsSequential(t *testing.T) {
 					t.Errorf("%s: parallel error %v, sequential %v", what, gotErr, wantErr)
 				}
 				if gotOut != wantOut {
-					t.Errorf("%s: parallel output differs from sequential at byte %d", what, firstDiff(gotOut, wantOut))
+					d := firstDiff(gotOut, wantOut)
+					t.Errorf("%s: parallel output differs from sequential at byte %d\ngot  %q\nwant %q", what, d, gotOut[max(0, d-300):min(len(gotOut), d+200)], wantOut[max(0, d-300):min(len(wantOut), d+200)])
 				}
 				if gotFrames != wantFrames {
 					t.Errorf("%s: parallel frames differ from sequential at byte %d", what, firstDiff(gotFrames, wantFrames))
@@ -129,7 +130,7 @@ func firstDiff(a, b string) int {
 }
 
 // TestParallelStopsOnError: an error from the caller's function ends Run
-// with that error, after exactly the packets before it, and stage 1 stops.
+// with that error, after exactly the packets before it, and the workers stop reading.
 func TestParallelStopsOnError(t *testing.T) {
 	if runtime.GOMAXPROCS(0) < 2 {
 		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
@@ -160,6 +161,6 @@ func TestParallelStopsOnError(t *testing.T) {
 		t.Fatalf("Run = %v after %d packets, want %v after 10", err, seen, stop)
 	}
 	if pl.Read() >= 50*9 {
-		t.Errorf("stage 1 read %d frames after the error, want it stopped early", pl.Read())
+		t.Errorf("the workers read %d frames after the error, want it stopped early", pl.Read())
 	}
 }

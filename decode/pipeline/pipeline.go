@@ -48,7 +48,7 @@ type Config struct {
 	// Otherwise frames keep their number in the file, as with Wireshark's
 	// display filter, and a filter error ends the reading.
 	Live bool
-	// Parallel lets Run use two goroutines (see the package doc) when
+	// Parallel lets Run use a worker per CPU (see the package doc) when
 	// runtime.GOMAXPROCS allows two to run at once.
 	Parallel bool
 	// KeepFrames makes the parallel Run copy each frame's bytes for the
@@ -131,42 +131,56 @@ func (p *Pipeline) Next(ctx context.Context) (*capture.Frame, *decode.Packet, er
 
 // next reads the next kept frame into p.f and decodes it into dst.
 func (p *Pipeline) next(ctx context.Context, dst *decode.Packet) error {
+	number, err := p.nextFrame(ctx)
+	if err != nil {
+		return err
+	}
+	p.decode(p.dec, &p.f, number, dst)
+	return nil
+}
+
+// decode makes dst of f, the frame numbered number, with dec (or, with
+// NoDecode, only the frame's number, time and lengths).
+func (p *Pipeline) decode(dec *decode.Decoder, f *capture.Frame, number int, dst *decode.Packet) {
+	if p.cfg.NoDecode {
+		*dst = decode.Packet{
+			Number: number, Sec: f.Sec, Nsec: f.Nsec, NoTime: f.NoTime,
+			Len: f.Len, CapLen: len(f.Data), LinkType: f.LinkType,
+		}
+		return
+	}
+	dec.Decode(f, number, dst)
+}
+
+// nextFrame reads the next kept frame into p.f and returns its number.
+func (p *Pipeline) nextFrame(ctx context.Context) (int, error) {
 	for {
 		if p.cfg.Count > 0 && p.kept >= p.cfg.Count {
-			return io.EOF
+			return 0, io.EOF
 		}
 		p.read++
 		if p.read&1023 == 0 && ctx.Err() != nil {
 			p.read--
-			return io.EOF
+			return 0, io.EOF
 		}
 		if err := p.src.Next(ctx, &p.f); err != nil {
 			p.read--
-			return err
+			return 0, err
 		}
 		if p.filter {
 			ok, err := p.cfg.Filter.Match(p.f.LinkType, p.f.Data, p.f.Len)
 			if err != nil && !p.cfg.Live {
-				return fmt.Errorf("%s: packet %d: %w", p.cfg.Name, p.read, err)
+				return 0, fmt.Errorf("%s: packet %d: %w", p.cfg.Name, p.read, err)
 			}
 			if !ok {
 				continue
 			}
 		}
 		p.kept++
-		number := p.read
 		if p.cfg.Live {
-			number = p.kept
+			return p.kept, nil
 		}
-		if p.cfg.NoDecode {
-			*dst = decode.Packet{
-				Number: number, Sec: p.f.Sec, Nsec: p.f.Nsec, NoTime: p.f.NoTime,
-				Len: p.f.Len, CapLen: len(p.f.Data), LinkType: p.f.LinkType,
-			}
-		} else {
-			p.dec.Decode(&p.f, number, dst)
-		}
-		return nil
+		return p.read, nil
 	}
 }
 
@@ -180,10 +194,9 @@ type Func func(f *capture.Frame, pk *decode.Packet) error
 type LineFunc func(f *capture.Frame, pk *decode.Packet, line []byte) error
 
 // RunLines is Run for callers that print every packet with
-// Config.Format: in the parallel form the formatting is shared between
-// the two goroutines (stage 1 formats a batch itself when stage 2 is
-// behind, as with JSON, whose formatting costs more than the decoding),
-// so that both cores stay busy. Lines come in the packets' order.
+// Config.Format: in the parallel form each worker formats the batches it
+// read, so formatting (JSON's costs more than decoding and tracking
+// together) is shared by every core. Lines come in the packets' order.
 func (p *Pipeline) RunLines(ctx context.Context, fn LineFunc) error {
 	format := p.cfg.Format()
 	var line []byte
@@ -197,7 +210,7 @@ func (p *Pipeline) RunLines(ctx context.Context, fn LineFunc) error {
 	return p.Run(ctx, each)
 }
 
-// Parallel reports whether Run would use two goroutines.
+// Parallel reports whether Run would use its parallel form.
 func (p *Pipeline) Parallel() bool {
 	return p.cfg.Parallel && runtime.GOMAXPROCS(0) >= 2
 }
