@@ -4,7 +4,6 @@ import (
 	"encoding/binary"
 	"net/netip"
 	"slices"
-	"strconv"
 
 	"github.com/sockscope/sockscope/internal/escape"
 )
@@ -77,11 +76,7 @@ func (o *jsonObj) key(k string) {
 
 func (o *jsonObj) uint(k string, v uint64) {
 	o.key(k)
-	if v < 10 { // most flags and small counters: skip strconv
-		o.b = append(o.b, byte('0'+v))
-		return
-	}
-	o.b = strconv.AppendUint(o.b, v, 10)
+	o.b = appendUint(o.b, v)
 }
 
 func (o *jsonObj) bit(k string, v bool) {
@@ -114,7 +109,7 @@ func (o *jsonObj) name(k, v string) {
 func (o *jsonObj) addr(k string, a netip.Addr) {
 	o.key(k)
 	o.b = append(o.b, '"')
-	o.b = a.AppendTo(o.b)
+	o.b = appendAddr(o.b, a)
 	o.b = append(o.b, '"')
 }
 
@@ -189,9 +184,9 @@ func appendEpoch(dst []byte, sec, nsec int64) []byte {
 	if neg {
 		dst = append(dst, '-')
 	}
-	dst = strconv.AppendUint(dst, s, 10)
+	dst = appendUint(dst, s)
 	dst = append(dst, '.')
-	return appendZeroPadded(dst, uint64(nsec), 9)
+	return appendDigits(dst, uint32(nsec), 9)
 }
 
 // appendJSONString appends s as the body of a JSON string, escaped by

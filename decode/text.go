@@ -91,19 +91,12 @@ func (f *TextFormatter) appendTime(dst []byte, p *Packet) []byte {
 }
 
 // txtPadded appends v in decimal, zero-padded to width digits.
-func txtPadded(dst []byte, v uint32, width int) []byte {
-	var b [10]byte
-	i := len(b)
-	for v > 0 || i > len(b)-width {
-		i--
-		b[i] = byte('0' + v%10)
-		v /= 10
-	}
-	return append(dst, b[i:]...)
-}
+func txtPadded(dst []byte, v uint32, width int) []byte { return appendDigits(dst, v, width) }
 
-func txtUint(dst []byte, v uint64) []byte { return strconv.AppendUint(dst, v, 10) }
-func txtInt(dst []byte, v int) []byte     { return strconv.AppendInt(dst, int64(v), 10) }
+// txtUint and txtInt append a number in decimal, as strconv does
+// (format_num.go).
+func txtUint(dst []byte, v uint64) []byte { return appendUint(dst, v) }
+func txtInt(dst []byte, v int) []byte     { return appendInt(dst, v) }
 
 const textHexDigits = "0123456789abcdef"
 
@@ -135,7 +128,7 @@ func txtAddr(dst []byte, a netip.Addr) []byte {
 	if !a.IsValid() {
 		return append(dst, '?')
 	}
-	return a.AppendTo(dst)
+	return appendAddr(dst, a)
 }
 
 // txtAddrPort appends "addr.port" as tcpdump does.

@@ -1,7 +1,5 @@
 package decode
 
-import "strconv"
-
 // expertMarkers are Wireshark's Info-column markers of the Expert bits, in
 // bit order; the duplicate ACK's is built with its numbers.
 var expertMarkers = [...]string{
@@ -26,9 +24,9 @@ func AppendAnalysisMarkers(dst []byte, p *Packet) []byte {
 			}
 			if Expert(1<<i) == ExpertDuplicateAck {
 				dst = append(dst, " [TCP Dup ACK "...)
-				dst = strconv.AppendInt(dst, int64(a.DupAckFrame), 10)
+				dst = appendInt(dst, int(a.DupAckFrame))
 				dst = append(dst, '#')
-				dst = strconv.AppendInt(dst, int64(a.DupAckNum), 10)
+				dst = appendInt(dst, int(a.DupAckNum))
 				dst = append(dst, ']')
 				continue
 			}

@@ -1,0 +1,183 @@
+package decode
+
+import (
+	"encoding/binary"
+	"math/bits"
+	"net/netip"
+	"slices"
+	"strconv"
+)
+
+// Number and address formatting for the per-packet printers (the text
+// line and the JSON object), which write some thirty numbers a packet.
+// Each function here writes exactly what strconv.AppendUint(dst, v, 10)
+// or netip.Addr.AppendTo writes (format_num_test.go holds them to it); they
+// are faster because they write into dst's spare capacity in place of a
+// scratch buffer, and convert eight digits at a time with integer
+// arithmetic in place of one division per two digits.
+
+// fmtRoom is the spare capacity the fixed-width writes below need: they
+// store whole 8-byte words past the digits they keep.
+const fmtRoom = 32
+
+// digitPairs is "00".."99": two digits a load.
+const digitPairs = "00010203040506070809" +
+	"10111213141516171819" +
+	"20212223242526272829" +
+	"30313233343536373839" +
+	"40414243444546474849" +
+	"50515253545556575859" +
+	"60616263646566676869" +
+	"70717273747576777879" +
+	"80818283848586878889" +
+	"90919293949596979899"
+
+// room returns dst with at least fmtRoom bytes of spare capacity: the
+// worker's line buffer is reused, so this grows it once, not per packet.
+func room(dst []byte) []byte {
+	if cap(dst)-len(dst) < fmtRoom {
+		dst = slices.Grow(dst, fmtRoom)
+	}
+	return dst
+}
+
+// digits8 is v (< 1e8) as eight decimal digits, zero-padded, one per
+// byte, the first digit in the lowest byte (the order a little-endian
+// store writes). Lanes of the word hold the halves, then the quarters, of
+// the number, and one multiplication divides every lane at once.
+func digits8(v uint32) uint64 {
+	// Two 4-digit halves, the high half in the low 32-bit lane.
+	x := uint64(v/10000) | uint64(v%10000)<<32
+	// Each lane (< 10000) into hundreds and the rest: d/100 is
+	// d*10486>>20 for every d < 10000.
+	hi := (x * 10486 >> 20) & 0x0000007f0000007f
+	x = hi | (x-hi*100)<<16
+	// Each 16-bit lane (< 100) into tens and ones: e/10 is e*103>>10
+	// for every e < 100.
+	hi = (x * 103 >> 10) & 0x000f000f000f000f
+	return hi | (x-hi*10)<<8
+}
+
+// digits4 is v (< 1e4) as four decimal digits, as digits8 makes eight.
+func digits4(v uint32) uint32 {
+	hi := v * 5243 >> 19 // v/100 for every v < 1e4
+	x := hi | (v-hi*100)<<16
+	hi = (x * 103 >> 10) & 0x000f000f
+	return hi | (x-hi*10)<<8
+}
+
+// appendUint appends v in decimal, as strconv.AppendUint(dst, v, 10).
+// Each size of number takes the shortest path: a line's numbers are
+// flags and header lengths (one or two digits), ports and windows (up to
+// five), relative sequence numbers, and absolute sequence numbers and
+// timestamps (ten).
+func appendUint(dst []byte, v uint64) []byte {
+	if v < 100 {
+		if v < 10 {
+			return append(dst, byte('0'+v))
+		}
+		return append(dst, digitPairs[2*v], digitPairs[2*v+1])
+	}
+	dst = room(dst)
+	n := len(dst)
+	switch {
+	case v < 1e4:
+		d := digits4(uint32(v))
+		lead := bits.TrailingZeros32(d) / 8 // zero digits in front
+		binary.LittleEndian.PutUint32(dst[n:n+4], (d|0x30303030)>>(8*lead))
+		return dst[:n+4-lead]
+	case v < 1e8:
+		d := digits8(uint32(v))
+		lead := bits.TrailingZeros64(d) / 8
+		binary.LittleEndian.PutUint64(dst[n:n+8], (d|0x3030303030303030)>>(8*lead))
+		return dst[:n+8-lead]
+	case v < 1e10: // every uint32 of nine or ten digits
+		hi := v / 1e8
+		lo := uint32(v - hi*1e8)
+		w := dst[n : n+10]
+		if hi < 10 {
+			w[0] = byte('0' + hi)
+			n++
+		} else {
+			w[0], w[1] = digitPairs[2*hi], digitPairs[2*hi+1]
+			n += 2
+		}
+		binary.LittleEndian.PutUint64(dst[n:n+8], digits8(lo)|0x3030303030303030)
+		return dst[:n+8]
+	case v < 1e16:
+		hi := v / 1e8
+		lo := uint32(v - hi*1e8)
+		d := digits8(uint32(hi))
+		lead := bits.TrailingZeros64(d) / 8
+		binary.LittleEndian.PutUint64(dst[n:n+8], (d|0x3030303030303030)>>(8*lead))
+		n += 8 - lead
+		binary.LittleEndian.PutUint64(dst[n:n+8], digits8(lo)|0x3030303030303030)
+		return dst[:n+8]
+	}
+	return strconv.AppendUint(dst, v, 10)
+}
+
+// appendInt appends v in decimal, as strconv.AppendInt(dst, int64(v), 10).
+func appendInt(dst []byte, v int) []byte {
+	if v < 0 {
+		return strconv.AppendInt(dst, int64(v), 10)
+	}
+	return appendUint(dst, uint64(v))
+}
+
+// appendDigits appends v zero-padded to width (>= 1) digits, as txtPadded and
+// appendZeroPadded do: all of v's digits, and zeros in front up to width.
+func appendDigits(dst []byte, v uint32, width int) []byte {
+	switch {
+	case v < 1e8 && width <= 8:
+		d := digits8(v)
+		lead := min(bits.TrailingZeros64(d)/8, 8-width) // zeros dropped
+		dst = room(dst)
+		n := len(dst)
+		binary.LittleEndian.PutUint64(dst[n:n+8], (d|0x3030303030303030)>>(8*lead))
+		return dst[:n+8-lead]
+	case v < 1e9 && width == 9:
+		dst = room(dst)
+		n := len(dst)
+		dst = dst[:n+9]
+		dst[n] = byte('0' + v/1e8)
+		binary.LittleEndian.PutUint64(dst[n+1:n+9], digits8(v%1e8)|0x3030303030303030)
+		return dst
+	}
+	var b [20]byte
+	s := strconv.AppendUint(b[:0], uint64(v), 10)
+	for i := len(s); i < width; i++ {
+		dst = append(dst, '0')
+	}
+	return append(dst, s...)
+}
+
+// octetWords[c] is c in decimal followed by a dot ("7.", "255."), as a
+// little-endian word; octetLens[c] is its length with the dot.
+var octetWords, octetLens = func() (w [256]uint32, l [256]uint8) {
+	for c := range w {
+		var b [4]byte
+		s := strconv.Itoa(c) + "."
+		copy(b[:], s)
+		w[c], l[c] = binary.LittleEndian.Uint32(b[:]), uint8(len(s))
+	}
+	return w, l
+}()
+
+// appendAddr appends a as netip.Addr.AppendTo does. An IPv4 address, the
+// common case, is written here a word per octet; the others go to netip.
+func appendAddr(dst []byte, a netip.Addr) []byte {
+	if !a.Is4() {
+		return a.AppendTo(dst)
+	}
+	b := a.As4()
+	dst = room(dst)
+	n := len(dst)
+	out := dst[n : n+16 : n+16]
+	i := 0
+	for _, c := range b {
+		binary.LittleEndian.PutUint32(out[i:i+4], octetWords[c])
+		i += int(octetLens[c])
+	}
+	return dst[:n+i-1] // without the last dot
+}
