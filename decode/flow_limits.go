@@ -121,16 +121,31 @@ func (t *Tracker) Retired() RetireStats {
 		Closed: t.retired[RetireClosed], Late: t.late, Lingering: t.nClosed, Ghosts: t.ghosts.len()}
 }
 
-// flowList is a list of flows, most recently seen first, linked through
-// the flows themselves: no allocation per flow, O(1) to touch.
-type flowList[T any] struct {
-	head, tail *T
-	links      func(*T) *flowLinks[T]
+// connList and udpList are lists of flows, most recently seen first,
+// linked through the flows themselves: no allocation per flow, O(1) to
+// touch. They are written out for each kind of flow rather than generic
+// over a function that finds a flow's links: every packet touches a list,
+// and a field access inlines where a call through a function value does
+// not. The two must stay the same but for links.
+type connList struct {
+	head, tail *Conn
+	closed     bool // linked through Conn.closed, else through Conn.lru
 }
+
+type udpList struct{ head, tail *udpConv }
 
 type flowLinks[T any] struct{ prev, next *T }
 
-func (l *flowList[T]) pushFront(x *T) {
+func (l *connList) links(c *Conn) *flowLinks[Conn] {
+	if l.closed {
+		return &c.closed
+	}
+	return &c.lru
+}
+
+func (l *udpList) links(u *udpConv) *flowLinks[udpConv] { return &u.lru }
+
+func (l *connList) pushFront(x *Conn) {
 	lx := l.links(x)
 	lx.prev, lx.next = nil, l.head
 	if l.head != nil {
@@ -141,7 +156,7 @@ func (l *flowList[T]) pushFront(x *T) {
 	l.head = x
 }
 
-func (l *flowList[T]) remove(x *T) {
+func (l *connList) remove(x *Conn) {
 	lx := l.links(x)
 	if lx.prev != nil {
 		l.links(lx.prev).next = lx.next
@@ -157,7 +172,41 @@ func (l *flowList[T]) remove(x *T) {
 }
 
 // touch moves x to the front.
-func (l *flowList[T]) touch(x *T) {
+func (l *connList) touch(x *Conn) {
+	if l.head != x {
+		l.remove(x)
+		l.pushFront(x)
+	}
+}
+
+func (l *udpList) pushFront(x *udpConv) {
+	lx := l.links(x)
+	lx.prev, lx.next = nil, l.head
+	if l.head != nil {
+		l.links(l.head).prev = x
+	} else {
+		l.tail = x
+	}
+	l.head = x
+}
+
+func (l *udpList) remove(x *udpConv) {
+	lx := l.links(x)
+	if lx.prev != nil {
+		l.links(lx.prev).next = lx.next
+	} else {
+		l.head = lx.next
+	}
+	if lx.next != nil {
+		l.links(lx.next).prev = lx.prev
+	} else {
+		l.tail = lx.prev
+	}
+	lx.prev, lx.next = nil, nil
+}
+
+// touch moves x to the front.
+func (l *udpList) touch(x *udpConv) {
 	if l.head != x {
 		l.remove(x)
 		l.pushFront(x)
@@ -243,8 +292,8 @@ func (t *Tracker) retireConn(c *Conn, why RetireReason) {
 		}
 		t.unlinger(c)
 	}
-	if t.conns[c.key] == c {
-		delete(t.conns, c.key)
+	if t.connOf(c) == c {
+		t.forgetConn(c)
 		if why == RetireClosed {
 			_, _, n := t.closedBounds()
 			t.ghosts.add(c, n)
@@ -272,6 +321,23 @@ func (t *Tracker) retireConn(c *Conn, why RetireReason) {
 	t.freeConns = append(t.freeConns, c)
 }
 
+// connOf returns the current connection of c's 4-tuple.
+func (t *Tracker) connOf(c *Conn) *Conn {
+	if c.k4 != (key4{}) {
+		return t.conns[c.k4]
+	}
+	return t.conns6[c.key]
+}
+
+// forgetConn removes c's 4-tuple from the connections found by key.
+func (t *Tracker) forgetConn(c *Conn) {
+	if c.k4 != (key4{}) {
+		delete(t.conns, c.k4)
+	} else {
+		delete(t.conns6, c.key)
+	}
+}
+
 // retireScratch is where a retiring flow's summary is built.
 type retireScratch struct {
 	conv   Conversation
@@ -282,8 +348,12 @@ type retireScratch struct {
 func (t *Tracker) retireUDP(u *udpConv, why RetireReason) {
 	t.udpLRU.remove(u)
 	t.liveUDP--
-	if t.udp[u.key] == u {
-		delete(t.udp, u.key)
+	if u.k4 != (key4{}) {
+		if t.udp[u.k4] == u {
+			delete(t.udp, u.k4)
+		}
+	} else if t.udp6[u.key] == u {
+		delete(t.udp6, u.key)
 	}
 	t.retired[why]++
 	if t.limits.Summaries || t.keepUDP == u.id+1 {
@@ -382,7 +452,7 @@ func (t *Tracker) Freeze() {
 	for u := t.udpLRU.head; u != nil; u = t.udpLRU.head {
 		t.retireUDP(u, RetireNone)
 	}
-	t.conns, t.udp, t.last = nil, nil, nil
+	t.conns, t.conns6, t.udp, t.udp6, t.last = nil, nil, nil, nil, nil
 	t.ghosts = ghostTable{}
 	t.freeConns, t.freeUDP = nil, nil
 	t.tcp.release()

@@ -213,7 +213,8 @@ func (l *connLife) history(i int, h []StateChange) []StateChange {
 // udpConv is one UDP conversation: a 5-tuple, both directions.
 type udpConv struct {
 	id                      int
-	key                     connKey
+	k4                      key4    // the key of an IPv4 conversation; zero for others
+	key                     connKey // and of any other (flow_key.go)
 	lru                     flowLinks[udpConv]
 	seen                    int64             // time of the last datagram, quoted ones included
 	ends                    [2]netip.AddrPort // by direction
@@ -227,20 +228,31 @@ type udpConv struct {
 // trackUDP numbers the conversation of src→dst; counted is false for the
 // datagram an ICMP error quotes (it gets the number, not the counts).
 func (t *Tracker) trackUDP(p *Packet, src netip.Addr, sport uint16, dst netip.Addr, dport uint16, counted bool) {
-	key, dir := keyOf(src, sport, dst, dport)
 	seen := t.tick(p)
-	u := t.udp[key]
+	var key connKey
+	var u *udpConv
+	k4, dir, ok := key4Of(src, sport, dst, dport)
+	if ok {
+		u = t.udp[k4]
+	} else {
+		key, dir = keyOf(src, sport, dst, dport)
+		u = t.udp6[key]
+	}
 	if u == nil {
 		if n := len(t.freeUDP); n > 0 {
 			u, t.freeUDP = t.freeUDP[n-1], t.freeUDP[:n-1]
 		} else {
 			u = new(udpConv)
 		}
-		u.id, u.key, u.a = t.udps.n, key, -1
+		u.id, u.k4, u.key, u.a = t.udps.n, k4, key, -1
 		u.ends[dir] = netip.AddrPortFrom(src, sport)
 		u.ends[1-dir] = netip.AddrPortFrom(dst, dport)
 		t.udps.add(u)
-		t.udp[key] = u
+		if ok {
+			t.udp[k4] = u
+		} else {
+			t.udp6[key] = u
+		}
 		t.udpLRU.pushFront(u)
 		t.liveUDP++
 		t.enforceCap(nil, u)

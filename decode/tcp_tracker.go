@@ -22,17 +22,19 @@ import (
 // allocates nothing once its connection exists, nor once the cap is
 // reached: retired Conns are reused.
 type Tracker struct {
-	conns map[connKey]*Conn // the current connection of each 4-tuple
-	last  *Conn             // the connection of the previous segment: most segments follow one of their own
-	tcp   streams[Conn]     // live connections, by stream number
-	udp   map[connKey]*udpConv
-	udps  streams[udpConv] // live UDP conversations, by udp.stream
+	conns  map[key4]*Conn    // the current connection of each IPv4 4-tuple (flow_key.go)
+	conns6 map[connKey]*Conn // and of each other one
+	last   *Conn             // the connection of the previous segment: most segments follow one of their own
+	tcp    streams[Conn]     // live connections, by stream number
+	udp    map[key4]*udpConv
+	udp6   map[connKey]*udpConv
+	udps   streams[udpConv] // live UDP conversations, by udp.stream
 
 	// Bounds on the flows kept (flow_limits.go): the live ones, most
 	// recently seen first, and the summary rows of the retired ones.
 	limits           Limits
-	tcpLRU           flowList[Conn]
-	udpLRU           flowList[udpConv]
+	tcpLRU           connList
+	udpLRU           udpList
 	liveTCP, liveUDP int
 	clock            int64     // capture time of the latest packet that has one
 	retired          [4]uint64 // by RetireReason
@@ -46,7 +48,7 @@ type Tracker struct {
 
 	// Closed connections (conn_close.go): those lingering, most recently
 	// seen first, and the ghosts of those retired.
-	closedList flowList[Conn]
+	closedList connList
 	nClosed    int
 	ghosts     ghostTable
 	late       uint64 // segments that found a ghost and started a new stream
@@ -55,10 +57,9 @@ type Tracker struct {
 // NewTracker returns an empty tracker with DefaultLimits.
 func NewTracker() *Tracker {
 	return &Tracker{
-		conns: make(map[connKey]*Conn), udp: make(map[connKey]*udpConv), limits: DefaultLimits(),
-		tcpLRU:     flowList[Conn]{links: func(c *Conn) *flowLinks[Conn] { return &c.lru }},
-		udpLRU:     flowList[udpConv]{links: func(u *udpConv) *flowLinks[udpConv] { return &u.lru }},
-		closedList: flowList[Conn]{links: func(c *Conn) *flowLinks[Conn] { return &c.closed }},
+		conns: make(map[key4]*Conn), conns6: make(map[connKey]*Conn),
+		udp: make(map[key4]*udpConv), udp6: make(map[connKey]*udpConv), limits: DefaultLimits(),
+		closedList: connList{closed: true},
 	}
 }
 
@@ -138,7 +139,8 @@ func (t *Tracker) trackOuterUDP(p *Packet) {
 // segment, and the summary Conversation reports.
 type Conn struct {
 	// Hot: what every segment reads, together.
-	key    connKey
+	k4     key4       // the key of an IPv4 connection; zero for others
+	key    connKey    // every connection's, for its ends and its ghost
 	flow   [2]tcpFlow // by direction
 	tdSeq  uint32     // tcpdump's th->seq and th->ack: the bases of the
 	tdAck  uint32     // key's first end's direction and of the other one
@@ -202,14 +204,14 @@ type unackedSeg struct {
 
 const maxUnacked = 10000 // Wireshark's TCP_MAX_UNACKED_SEGMENTS
 
-func (t *Tracker) newConn(key connKey, p *Packet, dir int) *Conn {
+func (t *Tracker) newConn(k4 key4, key connKey, p *Packet, dir int) *Conn {
 	var c *Conn
 	if n := len(t.freeConns); n > 0 {
 		c, t.freeConns = t.freeConns[n-1], t.freeConns[:n-1]
 	} else {
 		c = new(Conn)
 	}
-	c.stream, c.key, c.is4 = int32(t.tcp.n), key, p.Src.Is4()
+	c.stream, c.k4, c.key, c.is4 = int32(t.tcp.n), k4, key, p.Src.Is4()
 	for i := range c.flow {
 		c.flow[i].winScale = -1
 		c.flow[i].window = 0xffffffff
@@ -218,7 +220,11 @@ func (t *Tracker) newConn(key connKey, p *Packet, dir int) *Conn {
 	}
 	c.life.init()
 	t.tcp.add(c)
-	t.conns[key] = c
+	if k4 != (key4{}) {
+		t.conns[k4] = c
+	} else {
+		t.conns6[key] = c
+	}
 	t.tcpLRU.pushFront(c)
 	t.liveTCP++
 	t.enforceCap(c, nil)
@@ -244,24 +250,40 @@ func (k *connKey) ends(is4 bool) [2]netip.AddrPort {
 
 func packetTime(p *Packet) int64 { return p.Sec*1e9 + p.Nsec }
 
+// findConn returns the current connection of p's 4-tuple (nil if none),
+// the tuple's keys (k4 for IPv4, else key: flow_key.go) and p's direction
+// in them.
+func (t *Tracker) findConn(p *Packet) (c *Conn, k4 key4, key connKey, dir int) {
+	k4, dir, ok := key4Of(p.Src, p.SrcPort, p.Dst, p.DstPort)
+	c = t.last
+	if ok {
+		if c == nil || c.k4 != k4 {
+			c = t.conns[k4]
+		}
+		return c, k4, key, dir
+	}
+	key, dir = keyOf(p.Src, p.SrcPort, p.Dst, p.DstPort)
+	if c == nil || c.key != key {
+		c = t.conns6[key]
+	}
+	return c, k4, key, dir
+}
+
 func (t *Tracker) trackTCP(p *Packet) {
-	key, dir := keyOf(p.Src, p.SrcPort, p.Dst, p.DstPort)
 	flags := p.TCPFlags
 	syn, ack := flags&TCPSyn != 0, flags&TCPAck != 0
 	a := &p.Analysis
 	seen := t.tick(p)
-	c := t.last
-	if c == nil || c.key != key {
-		c = t.conns[key]
-	}
+	c, k4, key, dir := t.findConn(p)
 	switch {
 	case c == nil:
+		key = fullKey(k4, key)
 		t.fromGhost(key, p, dir)
-		c = t.newConn(key, p, dir)
+		c = t.newConn(k4, key, p, dir)
 	case syn && !ack && c.flow[dir].baseSet && c.flow[dir].base != p.Seq:
 		// Wireshark: a SYN whose sequence number differs from the base of
 		// the conversation on this 4-tuple starts a new one (ports reused).
-		c = t.newConn(key, p, dir)
+		c = t.newConn(k4, fullKey(k4, key), p, dir)
 		a.Flags |= ExpertReusedPorts
 	case syn && ack && c.flow[dir].baseSet && c.flow[dir].base != p.Seq:
 		// A SYN/ACK with another initial sequence number: flagged, but it
