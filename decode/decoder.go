@@ -13,7 +13,9 @@ import (
 
 // Decoder turns frames into Packets on the fast path: one gopacket
 // DecodingLayerParser per link type over caller-owned layers, so decoding a
-// packet allocates nothing. A Decoder is used by one goroutine at a time.
+// packet allocates nothing, and ahead of it a direct read of the commonest
+// frame (Ethernet/IPv4/TCP or UDP, fastpath.go) that skips the parser. A
+// Decoder is used by one goroutine at a time.
 type Decoder struct {
 	eth     ethernet
 	dot1q   dot1q
@@ -46,6 +48,9 @@ type Decoder struct {
 	inner bool
 	// outerUDP is the payload of a UDP tunnel's outer datagram (OuterUDP).
 	outerUDP []byte
+	// noFastPath sends every frame through the general path, for the
+	// tests that compare it with the fast path (fastpath.go).
+	noFastPath bool
 	// Seq is the connection tracker: it numbers TCP connections and UDP
 	// conversations, computes relative sequence numbers, Wireshark's expert
 	// flags and the endpoint states. Nil disables all of that.
@@ -106,18 +111,35 @@ func firstLayer(link uint32) gopacket.LayerType {
 // Decode fills p from f. It never fails: what could not be decoded is
 // recorded in p.Malformed, p.BadLayer and p.Err. number is the frame number.
 func (d *Decoder) Decode(f *capture.Frame, number int, p *Packet) {
-	*p = Packet{
-		Number: number, Sec: f.Sec, Nsec: f.Nsec, NoTime: f.NoTime,
-		Len: f.Len, CapLen: len(f.Data), LinkType: f.LinkType,
-		FrameOptions: f.Options, FrameOptionsBE: f.OptionsBE,
+	// Cleared in place, then filled: a composite literal is built on the
+	// stack and copied, twice the stores for a kilobyte-sized Packet.
+	*p = Packet{}
+	p.Number, p.Sec, p.Nsec, p.NoTime = number, f.Sec, f.Nsec, f.NoTime
+	p.Len, p.CapLen, p.LinkType = f.Len, len(f.Data), f.LinkType
+	p.FrameOptions, p.FrameOptionsBE = f.Options, f.OptionsBE
+	defer d.recoverPanic(p)
+	// The common Ethernet/IPv4/TCP or UDP frame is read without the parser
+	// (fastpath.go), which leaves every other, tunnels too, to decodeLayers.
+	fast := f.LinkType == capture.LinkEthernet && !d.noFastPath && d.fastEthernet(f.Data, p)
+	if !fast && !d.decodeLayers(f, p) {
+		return // a link type we do not decode: frame fields only
 	}
+	d.application(p)
+	if d.Seq != nil && Tracked(p) {
+		d.Seq.Track(p)
+	}
+}
+
+// decodeLayers is the general path: the link type's DecodingLayerParser,
+// then collect for each layer, failed for a layer that did not decode, and
+// the tunnels. It returns false for a link type it does not decode.
+func (d *Decoder) decodeLayers(f *capture.Frame, p *Packet) bool {
 	first := firstLayer(f.LinkType)
 	parser := d.byFirst[first]
 	if parser == nil {
-		return // a link type we do not decode: frame fields only
+		return false
 	}
 	d.dot1q.n, d.dot1q.tpid, d.ext.length, d.inner = 0, 0, 0, false
-	defer d.recoverPanic(p)
 	err := parser.DecodeLayers(f.Data, &d.decoded)
 	p.Truncated = parser.Truncated
 	next := first
@@ -135,10 +157,7 @@ func (d *Decoder) Decode(f *capture.Frame, number int, p *Packet) {
 	} else if len(d.decoded) > 0 {
 		d.tunnels(f.Data, p)
 	}
-	d.application(p)
-	if d.Seq != nil && Tracked(p) {
-		d.Seq.Track(p)
-	}
+	return true
 }
 
 // recoverPanic is the last net under Decode: a decoding layer that indexes

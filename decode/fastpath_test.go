@@ -1,0 +1,205 @@
+package decode_test
+
+import (
+	"bufio"
+	"bytes"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/sockscope/sockscope/capture"
+	"github.com/sockscope/sockscope/decode"
+	"github.com/sockscope/sockscope/internal/corpus"
+)
+
+// fastPathPair decodes the same frames with the fast path (fastpath.go) on
+// and forced off, and fails on the first Packet that differs.
+type fastPathPair struct {
+	t          *testing.T
+	fast, slow *decode.Decoder
+	pf, ps     decode.Packet
+	n, bad     int
+}
+
+func newFastPathPair(t *testing.T) *fastPathPair {
+	c := &fastPathPair{t: t, fast: decode.NewDecoder(), slow: decode.NewDecoder()}
+	decode.SetFastPath(c.fast, true)
+	decode.SetFastPath(c.slow, false)
+	return c
+}
+
+// check decodes f both ways and compares every field of the Packets, the
+// bytes TransportPayload returns, and the text and JSON output.
+func (c *fastPathPair) check(name string, f *capture.Frame) {
+	c.t.Helper()
+	c.n++
+	c.fast.Decode(f, c.n, &c.pf)
+	c.slow.Decode(f, c.n, &c.ps)
+	same := reflect.DeepEqual(c.pf, c.ps) &&
+		bytes.Equal(c.fast.TransportPayload(&c.pf), c.slow.TransportPayload(&c.ps)) &&
+		bytes.Equal(decode.AppendText(nil, &c.pf, time.UTC), decode.AppendText(nil, &c.ps, time.UTC)) &&
+		bytes.Equal(decode.AppendJSON(nil, &c.pf), decode.AppendJSON(nil, &c.ps))
+	if same {
+		return
+	}
+	c.bad++
+	if c.bad <= 5 {
+		c.t.Errorf("%s: fast path differs from the general path for % x\nfast:    %+v\ngeneral: %+v", name, f.Data, c.pf, c.ps)
+	}
+}
+
+func (c *fastPathPair) checkFile(t *testing.T, path string, max int) int {
+	t.Helper()
+	r, err := capture.Open(path)
+	if err != nil {
+		return 0 // the corpus holds captures the reader rejects on purpose
+	}
+	defer r.Close()
+	n := 0
+	var f capture.Frame
+	for n < max && r.Next(&f) == nil {
+		n++
+		c.check(filepath.Base(path)+" frame "+strconv.Itoa(n), &f)
+	}
+	return n
+}
+
+// TestFastPathSameAsGeneral decodes every frame of the corpus, of the
+// testdata captures, the fuzz seeds, and the first 100,000 frames of the
+// benchmark capture (when present) with and without the fast path.
+func TestFastPathSameAsGeneral(t *testing.T) {
+	c := newFastPathPair(t)
+	caps, _ := filepath.Glob(filepath.Join("testdata", "*.pcap"))
+	if dir, ok := corpus.FindPcapDir(); ok {
+		for _, rel := range corpus.Captures(t, dir) {
+			caps = append(caps, filepath.Join(dir, rel))
+		}
+	}
+	frames := 0
+	for _, path := range caps {
+		frames += c.checkFile(t, path, 1<<62)
+	}
+	for i, s := range append(decodeSeeds(), tunnelSeeds()...) {
+		c.check("seed "+strconv.Itoa(i), &capture.Frame{Len: len(s.data), LinkType: s.link, Data: s.data})
+	}
+	for _, s := range fuzzCorpusSeeds(t) {
+		c.check("fuzz seed", &capture.Frame{Len: len(s.data), LinkType: s.link, Data: s.data})
+	}
+	if path := benchCapturePath(); fileExists(path) {
+		frames += c.checkFile(t, path, 100_000)
+	} else {
+		t.Logf("no benchmark capture %s: its frames are not compared", path)
+	}
+	t.Logf("%d capture frames in %d files compared", frames, len(caps))
+}
+
+// TestFastPathVariants compares the two paths on every Ethernet/IPv4 seed
+// frame with each of its first bytes changed, and cut at every length: the
+// fast path must recognise, or leave to the general path, every odd
+// length, option list, flag and port.
+func TestFastPathVariants(t *testing.T) {
+	c := newFastPathPair(t)
+	base := fastPathBases()
+	for bi, b := range base {
+		name := "base " + strconv.Itoa(bi)
+		c.check(name, &capture.Frame{Len: len(b), LinkType: capture.LinkEthernet, Data: b})
+		for cut := 0; cut < len(b); cut++ {
+			c.check(name+" cut", &capture.Frame{Len: len(b), LinkType: capture.LinkEthernet, Data: b[:cut]})
+		}
+		for i := 12; i < len(b) && i < 14+20+60+16; i++ {
+			for _, v := range []byte{0, 1, 2, 3, 4, 5, 6, 8, 10, 0x0f, 0x10, 0x20, 0x40, 0x45, 0x46, 0x4f, 0x50, 0x60, 0x80, 0xa0, 0xf0, 0xff, b[i] ^ 1, b[i] + 1, b[i] - 1} {
+				m := append([]byte(nil), b...)
+				m[i] = v
+				c.check(name+" byte "+strconv.Itoa(i), &capture.Frame{Len: len(m), LinkType: capture.LinkEthernet, Data: m})
+			}
+		}
+	}
+}
+
+// fastPathBases are Ethernet/IPv4 frames of the shapes the fast path
+// takes: TCP with the usual option lists and with payloads, UDP (DNS,
+// NTP, a tunnel port), with and without Ethernet padding.
+func fastPathBases() [][]byte {
+	eth := func(payload []byte) []byte {
+		return append([]byte{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 8, 0}, payload...)
+	}
+	ipv4 := func(proto byte, l4 []byte) []byte {
+		n := 20 + len(l4)
+		h := []byte{0x45, 0x10, byte(n >> 8), byte(n), 0x12, 0x34, 0x40, 0, 64, proto, 0, 0, 127, 0, 0, 1, 127, 0, 0, 2}
+		return append(h, l4...)
+	}
+	tcp := func(flags byte, opts, payload []byte) []byte {
+		hl := 20 + len(opts)
+		h := []byte{0x9c, 0x40, 0x1f, 0x90, 0, 0, 0x10, 1, 0, 0, 0x20, 2, byte(hl/4) << 4, flags, 0xff, 0xd7, 0, 0, 0, 0}
+		return append(append(h, opts...), payload...)
+	}
+	ts := []byte{1, 1, 8, 10, 0, 0, 0, 7, 0, 0, 0, 9}
+	syn := []byte{2, 4, 0xff, 0xd7, 4, 2, 8, 10, 0, 0, 0, 1, 0, 0, 0, 0, 1, 3, 3, 7}
+	sack := []byte{1, 1, 8, 10, 0, 0, 0, 7, 0, 0, 0, 9, 1, 1, 5, 18, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0, 3, 0, 0, 0, 4, 0}
+	eol := []byte{2, 4, 5, 0xb4, 0, 1, 2, 3}
+	udp := func(sport, dport uint16, payload []byte) []byte {
+		n := 8 + len(payload)
+		return append([]byte{byte(sport >> 8), byte(sport), byte(dport >> 8), byte(dport), byte(n >> 8), byte(n), 0, 0}, payload...)
+	}
+	dnsQ := []byte{0x12, 0x34, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 3, 'w', 'w', 'w', 7, 'e', 'x', 'a', 'm', 'p', 'l', 'e', 0, 0, 1, 0, 1}
+	ntp := append([]byte{0x23}, make([]byte, 47)...)
+	pad := func(b []byte) []byte { return append(b, make([]byte, 60-min(len(b), 60))...) }
+	get := []byte("GET /index.html HTTP/1.1\r\nHost: x\r\n\r\n")
+	return [][]byte{
+		eth(ipv4(6, tcp(0x18, ts, []byte("hello")))),
+		pad(eth(ipv4(6, tcp(0x10, ts, nil)))),
+		pad(eth(ipv4(6, tcp(0x10, nil, nil)))),
+		eth(ipv4(6, tcp(0x02, syn, nil))),
+		eth(ipv4(6, tcp(0x10, sack, nil))),
+		eth(ipv4(6, tcp(0x10, eol, []byte{1, 2, 3}))),
+		eth(ipv4(6, tcp(0x18, ts, get))),
+		eth(ipv4(6, tcp(0x18, nil, append([]byte{0, byte(len(dnsQ))}, dnsQ...)))), // port 53 below
+		eth(ipv4(17, udp(50000, 53, dnsQ))),
+		pad(eth(ipv4(17, udp(40000, 123, ntp)))),
+		pad(eth(ipv4(17, udp(1234, 5678, []byte{1, 2})))),
+		eth(ipv4(17, udp(1234, 4789, make([]byte, 30)))),
+	}
+}
+
+// fuzzCorpusSeeds reads FuzzDecode's stored corpus (testdata/fuzz).
+func fuzzCorpusSeeds(t *testing.T) []decodeSeed {
+	files, _ := filepath.Glob(filepath.Join("testdata", "fuzz", "FuzzDecode", "*"))
+	var out []decodeSeed
+	for _, path := range files {
+		fh, err := os.Open(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var s decodeSeed
+		sc := bufio.NewScanner(fh)
+		sc.Buffer(nil, 1<<20)
+		for sc.Scan() {
+			line := sc.Text()
+			if v, ok := strings.CutPrefix(line, "uint32("); ok {
+				n, err := strconv.ParseUint(strings.TrimSuffix(v, ")"), 0, 32)
+				if err != nil {
+					t.Fatalf("%s: %v", path, err)
+				}
+				s.link = uint32(n)
+			} else if v, ok := strings.CutPrefix(line, "[]byte("); ok {
+				b, err := strconv.Unquote(strings.TrimSuffix(v, ")"))
+				if err != nil {
+					t.Fatalf("%s: %v", path, err)
+				}
+				s.data = []byte(b)
+			}
+		}
+		fh.Close()
+		out = append(out, s)
+	}
+	return out
+}
+
+func fileExists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
+}
