@@ -14,7 +14,7 @@ import (
 // Decoder turns frames into Packets on the fast path: one gopacket
 // DecodingLayerParser per link type over caller-owned layers, so decoding a
 // packet allocates nothing, and ahead of it a direct read of the commonest
-// frame (Ethernet/IPv4/TCP or UDP, fastpath.go) that skips the parser. A
+// frame (Ethernet/IP/TCP or UDP, fastpath.go) that skips the parser. A
 // Decoder is used by one goroutine at a time.
 type Decoder struct {
 	eth     ethernet
@@ -118,9 +118,9 @@ func (d *Decoder) Decode(f *capture.Frame, number int, p *Packet) {
 	p.Len, p.CapLen, p.LinkType = f.Len, len(f.Data), f.LinkType
 	p.FrameOptions, p.FrameOptionsBE = f.Options, f.OptionsBE
 	defer d.recoverPanic(p)
-	// The common Ethernet/IPv4/TCP or UDP frame is read without the parser
+	// The common Ethernet/IP/TCP or UDP frame is read without the parser
 	// (fastpath.go), which leaves every other, tunnels too, to decodeLayers.
-	fast := f.LinkType == capture.LinkEthernet && !d.noFastPath && d.fastEthernet(f.Data, p)
+	fast := !d.noFastPath && d.fastFrame(f, p)
 	if !fast && !d.decodeLayers(f, p) {
 		return // a link type we do not decode: frame fields only
 	}
@@ -317,9 +317,10 @@ func (d *Decoder) collectTCP(p *Packet) {
 	p.Window = t.Window
 	p.Urgent = t.Urgent
 	p.TCPHdrLen = t.DataOffset * 4
-	p.TCPFlags = tcpFlags(t)
 	if len(t.Contents) >= 14 { // all twelve bits, the reserved ones too
 		p.TCPFlags = binary.BigEndian.Uint16(t.Contents[12:14]) & 0x0fff
+	} else {
+		p.TCPFlags = tcpFlags(t)
 	}
 	p.TCPOptions.fill(t.Options)
 	p.PayloadLen = tcpPayloadLen(p, len(t.Payload))

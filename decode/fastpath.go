@@ -3,18 +3,22 @@ package decode
 import (
 	"encoding/binary"
 	"net/netip"
+
+	"github.com/sockscope/sockscope/capture"
 )
 
 // The fast path decodes the frame shape that makes up nearly every capture
-// sockscope replays — Ethernet without VLAN tags, IPv4 without options and
-// not a fragment, then a TCP or UDP header — straight from the bytes into
+// sockscope replays — Ethernet without VLAN tags or Linux cooked, IPv4
+// without options and not a fragment or IPv6 without extension headers,
+// then a TCP or UDP header — straight from the bytes into
 // the Packet, in one pass, without gopacket's DecodingLayerParser and the
 // layer values it fills and collect then copies.
 //
 // It must fill the Packet exactly as the general path (DecodeLayers, then
 // collect) does, so it takes a frame only when it is sure of that: anything
 // the general path treats specially — a short or cut frame, a bad length, IP
-// options, a fragment, a TSO length of 0, a bad TCP option list, a UDP
+// options or IPv6 extension headers, a fragment, a TSO length of 0 or a
+// jumbogram, IP-in-IP or any other protocol, a bad TCP option list, a UDP
 // length it would trim or reject, a tunnel port — goes back to the general
 // path untouched. TestFastPathSameAsGeneral decodes every corpus frame both
 // ways and wants the same Packets.
@@ -24,18 +28,60 @@ import (
 // message from it, TransportPayload the bytes, and a later frame whose TCP
 // header fails reads its length, as the general path's layer would hold it).
 
-// fastEthernet decodes an Ethernet frame of the common shape into p, which
-// is freshly reset, and reports whether it did; when it did not, p and the
-// Decoder are as they were.
-func (d *Decoder) fastEthernet(data []byte, p *Packet) bool {
-	if len(data) < 14+20 || binary.BigEndian.Uint16(data[12:14]) != 0x0800 {
+// fastFrame decodes a frame of the common shape into p, which is freshly
+// reset, and reports whether it did; when it did not, p and the Decoder are
+// as they were. The link header is Ethernet without VLAN tags or Linux
+// cooked (v1 or v2), as the capture of one host's interfaces has them.
+func (d *Decoder) fastFrame(f *capture.Frame, p *Packet) bool {
+	data := f.Data
+	switch f.LinkType {
+	case capture.LinkEthernet:
+		if len(data) < 14 || !d.fastIP(binary.BigEndian.Uint16(data[12:14]), data[14:], p) {
+			return false
+		}
+		p.Layers |= LayerEthernet
+		copy(p.EthDst[:], data[0:6])
+		copy(p.EthSrc[:], data[6:12])
+		p.EthType = binary.BigEndian.Uint16(data[12:14])
+	case capture.LinkLinuxSLL: // sll.DecodeFromBytes
+		if len(data) < 16 || !d.fastIP(binary.BigEndian.Uint16(data[14:16]), data[16:], p) {
+			return false
+		}
+		p.Layers |= LayerSLL
+		p.SLLPktType = binary.BigEndian.Uint16(data[0:2])
+		p.SLLProto = binary.BigEndian.Uint16(data[14:16])
+	case capture.LinkLinuxSLL2: // sll2.DecodeFromBytes
+		if len(data) < 20 || !d.fastIP(binary.BigEndian.Uint16(data[0:2]), data[20:], p) {
+			return false
+		}
+		p.Layers |= LayerSLL2
+		p.SLLPktType = uint16(data[10])
+		p.SLLProto = binary.BigEndian.Uint16(data[0:2])
+	default:
 		return false
 	}
-	ip := data[14:]
-	// Version 4, a 20-byte header; a total length that covers the header
-	// and more, all of it captured (0 is TSO's and goes the general way);
-	// neither a fragment nor the first of several.
-	if ip[0] != 0x45 {
+	d.decoded = d.decoded[:0] // no gopacket layer holds this frame
+	return true
+}
+
+// fastIP decodes the IP header the ethertype announces and the transport
+// header after it, or returns false with p untouched.
+func (d *Decoder) fastIP(etype uint16, ip []byte, p *Packet) bool {
+	switch etype {
+	case 0x0800:
+		return d.fastIPv4(ip, p)
+	case 0x86dd:
+		return d.fastIPv6(ip, p)
+	}
+	return false
+}
+
+// fastIPv4 takes what ipv4.DecodeFromBytes and collectIPv4 would read
+// without a note or an error: version 4, a 20-byte header, a total length
+// that covers the header and more, all of it captured (0 is TSO's and goes
+// the general way), neither a fragment nor the first of several.
+func (d *Decoder) fastIPv4(ip []byte, p *Packet) bool {
+	if len(ip) < 20 || ip[0] != 0x45 {
 		return false
 	}
 	total := int(binary.BigEndian.Uint16(ip[2:4]))
@@ -43,26 +89,10 @@ func (d *Decoder) fastEthernet(data []byte, p *Packet) bool {
 		return false
 	}
 	ff := binary.BigEndian.Uint16(ip[6:8])
-	if ff&0x3fff != 0 {
+	if ff&0x3fff != 0 || !d.fastTransport(ip[9], ip[20:total], p) {
 		return false
 	}
-	seg := ip[20:total]
-	switch ip[9] {
-	case 6:
-		if !d.fastTCP(seg, p) {
-			return false
-		}
-	case 17:
-		if !d.fastUDP(seg, p) {
-			return false
-		}
-	default:
-		return false
-	}
-	p.Layers |= LayerEthernet | LayerIPv4
-	copy(p.EthDst[:], data[0:6])
-	copy(p.EthSrc[:], data[6:12])
-	p.EthType = 0x0800
+	p.Layers |= LayerIPv4
 	p.IPVersion = 4
 	p.IPHdrLen = 20
 	p.TOS = ip[1]
@@ -73,8 +103,43 @@ func (d *Decoder) fastEthernet(data []byte, p *Packet) bool {
 	p.IPProto = ip[9]
 	p.Src = netip.AddrFrom4([4]byte(ip[12:16]))
 	p.Dst = netip.AddrFrom4([4]byte(ip[16:20]))
-	d.decoded = d.decoded[:0] // no gopacket layer holds this frame
 	return true
+}
+
+// fastIPv6 takes what ipv6.DecodeFromBytes and collectIPv6 would read
+// without an extension header: version 6, a payload length that is not 0
+// (a jumbogram's) and was all captured, TCP or UDP next.
+func (d *Decoder) fastIPv6(ip []byte, p *Packet) bool {
+	if len(ip) < 40 || ip[0]>>4 != 6 {
+		return false
+	}
+	plen := int(binary.BigEndian.Uint16(ip[4:6]))
+	if plen == 0 || plen > len(ip)-40 || !d.fastTransport(ip[6], ip[40:40+plen], p) {
+		return false
+	}
+	p.Layers |= LayerIPv6
+	p.IPVersion = 6
+	p.IPHdrLen = 40
+	p.TOS = uint8(binary.BigEndian.Uint16(ip[0:2]) >> 4)
+	p.IPv6Flow = binary.BigEndian.Uint32(ip[0:4]) & 0xfffff
+	p.IPv6Plen = uint16(plen)
+	p.IPv6Next, p.IPProto = ip[6], ip[6]
+	p.TTL = ip[7]
+	p.Src = netip.AddrFrom16([16]byte(ip[8:24]))
+	p.Dst = netip.AddrFrom16([16]byte(ip[24:40]))
+	return true
+}
+
+// fastTransport decodes the TCP or UDP header in seg, the IP payload as
+// the IP length bounds it, or returns false with p untouched.
+func (d *Decoder) fastTransport(proto uint8, seg []byte, p *Packet) bool {
+	switch proto {
+	case 6:
+		return d.fastTCP(seg, p)
+	case 17:
+		return d.fastUDP(seg, p)
+	}
+	return false
 }
 
 // fastTCP decodes a TCP header whose data offset and option list
@@ -100,9 +165,10 @@ func (d *Decoder) fastTCP(seg []byte, p *Packet) bool {
 	p.Window = binary.BigEndian.Uint16(seg[14:16])
 	p.Urgent = binary.BigEndian.Uint16(seg[18:20])
 	p.TCPHdrLen = uint8(hl)
-	// tcp.len (tcpPayloadLen) is the IP total length less both headers:
-	// with a 20-byte IP header and all of the total captured, exactly the
-	// bytes after the TCP header in seg, which capped keeps whole.
+	// tcp.len (tcpPayloadLen) is the IP length less the IP and TCP
+	// headers: with no IP options or extension headers and all of the IP
+	// length captured, exactly the bytes after the TCP header in seg, which
+	// capped keeps whole.
 	p.Payload = seg[hl:]
 	p.PayloadLen = len(seg) - hl
 	d.tcp.Payload = p.Payload

@@ -97,39 +97,56 @@ func TestFastPathSameAsGeneral(t *testing.T) {
 	t.Logf("%d capture frames in %d files compared", frames, len(caps))
 }
 
-// TestFastPathVariants compares the two paths on every Ethernet/IPv4 seed
-// frame with each of its first bytes changed, and cut at every length: the
-// fast path must recognise, or leave to the general path, every odd
-// length, option list, flag and port.
+// TestFastPathVariants compares the two paths on hand-made frames of the
+// shapes the fast path takes, with each of their first bytes changed, and
+// cut at every length: the fast path must recognise, or leave to the
+// general path, every odd length, option list, flag, protocol and port.
 func TestFastPathVariants(t *testing.T) {
 	c := newFastPathPair(t)
-	base := fastPathBases()
-	for bi, b := range base {
+	for bi, b := range fastPathBases() {
 		name := "base " + strconv.Itoa(bi)
-		c.check(name, &capture.Frame{Len: len(b), LinkType: capture.LinkEthernet, Data: b})
-		for cut := 0; cut < len(b); cut++ {
-			c.check(name+" cut", &capture.Frame{Len: len(b), LinkType: capture.LinkEthernet, Data: b[:cut]})
+		frame := func(data []byte) *capture.Frame {
+			return &capture.Frame{Len: len(b.data), LinkType: b.link, Data: data}
 		}
-		for i := 12; i < len(b) && i < 14+20+60+16; i++ {
-			for _, v := range []byte{0, 1, 2, 3, 4, 5, 6, 8, 10, 0x0f, 0x10, 0x20, 0x40, 0x45, 0x46, 0x4f, 0x50, 0x60, 0x80, 0xa0, 0xf0, 0xff, b[i] ^ 1, b[i] + 1, b[i] - 1} {
-				m := append([]byte(nil), b...)
+		c.check(name, frame(b.data))
+		for cut := 0; cut < len(b.data); cut++ {
+			c.check(name+" cut", frame(b.data[:cut]))
+		}
+		for i := 0; i < len(b.data) && i < 20+40+60+16; i++ {
+			for _, v := range []byte{0, 1, 2, 3, 4, 5, 6, 8, 10, 0x0f, 0x10, 0x11, 0x20, 0x29, 0x40, 0x45, 0x46, 0x4f, 0x50, 0x60, 0x80, 0x86, 0xa0, 0xdd, 0xf0, 0xff,
+				b.data[i] ^ 1, b.data[i] + 1, b.data[i] - 1} {
+				m := append([]byte(nil), b.data...)
 				m[i] = v
-				c.check(name+" byte "+strconv.Itoa(i), &capture.Frame{Len: len(m), LinkType: capture.LinkEthernet, Data: m})
+				c.check(name+" byte "+strconv.Itoa(i), frame(m))
 			}
 		}
 	}
 }
 
-// fastPathBases are Ethernet/IPv4 frames of the shapes the fast path
-// takes: TCP with the usual option lists and with payloads, UDP (DNS,
-// NTP, a tunnel port), with and without Ethernet padding.
-func fastPathBases() [][]byte {
-	eth := func(payload []byte) []byte {
-		return append([]byte{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 8, 0}, payload...)
+// fastPathBases are frames of the shapes the fast path takes: Ethernet,
+// Linux cooked v1 and v2; IPv4 and IPv6; TCP with the usual option lists
+// and with payloads, UDP (DNS, NTP, a tunnel port), with and without
+// Ethernet padding.
+func fastPathBases() []decodeSeed {
+	eth := func(etype uint16, payload []byte) []byte {
+		return append([]byte{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, byte(etype >> 8), byte(etype)}, payload...)
+	}
+	sll := func(etype uint16, payload []byte) []byte {
+		return append([]byte{0, 4, 0, 1, 0, 6, 1, 2, 3, 4, 5, 6, 0, 0, byte(etype >> 8), byte(etype)}, payload...)
+	}
+	sll2 := func(etype uint16, payload []byte) []byte {
+		return append([]byte{byte(etype >> 8), byte(etype), 0, 0, 0, 0, 0, 1, 0, 1, 4, 6, 1, 2, 3, 4, 5, 6, 0, 0}, payload...)
 	}
 	ipv4 := func(proto byte, l4 []byte) []byte {
 		n := 20 + len(l4)
 		h := []byte{0x45, 0x10, byte(n >> 8), byte(n), 0x12, 0x34, 0x40, 0, 64, proto, 0, 0, 127, 0, 0, 1, 127, 0, 0, 2}
+		return append(h, l4...)
+	}
+	ipv6 := func(proto byte, l4 []byte) []byte {
+		n := len(l4)
+		h := []byte{0x62, 0x51, 0x23, 0x45, byte(n >> 8), byte(n), proto, 63,
+			0x20, 1, 0xd, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1,
+			0x20, 1, 0xd, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2}
 		return append(h, l4...)
 	}
 	tcp := func(flags byte, opts, payload []byte) []byte {
@@ -149,19 +166,28 @@ func fastPathBases() [][]byte {
 	ntp := append([]byte{0x23}, make([]byte, 47)...)
 	pad := func(b []byte) []byte { return append(b, make([]byte, 60-min(len(b), 60))...) }
 	get := []byte("GET /index.html HTTP/1.1\r\nHost: x\r\n\r\n")
-	return [][]byte{
-		eth(ipv4(6, tcp(0x18, ts, []byte("hello")))),
-		pad(eth(ipv4(6, tcp(0x10, ts, nil)))),
-		pad(eth(ipv4(6, tcp(0x10, nil, nil)))),
-		eth(ipv4(6, tcp(0x02, syn, nil))),
-		eth(ipv4(6, tcp(0x10, sack, nil))),
-		eth(ipv4(6, tcp(0x10, eol, []byte{1, 2, 3}))),
-		eth(ipv4(6, tcp(0x18, ts, get))),
-		eth(ipv4(6, tcp(0x18, nil, append([]byte{0, byte(len(dnsQ))}, dnsQ...)))), // port 53 below
-		eth(ipv4(17, udp(50000, 53, dnsQ))),
-		pad(eth(ipv4(17, udp(40000, 123, ntp)))),
-		pad(eth(ipv4(17, udp(1234, 5678, []byte{1, 2})))),
-		eth(ipv4(17, udp(1234, 4789, make([]byte, 30)))),
+	e := capture.LinkEthernet
+	return []decodeSeed{
+		{e, eth(0x0800, ipv4(6, tcp(0x18, ts, []byte("hello"))))},
+		{e, pad(eth(0x0800, ipv4(6, tcp(0x10, ts, nil))))},
+		{e, pad(eth(0x0800, ipv4(6, tcp(0x10, nil, nil))))},
+		{e, eth(0x0800, ipv4(6, tcp(0x02, syn, nil)))},
+		{e, eth(0x0800, ipv4(6, tcp(0x10, sack, nil)))},
+		{e, eth(0x0800, ipv4(6, tcp(0x10, eol, []byte{1, 2, 3})))},
+		{e, eth(0x0800, ipv4(6, tcp(0x18, ts, get)))},
+		{e, eth(0x0800, ipv4(6, tcp(0x18, nil, append([]byte{0, byte(len(dnsQ))}, dnsQ...))))}, // port 53 by a changed byte
+		{e, eth(0x0800, ipv4(17, udp(50000, 53, dnsQ)))},
+		{e, pad(eth(0x0800, ipv4(17, udp(40000, 123, ntp))))},
+		{e, pad(eth(0x0800, ipv4(17, udp(1234, 5678, []byte{1, 2}))))},
+		{e, eth(0x0800, ipv4(17, udp(1234, 4789, make([]byte, 30))))},
+		{e, eth(0x86dd, ipv6(6, tcp(0x18, ts, []byte("hello"))))},
+		{e, eth(0x86dd, ipv6(6, tcp(0x02, syn, nil)))},
+		{e, eth(0x86dd, ipv6(17, udp(50000, 53, dnsQ)))},
+		{e, eth(0x86dd, ipv6(17, udp(1234, 6081, make([]byte, 30))))},
+		{capture.LinkLinuxSLL, sll(0x0800, ipv4(6, tcp(0x18, ts, []byte("hello"))))},
+		{capture.LinkLinuxSLL, sll(0x86dd, ipv6(17, udp(40000, 123, ntp)))},
+		{capture.LinkLinuxSLL2, sll2(0x0800, ipv4(17, udp(50000, 53, dnsQ)))},
+		{capture.LinkLinuxSLL2, sll2(0x86dd, ipv6(6, tcp(0x10, sack, nil)))},
 	}
 }
 
