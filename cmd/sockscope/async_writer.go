@@ -97,20 +97,65 @@ func (a *asyncWriter) Write(p []byte) (int, error) {
 	}
 	a.buf = append(a.buf, p...)
 	if len(a.buf) >= a.limit {
-		select {
-		case b := <-a.free:
-			a.full <- a.buf // room: at most one other buffer is queued
-			a.buf = b
-		case <-a.ctx.Done():
-			a.err = a.ctx.Err()
+		b, ok := a.takeFree()
+		if !ok {
 			return len(p), a.err
 		}
+		a.full <- a.buf // room: at most one other buffer is queued
+		a.buf = b
 	}
+	a.checkFailed()
+	return len(p), nil
+}
+
+// takeFree waits for a buffer the writer is done with; false (a.err set)
+// once ctx is done and the writer has none (the output does not keep up).
+func (a *asyncWriter) takeFree() ([]byte, bool) {
+	select {
+	case b := <-a.free:
+		return b, true
+	case <-a.ctx.Done():
+		a.err = a.ctx.Err()
+		return nil, false
+	}
+}
+
+func (a *asyncWriter) checkFailed() {
 	select {
 	case a.err = <-a.failed:
 	default:
 	}
-	return len(p), nil
+}
+
+// giveMin is the least Give hands over as it is; less is copied into
+// the current buffer, so that small blocks do not each cost a write.
+const giveMin = 64 << 10
+
+// Give writes p as Write does, but hands p itself to the writer goroutine
+// (after what is buffered) instead of copying it, and returns a buffer the
+// writer is done with, for the caller to fill next: the parallel replay
+// formats a batch's lines into one buffer and gives it whole. A p shorter
+// than giveMin is copied and returned. Errors are Write's.
+func (a *asyncWriter) Give(p []byte) ([]byte, error) {
+	if len(p) < giveMin || a.err != nil {
+		_, err := a.Write(p)
+		return p, err
+	}
+	if len(a.buf) > 0 { // what is buffered goes first
+		b, ok := a.takeFree()
+		if !ok {
+			return p, a.err
+		}
+		a.full <- a.buf // room: at most one other buffer is queued
+		a.buf = b
+	}
+	b, ok := a.takeFree()
+	if !ok {
+		return p, a.err
+	}
+	a.full <- p // room, as above
+	a.checkFailed()
+	return b[:0], a.err
 }
 
 // Buffer returns the current buffer for the caller to append to in place

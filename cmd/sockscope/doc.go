@@ -14,10 +14,10 @@
 // Goroutines: main runs the command under signal.NotifyContext; every
 // blocking read wakes on that context. One goroutine reads, decodes and
 // formats, except when a regular file is printed into a file or a pipe:
-// then the pipeline's stage-1 goroutine reads, decodes and tracks (and
-// formats the batches the caller's goroutine is behind with), and the
-// caller's goroutine formats and hands over the lines (sink.takeLine);
-// the sink's writer goroutine writes full 1 MiB buffers; when the
+// then the pipeline's workers (one per CPU) read, decode, track and
+// format batches of packets, and the caller's goroutine hands each
+// batch's lines whole to the sink's writer goroutine (sink.takeBlock),
+// which writes them as they are or in 1 MiB buffers; when the
 // input may pause (live capture, a pipe, a terminal) a flusher goroutine
 // hands over what is buffered every 100 ms and flushes -w every second,
 // sharing a lock with the reader only then. After Ctrl-C or SIGTERM the

@@ -181,9 +181,9 @@ func replay(ctx context.Context, r *capture.FileReader, o *replayOptions) (err e
 	s.seq = pl.Tracker()
 	defer func() { err = s.close(err) }()
 	if pl.Parallel() {
-		// Both goroutines format (RunLines): JSON costs more to
-		// format than to decode.
-		err = pl.RunLines(ctx, s.takeLine)
+		// Every worker formats (JSON costs more to format than to
+		// decode), and the output takes each batch's lines whole.
+		err = pl.RunBlocks(ctx, s.takeBlock)
 	} else {
 		err = pl.Run(ctx, s.take)
 	}

@@ -197,14 +197,26 @@ func (s *sink) takeLocked(f *capture.Frame, p *decode.Packet) error {
 	return s.commit(append(line, '\n'))
 }
 
-// takeLine is take for a packet whose line (with its newline) the
-// pipeline made already (pipeline.RunLines, with format): the parallel
-// replay of a file, where there is no flusher.
-func (s *sink) takeLine(f *capture.Frame, _ *decode.Packet, line []byte) error {
-	if err := s.write(f); err != nil {
-		return err
+// takeBlock is take for a batch of packets whose lines (each with its
+// newline) the pipeline made already (pipeline.RunBlocks, with format):
+// the parallel replay of a file, where there is no flusher. It writes the
+// frames to -w and gives the lines to the output whole, getting back a
+// buffer for the pipeline's next lines.
+// If -w fails, the lines of the frames written before are printed.
+func (s *sink) takeBlock(frames []capture.Frame, _ []decode.Packet, lines []byte, ends []int) ([]byte, error) {
+	for i := range frames {
+		if err := s.write(&frames[i]); err != nil {
+			done := 0
+			if i > 0 {
+				done = ends[i-1]
+			}
+			if cerr := s.commit(append(s.out.Buffer(), lines[:done]...)); cerr != nil {
+				return lines, cerr
+			}
+			return lines, err
+		}
 	}
-	return s.commit(append(s.out.Buffer(), line...))
+	return s.out.Give(lines)
 }
 
 // format is the pipeline's Config.Format: the sink's line, text or JSON.

@@ -58,12 +58,13 @@ func (b *batch) keep(s []byte) []byte {
 // (filtering and numbering them) while holding the source, decodes them
 // with a decoder of its own, waits until the batch before is tracked and
 // tracks this one (the decoder's tracker, set aside while Run runs, sees
-// every packet in order), and, with lineFn (RunLines), formats the lines.
+// every packet in order), and, with lineFn or blockFn (RunLines,
+// RunBlocks), formats the lines.
 // The caller's goroutine passes the batches on in the order they were
 // read. A batch stays on one worker from its read to its lines, so its
 // bytes are in that core's cache when they are decoded and formatted;
 // only reading and tracking take turns.
-func (p *Pipeline) runParallel(ctx context.Context, fn Func, lineFn LineFunc) error {
+func (p *Pipeline) runParallel(ctx context.Context, fn Func, lineFn LineFunc, blockFn BlockFunc) error {
 	size := p.cfg.BatchSize
 	if size <= 0 {
 		size = DefaultBatchSize
@@ -124,7 +125,7 @@ func (p *Pipeline) runParallel(ctx context.Context, fn Func, lineFn LineFunc) er
 			dec.Seq = nil
 		}
 		var format func([]byte, *decode.Packet) []byte
-		if lineFn != nil {
+		if lineFn != nil || blockFn != nil {
 			format = p.cfg.Format() // its own: a formatter may keep state
 		}
 		workers.Add(1)
@@ -162,7 +163,9 @@ func (p *Pipeline) runParallel(ctx context.Context, fn Func, lineFn LineFunc) er
 	for b := range order {
 		<-b.done // its worker is done with it
 		if err == nil {
-			if b.formatted {
+			if blockFn != nil {
+				b.lines, err = blockFn(b.frames, b.pkts, b.lines, b.ends)
+			} else if b.formatted {
 				start := 0
 				for i := range b.pkts {
 					if err = lineFn(&b.frames[i], &b.pkts[i], b.lines[start:b.ends[i]]); err != nil {

@@ -21,12 +21,18 @@ import (
 // numbers), as replay does; it returns the output, what -w would have been
 // given (frame bytes and numbers), and the error.
 func render(t *testing.T, path string, json, parallel bool, batch int, expr string) (string, string, error) {
-	return renderMode(t, path, json, parallel, false, batch, expr)
+	return renderMode(t, path, json, parallel, byRun, batch, expr)
 }
 
-// renderMode is render; with lines it formats through RunLines (each
-// worker formats the batches it read).
-func renderMode(t *testing.T, path string, json, parallel, lines bool, batch int, expr string) (string, string, error) {
+// How renderMode takes the packets.
+const (
+	byRun    = iota // Run: the caller formats
+	byLines         // RunLines: each worker formats the batches it read
+	byBlocks        // RunBlocks: as byLines, a batch's lines at once
+)
+
+// renderMode is render, taking the packets by Run, RunLines or RunBlocks.
+func renderMode(t *testing.T, path string, json, parallel bool, mode int, batch int, expr string) (string, string, error) {
 	t.Helper()
 	r, err := capture.Open(path)
 	if err != nil {
@@ -56,13 +62,36 @@ func renderMode(t *testing.T, path string, json, parallel, lines bool, batch int
 	var out, frames bytes.Buffer
 	text := decode.NewTextFormatter(time.UTC)
 	var line []byte
-	if lines {
+	switch mode {
+	case byBlocks:
+		swap := false
+		err = pl.RunBlocks(context.Background(), func(fs []capture.Frame, ps []decode.Packet, lines []byte, ends []int) ([]byte, error) {
+			start := 0
+			for i := range ps {
+				if ends[i] <= start || lines[ends[i]-1] != '\n' {
+					t.Fatalf("line %d of a block ends at %d, after %d, not after a newline", i, ends[i], start)
+				}
+				start = ends[i]
+				fmt.Fprintf(&frames, "%d %d.%09d %d %x\n", ps[i].Number, fs[i].Sec, fs[i].Nsec, fs[i].Len, fs[i].Data)
+			}
+			if start != len(lines) || len(fs) != len(ps) || len(ends) != len(ps) {
+				t.Fatalf("a block of %d frames, %d packets, %d ends, %d bytes, the last line ending at %d", len(fs), len(ps), len(ends), len(lines), start)
+			}
+			out.Write(lines)
+			// Every other block gives back a buffer of its own, as the
+			// output writer does.
+			if swap = !swap; swap {
+				return make([]byte, 0, 16), nil
+			}
+			return lines, nil
+		})
+	case byLines:
 		err = pl.RunLines(context.Background(), func(f *capture.Frame, p *decode.Packet, line []byte) error {
 			out.Write(line)
 			fmt.Fprintf(&frames, "%d %d.%09d %d %x\n", p.Number, f.Sec, f.Nsec, f.Len, f.Data)
 			return nil
 		})
-	} else {
+	default:
 		err = pl.Run(context.Background(), func(f *capture.Frame, p *decode.Packet) error {
 			if json {
 				line = decode.AppendJSON(line[:0], p)
@@ -83,8 +112,8 @@ func renderMode(t *testing.T, path string, json, parallel, lines bool, batch int
 // and in the same order, as text and as JSON (analysis included), hands
 // the same frames on for -w, and ends with the same error after the same
 // packets on a damaged capture; with small batches too, so that batch
-// boundaries fall everywhere, with a capture filter, and with RunLines,
-// where either stage may format a batch.
+// boundaries fall everywhere, with a capture filter, and with RunLines and
+// RunBlocks, where the workers format.
 func TestParallelSameAsSequential(t *testing.T) {
 	if runtime.GOMAXPROCS(0) < 2 {
 		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
@@ -100,11 +129,11 @@ func TestParallelSameAsSequential(t *testing.T) {
 			for _, c := range []struct {
 				batch int
 				expr  string
-				lines bool
-			}{{0, "", false}, {3, "", false}, {64, "tcp", false}, {0, "", true}, {2, "", true}, {5, "udp or tcp", true}} {
+				mode  int
+			}{{0, "", byRun}, {3, "", byRun}, {64, "tcp", byRun}, {0, "", byLines}, {2, "", byLines}, {5, "udp or tcp", byLines}, {0, "", byBlocks}, {3, "tcp", byBlocks}} {
 				wantOut, wantFrames, wantErr := render(t, path, json, false, 0, c.expr)
-				gotOut, gotFrames, gotErr := renderMode(t, path, json, true, c.lines, c.batch, c.expr)
-				what := fmt.Sprintf("%s json=%v batch=%d filter=%q lines=%v", name, json, c.batch, c.expr, c.lines)
+				gotOut, gotFrames, gotErr := renderMode(t, path, json, true, c.mode, c.batch, c.expr)
+				what := fmt.Sprintf("%s json=%v batch=%d filter=%q mode=%d", name, json, c.batch, c.expr, c.mode)
 				if fmt.Sprint(gotErr) != fmt.Sprint(wantErr) {
 					t.Errorf("%s: parallel error %v, sequential %v", what, gotErr, wantErr)
 				}

@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"runtime"
@@ -205,9 +206,27 @@ func (p *Pipeline) RunLines(ctx context.Context, fn LineFunc) error {
 		return fn(f, pk, line)
 	}
 	if p.Parallel() {
-		return p.runParallel(ctx, each, fn)
+		return p.runParallel(ctx, each, fn, nil)
 	}
 	return p.Run(ctx, each)
+}
+
+// BlockFunc takes a batch of consecutive packets: their frames (as Func's),
+// the packets, and their lines made by Config.Format one after the other,
+// each with its newline, line i ending at ends[i]. It returns the buffer
+// the pipeline formats later lines into: lines itself once it is done with
+// it, or one it gives in exchange (a writer that keeps lines to write them
+// later). Everything it is passed stays valid until it returns.
+type BlockFunc func(frames []capture.Frame, pkts []decode.Packet, lines []byte, ends []int) ([]byte, error)
+
+// RunBlocks is RunLines for callers that take a batch's lines at once,
+// saving a copy per line. Only the parallel form has batches: without it
+// (Parallel false) RunBlocks refuses to run.
+func (p *Pipeline) RunBlocks(ctx context.Context, fn BlockFunc) error {
+	if !p.Parallel() {
+		return errors.New("pipeline: RunBlocks without the parallel form")
+	}
+	return p.runParallel(ctx, nil, nil, fn)
 }
 
 // Parallel reports whether Run would use its parallel form.
@@ -220,7 +239,7 @@ func (p *Pipeline) Parallel() bool {
 // the source's error once every packet read before it has been passed on.
 func (p *Pipeline) Run(ctx context.Context, fn Func) error {
 	if p.Parallel() {
-		return p.runParallel(ctx, fn, nil)
+		return p.runParallel(ctx, fn, nil, nil)
 	}
 	for {
 		f, pk, err := p.Next(ctx)

@@ -1,0 +1,90 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"testing"
+)
+
+// TestAsyncWriterGive: lines written and blocks given, mixed, come out in
+// the order they went in, byte for byte; a given block is written as it
+// is (not copied) and a buffer comes back in exchange that the writer no
+// longer uses; a short block is copied and returned.
+func TestAsyncWriterGive(t *testing.T) {
+	var out bytes.Buffer
+	a := newAsyncWriter(context.Background(), &out, 1<<10)
+	var want bytes.Buffer
+	next := make([]byte, 0, 16)
+	for i := range 200 {
+		switch i % 3 {
+		case 0:
+			line := fmt.Appendf(nil, "line %d\n", i)
+			want.Write(line)
+			if _, err := a.Write(line); err != nil {
+				t.Fatal(err)
+			}
+		case 1: // a whole block, handed over
+			block := next[:0]
+			for len(block) < giveMin {
+				block = fmt.Appendf(block, "block %d line %d\n", i, len(block))
+			}
+			want.Write(block)
+			var err error
+			if next, err = a.Give(block); err != nil {
+				t.Fatal(err)
+			}
+			if len(next) != 0 {
+				t.Fatalf("Give returned a buffer holding %d bytes", len(next))
+			}
+		case 2: // a short block, copied
+			block := fmt.Appendf(nil, "short %d\n", i)
+			want.Write(block)
+			got, err := a.Give(block)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if &got[0] != &block[0] {
+				t.Fatal("a short block was not given back")
+			}
+		}
+	}
+	if err := a.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(out.Bytes(), want.Bytes()) {
+		t.Fatalf("output differs at byte %d of %d", firstDiffBytes(out.Bytes(), want.Bytes()), want.Len())
+	}
+}
+
+// TestAsyncWriterGiveError: a write error comes back from a later Give or
+// from Close.
+func TestAsyncWriterGiveError(t *testing.T) {
+	boom := errors.New("disk full")
+	a := newAsyncWriter(context.Background(), failingWriter{boom}, 1<<10)
+	block := bytes.Repeat([]byte("x\n"), giveMin)
+	var err error
+	for i := 0; i < 10 && err == nil; i++ {
+		block, err = a.Give(append(block[:0], bytes.Repeat([]byte("x\n"), giveMin)...))
+	}
+	if cerr := a.Close(); !errors.Is(err, boom) && !errors.Is(cerr, boom) {
+		t.Fatalf("Give: %v, Close: %v; want %v", err, cerr, boom)
+	}
+}
+
+type failingWriter struct{ err error }
+
+func (w failingWriter) Write([]byte) (int, error) { return 0, w.err }
+
+var _ io.Writer = failingWriter{}
+
+func firstDiffBytes(a, b []byte) int {
+	for i := 0; i < len(a) && i < len(b); i++ {
+		if a[i] != b[i] {
+			return i
+		}
+	}
+	return min(len(a), len(b))
+}
