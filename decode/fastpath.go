@@ -21,7 +21,10 @@ import (
 // jumbogram, IP-in-IP or any other protocol, a bad TCP option list, a UDP
 // length it would trim or reject, a tunnel port — goes back to the general
 // path untouched. TestFastPathSameAsGeneral decodes every corpus frame both
-// ways and wants the same Packets.
+// ways and wants the same Packets; TestFastPathVariants does so for every
+// byte of hand-made frames changed. A field that collect, collectIPv4,
+// collectIPv6 or collectTCP starts to fill must be filled here too, and a
+// new UDP tunnel port goes into isTunnelPort, which both paths consult.
 //
 // What the general path leaves in the Decoder that later code reads is
 // kept too: the TCP or UDP layer's Payload (application reads the DNS

@@ -229,3 +229,19 @@ func fileExists(path string) bool {
 	_, err := os.Stat(path)
 	return err == nil
 }
+
+// FuzzFastPath looks for a frame on which the fast path and the general
+// path disagree.
+func FuzzFastPath(f *testing.F) {
+	for _, b := range fastPathBases() {
+		f.Add(b.link, b.data)
+	}
+	var c *fastPathPair
+	f.Fuzz(func(t *testing.T, link uint32, data []byte) {
+		if c == nil {
+			c = newFastPathPair(t)
+		}
+		c.t = t
+		c.check("fuzz", &capture.Frame{Len: len(data), LinkType: link, Data: data})
+	})
+}
