@@ -56,11 +56,17 @@ func (k key4) full() connKey {
 	return c
 }
 
-// fullKey returns the connKey of a flow that findConn keyed k4 (if not
-// zero) or key: a new connection keeps it, for its ends and its ghost.
-func fullKey(k4 key4, key connKey) connKey {
-	if k4 != (key4{}) {
-		return k4.full()
-	}
-	return key
+// recentSlots is the size of Tracker.recent: on the benchmark capture
+// (30,000 connections, a few hundred at a time) 256 connections find 95%
+// of the segments' connections, 1,024 96%.
+const (
+	recentBits  = 8
+	recentSlots = 1 << recentBits
+)
+
+// slot returns k's place in Tracker.recent: a multiplicative hash, whose
+// collisions cost only a look-up in the map.
+func (k key4) slot() int {
+	h := (k.lo ^ k.hi*0x9e3779b97f4a7c15) * 0xd6e8feb86659fd93
+	return int(h >> (64 - recentBits))
 }

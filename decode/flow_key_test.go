@@ -127,3 +127,46 @@ func TestTrackerKeyKinds(t *testing.T) {
 		}
 	}
 }
+
+// TestTrackerRecentConns drives a tracker with tight limits through
+// random segments on a few IPv4 4-tuples (ports reused with new initial
+// sequence numbers, closes, resets, idle and capped retirements) and
+// checks after each one that Tracker.recent holds only the current
+// connection of a 4-tuple, in its slot, and that the segment went to its
+// 4-tuple's current connection.
+func TestTrackerRecentConns(t *testing.T) {
+	tr := NewTracker()
+	tr.SetLimits(Limits{IdleTimeout: 5e9, MaxFlows: 4, MaxClosed: 2, ClosedLinger: 2e9, ClosedGhosts: 3})
+	rng := uint64(1)
+	next := func(n int) int {
+		rng ^= rng << 13
+		rng ^= rng >> 7
+		rng ^= rng << 17
+		return int(rng % uint64(n))
+	}
+	flagSets := []uint16{TCPSyn, TCPSyn | TCPAck, TCPAck, TCPAck | TCPPsh, TCPFin | TCPAck, TCPRst, TCPRst | TCPAck}
+	for i := range 20000 {
+		a := netip.AddrFrom4([4]byte{10, 0, 0, byte(1 + next(3))})
+		b := netip.AddrFrom4([4]byte{10, 0, 1, byte(1 + next(2))})
+		sp, dp := uint16(1000+next(3)), uint16(80)
+		if next(2) == 0 {
+			a, b, sp, dp = b, a, dp, sp
+		}
+		p := &Packet{Layers: LayerTCP, Src: a, Dst: b, SrcPort: sp, DstPort: dp,
+			TCPFlags: flagSets[next(len(flagSets))], Seq: uint32(next(4) * 1000), Ack: uint32(next(4) * 1000),
+			Window: 100, PayloadLen: next(2) * 10, Number: i + 1, Sec: int64(i / 10), Nsec: int64(i%10) * 1e8}
+		tr.Track(p)
+		k4, _, _ := key4Of(a, sp, b, dp)
+		if c := tr.conns[k4]; c == nil || int(c.stream) != p.Rel.Stream {
+			t.Fatalf("packet %d: stream %d, not the 4-tuple's current connection", i+1, p.Rel.Stream)
+		}
+		for slot, c := range tr.recent {
+			if c != nil && (tr.conns[c.k4] != c || c.k4.slot() != slot) {
+				t.Fatalf("packet %d: recent[%d] holds stream %d, not current in its slot", i+1, slot, c.stream)
+			}
+		}
+	}
+	if s := tr.Retired(); s.Idle+s.Cap+s.Closed == 0 || tr.Conns() < 100 {
+		t.Errorf("retired %+v of %d connections: the test retires too little", s, tr.Conns())
+	}
+}

@@ -333,6 +333,9 @@ func (t *Tracker) connOf(c *Conn) *Conn {
 func (t *Tracker) forgetConn(c *Conn) {
 	if c.k4 != (key4{}) {
 		delete(t.conns, c.k4)
+		if r := &t.recent[c.k4.slot()]; *r == c {
+			*r = nil
+		}
 	} else {
 		delete(t.conns6, c.key)
 	}
@@ -453,6 +456,7 @@ func (t *Tracker) Freeze() {
 		t.retireUDP(u, RetireNone)
 	}
 	t.conns, t.conns6, t.udp, t.udp6, t.last = nil, nil, nil, nil, nil
+	clear(t.recent[:])
 	t.ghosts = ghostTable{}
 	t.freeConns, t.freeUDP = nil, nil
 	t.tcp.release()

@@ -253,6 +253,16 @@ func (l *connLife) event(kind EventKind, frame int, now int64, by Role) {
 func (l *connLife) stateOf(c *Conn, p *Packet, s int) {
 	r := 1 - s
 	a := &p.Analysis
+	if l.quiet(p) {
+		// Most segments: an established connection's data and ACKs.
+		if a.IsRetransmission() {
+			l.retransmissions++
+		}
+		a.SrcState, a.DstState = StateEstablished, StateEstablished
+		a.SrcRole, a.DstRole = l.role(s), l.role(r)
+		a.SrcChanged, a.DstChanged, a.StateChanged = false, false, false
+		return
+	}
 	st := &l.state
 	before := *st
 	flags := p.TCPFlags
@@ -347,6 +357,18 @@ func (l *connLife) stateOf(c *Conn, p *Packet, s int) {
 			l.nhist[i]++
 		}
 	}
+}
+
+// quiet reports whether segment p can change nothing in stateOf but the
+// retransmission count: no SYN, FIN or RST, not the connection's first
+// frame (mid-stream), both endpoints ESTABLISHED with every SYN seen
+// acknowledged (nothing for an ACK to complete) and no FIN sent (nothing
+// to acknowledge, no half-close to notice). stateOf's general path gives
+// such a segment the same fields.
+func (l *connLife) quiet(p *Packet) bool {
+	return p.TCPFlags&(TCPSyn|TCPFin|TCPRst) == 0 && l.firstFrame != p.Number &&
+		l.state == [2]TCPState{StateEstablished, StateEstablished} &&
+		l.synAcked == l.synSeen && l.finSent == [2]bool{}
 }
 
 // opening handles a SYN or SYN/ACK from s.

@@ -25,7 +25,12 @@ type Tracker struct {
 	conns  map[key4]*Conn    // the current connection of each IPv4 4-tuple (flow_key.go)
 	conns6 map[connKey]*Conn // and of each other one
 	last   *Conn             // the connection of the previous segment: most segments follow one of their own
-	tcp    streams[Conn]     // live connections, by stream number
+	// recent caches conns: an IPv4 connection found or opened lately, by
+	// key4.slot. Each is its 4-tuple's current connection, so that a
+	// connection found there needs no look-up in conns: a new one takes
+	// its slot, and one that leaves conns leaves recent.
+	recent [recentSlots]*Conn
+	tcp    streams[Conn] // live connections, by stream number
 	udp    map[key4]*udpConv
 	udp6   map[connKey]*udpConv
 	udps   streams[udpConv] // live UDP conversations, by udp.stream
@@ -222,6 +227,7 @@ func (t *Tracker) newConn(k4 key4, key connKey, p *Packet, dir int) *Conn {
 	t.tcp.add(c)
 	if k4 != (key4{}) {
 		t.conns[k4] = c
+		t.recent[k4.slot()] = c // in place of an older connection of the 4-tuple
 	} else {
 		t.conns6[key] = c
 	}
@@ -251,22 +257,38 @@ func (k *connKey) ends(is4 bool) [2]netip.AddrPort {
 func packetTime(p *Packet) int64 { return p.Sec*1e9 + p.Nsec }
 
 // findConn returns the current connection of p's 4-tuple (nil if none),
-// the tuple's keys (k4 for IPv4, else key: flow_key.go) and p's direction
-// in them.
-func (t *Tracker) findConn(p *Packet) (c *Conn, k4 key4, key connKey, dir int) {
+// p's direction in its key, and the key if IPv4 (zero otherwise:
+// flow_key.go). An IPv4 connection is looked for first among the recent
+// ones: the map is for the first segment of a connection and for those
+// that come back after many others.
+func (t *Tracker) findConn(p *Packet) (c *Conn, k4 key4, dir int) {
 	k4, dir, ok := key4Of(p.Src, p.SrcPort, p.Dst, p.DstPort)
-	c = t.last
-	if ok {
-		if c == nil || c.k4 != k4 {
-			c = t.conns[k4]
+	if !ok {
+		var key connKey
+		key, dir = keyOf(p.Src, p.SrcPort, p.Dst, p.DstPort)
+		if c = t.last; c == nil || c.key != key {
+			c = t.conns6[key]
 		}
-		return c, k4, key, dir
+		return c, k4, dir
 	}
-	key, dir = keyOf(p.Src, p.SrcPort, p.Dst, p.DstPort)
-	if c == nil || c.key != key {
-		c = t.conns6[key]
+	slot := &t.recent[k4.slot()]
+	if c = *slot; c != nil && c.k4 == k4 {
+		return c, k4, dir
 	}
-	return c, k4, key, dir
+	if c = t.conns[k4]; c != nil {
+		*slot = c
+	}
+	return c, k4, dir
+}
+
+// newKeyOf returns the full key of p's 4-tuple, for a new connection:
+// k4's (findConn) if not zero, else keyOf's.
+func newKeyOf(p *Packet, k4 key4) connKey {
+	if k4 != (key4{}) {
+		return k4.full()
+	}
+	key, _ := keyOf(p.Src, p.SrcPort, p.Dst, p.DstPort)
+	return key
 }
 
 func (t *Tracker) trackTCP(p *Packet) {
@@ -274,16 +296,16 @@ func (t *Tracker) trackTCP(p *Packet) {
 	syn, ack := flags&TCPSyn != 0, flags&TCPAck != 0
 	a := &p.Analysis
 	seen := t.tick(p)
-	c, k4, key, dir := t.findConn(p)
+	c, k4, dir := t.findConn(p)
 	switch {
 	case c == nil:
-		key = fullKey(k4, key)
+		key := newKeyOf(p, k4)
 		t.fromGhost(key, p, dir)
 		c = t.newConn(k4, key, p, dir)
 	case syn && !ack && c.flow[dir].baseSet && c.flow[dir].base != p.Seq:
 		// Wireshark: a SYN whose sequence number differs from the base of
 		// the conversation on this 4-tuple starts a new one (ports reused).
-		c = t.newConn(k4, fullKey(k4, key), p, dir)
+		c = t.newConn(k4, newKeyOf(p, k4), p, dir)
 		a.Flags |= ExpertReusedPorts
 	case syn && ack && c.flow[dir].baseSet && c.flow[dir].base != p.Seq:
 		// A SYN/ACK with another initial sequence number: flagged, but it
