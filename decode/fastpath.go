@@ -8,7 +8,8 @@ import (
 )
 
 // The fast path decodes the frame shape that makes up nearly every capture
-// sockscope replays — Ethernet without VLAN tags or Linux cooked, IPv4
+// sockscope replays — Ethernet without VLAN tags, Linux cooked, BSD
+// loopback or raw IP, then IPv4
 // without options and not a fragment or IPv6 without extension headers,
 // then a TCP or UDP header — straight from the bytes into
 // the Packet, in one pass, without gopacket's DecodingLayerParser and the
@@ -33,8 +34,9 @@ import (
 
 // fastFrame decodes a frame of the common shape into p, which is freshly
 // reset, and reports whether it did; when it did not, p and the Decoder are
-// as they were. The link header is Ethernet without VLAN tags or Linux
-// cooked (v1 or v2), as the capture of one host's interfaces has them.
+// as they were. The link header is Ethernet without VLAN tags, Linux
+// cooked (v1 or v2), BSD loopback, or none (raw IP), as the captures of
+// one host's interfaces have them.
 func (d *Decoder) fastFrame(f *capture.Frame, p *Packet) bool {
 	data := f.Data
 	switch f.LinkType {
@@ -60,11 +62,57 @@ func (d *Decoder) fastFrame(f *capture.Frame, p *Packet) bool {
 		p.Layers |= LayerSLL2
 		p.SLLPktType = uint16(data[10])
 		p.SLLProto = binary.BigEndian.Uint16(data[0:2])
+	case capture.LinkNull, capture.LinkLoop: // loopback.DecodeFromBytes
+		fam, ok := loopbackFamily(data)
+		if !ok || !d.fastIP(familyEtherType(fam), data[4:], p) {
+			return false
+		}
+		p.Layers |= LayerLoopback
+		p.LoopFamily = fam
+	case capture.LinkRaw, capture.LinkRawOld, 14: // rawIP: the version says
+		if !d.fastIPv4(data, p) && !d.fastIPv6(data, p) {
+			return false
+		}
+	case capture.LinkIPv4:
+		if !d.fastIPv4(data, p) {
+			return false
+		}
+	case capture.LinkIPv6:
+		if !d.fastIPv6(data, p) {
+			return false
+		}
 	default:
 		return false
 	}
 	d.decoded = d.decoded[:0] // no gopacket layer holds this frame
 	return true
+}
+
+// loopbackFamily reads a BSD loopback header's address family as
+// layers.Loopback does: big-endian when its first two bytes are zero,
+// little-endian otherwise, and no more than 255 (ok false otherwise, and
+// for a header cut short).
+func loopbackFamily(data []byte) (fam uint32, ok bool) {
+	if len(data) < 4 {
+		return 0, false
+	}
+	fam = binary.LittleEndian.Uint32(data)
+	if data[0] == 0 && data[1] == 0 {
+		fam = binary.BigEndian.Uint32(data)
+	}
+	return fam, fam <= 0xff
+}
+
+// familyEtherType is the ethertype of the IP version a loopback family
+// announces (gopacket's ProtocolFamily layer types), 0 for other families.
+func familyEtherType(fam uint32) uint16 {
+	switch fam {
+	case 2:
+		return 0x0800
+	case 10, 24, 28, 30: // Linux, BSD, FreeBSD, Darwin
+		return 0x86dd
+	}
+	return 0
 }
 
 // fastIP decodes the IP header the ethertype announces and the transport

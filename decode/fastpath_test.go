@@ -124,7 +124,7 @@ func TestFastPathVariants(t *testing.T) {
 }
 
 // fastPathBases are frames of the shapes the fast path takes: Ethernet,
-// Linux cooked v1 and v2; IPv4 and IPv6; TCP with the usual option lists
+// Linux cooked v1 and v2, BSD loopback, raw IP; IPv4 and IPv6; TCP with the usual option lists
 // and with payloads, UDP (DNS, NTP, a tunnel port), with and without
 // Ethernet padding.
 func fastPathBases() []decodeSeed {
@@ -188,6 +188,14 @@ func fastPathBases() []decodeSeed {
 		{capture.LinkLinuxSLL, sll(0x86dd, ipv6(17, udp(40000, 123, ntp)))},
 		{capture.LinkLinuxSLL2, sll2(0x0800, ipv4(17, udp(50000, 53, dnsQ)))},
 		{capture.LinkLinuxSLL2, sll2(0x86dd, ipv6(6, tcp(0x10, sack, nil)))},
+		{capture.LinkNull, append([]byte{2, 0, 0, 0}, ipv4(6, tcp(0x18, ts, []byte("hello")))...)},
+		{capture.LinkNull, append([]byte{30, 0, 0, 0}, ipv6(17, udp(50000, 53, dnsQ))...)},
+		{capture.LinkLoop, append([]byte{0, 0, 0, 2}, ipv4(17, udp(1234, 5678, []byte{1, 2}))...)},
+		{capture.LinkLoop, append([]byte{0, 0, 0, 24}, ipv6(6, tcp(0x02, syn, nil))...)},
+		{capture.LinkRaw, ipv4(6, tcp(0x10, sack, nil))},
+		{capture.LinkRaw, ipv6(17, udp(40000, 123, ntp))},
+		{capture.LinkIPv4, ipv4(17, udp(1234, 4789, make([]byte, 30)))},
+		{capture.LinkIPv6, ipv6(6, tcp(0x18, ts, get))},
 	}
 }
 
