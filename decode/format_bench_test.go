@@ -80,39 +80,64 @@ func fmtClone(s []byte) []byte {
 }
 
 // BenchmarkFormatCaptureText formats the benchmark capture's packets as
-// text lines into one reused buffer, as a pipeline worker does; ns/packet
-// is the cost of one line.
+// text lines, 512 to a reused buffer as a pipeline worker does; ns/packet
+// is the cost of one line, cpu-ns/packet the formatting thread's CPU time
+// for it (steadier on a shared machine). Every packet is read from memory.
 func BenchmarkFormatCaptureText(b *testing.B) {
-	pkts := fmtBenchPkts(b)
 	f := decode.NewTextFormatter(time.UTC)
-	fmtBenchFormat(b, pkts, f.Append)
+	fmtBenchFormat(b, fmtBenchPkts(b), f.Append, false)
 }
 
 // BenchmarkFormatCaptureJSON is BenchmarkFormatCaptureText for JSON.
 func BenchmarkFormatCaptureJSON(b *testing.B) {
-	fmtBenchFormat(b, fmtBenchPkts(b), decode.AppendJSON)
+	fmtBenchFormat(b, fmtBenchPkts(b), decode.AppendJSON, false)
 }
 
-func fmtBenchFormat(b *testing.B, pkts []decode.Packet, format func([]byte, *decode.Packet) []byte) {
+// BenchmarkFormatCaptureTextWarm formats each batch of 512 packets twice
+// and times the second pass only (warm-cpu-ns/packet, or warm-wall-...):
+// a pipeline worker formats a batch it has just decoded, whose packets
+// are in its cache, where BenchmarkFormatCaptureText reads every packet
+// from memory.
+func BenchmarkFormatCaptureTextWarm(b *testing.B) {
+	f := decode.NewTextFormatter(time.UTC)
+	fmtBenchFormat(b, fmtBenchPkts(b), f.Append, true)
+}
+
+// BenchmarkFormatCaptureJSONWarm is BenchmarkFormatCaptureTextWarm for JSON.
+func BenchmarkFormatCaptureJSONWarm(b *testing.B) {
+	fmtBenchFormat(b, fmtBenchPkts(b), decode.AppendJSON, true)
+}
+
+func fmtBenchFormat(b *testing.B, pkts []decode.Packet, format func([]byte, *decode.Packet) []byte, warm bool) {
 	buf := make([]byte, 0, 1<<20)
+	clock := newFmtCPUClock()
+	defer clock.stop()
+	var cpu time.Duration
 	b.ReportAllocs()
 	b.ResetTimer()
-	cpu0, cpuOK := fmtProcessCPU()
 	for i := 0; i < b.N; i++ {
-		// A batch of 512 lines in one buffer, as a pipeline worker's.
-		buf = buf[:0]
-		for j := range pkts {
-			if j&511 == 0 {
+		for j := 0; j < len(pkts); j += 512 {
+			batch := pkts[j:min(j+512, len(pkts))]
+			if warm {
 				buf = buf[:0]
+				for k := range batch {
+					buf = append(format(buf, &batch[k]), '\n')
+				}
 			}
-			buf = append(format(buf, &pkts[j]), '\n')
+			t0 := clock.now()
+			buf = buf[:0]
+			for k := range batch {
+				buf = append(format(buf, &batch[k]), '\n')
+			}
+			cpu += clock.now() - t0
 		}
 	}
 	n := float64(b.N * len(pkts))
-	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/n, "ns/packet")
-	// The process's CPU time (one goroutine formats; nothing allocates, so
-	// the collector adds nothing), which others' load disturbs less.
-	if cpu1, ok := fmtProcessCPU(); ok && cpuOK {
-		b.ReportMetric(float64(cpu1-cpu0)/n, "cpu-ns/packet")
+	unit := fmtCPUUnit
+	if warm {
+		unit = "warm-" + unit
+	} else {
+		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/n, "ns/packet")
 	}
+	b.ReportMetric(float64(cpu.Nanoseconds())/n, unit)
 }

@@ -66,11 +66,33 @@ func digits4(v uint32) uint32 {
 	return hi | (x-hi*10)<<8
 }
 
+// pow10 are the powers of ten a uint64 holds.
+var pow10 = func() (t [20]uint64) {
+	t[0] = 1
+	for i := 1; i < len(t); i++ {
+		t[i] = t[i-1] * 10
+	}
+	return t
+}()
+
+// decimalLen is the number of decimal digits of v (v > 0), found from its
+// bit length without dividing: log10(2) ~ 1233/4096.
+func decimalLen(v uint64) int {
+	t := bits.Len64(v) * 1233 >> 12
+	if v < pow10[t&31%20] { // t < 20 always; the mask spares a bounds check
+		return t
+	}
+	return t + 1
+}
+
 // appendUint appends v in decimal, as strconv.AppendUint(dst, v, 10).
 // Each size of number takes the shortest path: a line's numbers are
 // flags and header lengths (one or two digits), ports and windows (up to
 // five), relative sequence numbers, and absolute sequence numbers and
-// timestamps (ten).
+// timestamps (ten). The length comes from decimalLen, not from the
+// digits: the next member's bytes go after this number, so the sooner its
+// length is known, the sooner the processor can go on to them while the
+// digits are still being worked out.
 func appendUint(dst []byte, v uint64) []byte {
 	if v < 100 {
 		if v < 10 {
@@ -78,43 +100,45 @@ func appendUint(dst []byte, v uint64) []byte {
 		}
 		return append(dst, digitPairs[2*v], digitPairs[2*v+1])
 	}
+	if v >= 1e10 {
+		return appendUintLong(dst, v)
+	}
 	dst = room(dst)
 	n := len(dst)
+	nd := decimalLen(v)
 	switch {
-	case v < 1e4:
-		d := digits4(uint32(v))
-		lead := bits.TrailingZeros32(d) / 8 // zero digits in front
-		binary.LittleEndian.PutUint32(dst[n:n+4], (d|0x30303030)>>(8*lead))
-		return dst[:n+4-lead]
-	case v < 1e8:
-		d := digits8(uint32(v))
-		lead := bits.TrailingZeros64(d) / 8
-		binary.LittleEndian.PutUint64(dst[n:n+8], (d|0x3030303030303030)>>(8*lead))
-		return dst[:n+8-lead]
-	case v < 1e10: // every uint32 of nine or ten digits
+	case nd <= 4:
+		w := (digits4(uint32(v)) | 0x30303030) >> (8 * (4 - nd))
+		binary.LittleEndian.PutUint32(dst[n:n+4], w)
+	case nd <= 8:
+		w := (digits8(uint32(v)) | 0x3030303030303030) >> (8 * (8 - nd))
+		binary.LittleEndian.PutUint64(dst[n:n+8], w)
+	default: // nine or ten digits: every large uint32
 		hi := v / 1e8
 		lo := uint32(v - hi*1e8)
 		w := dst[n : n+10]
-		if hi < 10 {
-			w[0] = byte('0' + hi)
-			n++
-		} else {
-			w[0], w[1] = digitPairs[2*hi], digitPairs[2*hi+1]
-			n += 2
-		}
-		binary.LittleEndian.PutUint64(dst[n:n+8], digits8(lo)|0x3030303030303030)
-		return dst[:n+8]
-	case v < 1e16:
-		hi := v / 1e8
-		lo := uint32(v - hi*1e8)
-		d := digits8(uint32(hi))
-		lead := bits.TrailingZeros64(d) / 8
-		binary.LittleEndian.PutUint64(dst[n:n+8], (d|0x3030303030303030)>>(8*lead))
-		n += 8 - lead
-		binary.LittleEndian.PutUint64(dst[n:n+8], digits8(lo)|0x3030303030303030)
-		return dst[:n+8]
+		// The first digit is hi's tens digit for ten digits, its ones
+		// for nine; the byte after is overwritten below for nine.
+		w[0], w[1] = digitPairs[2*hi+uint64(10-nd)], digitPairs[2*hi+1]
+		binary.LittleEndian.PutUint64(dst[n+nd-8:n+nd], digits8(lo)|0x3030303030303030)
 	}
-	return strconv.AppendUint(dst, v, 10)
+	return dst[:n+nd]
+}
+
+// appendUintLong is appendUint for v >= 1e10.
+func appendUintLong(dst []byte, v uint64) []byte {
+	if v >= 1e16 {
+		return strconv.AppendUint(dst, v, 10)
+	}
+	dst = room(dst)
+	n := len(dst)
+	hi := v / 1e8
+	lo := uint32(v - hi*1e8)
+	nd := decimalLen(hi)
+	w := (digits8(uint32(hi)) | 0x3030303030303030) >> (8 * (8 - nd))
+	binary.LittleEndian.PutUint64(dst[n:n+8], w)
+	binary.LittleEndian.PutUint64(dst[n+nd:n+nd+8], digits8(lo)|0x3030303030303030)
+	return dst[:n+nd+8]
 }
 
 // appendInt appends v in decimal, as strconv.AppendInt(dst, int64(v), 10).

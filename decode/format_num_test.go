@@ -158,3 +158,34 @@ func BenchmarkNetipAppendTo(b *testing.B) {
 		}
 	}
 }
+
+// TestAppendKey holds appendKey to append on every key length up to 40,
+// with and without the comma, at buffers with no room to spare.
+func TestAppendKey(t *testing.T) {
+	const letters = `"abcdefghijklmnopqrstuvwxyz0123456789.ABCDEFGHIJKLMNOPQRSTUVWXYZ":`
+	for n := 0; n <= 40; n++ {
+		k := letters[:n]
+		for _, comma := range []bool{false, true} {
+			for _, prefix := range []string{"", "{", `{"frame.number":1`} {
+				want := []byte(prefix)
+				if comma {
+					want = append(want, ',')
+				}
+				want = append(want, k...)
+				dst := append(make([]byte, 0, len(prefix)), prefix...)
+				got := appendKey(dst, comma, k)
+				if string(got) != string(want) {
+					t.Fatalf("appendKey(%q, %v, %q) = %q, want %q", prefix, comma, k, got, want)
+				}
+				if cap(got)-len(got) < fmtRoom {
+					t.Fatalf("appendKey left %d bytes of room, want %d", cap(got)-len(got), fmtRoom)
+				}
+				for _, v := range []uint64{0, 9, 10, 4294967295} {
+					if got, want := appendKeyUint(append([]byte(nil), dst...), comma, k, v), strconv.AppendUint(append([]byte(nil), want...), v, 10); string(got) != string(want) {
+						t.Fatalf("appendKeyUint(%q, %v, %q, %d) = %q, want %q", prefix, comma, k, v, got, want)
+					}
+				}
+			}
+		}
+	}
+}

@@ -67,16 +67,13 @@ type jsonObj struct {
 // key starts a member; k is the quoted name with its colon, `"ip.src":`,
 // so that a member costs one append.
 func (o *jsonObj) key(k string) {
-	if o.more {
-		o.b = append(o.b, ',')
-	}
+	o.b = appendKey(o.b, o.more, k)
 	o.more = true
-	o.b = append(o.b, k...)
 }
 
 func (o *jsonObj) uint(k string, v uint64) {
-	o.key(k)
-	o.b = appendUint(o.b, v)
+	o.b = appendKeyUint(o.b, o.more, k, v)
+	o.more = true
 }
 
 func (o *jsonObj) bit(k string, v bool) {
@@ -122,42 +119,35 @@ func (o *jsonObj) mac(k string, m [6]byte) {
 
 const hexDigits = "0123456789abcdef"
 
-// hexPairs[c] is c in two lower-case hex digits.
-var hexPairs = func() (t [256][2]byte) {
+// hexPairs[c] is c in two lower-case hex digits, the first in the low
+// byte (the order a little-endian store writes).
+var hexPairs = func() (t [256]uint16) {
 	for c := range t {
-		t[c] = [2]byte{hexDigits[c>>4], hexDigits[c&0xf]}
+		t[c] = uint16(hexDigits[c>>4]) | uint16(hexDigits[c&0xf])<<8
 	}
 	return t
 }()
 
-// appendHex appends src in lower-case hex, as hex.AppendEncode does, eight
-// bytes at a time: a data segment's payload is most of its JSON line.
+// appendHex appends src in lower-case hex, as hex.AppendEncode does:
+// a data segment's payload is most of its JSON line. Eight bytes a step,
+// each looked up in hexPairs and the sixteen digits stored as two words,
+// which measured faster than computing the digits with word arithmetic.
 func appendHex(dst, src []byte) []byte {
 	n := len(dst)
 	dst = slices.Grow(dst, 2*len(src))[:n+2*len(src)]
 	out := dst[n:]
 	i := 0
-	for ; i+8 <= len(src); i += 8 {
-		v := binary.BigEndian.Uint64(src[i:])
-		binary.BigEndian.PutUint64(out[2*i:], hex8(uint32(v>>32)))
-		binary.BigEndian.PutUint64(out[2*i+8:], hex8(uint32(v)))
+	for ; i+8 <= len(src) && 2*i+16 <= len(out); i += 8 {
+		v := binary.LittleEndian.Uint64(src[i:])
+		binary.LittleEndian.PutUint64(out[2*i:], uint64(hexPairs[v&0xff])|
+			uint64(hexPairs[v>>8&0xff])<<16|uint64(hexPairs[v>>16&0xff])<<32|uint64(hexPairs[v>>24&0xff])<<48)
+		binary.LittleEndian.PutUint64(out[2*i+8:], uint64(hexPairs[v>>32&0xff])|
+			uint64(hexPairs[v>>40&0xff])<<16|uint64(hexPairs[v>>48&0xff])<<32|uint64(hexPairs[v>>56])<<48)
 	}
-	for ; i < len(src); i++ {
-		*(*[2]byte)(out[2*i:]) = hexPairs[src[i]]
+	for ; i < len(src) && 2*i+2 <= len(out); i++ {
+		binary.LittleEndian.PutUint16(out[2*i:], hexPairs[src[i]])
 	}
 	return dst
-}
-
-// hex8 is x's eight hex digits, the first in the top byte.
-func hex8(x uint32) uint64 {
-	// One nibble per byte, the top nibble in the top byte.
-	v := uint64(x)
-	v = (v | v<<16) & 0x0000ffff0000ffff
-	v = (v | v<<8) & 0x00ff00ff00ff00ff
-	v = (v | v<<4) & 0x0f0f0f0f0f0f0f0f
-	// '0'+n, and 'a'-'0'-10 more where n > 9 (n+6 carries into bit 4).
-	over := (v + 0x0606060606060606) >> 4 & 0x0101010101010101
-	return v + 0x3030303030303030 + over*('a'-'0'-10)
 }
 
 // AppendMAC appends m as six colon-separated lower-case hex bytes.

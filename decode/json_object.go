@@ -1,6 +1,10 @@
 package decode
 
-import "strconv"
+import (
+	"encoding/binary"
+	"slices"
+	"strconv"
+)
 
 // JSONObject writes one JSON object with the escaping and number forms of
 // the packet JSON, for the packages above decode that print objects of
@@ -67,3 +71,53 @@ func (j *JSONObject) Epoch(k string, sec, nsec int64) {
 // AppendEpoch appends an instant in frame.time_epoch's form
 // ("1733480000.123456789").
 func AppendEpoch(dst []byte, sec, nsec int64) []byte { return appendEpoch(dst, sec, nsec) }
+
+// appendKey appends a member's key k (`"ip.src":`), after a comma unless
+// it is the object's first, and leaves fmtRoom bytes of room for a
+// number after it. A line has some thirty keys: those of 8 to 32 bytes,
+// nearly all, are copied here in words, the last overlapping the one
+// before, where append would call memmove for each.
+func appendKey(b []byte, comma bool, k string) []byte {
+	if need := 1 + len(k) + fmtRoom; cap(b)-len(b) < need {
+		b = slices.Grow(b, need)
+	}
+	n := len(b)
+	w := b[n : n+1+len(k)]
+	w[0] = ',' // the key overwrites it when it is the first
+	if comma {
+		w = w[1:]
+		n++
+	}
+	if len(k) < 8 || len(k) > 32 || len(w) < len(k) {
+		copy(w, k)
+		return b[:n+len(k)]
+	}
+	binary.LittleEndian.PutUint64(w, le64(k))
+	if len(k) > 16 {
+		binary.LittleEndian.PutUint64(w[8:], le64(k[8:]))
+		if len(k) > 24 {
+			binary.LittleEndian.PutUint64(w[16:], le64(k[16:]))
+		}
+	}
+	binary.LittleEndian.PutUint64(w[len(k)-8:], le64(k[len(k)-8:]))
+	return b[:n+len(k)]
+}
+
+// appendKeyUint is appendKey, then v in decimal: the most common member.
+func appendKeyUint(b []byte, comma bool, k string, v uint64) []byte {
+	b = appendKey(b, comma, k)
+	if v < 10 { // flags and the like; appendKey left room
+		n := len(b)
+		b = b[:n+1]
+		b[n] = byte('0' + v)
+		return b
+	}
+	return appendUint(b, v)
+}
+
+// le64 is the first eight bytes of s as a little-endian word (one load).
+func le64(s string) uint64 {
+	_ = s[7]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+}
