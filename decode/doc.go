@@ -79,9 +79,15 @@
 //     details together, TestNoRecoveredPanic and FuzzDecode (add a seed)
 //     look for panics.
 //
-// The fast path is gopacket's DecodingLayerParser over layers the Decoder
-// owns: decoding and printing a packet allocate nothing. Full
-// gopacket.NewPacket is for the one packet a person asks to see in detail.
+// Decoding allocates nothing. The commonest frame shapes (Ethernet, Linux
+// cooked, BSD loopback or raw IP; IPv4 without options or fragments, or
+// IPv6 without extension headers; TCP or UDP) are read straight from the
+// bytes into the Packet (fastpath.go); everything else goes through
+// gopacket's DecodingLayerParser over layers the Decoder owns. Both make
+// the same Packet: TestFastPathSameAsGeneral and FuzzFastPath compare them
+// field by field, so a field added to collect* must be added to the fast
+// path too. Full gopacket.NewPacket is for the one packet a person asks to
+// see in detail.
 //
 // Goroutines: a Decoder, Tracker (SeqTracker) or TextFormatter belongs to one
 // goroutine at a time. Packet values are plain data and may be copied and
