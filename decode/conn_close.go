@@ -38,13 +38,25 @@ const (
 
 // closedBounds returns the linger time (ns) and the bounds on lingering
 // connections and ghosts in force; linger 0 means closed connections stay
-// live (Limits.KeepClosed).
+// live (Limits.KeepClosed). Every segment asks: SetLimits works them out
+// once (closedBoundsOf).
 func (t *Tracker) closedBounds() (linger int64, maxClosed, ghosts int) {
-	l := &t.limits
+	b := &t.closedLim
+	return b.linger, b.maxClosed, b.ghosts
+}
+
+// closedLimits are closedBounds' answers.
+type closedLimits struct {
+	linger            int64
+	maxClosed, ghosts int
+}
+
+// closedBoundsOf works out closedBounds for limits l.
+func closedBoundsOf(l *Limits) closedLimits {
 	if l.KeepClosed {
-		return 0, 0, 0
+		return closedLimits{}
 	}
-	linger, maxClosed, ghosts = int64(l.ClosedLinger), l.MaxClosed, l.ClosedGhosts
+	linger, maxClosed, ghosts := int64(l.ClosedLinger), l.MaxClosed, l.ClosedGhosts
 	if linger <= 0 {
 		linger = int64(DefaultClosedLinger)
 	}
@@ -54,18 +66,14 @@ func (t *Tracker) closedBounds() (linger int64, maxClosed, ghosts int) {
 	if ghosts <= 0 {
 		ghosts = DefaultClosedGhosts
 	}
-	return linger, maxClosed, ghosts
+	return closedLimits{linger, maxClosed, ghosts}
 }
 
 // isClosed says whether both endpoints are past the end: CLOSED or
 // TIME_WAIT.
 func (l *connLife) isClosed() bool {
-	for _, s := range l.state {
-		if s != StateClosed && s != StateTimeWait {
-			return false
-		}
-	}
-	return true
+	const past = 1<<StateClosed | 1<<StateTimeWait
+	return (past>>l.state[0])&(past>>l.state[1])&1 != 0
 }
 
 // afterSegment puts c on the closed list when its segment closed it,

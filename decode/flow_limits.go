@@ -95,7 +95,10 @@ func (s RetireStats) Total() uint64 { return s.Idle + s.Cap }
 
 // SetLimits sets the limits; it is meant to be called before the first
 // packet (lowering the cap later retires flows only as new ones arrive).
-func (t *Tracker) SetLimits(l Limits) { t.limits = l }
+func (t *Tracker) SetLimits(l Limits) {
+	t.limits = l
+	t.closedLim = closedBoundsOf(&l)
+}
 
 // KeepSummary keeps the summary row of conversation c if it retires,
 // even with Limits.Summaries off: a caller that reports on one

@@ -38,6 +38,7 @@ type Tracker struct {
 	// Bounds on the flows kept (flow_limits.go): the live ones, most
 	// recently seen first, and the summary rows of the retired ones.
 	limits           Limits
+	closedLim        closedLimits // closedBounds, from limits
 	tcpLRU           connList
 	udpLRU           udpList
 	liveTCP, liveUDP int
@@ -61,11 +62,13 @@ type Tracker struct {
 
 // NewTracker returns an empty tracker with DefaultLimits.
 func NewTracker() *Tracker {
-	return &Tracker{
+	t := &Tracker{
 		conns: make(map[key4]*Conn), conns6: make(map[connKey]*Conn),
-		udp: make(map[key4]*udpConv), udp6: make(map[connKey]*udpConv), limits: DefaultLimits(),
+		udp: make(map[key4]*udpConv), udp6: make(map[connKey]*udpConv),
 		closedList: connList{closed: true},
 	}
+	t.SetLimits(DefaultLimits())
+	return t
 }
 
 // Conns is the number of TCP connections seen (tcp.stream values), retired
@@ -143,33 +146,35 @@ func (t *Tracker) trackOuterUDP(p *Packet) {
 // Conn is one TCP connection: what the tracker needs to analyse its next
 // segment, and the summary Conversation reports.
 type Conn struct {
-	// Hot: what every segment reads, together.
-	k4     key4       // the key of an IPv4 connection; zero for others
-	key    connKey    // every connection's, for its ends and its ghost
-	flow   [2]tcpFlow // by direction
-	tdSeq  uint32     // tcpdump's th->seq and th->ack: the bases of the
-	tdAck  uint32     // key's first end's direction and of the other one
-	tdSet  bool
-	stream int32
+	// Hot: what every segment reads or writes, together in the first
+	// cache lines (the segment's connection is seldom in cache).
+	k4    key4       // the key of an IPv4 connection; zero for others
+	flow  [2]tcpFlow // by direction
+	tdSeq uint32     // tcpdump's th->seq and th->ack: the bases of the
+	tdAck uint32     // key's first end's direction and of the other one
+	tdSet bool
+	// lingering: closed, on the tracker's closed list (conn_close.go).
+	lingering bool
+	stream    int32
 	// Wireshark's conversation timestamps: the most recent SYN (ts_mru_syn)
 	// and the time from it to the first pure ACK (ts_first_rtt), which sets
 	// the out-of-order threshold. Zero means not yet, as nstime_is_zero
 	// does there.
 	mruSYN, firstRTT int64
-
-	life connLife // states, events and counters (tcp_state.go)
+	lru              flowLinks[Conn]
+	seen             int64 // the tracker's clock at the last segment (tick)
+	closed           flowLinks[Conn]
 
 	// unackedBuf holds the first few unacknowledged segments of each
 	// direction, so that a short connection needs no more allocations.
 	unackedBuf [2][4]unackedSeg
-	lru        flowLinks[Conn]
-	seen       int64 // the tracker's clock at the last segment (tick)
+
+	life connLife // states, events and counters (tcp_state.go); hot first
+
+	key connKey // every connection's, for its ends and its ghost
 	// is4 says the key's addresses are IPv4 (As16 maps them): the ends
 	// are derived from the key, not kept twice.
 	is4 bool
-	// lingering: closed, on the tracker's closed list (conn_close.go).
-	lingering bool
-	closed    flowLinks[Conn]
 }
 
 // tcpFlow is one direction of a connection: Wireshark's tcp_flow_t with its

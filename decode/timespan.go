@@ -13,6 +13,9 @@ import (
 
 // normTime returns sec, nsec with nsec in [0, 1e9), saturating sec.
 func normTime(sec, nsec int64) (int64, int64) {
+	if 0 <= nsec && nsec < 1e9 {
+		return sec, nsec // as the readers give it: the tracker's every packet
+	}
 	q, r := nsec/1e9, nsec%1e9
 	if r < 0 {
 		q, r = q-1, r+1e9
