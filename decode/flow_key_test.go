@@ -132,8 +132,9 @@ func TestTrackerKeyKinds(t *testing.T) {
 // random segments on a few IPv4 4-tuples (ports reused with new initial
 // sequence numbers, closes, resets, idle and capped retirements) and
 // checks after each one that Tracker.recent holds only the current
-// connection of a 4-tuple, in its slot, and that the segment went to its
-// 4-tuple's current connection.
+// connection of a 4-tuple, in its slot, that the segment went to its
+// 4-tuple's current connection, and that a live connection is in the map
+// unless replaced (ports reused).
 func TestTrackerRecentConns(t *testing.T) {
 	tr := NewTracker()
 	tr.SetLimits(Limits{IdleTimeout: 5e9, MaxFlows: 4, MaxClosed: 2, ClosedLinger: 2e9, ClosedGhosts: 3})
@@ -144,6 +145,7 @@ func TestTrackerRecentConns(t *testing.T) {
 		rng ^= rng << 17
 		return int(rng % uint64(n))
 	}
+	reused := false
 	flagSets := []uint16{TCPSyn, TCPSyn | TCPAck, TCPAck, TCPAck | TCPPsh, TCPFin | TCPAck, TCPRst, TCPRst | TCPAck}
 	for i := range 20000 {
 		a := netip.AddrFrom4([4]byte{10, 0, 0, byte(1 + next(3))})
@@ -165,6 +167,15 @@ func TestTrackerRecentConns(t *testing.T) {
 				t.Fatalf("packet %d: recent[%d] holds stream %d, not current in its slot", i+1, slot, c.stream)
 			}
 		}
+		for c := tr.tcpLRU.head; c != nil; c = c.lru.next {
+			if (tr.conns[c.k4] == c) == c.replaced {
+				t.Fatalf("packet %d: stream %d replaced %v, in the map %v", i+1, c.stream, c.replaced, !c.replaced)
+			}
+			reused = reused || c.replaced
+		}
+	}
+	if !reused {
+		t.Error("no ports reused")
 	}
 	if s := tr.Retired(); s.Idle+s.Cap+s.Closed == 0 || tr.Conns() < 100 {
 		t.Errorf("retired %+v of %d connections: the test retires too little", s, tr.Conns())

@@ -295,7 +295,7 @@ func (t *Tracker) retireConn(c *Conn, why RetireReason) {
 		}
 		t.unlinger(c)
 	}
-	if t.connOf(c) == c {
+	if !c.replaced {
 		t.forgetConn(c)
 		if why == RetireClosed {
 			_, _, n := t.closedBounds()
@@ -322,14 +322,6 @@ func (t *Tracker) retireConn(c *Conn, why RetireReason) {
 	// raise the heap's high-water mark.
 	*c = Conn{}
 	t.freeConns = append(t.freeConns, c)
-}
-
-// connOf returns the current connection of c's 4-tuple.
-func (t *Tracker) connOf(c *Conn) *Conn {
-	if c.k4 != (key4{}) {
-		return t.conns[c.k4]
-	}
-	return t.conns6[c.key]
 }
 
 // forgetConn removes c's 4-tuple from the connections found by key.
@@ -461,7 +453,7 @@ func (t *Tracker) Freeze() {
 	t.conns, t.conns6, t.udp, t.udp6, t.last = nil, nil, nil, nil, nil
 	clear(t.recent[:])
 	t.ghosts = ghostTable{}
-	t.freeConns, t.freeUDP = nil, nil
+	t.freeConns, t.freeUDP, t.connSlab = nil, nil, nil
 	t.tcp.release()
 	t.udps.release()
 	t.frozen = true

@@ -49,6 +49,7 @@ type Tracker struct {
 	keepTCP, keepUDP int      // stream number + 1 of the flow whose row is kept regardless (KeepSummary); 0: none
 	scratch          retireScratch
 	freeConns        []*Conn // retired, to be reused
+	connSlab         []Conn  // allocated, not yet used
 	freeUDP          []*udpConv
 	frozen           bool // Freeze was called
 
@@ -155,7 +156,10 @@ type Conn struct {
 	tdSet bool
 	// lingering: closed, on the tracker's closed list (conn_close.go).
 	lingering bool
-	stream    int32
+	// replaced: a new connection took its 4-tuple (ports reused), so the
+	// tracker's maps no longer hold it.
+	replaced bool
+	stream   int32
 	// Wireshark's conversation timestamps: the most recent SYN (ts_mru_syn)
 	// and the time from it to the first pure ACK (ts_first_rtt), which sets
 	// the out-of-order threshold. Zero means not yet, as nstime_is_zero
@@ -214,12 +218,20 @@ type unackedSeg struct {
 
 const maxUnacked = 10000 // Wireshark's TCP_MAX_UNACKED_SEGMENTS
 
+const connSlab = 32 // Conns allocated at once (Tracker.connSlab), 25 KiB
+
 func (t *Tracker) newConn(k4 key4, key connKey, p *Packet, dir int) *Conn {
 	var c *Conn
 	if n := len(t.freeConns); n > 0 {
 		c, t.freeConns = t.freeConns[n-1], t.freeConns[:n-1]
 	} else {
-		c = new(Conn)
+		// New Conns come connSlab at a time: one allocation instead of
+		// as many. Conns are never freed one by one (retired ones are
+		// reused), so a slab keeps nothing alive that would otherwise go.
+		if len(t.connSlab) == 0 {
+			t.connSlab = make([]Conn, connSlab)
+		}
+		c, t.connSlab = &t.connSlab[0], t.connSlab[1:]
 	}
 	c.stream, c.k4, c.key, c.is4 = int32(t.tcp.n), k4, key, p.Src.Is4()
 	for i := range c.flow {
@@ -310,6 +322,7 @@ func (t *Tracker) trackTCP(p *Packet) {
 	case syn && !ack && c.flow[dir].baseSet && c.flow[dir].base != p.Seq:
 		// Wireshark: a SYN whose sequence number differs from the base of
 		// the conversation on this 4-tuple starts a new one (ports reused).
+		c.replaced = true
 		c = t.newConn(k4, newKeyOf(p, k4), p, dir)
 		a.Flags |= ExpertReusedPorts
 	case syn && ack && c.flow[dir].baseSet && c.flow[dir].base != p.Seq:
