@@ -181,3 +181,39 @@ func TestTrackerRecentConns(t *testing.T) {
 		t.Errorf("retired %+v of %d connections: the test retires too little", s, tr.Conns())
 	}
 }
+
+// TestTrackerUDPKeyKinds numbers UDP conversations over IPv4, IPv6 and
+// mixed ends, in both directions, with a cap that retires the least
+// recently seen: a datagram of a retired conversation starts a new one.
+func TestTrackerUDPKeyKinds(t *testing.T) {
+	tr := NewTracker()
+	tr.SetLimits(Limits{MaxFlows: 2, Summaries: true})
+	type step struct {
+		src, dst     string
+		sport, dport uint16
+		stream       int
+	}
+	for i, s := range []step{
+		{"10.0.0.1", "10.0.0.2", 53000, 53, 0},
+		{"10.0.0.2", "10.0.0.1", 53, 53000, 0},
+		{"2001:db8::1", "2001:db8::2", 53000, 53, 1},
+		{"2001:db8::2", "2001:db8::1", 53, 53000, 1},
+		{"10.0.0.2", "::ffff:10.0.0.1", 53, 53000, 0},
+		{"10.0.0.1", "2001:db8::2", 53000, 53, 2}, // retires stream 1
+		{"2001:db8::1", "2001:db8::2", 53000, 53, 3},
+		{"10.0.0.1", "10.0.0.2", 53000, 53, 4}, // 0 retired by 3
+		{"10.0.0.1", "10.0.0.2", 53000, 53, 4},
+		{"10.0.0.3", "10.0.0.2", 53000, 53, 5}, // retires 3
+		{"10.0.0.1", "10.0.0.2", 53000, 53, 4},
+	} {
+		p := &Packet{Layers: LayerUDP, Src: netip.MustParseAddr(s.src), Dst: netip.MustParseAddr(s.dst),
+			SrcPort: s.sport, DstPort: s.dport, Number: i + 1, Sec: int64(i + 1)}
+		tr.Track(p)
+		if p.UDPStream != s.stream {
+			t.Errorf("step %d %s:%d→%s:%d: udp.stream %d, want %d", i, s.src, s.sport, s.dst, s.dport, p.UDPStream, s.stream)
+		}
+	}
+	if tr.UDPConvs() != 6 {
+		t.Errorf("%d conversations, want 6", tr.UDPConvs())
+	}
+}

@@ -353,6 +353,9 @@ func (t *Tracker) retireUDP(u *udpConv, why RetireReason) {
 	} else if t.udp6[u.key] == u {
 		delete(t.udp6, u.key)
 	}
+	if t.lastUDP == u {
+		t.lastUDP = nil
+	}
 	t.retired[why]++
 	if t.limits.Summaries || t.keepUDP == u.id+1 {
 		v := u.conversation()
@@ -450,7 +453,7 @@ func (t *Tracker) Freeze() {
 	for u := t.udpLRU.head; u != nil; u = t.udpLRU.head {
 		t.retireUDP(u, RetireNone)
 	}
-	t.conns, t.conns6, t.udp, t.udp6, t.last = nil, nil, nil, nil, nil
+	t.conns, t.conns6, t.udp, t.udp6, t.last, t.lastUDP = nil, nil, nil, nil, nil, nil
 	clear(t.recent[:])
 	t.ghosts = ghostTable{}
 	t.freeConns, t.freeUDP, t.connSlab = nil, nil, nil

@@ -233,7 +233,11 @@ func (t *Tracker) trackUDP(p *Packet, src netip.Addr, sport uint16, dst netip.Ad
 	var u *udpConv
 	k4, dir, ok := key4Of(src, sport, dst, dport)
 	if ok {
-		u = t.udp[k4]
+		// Datagrams come in runs of one conversation (a DNS exchange, a
+		// stream of media): the last one found is tried first.
+		if u = t.lastUDP; u == nil || u.k4 != k4 {
+			u = t.udp[k4]
+		}
 	} else {
 		key, dir = keyOf(src, sport, dst, dport)
 		u = t.udp6[key]
@@ -259,6 +263,7 @@ func (t *Tracker) trackUDP(p *Packet, src netip.Addr, sport uint16, dst netip.Ad
 	} else {
 		t.udpLRU.touch(u)
 	}
+	t.lastUDP = u
 	p.UDPStream = u.id
 	u.seen = seen
 	if !counted {

@@ -33,7 +33,10 @@ type Tracker struct {
 	tcp    streams[Conn] // live connections, by stream number
 	udp    map[key4]*udpConv
 	udp6   map[connKey]*udpConv
-	udps   streams[udpConv] // live UDP conversations, by udp.stream
+	// lastUDP is the conversation of the last datagram, if live: an IPv4
+	// one is looked for there first (its k4 is zero otherwise).
+	lastUDP *udpConv
+	udps    streams[udpConv] // live UDP conversations, by udp.stream
 
 	// Bounds on the flows kept (flow_limits.go): the live ones, most
 	// recently seen first, and the summary rows of the retired ones.
