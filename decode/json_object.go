@@ -88,9 +88,16 @@ func appendKey(b []byte, comma bool, k string) []byte {
 		w = w[1:]
 		n++
 	}
+	putKey(w, k)
+	return b[:n+len(k)]
+}
+
+// putKey copies k to the front of w (len(w) >= len(k)): keys of 8 to 32
+// bytes in words, others with copy.
+func putKey(w []byte, k string) {
 	if len(k) < 8 || len(k) > 32 || len(w) < len(k) {
 		copy(w, k)
-		return b[:n+len(k)]
+		return
 	}
 	binary.LittleEndian.PutUint64(w, le64(k))
 	if len(k) > 16 {
@@ -100,19 +107,45 @@ func appendKey(b []byte, comma bool, k string) []byte {
 		}
 	}
 	binary.LittleEndian.PutUint64(w[len(k)-8:], le64(k[len(k)-8:]))
-	return b[:n+len(k)]
 }
 
-// appendKeyUint is appendKey, then v in decimal: the most common member.
+// appendKeyUint is appendKey, then v in decimal: the most common member,
+// in one call where the numbers of one or two digits (flags, header
+// lengths) are concerned.
 func appendKeyUint(b []byte, comma bool, k string, v uint64) []byte {
-	b = appendKey(b, comma, k)
-	if v < 10 { // flags and the like; appendKey left room
-		n := len(b)
-		b = b[:n+1]
-		b[n] = byte('0' + v)
-		return b
+	if need := 1 + len(k) + fmtRoom; cap(b)-len(b) < need {
+		b = slices.Grow(b, need)
 	}
-	return appendUint(b, v)
+	n := len(b)
+	w := b[n : n+1+len(k)+2]
+	w[0] = ','
+	if comma {
+		w = w[1:]
+		n++
+	}
+	// putKey, written out: the compiler does not inline it.
+	if len(k) < 8 || len(k) > 32 || len(w) < len(k) {
+		copy(w, k)
+	} else {
+		binary.LittleEndian.PutUint64(w, le64(k))
+		if len(k) > 16 {
+			binary.LittleEndian.PutUint64(w[8:], le64(k[8:]))
+			if len(k) > 24 {
+				binary.LittleEndian.PutUint64(w[16:], le64(k[16:]))
+			}
+		}
+		binary.LittleEndian.PutUint64(w[len(k)-8:], le64(k[len(k)-8:]))
+	}
+	n += len(k)
+	switch {
+	case v < 10:
+		w[len(k)] = byte('0' + v)
+		return b[:n+1]
+	case v < 100:
+		w[len(k)], w[len(k)+1] = digitPairs[2*v], digitPairs[2*v+1]
+		return b[:n+2]
+	}
+	return appendUint(b[:n], v)
 }
 
 // le64 is the first eight bytes of s as a little-endian word (one load).
