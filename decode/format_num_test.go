@@ -189,3 +189,16 @@ func TestAppendKey(t *testing.T) {
 		}
 	}
 }
+
+// TestAppendKeyUintNumbers holds appendKeyUint's numbers to strconv.
+func TestAppendKeyUintNumbers(t *testing.T) {
+	for _, v := range numberCases() {
+		for _, k := range []string{`"ip.id":`, `"tcp.options.timestamp.tsval":`, `"a":`} {
+			want := strconv.AppendUint([]byte(`{"x":1,`+k), v, 10)
+			dst := append(make([]byte, 0, 6), `{"x":1`...)
+			if got := appendKeyUint(dst, true, k, v); string(got) != string(want) {
+				t.Fatalf("appendKeyUint(%q, %d) = %q, want %q", k, v, got, want)
+			}
+		}
+	}
+}

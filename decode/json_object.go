@@ -144,8 +144,25 @@ func appendKeyUint(b []byte, comma bool, k string, v uint64) []byte {
 	case v < 100:
 		w[len(k)], w[len(k)+1] = digitPairs[2*v], digitPairs[2*v+1]
 		return b[:n+2]
+	case v >= 1e10:
+		return appendUintLong(b[:n], v)
 	}
-	return appendUint(b[:n], v)
+	// appendUint's, written out: a call less for the ports, lengths and
+	// sequence numbers.
+	nd := decimalLen(v)
+	switch {
+	case nd <= 4:
+		binary.LittleEndian.PutUint32(b[n:n+4], (digits4(uint32(v))|0x30303030)>>(8*(4-nd)))
+	case nd <= 8:
+		binary.LittleEndian.PutUint64(b[n:n+8], (digits8(uint32(v))|0x3030303030303030)>>(8*(8-nd)))
+	default:
+		hi := v / 1e8
+		lo := uint32(v - hi*1e8)
+		w := b[n : n+10]
+		w[0], w[1] = digitPairs[2*hi+uint64(10-nd)], digitPairs[2*hi+1]
+		binary.LittleEndian.PutUint64(b[n+nd-8:n+nd], digits8(lo)|0x3030303030303030)
+	}
+	return b[:n+nd]
 }
 
 // le64 is the first eight bytes of s as a little-endian word (one load).
