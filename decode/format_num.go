@@ -58,12 +58,20 @@ func digits8(v uint32) uint64 {
 	return hi | (x-hi*10)<<8
 }
 
-// digits4 is v (< 1e4) as four decimal digits, as digits8 makes eight.
+// pairs16[i] (i < 100) is i's two digits, the first in the low byte.
+var pairs16 = func() (t [128]uint16) {
+	for i := range 100 {
+		t[i] = uint16(digitPairs[2*i]) | uint16(digitPairs[2*i+1])<<8
+	}
+	return t
+}()
+
+// digits4 is v (< 1e4) as four ASCII digits, zero-padded, the first in
+// the lowest byte: two pairs from pairs16, which measured faster than
+// dividing the lanes of a word as digits8 does.
 func digits4(v uint32) uint32 {
 	hi := v * 5243 >> 19 // v/100 for every v < 1e4
-	x := hi | (v-hi*100)<<16
-	hi = (x * 103 >> 10) & 0x000f000f
-	return hi | (x-hi*10)<<8
+	return uint32(pairs16[hi&127]) | uint32(pairs16[(v-hi*100)&127])<<16
 }
 
 // pow10 are the powers of ten a uint64 holds.
