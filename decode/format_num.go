@@ -116,7 +116,7 @@ func appendUint(dst []byte, v uint64) []byte {
 	nd := decimalLen(v)
 	switch {
 	case nd <= 4:
-		w := (digits4(uint32(v)) | 0x30303030) >> (8 * (4 - nd))
+		w := digits4(uint32(v)) >> (8 * (4 - nd))
 		binary.LittleEndian.PutUint32(dst[n:n+4], w)
 	case nd <= 8:
 		w := (digits8(uint32(v)) | 0x3030303030303030) >> (8 * (8 - nd))
@@ -202,7 +202,13 @@ func appendAddr(dst []byte, a netip.Addr) []byte {
 	if !a.Is4() {
 		return a.AppendTo(dst)
 	}
-	b := a.As4()
+	dst = appendAddr4Dot(dst, a.As4())
+	return dst[:len(dst)-1]
+}
+
+// appendAddr4Dot appends b in dotted decimal with a dot after it, as the
+// text line's "address.port" wants it.
+func appendAddr4Dot(dst []byte, b [4]byte) []byte {
 	dst = room(dst)
 	n := len(dst)
 	out := dst[n : n+16 : n+16]
@@ -211,5 +217,5 @@ func appendAddr(dst []byte, a netip.Addr) []byte {
 		binary.LittleEndian.PutUint32(out[i:i+4], octetWords[c])
 		i += int(octetLens[c])
 	}
-	return dst[:n+i-1] // without the last dot
+	return dst[:n+i]
 }

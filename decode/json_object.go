@@ -152,7 +152,7 @@ func appendKeyUint(b []byte, comma bool, k string, v uint64) []byte {
 	nd := decimalLen(v)
 	switch {
 	case nd <= 4:
-		binary.LittleEndian.PutUint32(b[n:n+4], (digits4(uint32(v))|0x30303030)>>(8*(4-nd)))
+		binary.LittleEndian.PutUint32(b[n:n+4], digits4(uint32(v))>>(8*(4-nd)))
 	case nd <= 8:
 		binary.LittleEndian.PutUint64(b[n:n+8], (digits8(uint32(v))|0x3030303030303030)>>(8*(8-nd)))
 	default:

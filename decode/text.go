@@ -133,8 +133,12 @@ func txtAddr(dst []byte, a netip.Addr) []byte {
 
 // txtAddrPort appends "addr.port" as tcpdump does.
 func txtAddrPort(dst []byte, a netip.Addr, port uint16) []byte {
-	dst = txtAddr(dst, a)
-	dst = append(dst, '.')
+	if a.Is4() {
+		dst = appendAddr4Dot(dst, a.As4())
+	} else {
+		dst = txtAddr(dst, a)
+		dst = append(dst, '.')
+	}
 	return txtUint(dst, uint64(port))
 }
 
