@@ -110,7 +110,7 @@ func BenchmarkFormatCaptureJSONWarm(b *testing.B) {
 
 func fmtBenchFormat(b *testing.B, pkts []decode.Packet, format func([]byte, *decode.Packet) []byte, warm bool) {
 	buf := make([]byte, 0, 1<<20)
-	clock := newFmtCPUClock()
+	clock := newCPUClock()
 	defer clock.stop()
 	var cpu time.Duration
 	b.ReportAllocs()
@@ -133,7 +133,7 @@ func fmtBenchFormat(b *testing.B, pkts []decode.Packet, format func([]byte, *dec
 		}
 	}
 	n := float64(b.N * len(pkts))
-	unit := fmtCPUUnit
+	unit := clock.unit()
 	if warm {
 		unit = "warm-" + unit
 	} else {
