@@ -33,7 +33,9 @@ func main() {
 	}
 	demos.MaybeChild() // inside the demo lab: set up, then run the demo below
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	endProfile := startProfile()
 	err := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	endProfile()
 	stop()
 	if err == nil {
 		return
