@@ -2,7 +2,6 @@ package pipeline
 
 import (
 	"context"
-	"io"
 	"runtime"
 	"sync"
 
@@ -10,8 +9,8 @@ import (
 	"github.com/sockscope/sockscope/decode"
 )
 
-// batch is a run of consecutive packets that one worker takes from the
-// source to its lines: they point into nothing but the batch itself.
+// batch is a run of consecutive packets, taken from the source to their
+// lines by the workers: they point into nothing but the batch itself.
 type batch struct {
 	numbers []int           // each frame's number, as nextFrame gave it
 	frames  []capture.Frame // header fields; Data and Options in arena
@@ -19,26 +18,23 @@ type batch struct {
 	arena   []byte // frame bytes, options, DNS names
 	err     error  // the read error that came after these packets
 
-	// prev is closed once the batch before this one is tracked, tracked
-	// once this one is: the tracker takes the batches in order.
-	prev, tracked chan struct{}
+	seq int // its place among the batches read
 
 	// With RunLines, the lines, each with its newline, one after the
 	// other, and where each ends.
 	formatted bool
 	lines     []byte
 	ends      []int
-	done      chan struct{} // signalled when the worker is done with it
+	done      chan struct{} // signalled when the workers are done with it
 }
 
 // arenaChunk is the size of a batch's byte memory; a batch that needs more
 // takes another chunk, and keeps the last one it took for its next use.
 const arenaChunk = 512 << 10
 
-// nBatches circulate: one being read, one being decoded, tracked or
-// formatted by each worker, some waiting for the caller, one being passed
-// on.
-const nBatches = 8
+// nBatches circulate: one being read, one being tracked, some being
+// decoded or formatted, some waiting for the caller, one being passed on.
+const nBatches = 6
 
 // keep copies s into the batch's memory.
 func (b *batch) keep(s []byte) []byte {
@@ -53,71 +49,29 @@ func (b *batch) keep(s []byte) []byte {
 	return b.arena[start:len(b.arena):len(b.arena)]
 }
 
-// runParallel is Run's parallel form. A worker per usable CPU takes a
-// batch through every stage: it reads the batch's frames from the source
-// (filtering and numbering them) while holding the source, decodes them
-// with a decoder of its own, waits until the batch before is tracked and
-// tracks this one (the decoder's tracker, set aside while Run runs, sees
-// every packet in order), and, with lineFn or blockFn (RunLines,
-// RunBlocks), formats the lines.
-// The caller's goroutine passes the batches on in the order they were
-// read. A batch stays on one worker from its read to its lines, so its
-// bytes are in that core's cache when they are decoded and formatted;
-// only reading and tracking take turns.
+// runParallel is Run's parallel form: a worker per usable CPU, each doing
+// whatever task is ready (see schedule.go): read the next batch from the
+// source (filtering and numbering its frames; one worker at a time),
+// decode a batch read (with a decoder of its own), track the next batch
+// in order (the decoder's tracker, set aside while Run runs, sees every
+// packet in order; one worker at a time), or, with lineFn or blockFn
+// (RunLines, RunBlocks), format a tracked batch's lines. No worker waits
+// for a turn while another task is ready, so both cores stay busy though
+// reading and tracking are done one batch at a time. The caller's
+// goroutine passes the batches on in the order they were read.
 func (p *Pipeline) runParallel(ctx context.Context, fn Func, lineFn LineFunc, blockFn BlockFunc) error {
 	size := p.cfg.BatchSize
 	if size <= 0 {
 		size = DefaultBatchSize
-	}
-	// No send on these blocks: there are only nBatches batches.
-	free := make(chan *batch, nBatches)
-	order := make(chan *batch, nBatches) // in the order read, to the caller
-	stop := make(chan struct{})
-	for i := 0; i < nBatches; i++ {
-		free <- &batch{
-			numbers: make([]int, size), frames: make([]capture.Frame, size), pkts: make([]decode.Packet, size),
-			arena: make([]byte, 0, arenaChunk), done: make(chan struct{}, 1),
-		}
 	}
 	seq := p.dec.Seq
 	p.dec.Seq = nil
 	// Put back once every worker has ended (order is closed).
 	defer func() { p.dec.Seq = seq }()
 
-	var (
-		source      sync.Mutex // held while reading; guards ended and lastTracked
-		ended       bool       // the source has nothing more, or Run stops
-		lastTracked = closedChan()
-		workers     sync.WaitGroup
-	)
-	// read takes the source's next batch into b, and queues b for the
-	// caller; false when there is nothing more to read.
-	read := func(b *batch) bool {
-		source.Lock()
-		defer source.Unlock()
-		select {
-		case <-stop:
-			ended = true
-		default:
-		}
-		if ended {
-			return false
-		}
-		n, err := p.readBatch(ctx, b, size)
-		if err != nil {
-			ended = true
-			if err != io.EOF {
-				b.err = err
-			}
-		}
-		if n == 0 && b.err == nil {
-			return false
-		}
-		b.prev, b.tracked = lastTracked, make(chan struct{})
-		lastTracked = b.tracked
-		order <- b
-		return true
-	}
+	s := newSchedule(size)
+	formats := lineFn != nil || blockFn != nil
+	var workers sync.WaitGroup
 	for w := range max(runtime.GOMAXPROCS(0), 1) {
 		dec := p.dec
 		if w > 0 {
@@ -125,43 +79,47 @@ func (p *Pipeline) runParallel(ctx context.Context, fn Func, lineFn LineFunc, bl
 			dec.Seq = nil
 		}
 		var format func([]byte, *decode.Packet) []byte
-		if lineFn != nil || blockFn != nil {
+		if formats {
 			format = p.cfg.Format() // its own: a formatter may keep state
 		}
 		workers.Add(1)
 		go func() {
 			defer workers.Done()
 			for {
-				b := <-free
-				if !read(b) {
-					free <- b
+				t, b := s.next()
+				switch t {
+				case taskNone:
 					return
-				}
-				p.decodeBatch(dec, b)
-				<-b.prev
-				if seq != nil {
-					for i := range b.pkts {
-						if pk := &b.pkts[i]; decode.Tracked(pk) {
-							seq.Track(pk)
+				case taskRead:
+					n, err := p.readBatch(ctx, b, size)
+					s.read(b, n, err)
+				case taskDecode:
+					p.decodeBatch(dec, b)
+					s.decoded(b)
+				case taskTrack:
+					if seq != nil {
+						for i := range b.pkts {
+							if pk := &b.pkts[i]; decode.Tracked(pk) {
+								seq.Track(pk)
+							}
 						}
 					}
-				}
-				close(b.tracked)
-				if format != nil {
+					s.tracked(b, formats)
+				case taskFormat:
 					b.format(format)
+					s.formatted(b)
 				}
-				b.done <- struct{}{}
 			}
 		}()
 	}
 	go func() {
 		workers.Wait()
-		close(order)
+		close(s.order)
 	}()
 
 	var err error
-	for b := range order {
-		<-b.done // its worker is done with it
+	for b := range s.order {
+		<-b.done // the workers are done with it
 		if err == nil {
 			if blockFn != nil {
 				b.lines, err = blockFn(b.frames, b.pkts, b.lines, b.ends)
@@ -184,18 +142,12 @@ func (p *Pipeline) runParallel(ctx context.Context, fn Func, lineFn LineFunc, bl
 				err = b.err
 			}
 			if err != nil {
-				close(stop) // the workers read no more; drain the rest
+				s.stop() // the workers read no more; drain the rest
 			}
 		}
-		free <- b
+		s.release(b)
 	}
 	return err
-}
-
-func closedChan() chan struct{} {
-	c := make(chan struct{})
-	close(c)
-	return c
 }
 
 // readBatch reads, filters and numbers up to size frames into b, copying
