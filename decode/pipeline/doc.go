@@ -19,21 +19,20 @@
 //     The Frame and Packet passed are reused by the next packet
 //     (Packet.Payload and Packet.DNS.QName alias the frame and the decoder).
 //   - Run with Parallel and at least two usable CPUs (runtime.GOMAXPROCS):
-//     a worker per usable CPU, each taking a batch of consecutive packets
-//     through every stage: it reads the batch's frames from the source
-//     (filtering and numbering them, copying their bytes into the batch's
-//     own memory) while holding the source, decodes them with a decoder of
-//     its own (a decoder keeps nothing from one frame to the next, which a
-//     test checks on the corpus), waits until the batch before is tracked
-//     and runs the tracker over this one (the decoder's tracker is set
-//     aside while Run runs; decode.Tracked says which packets it takes),
-//     and with RunLines formats the lines. The goroutine that called Run
-//     passes the batches on in the order they were read. A batch stays on
-//     one worker from its read to its lines, so its bytes are in that
-//     core's cache when they are decoded and formatted; only the reading
-//     and the tracking take turns. Batches circulate through channels (a
-//     few in all, so memory stays bounded); the caller's function never
-//     runs concurrently with itself.
+//     a worker per usable CPU, each doing whatever task is ready
+//     (schedule.go), in this order of preference: run the tracker over the
+//     next batch of consecutive packets, in order (the decoder's tracker is
+//     set aside while Run runs; decode.Tracked says which packets it
+//     takes); read the next batch from the source (filtering and numbering
+//     its frames, copying their bytes into the batch's own memory); format
+//     a tracked batch's lines (RunLines, RunBlocks); decode a batch read,
+//     with a decoder of the worker's own (a decoder keeps nothing from one
+//     frame to the next, which a test checks on the corpus). Reading and
+//     tracking are done one batch at a time, decoding and formatting by
+//     every worker at once, and no worker waits while a task is ready. The
+//     goroutine that called Run passes the batches on in the order they
+//     were read. A few batches circulate (so memory stays bounded); the
+//     caller's function never runs concurrently with itself.
 //
 // Goroutines: a Pipeline belongs to one goroutine (the one calling Next or
 // Run). Run's workers end before Run returns, whatever happens: the end
