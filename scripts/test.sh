@@ -17,3 +17,4 @@ go test -run '^$' -fuzz '^FuzzDecode$' -fuzztime "$((150000 * fuzzx))x" -fuzzmin
 go test -run '^$' -fuzz '^FuzzCompile$' -fuzztime "$((250000 * fuzzx))x" -fuzzminimizetime 3s ./capture/filter
 go test -run '^$' -fuzz '^FuzzDisplayFilter$' -fuzztime "$((100000 * fuzzx))x" -fuzzminimizetime 3s ./decode
 go test -run '^$' -fuzz '^FuzzDetails$' -fuzztime "$((50000 * fuzzx))x" -fuzzminimizetime 3s ./decode
+go test -run '^$' -fuzz '^FuzzFastPath$' -fuzztime "$((50000 * fuzzx))x" -fuzzminimizetime 3s ./decode
