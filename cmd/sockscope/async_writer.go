@@ -96,16 +96,23 @@ func (a *asyncWriter) Write(p []byte) (int, error) {
 		return 0, a.err
 	}
 	a.buf = append(a.buf, p...)
-	if len(a.buf) >= a.limit {
-		b, ok := a.takeFree()
-		if !ok {
-			return len(p), a.err
-		}
-		a.full <- a.buf // room: at most one other buffer is queued
-		a.buf = b
+	if len(a.buf) >= a.limit && !a.handOver() {
+		return len(p), a.err
 	}
 	a.checkFailed()
 	return len(p), nil
+}
+
+// handOver gives the current buffer to the writer goroutine and goes on
+// with a free one; false (a.err set) as takeFree.
+func (a *asyncWriter) handOver() bool {
+	b, ok := a.takeFree()
+	if !ok {
+		return false
+	}
+	a.full <- a.buf // room: at most one other buffer is queued
+	a.buf = b
+	return true
 }
 
 // takeFree waits for a buffer the writer is done with; false (a.err set)
@@ -141,13 +148,8 @@ func (a *asyncWriter) Give(p []byte) ([]byte, error) {
 		_, err := a.Write(p)
 		return p, err
 	}
-	if len(a.buf) > 0 { // what is buffered goes first
-		b, ok := a.takeFree()
-		if !ok {
-			return p, a.err
-		}
-		a.full <- a.buf // room: at most one other buffer is queued
-		a.buf = b
+	if len(a.buf) > 0 && !a.handOver() { // what is buffered goes first
+		return p, a.err
 	}
 	b, ok := a.takeFree()
 	if !ok {
