@@ -57,8 +57,8 @@ func benchPipeline(b *testing.B, json, parallel bool) {
 	b.ReportMetric(float64(packets)/b.Elapsed().Seconds(), "packets/s")
 }
 
-// benchLines is benchPipeline through RunLines, as replay's parallel
-// path: either stage may format.
+// benchLines is benchPipeline through RunBlocks, as replay's parallel
+// path: the workers format.
 func benchLines(b *testing.B, json bool) {
 	path := benchCapture(b)
 	format := func() func([]byte, *decode.Packet) []byte {
@@ -77,9 +77,9 @@ func benchLines(b *testing.B, json bool) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		err = pl.RunLines(context.Background(), func(_ *capture.Frame, _ *decode.Packet, _ []byte) error {
-			packets++
-			return nil
+		err = pl.RunBlocks(context.Background(), func(_ []capture.Frame, pkts []decode.Packet, lines []byte, _ []int) ([]byte, error) {
+			packets += len(pkts)
+			return lines, nil
 		})
 		r.Close()
 		if err != nil {

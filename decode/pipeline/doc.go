@@ -25,7 +25,7 @@
 //     set aside while Run runs; decode.Tracked says which packets it
 //     takes); read the next batch from the source (filtering and numbering
 //     its frames, copying their bytes into the batch's own memory); format
-//     a tracked batch's lines (RunLines, RunBlocks); decode a batch read,
+//     a tracked batch's lines (RunBlocks); decode a batch read,
 //     with a decoder of the worker's own (a decoder keeps nothing from one
 //     frame to the next, which a test checks on the corpus). Reading and
 //     tracking are done one batch at a time, decoding and formatting by

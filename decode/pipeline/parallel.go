@@ -20,12 +20,11 @@ type batch struct {
 
 	seq int // its place among the batches read
 
-	// With RunLines, the lines, each with its newline, one after the
+	// With RunBlocks, the lines, each with its newline, one after the
 	// other, and where each ends.
-	formatted bool
-	lines     []byte
-	ends      []int
-	done      chan struct{} // signalled when the workers are done with it
+	lines []byte
+	ends  []int
+	done  chan struct{} // signalled when the workers are done with it
 }
 
 // arenaChunk is the size of a batch's byte memory; a batch that needs more
@@ -54,12 +53,12 @@ func (b *batch) keep(s []byte) []byte {
 // source (filtering and numbering its frames; one worker at a time),
 // decode a batch read (with a decoder of its own), track the next batch
 // in order (the decoder's tracker, set aside while Run runs, sees every
-// packet in order; one worker at a time), or, with lineFn or blockFn
-// (RunLines, RunBlocks), format a tracked batch's lines. No worker waits
+// packet in order; one worker at a time), or, with blockFn (RunBlocks),
+// format a tracked batch's lines. No worker waits
 // for a turn while another task is ready, so both cores stay busy though
 // reading and tracking are done one batch at a time. The caller's
 // goroutine passes the batches on in the order they were read.
-func (p *Pipeline) runParallel(ctx context.Context, fn Func, lineFn LineFunc, blockFn BlockFunc) error {
+func (p *Pipeline) runParallel(ctx context.Context, fn Func, blockFn BlockFunc) error {
 	size := p.cfg.BatchSize
 	if size <= 0 {
 		size = DefaultBatchSize
@@ -70,7 +69,7 @@ func (p *Pipeline) runParallel(ctx context.Context, fn Func, lineFn LineFunc, bl
 	defer func() { p.dec.Seq = seq }()
 
 	s := newSchedule(size)
-	formats := lineFn != nil || blockFn != nil
+	formats := blockFn != nil
 	var workers sync.WaitGroup
 	for w := range max(runtime.GOMAXPROCS(0), 1) {
 		dec := p.dec
@@ -123,14 +122,6 @@ func (p *Pipeline) runParallel(ctx context.Context, fn Func, lineFn LineFunc, bl
 		if err == nil {
 			if blockFn != nil {
 				b.lines, err = blockFn(b.frames, b.pkts, b.lines, b.ends)
-			} else if b.formatted {
-				start := 0
-				for i := range b.pkts {
-					if err = lineFn(&b.frames[i], &b.pkts[i], b.lines[start:b.ends[i]]); err != nil {
-						break
-					}
-					start = b.ends[i]
-				}
 			} else {
 				for i := range b.pkts {
 					if err = fn(&b.frames[i], &b.pkts[i]); err != nil {
@@ -155,7 +146,7 @@ func (p *Pipeline) runParallel(ctx context.Context, fn Func, lineFn LineFunc, bl
 // at the end) that stopped it short.
 func (p *Pipeline) readBatch(ctx context.Context, b *batch, size int) (int, error) {
 	b.numbers, b.frames, b.pkts = b.numbers[:size], b.frames[:size], b.pkts[:size]
-	b.arena, b.err, b.formatted = b.arena[:0], nil, false
+	b.arena, b.err = b.arena[:0], nil
 	for i := 0; i < size; i++ {
 		number, err := p.nextFrame(ctx)
 		if err != nil {
@@ -195,5 +186,4 @@ func (b *batch) format(format func([]byte, *decode.Packet) []byte) {
 		b.lines = append(format(b.lines, &b.pkts[i]), '\n')
 		b.ends = append(b.ends, len(b.lines))
 	}
-	b.formatted = true
 }

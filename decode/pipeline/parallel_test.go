@@ -27,11 +27,10 @@ func render(t *testing.T, path string, json, parallel bool, batch int, expr stri
 // How renderMode takes the packets.
 const (
 	byRun    = iota // Run: the caller formats
-	byLines         // RunLines: each worker formats the batches it read
-	byBlocks        // RunBlocks: as byLines, a batch's lines at once
+	byBlocks        // RunBlocks: the workers format, the caller takes a batch's lines at once
 )
 
-// renderMode is render, taking the packets by Run, RunLines or RunBlocks.
+// renderMode is render, taking the packets by Run or RunBlocks.
 func renderMode(t *testing.T, path string, json, parallel bool, mode int, batch int, expr string) (string, string, error) {
 	t.Helper()
 	r, err := capture.Open(path)
@@ -85,12 +84,6 @@ func renderMode(t *testing.T, path string, json, parallel bool, mode int, batch 
 			}
 			return lines, nil
 		})
-	case byLines:
-		err = pl.RunLines(context.Background(), func(f *capture.Frame, p *decode.Packet, line []byte) error {
-			out.Write(line)
-			fmt.Fprintf(&frames, "%d %d.%09d %d %x\n", p.Number, f.Sec, f.Nsec, f.Len, f.Data)
-			return nil
-		})
 	default:
 		err = pl.Run(context.Background(), func(f *capture.Frame, p *decode.Packet) error {
 			if json {
@@ -112,8 +105,8 @@ func renderMode(t *testing.T, path string, json, parallel bool, mode int, batch 
 // and in the same order, as text and as JSON (analysis included), hands
 // the same frames on for -w, and ends with the same error after the same
 // packets on a damaged capture; with small batches too, so that batch
-// boundaries fall everywhere, with a capture filter, and with RunLines and
-// RunBlocks, where the workers format.
+// boundaries fall everywhere, with a capture filter, and with RunBlocks,
+// where the workers format.
 func TestParallelSameAsSequential(t *testing.T) {
 	if runtime.GOMAXPROCS(0) < 2 {
 		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
@@ -130,7 +123,7 @@ func TestParallelSameAsSequential(t *testing.T) {
 				batch int
 				expr  string
 				mode  int
-			}{{0, "", byRun}, {3, "", byRun}, {64, "tcp", byRun}, {0, "", byLines}, {2, "", byLines}, {5, "udp or tcp", byLines}, {0, "", byBlocks}, {3, "tcp", byBlocks}} {
+			}{{0, "", byRun}, {3, "", byRun}, {64, "tcp", byRun}, {0, "", byBlocks}, {2, "", byBlocks}, {5, "udp or tcp", byBlocks}, {3, "tcp", byBlocks}} {
 				wantOut, wantFrames, wantErr := render(t, path, json, false, 0, c.expr)
 				gotOut, gotFrames, gotErr := renderMode(t, path, json, true, c.mode, c.batch, c.expr)
 				what := fmt.Sprintf("%s json=%v batch=%d filter=%q mode=%d", name, json, c.batch, c.expr, c.mode)

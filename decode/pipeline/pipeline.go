@@ -63,7 +63,7 @@ type Config struct {
 	// BatchSize is the number of packets per batch in the parallel Run;
 	// 0: DefaultBatchSize.
 	BatchSize int
-	// Format makes a packet's line for RunLines: it returns a function
+	// Format makes a packet's line for RunBlocks: it returns a function
 	// appending p's line to dst (without the newline). It is called once
 	// per goroutine that formats, so the function it returns may keep
 	// state (a TextFormatter's clock cache).
@@ -192,27 +192,6 @@ func (p *Pipeline) nextFrame(ctx context.Context) (int, error) {
 // Func returns (copy what is kept).
 type Func func(f *capture.Frame, pk *decode.Packet) error
 
-// LineFunc takes a packet, its frame (as Func) and its line made by
-// Config.Format, with its newline; line is valid until LineFunc returns.
-type LineFunc func(f *capture.Frame, pk *decode.Packet, line []byte) error
-
-// RunLines is Run for callers that print every packet with
-// Config.Format: in the parallel form each worker formats the batches it
-// read, so formatting (JSON's costs more than decoding and tracking
-// together) is shared by every core. Lines come in the packets' order.
-func (p *Pipeline) RunLines(ctx context.Context, fn LineFunc) error {
-	format := p.cfg.Format()
-	var line []byte
-	each := func(f *capture.Frame, pk *decode.Packet) error {
-		line = append(format(line[:0], pk), '\n')
-		return fn(f, pk, line)
-	}
-	if p.Parallel() {
-		return p.runParallel(ctx, each, fn, nil)
-	}
-	return p.Run(ctx, each)
-}
-
 // BlockFunc takes a batch of consecutive packets: their frames (as Func's),
 // the packets, and their lines made by Config.Format one after the other,
 // each with its newline, line i ending at ends[i]. It returns the buffer
@@ -221,14 +200,17 @@ func (p *Pipeline) RunLines(ctx context.Context, fn LineFunc) error {
 // later). Everything it is passed stays valid until it returns.
 type BlockFunc func(frames []capture.Frame, pkts []decode.Packet, lines []byte, ends []int) ([]byte, error)
 
-// RunBlocks is RunLines for callers that take a batch's lines at once,
-// saving a copy per line. Only the parallel form has batches: without it
+// RunBlocks is Run for callers that print every packet with
+// Config.Format: the workers format the tracked batches, so formatting
+// (JSON's costs more than decoding and tracking together) is shared by
+// every core, and the caller takes a batch's lines at once, in the
+// packets' order. Only the parallel form has batches: without it
 // (Parallel false) RunBlocks refuses to run.
 func (p *Pipeline) RunBlocks(ctx context.Context, fn BlockFunc) error {
 	if !p.Parallel() {
 		return errors.New("pipeline: RunBlocks without the parallel form")
 	}
-	return p.runParallel(ctx, nil, nil, fn)
+	return p.runParallel(ctx, nil, fn)
 }
 
 // Parallel reports whether Run would use its parallel form.
@@ -241,7 +223,7 @@ func (p *Pipeline) Parallel() bool {
 // the source's error once every packet read before it has been passed on.
 func (p *Pipeline) Run(ctx context.Context, fn Func) error {
 	if p.Parallel() {
-		return p.runParallel(ctx, fn, nil, nil)
+		return p.runParallel(ctx, fn, nil)
 	}
 	for {
 		f, pk, err := p.Next(ctx)
