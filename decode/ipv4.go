@@ -186,7 +186,7 @@ func init() {
 		Fields: ipv4Fields("", firstIPField)})
 	registerProto(&Proto{Name: "inner.ip", Title: "Internet Protocol Version 4", Order: 102, Tunnel: anyTunnel, NoNode: true,
 		Has:    func(p *Packet) bool { _, ok := innerIPField(p, 4); return ok },
-		JSON:   appendInnerIPv4JSON,
+		JSON:   innerIPJSON(4),
 		Fields: ipv4Fields("inner.", innerIPField)})
 }
 
@@ -251,15 +251,6 @@ func appendIPv4JSON(o jsonObj, p *Packet) jsonObj {
 	o.uint(`"ip.frag_offset":`, uint64(p.FragOffset))
 	o.uint(`"ip.ttl":`, uint64(p.TTL))
 	o.uint(`"ip.dsfield":`, uint64(p.TOS))
-	return o
-}
-
-// appendInnerIPv4JSON writes a tunnel's innermost header if it is IPv4.
-func appendInnerIPv4JSON(o jsonObj, p *Packet) jsonObj {
-	if p.Tunnel.InnerOff != 0 && p.IPVersion == 4 && p.Src.IsValid() {
-		h := innerIP(p)
-		appendIPHeaderJSON(&o, &h, &innerIPKeys)
-	}
 	return o
 }
 

@@ -29,7 +29,7 @@ func init() {
 		Fields: ipv6Fields("", firstIPField, jumbo, fragHdr)})
 	registerProto(&Proto{Name: "inner.ipv6", Title: "Internet Protocol Version 6", Order: 103, Tunnel: anyTunnel, NoNode: true,
 		Has:    func(p *Packet) bool { _, ok := innerIPField(p, 6); return ok },
-		JSON:   appendInnerIPv6JSON,
+		JSON:   innerIPJSON(6),
 		Fields: ipv6Fields("inner.", innerIPField, nil, nil)})
 }
 
@@ -86,15 +86,6 @@ func appendIPv6JSON(o jsonObj, p *Packet) jsonObj {
 		o.uint(`"ipv6.fraghdr.offset":`, uint64(p.V6FragOffset))
 		o.bit(`"ipv6.fraghdr.more":`, p.V6FragMore)
 		o.uint(`"ipv6.fraghdr.ident":`, uint64(p.V6FragID))
-	}
-	return o
-}
-
-// appendInnerIPv6JSON writes a tunnel's innermost header if it is IPv6.
-func appendInnerIPv6JSON(o jsonObj, p *Packet) jsonObj {
-	if p.Tunnel.InnerOff != 0 && p.IPVersion == 6 && p.Src.IsValid() {
-		h := innerIP(p)
-		appendIPHeaderJSON(&o, &h, &innerIPKeys)
 	}
 	return o
 }

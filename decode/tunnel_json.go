@@ -19,6 +19,18 @@ var (
 		`"inner.ipv6.src":`, `"inner.ipv6.dst":`, `"inner.ipv6.nxt":`, `"inner.ipv6.plen":`, `"inner.ipv6.hlim":`, `"inner.ipv6.tclass":`, `"inner.ipv6.flow":`}
 )
 
+// innerIPJSON is the JSON function of inner.ip (v 4) or inner.ipv6 (v 6):
+// a tunnel's innermost IP header, if it is of version v.
+func innerIPJSON(v uint8) func(jsonObj, *Packet) jsonObj {
+	return func(o jsonObj, p *Packet) jsonObj {
+		if p.Tunnel.InnerOff != 0 && p.IPVersion == v && p.Src.IsValid() {
+			h := innerIP(p)
+			appendIPHeaderJSON(&o, &h, &innerIPKeys)
+		}
+		return o
+	}
+}
+
 // innerIP is the innermost IP header of p as an OuterHeaders value.
 func innerIP(p *Packet) OuterHeaders {
 	return OuterHeaders{
