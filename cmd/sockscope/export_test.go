@@ -15,6 +15,8 @@ import (
 	"testing"
 
 	"golang.org/x/net/html"
+
+	"github.com/sockscope/sockscope/internal/htmltest"
 )
 
 // The page export (demo/trace --html, replay --ladder --format html|svg):
@@ -86,10 +88,10 @@ func TestDemoPages(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			checkPage(t, "page", parsePage(t, src), r)
+			checkPage(t, "page", htmltest.Parse(t, src), r)
 			if all || slices.Contains(browserLessons, name) {
 				t.Run("chromium", func(t *testing.T) {
-					checkPage(t, "chromium", parsePage(t, chromiumDOM(t, path)), r)
+					checkPage(t, "chromium", htmltest.Parse(t, chromiumDOM(t, path)), r)
 				})
 			}
 			if name == "tcp-echo" {
@@ -154,14 +156,14 @@ func TestTracePageHostile(t *testing.T) {
 		checkPage(t, "page", doc, r)
 		scripts := 0
 		var cells strings.Builder
-		walkHTML(doc, func(n *html.Node) {
+		htmltest.Walk(doc, func(n *html.Node) {
 			switch n.Data {
 			case "script":
 				scripts++
 			case "img", "iframe", "object", "embed":
 				t.Errorf("the page has a <%s> element", n.Data)
 			case "td":
-				cells.WriteString(nodeText(n))
+				cells.WriteString(htmltest.Text(n))
 				cells.WriteByte('\n')
 			}
 			for _, a := range n.Attr {
@@ -179,62 +181,22 @@ func TestTracePageHostile(t *testing.T) {
 			}
 		}
 	}
-	check(t, parsePage(t, src))
+	check(t, htmltest.Parse(t, src))
 	if bytes.Contains(src, []byte("<script>alert")) || bytes.Contains(src, []byte("<img")) {
 		t.Errorf("a payload reached the page's bytes unescaped")
 	}
-	t.Run("chromium", func(t *testing.T) { check(t, parsePage(t, chromiumDOM(t, path))) })
+	t.Run("chromium", func(t *testing.T) { check(t, htmltest.Parse(t, chromiumDOM(t, path))) })
 }
 
-func parsePage(t *testing.T, src []byte) *html.Node {
-	t.Helper()
-	doc, err := html.Parse(bytes.NewReader(src))
-	if err != nil {
-		t.Fatalf("the page does not parse: %v", err)
-	}
-	return doc
-}
-
-func walkHTML(n *html.Node, fn func(*html.Node)) {
-	if n.Type == html.ElementNode {
-		fn(n)
-	}
-	for c := n.FirstChild; c != nil; c = c.NextSibling {
-		walkHTML(c, fn)
-	}
-}
-
+// attrOf is n's attribute name, "" if n has none.
 func attrOf(n *html.Node, name string) string {
-	for _, a := range n.Attr {
-		if a.Key == name {
-			return a.Val
-		}
-	}
-	return ""
+	v, _ := htmltest.Attr(n, name)
+	return v
 }
 
 func hasAttr(n *html.Node, name string) bool {
-	for _, a := range n.Attr {
-		if a.Key == name {
-			return true
-		}
-	}
-	return false
-}
-
-func nodeText(n *html.Node) string {
-	var b strings.Builder
-	var rec func(*html.Node)
-	rec = func(n *html.Node) {
-		if n.Type == html.TextNode {
-			b.WriteString(n.Data)
-		}
-		for c := n.FirstChild; c != nil; c = c.NextSibling {
-			rec(c)
-		}
-	}
-	rec(n)
-	return b.String()
+	_, ok := htmltest.Attr(n, name)
+	return ok
 }
 
 func attrFloat(t *testing.T, n *html.Node, name string) float64 {
@@ -255,7 +217,7 @@ func checkPage(t *testing.T, what string, doc *html.Node, r *demoRun) {
 	svgIDs, rowIDs := map[string]bool{}, map[string]bool{}
 	rowY := map[string]float64{}
 	var charts []*html.Node
-	walkHTML(doc, func(n *html.Node) {
+	htmltest.Walk(doc, func(n *html.Node) {
 		class := attrOf(n, "class")
 		switch {
 		case n.Data == "g" && class == "lanehead" && !hasAttr(n, "data-foot"):
@@ -315,7 +277,7 @@ func checkPage(t *testing.T, what string, doc *html.Node, r *demoRun) {
 	got := map[string][]*html.Node{}
 	points := 0
 	for _, ch := range charts {
-		walkHTML(ch, func(n *html.Node) {
+		htmltest.Walk(ch, func(n *html.Node) {
 			if n.Data != "g" || attrOf(n, "class") != "pt" {
 				return
 			}
@@ -433,23 +395,23 @@ func TestReplayLadderPage(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
-	doc := parsePage(t, []byte(out))
+	doc := htmltest.Parse(t, []byte(out))
 	var lanes, states, frames, rows []string
 	inflight := map[string]string{}
-	walkHTML(doc, func(n *html.Node) {
+	htmltest.Walk(doc, func(n *html.Node) {
 		class := attrOf(n, "class")
 		switch {
 		case n.Data == "g" && class == "lanehead" && !hasAttr(n, "data-foot"):
 			lanes = append(lanes, attrOf(n, "data-lane"))
 		case n.Data == "g" && class == "state":
-			states = append(states, nodeText(n))
+			states = append(states, htmltest.Text(n))
 		case n.Data == "g" && strings.HasPrefix(class, "frame"):
 			frames = append(frames, attrOf(n, "id"))
 		case n.Data == "tr" && strings.HasPrefix(class, "frame"):
-			rows = append(rows, nodeText(n))
+			rows = append(rows, htmltest.Text(n))
 		case n.Data == "g" && class == "chart":
 			side := attrOf(n, "data-endpoint")[:1]
-			walkHTML(n, func(pt *html.Node) {
+			htmltest.Walk(n, func(pt *html.Node) {
 				if attrOf(pt, "class") == "pt" {
 					inflight[side+" "+attrOf(pt, "data-after")] = attrOf(pt, "data-sendq")
 				}
@@ -551,11 +513,11 @@ document.getElementById('out').textContent=out.join(' ');
 		t.Fatal(err)
 	}
 	dom := chromiumDOM(t, harness, "--allow-file-access-from-files")
-	doc := parsePage(t, dom)
+	doc := htmltest.Parse(t, dom)
 	var out string
-	walkHTML(doc, func(n *html.Node) {
+	htmltest.Walk(doc, func(n *html.Node) {
 		if attrOf(n, "id") == "out" {
-			out = nodeText(n)
+			out = htmltest.Text(n)
 		}
 	})
 	inSVG, inTable := map[string]bool{}, map[string]bool{}

@@ -11,6 +11,7 @@ import (
 	"golang.org/x/net/html"
 
 	"github.com/sockscope/sockscope/decode"
+	"github.com/sockscope/sockscope/internal/htmltest"
 )
 
 const (
@@ -69,44 +70,6 @@ func render(t testing.TB, p *Page) []byte {
 	return b.Bytes()
 }
 
-// walk calls fn for every element of the parsed page.
-func walk(n *html.Node, fn func(*html.Node)) {
-	if n.Type == html.ElementNode {
-		fn(n)
-	}
-	for c := n.FirstChild; c != nil; c = c.NextSibling {
-		walk(c, fn)
-	}
-}
-
-func attr(n *html.Node, name string) (string, bool) {
-	for _, a := range n.Attr {
-		if a.Key == name {
-			return a.Val, true
-		}
-	}
-	return "", false
-}
-
-func textOf(n *html.Node) string {
-	var b strings.Builder
-	var rec func(*html.Node)
-	rec = func(n *html.Node) {
-		if n.Type == html.TextNode {
-			b.WriteString(n.Data)
-		}
-		for c := n.FirstChild; c != nil; c = c.NextSibling {
-			rec(c)
-		}
-	}
-	rec(n)
-	return b.String()
-}
-
-// TestHostilePayloadIsText: payloads holding a script element and an
-// onerror attribute are characters in the page, never markup: the page
-// has exactly its own script, no element has an event handler attribute,
-// and the payloads' text reads as sent, in the picture and in the table.
 func TestHostilePayloadIsText(t *testing.T) {
 	l, pv := testLadder(8)
 	out := render(t, Connection(l, pv, Options{}))
@@ -116,19 +79,19 @@ func TestHostilePayloadIsText(t *testing.T) {
 	}
 	scripts, imgs := 0, 0
 	var svgText, tableText strings.Builder
-	walk(doc, func(n *html.Node) {
+	htmltest.Walk(doc, func(n *html.Node) {
 		switch n.Data {
 		case "script":
 			scripts++
-			if textOf(n) != pageScript {
-				t.Errorf("a script that is not the page's own: %q", textOf(n))
+			if htmltest.Text(n) != pageScript {
+				t.Errorf("a script that is not the page's own: %q", htmltest.Text(n))
 			}
 		case "img":
 			imgs++
 		case "text":
-			svgText.WriteString(textOf(n))
+			svgText.WriteString(htmltest.Text(n))
 		case "td":
-			tableText.WriteString(textOf(n))
+			tableText.WriteString(htmltest.Text(n))
 		}
 		for _, a := range n.Attr {
 			if strings.HasPrefix(strings.ToLower(a.Key), "on") {
@@ -220,8 +183,8 @@ func TestBoundSummarises(t *testing.T) {
 		t.Fatal(err)
 	}
 	drawn, rows, bands := 0, 0, 0
-	walk(doc, func(n *html.Node) {
-		c, _ := attr(n, "class")
+	htmltest.Walk(doc, func(n *html.Node) {
+		c, _ := htmltest.Attr(n, "class")
 		switch {
 		case n.Data == "g" && strings.HasPrefix(c, "frame"):
 			drawn++
@@ -229,7 +192,7 @@ func TestBoundSummarises(t *testing.T) {
 			rows++
 		case n.Data == "g" && c == "band":
 			bands++
-			if got := textOf(n); !strings.HasPrefix(got, "900 rows not drawn (900 packets, 0 calls") {
+			if got := htmltest.Text(n); !strings.HasPrefix(got, "900 rows not drawn (900 packets, 0 calls") {
 				t.Errorf("band: %q", got)
 			}
 		}
