@@ -16,6 +16,7 @@ import (
 	"github.com/sockscope/sockscope/demos/sockcall"
 	"github.com/sockscope/sockscope/demos/timeline"
 	"github.com/sockscope/sockscope/internal/textcol"
+	"github.com/sockscope/sockscope/ui/internal/simtest"
 )
 
 // Every lesson, drawn from its recorded run (recorded_test.go) at three
@@ -114,23 +115,7 @@ func lastFrameOrCall(v *View) demoSel {
 
 func compareGolden(t *testing.T, file, got string) {
 	t.Helper()
-	path := filepath.Join("testdata", "screens", file)
-	if *updateScreens {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (go test -run TestDemoScreensLessons -update writes it)", err)
-	}
-	if string(want) != got {
-		t.Errorf("%s differs (go test -run TestDemoScreensLessons -update rewrites it); the screen now:\n%s", path, got)
-	}
+	simtest.Golden(t, filepath.Join("testdata", "screens", file), got, *updateScreens, "TestDemoScreensLessons")
 }
 
 // laneGlyphs are what a lane's column may show on a call's or a packet's

@@ -3,12 +3,12 @@ package inspector
 import (
 	"context"
 	"flag"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/rivo/uniseg"
+	"github.com/sockscope/sockscope/ui/internal/simtest"
 	"github.com/sockscope/sockscope/ui/widgets"
 )
 
@@ -200,21 +200,5 @@ func golden(t *testing.T, name, screen string) {
 		b.WriteString(strings.TrimRight(r, " "))
 		b.WriteByte('\n')
 	}
-	got := b.String()
-	if *updateScreens {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (go test -run TestInspectorScreens -update writes it)", err)
-	}
-	if got != string(want) {
-		t.Errorf("%s differs from %s (-update rewrites it):\n%s", name, path, got)
-	}
+	simtest.Golden(t, path, b.String(), *updateScreens, "TestInspectorScreens")
 }
