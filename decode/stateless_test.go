@@ -3,6 +3,7 @@ package decode_test
 import (
 	"bytes"
 	"path/filepath"
+	"reflect"
 	"testing"
 
 	"github.com/sockscope/sockscope/capture"
@@ -59,4 +60,29 @@ func readFrames(t *testing.T, path string) []capture.Frame {
 		out = append(out, g)
 	}
 	return out
+}
+
+// TestTrackingIsAllTheTrackerWrites: on every frame of the corpus, decoding
+// without a tracker and setting the Tracking of the tracked decode gives
+// the very Packet the tracked decode gave, field for field: a pipeline that
+// keeps only the Tracking and decodes again where it formats prints the
+// same. A tracker that writes a field Tracking does not carry fails here.
+func TestTrackingIsAllTheTrackerWrites(t *testing.T) {
+	dir := corpus.PcapDir(t)
+	for _, rel := range corpus.Captures(t, dir) {
+		frames := readFrames(t, filepath.Join(dir, rel))
+		tracked, plain := decode.NewDecoder(), decode.NewDecoder()
+		plain.Seq = nil
+		var want, got decode.Packet
+		bad := 0
+		for i := range frames {
+			tracked.Decode(&frames[i], i+1, &want)
+			plain.Decode(&frames[i], i+1, &got)
+			got.SetTracking(want.Tracking())
+			if !reflect.DeepEqual(got, want) && bad < 3 {
+				bad++
+				t.Errorf("%s frame %d: decoded again with its tracking\n%+v\nwant\n%+v", rel, i+1, got, want)
+			}
+		}
+	}
 }

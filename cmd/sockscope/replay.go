@@ -170,16 +170,14 @@ func replay(ctx context.Context, r *capture.FileReader, o *replayOptions) (err e
 	limits := o.flows.limits(false)
 	var s *sink // made once the filter is known to fit the link type
 	pl, err := pipeline.New(pipeline.File(r), pipeline.Config{
-		Format:     func() func([]byte, *decode.Packet) []byte { return s.format() },
-		Name:       r.Name(),
-		Filter:     o.filter,
-		Count:      o.count,
-		NoDecode:   !o.printing(),
-		Limits:     &limits,
-		Parallel:   o.parallel(),
-		KeepFrames: o.out != "",
-		NoPayload:  !o.json, // the text line does not show it
-		BatchSize:  replayBatch(o.json),
+		Format:    func() func([]byte, *decode.Packet) []byte { return s.format() },
+		Name:      r.Name(),
+		Filter:    o.filter,
+		Count:     o.count,
+		NoDecode:  !o.printing(),
+		Limits:    &limits,
+		Parallel:  o.parallel(),
+		BatchSize: replayBatch(o.json),
 	})
 	if err != nil {
 		// An expression the file's link type cannot take ("vlan" on

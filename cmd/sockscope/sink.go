@@ -11,6 +11,7 @@ import (
 
 	"github.com/sockscope/sockscope/capture"
 	"github.com/sockscope/sockscope/decode"
+	"github.com/sockscope/sockscope/decode/pipeline"
 	"github.com/sockscope/sockscope/internal/escape"
 )
 
@@ -203,20 +204,20 @@ func (s *sink) takeLocked(f *capture.Frame, p *decode.Packet) error {
 // frames to -w and gives the lines to the output whole, getting back a
 // buffer for the pipeline's next lines.
 // If -w fails, the lines of the frames written before are printed.
-func (s *sink) takeBlock(frames []capture.Frame, _ []decode.Packet, lines []byte, ends []int) ([]byte, error) {
-	for i := range frames {
-		if err := s.write(&frames[i]); err != nil {
+func (s *sink) takeBlock(b pipeline.Block) ([]byte, error) {
+	for i := range b.Frames {
+		if err := s.write(&b.Frames[i]); err != nil {
 			done := 0
 			if i > 0 {
-				done = ends[i-1]
+				done = b.Ends[i-1]
 			}
-			if cerr := s.commit(append(s.out.Buffer(), lines[:done]...)); cerr != nil {
-				return lines, cerr
+			if cerr := s.commit(append(s.out.Buffer(), b.Lines[:done]...)); cerr != nil {
+				return b.Lines, cerr
 			}
-			return lines, err
+			return b.Lines, err
 		}
 	}
-	return s.out.Give(lines)
+	return s.out.Give(b.Lines)
 }
 
 // format is the pipeline's Config.Format: the sink's line, text or JSON.

@@ -25,8 +25,8 @@ func benchCapture(b *testing.B) string {
 }
 
 // benchPipeline reads, decodes, tracks and formats the benchmark capture
-// (the bytes are dropped: no write system calls), in one goroutine or two.
-func benchPipeline(b *testing.B, json, parallel bool) {
+// (the bytes are dropped: no write system calls) in one goroutine, with Run.
+func benchPipeline(b *testing.B, json bool) {
 	path := benchCapture(b)
 	text := decode.NewTextFormatter(time.UTC)
 	line := make([]byte, 0, 4096)
@@ -36,7 +36,7 @@ func benchPipeline(b *testing.B, json, parallel bool) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		pl, err := pipeline.New(pipeline.File(r), pipeline.Config{Name: r.Name(), Parallel: parallel})
+		pl, err := pipeline.New(pipeline.File(r), pipeline.Config{Name: r.Name()})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -73,13 +73,13 @@ func benchLines(b *testing.B, json bool) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		pl, err := pipeline.New(pipeline.File(r), pipeline.Config{Name: r.Name(), Parallel: true, Format: format, NoPayload: !json})
+		pl, err := pipeline.New(pipeline.File(r), pipeline.Config{Name: r.Name(), Parallel: true, Format: format})
 		if err != nil {
 			b.Fatal(err)
 		}
-		err = pl.RunBlocks(context.Background(), func(_ []capture.Frame, pkts []decode.Packet, lines []byte, _ []int) ([]byte, error) {
-			packets += len(pkts)
-			return lines, nil
+		err = pl.RunBlocks(context.Background(), func(b pipeline.Block) ([]byte, error) {
+			packets += len(b.Frames)
+			return b.Lines, nil
 		})
 		r.Close()
 		if err != nil {
@@ -92,7 +92,5 @@ func benchLines(b *testing.B, json bool) {
 func BenchmarkTextLines(b *testing.B) { benchLines(b, false) }
 func BenchmarkJSONLines(b *testing.B) { benchLines(b, true) }
 
-func BenchmarkTextSequential(b *testing.B) { benchPipeline(b, false, false) }
-func BenchmarkTextParallel(b *testing.B)   { benchPipeline(b, false, true) }
-func BenchmarkJSONSequential(b *testing.B) { benchPipeline(b, true, false) }
-func BenchmarkJSONParallel(b *testing.B)   { benchPipeline(b, true, true) }
+func BenchmarkTextSequential(b *testing.B) { benchPipeline(b, false) }
+func BenchmarkJSONSequential(b *testing.B) { benchPipeline(b, true) }

@@ -10,35 +10,41 @@
 // live capture), stopping after Count packets, and decoding each with one
 // decode.Decoder whose tracker (SeqTracker) sees every kept packet in
 // order. It does not format or write anything: callers do, in the function
-// they give Run.
+// they give Run or RunBlocks.
 //
 // Two forms, the same packets in the same order:
 //
-//   - Next, and Run with Parallel false or one usable CPU: one goroutine
-//     reads, decodes, tracks and calls the caller's function per packet.
-//     The Frame and Packet passed are reused by the next packet
-//     (Packet.Payload and Packet.DNS.QName alias the frame and the decoder).
-//   - Run with Parallel and at least two usable CPUs (runtime.GOMAXPROCS):
-//     a worker per usable CPU, each doing whatever task is ready
-//     (schedule.go), in this order of preference: run the tracker over the
-//     next batch of consecutive packets, in order (the decoder's tracker is
-//     set aside while Run runs; decode.Tracked says which packets it
-//     takes); read the next batch from the source (filtering and numbering
+//   - Next and Run: one goroutine reads, decodes, tracks and calls the
+//     caller's function per packet. The Frame and Packet passed are reused
+//     by the next packet (Packet.Payload and Packet.DNS.QName alias the
+//     frame and the decoder).
+//   - RunBlocks, with Parallel and at least two usable CPUs
+//     (runtime.GOMAXPROCS), for callers that print every packet with
+//     Config.Format: a worker per usable CPU, each doing whatever task is
+//     ready (schedule.go), in this order of preference: track the next
+//     batch of consecutive frames, in order (decode each with the
+//     pipeline's decoder, whose tracker so sees every packet in order, and
+//     keep only what the tracker wrote, a decode.Tracking of about 100
+//     bytes); read the next batch from the source (filtering and numbering
 //     its frames, copying their bytes into the batch's own memory); format
-//     a tracked batch's lines (RunBlocks); decode a batch read,
-//     with a decoder of the worker's own (a decoder keeps nothing from one
-//     frame to the next, which a test checks on the corpus). Reading and
-//     tracking are done one batch at a time, decoding and formatting by
-//     every worker at once, and no worker waits while a task is ready. The
-//     goroutine that called Run passes the batches on in the order they
-//     were read. A few batches circulate (so memory stays bounded); the
+//     a tracked batch (decode each frame again with a decoder of the
+//     worker's own and no tracker, put its Tracking back, and make its
+//     line). A decoder keeps nothing from one frame to the next, and the
+//     Tracking is all the tracker writes (tests check both on the corpus),
+//     so the lines are the one-goroutine form's, byte for byte. Decoding
+//     twice costs about 40 ns a frame on the fast path; it keeps each
+//     kilobyte Packet in the cache of the core using it. Reading and
+//     tracking are done one batch at a time, formatting by every worker at
+//     once, and no worker waits while a task is ready. The goroutine that
+//     called RunBlocks passes the batches' lines on in the order they were
+//     read. A few batches circulate (so memory stays bounded); the
 //     caller's function never runs concurrently with itself.
 //
-// Goroutines: a Pipeline belongs to one goroutine (the one calling Next or
-// Run). Run's workers end before Run returns, whatever happens: the end
-// of the source, a read error (returned after every packet read before it
+// Goroutines: a Pipeline belongs to one goroutine (the one calling Next,
+// Run or RunBlocks). RunBlocks' workers end before it returns, whatever
+// happens: the end of the source, a read error (returned after every packet read before it
 // has been passed on), the caller's function failing (the workers are told
 // to read no more, and are drained), or ctx ending (checked every 1024
 // frames and by sources that take a context). So Tracker may be read once
-// Run returns.
+// Run or RunBlocks returns.
 package pipeline

@@ -12,16 +12,16 @@ import (
 // batch is a run of consecutive packets, taken from the source to their
 // lines by the workers: they point into nothing but the batch itself.
 type batch struct {
-	numbers []int           // each frame's number, as nextFrame gave it
-	frames  []capture.Frame // header fields; Data and Options in arena
-	pkts    []decode.Packet
-	arena   []byte // frame bytes, options, DNS names
-	err     error  // the read error that came after these packets
+	numbers  []int           // each frame's number, as nextFrame gave it
+	frames   []capture.Frame // header fields; Data and Options in arena
+	tracking []decode.Tracking
+	arena    []byte // frame bytes and options
+	err      error  // the read error that came after these packets
 
 	seq int // its place among the batches read
 
-	// With RunBlocks, the lines, each with its newline, one after the
-	// other, and where each ends.
+	// The lines, each with its newline, one after the other, and where
+	// each ends.
 	lines []byte
 	ends  []int
 	done  chan struct{} // signalled when the workers are done with it
@@ -32,7 +32,7 @@ type batch struct {
 const arenaChunk = 512 << 10
 
 // nBatches circulate: one being read, one being tracked, some being
-// decoded or formatted, some waiting for the caller, one being passed on.
+// formatted, some waiting for the caller, one being passed on.
 const nBatches = 6
 
 // keep copies s into the batch's memory.
@@ -48,39 +48,44 @@ func (b *batch) keep(s []byte) []byte {
 	return b.arena[start:len(b.arena):len(b.arena)]
 }
 
-// runParallel is Run's parallel form: a worker per usable CPU, each doing
-// whatever task is ready (see schedule.go): read the next batch from the
-// source (filtering and numbering its frames; one worker at a time),
-// decode a batch read (with a decoder of its own), track the next batch
-// in order (the decoder's tracker, set aside while Run runs, sees every
-// packet in order; one worker at a time), or, with blockFn (RunBlocks),
-// format a tracked batch's lines. No worker waits
-// for a turn while another task is ready, so both cores stay busy though
-// reading and tracking are done one batch at a time. The caller's
-// goroutine passes the batches on in the order they were read.
-func (p *Pipeline) runParallel(ctx context.Context, fn Func, blockFn BlockFunc) error {
+// Block is a batch of consecutive packets as RunBlocks passes it on: their
+// numbers, their frames (Data and Options valid until the BlockFunc
+// returns), and their lines made by Config.Format one after the other,
+// each with its newline, line i ending at Ends[i].
+type Block struct {
+	Numbers []int
+	Frames  []capture.Frame
+	Lines   []byte
+	Ends    []int
+}
+
+// runBlocks is RunBlocks' parallel form: a worker per usable CPU, each
+// doing whatever task is ready (see schedule.go): read the next batch
+// from the source (filtering and numbering its frames, copying their bytes
+// into the batch; one worker at a time), track the next batch in order
+// (decode each frame with the pipeline's decoder, whose tracker sees every
+// packet in order, and keep only what the tracker wrote; one worker at a
+// time), or format a tracked batch (decode each frame again with a decoder
+// of the worker's own and no tracker, put the tracking back, and make its
+// line). A packet is decoded twice, but each time into a Packet that stays
+// in the cache of the core using it: handing kilobyte Packets from core to
+// core cost more than decoding again (about 40 ns a frame on the fast
+// path). The caller's goroutine passes the batches on in the order read.
+func (p *Pipeline) runBlocks(ctx context.Context, fn BlockFunc) error {
 	size := p.cfg.BatchSize
 	if size <= 0 {
 		size = DefaultBatchSize
 	}
-	seq := p.dec.Seq
-	p.dec.Seq = nil
-	// Put back once every worker has ended (order is closed).
-	defer func() { p.dec.Seq = seq }()
-
 	s := newSchedule(size)
-	formats := blockFn != nil
+	// The track task's packet: not p.p, which shares cache lines with
+	// p.f, written by the read task on another core at the same time.
+	tracked := new(decode.Packet)
 	var workers sync.WaitGroup
-	for w := range max(runtime.GOMAXPROCS(0), 1) {
-		dec := p.dec
-		if w > 0 {
-			dec = decode.NewDecoder()
-			dec.Seq = nil
-		}
-		var format func([]byte, *decode.Packet) []byte
-		if formats {
-			format = p.cfg.Format() // its own: a formatter may keep state
-		}
+	for range max(runtime.GOMAXPROCS(0), 1) {
+		dec := decode.NewDecoder()
+		dec.Seq = nil            // the tracking is the track task's, put back
+		format := p.cfg.Format() // its own: a formatter may keep state
+		pk := new(decode.Packet)
 		workers.Add(1)
 		go func() {
 			defer workers.Done()
@@ -92,20 +97,11 @@ func (p *Pipeline) runParallel(ctx context.Context, fn Func, blockFn BlockFunc) 
 				case taskRead:
 					n, err := p.readBatch(ctx, b, size)
 					s.read(b, n, err)
-				case taskDecode:
-					p.decodeBatch(dec, b)
-					s.decoded(b)
 				case taskTrack:
-					if seq != nil {
-						for i := range b.pkts {
-							if pk := &b.pkts[i]; decode.Tracked(pk) {
-								seq.Track(pk)
-							}
-						}
-					}
-					s.tracked(b, formats)
+					p.trackBatch(b, tracked)
+					s.tracked(b)
 				case taskFormat:
-					b.format(format)
+					b.format(dec, pk, format)
 					s.formatted(b)
 				}
 			}
@@ -120,15 +116,7 @@ func (p *Pipeline) runParallel(ctx context.Context, fn Func, blockFn BlockFunc) 
 	for b := range s.order {
 		<-b.done // the workers are done with it
 		if err == nil {
-			if blockFn != nil {
-				b.lines, err = blockFn(b.frames, b.pkts, b.lines, b.ends)
-			} else {
-				for i := range b.pkts {
-					if err = fn(&b.frames[i], &b.pkts[i]); err != nil {
-						break
-					}
-				}
-			}
+			b.lines, err = fn(Block{Numbers: b.numbers, Frames: b.frames, Lines: b.lines, Ends: b.ends})
 			if err == nil {
 				err = b.err
 			}
@@ -145,12 +133,12 @@ func (p *Pipeline) runParallel(ctx context.Context, fn Func, blockFn BlockFunc) 
 // their bytes into b's memory; it returns how many, and the error (io.EOF
 // at the end) that stopped it short.
 func (p *Pipeline) readBatch(ctx context.Context, b *batch, size int) (int, error) {
-	b.numbers, b.frames, b.pkts = b.numbers[:size], b.frames[:size], b.pkts[:size]
+	b.numbers, b.frames, b.tracking = b.numbers[:size], b.frames[:size], b.tracking[:size]
 	b.arena, b.err = b.arena[:0], nil
 	for i := 0; i < size; i++ {
 		number, err := p.nextFrame(ctx)
 		if err != nil {
-			b.numbers, b.frames, b.pkts = b.numbers[:i], b.frames[:i], b.pkts[:i]
+			b.numbers, b.frames, b.tracking = b.numbers[:i], b.frames[:i], b.tracking[:i]
 			return i, err
 		}
 		b.numbers[i] = number
@@ -162,28 +150,23 @@ func (p *Pipeline) readBatch(ctx context.Context, b *batch, size int) (int, erro
 	return size, nil
 }
 
-// decodeBatch decodes b's frames with dec. What a packet points to (its
-// payload, its frame's options) is in the batch's memory already but the
-// DNS name, which the decoder keeps, and is copied there.
-func (p *Pipeline) decodeBatch(dec *decode.Decoder, b *batch) {
+// trackBatch decodes b's frames in order into pk with the pipeline's
+// decoder, so that its tracker sees them, and keeps what the tracker wrote.
+func (p *Pipeline) trackBatch(b *batch, pk *decode.Packet) {
 	for i := range b.frames {
-		pk, f := &b.pkts[i], &b.frames[i]
-		p.decode(dec, f, b.numbers[i], pk)
-		if p.cfg.NoPayload {
-			pk.Payload = nil
-		}
-		pk.DNS.QName = b.keep(pk.DNS.QName)
-		if !p.cfg.KeepFrames {
-			f.Data = nil
-		}
+		p.dec.Decode(&b.frames[i], b.numbers[i], pk)
+		b.tracking[i] = pk.Tracking()
 	}
 }
 
-// format makes the lines of b's packets.
-func (b *batch) format(format func([]byte, *decode.Packet) []byte) {
+// format makes the lines of b's packets, decoding each frame into pk with
+// dec (which has no tracker) and putting its tracking back.
+func (b *batch) format(dec *decode.Decoder, pk *decode.Packet, format func([]byte, *decode.Packet) []byte) {
 	b.lines, b.ends = b.lines[:0], b.ends[:0]
-	for i := range b.pkts {
-		b.lines = append(format(b.lines, &b.pkts[i]), '\n')
+	for i := range b.frames {
+		dec.Decode(&b.frames[i], b.numbers[i], pk)
+		pk.SetTracking(b.tracking[i])
+		b.lines = append(format(b.lines, pk), '\n')
 		b.ends = append(b.ends, len(b.lines))
 	}
 }

@@ -49,8 +49,7 @@ func renderMode(t *testing.T, path string, json, parallel bool, mode int, batch 
 		return decode.NewTextFormatter(time.UTC).Append
 	}
 	pl, err := pipeline.New(pipeline.File(r), pipeline.Config{
-		Name: r.Name(), Filter: m, Parallel: parallel, KeepFrames: true, BatchSize: batch, Format: format,
-		NoPayload: !json, // the text formatter must not need it
+		Name: r.Name(), Filter: m, Parallel: parallel, BatchSize: batch, Format: format,
 	})
 	if err != nil {
 		return "", "", err
@@ -64,25 +63,25 @@ func renderMode(t *testing.T, path string, json, parallel bool, mode int, batch 
 	switch mode {
 	case byBlocks:
 		swap := false
-		err = pl.RunBlocks(context.Background(), func(fs []capture.Frame, ps []decode.Packet, lines []byte, ends []int) ([]byte, error) {
+		err = pl.RunBlocks(context.Background(), func(b pipeline.Block) ([]byte, error) {
 			start := 0
-			for i := range ps {
-				if ends[i] <= start || lines[ends[i]-1] != '\n' {
-					t.Fatalf("line %d of a block ends at %d, after %d, not after a newline", i, ends[i], start)
+			for i, f := range b.Frames {
+				if b.Ends[i] <= start || b.Lines[b.Ends[i]-1] != '\n' {
+					t.Fatalf("line %d of a block ends at %d, after %d, not after a newline", i, b.Ends[i], start)
 				}
-				start = ends[i]
-				fmt.Fprintf(&frames, "%d %d.%09d %d %x\n", ps[i].Number, fs[i].Sec, fs[i].Nsec, fs[i].Len, fs[i].Data)
+				start = b.Ends[i]
+				fmt.Fprintf(&frames, "%d %d.%09d %d %x\n", b.Numbers[i], f.Sec, f.Nsec, f.Len, f.Data)
 			}
-			if start != len(lines) || len(fs) != len(ps) || len(ends) != len(ps) {
-				t.Fatalf("a block of %d frames, %d packets, %d ends, %d bytes, the last line ending at %d", len(fs), len(ps), len(ends), len(lines), start)
+			if start != len(b.Lines) || len(b.Numbers) != len(b.Frames) || len(b.Ends) != len(b.Frames) {
+				t.Fatalf("a block of %d frames, %d numbers, %d ends, %d bytes, the last line ending at %d", len(b.Frames), len(b.Numbers), len(b.Ends), len(b.Lines), start)
 			}
-			out.Write(lines)
+			out.Write(b.Lines)
 			// Every other block gives back a buffer of its own, as the
 			// output writer does.
 			if swap = !swap; swap {
 				return make([]byte, 0, 16), nil
 			}
-			return lines, nil
+			return b.Lines, nil
 		})
 	default:
 		err = pl.Run(context.Background(), func(f *capture.Frame, p *decode.Packet) error {
@@ -123,7 +122,7 @@ func TestParallelSameAsSequential(t *testing.T) {
 				batch int
 				expr  string
 				mode  int
-			}{{0, "", byRun}, {3, "", byRun}, {64, "tcp", byRun}, {0, "", byBlocks}, {2, "", byBlocks}, {5, "udp or tcp", byBlocks}, {3, "tcp", byBlocks}} {
+			}{{0, "", byBlocks}, {1, "", byBlocks}, {2, "", byBlocks}, {5, "udp or tcp", byBlocks}, {3, "tcp", byBlocks}, {64, "tcp", byBlocks}} {
 				wantOut, wantFrames, wantErr := render(t, path, json, false, 0, c.expr)
 				gotOut, gotFrames, gotErr := renderMode(t, path, json, true, c.mode, c.batch, c.expr)
 				what := fmt.Sprintf("%s json=%v batch=%d filter=%q mode=%d", name, json, c.batch, c.expr, c.mode)
@@ -151,8 +150,9 @@ func firstDiff(a, b string) int {
 	return min(len(a), len(b))
 }
 
-// TestParallelStopsOnError: an error from the caller's function ends Run
-// with that error, after exactly the packets before it, and the workers stop reading.
+// TestParallelStopsOnError: an error from the caller's function ends
+// RunBlocks with that error, after exactly the blocks before it, and the
+// workers stop reading.
 func TestParallelStopsOnError(t *testing.T) {
 	if runtime.GOMAXPROCS(0) < 2 {
 		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
@@ -163,24 +163,27 @@ func TestParallelStopsOnError(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer r.Close()
-	pl, err := pipeline.New(pipeline.File(r), pipeline.Config{Parallel: true, BatchSize: 4})
+	format := func() func([]byte, *decode.Packet) []byte { return decode.AppendJSON }
+	pl, err := pipeline.New(pipeline.File(r), pipeline.Config{Parallel: true, BatchSize: 4, Format: format})
 	if err != nil {
 		t.Fatal(err)
 	}
 	stop := fmt.Errorf("enough")
 	seen := 0
-	err = pl.Run(context.Background(), func(_ *capture.Frame, p *decode.Packet) error {
-		seen++
-		if p.Number != seen {
-			t.Fatalf("packet %d passed as number %d", seen, p.Number)
+	err = pl.RunBlocks(context.Background(), func(b pipeline.Block) ([]byte, error) {
+		for _, n := range b.Numbers {
+			seen++
+			if n != seen {
+				t.Fatalf("packet %d passed as number %d", seen, n)
+			}
 		}
-		if seen == 10 {
-			return stop
+		if seen == 12 {
+			return b.Lines, stop
 		}
-		return nil
+		return b.Lines, nil
 	})
-	if err != stop || seen != 10 {
-		t.Fatalf("Run = %v after %d packets, want %v after 10", err, seen, stop)
+	if err != stop || seen != 12 {
+		t.Fatalf("RunBlocks = %v after %d packets, want %v after 12", err, seen, stop)
 	}
 	if pl.Read() >= 50*9 {
 		t.Errorf("the workers read %d frames after the error, want it stopped early", pl.Read())

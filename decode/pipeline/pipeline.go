@@ -49,18 +49,10 @@ type Config struct {
 	// Otherwise frames keep their number in the file, as with Wireshark's
 	// display filter, and a filter error ends the reading.
 	Live bool
-	// Parallel lets Run use a worker per CPU (see the package doc) when
-	// runtime.GOMAXPROCS allows two to run at once.
+	// Parallel lets RunBlocks use a worker per CPU (see the package doc)
+	// when runtime.GOMAXPROCS allows two to run at once.
 	Parallel bool
-	// KeepFrames makes the parallel Run copy each frame's bytes for the
-	// caller's function (to write them to -w); without it the Frame it
-	// gets has its header fields and no Data.
-	KeepFrames bool
-	// NoPayload makes the parallel form leave Packet.Payload nil rather
-	// than copy it into the batch: for printers that do not show it
-	// (the text line; JSON's data.data does).
-	NoPayload bool
-	// BatchSize is the number of packets per batch in the parallel Run;
+	// BatchSize is the number of packets per batch in RunBlocks;
 	// 0: DefaultBatchSize.
 	BatchSize int
 	// Format makes a packet's line for RunBlocks: it returns a function
@@ -187,18 +179,15 @@ func (p *Pipeline) nextFrame(ctx context.Context) (int, error) {
 	}
 }
 
-// Func takes one packet and its frame. In the sequential form both are
-// reused by the next packet; in the parallel form they stay valid until
-// Func returns (copy what is kept).
+// Func takes one packet and its frame, both reused by the next packet:
+// copy what is kept.
 type Func func(f *capture.Frame, pk *decode.Packet) error
 
-// BlockFunc takes a batch of consecutive packets: their frames (as Func's),
-// the packets, and their lines made by Config.Format one after the other,
-// each with its newline, line i ending at ends[i]. It returns the buffer
-// the pipeline formats later lines into: lines itself once it is done with
-// it, or one it gives in exchange (a writer that keeps lines to write them
-// later). Everything it is passed stays valid until it returns.
-type BlockFunc func(frames []capture.Frame, pkts []decode.Packet, lines []byte, ends []int) ([]byte, error)
+// BlockFunc takes a Block of consecutive packets. It returns the buffer
+// the pipeline formats later lines into: b.Lines itself once it is done
+// with it, or one it gives in exchange (a writer that keeps lines to
+// write them later). Everything b holds stays valid until it returns.
+type BlockFunc func(b Block) ([]byte, error)
 
 // RunBlocks is Run for callers that print every packet with
 // Config.Format: the workers format the tracked batches, so formatting
@@ -210,10 +199,11 @@ func (p *Pipeline) RunBlocks(ctx context.Context, fn BlockFunc) error {
 	if !p.Parallel() {
 		return errors.New("pipeline: RunBlocks without the parallel form")
 	}
-	return p.runParallel(ctx, nil, fn)
+	return p.runBlocks(ctx, fn)
 }
 
-// Parallel reports whether Run would use its parallel form.
+// Parallel reports whether RunBlocks can run: Config.Parallel and two
+// usable CPUs.
 func (p *Pipeline) Parallel() bool {
 	return p.cfg.Parallel && runtime.GOMAXPROCS(0) >= 2
 }
@@ -222,9 +212,6 @@ func (p *Pipeline) Parallel() bool {
 // the source (or Count, or ctx's end, as Next), the first error of fn, or
 // the source's error once every packet read before it has been passed on.
 func (p *Pipeline) Run(ctx context.Context, fn Func) error {
-	if p.Parallel() {
-		return p.runParallel(ctx, fn, nil)
-	}
 	for {
 		f, pk, err := p.Next(ctx)
 		if err == io.EOF {

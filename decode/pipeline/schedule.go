@@ -14,25 +14,22 @@ type task int
 const (
 	taskNone   task = iota // nothing more will come: the worker ends
 	taskRead               // read the next batch from the source
-	taskDecode             // decode a batch read
 	taskTrack              // track the next batch in order
 	taskFormat             // format a tracked batch's lines
 )
 
 // schedule hands the workers their tasks. Reading and tracking are done
 // one batch at a time (the source and the tracker belong to one goroutine
-// at a time) and tracking in the order read; decoding and formatting are
-// done by any number of workers at once. A worker asks for its next task
-// when it is done with one, and waits only when no task is ready. Tasks
-// are given in this order of preference: tracking (every later batch waits
-// for it), reading (it feeds the rest), formatting (it frees batches for
-// reading), decoding.
+// at a time) and tracking in the order read; formatting is done by any
+// number of workers at once. A worker asks for its next task when it is
+// done with one, and waits only when no task is ready. Tasks are given in
+// this order of preference: tracking (every later batch waits for it),
+// reading (it feeds the rest), formatting (it frees batches for reading).
 type schedule struct {
 	mu   sync.Mutex
 	cond sync.Cond
 
-	free     []*batch // batches nobody uses
-	toDecode []*batch
+	free     []*batch         // batches nobody uses
 	toTrack  [nBatches]*batch // by seq % nBatches, until tracked
 	toFormat []*batch
 
@@ -52,7 +49,7 @@ func newSchedule(size int) *schedule {
 	s.cond.L = &s.mu
 	for range nBatches {
 		s.free = append(s.free, &batch{
-			numbers: make([]int, size), frames: make([]capture.Frame, size), pkts: make([]decode.Packet, size),
+			numbers: make([]int, size), frames: make([]capture.Frame, size), tracking: make([]decode.Tracking, size),
 			arena: make([]byte, 0, arenaChunk), done: make(chan struct{}, 1),
 		})
 	}
@@ -81,11 +78,6 @@ func (s *schedule) next() (task, *batch) {
 			s.toFormat = s.toFormat[1:]
 			return taskFormat, b
 		}
-		if n := len(s.toDecode); n > 0 {
-			b := s.toDecode[0]
-			s.toDecode = s.toDecode[1:]
-			return taskDecode, b
-		}
 		if s.ended && !s.reading && s.busy == 0 {
 			return taskNone, nil
 		}
@@ -94,7 +86,7 @@ func (s *schedule) next() (task, *batch) {
 }
 
 // read takes back b, into which readBatch read n packets before err
-// (io.EOF at the end), and queues it for decoding and for the caller.
+// (io.EOF at the end), and queues it for tracking and for the caller.
 func (s *schedule) read(b *batch, n int, err error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -112,31 +104,18 @@ func (s *schedule) read(b *batch, n int, err error) {
 		s.nextRead++
 		s.busy++
 		s.order <- b
-		s.toDecode = append(s.toDecode, b)
+		s.toTrack[b.seq%nBatches] = b
 	}
 	s.cond.Broadcast()
 }
 
-// decoded takes back a decoded batch, to be tracked in its turn.
-func (s *schedule) decoded(b *batch) {
-	s.mu.Lock()
-	s.toTrack[b.seq%nBatches] = b
-	s.mu.Unlock()
-	s.cond.Broadcast()
-}
-
-// tracked takes back the batch just tracked; the next may be tracked now.
-// With formats its lines are to be made; without, it is done.
-func (s *schedule) tracked(b *batch, formats bool) {
+// tracked takes back the batch just tracked, to be formatted; the next
+// may be tracked now.
+func (s *schedule) tracked(b *batch) {
 	s.mu.Lock()
 	s.tracking = false
 	s.nextTrack++
-	if formats {
-		s.toFormat = append(s.toFormat, b)
-	} else {
-		s.busy--
-		b.done <- struct{}{}
-	}
+	s.toFormat = append(s.toFormat, b)
 	s.mu.Unlock()
 	s.cond.Broadcast()
 }
