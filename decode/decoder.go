@@ -55,6 +55,12 @@ type Decoder struct {
 	// conversations, computes relative sequence numbers, Wireshark's expert
 	// flags and the endpoint states. Nil disables all of that.
 	Seq *SeqTracker
+	// ForTracking leaves out what the tracker does not read: the
+	// application layer (DNS, the application line). The Tracking of a
+	// packet is the same with it (a test checks on the corpus); a pipeline
+	// that tracks on one goroutine and formats on others sets it on the
+	// tracking decoder.
+	ForTracking bool
 }
 
 // NewDecoder returns a Decoder with a connection tracker.
@@ -124,7 +130,9 @@ func (d *Decoder) Decode(f *capture.Frame, number int, p *Packet) {
 	if !fast && !d.decodeLayers(f, p) {
 		return // a link type we do not decode: frame fields only
 	}
-	d.application(p)
+	if !d.ForTracking {
+		d.application(p)
+	}
 	if d.Seq != nil && Tracked(p) {
 		d.Seq.Track(p)
 	}

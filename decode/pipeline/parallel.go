@@ -80,6 +80,8 @@ func (p *Pipeline) runBlocks(ctx context.Context, fn BlockFunc) error {
 	// The track task's packet: not p.p, which shares cache lines with
 	// p.f, written by the read task on another core at the same time.
 	tracked := new(decode.Packet)
+	p.dec.ForTracking = true // the formatting workers decode the rest
+	defer func() { p.dec.ForTracking = false }()
 	var workers sync.WaitGroup
 	for range max(runtime.GOMAXPROCS(0), 1) {
 		dec := decode.NewDecoder()
@@ -153,8 +155,11 @@ func (p *Pipeline) readBatch(ctx context.Context, b *batch, size int) (int, erro
 // trackBatch decodes b's frames in order into pk with the pipeline's
 // decoder, so that its tracker sees them, and keeps what the tracker wrote.
 func (p *Pipeline) trackBatch(b *batch, pk *decode.Packet) {
+	// p.dec is loaded once: p's fields share cache lines with p.f, which
+	// the read task writes for every frame on another core.
+	dec := p.dec
 	for i := range b.frames {
-		p.dec.Decode(&b.frames[i], b.numbers[i], pk)
+		dec.Decode(&b.frames[i], b.numbers[i], pk)
 		b.tracking[i] = pk.Tracking()
 	}
 }
