@@ -32,7 +32,11 @@
 // Speed: a reader wraps its input in a bufio.Reader of 1 MiB (less for
 // inputs known to be smaller) and hands out frames as slices of that buffer,
 // or of one reused buffer for frames larger than it, so reading costs no
-// allocation and no copy per frame.
+// allocation and no copy per frame. ReadBatch (batch.go) reads many frames
+// at once into memory the caller owns, so that they outlive the next call:
+// a classic pcap file is read straight into it, with no copy at all (the
+// parallel replay reads this way), other formats frame by frame with a
+// copy. A reader is read with Next or with ReadBatch, not both.
 //
 // Goroutines: a FileReader, FileWriter or LiveSource is used by one
 // goroutine at a time, except that LiveSource.Close and Stats may be called

@@ -29,6 +29,13 @@ type FileReader struct {
 	pcapng  ngState
 	packets int   // frames returned so far
 	err     error // sticky: once set, Next returns it forever
+
+	// ReadBatch's: it was called (Next refuses then), the bytes it read
+	// past the last whole record, and the error of a read that came with
+	// bytes (reported once the frames before it are).
+	batched bool
+	ahead   []byte
+	readErr error
 }
 
 var errClosed = errors.New("capture: Next called after Close")
@@ -63,6 +70,7 @@ func Open(path string) (*FileReader, error) {
 func NewReader(in io.Reader, name string) (*FileReader, error) {
 	r := &FileReader{name: name}
 	br := bufio.NewReaderSize(in, bufSizeFor(in))
+	r.src.in = in
 	magic, err := br.Peek(4)
 	if len(magic) >= 2 && magic[0] == 0x1f && magic[1] == 0x8b {
 		gz, gzErr := gzip.NewReader(br)
@@ -71,6 +79,7 @@ func NewReader(in io.Reader, name string) (*FileReader, error) {
 		}
 		r.gz = gz
 		br = bufio.NewReaderSize(gz, readBufSize)
+		r.src.in = gz
 		magic, err = br.Peek(4)
 	}
 	r.src.br = br
@@ -140,18 +149,24 @@ func (r *FileReader) Next(f *Frame) error {
 	if r.err != nil {
 		return r.err
 	}
-	var err error
-	if r.ng {
-		err = r.nextNg(f)
-	} else {
-		err = r.nextPcap(f)
+	if r.batched {
+		return errBatched
 	}
+	err := r.nextFrame(f)
 	if err != nil {
 		r.err = err
 		return err
 	}
 	r.packets++
 	return nil
+}
+
+// nextFrame reads the next frame of the input's format into f.
+func (r *FileReader) nextFrame(f *Frame) error {
+	if r.ng {
+		return r.nextNg(f)
+	}
+	return r.nextPcap(f)
 }
 
 // Close releases the reader. It closes the file if Open opened it (never

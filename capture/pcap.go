@@ -92,7 +92,6 @@ func (r *FileReader) openPcap() error {
 
 // nextPcap reads one record.
 func (r *FileReader) nextPcap(f *Frame) error {
-	st := &r.pcap
 	off := r.src.off
 	h, err := r.src.peek(pcapRecordLen)
 	if len(h) < pcapRecordLen {
@@ -101,21 +100,44 @@ func (r *FileReader) nextPcap(f *Frame) error {
 		}
 		return r.readFailure(off, "record header", pcapRecordLen, len(h), err)
 	}
-	sec, sub := u32(st.be, h[0:]), u32(st.be, h[4:])
+	capLen, err := r.pcapCapLen(h, off)
+	if err != nil {
+		return err
+	}
+	n := pcapRecordLen + capLen
+	rec, err := r.src.take(n)
+	if err != nil {
+		return r.readFailure(off, "record", capLen, max(len(rec)-pcapRecordLen, 0), err)
+	}
+	r.pcapFrame(f, rec[:n:n], off)
+	return nil
+}
+
+// pcapCapLen returns the captured length of the record whose header is h,
+// at off; an absurd one is damage.
+func (r *FileReader) pcapCapLen(h []byte, off int64) (int, error) {
+	st := &r.pcap
 	capLen, origLen := u32(st.be, h[8:]), u32(st.be, h[12:])
 	if st.lengths == lengthsSwapped || (st.lengths == lengthsMaybeSwapped && capLen > origLen) {
-		capLen, origLen = origLen, capLen
+		capLen = origLen
 	}
 	// A captured length above the file's snaplen or the original length is
 	// accepted, as libpcap and Wireshark do; only an absurd one is damage.
 	if capLen > MaxCapLen {
-		return r.failAt(off, nil, fmt.Sprintf(
+		return 0, r.failAt(off, nil, fmt.Sprintf(
 			"captured length %d exceeds the %d-byte maximum", capLen, MaxCapLen))
 	}
-	n := pcapRecordLen + int(capLen)
-	rec, err := r.src.take(n)
-	if err != nil {
-		return r.readFailure(off, "record", int(capLen), max(len(rec)-pcapRecordLen, 0), err)
+	return int(capLen), nil
+}
+
+// pcapFrame fills f from rec, a whole record (header and captured bytes)
+// read from off; f.Data aliases rec.
+func (r *FileReader) pcapFrame(f *Frame, rec []byte, off int64) {
+	st := &r.pcap
+	sec, sub := u32(st.be, rec[0:]), u32(st.be, rec[4:])
+	origLen := u32(st.be, rec[12:])
+	if st.lengths == lengthsSwapped || (st.lengths == lengthsMaybeSwapped && u32(st.be, rec[8:]) > origLen) {
+		origLen = u32(st.be, rec[8:])
 	}
 	f.Sec = int64(sec)
 	f.Nsec = int64(sub) // kept as written even when ≥ 1e6 µs / 1e9 ns
@@ -127,9 +149,8 @@ func (r *FileReader) nextPcap(f *Frame) error {
 	f.LinkType = st.linkType
 	f.Interface = 0
 	f.Offset = off
-	f.Data = rec[pcapRecordLen:n:n]
+	f.Data = rec[pcapRecordLen:len(rec):len(rec)]
 	f.Options = nil // pcap records have none
-	return nil
 }
 
 func u16(be bool, b []byte) uint16 {

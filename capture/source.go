@@ -19,8 +19,9 @@ const minReadBufSize = 4096
 // records that do not fit in the bufio buffer.
 type source struct {
 	br  *bufio.Reader
-	off int64  // bytes consumed from br so far
-	big []byte // holds records larger than br's buffer; reused
+	in  io.Reader // what br reads from: ReadBatch reads it straight once br is empty
+	off int64     // bytes consumed from br so far
+	big []byte    // holds records larger than br's buffer; reused
 }
 
 // peek returns the next n bytes without consuming them. If fewer than n
@@ -72,4 +73,18 @@ func (s *source) skip(n int) (int, error) {
 	got, err := s.br.Discard(n)
 	s.off += int64(got)
 	return got, err
+}
+
+// read reads up to len(p) bytes into p: what br holds first, then straight
+// from the input beneath it, without passing through br's buffer.
+func (s *source) read(p []byte) (int, error) {
+	var n int
+	var err error
+	if s.br.Buffered() > 0 {
+		n, err = s.br.Read(p)
+	} else {
+		n, err = s.in.Read(p)
+	}
+	s.off += int64(n)
+	return n, err
 }

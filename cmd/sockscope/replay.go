@@ -146,11 +146,11 @@ func runReplay(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 }
 
 // replayBatch is the parallel replay's batch size: JSON's lines are seven
-// times as long as text's, and its batches half as many packets keep the
-// memory of the 10× benchmark capture's replay under 64 MiB resident.
+// times as long as text's, and its batches half the size keep the memory
+// of the 10× benchmark capture's replay under 64 MiB resident.
 func replayBatch(json bool) int {
 	if json {
-		return 512
+		return pipeline.DefaultBatchSize / 2
 	}
 	return pipeline.DefaultBatchSize
 }

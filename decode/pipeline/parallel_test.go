@@ -20,8 +20,8 @@ import (
 // JSON (with the tracker's analysis: relative seq/ack, expert flags, stream
 // numbers), as replay does; it returns the output, what -w would have been
 // given (frame bytes and numbers), and the error.
-func render(t *testing.T, path string, json, parallel bool, batch int, expr string) (string, string, error) {
-	return renderMode(t, path, json, parallel, byRun, batch, expr)
+func render(t *testing.T, path string, json, parallel bool, batch int, expr string, count int) (string, string, error) {
+	return renderMode(t, path, json, parallel, byRun, batch, expr, count)
 }
 
 // How renderMode takes the packets.
@@ -31,7 +31,7 @@ const (
 )
 
 // renderMode is render, taking the packets by Run or RunBlocks.
-func renderMode(t *testing.T, path string, json, parallel bool, mode int, batch int, expr string) (string, string, error) {
+func renderMode(t *testing.T, path string, json, parallel bool, mode int, batch int, expr string, count int) (string, string, error) {
 	t.Helper()
 	r, err := capture.Open(path)
 	if err != nil {
@@ -49,7 +49,7 @@ func renderMode(t *testing.T, path string, json, parallel bool, mode int, batch 
 		return decode.NewTextFormatter(time.UTC).Append
 	}
 	pl, err := pipeline.New(pipeline.File(r), pipeline.Config{
-		Name: r.Name(), Filter: m, Parallel: parallel, BatchSize: batch, Format: format,
+		Name: r.Name(), Filter: m, Parallel: parallel, BatchSize: batch, Format: format, Count: count,
 	})
 	if err != nil {
 		return "", "", err
@@ -121,11 +121,11 @@ func TestParallelSameAsSequential(t *testing.T) {
 			for _, c := range []struct {
 				batch int
 				expr  string
-				mode  int
-			}{{0, "", byBlocks}, {1, "", byBlocks}, {2, "", byBlocks}, {5, "udp or tcp", byBlocks}, {3, "tcp", byBlocks}, {64, "tcp", byBlocks}} {
-				wantOut, wantFrames, wantErr := render(t, path, json, false, 0, c.expr)
-				gotOut, gotFrames, gotErr := renderMode(t, path, json, true, c.mode, c.batch, c.expr)
-				what := fmt.Sprintf("%s json=%v batch=%d filter=%q mode=%d", name, json, c.batch, c.expr, c.mode)
+				count int
+			}{{0, "", 0}, {1, "", 0}, {2, "", 0}, {5, "udp or tcp", 0}, {3, "tcp", 0}, {64, "tcp", 0}, {0, "", 7}, {3, "tcp", 5}} {
+				wantOut, wantFrames, wantErr := render(t, path, json, false, 0, c.expr, c.count)
+				gotOut, gotFrames, gotErr := renderMode(t, path, json, true, byBlocks, c.batch, c.expr, c.count)
+				what := fmt.Sprintf("%s json=%v batch=%d filter=%q count=%d", name, json, c.batch, c.expr, c.count)
 				if fmt.Sprint(gotErr) != fmt.Sprint(wantErr) {
 					t.Errorf("%s: parallel error %v, sequential %v", what, gotErr, wantErr)
 				}

@@ -27,6 +27,16 @@ type fileSource struct{ r *capture.FileReader }
 
 func (s fileSource) Next(_ context.Context, f *capture.Frame) error { return s.r.Next(f) }
 func (s fileSource) LinkType() uint32                               { return s.r.LinkType() }
+func (s fileSource) ReadBatch(frames []capture.Frame, buf []byte) (int, error) {
+	return s.r.ReadBatch(frames, buf)
+}
+
+// batchSource is a Source that can also read many frames at once into
+// memory the caller gives (capture.FileReader.ReadBatch): RunBlocks reads
+// a batch that way, with no copy of the frames' bytes.
+type batchSource interface {
+	ReadBatch(frames []capture.Frame, buf []byte) (int, error)
+}
 
 // Config says what a Pipeline does between the source and the caller.
 type Config struct {
@@ -62,12 +72,11 @@ type Config struct {
 	Format func() func(dst []byte, p *decode.Packet) []byte
 }
 
-// DefaultBatchSize packets per batch: large enough that handing a batch
-// from task to task costs nothing per packet (1,024 replays text faster
-// than 512 or 256 on the benchmark capture; 2,048 is slower again), small
-// enough that the batches in flight stay a few megabytes. Callers whose
-// lines are long (JSON, about 1 KB a packet) take fewer.
-const DefaultBatchSize = 1024
+// DefaultBatchSize is the most frames a batch holds; its memory (see
+// arenaBytes) usually fills first. Batches of about 1,800 frames (512 KiB
+// of the benchmark capture) replay text faster than batches of 1,024.
+// Callers whose lines are long (JSON, about 1 KB a packet) take fewer.
+const DefaultBatchSize = 4096
 
 // Pipeline reads, filters, numbers, decodes and tracks packets. It
 // belongs to one goroutine.

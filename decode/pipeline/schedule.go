@@ -50,7 +50,7 @@ func newSchedule(size int) *schedule {
 	for range nBatches {
 		s.free = append(s.free, &batch{
 			numbers: make([]int, size), frames: make([]capture.Frame, size), tracking: make([]decode.Tracking, size),
-			arena: make([]byte, 0, arenaChunk), done: make(chan struct{}, 1),
+			arena: make([]byte, 0, arenaBytes(size)), done: make(chan struct{}, 1),
 		})
 	}
 	return s
