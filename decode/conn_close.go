@@ -137,6 +137,9 @@ type ghostTable struct {
 func (g *ghostTable) add(c *Conn, limit int) {
 	if g.at == nil {
 		g.at = make(map[connKey]int32)
+		// The ring's memory at once (up to the default limit), touched
+		// as it fills: growing it by appending copies it again and again.
+		g.ring = make([]ghost, 0, min(limit, DefaultClosedGhosts))
 	}
 	x := ghost{key: c.key, stream: c.stream}
 	for i := range c.flow {

@@ -29,12 +29,12 @@ type batch struct {
 	done  chan struct{} // signalled when the workers are done with it
 }
 
-// arenaBytes is the size of a batch's byte memory for size frames: 128
+// arenaBytes is the size of a batch's byte memory for size frames: 256
 // bytes a frame, at least 64 KiB. Frames are larger on the whole (about 300
-// bytes in the benchmark capture), so a batch read with ReadBatch ends
-// when its memory is full, not its frames. A batch read frame by frame
+// bytes in the benchmark capture), so a batch read with ReadBatch mostly
+// ends when its memory is full, not its frames. A batch read frame by frame
 // that needs more takes another chunk, and keeps the last one it took.
-func arenaBytes(size int) int { return max(size*128, 64<<10) }
+func arenaBytes(size int) int { return max(size*256, 64<<10) }
 
 // nBatches circulate: one being read, one being tracked, some being
 // formatted, some waiting for the caller, one being passed on.
