@@ -5,18 +5,27 @@ import (
 	"testing"
 )
 
-// TestAppendHex holds appendHex to encoding/hex on every length up to 40
-// and every byte value.
+// TestAppendHex holds appendHex to encoding/hex on every length up to 70
+// and every byte value, with the SSSE3 steps (where the CPU has them) and
+// without.
 func TestAppendHex(t *testing.T) {
+	simd := hexSIMD
+	defer func() { hexSIMD = simd }()
+	for _, hexSIMD = range []bool{simd, false} {
+		testAppendHex(t)
+	}
+}
+
+func testAppendHex(t *testing.T) {
 	src := make([]byte, 256)
 	for i := range src {
 		src[i] = byte(i)
 	}
-	for n := 0; n <= 40; n++ {
+	for n := 0; n <= 70; n++ {
 		for off := 0; off+n <= len(src); off += 13 {
 			in := src[off : off+n]
 			if got, want := string(appendHex([]byte("x"), in)), "x"+hex.EncodeToString(in); got != want {
-				t.Fatalf("appendHex(% x) = %s, want %s", in, got, want)
+				t.Fatalf("appendHex(% x) (SSSE3 %v) = %s, want %s", in, hexSIMD, got, want)
 			}
 		}
 	}
