@@ -6,6 +6,7 @@ import (
 	"io"
 	"runtime"
 	"sync"
+	"sync/atomic"
 
 	"github.com/sockscope/sockscope/capture"
 	"github.com/sockscope/sockscope/decode"
@@ -87,6 +88,7 @@ func (p *Pipeline) runBlocks(ctx context.Context, fn BlockFunc) error {
 	tracked := new(decode.Packet)
 	p.dec.ForTracking = true // the formatting workers decode the rest
 	defer func() { p.dec.ForTracking = false }()
+	var most atomic.Int64 // see batch.format
 	var workers sync.WaitGroup
 	for range max(runtime.GOMAXPROCS(0), 1) {
 		dec := decode.NewDecoder()
@@ -108,7 +110,7 @@ func (p *Pipeline) runBlocks(ctx context.Context, fn BlockFunc) error {
 					p.trackBatch(b, tracked)
 					s.tracked(b)
 				case taskFormat:
-					b.format(dec, pk, format)
+					b.format(dec, pk, format, &most)
 					s.formatted(b)
 				}
 			}
@@ -218,12 +220,26 @@ func (p *Pipeline) trackBatch(b *batch, pk *decode.Packet) {
 
 // format makes the lines of b's packets, decoding each frame into pk with
 // dec (which has no tracker) and putting its tracking back.
-func (b *batch) format(dec *decode.Decoder, pk *decode.Packet, format func([]byte, *decode.Packet) []byte) {
+//
+// most is the most bytes of lines a batch has taken so far, kept by the
+// workers together: a buffer smaller than that is replaced at once by one
+// an eighth larger, rather than grown by doubling as the lines come, which
+// would touch twice the memory (fresh memory costs a page fault a page).
+func (b *batch) format(dec *decode.Decoder, pk *decode.Packet, format func([]byte, *decode.Packet) []byte, most *atomic.Int64) {
+	if want := int(most.Load()); cap(b.lines) < want {
+		b.lines = make([]byte, 0, want+want/8)
+	}
 	b.lines, b.ends = b.lines[:0], b.ends[:0]
 	for i := range b.frames {
 		dec.Decode(&b.frames[i], b.numbers[i], pk)
 		pk.SetTracking(b.tracking[i])
 		b.lines = append(format(b.lines, pk), '\n')
 		b.ends = append(b.ends, len(b.lines))
+	}
+	for n := int64(len(b.lines)); ; {
+		m := most.Load()
+		if n <= m || most.CompareAndSwap(m, n) {
+			break
+		}
 	}
 }
