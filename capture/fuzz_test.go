@@ -106,5 +106,16 @@ func FuzzReader(f *testing.F) {
 				t.Fatalf("frame %d changed in a write/read round trip: %+v -> %+v", i+1, kept[i], back[i])
 			}
 		}
+		// ReadBatch, with a buffer smaller than many records, reads what
+		// Next reads and stops where it stops.
+		if r.gz == nil {
+			r1, _ := NewReader(bytes.NewReader(data), "fuzz")
+			want, wantErr := readAll(t, r1)
+			r2, _ := NewReader(bytes.NewReader(data), "fuzz")
+			got, gotErr := readBatched(t, r2, 5, 64)
+			if d := sameFrames(want, got, wantErr, gotErr); d != "" {
+				t.Fatalf("ReadBatch and Next differ: %s", d)
+			}
+		}
 	})
 }
