@@ -1,6 +1,7 @@
 package capture
 
 import (
+	"bytes"
 	"errors"
 	"io"
 	"slices"
@@ -47,34 +48,32 @@ func (r *FileReader) ReadBatch(frames []Frame, buf []byte) (int, error) {
 var errBatched = errors.New("capture: Next after ReadBatch")
 
 // batchByFrame is ReadBatch for formats read with Next: each frame's bytes
-// are copied into buf, as long as they fit.
+// are copied into buf. A frame that does not fit in what is left of buf
+// gets memory of its own and ends the batch.
 func (r *FileReader) batchByFrame(frames []Frame, buf []byte) (int, error) {
 	used := 0
 	for i := range frames {
-		var f Frame
-		if err := r.nextFrame(&f); err != nil {
+		f := &frames[i]
+		if err := r.nextFrame(f); err != nil {
 			return i, err
 		}
 		r.packets++
-		frames[i] = f
-		frames[i].Data, used = keepIn(buf, used, f.Data)
-		frames[i].Options, used = keepIn(buf, used, f.Options)
-		if used == len(buf) && i+1 < len(frames) {
-			// Full: the next frame would get memory of its own.
+		need := len(f.Data) + len(f.Options)
+		if len(buf)-used < need {
+			f.Data, f.Options = bytes.Clone(f.Data), bytes.Clone(f.Options)
 			return i + 1, nil
 		}
+		f.Data, used = keepIn(buf, used, f.Data)
+		f.Options, used = keepIn(buf, used, f.Options)
 	}
 	return len(frames), nil
 }
 
-// keepIn copies s into buf at used and returns the copy and the new
-// used; when it does not fit, the copy is a new allocation.
+// keepIn copies s into buf at used, where it fits, and returns the copy
+// and the new used.
 func keepIn(buf []byte, used int, s []byte) ([]byte, int) {
 	if s == nil {
 		return nil, used
-	}
-	if len(buf)-used < len(s) {
-		return append([]byte(nil), s...), used
 	}
 	end := used + copy(buf[used:], s)
 	return buf[used:end:end], end
