@@ -25,8 +25,9 @@
 //     batch of consecutive frames, in order (decode each with the
 //     pipeline's decoder, whose tracker so sees every packet in order, and
 //     keep only what the tracker wrote, a decode.Tracking of about 100
-//     bytes); read the next batch from the source (filtering and numbering
-//     its frames, copying their bytes into the batch's own memory); format
+//     bytes); read the next batch from the source into the batch's own
+//     memory (a classic pcap file straight there, with
+//     capture.FileReader.ReadBatch; filtering and numbering its frames); format
 //     a tracked batch (decode each frame again with a decoder of the
 //     worker's own and no tracker, put its Tracking back, and make its
 //     line). A decoder keeps nothing from one frame to the next, and the

@@ -16,7 +16,7 @@ import (
 // lines by the workers: they point into nothing but the batch itself.
 type batch struct {
 	numbers  []int           // each frame's number, as nextFrame gave it
-	frames   []capture.Frame // header fields; Data and Options in arena
+	frames   []capture.Frame // Data and Options in arena (a frame larger than it: its own memory)
 	tracking []decode.Tracking
 	arena    []byte // frame bytes and options
 	err      error  // the read error that came after these packets
@@ -67,8 +67,8 @@ type Block struct {
 
 // runBlocks is RunBlocks' parallel form: a worker per usable CPU, each
 // doing whatever task is ready (see schedule.go): read the next batch
-// from the source (filtering and numbering its frames, copying their bytes
-// into the batch; one worker at a time), track the next batch in order
+// from the source into the batch's memory (filtering and numbering its
+// frames; one worker at a time), track the next batch in order
 // (decode each frame with the pipeline's decoder, whose tracker sees every
 // packet in order, and keep only what the tracker wrote; one worker at a
 // time), or format a tracked batch (decode each frame again with a decoder
@@ -92,7 +92,7 @@ func (p *Pipeline) runBlocks(ctx context.Context, fn BlockFunc) error {
 	var workers sync.WaitGroup
 	for range max(runtime.GOMAXPROCS(0), 1) {
 		dec := decode.NewDecoder()
-		dec.Seq = nil            // the tracking is the track task's, put back
+		dec.Seq = nil            // no tracker: the track task's Tracking is put back
 		format := p.cfg.Format() // its own: a formatter may keep state
 		pk := new(decode.Packet)
 		workers.Add(1)

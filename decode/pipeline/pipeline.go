@@ -62,7 +62,7 @@ type Config struct {
 	// Parallel lets RunBlocks use a worker per CPU (see the package doc)
 	// when runtime.GOMAXPROCS allows two to run at once.
 	Parallel bool
-	// BatchSize is the number of packets per batch in RunBlocks;
+	// BatchSize is the most frames a batch holds in RunBlocks;
 	// 0: DefaultBatchSize.
 	BatchSize int
 	// Format makes a packet's line for RunBlocks: it returns a function
