@@ -2,6 +2,7 @@ package decode
 
 import (
 	"encoding/hex"
+	"net"
 	"testing"
 )
 
@@ -31,5 +32,22 @@ func testAppendHex(t *testing.T) {
 	}
 	if got, want := string(appendHex(nil, src)), hex.EncodeToString(src); got != want {
 		t.Fatalf("appendHex(0..255) = %s, want %s", got, want)
+	}
+}
+
+// TestAppendMAC holds AppendMAC to net.HardwareAddr's String on every byte
+// value in every place.
+func TestAppendMAC(t *testing.T) {
+	for c := range 256 {
+		for i := range 6 {
+			var m [6]byte
+			for j := range m {
+				m[j] = byte(c + 37*j)
+			}
+			m[i] = byte(c)
+			if got, want := string(AppendMAC([]byte("x"), m)), "x"+net.HardwareAddr(m[:]).String(); got != want {
+				t.Fatalf("AppendMAC(% x) = %s, want %s", m, got, want)
+			}
+		}
 	}
 }
