@@ -13,9 +13,12 @@ Times `tcpdump -n -r`, `sockscope replay --no-ui` and `sockscope replay
 CAPTURE (default /tmp/sockscope-bench.pcap), the tools in turn run by run
 (A B C A B C …) so that a busy spell of the machine slows them alike, and
 prints for each the median wall time, packets/s, the speed against
-tcpdump, the median CPU time (user + system) and the median peak resident
-memory (ru_maxrss, from /usr/bin/time), with the load average before and
-after and the number of CPUs. The table is Markdown, for the README.
+tcpdump (median against median, and "per round": the median of each
+round's own ratio, with the lowest and highest, since the tools of one
+round see the same spell of the machine), the median CPU time (user +
+system) and the median peak resident memory (ru_maxrss, from
+/usr/bin/time), with the load average before and after and the number of
+CPUs. The table is Markdown, for the README.
 
 options:
   -n RUNS            runs of each tool (default 5, or $RUNS)
@@ -134,17 +137,26 @@ printf '%s, %d packets (%s); median of %d runs alternating, output to %s\n' \
 	"$(basename "$cap")" "$packets" "$(du -h "$cap" | cut -f1)" "$runs" "$([ "$to_null" = 1 ] && echo /dev/null || echo a file)"
 printf '%s, %d CPUs (%s), load average before %s, after %s\n\n' \
 	"$(date +%Y-%m-%d)" "$(nproc)" "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//;s/ *$//')" "$load_before" "$load_after"
-printf '| %s | %s | %s | %s | %s | %s |\n' tool seconds packets/s "vs tcpdump" "CPU s" "peak RSS"
-printf '|---|---:|---:|---:|---:|---:|\n'
+# rounds FILE: each round's ratio, tcpdump's time (TZ set) over the tool's
+# in the same round, as "median (lowest–highest)": the machine's speed
+# drifts from minute to minute, and the tools of one round see the same.
+rounds() {
+	paste -d' ' "${files[0]}" "$1" | awk '{ printf "%.4f\n", ($4 > 0 ? $1 / $4 : 0) }' | sort -g |
+		awk -v n="$runs" '{ r[NR] = $1 } END { printf "%.2f× (%.2f–%.2f)", r[int((n + 1) / 2)], r[1], r[n] }'
+}
+
+printf '| %s | %s | %s | %s | %s | %s | %s |\n' tool seconds packets/s "vs tcpdump" "per round" "CPU s" "peak RSS"
+printf '|---|---:|---:|---:|---:|---:|---:|\n'
 base=
 for i in "${!names[@]}"; do
 	wall=$(median "${files[$i]}" 1)
 	cpu=$(median "${files[$i]}" 2)
 	rss=$(median "${files[$i]}" 3)
 	[ "$tcpdump" = 1 ] && [ -z "$base" ] && base=$wall
-	ratio=
+	ratio= per=
 	[ -n "$base" ] && ratio=$(awk -v a="$base" -v b="$wall" 'BEGIN { printf "%.2f×", (b > 0 ? a / b : 0) }')
-	printf '| `%s` | %.2f | %s | %s | %.2f | %.1f MiB |\n' "${names[$i]}" "$wall" \
-		"$(awk -v p="$packets" -v s="$wall" 'BEGIN { printf "%.0f", (s > 0 ? p / s : 0) }')" "$ratio" "$cpu" \
+	[ -n "$base" ] && per=$(rounds "${files[$i]}")
+	printf '| `%s` | %.2f | %s | %s | %s | %.2f | %.1f MiB |\n' "${names[$i]}" "$wall" \
+		"$(awk -v p="$packets" -v s="$wall" 'BEGIN { printf "%.0f", (s > 0 ? p / s : 0) }')" "$ratio" "$per" "$cpu" \
 		"$(awk -v k="$rss" 'BEGIN { print k / 1024 }')"
 done
