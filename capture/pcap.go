@@ -150,7 +150,7 @@ func (r *FileReader) pcapFrame(f *Frame, rec []byte, off int64) {
 	f.Interface = 0
 	f.Offset = off
 	f.Data = rec[pcapRecordLen:len(rec):len(rec)]
-	f.Options = nil // pcap records have none
+	f.Options, f.OptionsBE = nil, false // pcap records have none
 }
 
 func u16(be bool, b []byte) uint16 {
