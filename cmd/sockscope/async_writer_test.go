@@ -59,6 +59,40 @@ func TestAsyncWriterGive(t *testing.T) {
 	}
 }
 
+// chunkWriter records the size of every write.
+type chunkWriter struct {
+	bytes.Buffer
+	sizes []int
+}
+
+func (w *chunkWriter) Write(p []byte) (int, error) {
+	w.sizes = append(w.sizes, len(p))
+	return w.Buffer.Write(p)
+}
+
+// TestAsyncWriterChunks: a block larger than writeChunk goes out in writes
+// of writeChunk bytes and the rest, in order.
+func TestAsyncWriterChunks(t *testing.T) {
+	var out chunkWriter
+	a := newAsyncWriter(context.Background(), &out, asyncBufSize)
+	block := make([]byte, 2*writeChunk+1000)
+	for i := range block {
+		block[i] = byte(i * 7)
+	}
+	if _, err := a.Give(bytes.Clone(block)); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(out.Bytes(), block) {
+		t.Fatalf("output differs at byte %d", firstDiffBytes(out.Bytes(), block))
+	}
+	if want := []int{writeChunk, writeChunk, 1000}; fmt.Sprint(out.sizes) != fmt.Sprint(want) {
+		t.Errorf("writes of %v bytes, want %v", out.sizes, want)
+	}
+}
+
 // TestAsyncWriterGiveError: a write error comes back from a later Give or
 // from Close.
 func TestAsyncWriterGiveError(t *testing.T) {
