@@ -234,23 +234,23 @@ func appendIPv4JSON(o jsonObj, p *Packet) jsonObj {
 		return o
 	}
 	if !p.Src.IsValid() { // a bogus header length: Wireshark stops there
-		o.uint(`"ip.hdr_len":`, uint64(p.IPHdrLen))
+		o.next(`,"ip.hdr_len":`, uint64(p.IPHdrLen))
 		if p.IPLen != 0 {
-			o.uint(`"ip.len":`, uint64(p.IPLen))
+			o.next(`,"ip.len":`, uint64(p.IPLen))
 		}
 		return o
 	}
 	o.addr(`"ip.src":`, p.Src)
 	o.addr(`"ip.dst":`, p.Dst)
-	o.uint(`"ip.proto":`, uint64(p.IPProto))
-	o.uint(`"ip.hdr_len":`, uint64(p.IPHdrLen))
-	o.uint(`"ip.len":`, uint64(p.IPLen))
-	o.uint(`"ip.id":`, uint64(p.IPID))
-	o.uint(`"ip.flags.df":`, uint64(p.IPFlags>>1&1))
-	o.uint(`"ip.flags.mf":`, uint64(p.IPFlags&1))
-	o.uint(`"ip.frag_offset":`, uint64(p.FragOffset))
-	o.uint(`"ip.ttl":`, uint64(p.TTL))
-	o.uint(`"ip.dsfield":`, uint64(p.TOS))
+	o.next(`,"ip.proto":`, uint64(p.IPProto))
+	o.next(`,"ip.hdr_len":`, uint64(p.IPHdrLen))
+	o.next(`,"ip.len":`, uint64(p.IPLen))
+	o.next(`,"ip.id":`, uint64(p.IPID))
+	o.next(`,"ip.flags.df":`, uint64(p.IPFlags>>1&1))
+	o.next(`,"ip.flags.mf":`, uint64(p.IPFlags&1))
+	o.next(`,"ip.frag_offset":`, uint64(p.FragOffset))
+	o.next(`,"ip.ttl":`, uint64(p.TTL))
+	o.next(`,"ip.dsfield":`, uint64(p.TOS))
 	return o
 }
 

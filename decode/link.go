@@ -81,9 +81,9 @@ func appendEthernetJSON(o jsonObj, p *Packet) jsonObj {
 	o.mac(`"eth.src":`, p.EthSrc)
 	o.mac(`"eth.dst":`, p.EthDst)
 	if p.EthType < 0x600 {
-		o.uint(`"eth.len":`, uint64(p.EthType))
+		o.next(`,"eth.len":`, uint64(p.EthType))
 	} else {
-		o.uint(`"eth.type":`, uint64(p.EthType))
+		o.next(`,"eth.type":`, uint64(p.EthType))
 	}
 	return o
 }

@@ -191,20 +191,23 @@ func TestProtoJSONKeys(t *testing.T) {
 			}
 			var all jsonObj
 			for _, pr := range registered {
-				o := jsonObj{b: []byte{'{'}}
+				// A protocol's members come after frame.* (jsonObj.next
+				// writes their commas): one stands in for them here.
+				const first = `{"frame.number":0`
+				o := jsonObj{b: []byte(first), more: true}
 				switch {
 				case pr.JSON != nil && pr.quick(p):
 					o = pr.JSON(o, p)
 				case pr.JSON == nil && pr.present(p):
 					pr.appendFieldsJSON(&o, p)
 				}
-				if len(o.b) == 1 {
+				if len(o.b) == len(first) {
 					continue
 				}
-				all.b = append(all.b, o.b[1:]...)
+				all.b = append(all.b, o.b[len(first)+1:]...)
 				all.b = append(all.b, ',')
 				last := -1
-				for _, k := range jsonKeys(t, append(o.b, '}')) {
+				for _, k := range jsonKeys(t, append(o.b, '}'))[1:] {
 					i := slices.IndexFunc(pr.Fields, func(f ProtoField) bool { return f.Name == k && f.json() })
 					switch {
 					case i < 0:

@@ -578,47 +578,47 @@ func be32(b []byte) uint32 {
 func appendTCPJSON(o jsonObj, p *Packet) jsonObj {
 	if p.Layers&LayerTCP == 0 {
 		if q := &p.Quote; q.Valid && q.Proto == 6 { // the quick test: an ICMP error
-			o.uint(`"tcp.srcport":`, uint64(q.SrcPort))
-			o.uint(`"tcp.dstport":`, uint64(q.DstPort))
+			o.next(`,"tcp.srcport":`, uint64(q.SrcPort))
+			o.next(`,"tcp.dstport":`, uint64(q.DstPort))
 		}
 		return o
 	}
-	o.uint(`"tcp.srcport":`, uint64(p.SrcPort))
-	o.uint(`"tcp.dstport":`, uint64(p.DstPort))
-	o.uint(`"tcp.stream":`, uint64(p.Rel.Stream))
-	o.uint(`"tcp.flags":`, uint64(p.TCPFlags))
-	o.uint(`"tcp.seq":`, uint64(p.Rel.Seq))
-	o.uint(`"tcp.ack":`, uint64(p.Rel.Ack))
-	o.uint(`"tcp.seq_raw":`, uint64(p.Seq))
-	o.uint(`"tcp.ack_raw":`, uint64(p.Ack))
+	o.next(`,"tcp.srcport":`, uint64(p.SrcPort))
+	o.next(`,"tcp.dstport":`, uint64(p.DstPort))
+	o.next(`,"tcp.stream":`, uint64(p.Rel.Stream))
+	o.next(`,"tcp.flags":`, uint64(p.TCPFlags))
+	o.next(`,"tcp.seq":`, uint64(p.Rel.Seq))
+	o.next(`,"tcp.ack":`, uint64(p.Rel.Ack))
+	o.next(`,"tcp.seq_raw":`, uint64(p.Seq))
+	o.next(`,"tcp.ack_raw":`, uint64(p.Ack))
 	// In a first fragment the segment's length is unknown: the IP length
 	// covers only this fragment. Wireshark leaves the fields out too.
 	if !p.MoreFragments() {
-		o.uint(`"tcp.len":`, uint64(p.PayloadLen))
-		o.uint(`"tcp.nxtseq":`, uint64(p.Rel.NextSeq))
+		o.next(`,"tcp.len":`, uint64(p.PayloadLen))
+		o.next(`,"tcp.nxtseq":`, uint64(p.Rel.NextSeq))
 	}
-	o.uint(`"tcp.hdr_len":`, uint64(p.TCPHdrLen))
-	o.uint(`"tcp.window_size_value":`, uint64(p.Window))
-	o.uint(`"tcp.window_size":`, uint64(p.Analysis.WindowSize))
+	o.next(`,"tcp.hdr_len":`, uint64(p.TCPHdrLen))
+	o.next(`,"tcp.window_size_value":`, uint64(p.Window))
+	o.next(`,"tcp.window_size":`, uint64(p.Analysis.WindowSize))
 	if p.TCPFlags&TCPUrg != 0 {
-		o.uint(`"tcp.urgent_pointer":`, uint64(p.Urgent))
+		o.next(`,"tcp.urgent_pointer":`, uint64(p.Urgent))
 	}
 	opt := &p.TCPOptions
 	if opt.HasMSS {
-		o.uint(`"tcp.options.mss_val":`, uint64(opt.MSS))
+		o.next(`,"tcp.options.mss_val":`, uint64(opt.MSS))
 	}
 	if opt.HasWS {
-		o.uint(`"tcp.options.wscale.shift":`, uint64(opt.WScale))
+		o.next(`,"tcp.options.wscale.shift":`, uint64(opt.WScale))
 	}
 	if opt.SACKPerm {
-		o.uint(`"tcp.options.sack_perm":`, 1)
+		o.next(`,"tcp.options.sack_perm":`, 1)
 	}
 	if opt.HasTS {
-		o.uint(`"tcp.options.timestamp.tsval":`, uint64(opt.TSVal))
-		o.uint(`"tcp.options.timestamp.tsecr":`, uint64(opt.TSEcr))
+		o.next(`,"tcp.options.timestamp.tsval":`, uint64(opt.TSVal))
+		o.next(`,"tcp.options.timestamp.tsecr":`, uint64(opt.TSEcr))
 	}
 	if opt.NSACK > 0 {
-		o.uint(`"tcp.options.sack.count":`, uint64(opt.NSACK))
+		o.next(`,"tcp.options.sack.count":`, uint64(opt.NSACK))
 	}
 	appendAnalysisJSON(&o, &p.Analysis)
 	return o
@@ -639,12 +639,12 @@ func appendAnalysisJSON(o *jsonObj, a *TCPAnalysis) {
 			}
 		}
 		if a.DupAckNum != 0 {
-			o.uint(`"tcp.analysis.duplicate_ack_num":`, uint64(a.DupAckNum))
-			o.uint(`"tcp.analysis.duplicate_ack_frame":`, uint64(a.DupAckFrame))
+			o.next(`,"tcp.analysis.duplicate_ack_num":`, uint64(a.DupAckNum))
+			o.next(`,"tcp.analysis.duplicate_ack_frame":`, uint64(a.DupAckFrame))
 		}
 	}
 	if a.AcksFrame != 0 {
-		o.uint(`"tcp.analysis.acks_frame":`, uint64(a.AcksFrame))
+		o.next(`,"tcp.analysis.acks_frame":`, uint64(a.AcksFrame))
 	}
 	if a.SrcChanged {
 		o.name(`"tcp.state.src":`, a.SrcState.String())

@@ -70,20 +70,20 @@ func appendUDPJSON(o jsonObj, p *Packet) jsonObj {
 	if p.Tunnel.Outer.UDP {
 		appendTunnelUDPJSON(&o, p)
 	} else if p.Layers&LayerUDP != 0 {
-		o.uint(`"udp.srcport":`, uint64(p.SrcPort))
-		o.uint(`"udp.dstport":`, uint64(p.DstPort))
+		o.next(`,"udp.srcport":`, uint64(p.SrcPort))
+		o.next(`,"udp.dstport":`, uint64(p.DstPort))
 		if !(p.BadLayer == LayerUDP && p.CapLen < p.Len && p.UDPLen == 0) { // not captured
-			o.uint(`"udp.length":`, uint64(p.UDPLen))
+			o.next(`,"udp.length":`, uint64(p.UDPLen))
 		}
 		if p.BadLayer != LayerUDP {
-			o.uint(`"udp.stream":`, uint64(p.UDPStream))
+			o.next(`,"udp.stream":`, uint64(p.UDPStream))
 		}
 	}
 	if q := &p.Quote; q.Valid && q.Proto == 17 && p.Layers&(LayerICMPv4|LayerICMPv6) != 0 {
-		o.uint(`"udp.srcport":`, uint64(q.SrcPort))
-		o.uint(`"udp.dstport":`, uint64(q.DstPort))
-		o.uint(`"udp.length":`, uint64(q.UDPLen))
-		o.uint(`"udp.stream":`, uint64(p.UDPStream))
+		o.next(`,"udp.srcport":`, uint64(q.SrcPort))
+		o.next(`,"udp.dstport":`, uint64(q.DstPort))
+		o.next(`,"udp.length":`, uint64(q.UDPLen))
+		o.next(`,"udp.stream":`, uint64(p.UDPStream))
 	}
 	return o
 }
