@@ -240,8 +240,8 @@ func appendIPv4JSON(o jsonObj, p *Packet) jsonObj {
 		}
 		return o
 	}
-	o.addr(`"ip.src":`, p.Src)
-	o.addr(`"ip.dst":`, p.Dst)
+	o.nextAddr(`,"ip.src":"`, p.Src)
+	o.nextAddr(`,"ip.dst":"`, p.Dst)
 	o.next(`,"ip.proto":`, uint64(p.IPProto))
 	o.next(`,"ip.hdr_len":`, uint64(p.IPHdrLen))
 	o.next(`,"ip.len":`, uint64(p.IPLen))

@@ -72,8 +72,8 @@ func appendIPv6JSON(o jsonObj, p *Packet) jsonObj {
 	if p.IPVersion != 6 {
 		return o
 	}
-	o.addr(`"ipv6.src":`, p.Src)
-	o.addr(`"ipv6.dst":`, p.Dst)
+	o.nextAddr(`,"ipv6.src":"`, p.Src)
+	o.nextAddr(`,"ipv6.dst":"`, p.Dst)
 	o.uint(`"ipv6.nxt":`, uint64(p.IPv6Next))
 	o.uint(`"ipv6.plen":`, uint64(p.IPv6Plen))
 	if p.IPv6Jumbo != 0 {

@@ -79,6 +79,18 @@ func (o *jsonObj) key(k string) {
 // 8% less CPU (36 numeric members a packet).
 func (o *jsonObj) next(kc string, v uint64) { o.b = appendUint(append(o.b, kc...), v) }
 
+// nextAddr, nextMAC and nextName are addr, mac and name as next is uint:
+// kq is the comma, quoted key, colon and opening quote (`,"ip.src":"`).
+func (o *jsonObj) nextAddr(kq string, a netip.Addr) {
+	o.b = append(appendAddr(append(o.b, kq...), a), '"')
+}
+
+func (o *jsonObj) nextMAC(kq string, m [6]byte) {
+	o.b = append(AppendMAC(append(o.b, kq...), m), '"')
+}
+
+func (o *jsonObj) nextName(kq, v string) { o.b = append(append(append(o.b, kq...), v...), '"') }
+
 func (o *jsonObj) uint(k string, v uint64) {
 	o.b = appendKeyUint(o.b, o.more, k, v)
 	o.more = true

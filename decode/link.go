@@ -78,8 +78,8 @@ func appendInnerEthernetJSON(o jsonObj, p *Packet) jsonObj {
 }
 
 func appendEthernetJSON(o jsonObj, p *Packet) jsonObj {
-	o.mac(`"eth.src":`, p.EthSrc)
-	o.mac(`"eth.dst":`, p.EthDst)
+	o.nextMAC(`,"eth.src":"`, p.EthSrc)
+	o.nextMAC(`,"eth.dst":"`, p.EthDst)
 	if p.EthType < 0x600 {
 		o.next(`,"eth.len":`, uint64(p.EthType))
 	} else {

@@ -647,9 +647,9 @@ func appendAnalysisJSON(o *jsonObj, a *TCPAnalysis) {
 		o.next(`,"tcp.analysis.acks_frame":`, uint64(a.AcksFrame))
 	}
 	if a.SrcChanged {
-		o.name(`"tcp.state.src":`, a.SrcState.String())
+		o.nextName(`,"tcp.state.src":"`, a.SrcState.String())
 	}
 	if a.DstChanged {
-		o.name(`"tcp.state.dst":`, a.DstState.String())
+		o.nextName(`,"tcp.state.dst":"`, a.DstState.String())
 	}
 }
