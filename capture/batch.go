@@ -7,18 +7,20 @@ import (
 	"slices"
 )
 
-// ReadBatch reads the next frames into frames, as many as it can without
-// waiting for more input, up to len(frames), with their bytes (Data and
-// Options) in buf, the caller's memory: they stay valid until the caller
-// reuses buf, not only until the next call. It returns how many frames it
-// read and the error that came after them: io.EOF at the clean end of the
-// input, a *FormatError at damage, as Next reports them; every later call
-// returns the same error. A frame too large for buf gets memory of its own.
+// ReadBatch reads the next frames into frames, up to len(frames) and as
+// many as fit in buf, at least one unless an error comes first, with their
+// bytes (Data and Options) in buf, the caller's memory: they stay valid
+// until the caller reuses buf, not only until the next call. It returns how
+// many frames it read and the error that came after them: io.EOF at the
+// clean end of the input, a *FormatError at damage, as Next reports them;
+// every later call returns the same error. A frame too large for buf gets
+// memory of its own.
 //
 // A classic pcap input is read straight into buf, with no copy in
-// between: the records are found in buf where the read put them. Bytes
-// read past the last whole record (the start of the next one) are kept,
-// and copied to the start of buf at the next call. Other formats are read
+// between, one read a call (more only while not one record is whole): the
+// records are found in buf where the read put them. Bytes read past the
+// last whole record (the start of the next one) are kept, and copied to
+// the start of buf at the next call. Other formats are read
 // frame by frame with Next, their bytes copied into buf.
 //
 // A reader read with ReadBatch is read with ReadBatch only: Next refuses.
