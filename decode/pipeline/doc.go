@@ -18,28 +18,28 @@
 //     caller's function per packet. The Frame and Packet passed are reused
 //     by the next packet (Packet.Payload and Packet.DNS.QName alias the
 //     frame and the decoder).
-//   - RunBlocks, with Parallel and at least two usable CPUs
-//     (runtime.GOMAXPROCS), for callers that print every packet with
-//     Config.Format: a worker per usable CPU, each doing whatever task is
-//     ready (schedule.go), in this order of preference: track the next
-//     batch of consecutive frames, in order (decode each with the
-//     pipeline's decoder, whose tracker so sees every packet in order, and
-//     keep only what the tracker wrote, a decode.Tracking of about 100
-//     bytes); read the next batch from the source into the batch's own
-//     memory (a classic pcap file straight there, with
-//     capture.FileReader.ReadBatch; filtering and numbering its frames); format
-//     a tracked batch (decode each frame again with a decoder of the
-//     worker's own and no tracker, put its Tracking back, and make its
-//     line). A decoder keeps nothing from one frame to the next, and the
-//     Tracking is all the tracker writes (tests check both on the corpus),
-//     so the lines are the one-goroutine form's, byte for byte. Decoding
-//     twice costs about 40 ns a frame on the fast path; it keeps each
-//     kilobyte Packet in the cache of the core using it. Reading and
+//   - RunBlocks, with Parallel, at least two usable CPUs
+//     (runtime.GOMAXPROCS) and a capture file (File) as the source, for
+//     callers that print every packet with Config.Format: a worker per
+//     usable CPU, each doing whatever task is ready (schedule.go), in this
+//     order of preference: track the next batch of consecutive frames, in
+//     order (decode each with the pipeline's decoder, whose tracker so sees
+//     every packet in order, and keep only what the tracker wrote, a
+//     decode.Tracking of about 100 bytes); read the next batch from the
+//     source into the batch's own memory with capture.FileReader.ReadBatch
+//     (a classic pcap file straight there; filtering and numbering its
+//     frames); format a tracked batch (decode each frame again with a
+//     decoder of the worker's own and no tracker, put its Tracking back, and
+//     make its line). A decoder keeps nothing from one frame to the next,
+//     and the Tracking is all the tracker writes (tests check both on the
+//     corpus), so the lines are the one-goroutine form's, byte for byte.
+//     Decoding twice costs about 40 ns a frame on the fast path; it keeps
+//     each kilobyte Packet in the cache of the core using it. Reading and
 //     tracking are done one batch at a time, formatting by every worker at
 //     once, and no worker waits while a task is ready. The goroutine that
 //     called RunBlocks passes the batches' lines on in the order they were
-//     read. A few batches circulate (so memory stays bounded); the
-//     caller's function never runs concurrently with itself.
+//     read. A few batches circulate (so memory stays bounded); the caller's
+//     function never runs concurrently with itself.
 //
 // Goroutines: a Pipeline belongs to one goroutine (the one calling Next,
 // Run or RunBlocks). RunBlocks' workers end before it returns, whatever

@@ -32,27 +32,13 @@ type batch struct {
 
 // arenaBytes is the size of a batch's byte memory for size frames: 256
 // bytes a frame, at least 64 KiB. Frames are larger on the whole (about 300
-// bytes in the benchmark capture), so a batch read with ReadBatch mostly
-// ends when its memory is full, not its frames. A batch read frame by frame
-// that needs more takes another chunk, and keeps the last one it took.
+// bytes in the benchmark capture), so a batch mostly ends when its memory
+// is full, not its frames.
 func arenaBytes(size int) int { return max(size*256, 64<<10) }
 
 // nBatches circulate: one being read, one being tracked, some being
 // formatted, some waiting for the caller, one being passed on.
 const nBatches = 6
-
-// keep copies s into the batch's memory.
-func (b *batch) keep(s []byte) []byte {
-	if s == nil {
-		return nil
-	}
-	if cap(b.arena)-len(b.arena) < len(s) {
-		b.arena = make([]byte, 0, max(arenaBytes(len(b.frames)), len(s)))
-	}
-	start := len(b.arena)
-	b.arena = append(b.arena, s...)
-	return b.arena[start:len(b.arena):len(b.arena)]
-}
 
 // Block is a batch of consecutive packets as RunBlocks passes it on: their
 // numbers, their frames (Data and Options valid until the BlockFunc
@@ -67,8 +53,8 @@ type Block struct {
 
 // runBlocks is RunBlocks' parallel form: a worker per usable CPU, each
 // doing whatever task is ready (see schedule.go): read the next batch
-// from the source into the batch's memory (filtering and numbering its
-// frames; one worker at a time), track the next batch in order
+// from src into the batch's memory (filtering and numbering its frames;
+// one worker at a time), track the next batch in order
 // (decode each frame with the pipeline's decoder, whose tracker sees every
 // packet in order, and keep only what the tracker wrote; one worker at a
 // time), or format a tracked batch (decode each frame again with a decoder
@@ -77,7 +63,7 @@ type Block struct {
 // in the cache of the core using it: handing kilobyte Packets from core to
 // core cost more than decoding again (about 40 ns a frame on the fast
 // path). The caller's goroutine passes the batches on in the order read.
-func (p *Pipeline) runBlocks(ctx context.Context, fn BlockFunc) error {
+func (p *Pipeline) runBlocks(ctx context.Context, src batchSource, fn BlockFunc) error {
 	size := p.cfg.BatchSize
 	if size <= 0 {
 		size = DefaultBatchSize
@@ -104,7 +90,7 @@ func (p *Pipeline) runBlocks(ctx context.Context, fn BlockFunc) error {
 				case taskNone:
 					return
 				case taskRead:
-					n, err := p.readBatch(ctx, b, size)
+					n, err := p.readBatch(ctx, src, b, size)
 					s.read(b, n, err)
 				case taskTrack:
 					p.trackBatch(b, tracked)
@@ -138,35 +124,13 @@ func (p *Pipeline) runBlocks(ctx context.Context, fn BlockFunc) error {
 	return err
 }
 
-// readBatch reads, filters and numbers up to size frames into b, copying
-// their bytes into b's memory, or reading them straight there from a
-// batchSource; it returns how many, and the error (io.EOF at the end)
-// that stopped it short.
-func (p *Pipeline) readBatch(ctx context.Context, b *batch, size int) (int, error) {
+// readBatch reads up to size frames from src into b's memory in one
+// ReadBatch, then filters and numbers them as nextFrame does, keeping the
+// frames that pass in place; it returns how many, and the error (io.EOF
+// at the end) that stopped it short.
+func (p *Pipeline) readBatch(ctx context.Context, src batchSource, b *batch, size int) (int, error) {
 	b.numbers, b.frames, b.tracking = b.numbers[:size], b.frames[:size], b.tracking[:size]
-	b.arena, b.err = b.arena[:0], nil
-	if src, ok := p.src.(batchSource); ok {
-		return p.readWhole(ctx, src, b)
-	}
-	for i := 0; i < size; i++ {
-		number, err := p.nextFrame(ctx)
-		if err != nil {
-			b.cut(i)
-			return i, err
-		}
-		b.numbers[i] = number
-		f := &b.frames[i]
-		*f = p.f
-		f.Data = b.keep(p.f.Data)
-		f.Options = b.keep(p.f.Options) // nil but for pcapng blocks with options (comments)
-	}
-	return size, nil
-}
-
-// readWhole reads b's frames from src in one ReadBatch into b's memory,
-// then filters and numbers them as nextFrame does, keeping the frames
-// that pass in place.
-func (p *Pipeline) readWhole(ctx context.Context, src batchSource, b *batch) (int, error) {
+	b.err = nil
 	if ctx.Err() != nil {
 		b.cut(0)
 		return 0, io.EOF

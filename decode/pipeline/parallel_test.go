@@ -189,3 +189,39 @@ func TestParallelStopsOnError(t *testing.T) {
 		t.Errorf("the workers read %d frames after the error, want it stopped early", pl.Read())
 	}
 }
+
+// frameSource is a Source that reads one frame at a time only: it has no
+// ReadBatch.
+type frameSource struct{ r *capture.FileReader }
+
+func (s frameSource) Next(_ context.Context, f *capture.Frame) error { return s.r.Next(f) }
+func (s frameSource) LinkType() uint32                               { return s.r.LinkType() }
+
+// TestRunBlocksNeedsBatches: the parallel form reads batches with
+// ReadBatch, so on a source without it Parallel is false and RunBlocks
+// refuses, while Run still reads every frame.
+func TestRunBlocksNeedsBatches(t *testing.T) {
+	if runtime.GOMAXPROCS(0) < 2 {
+		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
+	}
+	r, err := capture.Open(writeConns(t, 3))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	format := func() func([]byte, *decode.Packet) []byte { return decode.AppendJSON }
+	pl, err := pipeline.New(frameSource{r}, pipeline.Config{Parallel: true, Format: format})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pl.Parallel() {
+		t.Fatal("Parallel is true on a source without ReadBatch")
+	}
+	if err := pl.RunBlocks(context.Background(), func(b pipeline.Block) ([]byte, error) { return b.Lines, nil }); err == nil {
+		t.Fatal("RunBlocks ran on a source without ReadBatch")
+	}
+	n := 0
+	if err := pl.Run(context.Background(), func(*capture.Frame, *decode.Packet) error { n++; return nil }); err != nil || n == 0 {
+		t.Fatalf("Run = %v after %d packets", err, n)
+	}
+}

@@ -33,7 +33,7 @@ func (s fileSource) ReadBatch(frames []capture.Frame, buf []byte) (int, error) {
 
 // batchSource is a Source that can also read many frames at once into
 // memory the caller gives (capture.FileReader.ReadBatch): RunBlocks reads
-// a batch that way, with no copy of the frames' bytes.
+// its batches that way, and runs only on such a source.
 type batchSource interface {
 	ReadBatch(frames []capture.Frame, buf []byte) (int, error)
 }
@@ -60,7 +60,8 @@ type Config struct {
 	// display filter, and a filter error ends the reading.
 	Live bool
 	// Parallel lets RunBlocks use a worker per CPU (see the package doc)
-	// when runtime.GOMAXPROCS allows two to run at once.
+	// when runtime.GOMAXPROCS allows two to run at once and the source is
+	// a capture file (File).
 	Parallel bool
 	// BatchSize is the most frames a batch holds in RunBlocks;
 	// 0: DefaultBatchSize.
@@ -207,16 +208,18 @@ type BlockFunc func(b Block) ([]byte, error)
 // packets' order. Only the parallel form has batches: without it
 // (Parallel false) RunBlocks refuses to run.
 func (p *Pipeline) RunBlocks(ctx context.Context, fn BlockFunc) error {
-	if !p.Parallel() {
+	src, ok := p.src.(batchSource)
+	if !ok || !p.Parallel() {
 		return errors.New("pipeline: RunBlocks without the parallel form")
 	}
-	return p.runBlocks(ctx, fn)
+	return p.runBlocks(ctx, src, fn)
 }
 
-// Parallel reports whether RunBlocks can run: Config.Parallel and two
-// usable CPUs.
+// Parallel reports whether RunBlocks can run: Config.Parallel, two usable
+// CPUs, and a source that reads batches (a capture file's).
 func (p *Pipeline) Parallel() bool {
-	return p.cfg.Parallel && runtime.GOMAXPROCS(0) >= 2
+	_, batches := p.src.(batchSource)
+	return p.cfg.Parallel && batches && runtime.GOMAXPROCS(0) >= 2
 }
 
 // Run passes every packet to fn in order, and returns nil at the end of
