@@ -109,60 +109,10 @@ func putKey(w []byte, k string) {
 	binary.LittleEndian.PutUint64(w[len(k)-8:], le64(k[len(k)-8:]))
 }
 
-// appendKeyUint is appendKey, then v in decimal: the most common member,
-// in one call where the numbers of one or two digits (flags, header
-// lengths) are concerned.
+// appendKeyUint is appendKey, then v in decimal. The protocols' common
+// members go through jsonObj.next instead, with their keys as constants.
 func appendKeyUint(b []byte, comma bool, k string, v uint64) []byte {
-	if need := 1 + len(k) + fmtRoom; cap(b)-len(b) < need {
-		b = slices.Grow(b, need)
-	}
-	n := len(b)
-	w := b[n : n+1+len(k)+2]
-	w[0] = ','
-	if comma {
-		w = w[1:]
-		n++
-	}
-	// putKey, written out: the compiler does not inline it.
-	if len(k) < 8 || len(k) > 32 || len(w) < len(k) {
-		copy(w, k)
-	} else {
-		binary.LittleEndian.PutUint64(w, le64(k))
-		if len(k) > 16 {
-			binary.LittleEndian.PutUint64(w[8:], le64(k[8:]))
-			if len(k) > 24 {
-				binary.LittleEndian.PutUint64(w[16:], le64(k[16:]))
-			}
-		}
-		binary.LittleEndian.PutUint64(w[len(k)-8:], le64(k[len(k)-8:]))
-	}
-	n += len(k)
-	switch {
-	case v < 10:
-		w[len(k)] = byte('0' + v)
-		return b[:n+1]
-	case v < 100:
-		w[len(k)], w[len(k)+1] = digitPairs[2*v], digitPairs[2*v+1]
-		return b[:n+2]
-	case v >= 1e10:
-		return appendUintLong(b[:n], v)
-	}
-	// appendUint's, written out: a call less for the ports, lengths and
-	// sequence numbers.
-	nd := decimalLen(v)
-	switch {
-	case nd <= 4:
-		binary.LittleEndian.PutUint32(b[n:n+4], digits4(uint32(v))>>(8*(4-nd)))
-	case nd <= 8:
-		binary.LittleEndian.PutUint64(b[n:n+8], (digits8(uint32(v))|0x3030303030303030)>>(8*(8-nd)))
-	default:
-		hi := v / 1e8
-		lo := uint32(v - hi*1e8)
-		w := b[n : n+10]
-		w[0], w[1] = digitPairs[2*hi+uint64(10-nd)], digitPairs[2*hi+1]
-		binary.LittleEndian.PutUint64(b[n+nd-8:n+nd], digits8(lo)|0x3030303030303030)
-	}
-	return b[:n+nd]
+	return appendUint(appendKey(b, comma, k), v)
 }
 
 // le64 is the first eight bytes of s as a little-endian word (one load).
