@@ -69,8 +69,9 @@ func (p *Pipeline) runBlocks(ctx context.Context, src batchSource, fn BlockFunc)
 		size = DefaultBatchSize
 	}
 	s := newSchedule(size)
-	// The track task's packet: not p.p, which shares cache lines with
-	// p.f, written by the read task on another core at the same time.
+	// The track task's packet: not p.p, which shares a cache line with
+	// p.read and p.kept, counted by the read task for every frame on
+	// another core at the same time.
 	tracked := new(decode.Packet)
 	p.dec.ForTracking = true // the formatting workers decode the rest
 	defer func() { p.dec.ForTracking = false }()
@@ -173,8 +174,8 @@ func (b *batch) cut(n int) {
 // trackBatch decodes b's frames in order into pk with the pipeline's
 // decoder, so that its tracker sees them, and keeps what the tracker wrote.
 func (p *Pipeline) trackBatch(b *batch, pk *decode.Packet) {
-	// p.dec is loaded once: p's fields share cache lines with p.f, which
-	// the read task writes for every frame on another core.
+	// p.dec is loaded once: p's fields share cache lines with p.read and
+	// p.kept, which the read task counts for every frame on another core.
 	dec := p.dec
 	for i := range b.frames {
 		dec.Decode(&b.frames[i], b.numbers[i], pk)
