@@ -1,0 +1,80 @@
+//go:build linux
+
+package hugepages_test
+
+import (
+	"bytes"
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+	"unsafe"
+
+	"github.com/google/gopacket/layers"
+)
+
+// smapsEntry returns the /proc/self/smaps block of the mapping that holds
+// addr.
+func smapsEntry(t *testing.T, addr uintptr) string {
+	t.Helper()
+	b, err := os.ReadFile("/proc/self/smaps")
+	if err != nil {
+		t.Skipf("no /proc/self/smaps: %v", err)
+	}
+	var cur []string
+	var hit bool
+	for _, line := range strings.Split(string(b), "\n") {
+		if lo, hi, ok := parseRange(line); ok {
+			if hit {
+				break
+			}
+			cur, hit = nil, lo <= addr && addr < hi
+		}
+		cur = append(cur, line)
+	}
+	if !hit {
+		t.Fatalf("no mapping in /proc/self/smaps holds %#x", addr)
+	}
+	return strings.Join(cur, "\n")
+}
+
+func parseRange(line string) (lo, hi uintptr, ok bool) {
+	f := strings.Fields(line)
+	if len(f) < 5 {
+		return 0, 0, false
+	}
+	a, b, found := strings.Cut(f[0], "-")
+	if !found {
+		return 0, 0, false
+	}
+	l, err1 := strconv.ParseUint(a, 16, 64)
+	h, err2 := strconv.ParseUint(b, 16, 64)
+	return uintptr(l), uintptr(h), err1 == nil && err2 == nil
+}
+
+// The advice must reach gopacket/layers' tables before its init fills
+// them: the mapping that holds them is marked for huge pages ("hg"), and
+// where the kernel gives them, the tables got some.
+func TestAdviceBeforeLayers(t *testing.T) {
+	mode, err := os.ReadFile("/sys/kernel/mm/transparent_hugepage/enabled")
+	if err != nil {
+		t.Skipf("this kernel has no transparent huge pages: %v", err)
+	}
+	e := smapsEntry(t, uintptr(unsafe.Pointer(&layers.EthernetTypeMetadata[0])))
+	flags := ""
+	var anonHuge int
+	for _, line := range strings.Split(e, "\n") {
+		if v, ok := strings.CutPrefix(line, "VmFlags:"); ok {
+			flags = v
+		}
+		if v, ok := strings.CutPrefix(line, "AnonHugePages:"); ok {
+			anonHuge, _ = strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")))
+		}
+	}
+	if !strings.Contains(" "+flags+" ", " hg ") {
+		t.Fatalf("the static memory holding gopacket/layers' tables is not marked for huge pages; VmFlags:%s\n%s", flags, e)
+	}
+	if !bytes.Contains(mode, []byte("[never]")) && anonHuge == 0 {
+		t.Fatalf("transparent huge pages are %q, but the tables were filled in small pages (AnonHugePages: 0): the advice came after gopacket/layers' init\n%s", bytes.TrimSpace(mode), e)
+	}
+}
