@@ -11,6 +11,7 @@ import (
 	"github.com/sockscope/sockscope/capture/filter"
 	"github.com/sockscope/sockscope/decode"
 	"github.com/sockscope/sockscope/decode/pipeline"
+	"github.com/sockscope/sockscope/internal/hugepages"
 )
 
 const replayUsage = `Usage: sockscope replay FILE|- [--no-ui] [--json] [-c COUNT] [-w OUT [-U]] [EXPRESSION]
@@ -134,6 +135,10 @@ func runReplay(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	}
 	defer r.Close()
 	o.live = inputMayPause(o.path, stdin) // sink.go: flush on a timer
+	// A replay's batches, tracker and output churn through ~15 MiB of
+	// heap: in 2 MiB pages, that is a few page faults instead of ~3,000
+	// (4% of a replay's time here).
+	hugepages.Heap(32 << 20)
 	if o.analysis.active() {
 		err = runAnalysis(ctx, r, &o.analysis, o.filter, &o.outputOptions)
 	} else {

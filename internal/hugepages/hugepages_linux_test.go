@@ -8,9 +8,11 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"runtime"
 	"unsafe"
 
 	"github.com/google/gopacket/layers"
+	"github.com/sockscope/sockscope/internal/hugepages"
 )
 
 // smapsEntry returns the /proc/self/smaps block of the mapping that holds
@@ -62,19 +64,48 @@ func TestAdviceBeforeLayers(t *testing.T) {
 	}
 	e := smapsEntry(t, uintptr(unsafe.Pointer(&layers.EthernetTypeMetadata[0])))
 	flags := ""
-	var anonHuge int
 	for _, line := range strings.Split(e, "\n") {
 		if v, ok := strings.CutPrefix(line, "VmFlags:"); ok {
 			flags = v
 		}
-		if v, ok := strings.CutPrefix(line, "AnonHugePages:"); ok {
-			anonHuge, _ = strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")))
-		}
 	}
+	anonHuge := smapsValue(e, "AnonHugePages:")
 	if !strings.Contains(" "+flags+" ", " hg ") {
 		t.Fatalf("the static memory holding gopacket/layers' tables is not marked for huge pages; VmFlags:%s\n%s", flags, e)
 	}
 	if !bytes.Contains(mode, []byte("[never]")) && anonHuge == 0 {
 		t.Fatalf("transparent huge pages are %q, but the tables were filled in small pages (AnonHugePages: 0): the advice came after gopacket/layers' init\n%s", bytes.TrimSpace(mode), e)
 	}
+}
+
+// Memory the program allocates after Heap comes from the advised part of
+// the heap, in huge pages.
+func TestHeapReused(t *testing.T) {
+	mode, err := os.ReadFile("/sys/kernel/mm/transparent_hugepage/enabled")
+	if err != nil || bytes.Contains(mode, []byte("[never]")) {
+		t.Skipf("no transparent huge pages here (%q, %v)", bytes.TrimSpace(mode), err)
+	}
+	hugepages.Heap(16 << 20)
+	b := make([]byte, 6<<20)
+	for i := 0; i < len(b); i += 4096 {
+		b[i] = 1
+	}
+	e := smapsEntry(t, uintptr(unsafe.Pointer(&b[4<<20])))
+	if !strings.Contains(e, " hg") {
+		t.Fatalf("memory allocated after Heap is not in the advised mapping:\n%s", e)
+	}
+	if kb := smapsValue(e, "AnonHugePages:"); kb < 2048 {
+		t.Fatalf("6 MiB allocated after Heap and written holds %d kB of huge pages, want ≥ 2048:\n%s", kb, e)
+	}
+	runtime.KeepAlive(b)
+}
+
+func smapsValue(entry, key string) int {
+	for _, line := range strings.Split(entry, "\n") {
+		if v, ok := strings.CutPrefix(line, key); ok {
+			n, _ := strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")))
+			return n
+		}
+	}
+	return -1
 }
