@@ -5,10 +5,10 @@ package hugepages_test
 import (
 	"bytes"
 	"os"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
-	"runtime"
 	"unsafe"
 
 	"github.com/google/gopacket/layers"
