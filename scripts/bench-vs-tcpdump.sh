@@ -25,6 +25,9 @@ options:
   --null             output to /dev/null (default: to a file in a temporary
                      directory, as a user redirecting would)
   --conversations    also time `replay --conversations`
+  --one-cpu          also time text and JSON replay on one CPU
+                     (GOMAXPROCS=1 taskset -c 0), and print what the second
+                     CPU gave in this run
   --tenfold          build the 10× capture from CAPTURE in a temporary
                      directory (see below), time on it, and delete it
   --no-tcpdump       time sockscope only (ratios are then left out)
@@ -61,12 +64,13 @@ EOF
 }
 
 runs=${RUNS:-5}
-to_null=0 convs=0 tenfold=0 tcpdump=1 cap=
+to_null=0 convs=0 tenfold=0 tcpdump=1 onecpu=0 cap=
 while [ $# -gt 0 ]; do
 	case $1 in
 	-n) runs=$2; shift ;;
 	--null) to_null=1 ;;
 	--conversations) convs=1 ;;
+	--one-cpu) onecpu=1 ;;
 	--tenfold) tenfold=1 ;;
 	--no-tcpdump) tcpdump=0 ;;
 	-h | --help) usage; exit 0 ;;
@@ -115,6 +119,18 @@ fi
 add "sockscope replay --no-ui" "$bin replay --no-ui"
 add "sockscope replay --json" "$bin replay --json"
 [ "$convs" = 1 ] && add "sockscope replay --conversations" "$bin replay --conversations"
+if [ "$onecpu" = 1 ]; then
+	command -v taskset >/dev/null || { echo "bench-vs-tcpdump: --one-cpu needs taskset (util-linux)" >&2; exit 1; }
+	add "sockscope replay --no-ui (one CPU)" "env GOMAXPROCS=1 taskset -c 0 $bin replay --no-ui"
+	add "sockscope replay --json (one CPU)" "env GOMAXPROCS=1 taskset -c 0 $bin replay --json"
+fi
+
+# The host's memory speed drifts too: writing 256 MiB into the page cache
+# (dd, 256 KiB blocks, as sockscope writes) before and after the runs.
+pagecache() {
+	dd if=/dev/zero of="$work/dd" bs=256K count=1024 2>&1 | awk '/copied/ { printf "%.1f GB/s", $1 / $8 / 1e9 }'
+	rm -f "$work/dd"
+}
 
 # One run: "wall cpu rss_kib" appended to the tool's file.
 run_one() {
@@ -124,19 +140,22 @@ run_one() {
 }
 
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+pc_before=$(pagecache)
 for f in "${files[@]}"; do : > "$f"; done
 for _ in $(seq "$runs"); do
 	for i in "${!names[@]}"; do run_one "${files[$i]}" "${cmds[$i]}"; done
 done
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
+pc_after=$(pagecache)
 
 # median FILE COLUMN
 median() { sort -g -k"$2","$2" "$1" | awk -v c="$2" -v n="$runs" 'NR == int((n + 1) / 2) { print $c }'; }
 
 printf '%s, %d packets (%s); median of %d runs alternating, output to %s\n' \
 	"$(basename "$cap")" "$packets" "$(du -h "$cap" | cut -f1)" "$runs" "$([ "$to_null" = 1 ] && echo /dev/null || echo a file)"
-printf '%s, %d CPUs (%s), load average before %s, after %s\n\n' \
+printf '%s, %d CPUs (%s), load average before %s, after %s\n' \
 	"$(date +%Y-%m-%d)" "$(nproc)" "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//;s/ *$//')" "$load_before" "$load_after"
+printf 'page-cache writes (dd, 256 MiB in 256 KiB blocks): %s before, %s after\n\n' "$pc_before" "$pc_after"
 # rounds FILE: each round's ratio, tcpdump's time (TZ set) over the tool's
 # in the same round, as "median (lowest–highest)": the machine's speed
 # drifts from minute to minute, and the tools of one round see the same.
@@ -160,3 +179,9 @@ for i in "${!names[@]}"; do
 		"$(awk -v p="$packets" -v s="$wall" 'BEGIN { printf "%.0f", (s > 0 ? p / s : 0) }')" "$ratio" "$per" "$cpu" \
 		"$(awk -v k="$rss" 'BEGIN { print k / 1024 }')"
 done
+if [ "$onecpu" = 1 ]; then
+	# The last four tools: text, JSON, text on one CPU, JSON on one CPU.
+	n=${#names[@]}
+	speedup() { awk -v a="$(median "${files[$1]}" 1)" -v b="$(median "${files[$2]}" 1)" 'BEGIN { printf "%.2f×", (b > 0 ? a / b : 0) }'; }
+	printf '\nthe second CPU: text %s as fast as on one CPU, JSON %s\n' "$(speedup $((n - 2)) $((n - 4)))" "$(speedup $((n - 1)) $((n - 3)))"
+fi
