@@ -13,8 +13,8 @@ const hugePage = 2 << 20
 var heapSink []byte // keeps Heap's allocation from being optimised away
 
 // Heap grows the Go heap by size bytes at once, advises the 2 MiB-aligned
-// part for huge pages, and frees it (one garbage collection, about a
-// millisecond at start-up) for the allocations that follow to reuse: Go
+// part for huge pages, and frees it (one garbage collection, while the
+// heap is still small) for the allocations that follow to reuse: Go
 // hands out free heap memory lowest address first and does not map it
 // again, so the advice stays. A replay that churns through its batches
 // then faults its ~15 MiB heap in a few 2 MiB pages, not in thousands of
