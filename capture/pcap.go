@@ -116,11 +116,7 @@ func (r *FileReader) nextPcap(f *Frame) error {
 // pcapCapLen returns the captured length of the record whose header is h,
 // at off; an absurd one is damage.
 func (r *FileReader) pcapCapLen(h []byte, off int64) (int, error) {
-	st := &r.pcap
-	capLen, origLen := u32(st.be, h[8:]), u32(st.be, h[12:])
-	if st.lengths == lengthsSwapped || (st.lengths == lengthsMaybeSwapped && capLen > origLen) {
-		capLen = origLen
-	}
+	capLen, _ := r.pcap.recordLens(h)
 	// A captured length above the file's snaplen or the original length is
 	// accepted, as libpcap and Wireshark do; only an absurd one is damage.
 	if capLen > MaxCapLen {
@@ -130,15 +126,22 @@ func (r *FileReader) pcapCapLen(h []byte, off int64) (int, error) {
 	return int(capLen), nil
 }
 
+// recordLens returns the captured and original lengths of the record
+// whose header is h, put right where the file swaps them.
+func (st *pcapState) recordLens(h []byte) (capLen, origLen uint32) {
+	capLen, origLen = u32(st.be, h[8:]), u32(st.be, h[12:])
+	if st.lengths == lengthsSwapped || (st.lengths == lengthsMaybeSwapped && capLen > origLen) {
+		capLen, origLen = origLen, capLen
+	}
+	return capLen, origLen
+}
+
 // pcapFrame fills f from rec, a whole record (header and captured bytes)
 // read from off; f.Data aliases rec.
 func (r *FileReader) pcapFrame(f *Frame, rec []byte, off int64) {
 	st := &r.pcap
 	sec, sub := u32(st.be, rec[0:]), u32(st.be, rec[4:])
-	origLen := u32(st.be, rec[12:])
-	if st.lengths == lengthsSwapped || (st.lengths == lengthsMaybeSwapped && u32(st.be, rec[8:]) > origLen) {
-		origLen = u32(st.be, rec[8:])
-	}
+	_, origLen := st.recordLens(rec)
 	f.Sec = int64(sec)
 	f.Nsec = int64(sub) // kept as written even when ≥ 1e6 µs / 1e9 ns
 	if !st.nano {

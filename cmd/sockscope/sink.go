@@ -46,22 +46,28 @@ const (
 	fileFlushEvery   = time.Second
 )
 
-// inputMayPause reports whether reading path ("-": stdin) can wait for
-// data that has not arrived yet (a pipe, a FIFO, a terminal, a socket), as
-// opposed to a regular file, which is read to its end at full speed.
-func inputMayPause(path string, stdin io.Reader) bool {
-	var fi os.FileInfo
+// inputInfo stats the input: path, or stdin for "-"; known is false where
+// that cannot be done (stdin is not a file, or the stat fails).
+func inputInfo(path string, stdin io.Reader) (fi os.FileInfo, known bool) {
 	var err error
 	if path == "-" {
 		f, ok := stdin.(*os.File)
 		if !ok {
-			return true
+			return nil, false
 		}
 		fi, err = f.Stat()
 	} else {
 		fi, err = os.Stat(path)
 	}
-	return err != nil || capture.MayWait(fi)
+	return fi, err == nil
+}
+
+// inputMayPause reports whether reading the input inputInfo described can
+// wait for data that has not arrived yet (a pipe, a FIFO, a terminal, a
+// socket, or an input it could not stat), as opposed to a regular file,
+// which is read to its end at full speed.
+func inputMayPause(fi os.FileInfo, known bool) bool {
+	return !known || capture.MayWait(fi)
 }
 
 // sink prints decoded packets as text or JSON, and writes their frames to

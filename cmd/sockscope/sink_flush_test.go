@@ -166,7 +166,7 @@ func TestInputMayPause(t *testing.T) {
 		{"-", pr, true},       // tcpdump -w - | sockscope replay -
 		{"-", &bytes.Buffer{}, true},
 	} {
-		if got := inputMayPause(tc.path, tc.stdin); got != tc.want {
+		if got := inputMayPause(inputInfo(tc.path, tc.stdin)); got != tc.want {
 			t.Errorf("inputMayPause(%q, %T) = %v, want %v", tc.path, tc.stdin, got, tc.want)
 		}
 	}
