@@ -2,7 +2,6 @@ package pipeline
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"runtime"
 	"sync"
@@ -126,7 +125,7 @@ func (p *Pipeline) runBlocks(ctx context.Context, src batchSource, fn BlockFunc)
 }
 
 // readBatch reads up to size frames from src into b's memory in one
-// ReadBatch, then filters and numbers them as nextFrame does, keeping the
+// ReadBatch, then filters and numbers them (pass, as nextFrame does), keeping the
 // frames that pass in place; it returns how many, and the error (io.EOF
 // at the end) that stopped it short.
 func (p *Pipeline) readBatch(ctx context.Context, src batchSource, b *batch, size int) (int, error) {
@@ -144,19 +143,15 @@ func (p *Pipeline) readBatch(ctx context.Context, src batchSource, b *batch, siz
 			return kept, io.EOF
 		}
 		p.read++
-		if p.filter {
-			f := &b.frames[i]
-			ok, err := p.cfg.Filter.Match(f.LinkType, f.Data, f.Len)
-			if err != nil {
-				b.cut(kept)
-				return kept, fmt.Errorf("%s: packet %d: %w", p.cfg.Name, p.read, err)
-			}
-			if !ok {
-				continue
-			}
+		number, err := p.pass(&b.frames[i])
+		if err != nil {
+			b.cut(kept)
+			return kept, err
 		}
-		p.kept++
-		b.frames[kept], b.numbers[kept] = b.frames[i], p.read
+		if number == 0 {
+			continue
+		}
+		b.frames[kept], b.numbers[kept] = b.frames[i], number
 		kept++
 	}
 	b.cut(kept)

@@ -174,21 +174,35 @@ func (p *Pipeline) nextFrame(ctx context.Context) (int, error) {
 			p.read--
 			return 0, err
 		}
-		if p.filter {
-			ok, err := p.cfg.Filter.Match(p.f.LinkType, p.f.Data, p.f.Len)
-			if err != nil && !p.cfg.Live {
-				return 0, fmt.Errorf("%s: packet %d: %w", p.cfg.Name, p.read, err)
-			}
-			if !ok {
-				continue
-			}
+		if number, err := p.pass(&p.f); number != 0 || err != nil {
+			return number, err
 		}
-		p.kept++
-		if p.cfg.Live {
-			return p.kept, nil
-		}
-		return p.read, nil
 	}
+}
+
+// pass filters f, the p.read-th frame read, and counts it kept if it
+// passes: it returns the frame's number, 0 if the filter drops it. A frame
+// the filter cannot read is an error, but in a live capture, where it is
+// dropped.
+func (p *Pipeline) pass(f *capture.Frame) (int, error) {
+	if p.filter {
+		ok, err := p.cfg.Filter.Match(f.LinkType, f.Data, f.Len)
+		if err != nil && !p.cfg.Live {
+			return 0, p.filterError(err)
+		}
+		if !ok {
+			return 0, nil
+		}
+	}
+	p.kept++
+	if p.cfg.Live {
+		return p.kept, nil
+	}
+	return p.read, nil
+}
+
+func (p *Pipeline) filterError(err error) error {
+	return fmt.Errorf("%s: packet %d: %w", p.cfg.Name, p.read, err)
 }
 
 // Func takes one packet and its frame, both reused by the next packet:
