@@ -117,12 +117,16 @@ if [ "$tcpdump" = 1 ]; then
 	add "tcpdump -n -r (TZ unset)" "env -u TZ tcpdump -n -r"
 fi
 add "sockscope replay --no-ui" "$bin replay --no-ui"
+text_row=$((${#names[@]} - 1))
 add "sockscope replay --json" "$bin replay --json"
+json_row=$((${#names[@]} - 1))
 [ "$convs" = 1 ] && add "sockscope replay --conversations" "$bin replay --conversations"
 if [ "$onecpu" = 1 ]; then
 	command -v taskset >/dev/null || { echo "bench-vs-tcpdump: --one-cpu needs taskset (util-linux)" >&2; exit 1; }
 	add "sockscope replay --no-ui (one CPU)" "env GOMAXPROCS=1 taskset -c 0 $bin replay --no-ui"
+	text1_row=$((${#names[@]} - 1))
 	add "sockscope replay --json (one CPU)" "env GOMAXPROCS=1 taskset -c 0 $bin replay --json"
+	json1_row=$((${#names[@]} - 1))
 fi
 
 # The host's memory speed drifts too: writing 256 MiB into the page cache
@@ -180,8 +184,7 @@ for i in "${!names[@]}"; do
 		"$(awk -v k="$rss" 'BEGIN { print k / 1024 }')"
 done
 if [ "$onecpu" = 1 ]; then
-	# The last four tools: text, JSON, text on one CPU, JSON on one CPU.
-	n=${#names[@]}
+	# speedup ONE TWO: the median time of row ONE over row TWO's.
 	speedup() { awk -v a="$(median "${files[$1]}" 1)" -v b="$(median "${files[$2]}" 1)" 'BEGIN { printf "%.2f×", (b > 0 ? a / b : 0) }'; }
-	printf '\nthe second CPU: text %s as fast as on one CPU, JSON %s\n' "$(speedup $((n - 2)) $((n - 4)))" "$(speedup $((n - 1)) $((n - 3)))"
+	printf '\nthe second CPU: text %s as fast as on one CPU, JSON %s\n' "$(speedup "$text1_row" "$text_row")" "$(speedup "$json1_row" "$json_row")"
 fi
