@@ -17,5 +17,10 @@
 // needs only syscall and unsafe, so it runs before "net", and so before
 // gopacket/layers, which imports net. TestAdviceBeforeLayers holds that.
 //
-// Goroutines: none; it does its work in init.
+// The init also starts a goroutine that has the kernel fill in the first
+// 8 MiB of that memory (MADV_POPULATE_WRITE) on the other CPU while the
+// packages before gopacket/layers run their inits.
+//
+// Goroutines: that one, which ends when the kernel is done; the rest is
+// done in init.
 package hugepages

@@ -133,3 +133,29 @@ func skipIfFallbacks(t *testing.T) {
 		}
 	}
 }
+
+// The first 8 MiB of the static memory, which init has the kernel fill in
+// ahead of the inits, must hold every table gopacket/layers fills: if the
+// linker moves one past it, layers' init fills it page by page again.
+func TestPrefillHoldsTables(t *testing.T) {
+	lo, _, ok := hugepages.StaticMapping()
+	if !ok {
+		t.Skip("cannot read /proc/self/maps")
+	}
+	tables := []struct {
+		name string
+		at   unsafe.Pointer
+		size uintptr
+	}{
+		{"EthernetTypeMetadata", unsafe.Pointer(&layers.EthernetTypeMetadata), unsafe.Sizeof(layers.EthernetTypeMetadata)},
+		{"PPPTypeMetadata", unsafe.Pointer(&layers.PPPTypeMetadata), unsafe.Sizeof(layers.PPPTypeMetadata)},
+		{"IPProtocolMetadata", unsafe.Pointer(&layers.IPProtocolMetadata), unsafe.Sizeof(layers.IPProtocolMetadata)},
+		{"LinkTypeMetadata", unsafe.Pointer(&layers.LinkTypeMetadata), unsafe.Sizeof(layers.LinkTypeMetadata)},
+	}
+	for _, tb := range tables {
+		start, end := uintptr(tb.at), uintptr(tb.at)+tb.size
+		if start < lo || end > lo+hugepages.Prefill {
+			t.Errorf("layers.%s (%#x–%#x) lies outside the prefilled %#x–%#x", tb.name, start, end, lo, lo+hugepages.Prefill)
+		}
+	}
+}
