@@ -162,16 +162,6 @@ func bigFile(fi os.FileInfo, known bool) bool {
 	return known && fi.Mode().IsRegular() && fi.Size() >= 32<<20
 }
 
-// replayBatch is the parallel replay's batch size: JSON's lines are seven
-// times as long as text's, and its batches half the size keep the memory
-// of the 10× benchmark capture's replay under 64 MiB resident.
-func replayBatch(json bool) int {
-	if json {
-		return pipeline.DefaultBatchSize / 2
-	}
-	return pipeline.DefaultBatchSize
-}
-
 // cancelled reports whether err is a read that ctx's end cut short.
 func cancelled(ctx context.Context, err error) bool {
 	return err != nil && ctx.Err() != nil && errors.Is(err, ctx.Err())
@@ -187,14 +177,13 @@ func replay(ctx context.Context, r *capture.FileReader, o *replayOptions) (err e
 	limits := o.flows.limits(false)
 	var s *sink // made once the filter is known to fit the link type
 	pl, err := pipeline.New(pipeline.File(r), pipeline.Config{
-		Format:    func() func([]byte, *decode.Packet) []byte { return s.format() },
-		Name:      r.Name(),
-		Filter:    o.filter,
-		Count:     o.count,
-		NoDecode:  !o.printing(),
-		Limits:    &limits,
-		Parallel:  o.parallel(),
-		BatchSize: replayBatch(o.json),
+		Format:   func() func([]byte, *decode.Packet) []byte { return s.format() },
+		Name:     r.Name(),
+		Filter:   o.filter,
+		Count:    o.count,
+		NoDecode: !o.printing(),
+		Limits:   &limits,
+		Parallel: o.parallel(),
 	})
 	if err != nil {
 		// An expression the file's link type cannot take ("vlan" on
