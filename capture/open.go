@@ -69,7 +69,7 @@ func Open(path string) (*FileReader, error) {
 // in.
 func NewReader(in io.Reader, name string) (*FileReader, error) {
 	r := &FileReader{name: name}
-	br := bufio.NewReaderSize(in, bufSizeFor(in))
+	br := bufio.NewReaderSize(&firstRead{r: in}, bufSizeFor(in))
 	r.src.in = in
 	magic, err := br.Peek(4)
 	if len(magic) >= 2 && magic[0] == 0x1f && magic[1] == 0x8b {
@@ -78,7 +78,7 @@ func NewReader(in io.Reader, name string) (*FileReader, error) {
 			return nil, &FormatError{File: name, Err: "bad gzip stream: " + gzErr.Error(), cause: gzErr}
 		}
 		r.gz = gz
-		br = bufio.NewReaderSize(gz, readBufSize)
+		br = bufio.NewReaderSize(&firstRead{r: gz}, readBufSize)
 		r.src.in = gz
 		magic, err = br.Peek(4)
 	}

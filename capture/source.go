@@ -15,6 +15,28 @@ const readBufSize = 1 << 20
 // minReadBufSize is the smallest read buffer: enough for any header we peek.
 const minReadBufSize = 4096
 
+// firstReadSize is the most the first read of an input takes: opening a
+// capture peeks at its first bytes, and a bufio.Reader fills its whole
+// buffer when it can. ReadBatch reads the rest straight into the caller's
+// memory, so a 1 MiB first read was 1 MiB of fresh memory touched for
+// nothing: 3.5 ms of opening the benchmark capture on the machine
+// measured, where a page fault costs ~11 µs.
+const firstReadSize = 64 << 10
+
+// firstRead is r whose first Read takes at most firstReadSize bytes.
+type firstRead struct {
+	r    io.Reader
+	done bool
+}
+
+func (f *firstRead) Read(p []byte) (int, error) {
+	if !f.done {
+		f.done = true
+		p = p[:min(len(p), firstReadSize)]
+	}
+	return f.r.Read(p)
+}
+
 // source is a byte stream with position tracking and a reusable buffer for
 // records that do not fit in the bufio buffer.
 type source struct {
