@@ -4,6 +4,7 @@ package hugepages
 
 import (
 	"runtime"
+	"runtime/debug"
 	"syscall"
 	"unsafe"
 )
@@ -20,7 +21,12 @@ var heapSink []byte // keeps Heap's allocation from being optimised away
 // then faults its ~15 MiB heap in a few 2 MiB pages, not in thousands of
 // 4 KiB ones. Resident memory is a few MiB higher (a huge page is
 // resident whole). For short runs that allocate a lot, not for the UI.
+//
+// The collector is off while the heap grows, or the allocation would start
+// a collection of its own besides the one that frees it: each marks
+// gopacket/layers' 5 MiB of tables (about 4 ms), and this one is waited for.
 func Heap(size int) {
+	old := debug.SetGCPercent(-1)
 	b := make([]byte, size)
 	p := uintptr(unsafe.Pointer(&b[0]))
 	lo := (p + hugePage - 1) &^ (hugePage - 1)
@@ -30,5 +36,6 @@ func Heap(size int) {
 	}
 	heapSink = b
 	heapSink = nil
+	debug.SetGCPercent(old)
 	runtime.GC()
 }
