@@ -11,7 +11,7 @@ import (
 
 	"github.com/sockscope/sockscope/demos"
 	"github.com/sockscope/sockscope/demos/trace"
-	_ "github.com/sockscope/sockscope/internal/hugepages" // before gopacket/layers fills its tables
+	_ "github.com/sockscope/sockscope/internal/hugepages/static" // before gopacket/layers fills its tables
 )
 
 // exitError carries a process exit status; its message, if any, has

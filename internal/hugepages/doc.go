@@ -1,26 +1,19 @@
-// Package hugepages asks Linux for 2 MiB pages for the program's
-// zero-initialised static memory (the BSS), before the packages that fill
-// it at start-up run.
+// Package hugepages gives a long replay's heap 2 MiB pages (Heap), and
+// through its subpackage static the program's static memory too.
 //
-// gopacket/layers fills about 6 MiB of tables in its init (an entry for
-// each of 65,536 EtherTypes and PPP types, and port tables). In small 4 KiB
-// pages that is about 1,600 page faults; on the virtual machine sockscope
-// is measured on, where a fault costs ~11 µs, that init took 22 ms, and
-// `sockscope --help` 39 ms. In 2 MiB pages it is three or four faults: the
-// init takes 4–13 ms and `--help` 30 ms (alternating runs, medians of 21;
-// the rest of the init is the host backing the memory, which no advice
-// spares). Where transparent huge pages are "madvise" (Debian's and
-// Ubuntu's default), memory gets them only when the program asks.
+// Page faults cost about 11 µs on the virtual machine sockscope is
+// measured on. A replay churns through ~15 MiB of heap (its batches, the
+// tracker, the output); Heap grows the heap once, advises it for huge
+// pages and frees it for what comes after, so that memory is faulted in a
+// few 2 MiB pages instead of thousands of 4 KiB ones. Where transparent
+// huge pages are "madvise" (Debian's and Ubuntu's default), memory gets
+// them only when the program asks.
 //
-// Import it for its side effect, from main. Go initialises, among the
-// packages whose imports are done, the first by import path: this one
-// needs only syscall and unsafe, so it runs before "net", and so before
-// gopacket/layers, which imports net. TestAdviceBeforeLayers holds that.
+// It imports static for its side effect, so a program that uses Heap gets
+// both; a program wanting only the static memory's advice imports static.
 //
-// The init also starts a goroutine that has the kernel fill in the first
-// 8 MiB of that memory (MADV_POPULATE_WRITE) on the other CPU while the
-// packages before gopacket/layers run their inits.
-//
-// Goroutines: that one, which ends when the kernel is done; the rest is
-// done in init.
+// Goroutines: Heap runs on the caller's goroutine, waits for one garbage
+// collection, and starts none.
 package hugepages
+
+import _ "github.com/sockscope/sockscope/internal/hugepages/static" // see static's doc

@@ -11,6 +11,9 @@ import (
 
 const hugePage = 2 << 20
 
+// madvHugepage is MADV_HUGEPAGE from <linux/mman.h>.
+const madvHugepage = 14
+
 var heapSink []byte // keeps Heap's allocation from being optimised away
 
 // Heap grows the Go heap by size bytes at once, advises the 2 MiB-aligned

@@ -1,3 +1,3 @@
 //go:build !linux
 
-package hugepages
+package static

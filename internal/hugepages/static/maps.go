@@ -1,4 +1,4 @@
-package hugepages
+package static
 
 // findMapping reads lines of /proc/PID/maps ("lo-hi perms offset dev
 // inode path", addresses in hex) and returns the range holding addr.
