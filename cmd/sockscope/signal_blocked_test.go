@@ -4,6 +4,7 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
@@ -78,8 +79,12 @@ func startBlocked(t *testing.T, bin string, stdin io.Reader, args ...string) *bl
 	return b
 }
 
-// waitFull waits until the pipe holds as many bytes as it can: from then
-// on sockscope's writer is blocked in write(2).
+// waitFull waits until sockscope's writer is blocked in write(2) on its
+// stdout with the pipe full: it holds the pipe's capacity, or within a
+// page of it while a thread sits in write(2) on fd 1. (A pipe takes a
+// write's tail into its last, partly filled page only when all of it
+// fits there, so writes of some sizes block with a few hundred bytes of
+// that page free.)
 func (b *blockedRun) waitFull(t *testing.T) {
 	t.Helper()
 	fd := int(b.r.Fd())
@@ -93,7 +98,7 @@ func (b *blockedRun) waitFull(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if n >= capacity {
+		if n >= capacity || n > capacity-os.Getpagesize() && inWrite(b.cmd.Process.Pid, 1) {
 			return
 		}
 		select {
@@ -105,6 +110,19 @@ func (b *blockedRun) waitFull(t *testing.T) {
 			t.Fatalf("the pipe holds %d of %d bytes after %v", n, capacity, exitLimit)
 		}
 	}
+}
+
+// inWrite reports whether a thread of process pid is in write(2) on fd
+// (/proc/PID/task/TID/syscall: the call's number, then its arguments).
+func inWrite(pid, fd int) bool {
+	tasks, _ := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/syscall", pid))
+	want := fmt.Sprintf("%d %#x ", unix.SYS_WRITE, fd)
+	for _, task := range tasks {
+		if b, err := os.ReadFile(task); err == nil && strings.HasPrefix(string(b), want) {
+			return true
+		}
+	}
+	return false
 }
 
 // stop sends sig and wants the process to exit with status 0 within
