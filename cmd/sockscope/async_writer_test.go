@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"runtime"
 	"testing"
 )
 
@@ -121,4 +122,39 @@ func firstDiffBytes(a, b []byte) int {
 		}
 	}
 	return min(len(a), len(b))
+}
+
+// A writer allocates its megabyte buffers as it fills them, not when it
+// is made: the parallel replay gives its own buffers and gets these back
+// only to fill again. Given blocks alone never make it allocate one.
+func TestAsyncWriterAllocatesLate(t *testing.T) {
+	allocated := func(f func()) uint64 {
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		f()
+		runtime.ReadMemStats(&after)
+		return after.TotalAlloc - before.TotalAlloc
+	}
+	var a *asyncWriter
+	if n := allocated(func() { a = newAsyncWriter(context.Background(), io.Discard, 1<<20) }); n >= 1<<20 {
+		t.Fatalf("newAsyncWriter allocated %d bytes up front", n)
+	}
+	block := bytes.Repeat([]byte("x"), giveMin)
+	if n := allocated(func() {
+		for range 10 {
+			next, err := a.Give(block)
+			if err != nil {
+				t.Fatal(err)
+			}
+			block = append(next[:0], block...)
+		}
+	}); n >= 1<<20 {
+		t.Fatalf("giving blocks allocated %d bytes", n)
+	}
+	if _, err := a.Write([]byte("line\n")); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Close(); err != nil {
+		t.Fatal(err)
+	}
 }
