@@ -7,12 +7,11 @@ import (
 	"runtime/debug"
 	"syscall"
 	"unsafe"
+
+	"golang.org/x/sys/unix"
 )
 
 const hugePage = 2 << 20
-
-// madvHugepage is MADV_HUGEPAGE from <linux/mman.h>.
-const madvHugepage = 14
 
 var heapSink []byte // keeps Heap's allocation from being optimised away
 
@@ -35,7 +34,7 @@ func Heap(size int) {
 	lo := (p + hugePage - 1) &^ (hugePage - 1)
 	hi := (p + uintptr(size)) &^ (hugePage - 1)
 	if hi > lo {
-		syscall.Syscall(syscall.SYS_MADVISE, lo, hi-lo, madvHugepage)
+		syscall.Syscall(syscall.SYS_MADVISE, lo, hi-lo, unix.MADV_HUGEPAGE)
 	}
 	heapSink = b
 	heapSink = nil

@@ -5,49 +5,42 @@
 package smaps
 
 import (
+	"fmt"
 	"os"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/sockscope/sockscope/internal/hugepages/static"
 )
 
 // Entry returns the /proc/self/smaps block of the mapping that holds
-// addr.
+// addr: its first line, found by static.FindMapping, through its last, the
+// VmFlags line.
 func Entry(t *testing.T, addr uintptr) string {
 	t.Helper()
 	b, err := os.ReadFile("/proc/self/smaps")
 	if err != nil {
 		t.Skipf("no /proc/self/smaps: %v", err)
 	}
-	var cur []string
-	var hit bool
-	for _, line := range strings.Split(string(b), "\n") {
-		if lo, hi, ok := parseRange(line); ok {
-			if hit {
-				break
-			}
-			cur, hit = nil, lo <= addr && addr < hi
-		}
-		cur = append(cur, line)
-	}
-	if !hit {
+	lo, hi, ok := static.FindMapping(b, addr)
+	if !ok {
 		t.Fatalf("no mapping in /proc/self/smaps holds %#x", addr)
 	}
-	return strings.Join(cur, "\n")
-}
-
-func parseRange(line string) (lo, hi uintptr, ok bool) {
-	f := strings.Fields(line)
-	if len(f) < 5 {
-		return 0, 0, false
+	lines := strings.Split(string(b), "\n")
+	head := fmt.Sprintf("%08x-%08x ", lo, hi)
+	for i, line := range lines {
+		if !strings.HasPrefix(line, head) {
+			continue
+		}
+		for j := i; j < len(lines); j++ {
+			if strings.HasPrefix(lines[j], "VmFlags:") {
+				return strings.Join(lines[i:j+1], "\n")
+			}
+		}
 	}
-	a, b, found := strings.Cut(f[0], "-")
-	if !found {
-		return 0, 0, false
-	}
-	l, err1 := strconv.ParseUint(a, 16, 64)
-	h, err2 := strconv.ParseUint(b, 16, 64)
-	return uintptr(l), uintptr(h), err1 == nil && err2 == nil
+	t.Fatalf("/proc/self/smaps has no whole block for %#x-%#x", lo, hi)
+	return ""
 }
 
 // Advised reports whether a smaps entry's VmFlags has "hg": the mapping

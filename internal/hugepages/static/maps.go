@@ -1,8 +1,10 @@
 package static
 
-// findMapping reads lines of /proc/PID/maps ("lo-hi perms offset dev
-// inode path", addresses in hex) and returns the range holding addr.
-func findMapping(maps []byte, addr uintptr) (lo, hi uintptr, ok bool) {
+// FindMapping reads lines of /proc/PID/maps ("lo-hi perms offset dev
+// inode path", addresses in hex) and returns the range holding addr. The
+// lines of /proc/PID/smaps that are not a mapping's first are skipped, so
+// it reads that file too (the huge-page tests do, through package smaps).
+func FindMapping(maps []byte, addr uintptr) (lo, hi uintptr, ok bool) {
 	for len(maps) > 0 {
 		line := maps
 		for i, c := range maps {

@@ -19,12 +19,12 @@ func TestFindMapping(t *testing.T) {
 		{0xc000001000, 0xc000000000, 0xc004000000, true}, // last line, no newline
 		{0x10, 0, 0, false},
 	} {
-		lo, hi, ok := findMapping(maps, c.addr)
+		lo, hi, ok := FindMapping(maps, c.addr)
 		if lo != c.lo || hi != c.hi || ok != c.ok {
-			t.Errorf("findMapping(%#x) = %#x, %#x, %v; want %#x, %#x, %v", c.addr, lo, hi, ok, c.lo, c.hi, c.ok)
+			t.Errorf("FindMapping(%#x) = %#x, %#x, %v; want %#x, %#x, %v", c.addr, lo, hi, ok, c.lo, c.hi, c.ok)
 		}
 	}
-	if _, _, ok := findMapping([]byte("garbage\n-\nzz-yy\n"), 5); ok {
+	if _, _, ok := FindMapping([]byte("garbage\n-\nzz-yy\n"), 5); ok {
 		t.Error("findMapping found a range in garbage")
 	}
 }

@@ -64,5 +64,5 @@ func mappingOf(addr uintptr) (lo, hi uintptr, ok bool) {
 		}
 		n += k
 	}
-	return findMapping(buf[:n], addr)
+	return FindMapping(buf[:n], addr)
 }
