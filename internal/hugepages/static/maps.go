@@ -6,16 +6,14 @@ package static
 // it reads that file too (the huge-page tests do, through package smaps).
 func FindMapping(maps []byte, addr uintptr) (lo, hi uintptr, ok bool) {
 	for len(maps) > 0 {
-		line := maps
+		line, rest := maps, []byte(nil) // the last line has no newline
 		for i, c := range maps {
 			if c == '\n' {
-				line, maps = maps[:i], maps[i+1:]
+				line, rest = maps[:i], maps[i+1:]
 				break
 			}
 		}
-		if len(line) == len(maps) {
-			maps = nil
-		}
+		maps = rest
 		l, rest, ok1 := hexPrefix(line)
 		if !ok1 || len(rest) == 0 || rest[0] != '-' {
 			continue

@@ -24,6 +24,11 @@ func TestFindMapping(t *testing.T) {
 			t.Errorf("FindMapping(%#x) = %#x, %#x, %v; want %#x, %#x, %v", c.addr, lo, hi, ok, c.lo, c.hi, c.ok)
 		}
 	}
+	// A line as long as all that follows it is not the last one.
+	even := []byte("00001000-00002000 rw-p\n00003000-00004000 rw-p")
+	if lo, hi, ok := FindMapping(even, 0x3000); lo != 0x3000 || hi != 0x4000 || !ok {
+		t.Errorf("FindMapping(%#x) after a line as long as the rest = %#x, %#x, %v; want 0x3000, 0x4000, true", 0x3000, lo, hi, ok)
+	}
 	if _, _, ok := FindMapping([]byte("garbage\n-\nzz-yy\n"), 5); ok {
 		t.Error("findMapping found a range in garbage")
 	}
