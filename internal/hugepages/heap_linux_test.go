@@ -3,8 +3,6 @@
 package hugepages_test
 
 import (
-	"bytes"
-	"os"
 	"runtime"
 	"testing"
 	"unsafe"
@@ -16,9 +14,8 @@ import (
 // Memory the program allocates after Heap comes from the advised part of
 // the heap, in huge pages.
 func TestHeapReused(t *testing.T) {
-	mode, err := os.ReadFile("/sys/kernel/mm/transparent_hugepage/enabled")
-	if err != nil || bytes.Contains(mode, []byte("[never]")) {
-		t.Skipf("no transparent huge pages here (%q, %v)", bytes.TrimSpace(mode), err)
+	if smaps.THPMode(t) == "never" {
+		t.Skip("transparent huge pages are off here (never)")
 	}
 	hugepages.Heap(16 << 20)
 	b := make([]byte, 6<<20)

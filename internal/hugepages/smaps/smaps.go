@@ -66,6 +66,20 @@ func Value(entry, key string) int {
 	return -1
 }
 
+// THPMode is the kernel's transparent huge page mode, the bracketed word
+// of /sys/kernel/mm/transparent_hugepage/enabled ("always", "madvise" or
+// "never"); a test without that file is skipped.
+func THPMode(t *testing.T) string {
+	t.Helper()
+	b, err := os.ReadFile("/sys/kernel/mm/transparent_hugepage/enabled")
+	if err != nil {
+		t.Skipf("this kernel has no transparent huge pages: %v", err)
+	}
+	_, mode, _ := strings.Cut(string(b), "[")
+	mode, _, _ = strings.Cut(mode, "]")
+	return mode
+}
+
 // SkipIfFallbacks skips a test that found no huge pages where the kernel
 // has had to give small pages for want of a free 2 MiB one
 // (thp_fault_fallback in /proc/vmstat): there, no huge pages says nothing
