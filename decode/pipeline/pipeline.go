@@ -190,7 +190,7 @@ func (p *Pipeline) pass(f *capture.Frame) (int, error) {
 	if p.filter {
 		ok, err := p.cfg.Filter.Match(f.LinkType, f.Data, f.Len)
 		if err != nil && !p.cfg.Live {
-			return 0, p.filterError(err)
+			return 0, fmt.Errorf("%s: packet %d: %w", p.cfg.Name, p.read, err)
 		}
 		if !ok {
 			return 0, nil
@@ -201,10 +201,6 @@ func (p *Pipeline) pass(f *capture.Frame) (int, error) {
 		return p.kept, nil
 	}
 	return p.read, nil
-}
-
-func (p *Pipeline) filterError(err error) error {
-	return fmt.Errorf("%s: packet %d: %w", p.cfg.Name, p.read, err)
 }
 
 // Func takes one packet and its frame, both reused by the next packet:
